@@ -1,0 +1,165 @@
+//! Rustdoc from spec text: one `#[doc]` attribute per line, made safe for rustdoc.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// `#[doc = " line"]` attributes for `paragraphs` (each may span lines), separated by blank lines.
+pub fn doc_attrs<S: AsRef<str>>(paragraphs: &[S]) -> TokenStream {
+    let attrs = doc_lines(paragraphs)
+        .into_iter()
+        .map(|l| quote!(#[doc = #l]));
+    quote!(#(#attrs)*)
+}
+
+/// `#![doc = " line"]` attributes, for a crate or module root.
+pub fn inner_doc_attrs<S: AsRef<str>>(paragraphs: &[S]) -> TokenStream {
+    let attrs = doc_lines(paragraphs)
+        .into_iter()
+        .map(|l| quote!(#![doc = #l]));
+    quote!(#(#attrs)*)
+}
+
+/// The text of each doc line, with the leading space rustdoc expects.
+fn doc_lines<S: AsRef<str>>(paragraphs: &[S]) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for p in paragraphs {
+        let text = p.as_ref().trim();
+        if text.is_empty() {
+            continue;
+        }
+        if !lines.is_empty() {
+            lines.push(String::new());
+        }
+        lines.extend(sanitize(text));
+    }
+    lines
+        .into_iter()
+        .map(|l| if l.is_empty() { l } else { format!(" {l}") })
+        .collect()
+}
+
+/// Makes spec prose safe for rustdoc: code fences are marked `text` (so they are never compiled
+/// as doctests), indentation that would start a code block is dropped, `[`/`]` that would be
+/// taken for intra-doc links and `<`/`>` that would be taken for HTML are escaped, and bare
+/// URLs become autolinks.
+pub fn sanitize(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut in_fence = false;
+    // Width of the marker of the list item being continued (`- ` is 2), if any.
+    let mut list_indent: Option<usize> = None;
+    for raw in text.lines() {
+        let line = raw.trim_end();
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            out.push(if in_fence {
+                "```".to_string()
+            } else {
+                "```text".to_string()
+            });
+            in_fence = !in_fence;
+            continue;
+        }
+        if in_fence {
+            out.push(line.to_string());
+            continue;
+        }
+        if trimmed.is_empty() {
+            list_indent = None;
+            out.push(String::new());
+            continue;
+        }
+        let marker = list_marker(trimmed);
+        let indent = match (marker, list_indent) {
+            (Some(_), _) => 0,
+            (None, Some(w)) => w,
+            (None, None) => 0,
+        };
+        if marker.is_some() {
+            list_indent = marker;
+        }
+        out.push(format!("{}{}", " ".repeat(indent), escape_inline(trimmed)));
+    }
+    if in_fence {
+        out.push("```".to_string());
+    }
+    out
+}
+
+/// The width of a list item marker at the start of a line (`- `, `* `, `1. `).
+fn list_marker(line: &str) -> Option<usize> {
+    if line.starts_with("- ") || line.starts_with("* ") || line.starts_with("+ ") {
+        return Some(2);
+    }
+    let digits = line.chars().take_while(char::is_ascii_digit).count();
+    (digits > 0 && line[digits..].starts_with(". ")).then_some(digits + 2)
+}
+
+fn escape_inline(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut in_code = false;
+    let mut rest = line;
+    while let Some(c) = rest.chars().next() {
+        if c == '`' {
+            in_code = !in_code;
+        }
+        if !in_code {
+            if let Some(url_len) = url_at(rest) {
+                out.push('<');
+                out.push_str(&rest[..url_len]);
+                out.push('>');
+                rest = &rest[url_len..];
+                continue;
+            }
+            match c {
+                '[' | ']' | '<' | '>' => {
+                    out.push('\\');
+                    out.push(c);
+                }
+                _ => out.push(c),
+            }
+        } else {
+            out.push(c);
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+/// The length of a bare URL starting here.
+fn url_at(s: &str) -> Option<usize> {
+    if !(s.starts_with("http://") || s.starts_with("https://")) {
+        return None;
+    }
+    let len = s
+        .find(|c: char| c.is_whitespace() || matches!(c, ')' | '"' | '\'' | '<' | '>' | '`' | ']'))
+        .unwrap_or(s.len());
+    let url = s[..len].trim_end_matches(['.', ',', ';', ':']);
+    Some(url.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_what_rustdoc_would_misread() {
+        assert_eq!(
+            sanitize("see [docs](x) <br>"),
+            vec![r"see \[docs\](x) \<br\>"]
+        );
+        assert_eq!(
+            sanitize("go to https://x.io/a."),
+            vec!["go to <https://x.io/a>."]
+        );
+        assert_eq!(
+            sanitize("```\nlet x;\n```"),
+            vec!["```text", "let x;", "```"]
+        );
+        assert_eq!(sanitize("    indented"), vec!["indented"]);
+        assert_eq!(sanitize("`a[0]` and [b]"), vec![r"`a[0]` and \[b\]"]);
+        assert_eq!(
+            sanitize("- item\nmore\n\nafter"),
+            vec!["- item", "  more", "", "after"]
+        );
+    }
+}

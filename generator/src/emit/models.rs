@@ -1,0 +1,405 @@
+//! `models.rs`: one Rust type per IR type.
+
+use super::docs::doc_attrs;
+use super::types::{ident, type_tokens, Scope};
+use crate::ir::{Api, Field, StringEnum, Struct, TypeDef, TypeExpr, TypeKind, Union};
+use proc_macro2::{Literal, TokenStream};
+use quote::{quote, ToTokens};
+
+/// Every model type, in IR order.
+pub fn emit_models(api: &Api) -> TokenStream {
+    let items = api.types.iter().map(|def| match &def.kind {
+        TypeKind::Struct(s) => emit_struct(api, def, s),
+        TypeKind::Enum(e) => emit_enum(def, e),
+        TypeKind::Union(u) => emit_union(api, def, u),
+        TypeKind::Alias(e) => emit_alias(api, def, e),
+        TypeKind::Newtype(e) => emit_newtype(api, def, e),
+    });
+    quote! {
+        #![allow(deprecated)]
+        #(#items)*
+    }
+}
+
+/// Doc attributes and `#[deprecated]` of a type.
+fn type_header(def: &TypeDef) -> TokenStream {
+    let mut paragraphs: Vec<String> = Vec::new();
+    if let Some(t) = &def.docs.title {
+        paragraphs.push(t.clone());
+    }
+    if let Some(d) = &def.docs.description {
+        paragraphs.push(d.clone());
+    }
+    if paragraphs.is_empty() {
+        paragraphs.push(format!("`{}` (`{}` in the spec).", def.name, def.pointer));
+    }
+    let docs = doc_attrs(&paragraphs);
+    let deprecated = def.deprecated.then(|| quote!(#[deprecated]));
+    quote!(#docs #deprecated)
+}
+
+fn field_type(api: &Api, f: &Field) -> TokenStream {
+    let mut ty = type_tokens(api, &f.ty, Scope::Models);
+    if f.boxed {
+        ty = quote!(::std::boxed::Box<#ty>);
+    }
+    if !f.required || f.nullable {
+        ty = quote!(::std::option::Option<#ty>);
+    }
+    ty
+}
+
+fn field_docs(api: &Api, f: &Field) -> TokenStream {
+    let mut paragraphs: Vec<String> = Vec::new();
+    if let Some(t) = &f.docs.title {
+        paragraphs.push(t.clone());
+    }
+    if let Some(d) = &f.docs.description {
+        paragraphs.push(d.clone());
+    }
+    if paragraphs.is_empty() {
+        paragraphs.push(match &f.ty {
+            TypeExpr::Named(id) => format!("`{}`: see [`{}`].", f.json_name, api.ty(*id).name),
+            _ => format!("`{}`.", f.json_name),
+        });
+    }
+    if let Some(d) = &f.default {
+        paragraphs.push(format!("Defaults to `{d}`."));
+    }
+    if f.read_only {
+        paragraphs.push("Read-only: set by the server.".into());
+    }
+    if f.write_only {
+        paragraphs.push("Write-only: never returned by the server.".into());
+    }
+    doc_attrs(&paragraphs)
+}
+
+fn emit_struct(api: &Api, def: &TypeDef, s: &Struct) -> TokenStream {
+    let header = type_header(def);
+    let name = ident(&def.name);
+    let fields = s.fields.iter().map(|f| {
+        let docs = field_docs(api, f);
+        let id = ident(&f.ident);
+        let ty = field_type(api, f);
+        let mut serde = Vec::new();
+        if f.ident != f.json_name {
+            let json = &f.json_name;
+            serde.push(quote!(rename = #json));
+        }
+        if !f.required {
+            serde.push(quote!(default));
+            serde.push(quote!(
+                skip_serializing_if = "::std::option::Option::is_none"
+            ));
+        }
+        let serde = (!serde.is_empty()).then(|| quote!(#[serde(#(#serde),*)]));
+        let deprecated = f.deprecated.then(|| quote!(#[deprecated]));
+        quote! {
+            #docs
+            #serde
+            #deprecated
+            pub #id: #ty,
+        }
+    });
+    let additional = s.additional.as_ref().map(|value| {
+        let map = match value {
+            TypeExpr::Json => quote!(::serde_json::Map<::std::string::String, ::serde_json::Value>),
+            other => {
+                let v = type_tokens(api, other, Scope::Models);
+                quote!(::std::collections::BTreeMap<::std::string::String, #v>)
+            }
+        };
+        quote! {
+            /// Properties not declared in the spec (`additionalProperties`).
+            #[serde(flatten)]
+            pub additional_properties: #map,
+        }
+    });
+    let has_secret = s.fields.iter().any(|f| f.secret);
+    let has_spec_default = s.fields.iter().any(|f| default_expr(api, f).is_some());
+    let debug = (!has_secret).then(|| quote!(Debug,));
+    let derive_default = (def.has_default && !has_spec_default).then(|| quote!(Default,));
+    let debug_impl = has_secret.then(|| redacting_debug(def, s));
+    let default_impl = (def.has_default && has_spec_default).then(|| default_impl(api, def, s));
+    quote! {
+        #header
+        #[derive(#debug Clone, PartialEq, #derive_default ::serde::Serialize, ::serde::Deserialize)]
+        pub struct #name {
+            #(#fields)*
+            #additional
+        }
+        #debug_impl
+        #default_impl
+    }
+}
+
+/// `Debug` that prints `<redacted>` for secrets, so tokens and passwords never reach logs.
+fn redacting_debug(def: &TypeDef, s: &Struct) -> TokenStream {
+    let name = ident(&def.name);
+    let name_str = &def.name;
+    let fields = s.fields.iter().map(|f| {
+        let id = ident(&f.ident);
+        let label = &f.ident;
+        if !f.secret {
+            quote!(.field(#label, &self.#id))
+        } else if !f.required || f.nullable {
+            quote!(.field(#label, &self.#id.as_ref().map(|_| "<redacted>")))
+        } else {
+            quote!(.field(#label, &"<redacted>"))
+        }
+    });
+    let additional = s
+        .additional
+        .as_ref()
+        .map(|_| quote!(.field("additional_properties", &self.additional_properties)));
+    quote! {
+        impl ::std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(#name_str)
+                    #(#fields)*
+                    #additional
+                    .finish()
+            }
+        }
+    }
+}
+
+/// The Rust expression of a field's spec default, where one can be written.
+fn default_expr(api: &Api, f: &Field) -> Option<TokenStream> {
+    let value = f.default.as_ref()?;
+    let expr = value_expr(api, &f.ty, value)?;
+    let expr = if f.boxed {
+        quote!(::std::boxed::Box::new(#expr))
+    } else {
+        expr
+    };
+    Some(if !f.required || f.nullable {
+        quote!(::std::option::Option::Some(#expr))
+    } else {
+        expr
+    })
+}
+
+fn value_expr(api: &Api, ty: &TypeExpr, value: &serde_json::Value) -> Option<TokenStream> {
+    match ty {
+        TypeExpr::Bool => value.as_bool().map(|b| quote!(#b)),
+        TypeExpr::I32 => value
+            .as_i64()
+            .and_then(|n| i32::try_from(n).ok())
+            .map(|n| Literal::i32_unsuffixed(n).into_token_stream()),
+        TypeExpr::I64 => value
+            .as_i64()
+            .map(|n| Literal::i64_unsuffixed(n).into_token_stream()),
+        TypeExpr::F64 => value
+            .as_f64()
+            .filter(|n| n.is_finite())
+            .map(|n| Literal::f64_suffixed(n).into_token_stream()),
+        TypeExpr::String => value
+            .as_str()
+            .map(|s| quote!(::std::string::String::from(#s))),
+        TypeExpr::Named(id) => {
+            let def = api.ty(*id);
+            match &def.kind {
+                TypeKind::Enum(e) => {
+                    let s = value.as_str()?;
+                    let v = e.variants.iter().find(|v| v.value == s)?;
+                    let name = ident(&def.name);
+                    let variant = ident(&v.ident);
+                    Some(quote!(#name::#variant))
+                }
+                TypeKind::Alias(inner) => value_expr(api, inner, value),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+fn default_impl(api: &Api, def: &TypeDef, s: &Struct) -> TokenStream {
+    let name = ident(&def.name);
+    let fields = s.fields.iter().map(|f| {
+        let id = ident(&f.ident);
+        match default_expr(api, f) {
+            Some(e) => quote!(#id: #e,),
+            None => quote!(#id: ::std::default::Default::default(),),
+        }
+    });
+    let additional = s
+        .additional
+        .as_ref()
+        .map(|_| quote!(additional_properties: ::std::default::Default::default(),));
+    quote! {
+        impl ::std::default::Default for #name {
+            fn default() -> Self {
+                Self {
+                    #(#fields)*
+                    #additional
+                }
+            }
+        }
+    }
+}
+
+fn emit_enum(def: &TypeDef, e: &StringEnum) -> TokenStream {
+    let header = type_header(def);
+    let name = ident(&def.name);
+    let variants = e.variants.iter().map(|v| {
+        let id = ident(&v.ident);
+        let value = &v.value;
+        let doc = format!(" `{value}`");
+        let default = (e.default.as_ref() == Some(&v.value)).then(|| quote!(#[default]));
+        quote! {
+            #[doc = #doc]
+            #[serde(rename = #value)]
+            #default
+            #id,
+        }
+    });
+    let as_str = e.variants.iter().map(|v| {
+        let id = ident(&v.ident);
+        let value = &v.value;
+        quote!(Self::#id => #value,)
+    });
+    let from_str = e.variants.iter().map(|v| {
+        let id = ident(&v.ident);
+        let value = &v.value;
+        quote!(#value => Self::#id,)
+    });
+    let default = e.default.is_some().then(|| quote!(Default,));
+    quote! {
+        #header
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, #default ::serde::Serialize, ::serde::Deserialize)]
+        pub enum #name {
+            #(#variants)*
+            /// A value this version of the spec does not know; kept as received.
+            #[serde(untagged)]
+            Other(::std::string::String),
+        }
+
+        impl #name {
+            /// The value as it appears in JSON.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#as_str)*
+                    Self::Other(value) => value.as_str(),
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::std::convert::From<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #(#from_str)*
+                    other => Self::Other(other.to_string()),
+                }
+            }
+        }
+    }
+}
+
+fn emit_union(api: &Api, def: &TypeDef, u: &Union) -> TokenStream {
+    let header = type_header(def);
+    let name = ident(&def.name);
+    let variants = u.variants.iter().map(|v| {
+        let id = ident(&v.ident);
+        let mut ty = type_tokens(api, &v.ty, Scope::Models);
+        if v.boxed {
+            ty = quote!(::std::boxed::Box<#ty>);
+        }
+        let doc = match &v.tags[..] {
+            [] => format!(" A `{}`.", v.ident),
+            tags => format!(
+                " Selected by {}.",
+                tags.iter()
+                    .map(|t| format!("`{t}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        quote! {
+            #[doc = #doc]
+            #id(#ty),
+        }
+    });
+    let Some(property) = &u.discriminator else {
+        return quote! {
+            #header
+            #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            #[serde(untagged)]
+            #[allow(clippy::large_enum_variant)]
+            pub enum #name {
+                #(#variants)*
+            }
+        };
+    };
+    // Each alternative's own schema carries the discriminator property, so serialising the
+    // payload is enough; deserialising reads the property first and picks the alternative.
+    let arms = u.variants.iter().map(|v| {
+        let id = ident(&v.ident);
+        let tags = &v.tags;
+        let wrap = if v.boxed {
+            quote!(|v| Self::#id(::std::boxed::Box::new(v)))
+        } else {
+            quote!(Self::#id)
+        };
+        quote! {
+            #(#tags)|* => ::serde_json::from_value(value).map(#wrap).map_err(D::Error::custom),
+        }
+    });
+    let all_tags: Vec<&String> = u.variants.iter().flat_map(|v| &v.tags).collect();
+    quote! {
+        #header
+        #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+        #[serde(untagged)]
+        #[allow(clippy::large_enum_variant)]
+        pub enum #name {
+            #(#variants)*
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                use ::serde::de::Error as _;
+                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                let tag = value
+                    .get(#property)
+                    .and_then(::serde_json::Value::as_str)
+                    .ok_or_else(|| D::Error::missing_field(#property))?
+                    .to_string();
+                match tag.as_str() {
+                    #(#arms)*
+                    other => ::std::result::Result::Err(D::Error::unknown_variant(other, &[#(#all_tags),*])),
+                }
+            }
+        }
+    }
+}
+
+fn emit_alias(api: &Api, def: &TypeDef, e: &TypeExpr) -> TokenStream {
+    let header = type_header(def);
+    let name = ident(&def.name);
+    let ty = type_tokens(api, e, Scope::Models);
+    quote! {
+        #header
+        pub type #name = #ty;
+    }
+}
+
+fn emit_newtype(api: &Api, def: &TypeDef, e: &TypeExpr) -> TokenStream {
+    let header = type_header(def);
+    let name = ident(&def.name);
+    let ty = type_tokens(api, e, Scope::Models);
+    let default = def.has_default.then(|| quote!(Default,));
+    quote! {
+        #header
+        #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+        #[serde(transparent)]
+        pub struct #name(pub #ty);
+    }
+}

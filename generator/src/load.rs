@@ -1,0 +1,236 @@
+//! Stage 1: spec text -> `serde_json::Value` -> `openapiv3::OpenAPI`.
+//!
+//! The raw value is kept beside the typed document: lowering resolves `$ref`s that point
+//! anywhere in the document through it, and errors find their line through [`SourceMap`].
+
+use crate::error::{push_pointer, Error, Location, Problem};
+
+/// A parsed spec.
+pub struct Loaded {
+    /// The typed document.
+    pub doc: openapiv3::OpenAPI,
+    /// The same document as plain JSON (after [`crate::normalize`]).
+    pub raw: serde_json::Value,
+    /// Finds lines for pointers.
+    pub source: SourceMap,
+    /// Notes about what normalisation changed.
+    pub warnings: Vec<String>,
+}
+
+/// Parses `text` (YAML or JSON); `file` is only used in messages.
+pub fn load(file: &str, text: &str) -> Result<Loaded, Error> {
+    let source = SourceMap::new(text);
+    let mut raw = parse_value(file, text)?;
+    check_version(file, &raw, &source)?;
+    let mut warnings = Vec::new();
+    crate::normalize::normalize(&mut raw, &mut warnings);
+    let doc: openapiv3::OpenAPI = serde_path_to_error::deserialize(&raw).map_err(|e| {
+        let pointer = path_to_pointer(e.path());
+        let message = e.inner().to_string();
+        Error::Invalid {
+            file: file.to_string(),
+            problems: vec![Problem {
+                location: source.locate(&pointer),
+                message: format!("not a valid OpenAPI 3.0 object: {message}"),
+            }],
+        }
+    })?;
+    Ok(Loaded {
+        doc,
+        raw,
+        source,
+        warnings,
+    })
+}
+
+fn parse_value(file: &str, text: &str) -> Result<serde_json::Value, Error> {
+    let is_json = text.trim_start().starts_with('{');
+    if is_json {
+        serde_json::from_str(text).map_err(|e| Error::Syntax {
+            file: file.to_string(),
+            line: e.line(),
+            column: e.column(),
+            format: "JSON",
+            message: e.to_string(),
+        })
+    } else {
+        serde_yaml::from_str(text).map_err(|e| {
+            let (line, column) = e
+                .location()
+                .map(|l| (l.line(), l.column()))
+                .unwrap_or((1, 1));
+            Error::Syntax {
+                file: file.to_string(),
+                line,
+                column,
+                format: "YAML",
+                message: e.to_string(),
+            }
+        })
+    }
+}
+
+fn check_version(file: &str, raw: &serde_json::Value, source: &SourceMap) -> Result<(), Error> {
+    let problem = |pointer: &str, message: String| Error::Invalid {
+        file: file.to_string(),
+        problems: vec![Problem {
+            location: source.locate(pointer),
+            message,
+        }],
+    };
+    if !raw.is_object() {
+        return Err(problem("#", "the document is not a mapping".into()));
+    }
+    if let Some(v) = raw.get("swagger") {
+        return Err(problem(
+            "#/swagger",
+            format!(
+                "this is a Swagger {} document; only OpenAPI 3.0.x is supported (convert it first, e.g. with swagger2openapi)",
+                v.as_str().unwrap_or("2.0")
+            ),
+        ));
+    }
+    match raw.get("openapi").and_then(|v| v.as_str()) {
+        Some(v) if v.starts_with("3.0") => Ok(()),
+        Some(v) => Err(problem(
+            "#/openapi",
+            format!("OpenAPI {v} is not supported; only 3.0.x documents are"),
+        )),
+        None => Err(problem(
+            "#/openapi",
+            "missing `openapi: 3.0.x` version field".into(),
+        )),
+    }
+}
+
+fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut pointer = String::from("#");
+    for seg in path.iter() {
+        pointer = match seg {
+            Segment::Seq { index } => push_pointer(&pointer, &index.to_string()),
+            Segment::Map { key } => push_pointer(&pointer, key),
+            Segment::Enum { variant } => push_pointer(&pointer, variant),
+            Segment::Unknown => pointer,
+        };
+    }
+    pointer
+}
+
+/// Finds the line of a JSON pointer in the original text, for error messages.
+///
+/// It follows the pointer's tokens through the text by indentation (YAML) or by order (JSON);
+/// it is a best effort, and answers `None` rather than a wrong line when it gets lost.
+pub struct SourceMap {
+    lines: Vec<String>,
+}
+
+impl SourceMap {
+    /// Indexes `text`.
+    pub fn new(text: &str) -> Self {
+        Self {
+            lines: text.lines().map(str::to_string).collect(),
+        }
+    }
+
+    /// The location of `pointer` (`#/a/b`).
+    pub fn locate(&self, pointer: &str) -> Location {
+        Location {
+            pointer: pointer.to_string(),
+            line: self.line_of(pointer),
+        }
+    }
+
+    fn line_of(&self, pointer: &str) -> Option<usize> {
+        let tokens: Vec<String> = pointer
+            .trim_start_matches('#')
+            .split('/')
+            .skip(1)
+            .map(|t| t.replace("~1", "/").replace("~0", "~"))
+            .collect();
+        let mut line = 0usize;
+        let mut indent: isize = -1;
+        for token in &tokens {
+            let (found, found_indent) = self.find_token(token, line, indent)?;
+            line = found;
+            indent = found_indent;
+        }
+        Some(line + 1)
+    }
+
+    /// Finds `token` as a key (or, for a number, a list item) below the block at `indent`.
+    fn find_token(&self, token: &str, from: usize, indent: isize) -> Option<(usize, isize)> {
+        let index: Option<usize> = token.parse().ok();
+        let mut seen_items = 0usize;
+        let mut child_indent: Option<isize> = None;
+        for (i, text) in self.lines.iter().enumerate().skip(from) {
+            let trimmed = text.trim_start();
+            if trimmed.is_empty() || trimmed.starts_with('#') {
+                continue;
+            }
+            let ind = (text.len() - trimmed.len()) as isize;
+            if i > from && ind <= indent {
+                return None; // left the block
+            }
+            if i == from && indent >= 0 {
+                continue;
+            }
+            let ci = *child_indent.get_or_insert(ind);
+            if ind != ci && !(trimmed.starts_with("- ") && ind + 2 == ci) {
+                continue;
+            }
+            if let Some(n) = index {
+                if trimmed.starts_with("- ") || trimmed == "-" {
+                    if seen_items == n {
+                        return Some((i, ind + 1));
+                    }
+                    seen_items += 1;
+                }
+                continue;
+            }
+            let key = trimmed.trim_start_matches("- ");
+            for quoted in [
+                format!("{token}:"),
+                format!("\"{token}\":"),
+                format!("'{token}':"),
+            ] {
+                if key.starts_with(&quoted) {
+                    let key_indent = ind + (trimmed.len() - key.len()) as isize;
+                    return Some((i, key_indent));
+                }
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locates_yaml_keys_and_items() {
+        let text = "openapi: 3.0.3\npaths:\n  /a/b:\n    get:\n      parameters:\n        - name: x\n        - name: y\n          in: query\n";
+        let map = SourceMap::new(text);
+        assert_eq!(map.line_of("#/paths/~1a~1b/get"), Some(4));
+        assert_eq!(map.line_of("#/paths/~1a~1b/get/parameters/1"), Some(7));
+        assert_eq!(map.line_of("#/paths/~1a~1b/get/parameters/1/in"), Some(8));
+        assert_eq!(map.line_of("#/paths/~1nope"), None);
+    }
+
+    #[test]
+    fn rejects_other_versions() {
+        let e = load("s.yaml", "swagger: '2.0'\n")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("#/swagger (line 1)"), "{e}");
+        let e = load("s.yaml", "openapi: 3.1.0\n")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("OpenAPI 3.1.0 is not supported"), "{e}");
+        let e = load("s.json", "{\"openapi\": 3").err().unwrap().to_string();
+        assert!(e.starts_with("s.json:1:"), "{e}");
+    }
+}

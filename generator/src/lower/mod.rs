@@ -1,0 +1,187 @@
+//! Stage 2: `openapiv3` document -> [`ir::Api`].
+//!
+//! Lowering resolves every `$ref`, names every type, and collects every problem it finds
+//! (instead of stopping at the first), each with the JSON pointer of where it stands.
+//! It is split by what it lowers: [`schema`] (types), [`operation`] (paths, parameters, bodies,
+//! responses, security) and [`check`] (passes over the finished types: boxing, defaults, names).
+
+mod check;
+mod operation;
+mod schema;
+
+use crate::error::{Error, Problem};
+use crate::ir::{self, TypeExpr, TypeId};
+use crate::load::Loaded;
+use std::collections::BTreeMap;
+
+/// What a type should be called, before global name resolution.
+#[derive(Debug, Clone)]
+enum NameHint {
+    /// A component schema (or other `$ref` target): its own name.
+    Component(String),
+    /// An inline schema: the words of where it stands, and its `title` if it has one.
+    Inline {
+        path: Vec<String>,
+        title: Option<String>,
+    },
+}
+
+/// Lowering state: the one owner of every type while the IR is built.
+struct Lowerer<'a> {
+    doc: &'a openapiv3::OpenAPI,
+    raw: &'a serde_json::Value,
+    loaded: &'a Loaded,
+    types: Vec<ir::TypeDef>,
+    hints: Vec<NameHint>,
+    /// `$ref` string -> the type slot allocated for it.
+    refs: BTreeMap<String, TypeId>,
+    /// JSON pointer of an inline schema -> what it lowered to (so a schema reached twice, e.g.
+    /// through `allOf`, is one type).
+    inline: BTreeMap<String, TypeExpr>,
+    /// `$ref`s whose slots are still to be lowered, in discovery order.
+    pending: Vec<(String, TypeId)>,
+    problems: Vec<Problem>,
+    warnings: Vec<String>,
+}
+
+/// Lowers a loaded spec into the IR, or reports every problem found.
+pub fn lower(file: &str, loaded: &Loaded) -> Result<ir::Api, Error> {
+    let mut cx = Lowerer {
+        doc: &loaded.doc,
+        raw: &loaded.raw,
+        loaded,
+        types: Vec::new(),
+        hints: Vec::new(),
+        refs: BTreeMap::new(),
+        inline: BTreeMap::new(),
+        pending: Vec::new(),
+        problems: Vec::new(),
+        warnings: loaded.warnings.clone(),
+    };
+    // Every component schema gets its slot first, in spec order, so names follow the spec and
+    // references (even recursive ones) resolve before their target is lowered.
+    if let Some(components) = &cx.doc.components {
+        for name in components.schemas.keys() {
+            let reference = format!("#/components/schemas/{}", escape_token(name));
+            cx.slot_for_ref(&reference);
+        }
+    }
+    cx.lower_pending();
+    let security_schemes = cx.lower_security_schemes();
+    let operations = cx.lower_operations(&security_schemes);
+    cx.lower_pending();
+    if !cx.problems.is_empty() {
+        let mut problems = std::mem::take(&mut cx.problems);
+        problems.sort_by(|a, b| a.location.line.cmp(&b.location.line));
+        problems.dedup();
+        return Err(Error::Invalid {
+            file: file.to_string(),
+            problems,
+        });
+    }
+    let info = &cx.doc.info;
+    let mut api = ir::Api {
+        title: info.title.clone(),
+        version: info.version.clone(),
+        description: info.description.clone(),
+        base_url: cx.doc.servers.first().map(|s| s.url.clone()),
+        types: std::mem::take(&mut cx.types),
+        operations,
+        security_schemes,
+        warnings: std::mem::take(&mut cx.warnings),
+    };
+    let hints = std::mem::take(&mut cx.hints);
+    check::finish(&mut api, &hints).map_err(|problems| Error::Invalid {
+        file: file.to_string(),
+        problems,
+    })?;
+    Ok(api)
+}
+
+impl Lowerer<'_> {
+    fn problem(&mut self, pointer: &str, message: impl Into<String>) {
+        let location = self.loaded.source.locate(pointer);
+        self.problems.push(Problem {
+            location,
+            message: message.into(),
+        });
+    }
+
+    fn warn(&mut self, pointer: &str, message: impl std::fmt::Display) {
+        self.warnings.push(format!("{pointer}: {message}"));
+    }
+
+    /// Allocates an empty type with a name hint; its kind is filled in later.
+    fn new_type(&mut self, hint: NameHint, pointer: &str) -> TypeId {
+        let id = TypeId(self.types.len());
+        self.types.push(ir::TypeDef {
+            name: String::new(),
+            pointer: pointer.to_string(),
+            docs: ir::Docs::default(),
+            deprecated: false,
+            kind: ir::TypeKind::Alias(TypeExpr::Json),
+            has_default: false,
+        });
+        self.hints.push(hint);
+        id
+    }
+
+    /// The slot of a `$ref` target, allocating (and queueing) it on first sight.
+    fn slot_for_ref(&mut self, reference: &str) -> TypeId {
+        if let Some(&id) = self.refs.get(reference) {
+            return id;
+        }
+        let last = reference.rsplit('/').next().unwrap_or("");
+        let name = unescape_token(last);
+        let hint = if reference.starts_with("#/components/schemas/")
+            && reference.matches('/').count() == 3
+        {
+            NameHint::Component(name)
+        } else {
+            // A reference into the middle of a document: name it by its last two tokens.
+            let mut parts: Vec<String> = reference
+                .trim_start_matches("#/")
+                .split('/')
+                .map(unescape_token)
+                .filter(|t| !matches!(t.as_str(), "properties" | "items" | "schema" | "content"))
+                .collect();
+            let keep = parts.len().saturating_sub(2);
+            parts.drain(..keep);
+            NameHint::Inline {
+                path: parts,
+                title: None,
+            }
+        };
+        let id = self.new_type(hint, reference);
+        self.refs.insert(reference.to_string(), id);
+        self.pending.push((reference.to_string(), id));
+        id
+    }
+
+    /// Lowers every queued `$ref` target (lowering may queue more).
+    fn lower_pending(&mut self) {
+        let mut next = 0;
+        while next < self.pending.len() {
+            let (reference, id) = self.pending[next].clone();
+            next += 1;
+            self.lower_ref_target(&reference, id);
+        }
+        self.pending.clear();
+    }
+
+    /// Looks up a local `$ref` in the raw document.
+    fn resolve_raw(&self, reference: &str) -> Option<&serde_json::Value> {
+        let pointer = reference.strip_prefix('#')?;
+        self.raw.pointer(pointer)
+    }
+}
+
+/// RFC 6901 escape of one token.
+fn escape_token(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// RFC 6901 unescape of one token.
+fn unescape_token(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}

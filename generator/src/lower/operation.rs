@@ -1,0 +1,598 @@
+//! Paths and operations -> [`ir::Operation`]s, and security schemes.
+
+use super::Lowerer;
+use crate::error::push_pointer;
+use crate::ir::{self, BodyEncoding, ParamLocation, StatusSpec, TypeExpr};
+use crate::naming;
+use openapiv3::{
+    Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody, Response, SecurityScheme,
+    StatusCode,
+};
+use std::collections::BTreeMap;
+
+impl Lowerer<'_> {
+    pub(super) fn lower_security_schemes(&mut self) -> Vec<ir::SecurityScheme> {
+        let Some(components) = self.doc.components.as_ref() else {
+            return Vec::new();
+        };
+        let mut scope = naming::Scope::new();
+        let mut out = Vec::new();
+        for (name, scheme) in &components.security_schemes {
+            let ptr = push_pointer("#/components/securitySchemes", name);
+            let scheme = match scheme {
+                ReferenceOr::Item(s) => s.clone(),
+                ReferenceOr::Reference { reference } => {
+                    match self
+                        .resolve_raw(reference)
+                        .cloned()
+                        .map(serde_json::from_value::<SecurityScheme>)
+                    {
+                        Some(Ok(s)) => s,
+                        _ => {
+                            self.problem(
+                                &ptr,
+                                format!("$ref `{reference}` is not a security scheme"),
+                            );
+                            continue;
+                        }
+                    }
+                }
+            };
+            let (kind, description) = match &scheme {
+                SecurityScheme::HTTP {
+                    scheme,
+                    description,
+                    ..
+                } if scheme.eq_ignore_ascii_case("basic") => (ir::SchemeKind::Basic, description),
+                SecurityScheme::HTTP {
+                    scheme,
+                    description,
+                    ..
+                } => {
+                    if !scheme.eq_ignore_ascii_case("bearer") {
+                        self.warn(
+                            &ptr,
+                            format!("http scheme `{scheme}` is sent as a bearer token"),
+                        );
+                    }
+                    (ir::SchemeKind::Bearer, description)
+                }
+                SecurityScheme::OAuth2 { description, .. }
+                | SecurityScheme::OpenIDConnect { description, .. } => {
+                    (ir::SchemeKind::Bearer, description)
+                }
+                SecurityScheme::APIKey {
+                    location,
+                    name,
+                    description,
+                    ..
+                } => {
+                    let location = match location {
+                        openapiv3::APIKeyLocation::Query => ParamLocation::Query,
+                        openapiv3::APIKeyLocation::Header => ParamLocation::Header,
+                        openapiv3::APIKeyLocation::Cookie => ParamLocation::Cookie,
+                    };
+                    (
+                        ir::SchemeKind::ApiKey {
+                            location,
+                            name: name.clone(),
+                        },
+                        description,
+                    )
+                }
+            };
+            out.push(ir::SecurityScheme {
+                name: name.clone(),
+                ident: scope.claim(&naming::type_name(name, "Scheme")),
+                kind,
+                docs: ir::Docs {
+                    title: None,
+                    description: description.clone(),
+                },
+            });
+        }
+        out
+    }
+
+    pub(super) fn lower_operations(
+        &mut self,
+        schemes: &[ir::SecurityScheme],
+    ) -> Vec<ir::Operation> {
+        let mut fn_scope = naming::Scope::new();
+        let mut type_scope = naming::Scope::new();
+        let mut seen_ids: BTreeMap<String, String> = BTreeMap::new();
+        let mut out = Vec::new();
+        let paths: Vec<_> = self.doc.paths.paths.iter().collect();
+        for (path, item) in paths {
+            let item_ptr = push_pointer("#/paths", path);
+            let item = match item {
+                ReferenceOr::Item(i) => i,
+                ReferenceOr::Reference { .. } => {
+                    self.problem(&item_ptr, "a $ref path item is not supported; inline it");
+                    continue;
+                }
+            };
+            for (method, op) in item.iter() {
+                let op_ptr = push_pointer(&item_ptr, method);
+                let operation_id = match &op.operation_id {
+                    Some(id) if !id.trim().is_empty() => {
+                        if let Some(first) = seen_ids.get(id) {
+                            self.problem(
+                                &op_ptr,
+                                format!("duplicate operationId `{id}` (first used at {first})"),
+                            );
+                        }
+                        seen_ids.insert(id.clone(), op_ptr.clone());
+                        id.clone()
+                    }
+                    _ => format!("{method} {path}"),
+                };
+                let words = operation_words(&operation_id, method);
+                let fn_name = fn_scope.claim(&naming::snake_name(&words, "operation"));
+                let type_stem = type_scope.claim(&naming::type_name(&words, "Operation"));
+                let method = parse_method(method);
+                let params = self.lower_params(
+                    &item.parameters,
+                    &op.parameters,
+                    &type_stem,
+                    &op_ptr,
+                    &item_ptr,
+                );
+                let path_segments = self.path_segments(path, &params, &op_ptr);
+                let body = op.request_body.as_ref().and_then(|b| {
+                    self.lower_body(b, &type_stem, &push_pointer(&op_ptr, "requestBody"))
+                });
+                let responses = self.lower_responses(
+                    &op.responses,
+                    &type_stem,
+                    &push_pointer(&op_ptr, "responses"),
+                );
+                let requirements = op.security.as_ref().or(self.doc.security.as_ref());
+                let security = self.lower_security(requirements, schemes, &op_ptr);
+                out.push(ir::Operation {
+                    operation_id,
+                    fn_name,
+                    type_stem,
+                    method,
+                    path: path.clone(),
+                    path_segments,
+                    docs: ir::Docs {
+                        title: op.summary.clone().filter(|s| !s.trim().is_empty()),
+                        description: op.description.clone().filter(|s| !s.trim().is_empty()),
+                    },
+                    tags: op.tags.clone(),
+                    deprecated: op.deprecated,
+                    params,
+                    body,
+                    responses,
+                    security,
+                    pointer: op_ptr,
+                });
+            }
+        }
+        out
+    }
+
+    fn resolve_param<'p>(&mut self, p: &'p ReferenceOr<Parameter>, ptr: &str) -> Option<Parameter> {
+        match p {
+            ReferenceOr::Item(p) => Some(p.clone()),
+            ReferenceOr::Reference { reference } => {
+                let Some(raw) = self.resolve_raw(reference).cloned() else {
+                    self.problem(
+                        ptr,
+                        format!("$ref `{reference}` points to nothing in this document"),
+                    );
+                    return None;
+                };
+                match serde_json::from_value::<Parameter>(raw) {
+                    Ok(p) => Some(p),
+                    Err(e) => {
+                        self.problem(reference, format!("not a valid parameter: {e}"));
+                        None
+                    }
+                }
+            }
+        }
+    }
+
+    fn lower_params(
+        &mut self,
+        item_params: &[ReferenceOr<Parameter>],
+        op_params: &[ReferenceOr<Parameter>],
+        stem: &str,
+        op_ptr: &str,
+        item_ptr: &str,
+    ) -> Vec<ir::Parameter> {
+        // Path-item parameters first; an operation parameter with the same name and location
+        // replaces one (OpenAPI 3.0, Path Item Object).
+        let mut merged: Vec<(Parameter, String)> = Vec::new();
+        let sources = [(item_params, item_ptr), (op_params, op_ptr)];
+        for (params, base) in sources {
+            for (i, p) in params.iter().enumerate() {
+                let ptr = push_pointer(&push_pointer(base, "parameters"), &i.to_string());
+                let Some(p) = self.resolve_param(p, &ptr) else {
+                    continue;
+                };
+                let key = (location_of(&p), p.parameter_data_ref().name.clone());
+                if let Some(slot) = merged
+                    .iter_mut()
+                    .find(|(q, _)| (location_of(q), q.parameter_data_ref().name.clone()) == key)
+                {
+                    *slot = (p, ptr);
+                } else {
+                    merged.push((p, ptr));
+                }
+            }
+        }
+        let mut scope = naming::Scope::with_reserved(&["body"]);
+        let mut out = Vec::new();
+        for (p, ptr) in merged {
+            let location = location_of(&p);
+            let data = p.parameter_data_ref();
+            // OpenAPI 3.0: header parameters named Accept, Content-Type or Authorization
+            // "SHALL be ignored"; security schemes carry credentials.
+            if location == ParamLocation::Header
+                && ["accept", "content-type", "authorization"]
+                    .contains(&data.name.to_ascii_lowercase().as_str())
+            {
+                self.warn(
+                    &ptr,
+                    format!(
+                        "header parameter `{}` is ignored, as OpenAPI specifies",
+                        data.name
+                    ),
+                );
+                continue;
+            }
+            let hint = vec![stem.to_string(), data.name.clone()];
+            let (ty, schema) = match &data.format {
+                ParameterSchemaOrContent::Schema(s) => {
+                    let ty = self.lower_schema_ref(s, &hint, &push_pointer(&ptr, "schema"));
+                    let schema = match s {
+                        ReferenceOr::Item(s) => Some(s.clone()),
+                        ReferenceOr::Reference { reference } => self
+                            .resolve_raw(reference)
+                            .cloned()
+                            .and_then(|raw| serde_json::from_value::<openapiv3::Schema>(raw).ok()),
+                    };
+                    (ty, schema)
+                }
+                ParameterSchemaOrContent::Content(content) => match content.first() {
+                    Some((media, m)) => {
+                        let media_ptr = push_pointer(&push_pointer(&ptr, "content"), media);
+                        let ty = match &m.schema {
+                            Some(s) => {
+                                self.lower_schema_ref(s, &hint, &push_pointer(&media_ptr, "schema"))
+                            }
+                            None => TypeExpr::String,
+                        };
+                        (ty, None)
+                    }
+                    None => (TypeExpr::String, None),
+                },
+            };
+            let constraints = schema
+                .as_ref()
+                .map(|s| super::schema::constraints_of(s))
+                .unwrap_or_default();
+            let explode = match &p {
+                Parameter::Query { parameter_data, .. }
+                | Parameter::Cookie { parameter_data, .. } => {
+                    parameter_data.explode.unwrap_or(true)
+                }
+                Parameter::Path { parameter_data, .. }
+                | Parameter::Header { parameter_data, .. } => {
+                    parameter_data.explode.unwrap_or(false)
+                }
+            };
+            if location == ParamLocation::Path && !data.required {
+                self.warn(
+                    &ptr,
+                    "path parameter without `required: true`; treated as required",
+                );
+            }
+            out.push(ir::Parameter {
+                name: data.name.clone(),
+                ident: scope.claim(&naming::snake_name(&data.name, "param")),
+                location,
+                required: data.required || location == ParamLocation::Path,
+                secret: naming::is_secret_name(&data.name),
+                docs: ir::Docs {
+                    title: None,
+                    description: data.description.clone().filter(|d| !d.trim().is_empty()),
+                },
+                deprecated: data.deprecated.unwrap_or(false),
+                default: schema.as_ref().and_then(|s| s.schema_data.default.clone()),
+                constraints,
+                explode,
+                ty,
+            });
+        }
+        out
+    }
+
+    fn path_segments(
+        &mut self,
+        path: &str,
+        params: &[ir::Parameter],
+        op_ptr: &str,
+    ) -> Vec<ir::PathSegment> {
+        let mut segments = Vec::new();
+        let mut used = Vec::new();
+        let mut rest = path;
+        while let Some(open) = rest.find('{') {
+            let Some(close) = rest[open..].find('}') else {
+                self.problem(
+                    op_ptr,
+                    format!("path template `{path}` has an unclosed `{{`"),
+                );
+                break;
+            };
+            if open > 0 {
+                segments.push(ir::PathSegment::Literal(rest[..open].to_string()));
+            }
+            let name = &rest[open + 1..open + close];
+            match params
+                .iter()
+                .position(|p| p.location == ParamLocation::Path && p.name == name)
+            {
+                Some(i) => {
+                    segments.push(ir::PathSegment::Param(i));
+                    used.push(i);
+                }
+                None => self.problem(
+                    op_ptr,
+                    format!("path template `{path}` names `{{{name}}}`, but no path parameter `{name}` is declared"),
+                ),
+            }
+            rest = &rest[open + close + 1..];
+        }
+        if !rest.is_empty() {
+            segments.push(ir::PathSegment::Literal(rest.to_string()));
+        }
+        for (i, p) in params.iter().enumerate() {
+            if p.location == ParamLocation::Path && !used.contains(&i) {
+                self.problem(
+                    op_ptr,
+                    format!(
+                        "path parameter `{}` does not appear in the path template `{path}`",
+                        p.name
+                    ),
+                );
+            }
+        }
+        segments
+    }
+
+    fn lower_body(
+        &mut self,
+        body: &ReferenceOr<RequestBody>,
+        stem: &str,
+        ptr: &str,
+    ) -> Option<ir::RequestBody> {
+        let (body, ptr) = match body {
+            ReferenceOr::Item(b) => (b.clone(), ptr.to_string()),
+            ReferenceOr::Reference { reference } => {
+                let raw = self.resolve_raw(reference).cloned();
+                match raw.map(serde_json::from_value::<RequestBody>) {
+                    Some(Ok(b)) => (b, reference.clone()),
+                    Some(Err(e)) => {
+                        self.problem(reference, format!("not a valid request body: {e}"));
+                        return None;
+                    }
+                    None => {
+                        self.problem(
+                            ptr,
+                            format!("$ref `{reference}` points to nothing in this document"),
+                        );
+                        return None;
+                    }
+                }
+            }
+        };
+        let hint = vec![stem.to_string(), "Body".to_string()];
+        let mut contents = Vec::new();
+        for (media, m) in &body.content {
+            let media_ptr = push_pointer(&push_pointer(&ptr, "content"), media);
+            contents.push(self.lower_content(media, m.schema.as_ref(), &hint, &media_ptr));
+        }
+        if contents.is_empty() {
+            self.warn(&ptr, "request body without content; ignored");
+            return None;
+        }
+        Some(ir::RequestBody {
+            required: body.required,
+            docs: ir::Docs {
+                title: None,
+                description: body.description.clone().filter(|d| !d.trim().is_empty()),
+            },
+            contents,
+        })
+    }
+
+    fn lower_content(
+        &mut self,
+        media: &str,
+        schema: Option<&ReferenceOr<openapiv3::Schema>>,
+        hint: &[String],
+        ptr: &str,
+    ) -> ir::BodyContent {
+        let encoding = encoding_of(media);
+        let ty = match (encoding, schema) {
+            (BodyEncoding::Json | BodyEncoding::Form, Some(s)) => {
+                self.lower_schema_ref(s, hint, &push_pointer(ptr, "schema"))
+            }
+            (BodyEncoding::Json, None) => TypeExpr::Json,
+            (BodyEncoding::Form, None) => TypeExpr::JsonObject,
+            (BodyEncoding::Text, _) => TypeExpr::String,
+            (BodyEncoding::Binary, _) => TypeExpr::Bytes,
+        };
+        ir::BodyContent {
+            media_type: media.to_string(),
+            encoding,
+            ty,
+        }
+    }
+
+    fn lower_responses(
+        &mut self,
+        responses: &openapiv3::Responses,
+        stem: &str,
+        ptr: &str,
+    ) -> Vec<ir::Response> {
+        let mut entries: Vec<(StatusSpec, &ReferenceOr<Response>, String)> = Vec::new();
+        for (code, r) in &responses.responses {
+            let (status, token) = match code {
+                StatusCode::Code(c) => (StatusSpec::Code(*c), c.to_string()),
+                StatusCode::Range(r) => (StatusSpec::Range(*r as u8), format!("{r}XX")),
+            };
+            entries.push((status, r, push_pointer(ptr, &token)));
+        }
+        if let Some(d) = &responses.default {
+            entries.push((StatusSpec::Default, d, push_pointer(ptr, "default")));
+        }
+        let mut scope = naming::Scope::new();
+        let mut first_success = true;
+        let mut out = Vec::new();
+        for (status, r, rptr) in entries {
+            let (response, rptr) = match r {
+                ReferenceOr::Item(r) => (r.clone(), rptr),
+                ReferenceOr::Reference { reference } => {
+                    let raw = self.resolve_raw(reference).cloned();
+                    match raw.map(serde_json::from_value::<Response>) {
+                        Some(Ok(resp)) => (resp, reference.clone()),
+                        Some(Err(e)) => {
+                            self.problem(reference, format!("not a valid response: {e}"));
+                            continue;
+                        }
+                        None => {
+                            self.problem(
+                                &rptr,
+                                format!("$ref `{reference}` points to nothing in this document"),
+                            );
+                            continue;
+                        }
+                    }
+                }
+            };
+            let ident = scope.claim(&match status {
+                StatusSpec::Code(c) => naming::status_name(c),
+                StatusSpec::Range(r) => format!("Status{r}xx"),
+                StatusSpec::Default => "Default".to_string(),
+            });
+            let word = if status.is_success() && first_success {
+                first_success = false;
+                "Response".to_string()
+            } else {
+                ident.clone()
+            };
+            let hint = vec![stem.to_string(), word];
+            // Prefer JSON when a response offers several media types.
+            let chosen = response
+                .content
+                .iter()
+                .find(|(m, _)| encoding_of(m) == BodyEncoding::Json)
+                .or_else(|| response.content.first());
+            let body = chosen.map(|(media, m)| {
+                let media_ptr = push_pointer(&push_pointer(&rptr, "content"), media);
+                self.lower_content(media, m.schema.as_ref(), &hint, &media_ptr)
+            });
+            out.push(ir::Response {
+                status,
+                ident,
+                docs: ir::Docs {
+                    title: None,
+                    description: Some(response.description.clone())
+                        .filter(|d| !d.trim().is_empty()),
+                },
+                body,
+            });
+        }
+        out
+    }
+
+    fn lower_security(
+        &mut self,
+        requirements: Option<&Vec<openapiv3::SecurityRequirement>>,
+        schemes: &[ir::SecurityScheme],
+        op_ptr: &str,
+    ) -> ir::Security {
+        let mut alternatives = Vec::new();
+        for req in requirements.into_iter().flatten() {
+            let mut alt = Vec::new();
+            for name in req.keys() {
+                match schemes.iter().position(|s| &s.name == name) {
+                    Some(i) => alt.push(i),
+                    None => self.problem(
+                        op_ptr,
+                        format!("security requirement names `{name}`, which is not in components.securitySchemes"),
+                    ),
+                }
+            }
+            alternatives.push(alt);
+        }
+        ir::Security { alternatives }
+    }
+}
+
+/// The words of an operation's name: the `operationId` without a leading HTTP method word
+/// written as a separate token (`GET-customer-me` -> `customer-me`), unless nothing would be left.
+fn operation_words(operation_id: &str, method: &str) -> String {
+    let trimmed = operation_id.trim();
+    let lower = trimmed.to_ascii_lowercase();
+    if lower.starts_with(method) {
+        let rest = &trimmed[method.len()..];
+        let separated = rest.starts_with(|c: char| !c.is_ascii_alphanumeric());
+        let shouting = trimmed[..method.len()]
+            .chars()
+            .all(|c| c.is_ascii_uppercase());
+        let rest = rest.trim_start_matches(|c: char| !c.is_ascii_alphanumeric());
+        if (separated || shouting) && !rest.is_empty() && trimmed.contains(['-', '_', ' ', '/']) {
+            // Keep the method as a word so `GET-customer` and `POST-customer` stay distinct
+            // and read as verbs.
+            return format!("{method} {rest}");
+        }
+    }
+    trimmed.to_string()
+}
+
+fn parse_method(m: &str) -> ir::Method {
+    match m {
+        "get" => ir::Method::Get,
+        "put" => ir::Method::Put,
+        "post" => ir::Method::Post,
+        "delete" => ir::Method::Delete,
+        "options" => ir::Method::Options,
+        "head" => ir::Method::Head,
+        "patch" => ir::Method::Patch,
+        _ => ir::Method::Trace,
+    }
+}
+
+fn location_of(p: &Parameter) -> ParamLocation {
+    match p {
+        Parameter::Query { .. } => ParamLocation::Query,
+        Parameter::Header { .. } => ParamLocation::Header,
+        Parameter::Path { .. } => ParamLocation::Path,
+        Parameter::Cookie { .. } => ParamLocation::Cookie,
+    }
+}
+
+/// How a media type is encoded.
+pub(crate) fn encoding_of(media: &str) -> BodyEncoding {
+    let essence = media
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if essence == "application/json" || essence.ends_with("+json") || essence == "*/*" {
+        BodyEncoding::Json
+    } else if essence == "application/x-www-form-urlencoded" {
+        BodyEncoding::Form
+    } else if essence.starts_with("text/") {
+        BodyEncoding::Text
+    } else {
+        BodyEncoding::Binary
+    }
+}

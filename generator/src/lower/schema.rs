@@ -1,0 +1,730 @@
+//! Schemas -> [`TypeExpr`]s and named [`ir::TypeDef`]s.
+//!
+//! Every schema, whatever shape `openapiv3` parsed it into, is first flattened into one
+//! [`View`], so one set of rules decides what it becomes: `allOf` merges into a struct,
+//! `oneOf`/`anyOf` become unions, string `enum`s become enums, objects with properties become
+//! structs, `additionalProperties` become maps, and anything without a usable type is JSON.
+
+use super::{Lowerer, NameHint};
+use crate::error::push_pointer;
+use crate::ir::{self, Constraints, TypeExpr, TypeId, TypeKind};
+use crate::naming;
+use indexmap::IndexMap;
+use openapiv3::{
+    AdditionalProperties, ReferenceOr, Schema, SchemaKind, StringFormat, Type,
+    VariantOrUnknownOrEmpty,
+};
+use serde_json::Value;
+use std::borrow::Borrow;
+
+type Properties = IndexMap<String, ReferenceOr<Box<Schema>>>;
+
+/// A schema's keywords, whatever variant `openapiv3` chose for it.
+struct View<'s> {
+    typ: Option<&'s str>,
+    format: Option<String>,
+    constraints: Constraints,
+    properties: Option<&'s Properties>,
+    required: &'s [String],
+    additional: Option<&'s AdditionalProperties>,
+    items: Option<&'s ReferenceOr<Box<Schema>>>,
+    enumeration: Vec<Value>,
+    one_of: &'s [ReferenceOr<Schema>],
+    all_of: &'s [ReferenceOr<Schema>],
+    any_of: &'s [ReferenceOr<Schema>],
+}
+
+fn format_name<T: std::fmt::Debug>(
+    f: &VariantOrUnknownOrEmpty<T>,
+    known: impl Fn(&T) -> &'static str,
+) -> Option<String> {
+    match f {
+        VariantOrUnknownOrEmpty::Item(i) => Some(known(i).to_string()),
+        VariantOrUnknownOrEmpty::Unknown(s) => Some(s.clone()),
+        VariantOrUnknownOrEmpty::Empty => None,
+    }
+}
+
+fn view(kind: &SchemaKind) -> View<'_> {
+    let mut v = View {
+        typ: None,
+        format: None,
+        constraints: Constraints::default(),
+        properties: None,
+        required: &[],
+        additional: None,
+        items: None,
+        enumeration: Vec::new(),
+        one_of: &[],
+        all_of: &[],
+        any_of: &[],
+    };
+    match kind {
+        SchemaKind::Type(Type::String(s)) => {
+            v.typ = Some("string");
+            v.format = format_name(&s.format, |f| match f {
+                StringFormat::Date => "date",
+                StringFormat::DateTime => "date-time",
+                StringFormat::Password => "password",
+                StringFormat::Byte => "byte",
+                StringFormat::Binary => "binary",
+            });
+            v.constraints.pattern = s.pattern.clone();
+            v.constraints.min_length = s.min_length.map(|n| n as u64);
+            v.constraints.max_length = s.max_length.map(|n| n as u64);
+            v.enumeration = s
+                .enumeration
+                .iter()
+                .map(|e| e.clone().map(Value::String).unwrap_or(Value::Null))
+                .collect();
+        }
+        SchemaKind::Type(Type::Number(n)) => {
+            v.typ = Some("number");
+            v.format = format_name(&n.format, |f| match f {
+                openapiv3::NumberFormat::Float => "float",
+                openapiv3::NumberFormat::Double => "double",
+            });
+            v.constraints.minimum = n.minimum.map(|m| (m, n.exclusive_minimum));
+            v.constraints.maximum = n.maximum.map(|m| (m, n.exclusive_maximum));
+        }
+        SchemaKind::Type(Type::Integer(n)) => {
+            v.typ = Some("integer");
+            v.format = format_name(&n.format, |f| match f {
+                openapiv3::IntegerFormat::Int32 => "int32",
+                openapiv3::IntegerFormat::Int64 => "int64",
+            });
+            v.constraints.minimum = n.minimum.map(|m| (m as f64, n.exclusive_minimum));
+            v.constraints.maximum = n.maximum.map(|m| (m as f64, n.exclusive_maximum));
+            v.enumeration = n
+                .enumeration
+                .iter()
+                .map(|e| e.map(Value::from).unwrap_or(Value::Null))
+                .collect();
+        }
+        SchemaKind::Type(Type::Boolean(_)) => v.typ = Some("boolean"),
+        SchemaKind::Type(Type::Object(o)) => {
+            v.typ = Some("object");
+            v.properties = Some(&o.properties);
+            v.required = &o.required;
+            v.additional = o.additional_properties.as_ref();
+        }
+        SchemaKind::Type(Type::Array(a)) => {
+            v.typ = Some("array");
+            v.items = a.items.as_ref();
+            v.constraints.min_items = a.min_items.map(|n| n as u64);
+            v.constraints.max_items = a.max_items.map(|n| n as u64);
+        }
+        SchemaKind::OneOf { one_of } => v.one_of = one_of,
+        SchemaKind::AllOf { all_of } => v.all_of = all_of,
+        SchemaKind::AnyOf { any_of } => v.any_of = any_of,
+        SchemaKind::Not { .. } => {}
+        SchemaKind::Any(a) => {
+            v.typ = a.typ.as_deref();
+            v.format = a.format.clone();
+            v.constraints = Constraints {
+                min_length: a.min_length.map(|n| n as u64),
+                max_length: a.max_length.map(|n| n as u64),
+                pattern: a.pattern.clone(),
+                minimum: a.minimum.map(|m| (m, a.exclusive_minimum.unwrap_or(false))),
+                maximum: a.maximum.map(|m| (m, a.exclusive_maximum.unwrap_or(false))),
+                min_items: a.min_items.map(|n| n as u64),
+                max_items: a.max_items.map(|n| n as u64),
+                format: None,
+            };
+            if !a.properties.is_empty() {
+                v.properties = Some(&a.properties);
+            }
+            v.required = &a.required;
+            v.additional = a.additional_properties.as_ref();
+            v.items = a.items.as_ref();
+            v.enumeration = a.enumeration.clone();
+            v.one_of = &a.one_of;
+            v.all_of = &a.all_of;
+            v.any_of = &a.any_of;
+        }
+    }
+    v.constraints.format = v.format.clone();
+    v
+}
+
+/// Properties gathered from a schema and everything it `allOf`-includes.
+#[derive(Default)]
+struct ObjectParts {
+    /// Property name -> (schema, pointer, hint path of the schema that declares it).
+    properties: IndexMap<String, (ReferenceOr<Box<Schema>>, String, Vec<String>)>,
+    required: Vec<String>,
+    additional: Option<(AdditionalProperties, String, Vec<String>)>,
+    /// Members that are not objects, kept to report.
+    unmergeable: Vec<String>,
+}
+
+impl Lowerer<'_> {
+    /// The type of a schema or `$ref` standing at `ptr`; `hint` names inline types.
+    pub(super) fn lower_schema_ref<T: Borrow<Schema>>(
+        &mut self,
+        schema: &ReferenceOr<T>,
+        hint: &[String],
+        ptr: &str,
+    ) -> TypeExpr {
+        match schema {
+            ReferenceOr::Reference { reference } => self.ref_expr(reference, ptr),
+            ReferenceOr::Item(s) => self.lower_schema(s.borrow(), hint, ptr, None),
+        }
+    }
+
+    /// The type a `$ref` stands for; reports refs that lead nowhere.
+    pub(super) fn ref_expr(&mut self, reference: &str, ptr: &str) -> TypeExpr {
+        if !reference.starts_with('#') {
+            self.problem(
+                ptr,
+                format!("external $ref `{reference}` is not supported; bundle the spec into one file first"),
+            );
+            return TypeExpr::Json;
+        }
+        if self.resolve_raw(reference).is_none() {
+            self.problem(
+                ptr,
+                format!("$ref `{reference}` points to nothing in this document"),
+            );
+            return TypeExpr::Json;
+        }
+        TypeExpr::Named(self.slot_for_ref(reference))
+    }
+
+    /// Lowers the schema a `$ref` points to into its slot.
+    pub(super) fn lower_ref_target(&mut self, reference: &str, id: TypeId) {
+        let Some(raw) = self.resolve_raw(reference).cloned() else {
+            // Reported where the reference stands.
+            return;
+        };
+        let schema: Schema = match serde_path_to_error::deserialize(&raw) {
+            Ok(s) => s,
+            Err(e) => {
+                let mut ptr = reference.to_string();
+                for seg in e.path().iter() {
+                    if let serde_path_to_error::Segment::Map { key } = seg {
+                        ptr = push_pointer(&ptr, key);
+                    }
+                }
+                self.problem(&ptr, format!("not a valid schema: {}", e.inner()));
+                return;
+            }
+        };
+        let root = match &self.hints[id.0] {
+            NameHint::Component(name) => vec![name.clone()],
+            NameHint::Inline { path, .. } => path.clone(),
+        };
+        let expr = self.lower_schema(&schema, &root, reference, Some(id));
+        if expr != TypeExpr::Named(id) {
+            self.types[id.0].kind = TypeKind::Alias(expr);
+            self.types[id.0].docs = docs_of(&schema);
+            self.types[id.0].deprecated = schema.schema_data.deprecated;
+        }
+    }
+
+    /// Lowers one schema. A schema that becomes a named type fills `slot` if given, or else a
+    /// new type named from `hint` (or its `title`).
+    pub(super) fn lower_schema(
+        &mut self,
+        schema: &Schema,
+        hint: &[String],
+        ptr: &str,
+        slot: Option<TypeId>,
+    ) -> TypeExpr {
+        if slot.is_none() {
+            if let Some(done) = self.inline.get(ptr) {
+                return done.clone();
+            }
+        }
+        let v = view(&schema.schema_kind);
+        let expr = self.lower_view(schema, &v, hint, ptr, slot);
+        if slot.is_none() {
+            self.inline.insert(ptr.to_string(), expr.clone());
+        }
+        expr
+    }
+
+    fn lower_view(
+        &mut self,
+        schema: &Schema,
+        v: &View<'_>,
+        hint: &[String],
+        ptr: &str,
+        slot: Option<TypeId>,
+    ) -> TypeExpr {
+        if !v.all_of.is_empty() {
+            return self.lower_all_of(schema, v, hint, ptr, slot);
+        }
+        let (alternatives, keyword) = if !v.one_of.is_empty() {
+            (v.one_of, "oneOf")
+        } else {
+            (v.any_of, "anyOf")
+        };
+        if !alternatives.is_empty() {
+            if v.properties.is_some_and(|p| !p.is_empty()) {
+                self.warn(ptr, format!("properties beside `{keyword}` are ignored; the alternatives define the type"));
+            }
+            return self.lower_union(schema, alternatives, keyword, hint, ptr, slot);
+        }
+        let is_string_enum = !v.enumeration.is_empty()
+            && matches!(v.typ, None | Some("string"))
+            && v.enumeration.iter().all(|e| e.is_string() || e.is_null());
+        if is_string_enum {
+            return self.lower_enum(schema, v, hint, ptr, slot);
+        }
+        let has_properties = v.properties.is_some_and(|p| !p.is_empty());
+        match v.typ {
+            Some("string") => TypeExpr::String,
+            Some("integer") => integer_type(v.format.as_deref()),
+            Some("number") => match v.format.as_deref() {
+                // A real-world quirk: `type: number` with an integer format means an integer.
+                Some("int32") | Some("int64") => integer_type(v.format.as_deref()),
+                _ => TypeExpr::F64,
+            },
+            Some("boolean") => TypeExpr::Bool,
+            Some("array") => self.lower_array(v, hint, ptr),
+            Some("object") => self.lower_object(schema, v, hint, ptr, slot),
+            None if has_properties || v.additional.is_some() => {
+                self.lower_object(schema, v, hint, ptr, slot)
+            }
+            None if v.items.is_some() => self.lower_array(v, hint, ptr),
+            None => TypeExpr::Json,
+            Some(other) => {
+                self.warn(
+                    ptr,
+                    format!("unknown type `{other}`; using serde_json::Value"),
+                );
+                TypeExpr::Json
+            }
+        }
+    }
+
+    fn lower_array(&mut self, v: &View<'_>, hint: &[String], ptr: &str) -> TypeExpr {
+        let item = match v.items {
+            Some(items) => {
+                let hint = extend(hint, "Item");
+                self.lower_schema_ref(items, &hint, &push_pointer(ptr, "items"))
+            }
+            None => TypeExpr::Json,
+        };
+        TypeExpr::Array(Box::new(item))
+    }
+
+    /// The value type of `additionalProperties`, or `None` when extra keys are not modelled.
+    fn additional_type(
+        &mut self,
+        additional: &AdditionalProperties,
+        hint: &[String],
+        ptr: &str,
+    ) -> Option<TypeExpr> {
+        match additional {
+            AdditionalProperties::Any(true) => Some(TypeExpr::Json),
+            AdditionalProperties::Any(false) => None,
+            AdditionalProperties::Schema(s) => {
+                let hint = extend(hint, "Value");
+                Some(self.lower_schema_ref(
+                    s.as_ref(),
+                    &hint,
+                    &push_pointer(ptr, "additionalProperties"),
+                ))
+            }
+        }
+    }
+
+    fn lower_object(
+        &mut self,
+        schema: &Schema,
+        v: &View<'_>,
+        hint: &[String],
+        ptr: &str,
+        slot: Option<TypeId>,
+    ) -> TypeExpr {
+        let mut parts = ObjectParts::default();
+        self.collect_own(v, hint, ptr, &mut parts);
+        self.object_from_parts(schema, parts, hint, ptr, slot)
+    }
+
+    /// Adds the properties a schema declares itself to `parts`.
+    fn collect_own(&mut self, v: &View<'_>, hint: &[String], ptr: &str, parts: &mut ObjectParts) {
+        if let Some(props) = v.properties {
+            let props_ptr = push_pointer(ptr, "properties");
+            for (name, prop) in props {
+                let prop_ptr = push_pointer(&props_ptr, name);
+                // A later definition (a subtype in `allOf`) refines an earlier one in place.
+                parts
+                    .properties
+                    .insert(name.clone(), (prop.clone(), prop_ptr, hint.to_vec()));
+            }
+        }
+        for r in v.required {
+            if !parts.required.contains(r) {
+                parts.required.push(r.clone());
+            }
+        }
+        if let Some(a) = v.additional {
+            parts.additional = Some((a.clone(), ptr.to_string(), hint.to_vec()));
+        }
+    }
+
+    /// Adds everything `schema` contributes to an `allOf` merge, following `$ref`s.
+    fn collect_all_of_member(
+        &mut self,
+        member: &ReferenceOr<Schema>,
+        hint: &[String],
+        ptr: &str,
+        parts: &mut ObjectParts,
+        depth: usize,
+    ) {
+        if depth > 32 {
+            self.problem(
+                ptr,
+                "`allOf` nests more than 32 levels deep (a $ref cycle?)",
+            );
+            return;
+        }
+        let (schema, hint, ptr) = match member {
+            ReferenceOr::Item(s) => (s.clone(), hint.to_vec(), ptr.to_string()),
+            ReferenceOr::Reference { reference } => {
+                let Some(raw) = self.resolve_raw(reference).cloned() else {
+                    self.ref_expr(reference, ptr);
+                    return;
+                };
+                let Ok(s) = serde_json::from_value::<Schema>(raw) else {
+                    parts.unmergeable.push(reference.clone());
+                    return;
+                };
+                let name = reference.rsplit('/').next().unwrap_or("").to_string();
+                (s, vec![super::unescape_token(&name)], reference.clone())
+            }
+        };
+        let v = view(&schema.schema_kind);
+        for (i, inner) in v.all_of.iter().enumerate() {
+            let inner_ptr = push_pointer(&push_pointer(&ptr, "allOf"), &i.to_string());
+            self.collect_all_of_member(inner, &hint, &inner_ptr, parts, depth + 1);
+        }
+        let objectish = v.properties.is_some()
+            || v.additional.is_some()
+            || matches!(v.typ, Some("object"))
+            || (v.typ.is_none() && v.one_of.is_empty() && v.any_of.is_empty() && v.items.is_none());
+        if !objectish || !v.one_of.is_empty() || !v.any_of.is_empty() {
+            parts.unmergeable.push(ptr.clone());
+            return;
+        }
+        self.collect_own(&v, &hint, &ptr, parts);
+    }
+
+    fn lower_all_of(
+        &mut self,
+        schema: &Schema,
+        v: &View<'_>,
+        hint: &[String],
+        ptr: &str,
+        slot: Option<TypeId>,
+    ) -> TypeExpr {
+        // `allOf: [$ref]` (often with a description beside it) is the referenced type itself.
+        let own_properties = v.properties.is_some_and(|p| !p.is_empty());
+        if v.all_of.len() == 1 && !own_properties && v.additional.is_none() {
+            let member_ptr = push_pointer(&push_pointer(ptr, "allOf"), "0");
+            if let ReferenceOr::Reference { reference } = &v.all_of[0] {
+                return self.ref_expr(reference, &member_ptr);
+            }
+        }
+        let mut parts = ObjectParts::default();
+        for (i, member) in v.all_of.iter().enumerate() {
+            let member_ptr = push_pointer(&push_pointer(ptr, "allOf"), &i.to_string());
+            self.collect_all_of_member(member, hint, &member_ptr, &mut parts, 0);
+        }
+        self.collect_own(v, hint, ptr, &mut parts);
+        if !parts.unmergeable.is_empty() {
+            let list = parts.unmergeable.join(", ");
+            self.warn(ptr, format!("`allOf` members that are not objects ({list}) cannot be merged; using serde_json::Value"));
+            return TypeExpr::Json;
+        }
+        self.object_from_parts(schema, parts, hint, ptr, slot)
+    }
+
+    fn object_from_parts(
+        &mut self,
+        schema: &Schema,
+        parts: ObjectParts,
+        hint: &[String],
+        ptr: &str,
+        slot: Option<TypeId>,
+    ) -> TypeExpr {
+        let additional = match &parts.additional {
+            Some((a, a_ptr, a_hint)) => self.additional_type(a, a_hint, a_ptr),
+            None => None,
+        };
+        if parts.properties.is_empty() {
+            return match additional {
+                Some(TypeExpr::Json) | None if parts.additional.is_none() => TypeExpr::JsonObject,
+                Some(TypeExpr::Json) => TypeExpr::JsonObject,
+                Some(value) => TypeExpr::Map(Box::new(value)),
+                // `additionalProperties: false` and no properties: an empty object.
+                None => self.named(
+                    schema,
+                    hint,
+                    ptr,
+                    slot,
+                    TypeKind::Struct(ir::Struct {
+                        fields: Vec::new(),
+                        additional: None,
+                    }),
+                ),
+            };
+        }
+        let id = self.claim(schema, hint, ptr, slot);
+        let mut scope = naming::Scope::new();
+        // Fields whose JSON name is already snake_case claim their name first, so `access_token`
+        // keeps it and a colliding `accessToken` becomes `access_token_2`.
+        let mut order: Vec<usize> = (0..parts.properties.len()).collect();
+        order.sort_by_key(|&i| {
+            let name = parts
+                .properties
+                .get_index(i)
+                .map(|(n, _)| n.as_str())
+                .unwrap_or("");
+            naming::snake_name(name, "field") != name
+        });
+        let mut idents = vec![String::new(); parts.properties.len()];
+        for i in order {
+            let (name, _) = parts.properties.get_index(i).expect("index in range");
+            idents[i] = scope.claim(&naming::snake_name(name, "field"));
+        }
+        if additional.is_some() {
+            scope.claim("additional_properties");
+        }
+        let mut fields = Vec::with_capacity(parts.properties.len());
+        for ((name, (prop, prop_ptr, prop_hint)), ident) in parts.properties.iter().zip(idents) {
+            let field_hint = extend(prop_hint, name);
+            let ty = self.lower_schema_ref(prop, &field_hint, prop_ptr);
+            let prop_schema = self.schema_of(prop);
+            let data = prop_schema.as_ref().map(|s| &s.schema_data);
+            let read_only = data.is_some_and(|d| d.read_only);
+            let write_only = data.is_some_and(|d| d.write_only);
+            let constraints = prop_schema
+                .as_ref()
+                .map(|s| view(&s.schema_kind).constraints)
+                .unwrap_or_default();
+            let secret = naming::is_secret_name(name) && ty == TypeExpr::String;
+            fields.push(ir::Field {
+                json_name: name.clone(),
+                ident,
+                // OpenAPI: a required readOnly (writeOnly) property is required in responses
+                // (requests) only, so one model serving both directions makes it optional.
+                required: parts.required.contains(name) && !read_only && !write_only,
+                nullable: data.is_some_and(|d| d.nullable),
+                docs: prop_schema.as_ref().map(docs_of).unwrap_or_default(),
+                deprecated: data.is_some_and(|d| d.deprecated),
+                read_only,
+                write_only,
+                default: data.and_then(|d| d.default.clone()),
+                constraints,
+                secret,
+                boxed: false,
+                ty,
+            });
+        }
+        for r in &parts.required {
+            if !parts.properties.contains_key(r) {
+                self.warn(
+                    ptr,
+                    format!("`required` names `{r}`, which is not a property; ignored"),
+                );
+            }
+        }
+        self.types[id.0].kind = TypeKind::Struct(ir::Struct { fields, additional });
+        TypeExpr::Named(id)
+    }
+
+    /// The schema behind a property, following a `$ref` (for its docs and constraints).
+    fn schema_of(&self, prop: &ReferenceOr<Box<Schema>>) -> Option<Schema> {
+        match prop {
+            ReferenceOr::Item(s) => Some((**s).clone()),
+            ReferenceOr::Reference { reference } => {
+                // Docs of a referenced type live on the type; constraints matter for primitives.
+                let raw = self.resolve_raw(reference)?;
+                let s: Schema = serde_json::from_value(raw.clone()).ok()?;
+                let mut s = s;
+                s.schema_data.description = None;
+                s.schema_data.title = None;
+                Some(s)
+            }
+        }
+    }
+
+    fn lower_enum(
+        &mut self,
+        schema: &Schema,
+        v: &View<'_>,
+        hint: &[String],
+        ptr: &str,
+        slot: Option<TypeId>,
+    ) -> TypeExpr {
+        let mut scope = naming::Scope::with_reserved(&["Other"]);
+        let mut variants: Vec<ir::EnumVariant> = Vec::new();
+        for value in v.enumeration.iter().filter_map(Value::as_str) {
+            if variants.iter().any(|x| x.value == value) {
+                continue;
+            }
+            variants.push(ir::EnumVariant {
+                value: value.to_string(),
+                ident: scope.claim(&naming::type_name(value, "Empty")),
+            });
+        }
+        let default = schema
+            .schema_data
+            .default
+            .as_ref()
+            .and_then(Value::as_str)
+            .filter(|d| variants.iter().any(|x| x.value == *d))
+            .map(str::to_string);
+        self.named(
+            schema,
+            hint,
+            ptr,
+            slot,
+            TypeKind::Enum(ir::StringEnum { variants, default }),
+        )
+    }
+
+    fn lower_union(
+        &mut self,
+        schema: &Schema,
+        alternatives: &[ReferenceOr<Schema>],
+        keyword: &str,
+        hint: &[String],
+        ptr: &str,
+        slot: Option<TypeId>,
+    ) -> TypeExpr {
+        if alternatives.len() == 1 {
+            let alt_ptr = push_pointer(&push_pointer(ptr, keyword), "0");
+            return self.lower_schema_ref(&alternatives[0], hint, &alt_ptr);
+        }
+        let id = self.claim(schema, hint, ptr, slot);
+        let discriminator = schema.schema_data.discriminator.as_ref();
+        let mut variants = Vec::new();
+        for (i, alt) in alternatives.iter().enumerate() {
+            let alt_ptr = push_pointer(&push_pointer(ptr, keyword), &i.to_string());
+            let alt_hint = extend(hint, &format!("Variant{i}"));
+            let ty = self.lower_schema_ref(alt, &alt_hint, &alt_ptr);
+            let mut tags = Vec::new();
+            if let (Some(d), ReferenceOr::Reference { reference }) = (discriminator, alt) {
+                let mapped: Vec<String> = d
+                    .mapping
+                    .iter()
+                    .filter(|(_, target)| {
+                        *target == reference || reference.ends_with(&format!("/{target}"))
+                    })
+                    .map(|(tag, _)| tag.clone())
+                    .collect();
+                if mapped.is_empty() {
+                    let name = reference.rsplit('/').next().unwrap_or("");
+                    tags.push(super::unescape_token(name));
+                } else {
+                    tags = mapped;
+                }
+            }
+            variants.push(ir::UnionVariant {
+                ident: String::new(),
+                ty,
+                tags,
+                boxed: false,
+            });
+        }
+        let discriminator = match discriminator {
+            Some(d) if variants.iter().all(|v| !v.tags.is_empty()) => Some(d.property_name.clone()),
+            Some(_) => {
+                self.warn(ptr, "discriminator on inline alternatives cannot be mapped; matching by shape instead");
+                None
+            }
+            None => None,
+        };
+        self.types[id.0].kind = TypeKind::Union(ir::Union {
+            variants,
+            discriminator,
+        });
+        TypeExpr::Named(id)
+    }
+
+    /// The slot for a named type: the given one, or a new one named from the hint or title.
+    fn claim(
+        &mut self,
+        schema: &Schema,
+        hint: &[String],
+        ptr: &str,
+        slot: Option<TypeId>,
+    ) -> TypeId {
+        let id = slot.unwrap_or_else(|| {
+            let title = schema
+                .schema_data
+                .title
+                .clone()
+                .filter(|t| !t.trim().is_empty());
+            self.new_type(
+                NameHint::Inline {
+                    path: hint.to_vec(),
+                    title,
+                },
+                ptr,
+            )
+        });
+        let def = &mut self.types[id.0];
+        def.docs = docs_of(schema);
+        def.deprecated = schema.schema_data.deprecated;
+        // A memo entry before the fields are lowered lets a self-referencing inline schema
+        // (through a `$ref` to its own pointer) resolve to this type.
+        if slot.is_none() {
+            self.inline.insert(ptr.to_string(), TypeExpr::Named(id));
+        }
+        id
+    }
+
+    fn named(
+        &mut self,
+        schema: &Schema,
+        hint: &[String],
+        ptr: &str,
+        slot: Option<TypeId>,
+        kind: TypeKind,
+    ) -> TypeExpr {
+        let id = self.claim(schema, hint, ptr, slot);
+        self.types[id.0].kind = kind;
+        TypeExpr::Named(id)
+    }
+}
+
+fn integer_type(format: Option<&str>) -> TypeExpr {
+    match format {
+        Some("int32") | Some("int16") | Some("int8") => TypeExpr::I32,
+        _ => TypeExpr::I64,
+    }
+}
+
+/// `hint` + one more word.
+pub(super) fn extend(hint: &[String], word: &str) -> Vec<String> {
+    let mut out = hint.to_vec();
+    out.push(word.to_string());
+    out
+}
+
+/// The docs of a schema.
+pub(super) fn docs_of(schema: &Schema) -> ir::Docs {
+    ir::Docs {
+        title: schema
+            .schema_data
+            .title
+            .clone()
+            .filter(|t| !t.trim().is_empty()),
+        description: schema
+            .schema_data
+            .description
+            .clone()
+            .filter(|t| !t.trim().is_empty()),
+    }
+}
+
+/// The validation constraints of a schema.
+pub(super) fn constraints_of(schema: &Schema) -> Constraints {
+    view(&schema.schema_kind).constraints
+}

@@ -1,0 +1,4 @@
+//! Project automation behind `cargo xtask`; the library half exists so tests can drive the
+//! same code paths (e.g. `codegen --check`) that users and CI run.
+
+pub mod codegen;

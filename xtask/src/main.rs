@@ -1,0 +1,66 @@
+//! `cargo xtask <command>`: the one place for project automation.
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(about = "Project automation for the oasgen workspace")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Regenerate `generated/` from `specs/customer-managed.yaml`.
+    Codegen {
+        /// Write nothing; fail and name the stale files if `generated/` is out of date.
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives inside the workspace")
+        .to_path_buf()
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result: Result<()> = match cli.command {
+        Command::Codegen { check } => codegen(check),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn codegen(check: bool) -> Result<()> {
+    let report = xtask::codegen::run(&root(), check)?;
+    for w in &report.warnings {
+        eprintln!("warning: {}: {w}", xtask::codegen::SPEC);
+    }
+    let what = if check {
+        "is up to date".to_string()
+    } else if report.changed.is_empty() {
+        "unchanged".to_string()
+    } else {
+        format!("updated ({})", report.changed.join(", "))
+    };
+    println!(
+        "{} -> {}/: {} types, {} operations; {what}",
+        xtask::codegen::SPEC,
+        xtask::codegen::OUT,
+        report.types,
+        report.operations
+    );
+    Ok(())
+}
