@@ -26,4 +26,15 @@
 #![deny(missing_docs)]
 
 /// The schemas of the spec as Rust types.
+#[rustfmt::skip]
 pub mod models;
+
+/// The async HTTP client (feature `client`).
+#[cfg(feature = "client")]
+#[rustfmt::skip]
+pub mod client;
+
+/// The axum server trait and router (feature `server`).
+#[cfg(feature = "server")]
+#[rustfmt::skip]
+pub mod server;

@@ -120,15 +120,9 @@ impl ::std::fmt::Debug for AnonymousToken {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AnonymousToken")
             .field("token_type", &self.token_type)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| "<redacted>"),
-            )
+            .field("access_token", &self.access_token.as_ref().map(|_| "<redacted>"))
             .field("expires_in", &self.expires_in)
-            .field(
-                "refresh_token",
-                &self.refresh_token.as_ref().map(|_| "<redacted>"),
-            )
+            .field("refresh_token", &self.refresh_token.as_ref().map(|_| "<redacted>"))
             .field("refresh_token_expires_in", &self.refresh_token_expires_in)
             .field("session_id", &self.session_id)
             .field("scope", &self.scope)
@@ -173,19 +167,10 @@ pub struct CustomerLoginResponse {
 impl ::std::fmt::Debug for CustomerLoginResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CustomerLoginResponse")
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| "<redacted>"),
-            )
-            .field(
-                "saas_token",
-                &self.saas_token.as_ref().map(|_| "<redacted>"),
-            )
+            .field("access_token", &self.access_token.as_ref().map(|_| "<redacted>"))
+            .field("saas_token", &self.saas_token.as_ref().map(|_| "<redacted>"))
             .field("expires_in", &self.expires_in)
-            .field(
-                "refresh_token",
-                &self.refresh_token.as_ref().map(|_| "<redacted>"),
-            )
+            .field("refresh_token", &self.refresh_token.as_ref().map(|_| "<redacted>"))
             .field("refresh_token_expires_in", &self.refresh_token_expires_in)
             .field("token_type", &self.token_type)
             .field("session_id", &self.session_id)
@@ -237,19 +222,10 @@ pub struct CustomerToken {
 impl ::std::fmt::Debug for CustomerToken {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CustomerToken")
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| "<redacted>"),
-            )
-            .field(
-                "saas_token",
-                &self.saas_token.as_ref().map(|_| "<redacted>"),
-            )
+            .field("access_token", &self.access_token.as_ref().map(|_| "<redacted>"))
+            .field("saas_token", &self.saas_token.as_ref().map(|_| "<redacted>"))
             .field("expires_in", &self.expires_in)
-            .field(
-                "refresh_token",
-                &self.refresh_token.as_ref().map(|_| "<redacted>"),
-            )
+            .field("refresh_token", &self.refresh_token.as_ref().map(|_| "<redacted>"))
             .field("refresh_token_expires_in", &self.refresh_token_expires_in)
             .finish()
     }
@@ -358,21 +334,12 @@ impl ::std::fmt::Debug for SocialLoginResponse {
                 "social_id_token",
                 &self.social_id_token.as_ref().map(|_| "<redacted>"),
             )
-            .field(
-                "refresh_token",
-                &self.refresh_token.as_ref().map(|_| "<redacted>"),
-            )
+            .field("refresh_token", &self.refresh_token.as_ref().map(|_| "<redacted>"))
             .field("refresh_token_expires_in", &self.refresh_token_expires_in)
             .field("session_idle_time", &self.session_idle_time)
             .field("token_type", &self.token_type)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| "<redacted>"),
-            )
-            .field(
-                "saas_token",
-                &self.saas_token.as_ref().map(|_| "<redacted>"),
-            )
+            .field("access_token", &self.access_token.as_ref().map(|_| "<redacted>"))
+            .field("saas_token", &self.saas_token.as_ref().map(|_| "<redacted>"))
             .field("expires_in", &self.expires_in)
             .field("scope", &self.scope)
             .field("customer_number", &self.customer_number)
@@ -509,8 +476,9 @@ pub struct CustomerUpdateDto {
     pub metadata: ::std::option::Option<DefaultDtoMetadata>,
     /// Customer account's additional properties.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub mixins:
-        ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
+    pub mixins: ::std::option::Option<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    >,
     /// Customer's contact email address.
     #[serde(
         rename = "contactEmail",
@@ -529,9 +497,15 @@ impl ::std::default::Default for CustomerUpdateDto {
             last_name: ::std::default::Default::default(),
             contact_phone: ::std::default::Default::default(),
             company: ::std::default::Default::default(),
-            preferred_language: ::std::option::Option::Some(::std::string::String::from("en_US")),
-            preferred_currency: ::std::option::Option::Some(::std::string::String::from("USD")),
-            preferred_site: ::std::option::Option::Some(::std::string::String::from("main")),
+            preferred_language: ::std::option::Option::Some(
+                ::std::string::String::from("en_US"),
+            ),
+            preferred_currency: ::std::option::Option::Some(
+                ::std::string::String::from("USD"),
+            ),
+            preferred_site: ::std::option::Option::Some(
+                ::std::string::String::from("main"),
+            ),
             b2b: ::std::default::Default::default(),
             metadata: ::std::default::Default::default(),
             mixins: ::std::default::Default::default(),
@@ -636,8 +610,9 @@ pub struct Customer {
     pub metadata: ::std::option::Option<DefaultDtoMetadata>,
     /// Customer account's additional properties.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub mixins:
-        ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
+    pub mixins: ::std::option::Option<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    >,
 }
 
 /// Account associated with a customer's profile.
@@ -797,8 +772,9 @@ pub struct Address {
     pub metadata: ::std::option::Option<DefaultDtoMetadata>,
     /// Customer address' additional properties.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub mixins:
-        ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
+    pub mixins: ::std::option::Option<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    >,
     /// Flag indicating whether the address is the customer's default address.
     #[serde(
         rename = "isDefault",

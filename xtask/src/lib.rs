@@ -1,4 +1,8 @@
 //! Project automation behind `cargo xtask`; the library half exists so tests can drive the
 //! same code paths (e.g. `codegen --check`) that users and CI run.
 
+pub mod bench;
 pub mod codegen;
+pub mod conformance;
+pub mod corpus;
+pub mod serve;

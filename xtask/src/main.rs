@@ -20,6 +20,26 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Run the generated client against Stoplight Prism and the reference server against
+    /// Schemathesis (both installed locally on first use).
+    Conformance {
+        /// Run only one side: `prism` or `schemathesis`.
+        #[arg(long)]
+        only: Option<String>,
+    },
+    /// Start the reference in-memory Customer Service.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+    },
+    /// Generate and `cargo check` a crate for every spec in DIR.
+    Corpus {
+        /// Folder of OpenAPI specs (YAML or JSON).
+        dir: PathBuf,
+    },
+    /// Measure generation time, build cost and runtime overhead; writes BENCHMARKS.md.
+    Bench,
 }
 
 fn root() -> PathBuf {
@@ -33,6 +53,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result: Result<()> = match cli.command {
         Command::Codegen { check } => codegen(check),
+        Command::Conformance { only } => xtask::conformance::run(&root(), only.as_deref()),
+        Command::Serve { addr } => xtask::serve::run(&root(), &addr),
+        Command::Corpus { dir } => xtask::corpus::run(&root(), &dir),
+        Command::Bench => xtask::bench::run(&root()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -27,7 +27,20 @@ pub fn emit_lib(api: &Api) -> TokenStream {
         #![deny(missing_docs)]
 
         /// The schemas of the spec as Rust types.
+        // Generated modules are formatted by prettyplease, pinned by Cargo.lock; rustfmt would
+        // format them differently, so it leaves them alone.
+        #[rustfmt::skip]
         pub mod models;
+
+        /// The async HTTP client (feature `client`).
+        #[cfg(feature = "client")]
+        #[rustfmt::skip]
+        pub mod client;
+
+        /// The axum server trait and router (feature `server`).
+        #[cfg(feature = "server")]
+        #[rustfmt::skip]
+        pub mod server;
     }
 }
 
@@ -47,12 +60,14 @@ description = {description}
 [features]
 default = ["client"]
 # The async HTTP client (reqwest with rustls).
-client = []
+client = ["dep:reqwest", "oasgen-runtime/client"]
 # The axum server trait and router.
-server = []
+server = ["dep:axum", "oasgen-runtime/server"]
 
 [dependencies]
+axum = {{ version = "0.8", optional = true, default-features = false, features = ["http1", "json", "query", "tokio"] }}
 oasgen-runtime = {{ {runtime} }}
+reqwest = {{ version = "0.12", optional = true, default-features = false, features = ["json", "rustls-tls"] }}
 serde = {{ version = "1.0.190", features = ["derive"] }}
 serde_json = "1"
 "#,

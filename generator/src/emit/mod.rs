@@ -2,9 +2,11 @@
 //!
 //! **Invariant:** emitters read only the IR; they never see `openapiv3`.
 
+pub mod client;
 pub mod docs;
 mod krate;
 pub mod models;
+pub mod server;
 pub mod types;
 
 use crate::ir;
@@ -42,6 +44,14 @@ pub fn emit_api(api: &ir::Api) -> Vec<RustFile> {
         RustFile {
             path: "src/models.rs",
             tokens: models::emit_models(api),
+        },
+        RustFile {
+            path: "src/client.rs",
+            tokens: client::emit_client(api),
+        },
+        RustFile {
+            path: "src/server.rs",
+            tokens: server::emit_server(api),
         },
     ]
 }
