@@ -62,7 +62,9 @@ pub struct ErrorDetail {
 /// Body of a `401 Unauthorized` response, returned by the API gateway.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Unauthorized {
-    /// `fault`: see \[`Fault`\].
+    /// `fault`.
+    ///
+    /// See [`Fault`].
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fault: ::std::option::Option<Fault>,
 }
@@ -73,7 +75,9 @@ pub struct Fault {
     /// Human-readable fault message.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub faultstring: ::std::option::Option<::std::string::String>,
-    /// `detail`: see \[`FaultDetail`\].
+    /// `detail`.
+    ///
+    /// See [`FaultDetail`].
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub detail: ::std::option::Option<FaultDetail>,
 }
@@ -373,21 +377,27 @@ pub struct CustomerSignup {
     /// Customer's account password. This is the initial password of the new account (see the
     /// 2025-09-10 changelog); the login response reports `initialPassword`.
     pub password: ::std::string::String,
-    /// `customerDetails`: see \[`CustomerUpdateDto`\].
+    /// `customerDetails`.
+    ///
+    /// See [`CustomerUpdateDto`].
     #[serde(
         rename = "customerDetails",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub customer_details: ::std::option::Option<CustomerUpdateDto>,
-    /// `customerAddress`: see \[`Address`\].
+    /// `customerAddress`.
+    ///
+    /// See [`Address`].
     #[serde(
         rename = "customerAddress",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub customer_address: ::std::option::Option<Address>,
-    /// `signup`: see \[`PasswordAuthentication`\].
+    /// `signup`.
+    ///
+    /// See [`PasswordAuthentication`].
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub signup: ::std::option::Option<PasswordAuthentication>,
 }
@@ -468,10 +478,14 @@ pub struct CustomerUpdateDto {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub preferred_site: ::std::option::Option<::std::string::String>,
-    /// `b2b`: see \[`B2bProperties`\].
+    /// `b2b`.
+    ///
+    /// See [`B2bProperties`].
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub b2b: ::std::option::Option<B2bProperties>,
-    /// `metadata`: see \[`DefaultDtoMetadata`\].
+    /// `metadata`.
+    ///
+    /// See [`DefaultDtoMetadata`].
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<DefaultDtoMetadata>,
     /// Customer account's additional properties.
@@ -596,7 +610,9 @@ pub struct Customer {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub business_model: ::std::option::Option<::std::string::String>,
-    /// `b2b`: see \[`B2bProperties`\].
+    /// `b2b`.
+    ///
+    /// See [`B2bProperties`].
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub b2b: ::std::option::Option<B2bProperties>,
     /// Accounts associated with the customer's profile.
@@ -605,7 +621,9 @@ pub struct Customer {
     /// Customer's addresses, returned when `expand=addresses` is requested.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub addresses: ::std::option::Option<::std::vec::Vec<Address>>,
-    /// `metadata`: see \[`DefaultDtoMetadata`\].
+    /// `metadata`.
+    ///
+    /// See [`DefaultDtoMetadata`].
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<DefaultDtoMetadata>,
     /// Customer account's additional properties.
@@ -767,7 +785,9 @@ pub struct Address {
     /// Address types. Common values are `BILLING` and `SHIPPING`, but you can add your own.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `metadata`: see \[`DefaultDtoMetadata`\].
+    /// `metadata`.
+    ///
+    /// See [`DefaultDtoMetadata`].
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<DefaultDtoMetadata>,
     /// Customer address' additional properties.

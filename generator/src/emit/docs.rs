@@ -11,6 +11,16 @@ pub fn doc_attrs<S: AsRef<str>>(paragraphs: &[S]) -> TokenStream {
     quote!(#(#attrs)*)
 }
 
+/// `#[doc]` attributes for text the generator wrote itself (intra-doc links allowed), each
+/// paragraph preceded by a blank doc line.
+pub fn raw_doc_attrs(paragraphs: &[String]) -> TokenStream {
+    let attrs = paragraphs.iter().flat_map(|p| {
+        let line = format!(" {p}");
+        [quote!(#[doc = ""]), quote!(#[doc = #line])]
+    });
+    quote!(#(#attrs)*)
+}
+
 /// `#![doc = " line"]` attributes, for a crate or module root.
 pub fn inner_doc_attrs<S: AsRef<str>>(paragraphs: &[S]) -> TokenStream {
     let attrs = doc_lines(paragraphs)

@@ -1,6 +1,6 @@
 //! `models.rs`: one Rust type per IR type.
 
-use super::docs::doc_attrs;
+use super::docs::{doc_attrs, raw_doc_attrs};
 use super::types::{ident, type_tokens, Scope};
 use crate::ir::{Api, Field, StringEnum, Struct, TypeDef, TypeExpr, TypeKind, Union};
 use proc_macro2::{Literal, TokenStream};
@@ -57,11 +57,12 @@ fn field_docs(api: &Api, f: &Field) -> TokenStream {
     if let Some(d) = &f.docs.description {
         paragraphs.push(d.clone());
     }
+    let mut ours = Vec::new();
     if paragraphs.is_empty() {
-        paragraphs.push(match &f.ty {
-            TypeExpr::Named(id) => format!("`{}`: see [`{}`].", f.json_name, api.ty(*id).name),
-            _ => format!("`{}`.", f.json_name),
-        });
+        paragraphs.push(format!("`{}`.", f.json_name));
+        if let TypeExpr::Named(id) = &f.ty {
+            ours.push(format!("See [`{}`].", api.ty(*id).name));
+        }
     }
     if let Some(d) = &f.default {
         paragraphs.push(format!("Defaults to `{d}`."));
@@ -72,7 +73,9 @@ fn field_docs(api: &Api, f: &Field) -> TokenStream {
     if f.write_only {
         paragraphs.push("Write-only: never returned by the server.".into());
     }
-    doc_attrs(&paragraphs)
+    let spec = doc_attrs(&paragraphs);
+    let ours = raw_doc_attrs(&ours);
+    quote!(#spec #ours)
 }
 
 fn emit_struct(api: &Api, def: &TypeDef, s: &Struct) -> TokenStream {

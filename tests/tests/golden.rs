@@ -1,0 +1,73 @@
+//! Golden tests: each `tests/fixtures/*.yaml` generates one crate, checked in under
+//! `tests/output/<fixture>/`. Those crates are workspace members, so `cargo build`/`clippy`
+//! prove the goldens compile without warnings.
+//!
+//! Re-bless after an intended change with `EXPECTORATE=overwrite cargo test -p oasgen-tests
+//! --test golden`, then read the diff of `tests/output/` before committing.
+
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
+}
+
+fn options(stem: &str) -> oasgen::CrateOptions {
+    oasgen::CrateOptions {
+        crate_name: format!("fixture-{stem}"),
+        command: "EXPECTORATE=overwrite cargo test -p oasgen-tests --test golden".into(),
+        spec_label: format!("tests/fixtures/{stem}.yaml"),
+        runtime_dependency: "path = \"../../../runtime\"".into(),
+    }
+}
+
+fn fixtures() -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(root().join("fixtures"))
+        .expect("tests/fixtures exists")
+        .map(|e| e.expect("readable entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "json"))
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn fixtures_match_goldens() {
+    let bless = std::env::var("EXPECTORATE").is_ok_and(|v| v == "overwrite");
+    let mut failures = Vec::new();
+    let fixtures = fixtures();
+    assert!(fixtures.len() >= 3, "fixtures went missing: {fixtures:?}");
+    for spec in &fixtures {
+        let stem = spec.file_stem().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(spec).unwrap();
+        let generated = oasgen::generate(
+            &format!("tests/fixtures/{stem}.yaml"),
+            &text,
+            &options(&stem),
+        )
+        .unwrap_or_else(|e| panic!("{stem}: {e}"));
+        let out = root().join("output").join(&stem);
+        if bless {
+            oasgen::write::write_crate(&out, &generated.files).unwrap();
+            continue;
+        }
+        let diff = oasgen::write::diff(&out, &generated.files).unwrap();
+        if !diff.is_empty() {
+            failures.push(format!("{stem}: {}", diff.paths().join(", ")));
+        }
+    }
+    // An output crate whose fixture was deleted is stale too.
+    for entry in std::fs::read_dir(root().join("output")).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        if !fixtures
+            .iter()
+            .any(|f| f.file_stem().unwrap().to_string_lossy() == name)
+        {
+            failures.push(format!("tests/output/{name} has no fixture"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "goldens differ:\n  {}\nre-bless with EXPECTORATE=overwrite cargo test -p oasgen-tests --test golden, and read the diff",
+        failures.join("\n  ")
+    );
+}
