@@ -111,7 +111,7 @@ fn spec_examples_round_trip() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert!(checked >= 40, "only {checked} examples found");
+    assert!(checked >= 30, "only {checked} examples found");
     println!("{checked} spec examples round-tripped");
 }
 
