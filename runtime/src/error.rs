@@ -1,0 +1,261 @@
+//! The one error type of generated clients.
+
+use reqwest::header::HeaderMap;
+use reqwest::StatusCode;
+use std::fmt;
+
+/// A boxed error from user code (a token source) or a library.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Why a call failed. `E` is the operation's error type: an enum of the bodies the spec
+/// documents for its error statuses.
+///
+/// Nothing the server sent is dropped: every variant that comes from a response keeps its
+/// status, and those that could not be typed keep the raw body.
+pub enum Error<E = std::convert::Infallible> {
+    /// The request could not be built (a path parameter of `.` or `..`, a header value with
+    /// control characters, a body that does not serialize). Nothing was sent.
+    InvalidRequest(String),
+    /// No credentials of a scheme the operation accepts are available. Nothing was sent.
+    MissingCredentials {
+        /// The operation.
+        operation: &'static str,
+        /// The schemes it accepts.
+        accepted: Vec<&'static str>,
+    },
+    /// A token source failed to produce a token. Nothing was sent.
+    TokenRefresh {
+        /// The scheme whose token was refreshed.
+        scheme: String,
+        /// What the token source reported.
+        source: BoxError,
+    },
+    /// The request did not complete in time.
+    Timeout(reqwest::Error),
+    /// Connecting, sending or reading failed.
+    Transport(reqwest::Error),
+    /// The server answered with a status the spec documents as an error, and the body matched
+    /// its schema.
+    Api(ResponseParts<E>),
+    /// The server answered with a status the spec does not document for this operation.
+    UnexpectedStatus(ResponseParts<()>),
+    /// The body of a documented status does not match its schema.
+    Decode {
+        /// Status of the response.
+        status: StatusCode,
+        /// Headers of the response.
+        headers: HeaderMap,
+        /// The body as received (lossily decoded as UTF-8).
+        raw: String,
+        /// Why it did not match.
+        source: serde_json::Error,
+    },
+}
+
+/// A response the client did not turn into a success value.
+#[derive(Debug)]
+pub struct ResponseParts<T> {
+    /// Status code.
+    pub status: StatusCode,
+    /// Headers.
+    pub headers: HeaderMap,
+    /// The typed body (`()` when there is none or it could not be typed).
+    pub body: T,
+    /// The body as received (lossily decoded as UTF-8).
+    pub raw: String,
+}
+
+impl<E> Error<E> {
+    /// The status of the response, if the server answered.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api(p) => Some(p.status),
+            Error::UnexpectedStatus(p) => Some(p.status),
+            Error::Decode { status, .. } => Some(*status),
+            Error::Timeout(e) | Error::Transport(e) => e.status(),
+            _ => None,
+        }
+    }
+
+    /// The body of the response as received, if the server answered.
+    pub fn raw_body(&self) -> Option<&str> {
+        match self {
+            Error::Api(p) => Some(&p.raw),
+            Error::UnexpectedStatus(p) => Some(&p.raw),
+            Error::Decode { raw, .. } => Some(raw),
+            _ => None,
+        }
+    }
+
+    /// The headers of the response, if the server answered.
+    pub fn headers(&self) -> Option<&HeaderMap> {
+        match self {
+            Error::Api(p) => Some(&p.headers),
+            Error::UnexpectedStatus(p) => Some(&p.headers),
+            Error::Decode { headers, .. } => Some(headers),
+            _ => None,
+        }
+    }
+
+    /// The documented error body, for [`Error::Api`].
+    pub fn api_error(&self) -> Option<&E> {
+        match self {
+            Error::Api(p) => Some(&p.body),
+            _ => None,
+        }
+    }
+
+    /// Converts an error that cannot carry an API body (as from a constructor or a helper)
+    /// into the error of any operation.
+    #[doc(hidden)]
+    pub fn widen<F>(self) -> Error<F> {
+        match self {
+            Error::InvalidRequest(m) => Error::InvalidRequest(m),
+            Error::MissingCredentials {
+                operation,
+                accepted,
+            } => Error::MissingCredentials {
+                operation,
+                accepted,
+            },
+            Error::TokenRefresh { scheme, source } => Error::TokenRefresh { scheme, source },
+            Error::Timeout(e) => Error::Timeout(e),
+            Error::Transport(e) => Error::Transport(e),
+            Error::UnexpectedStatus(p) => Error::UnexpectedStatus(p),
+            Error::Decode {
+                status,
+                headers,
+                raw,
+                source,
+            } => Error::Decode {
+                status,
+                headers,
+                raw,
+                source,
+            },
+            Error::Api(p) => Error::UnexpectedStatus(ResponseParts {
+                status: p.status,
+                headers: p.headers,
+                body: (),
+                raw: p.raw,
+            }),
+        }
+    }
+}
+
+/// At most this many characters of a body are shown by `Display`.
+const SHOWN_BODY: usize = 300;
+
+fn excerpt(raw: &str) -> String {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return "empty body".to_string();
+    }
+    let mut s: String = raw.chars().take(SHOWN_BODY).collect();
+    if s.len() < raw.len() {
+        s.push_str("...");
+    }
+    format!("body: {s}")
+}
+
+impl<E: fmt::Debug> fmt::Display for Error<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidRequest(m) => write!(f, "invalid request, nothing was sent: {m}"),
+            Error::MissingCredentials {
+                operation,
+                accepted,
+            } => write!(
+                f,
+                "`{operation}` needs a token of one of these schemes: {}; none is set, so nothing \
+                 was sent (set one with `Credentials::set_token` or `set_source`)",
+                accepted.join(", ")
+            ),
+            Error::TokenRefresh { scheme, source } => {
+                write!(f, "refreshing the `{scheme}` token failed: {source}")
+            }
+            Error::Timeout(e) => write!(f, "the request timed out: {e}"),
+            Error::Transport(e) => write!(f, "the request failed before a response: {e}"),
+            Error::Api(p) => write!(f, "the server answered {}: {:?}", p.status, p.body),
+            Error::UnexpectedStatus(p) => write!(
+                f,
+                "the server answered {}, which the spec does not document for this operation ({})",
+                p.status,
+                excerpt(&p.raw)
+            ),
+            Error::Decode {
+                status,
+                raw,
+                source,
+                ..
+            } => write!(
+                f,
+                "the {status} response does not match its schema: {source} ({})",
+                excerpt(raw)
+            ),
+        }
+    }
+}
+
+impl<E: fmt::Debug> fmt::Debug for Error<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidRequest(m) => f.debug_tuple("InvalidRequest").field(m).finish(),
+            Error::MissingCredentials {
+                operation,
+                accepted,
+            } => f
+                .debug_struct("MissingCredentials")
+                .field("operation", operation)
+                .field("accepted", accepted)
+                .finish(),
+            Error::TokenRefresh { scheme, source } => f
+                .debug_struct("TokenRefresh")
+                .field("scheme", scheme)
+                .field("source", source)
+                .finish(),
+            Error::Timeout(e) => f.debug_tuple("Timeout").field(e).finish(),
+            Error::Transport(e) => f.debug_tuple("Transport").field(e).finish(),
+            Error::Api(p) => f.debug_tuple("Api").field(p).finish(),
+            Error::UnexpectedStatus(p) => f.debug_tuple("UnexpectedStatus").field(p).finish(),
+            Error::Decode {
+                status,
+                headers,
+                raw,
+                source,
+            } => f
+                .debug_struct("Decode")
+                .field("status", status)
+                .field("headers", headers)
+                .field("raw", raw)
+                .field("source", source)
+                .finish(),
+        }
+    }
+}
+
+impl<E: fmt::Debug> std::error::Error for Error<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::TokenRefresh { source, .. } => Some(source.as_ref()),
+            Error::Timeout(e) | Error::Transport(e) => Some(e),
+            Error::Decode { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+/// Sorts a reqwest error into [`Error::Timeout`] or [`Error::Transport`].
+///
+/// The query is removed from the URL the error carries: it may hold a token (`logout`'s
+/// `accessToken`), and errors end up in logs.
+pub(crate) fn from_reqwest<E>(mut e: reqwest::Error) -> Error<E> {
+    if let Some(url) = e.url_mut() {
+        url.set_query(None);
+    }
+    if e.is_timeout() {
+        Error::Timeout(e)
+    } else {
+        Error::Transport(e)
+    }
+}

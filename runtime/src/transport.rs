@@ -1,0 +1,458 @@
+//! Transport policy (timeouts, retries, User-Agent) and the request loop that generated
+//! methods call.
+
+use crate::auth::{Chosen, Credentials, SchemeKind, Security};
+use crate::error::{from_reqwest, Error, ResponseParts};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, COOKIE, RETRY_AFTER};
+use reqwest::{Method, StatusCode, Url};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::time::{Duration, SystemTime};
+
+/// When and how often a failed request is sent again.
+///
+/// Only idempotent methods (everything but `POST` and `PATCH`) are retried, and only on a
+/// connection error or a status in [`RetryPolicy::statuses`]. A `Retry-After` header (seconds
+/// or an HTTP date) replaces the backoff when it asks for no more than
+/// [`RetryPolicy::max_retry_after`]; a longer wait is not retried.
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt; `0` turns retrying off.
+    pub max_retries: u32,
+    /// Wait before the first retry; doubled for each further one.
+    pub initial_backoff: Duration,
+    /// Upper bound of the backoff.
+    pub max_backoff: Duration,
+    /// The longest `Retry-After` that is honoured.
+    pub max_retry_after: Duration,
+    /// Statuses that are retried.
+    pub statuses: Vec<StatusCode>,
+}
+
+impl RetryPolicy {
+    /// No retries.
+    pub fn off() -> Self {
+        RetryPolicy {
+            max_retries: 0,
+            ..Self::default()
+        }
+    }
+
+    fn backoff(&self, retry: u32) -> Duration {
+        let factor = 2u32.saturating_pow(retry);
+        self.initial_backoff
+            .saturating_mul(factor)
+            .min(self.max_backoff)
+    }
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_retries: 2,
+            initial_backoff: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(5),
+            max_retry_after: Duration::from_secs(30),
+            statuses: vec![
+                StatusCode::TOO_MANY_REQUESTS,
+                StatusCode::BAD_GATEWAY,
+                StatusCode::SERVICE_UNAVAILABLE,
+                StatusCode::GATEWAY_TIMEOUT,
+            ],
+        }
+    }
+}
+
+/// Settings of a generated client.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Limit for a whole request, from connecting to the end of the body.
+    pub timeout: Duration,
+    /// Limit for connecting.
+    pub connect_timeout: Duration,
+    /// Retries.
+    pub retry: RetryPolicy,
+    /// Refresh the token and retry once when the server answers `401`.
+    pub refresh_on_unauthorized: bool,
+    /// `User-Agent`; by default the generated crate's name and version.
+    pub user_agent: Option<String>,
+    /// A preconfigured reqwest client (proxies, TLS roots); it then owns the timeouts and
+    /// User-Agent, and the fields above that configure those are ignored.
+    pub http: Option<reqwest::Client>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            retry: RetryPolicy::default(),
+            refresh_on_unauthorized: true,
+            user_agent: None,
+            http: None,
+        }
+    }
+}
+
+/// The state a generated client wraps: base URL, HTTP client, credentials and policy.
+#[derive(Debug, Clone)]
+pub struct ClientCore {
+    base_url: Url,
+    http: reqwest::Client,
+    credentials: Credentials,
+    retry: RetryPolicy,
+    refresh_on_unauthorized: bool,
+}
+
+/// A request as a generated method builds it, before credentials are added.
+#[doc(hidden)]
+pub struct Prepared {
+    pub method: Method,
+    pub url: Url,
+    pub headers: HeaderMap,
+    pub body: Option<(&'static str, Vec<u8>)>,
+}
+
+/// A response as received, for a generated method to type.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Raw {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl ClientCore {
+    /// A core for `base_url`; `default_user_agent` names the generated crate.
+    pub fn new(
+        base_url: &str,
+        credentials: Credentials,
+        config: Config,
+        default_user_agent: &str,
+    ) -> Result<Self, Error> {
+        let mut base_url = Url::parse(base_url)
+            .map_err(|e| Error::InvalidRequest(format!("base URL `{base_url}`: {e}")))?;
+        if base_url.cannot_be_a_base() {
+            return Err(Error::InvalidRequest(format!(
+                "base URL `{base_url}` cannot have a path"
+            )));
+        }
+        base_url.set_query(None);
+        base_url.set_fragment(None);
+        let http = match config.http {
+            Some(http) => http,
+            None => reqwest::Client::builder()
+                .timeout(config.timeout)
+                .connect_timeout(config.connect_timeout)
+                .user_agent(config.user_agent.as_deref().unwrap_or(default_user_agent))
+                .build()
+                .map_err(Error::Transport)?,
+        };
+        Ok(ClientCore {
+            base_url,
+            http,
+            credentials,
+            retry: config.retry,
+            refresh_on_unauthorized: config.refresh_on_unauthorized,
+        })
+    }
+
+    /// The base URL.
+    pub fn base_url(&self) -> &Url {
+        &self.base_url
+    }
+
+    /// The credentials store (shared with clones).
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+
+    /// The base URL followed by `segments`, each percent-encoded as exactly one path segment.
+    #[doc(hidden)]
+    pub fn url<E>(&self, segments: &[&str]) -> Result<Url, Error<E>> {
+        path_url(&self.base_url, segments)
+    }
+
+    /// Sends `req` with credentials for `security`, applying the retry and 401 policies.
+    #[doc(hidden)]
+    pub async fn send<E>(&self, req: Prepared, security: &Security) -> Result<Raw, Error<E>> {
+        let idempotent = !matches!(req.method, Method::POST | Method::PATCH);
+        let mut refreshed = false;
+        let mut retries = 0;
+        loop {
+            let chosen = self.credentials.choose(security).await?;
+            let request = self.build(&req, &chosen)?;
+            let wait = match self.http.execute(request).await {
+                Ok(resp) => {
+                    let status = resp.status();
+                    if status == StatusCode::UNAUTHORIZED
+                        && self.refresh_on_unauthorized
+                        && !refreshed
+                        && !chosen.is_empty()
+                    {
+                        refreshed = true;
+                        if self.credentials.refresh_rejected(&chosen).await? {
+                            continue;
+                        }
+                    }
+                    let retryable = idempotent && self.retry.statuses.contains(&status);
+                    match self.retry_wait(retryable, retries, Some(resp.headers())) {
+                        Some(wait) => wait,
+                        None => return read(resp).await,
+                    }
+                }
+                Err(e) => match self.retry_wait(idempotent && e.is_connect(), retries, None) {
+                    Some(wait) => wait,
+                    None => return Err(from_reqwest(e)),
+                },
+            };
+            retries += 1;
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// How long to wait before retry number `retries + 1`, or `None` to stop.
+    fn retry_wait(
+        &self,
+        retryable: bool,
+        retries: u32,
+        headers: Option<&HeaderMap>,
+    ) -> Option<Duration> {
+        if !retryable || retries >= self.retry.max_retries {
+            return None;
+        }
+        match headers.and_then(retry_after) {
+            Some(asked) if asked > self.retry.max_retry_after => None,
+            Some(asked) => Some(asked),
+            None => Some(self.retry.backoff(retries)),
+        }
+    }
+
+    fn build<E>(&self, req: &Prepared, chosen: &[Chosen]) -> Result<reqwest::Request, Error<E>> {
+        let mut url = req.url.clone();
+        let mut headers = req.headers.clone();
+        for c in chosen {
+            let secret = c.token.value.expose();
+            let (name, value) = match c.scheme.kind {
+                SchemeKind::Bearer => (AUTHORIZATION, format!("Bearer {secret}")),
+                SchemeKind::Basic => (AUTHORIZATION, format!("Basic {secret}")),
+                SchemeKind::Header(name) => (header_name(name)?, secret.to_string()),
+                SchemeKind::Cookie(name) => (COOKIE, format!("{name}={secret}")),
+                SchemeKind::Query(name) => {
+                    url.query_pairs_mut().append_pair(name, secret);
+                    continue;
+                }
+            };
+            let mut value = HeaderValue::from_str(&value).map_err(|_| {
+                Error::InvalidRequest(format!(
+                    "the `{}` token is not a valid header value",
+                    c.scheme.name
+                ))
+            })?;
+            value.set_sensitive(true);
+            headers.append(name, value);
+        }
+        let mut builder = self.http.request(req.method.clone(), url).headers(headers);
+        if let Some((content_type, body)) = &req.body {
+            builder = builder
+                .header(reqwest::header::CONTENT_TYPE, *content_type)
+                .body(body.clone());
+        }
+        builder.build().map_err(from_reqwest)
+    }
+}
+
+async fn read<E>(resp: reqwest::Response) -> Result<Raw, Error<E>> {
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let body = resp.bytes().await.map_err(from_reqwest)?.to_vec();
+    Ok(Raw {
+        status,
+        headers,
+        body,
+    })
+}
+
+/// `Retry-After` as a duration from now (delta-seconds or an HTTP date).
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let text = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(secs) = text.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = httpdate::parse_http_date(text).ok()?;
+    Some(
+        at.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+fn header_name<E>(name: &str) -> Result<HeaderName, Error<E>> {
+    HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| Error::InvalidRequest(format!("`{name}` is not a valid header name")))
+}
+
+/// `base` followed by `segments`, each percent-encoded as one path segment.
+fn path_url<E>(base: &Url, segments: &[&str]) -> Result<Url, Error<E>> {
+    // URL parsers treat `.` and `..` (even percent-encoded) as navigation, so such a value
+    // cannot be sent as a segment without changing the path.
+    if let Some(bad) = segments.iter().find(|s| matches!(**s, "." | "..")) {
+        return Err(Error::InvalidRequest(format!(
+            "a path parameter cannot be `{bad}`"
+        )));
+    }
+    let mut url = base.clone();
+    url.path_segments_mut()
+        .map_err(|()| Error::InvalidRequest(format!("base URL `{base}` cannot have a path")))?
+        .pop_if_empty()
+        .extend(segments);
+    Ok(url)
+}
+
+/// A parameter value as the strings that go on the wire: scalars as text, arrays as one value
+/// per item, objects as alternating keys and values. `None` gives nothing.
+fn param_values<T: Serialize + ?Sized, E>(name: &str, value: &T) -> Result<Vec<String>, Error<E>> {
+    let json = serde_json::to_value(value)
+        .map_err(|e| Error::InvalidRequest(format!("parameter `{name}`: {e}")))?;
+    let scalar = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    Ok(match &json {
+        serde_json::Value::Null => Vec::new(),
+        serde_json::Value::Array(items) => items.iter().map(scalar).collect(),
+        serde_json::Value::Object(map) => map
+            .iter()
+            .flat_map(|(k, v)| [k.clone(), scalar(v)])
+            .collect(),
+        other => vec![scalar(other)],
+    })
+}
+
+/// Appends a query parameter in the `form` style: repeated keys when `explode`, else one
+/// comma-joined value. `None` appends nothing.
+#[doc(hidden)]
+pub fn query<T: Serialize + ?Sized, E>(
+    url: &mut Url,
+    name: &str,
+    value: &T,
+    explode: bool,
+) -> Result<(), Error<E>> {
+    let values = param_values(name, value)?;
+    if values.is_empty() {
+        return Ok(());
+    }
+    let mut pairs = url.query_pairs_mut();
+    if explode {
+        for v in &values {
+            pairs.append_pair(name, v);
+        }
+    } else {
+        pairs.append_pair(name, &values.join(","));
+    }
+    Ok(())
+}
+
+/// Sets a header parameter in the `simple` style (comma-joined). `None` sets nothing.
+#[doc(hidden)]
+pub fn header<T: Serialize + ?Sized, E>(
+    headers: &mut HeaderMap,
+    name: &'static str,
+    value: &T,
+) -> Result<(), Error<E>> {
+    let values = param_values(name, value)?;
+    if values.is_empty() {
+        return Ok(());
+    }
+    let value = HeaderValue::from_str(&values.join(",")).map_err(|_| {
+        Error::InvalidRequest(format!(
+            "header `{name}` has characters a header cannot carry"
+        ))
+    })?;
+    headers.insert(header_name::<E>(name)?, value);
+    Ok(())
+}
+
+/// A JSON body.
+#[doc(hidden)]
+pub fn json_body<T: Serialize + ?Sized, E>(
+    content_type: &'static str,
+    value: &T,
+) -> Result<Option<(&'static str, Vec<u8>)>, Error<E>> {
+    let bytes = serde_json::to_vec(value)
+        .map_err(|e| Error::InvalidRequest(format!("the body does not serialize: {e}")))?;
+    Ok(Some((content_type, bytes)))
+}
+
+impl Raw {
+    /// The body as text, lossily.
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// Decodes a JSON body, or fails with [`Error::Decode`] keeping the raw text.
+    pub fn json<T: DeserializeOwned, E>(&self) -> Result<T, Error<E>> {
+        serde_json::from_slice(&self.body).map_err(|source| Error::Decode {
+            status: self.status,
+            headers: self.headers.clone(),
+            raw: self.text(),
+            source,
+        })
+    }
+
+    /// A documented error response.
+    pub fn api_error<E>(self, body: E) -> Error<E> {
+        let raw = self.text();
+        Error::Api(ResponseParts {
+            status: self.status,
+            headers: self.headers,
+            body,
+            raw,
+        })
+    }
+
+    /// An undocumented status.
+    pub fn unexpected<E>(self) -> Error<E> {
+        let raw = self.text();
+        Error::UnexpectedStatus(ResponseParts {
+            status: self.status,
+            headers: self.headers,
+            body: (),
+            raw,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_parameters_stay_one_segment() {
+        let base = Url::parse("http://h/api/").unwrap();
+        let url = path_url::<()>(&base, &["me", "a/../b?x#y", "%2F"]).unwrap();
+        assert_eq!(url.as_str(), "http://h/api/me/a%2F..%2Fb%3Fx%23y/%252F");
+        assert!(path_url::<()>(&base, &[".."]).is_err());
+    }
+
+    #[test]
+    fn retry_after_seconds_and_dates() {
+        let mut h = HeaderMap::new();
+        h.insert(RETRY_AFTER, HeaderValue::from_static("3"));
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(3)));
+        let later = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(60));
+        h.insert(RETRY_AFTER, HeaderValue::from_str(&later).unwrap());
+        let d = retry_after(&h).unwrap();
+        assert!(
+            d > Duration::from_secs(55) && d <= Duration::from_secs(60),
+            "{d:?}"
+        );
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap() {
+        let p = RetryPolicy::default();
+        assert_eq!(p.backoff(0), Duration::from_millis(200));
+        assert_eq!(p.backoff(1), Duration::from_millis(400));
+        assert_eq!(p.backoff(10), Duration::from_secs(5));
+    }
+}
