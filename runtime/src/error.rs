@@ -36,20 +36,24 @@ pub enum Error<E = std::convert::Infallible> {
     Transport(reqwest::Error),
     /// The server answered with a status the spec documents as an error, and the body matched
     /// its schema.
-    Api(ResponseParts<E>),
+    Api(Box<ResponseParts<E>>),
     /// The server answered with a status the spec does not document for this operation.
-    UnexpectedStatus(ResponseParts<()>),
+    UnexpectedStatus(Box<ResponseParts<()>>),
     /// The body of a documented status does not match its schema.
-    Decode {
-        /// Status of the response.
-        status: StatusCode,
-        /// Headers of the response.
-        headers: HeaderMap,
-        /// The body as received (lossily decoded as UTF-8).
-        raw: String,
-        /// Why it did not match.
-        source: serde_json::Error,
-    },
+    Decode(Box<DecodeError>),
+}
+
+/// A body that does not match its schema.
+#[derive(Debug)]
+pub struct DecodeError {
+    /// Status of the response.
+    pub status: StatusCode,
+    /// Headers of the response.
+    pub headers: HeaderMap,
+    /// The body as received (lossily decoded as UTF-8).
+    pub raw: String,
+    /// Why it did not match.
+    pub source: serde_json::Error,
 }
 
 /// A response the client did not turn into a success value.
@@ -71,7 +75,7 @@ impl<E> Error<E> {
         match self {
             Error::Api(p) => Some(p.status),
             Error::UnexpectedStatus(p) => Some(p.status),
-            Error::Decode { status, .. } => Some(*status),
+            Error::Decode(d) => Some(d.status),
             Error::Timeout(e) | Error::Transport(e) => e.status(),
             _ => None,
         }
@@ -82,7 +86,7 @@ impl<E> Error<E> {
         match self {
             Error::Api(p) => Some(&p.raw),
             Error::UnexpectedStatus(p) => Some(&p.raw),
-            Error::Decode { raw, .. } => Some(raw),
+            Error::Decode(d) => Some(&d.raw),
             _ => None,
         }
     }
@@ -92,7 +96,7 @@ impl<E> Error<E> {
         match self {
             Error::Api(p) => Some(&p.headers),
             Error::UnexpectedStatus(p) => Some(&p.headers),
-            Error::Decode { headers, .. } => Some(headers),
+            Error::Decode(d) => Some(&d.headers),
             _ => None,
         }
     }
@@ -122,23 +126,13 @@ impl<E> Error<E> {
             Error::Timeout(e) => Error::Timeout(e),
             Error::Transport(e) => Error::Transport(e),
             Error::UnexpectedStatus(p) => Error::UnexpectedStatus(p),
-            Error::Decode {
-                status,
-                headers,
-                raw,
-                source,
-            } => Error::Decode {
-                status,
-                headers,
-                raw,
-                source,
-            },
-            Error::Api(p) => Error::UnexpectedStatus(ResponseParts {
+            Error::Decode(d) => Error::Decode(d),
+            Error::Api(p) => Error::UnexpectedStatus(Box::new(ResponseParts {
                 status: p.status,
                 headers: p.headers,
                 body: (),
                 raw: p.raw,
-            }),
+            })),
         }
     }
 }
@@ -183,15 +177,12 @@ impl<E: fmt::Debug> fmt::Display for Error<E> {
                 p.status,
                 excerpt(&p.raw)
             ),
-            Error::Decode {
-                status,
-                raw,
-                source,
-                ..
-            } => write!(
+            Error::Decode(d) => write!(
                 f,
-                "the {status} response does not match its schema: {source} ({})",
-                excerpt(raw)
+                "the {} response does not match its schema: {} ({})",
+                d.status,
+                d.source,
+                excerpt(&d.raw)
             ),
         }
     }
@@ -218,18 +209,7 @@ impl<E: fmt::Debug> fmt::Debug for Error<E> {
             Error::Transport(e) => f.debug_tuple("Transport").field(e).finish(),
             Error::Api(p) => f.debug_tuple("Api").field(p).finish(),
             Error::UnexpectedStatus(p) => f.debug_tuple("UnexpectedStatus").field(p).finish(),
-            Error::Decode {
-                status,
-                headers,
-                raw,
-                source,
-            } => f
-                .debug_struct("Decode")
-                .field("status", status)
-                .field("headers", headers)
-                .field("raw", raw)
-                .field("source", source)
-                .finish(),
+            Error::Decode(d) => f.debug_tuple("Decode").field(d).finish(),
         }
     }
 }
@@ -239,7 +219,7 @@ impl<E: fmt::Debug> std::error::Error for Error<E> {
         match self {
             Error::TokenRefresh { source, .. } => Some(source.as_ref()),
             Error::Timeout(e) | Error::Transport(e) => Some(e),
-            Error::Decode { source, .. } => Some(source),
+            Error::Decode(d) => Some(&d.source),
             _ => None,
         }
     }

@@ -17,7 +17,7 @@ pub mod transport;
 #[cfg(feature = "client")]
 pub use auth::{Credentials, Scheme, SchemeKind, Secret, Security, Token, TokenSource};
 #[cfg(feature = "client")]
-pub use error::{BoxError, Error, ResponseParts};
+pub use error::{BoxError, DecodeError, Error, ResponseParts};
 #[cfg(feature = "client")]
 pub use transport::{ClientCore, Config, RetryPolicy};
 #[cfg(feature = "client")]

@@ -2,7 +2,7 @@
 //! methods call.
 
 use crate::auth::{Chosen, Credentials, SchemeKind, Security};
-use crate::error::{from_reqwest, Error, ResponseParts};
+use crate::error::{from_reqwest, DecodeError, Error, ResponseParts};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, COOKIE, RETRY_AFTER};
 use reqwest::{Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
@@ -391,34 +391,36 @@ impl Raw {
 
     /// Decodes a JSON body, or fails with [`Error::Decode`] keeping the raw text.
     pub fn json<T: DeserializeOwned, E>(&self) -> Result<T, Error<E>> {
-        serde_json::from_slice(&self.body).map_err(|source| Error::Decode {
-            status: self.status,
-            headers: self.headers.clone(),
-            raw: self.text(),
-            source,
+        serde_json::from_slice(&self.body).map_err(|source| {
+            Error::Decode(Box::new(DecodeError {
+                status: self.status,
+                headers: self.headers.clone(),
+                raw: self.text(),
+                source,
+            }))
         })
     }
 
     /// A documented error response.
     pub fn api_error<E>(self, body: E) -> Error<E> {
         let raw = self.text();
-        Error::Api(ResponseParts {
+        Error::Api(Box::new(ResponseParts {
             status: self.status,
             headers: self.headers,
             body,
             raw,
-        })
+        }))
     }
 
     /// An undocumented status.
     pub fn unexpected<E>(self) -> Error<E> {
         let raw = self.text();
-        Error::UnexpectedStatus(ResponseParts {
+        Error::UnexpectedStatus(Box::new(ResponseParts {
             status: self.status,
             headers: self.headers,
             body: (),
             raw,
-        })
+        }))
     }
 }
 
