@@ -15,6 +15,7 @@ pub mod load;
 pub mod lower;
 pub mod naming;
 pub mod normalize;
+mod strict;
 pub mod write;
 
 pub use emit::CrateOptions;

@@ -67,8 +67,8 @@ pub fn lower(file: &str, loaded: &Loaded) -> Result<ir::Api, Error> {
         }
     }
     cx.lower_pending();
-    let security_schemes = cx.lower_security_schemes();
-    let operations = cx.lower_operations(&security_schemes);
+    let mut security_schemes = cx.lower_security_schemes();
+    let operations = cx.lower_operations(&mut security_schemes);
     cx.lower_pending();
     if !cx.problems.is_empty() {
         let mut problems = std::mem::take(&mut cx.problems);

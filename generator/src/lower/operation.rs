@@ -96,7 +96,7 @@ impl Lowerer<'_> {
 
     pub(super) fn lower_operations(
         &mut self,
-        schemes: &[ir::SecurityScheme],
+        schemes: &mut Vec<ir::SecurityScheme>,
     ) -> Vec<ir::Operation> {
         let mut fn_scope = naming::Scope::new();
         let mut type_scope = naming::Scope::new();
@@ -131,13 +131,14 @@ impl Lowerer<'_> {
                 let fn_name = fn_scope.claim(&naming::snake_name(&words, "operation"));
                 let type_stem = type_scope.claim(&naming::type_name(&words, "Operation"));
                 let method = parse_method(method);
-                let params = self.lower_params(
+                let mut params = self.lower_params(
                     &item.parameters,
                     &op.parameters,
                     &type_stem,
                     &op_ptr,
                     &item_ptr,
                 );
+                self.add_missing_path_params(path, item, &mut params, &type_stem, &op_ptr);
                 let path_segments = self.path_segments(path, &params, &op_ptr);
                 let body = op.request_body.as_ref().and_then(|b| {
                     self.lower_body(b, &type_stem, &push_pointer(&op_ptr, "requestBody"))
@@ -309,6 +310,55 @@ impl Lowerer<'_> {
             });
         }
         out
+    }
+
+    /// Declares the template variables an operation forgot to declare (a real-world quirk):
+    /// with the declaration a sibling operation of the same path gives, or as a string.
+    fn add_missing_path_params(
+        &mut self,
+        path: &str,
+        item: &openapiv3::PathItem,
+        params: &mut Vec<ir::Parameter>,
+        stem: &str,
+        op_ptr: &str,
+    ) {
+        for name in template_names(path) {
+            if params.iter().any(|p| p.location == ParamLocation::Path && p.name == name) {
+                continue;
+            }
+            let sibling = item.iter().find_map(|(_, op)| {
+                op.parameters.iter().find(|p| match p {
+                    ReferenceOr::Item(p) => {
+                        location_of(p) == ParamLocation::Path && p.parameter_data_ref().name == name
+                    }
+                    ReferenceOr::Reference { reference } => self
+                        .resolve_raw(reference)
+                        .is_some_and(|raw| raw["in"] == "path" && raw["name"] == name.as_str()),
+                })
+            });
+            let mut lowered = match sibling {
+                Some(p) => self.lower_params(&[], std::slice::from_ref(p), stem, op_ptr, op_ptr),
+                None => Vec::new(),
+            };
+            let mut param = lowered.pop().unwrap_or_else(|| ir::Parameter {
+                name: name.clone(),
+                ident: String::new(),
+                location: ParamLocation::Path,
+                required: true,
+                ty: TypeExpr::String,
+                docs: ir::Docs::default(),
+                deprecated: false,
+                constraints: ir::Constraints::default(),
+                explode: false,
+                default: None,
+                secret: false,
+            });
+            let taken: Vec<&str> = params.iter().map(|p| p.ident.as_str()).chain(["body"]).collect();
+            param.ident = naming::Scope::with_reserved(&taken).claim(&naming::snake_name(&name, "param"));
+            let source = if sibling.is_some() { "as another operation of this path declares it" } else { "as a string" };
+            self.warn(op_ptr, format!("path parameter `{name}` is used in the template but not declared; declared {source}"));
+            params.push(param);
+        }
     }
 
     fn path_segments(
@@ -514,20 +564,37 @@ impl Lowerer<'_> {
     fn lower_security(
         &mut self,
         requirements: Option<&Vec<openapiv3::SecurityRequirement>>,
-        schemes: &[ir::SecurityScheme],
+        schemes: &mut Vec<ir::SecurityScheme>,
         op_ptr: &str,
     ) -> ir::Security {
         let mut alternatives = Vec::new();
         for req in requirements.into_iter().flatten() {
             let mut alt = Vec::new();
             for name in req.keys() {
-                match schemes.iter().position(|s| &s.name == name) {
-                    Some(i) => alt.push(i),
-                    None => self.problem(
-                        op_ptr,
-                        format!("security requirement names `{name}`, which is not in components.securitySchemes"),
-                    ),
-                }
+                let i = match schemes.iter().position(|s| &s.name == name) {
+                    Some(i) => i,
+                    None => {
+                        // Real specs name schemes they never declare; a bearer token is what
+                        // such a name means in practice, so it becomes one, with a warning.
+                        self.warn(
+                            op_ptr,
+                            format!("security requirement names `{name}`, which is not in components.securitySchemes; treated as a bearer token"),
+                        );
+                        let taken: Vec<&str> = schemes.iter().map(|s| s.ident.as_str()).collect();
+                        let mut scope = naming::Scope::with_reserved(&taken);
+                        schemes.push(ir::SecurityScheme {
+                            name: name.clone(),
+                            ident: scope.claim(&naming::type_name(name, "Scheme")),
+                            kind: ir::SchemeKind::Bearer,
+                            docs: ir::Docs {
+                                title: None,
+                                description: Some(format!("`{name}` (not declared in the spec; sent as a bearer token).")),
+                            },
+                        });
+                        schemes.len() - 1
+                    }
+                };
+                alt.push(i);
             }
             alternatives.push(alt);
         }
@@ -576,6 +643,18 @@ fn location_of(p: &Parameter) -> ParamLocation {
         Parameter::Path { .. } => ParamLocation::Path,
         Parameter::Cookie { .. } => ParamLocation::Cookie,
     }
+}
+
+/// The variable names of a path template, in order.
+fn template_names(path: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = path;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else { break };
+        out.push(rest[open + 1..open + close].to_string());
+        rest = &rest[open + close + 1..];
+    }
+    out
 }
 
 /// How a media type is encoded.

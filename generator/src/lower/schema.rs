@@ -197,6 +197,12 @@ impl Lowerer<'_> {
             // Reported where the reference stands.
             return;
         };
+        // A target that is itself only a `$ref` is an alias of what that points to.
+        if let Some(next) = raw.get("$ref").and_then(serde_json::Value::as_str) {
+            let expr = self.ref_expr(next, &push_pointer(reference, "$ref"));
+            self.types[id.0].kind = TypeKind::Alias(expr);
+            return;
+        }
         let schema: Schema = match serde_path_to_error::deserialize(&raw) {
             Ok(s) => s,
             Err(e) => {
@@ -421,11 +427,18 @@ impl Lowerer<'_> {
         ptr: &str,
         slot: Option<TypeId>,
     ) -> TypeExpr {
-        // `allOf: [$ref]` (often with a description beside it) is the referenced type itself.
+        // `allOf: [$ref]` (often with a description beside it, or with a member that only
+        // annotates, like `{type: object, description: ...}`) is the referenced type itself.
         let own_properties = v.properties.is_some_and(|p| !p.is_empty());
-        if v.all_of.len() == 1 && !own_properties && v.additional.is_none() {
-            let member_ptr = push_pointer(&push_pointer(ptr, "allOf"), "0");
-            if let ReferenceOr::Reference { reference } = &v.all_of[0] {
+        let structural: Vec<(usize, &ReferenceOr<Schema>)> = v
+            .all_of
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| !matches!(m, ReferenceOr::Item(s) if annotation_only(s)))
+            .collect();
+        if let [(i, ReferenceOr::Reference { reference })] = structural[..] {
+            if !own_properties && v.additional.is_none() {
+                let member_ptr = push_pointer(&push_pointer(ptr, "allOf"), &i.to_string());
                 return self.ref_expr(reference, &member_ptr);
             }
         }
@@ -692,6 +705,19 @@ impl Lowerer<'_> {
         self.types[id.0].kind = kind;
         TypeExpr::Named(id)
     }
+}
+
+/// A schema that only documents (description, title, `type: object`) and adds no structure.
+fn annotation_only(schema: &Schema) -> bool {
+    let v = view(&schema.schema_kind);
+    matches!(v.typ, None | Some("object"))
+        && v.properties.is_none_or(|p| p.is_empty())
+        && v.additional.is_none()
+        && v.items.is_none()
+        && v.enumeration.is_empty()
+        && v.one_of.is_empty()
+        && v.any_of.is_empty()
+        && v.all_of.is_empty()
 }
 
 fn integer_type(format: Option<&str>) -> TypeExpr {
