@@ -11,6 +11,8 @@
 pub mod auth;
 #[cfg(feature = "client")]
 pub mod error;
+#[cfg(feature = "server")]
+pub mod server;
 #[cfg(feature = "client")]
 pub mod transport;
 

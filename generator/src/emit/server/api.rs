@@ -1,0 +1,215 @@
+//! The `Api` trait and, per operation, its request struct and response enum.
+
+use super::{operation_docs, principal, Principal};
+use crate::emit::docs::doc_attrs;
+use crate::emit::types::{ident, type_tokens, Scope};
+use crate::ir::{Api, BodyContent, BodyEncoding, Operation, Parameter, Response, StatusSpec};
+use proc_macro2::{Ident, Literal, TokenStream};
+use quote::{format_ident, quote};
+
+/// `FooRequest`.
+pub fn request_name(op: &Operation) -> Ident {
+    format_ident!("{}Request", op.type_stem)
+}
+
+/// `FooResponse`.
+pub fn response_name(op: &Operation) -> Ident {
+    format_ident!("{}Response", op.type_stem)
+}
+
+/// The request struct's field that holds the body (`body`, unless a parameter took that name).
+pub fn body_field(op: &Operation) -> Ident {
+    if op.params.iter().any(|p| p.ident == "body") {
+        ident("request_body")
+    } else {
+        ident("body")
+    }
+}
+
+/// The trait with one method per operation.
+pub fn emit_trait(api: &Api) -> TokenStream {
+    let methods = api.operations.iter().map(|op| {
+        let docs = operation_docs(op, "Handles");
+        let name = ident(&op.fn_name);
+        let request = request_name(op);
+        let response = response_name(op);
+        let principal = match principal(&op.security) {
+            Principal::None => quote!(),
+            Principal::Optional => {
+                quote!(principal: ::std::option::Option<Self::Principal>,)
+            }
+            Principal::Required => quote!(principal: Self::Principal,),
+        };
+        quote! {
+            #docs
+            fn #name(&self, #principal request: #request)
+                -> impl ::std::future::Future<Output = #response> + ::std::marker::Send;
+        }
+    });
+    quote! {
+        /// The operations of the API. The router has already checked credentials, parameters
+        /// and body against the spec when a method runs, and the response types admit only
+        /// the statuses and bodies the spec documents.
+        pub trait Api: Authenticator {
+            #(#methods)*
+        }
+    }
+}
+
+/// The request struct and response enum of one operation.
+pub fn emit_operation_types(api: &Api, op: &Operation) -> TokenStream {
+    let request = emit_request(api, op);
+    let response = emit_response(api, op);
+    quote!(#request #response)
+}
+
+fn param_type(api: &Api, p: &Parameter) -> TokenStream {
+    let ty = type_tokens(api, &p.ty, Scope::Crate);
+    if p.required {
+        ty
+    } else {
+        quote!(::std::option::Option<#ty>)
+    }
+}
+
+/// The body type of an operation: the first media type's payload (all media types of a body
+/// share it in the specs we accept; the router decodes each into it).
+pub fn body_type(api: &Api, op: &Operation) -> Option<TokenStream> {
+    let body = op.body.as_ref()?;
+    let ty = type_tokens(api, &body.contents.first()?.ty, Scope::Crate);
+    Some(if body.required {
+        ty
+    } else {
+        quote!(::std::option::Option<#ty>)
+    })
+}
+
+fn emit_request(api: &Api, op: &Operation) -> TokenStream {
+    let name = request_name(op);
+    let mut fields = Vec::new();
+    let mut debug = Vec::new();
+    for p in &op.params {
+        let field = ident(&p.ident);
+        let ty = param_type(api, p);
+        let mut paragraphs = vec![format!("`{}` ({:?} parameter).", p.name, p.location)];
+        paragraphs.extend(p.docs.description.clone());
+        let docs = doc_attrs(&paragraphs);
+        fields.push(quote!(#docs pub #field: #ty,));
+        let label = p.ident.as_str();
+        debug.push(if p.secret {
+            quote!(.field(#label, &"<redacted>"))
+        } else {
+            quote!(.field(#label, &self.#field))
+        });
+    }
+    if let Some(ty) = body_type(api, op) {
+        let field = body_field(op);
+        let label = field.to_string();
+        fields.push(quote!(#[doc = " The request body."] pub #field: #ty,));
+        debug.push(quote!(.field(#label, &self.#field)));
+    }
+    let docs = doc_attrs(&[format!(
+        "The input of `{}` (`{} {}`), checked against the spec.",
+        op.operation_id,
+        op.method.as_str(),
+        op.path
+    )]);
+    let label = name.to_string();
+    quote! {
+        #docs
+        pub struct #name { #(#fields)* }
+
+        impl ::std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(#label) #(#debug)* .finish()
+            }
+        }
+    }
+}
+
+fn emit_response(api: &Api, op: &Operation) -> TokenStream {
+    let name = response_name(op);
+    let variants = op.responses.iter().map(|r| response_variant(api, r));
+    let arms = op.responses.iter().map(|r| response_arm(&name, r));
+    let docs = doc_attrs(&[format!(
+        "The responses `{}` documents, one variant per status.",
+        op.operation_id
+    )]);
+    quote! {
+        #docs
+        #[derive(Debug)]
+        pub enum #name { #(#variants)* }
+
+        impl ::axum::response::IntoResponse for #name {
+            fn into_response(self) -> ::axum::response::Response {
+                match self { #(#arms)* }
+            }
+        }
+    }
+}
+
+fn response_variant(api: &Api, r: &Response) -> TokenStream {
+    let name = ident(&r.ident);
+    let mut paragraphs = vec![match r.status {
+        StatusSpec::Code(c) => format!("`{c}`."),
+        StatusSpec::Range(x) => format!("`{x}XX`: any status in the range, given here."),
+        StatusSpec::Default => "`default`: any status not documented otherwise.".to_string(),
+    }];
+    paragraphs.extend(r.docs.description.clone());
+    let docs = doc_attrs(&paragraphs);
+    let status =
+        (!matches!(r.status, StatusSpec::Code(_))).then(|| quote!(::axum::http::StatusCode));
+    let body = r
+        .body
+        .as_ref()
+        .map(|b| type_tokens(api, &b.ty, Scope::Crate));
+    match (status, body) {
+        (None, None) => quote!(#docs #name,),
+        (Some(s), None) => quote!(#docs #name(#s),),
+        (None, Some(b)) => quote!(#docs #name(#b),),
+        (Some(s), Some(b)) => quote!(#docs #name(#s, #b),),
+    }
+}
+
+fn response_arm(enum_name: &Ident, r: &Response) -> TokenStream {
+    let name = ident(&r.ident);
+    let fixed = match r.status {
+        StatusSpec::Code(c) => {
+            let c = Literal::u16_unsuffixed(c);
+            Some(quote! {
+                ::axum::http::StatusCode::from_u16(#c)
+                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR)
+            })
+        }
+        _ => None,
+    };
+    let (pattern, status) = match (&fixed, &r.body) {
+        (Some(_), None) => (quote!(#enum_name::#name), fixed.clone()),
+        (Some(_), Some(_)) => (quote!(#enum_name::#name(body)), fixed.clone()),
+        (None, None) => (quote!(#enum_name::#name(status)), Some(quote!(status))),
+        (None, Some(_)) => (
+            quote!(#enum_name::#name(status, body)),
+            Some(quote!(status)),
+        ),
+    };
+    let response = match &r.body {
+        None => quote!(::axum::response::IntoResponse::into_response(#status)),
+        Some(b) => body_response(&status, b),
+    };
+    quote!(#pattern => #response,)
+}
+
+fn body_response(status: &Option<TokenStream>, body: &BodyContent) -> TokenStream {
+    let media = &body.media_type;
+    let payload = match body.encoding {
+        BodyEncoding::Json | BodyEncoding::Form => quote!(::axum::Json(body)),
+        BodyEncoding::Text | BodyEncoding::Binary => quote!(body),
+    };
+    quote! {
+        ::axum::response::IntoResponse::into_response((
+            #status,
+            [(::axum::http::header::CONTENT_TYPE, #media)],
+            #payload,
+        ))
+    }
+}

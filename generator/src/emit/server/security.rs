@@ -1,0 +1,145 @@
+//! Security: the scheme enum, the [`Authenticator`] trait users implement, and the function
+//! that finds a request's credentials and asks the authenticator about them.
+
+use crate::emit::docs::doc_attrs;
+use crate::emit::types::ident;
+use crate::ir::{Api, ParamLocation, SchemeKind, SecurityScheme};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// `SecurityScheme`: one variant per scheme in the spec.
+pub fn emit_schemes(api: &Api) -> TokenStream {
+    let variants = api.security_schemes.iter().map(|s| {
+        let name = ident(&s.ident);
+        let mut paragraphs = vec![format!("`{}`.", s.name)];
+        paragraphs.extend(s.docs.description.clone());
+        let docs = doc_attrs(&paragraphs);
+        quote!(#docs #name,)
+    });
+    quote! {
+        /// The security schemes of the spec; the router tells the [`Authenticator`] which one a
+        /// credential was sent for.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum SecurityScheme {
+            #(#variants)*
+        }
+    }
+}
+
+/// The `Authenticator` trait.
+pub fn emit_authenticator() -> TokenStream {
+    quote! {
+        /// Resolves credentials to principals. The router calls it before any method that
+        /// needs credentials; a request whose credentials it rejects gets `401`.
+        pub trait Authenticator: ::std::marker::Send + ::std::marker::Sync + 'static {
+            /// Who is calling: handed to every method that accepts credentials.
+            type Principal: ::std::marker::Send + 'static;
+
+            /// The principal behind `credential`, sent for `scheme`, or `None` to reject it.
+            /// Called once per scheme the operation accepts, in spec order, until one succeeds.
+            fn authenticate(
+                &self,
+                scheme: SecurityScheme,
+                credential: &::oasgen_runtime::server::Credential,
+            ) -> impl ::std::future::Future<Output = ::std::option::Option<Self::Principal>>
+                   + ::std::marker::Send;
+        }
+    }
+}
+
+/// `authenticate` and `credential`, if any operation accepts credentials.
+pub fn emit_authenticate(api: &Api) -> TokenStream {
+    let used = api
+        .operations
+        .iter()
+        .any(|op| !op.security.single_schemes().is_empty());
+    if !used {
+        return quote!();
+    }
+    let credential = emit_credential(api);
+    quote! {
+        /// The principal for the first alternative of `alternatives` whose schemes all accept
+        /// the request's credentials; `Ok(None)` if none does but credentials are optional.
+        async fn authenticate<S: Authenticator>(
+            service: &S,
+            headers: &::axum::http::HeaderMap,
+            query: ::std::option::Option<&str>,
+            alternatives: &[&[SecurityScheme]],
+        ) -> ::std::result::Result<
+            ::std::option::Option<S::Principal>,
+            ::oasgen_runtime::server::Unauthorized,
+        > {
+            let mut sent = false;
+            'alternatives: for alternative in alternatives {
+                let mut principal = ::std::option::Option::None;
+                for &scheme in *alternative {
+                    let ::std::option::Option::Some(c) = credential(scheme, headers, query) else {
+                        continue 'alternatives;
+                    };
+                    sent = true;
+                    match service.authenticate(scheme, &c).await {
+                        ::std::option::Option::Some(p) => principal = principal.or(::std::option::Option::Some(p)),
+                        ::std::option::Option::None => continue 'alternatives,
+                    }
+                }
+                if principal.is_some() {
+                    return ::std::result::Result::Ok(principal);
+                }
+            }
+            if alternatives.iter().any(|a| a.is_empty()) {
+                return ::std::result::Result::Ok(::std::option::Option::None);
+            }
+            ::std::result::Result::Err(if sent {
+                ::oasgen_runtime::server::Unauthorized::Rejected
+            } else {
+                ::oasgen_runtime::server::Unauthorized::Missing
+            })
+        }
+
+        #credential
+    }
+}
+
+fn emit_credential(api: &Api) -> TokenStream {
+    let uses_query = api.security_schemes.iter().any(|s| {
+        matches!(&s.kind, SchemeKind::ApiKey { location, .. } if *location == ParamLocation::Query)
+    });
+    let query = if uses_query {
+        quote!(query)
+    } else {
+        quote!(_query)
+    };
+    let arms = api
+        .security_schemes
+        .iter()
+        .map(|s| credential_arm(s, &query));
+    quote! {
+        /// The credential sent for `scheme`, if any.
+        fn credential(
+            scheme: SecurityScheme,
+            headers: &::axum::http::HeaderMap,
+            #query: ::std::option::Option<&str>,
+        ) -> ::std::option::Option<::oasgen_runtime::server::Credential> {
+            match scheme {
+                #(#arms)*
+            }
+        }
+    }
+}
+
+fn credential_arm(s: &SecurityScheme, query: &TokenStream) -> TokenStream {
+    let name = ident(&s.ident);
+    let rt = quote!(::oasgen_runtime::server);
+    let extract = match &s.kind {
+        SchemeKind::Bearer => quote!(#rt::bearer(headers)),
+        SchemeKind::Basic => quote!(#rt::basic(headers)),
+        SchemeKind::ApiKey { location, name } => match location {
+            ParamLocation::Query => quote!(#rt::api_key_query(#query, #name)),
+            ParamLocation::Cookie => quote!(#rt::api_key_cookie(headers, #name)),
+            ParamLocation::Header | ParamLocation::Path => {
+                quote!(#rt::api_key_header(headers, #name))
+            }
+        },
+    };
+    quote!(SecurityScheme::#name => #extract,)
+}

@@ -1,0 +1,834 @@
+//! Support for generated servers (feature `server`): credentials, parameter and body input,
+//! validation of JSON values against the spec's constraints, and the rejection bodies.
+//!
+//! Generated routers call these helpers before a handler runs, so every rejection has the same
+//! shape: an `ErrorMessage` body (`status`, `type`, `message`, `details[field, type, message]`)
+//! or, for a missing or rejected credential, a gateway `fault` body with status 401.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::fmt;
+use std::sync::OnceLock;
+
+/// Settings of a generated router.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Config {
+    /// The largest request body accepted, in bytes; larger bodies get `413`.
+    pub body_limit: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            body_limit: 64 * 1024,
+        }
+    }
+}
+
+/// A credential taken from a request (a bearer token, an API key, ...). Its `Debug` output is
+/// redacted so that it never reaches logs.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credential(String);
+
+impl Credential {
+    /// Wraps a credential.
+    pub fn new(value: impl Into<String>) -> Self {
+        Credential(value.into())
+    }
+
+    /// The secret value.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Credential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Credential(<redacted>)")
+    }
+}
+
+/// The token of an `Authorization: Bearer <token>` header.
+pub fn bearer(headers: &HeaderMap) -> Option<Credential> {
+    authorization(headers, "bearer")
+}
+
+/// The credentials of an `Authorization: Basic <base64>` header, still encoded.
+pub fn basic(headers: &HeaderMap) -> Option<Credential> {
+    authorization(headers, "basic")
+}
+
+fn authorization(headers: &HeaderMap, scheme: &str) -> Option<Credential> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+    let (name, token) = value.split_once(' ')?;
+    let token = token.trim();
+    (name.eq_ignore_ascii_case(scheme) && !token.is_empty()).then(|| Credential::new(token))
+}
+
+/// An API key sent in a header.
+pub fn api_key_header(headers: &HeaderMap, name: &str) -> Option<Credential> {
+    let value = headers.get(name)?.to_str().ok()?;
+    (!value.is_empty()).then(|| Credential::new(value))
+}
+
+/// An API key sent as a query parameter.
+pub fn api_key_query(query: Option<&str>, name: &str) -> Option<Credential> {
+    let query = query?;
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(k, v)| k == name && !v.is_empty())
+        .map(|(_, v)| Credential::new(v.into_owned()))
+}
+
+/// An API key sent as a cookie.
+pub fn api_key_cookie(headers: &HeaderMap, name: &str) -> Option<Credential> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, v)| *k == name && !v.is_empty())
+        .map(|(_, v)| Credential::new(v))
+}
+
+/// One problem with a request: the `details` item of an `ErrorMessage`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    /// Where: a parameter name, or a JSON path into the body (`body.customerAddress.tags[0]`).
+    pub field: String,
+    /// What kind of problem (`missing_value`, `invalid_type`, `pattern_mismatch`, ...).
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// A message for people.
+    pub message: String,
+}
+
+impl FieldError {
+    /// A problem at `field`.
+    /// An empty `field` (the root of the body) is reported as `body`.
+    pub fn new(field: &str, kind: &'static str, message: impl Into<String>) -> Self {
+        let field = if field.is_empty() { "body" } else { field };
+        FieldError {
+            field: field.to_string(),
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
+/// A request refused before the handler ran, rendered as an `ErrorMessage` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Rejection {
+    /// The HTTP status, repeated in the body.
+    pub status: u16,
+    /// Classification (`validation_failure`, `unsupported_media_type`, ...).
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// A message for people.
+    pub message: String,
+    /// The individual problems.
+    pub details: Vec<FieldError>,
+}
+
+impl Rejection {
+    fn new(status: StatusCode, kind: &'static str, message: impl Into<String>) -> Self {
+        Rejection {
+            status: status.as_u16(),
+            kind,
+            message: message.into(),
+            details: Vec::new(),
+        }
+    }
+
+    /// `400`: parameters or body do not match the spec.
+    pub fn validation(details: Vec<FieldError>) -> Self {
+        Rejection {
+            details,
+            ..Rejection::new(
+                StatusCode::BAD_REQUEST,
+                "validation_failure",
+                "The request does not match the API specification.",
+            )
+        }
+    }
+
+    /// `400`: the body is not well-formed.
+    pub fn malformed_body(message: impl Into<String>) -> Self {
+        let detail = FieldError::new("body", "malformed_json", message);
+        Rejection {
+            details: vec![detail],
+            ..Rejection::new(
+                StatusCode::BAD_REQUEST,
+                "malformed_request",
+                "The request body is not well-formed JSON.",
+            )
+        }
+    }
+
+    /// `413`: the body is larger than the limit.
+    pub fn payload_too_large() -> Self {
+        Rejection::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "The request body is larger than the server accepts.",
+        )
+    }
+
+    /// `415`: the body's media type is not one the operation accepts.
+    pub fn unsupported_media_type(got: Option<&str>, accepted: &[&str]) -> Self {
+        let got = got.unwrap_or("none");
+        Rejection::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            format!(
+                "Content-Type {got} is not supported; send {}.",
+                accepted.join(" or ")
+            ),
+        )
+    }
+
+    /// `404`: no route matches the path.
+    pub fn not_found() -> Self {
+        Rejection::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "No operation matches the request path.",
+        )
+    }
+
+    /// `405`: the path exists but not with this method.
+    pub fn method_not_allowed() -> Self {
+        Rejection::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "The request method is not supported for this path.",
+        )
+    }
+}
+
+impl IntoResponse for Rejection {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::BAD_REQUEST);
+        (status, axum::Json(self)).into_response()
+    }
+}
+
+/// `404` for paths no operation matches (the router's fallback).
+pub async fn not_found() -> Rejection {
+    Rejection::not_found()
+}
+
+/// `405` for known paths with another method (the router's method fallback; axum adds `Allow`).
+pub async fn method_not_allowed() -> Rejection {
+    Rejection::method_not_allowed()
+}
+
+/// A missing or rejected credential: `401` with the gateway's `fault` body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unauthorized {
+    /// No credential for any accepted scheme was sent.
+    Missing,
+    /// A credential was sent but the authenticator rejected it for every accepted scheme.
+    Rejected,
+}
+
+impl IntoResponse for Unauthorized {
+    fn into_response(self) -> Response {
+        let (faultstring, errorcode) = match self {
+            Unauthorized::Missing => ("Access token is missing", "oauth.v2.MissingAccessToken"),
+            Unauthorized::Rejected => ("Invalid access token", "oauth.v2.InvalidAccessToken"),
+        };
+        let body = serde_json::json!({
+            "fault": { "faultstring": faultstring, "detail": { "errorcode": errorcode } }
+        });
+        let mut response = (StatusCode::UNAUTHORIZED, axum::Json(body)).into_response();
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        response
+    }
+}
+
+/// How a parameter's text is read before validation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// As is.
+    String,
+    /// A whole number.
+    Integer,
+    /// Any number.
+    Number,
+    /// `true` or `false`.
+    Boolean,
+}
+
+/// The parameters of one request and the problems found so far.
+#[derive(Debug, Default)]
+pub struct Input {
+    path: Vec<(String, String)>,
+    query: Vec<(String, String)>,
+    errors: Vec<FieldError>,
+}
+
+impl Input {
+    /// Collects the path parameters (or the reason they could not be read) and the query.
+    pub fn new(path: Result<Vec<(String, String)>, String>, query: Option<&str>) -> Self {
+        let mut input = Input::default();
+        match path {
+            Ok(path) => input.path = path,
+            Err(message) => input
+                .errors
+                .push(FieldError::new("path", "invalid_value", message)),
+        }
+        if let Some(q) = query {
+            input.query = form_urlencoded::parse(q.as_bytes()).into_owned().collect();
+        }
+        input
+    }
+
+    /// The problems found so far; validators add to it.
+    pub fn errors(&mut self) -> &mut Vec<FieldError> {
+        &mut self.errors
+    }
+
+    /// A path parameter, read as `kind`.
+    pub fn path(&mut self, name: &str, kind: Kind) -> Option<Value> {
+        let raw = self
+            .path
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone());
+        self.scalar(name, raw, kind, true)
+    }
+
+    /// A query parameter, read as `kind` (the first value when repeated).
+    pub fn query(&mut self, name: &str, kind: Kind, required: bool) -> Option<Value> {
+        let raw = self
+            .query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone());
+        self.scalar(name, raw, kind, required)
+    }
+
+    /// An array query parameter: repeated keys when `explode`, else one comma-separated value.
+    pub fn query_array(
+        &mut self,
+        name: &str,
+        kind: Kind,
+        explode: bool,
+        required: bool,
+    ) -> Option<Value> {
+        let raws: Vec<String> = self
+            .query
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect();
+        if raws.is_empty() {
+            if required {
+                self.errors.push(missing(name));
+            }
+            return None;
+        }
+        let items: Vec<String> = if explode {
+            raws
+        } else {
+            raws[0].split(',').map(str::to_string).collect()
+        };
+        let values: Option<Vec<Value>> = items
+            .into_iter()
+            .map(|raw| self.scalar(name, Some(raw), kind, true))
+            .collect();
+        values.map(Value::Array)
+    }
+
+    /// A header parameter, read as `kind`.
+    pub fn header(
+        &mut self,
+        headers: &HeaderMap,
+        name: &str,
+        kind: Kind,
+        required: bool,
+    ) -> Option<Value> {
+        let raw = match headers.get(name).map(|v| v.to_str()) {
+            Some(Ok(v)) => Some(v.to_string()),
+            Some(Err(_)) => {
+                let e = FieldError::new(name, "invalid_value", "header is not visible ASCII");
+                self.errors.push(e);
+                return None;
+            }
+            None => None,
+        };
+        self.scalar(name, raw, kind, required)
+    }
+
+    /// A cookie parameter, read as `kind`.
+    pub fn cookie(
+        &mut self,
+        headers: &HeaderMap,
+        name: &str,
+        kind: Kind,
+        required: bool,
+    ) -> Option<Value> {
+        let raw = api_key_cookie(headers, name).map(|c| c.0);
+        self.scalar(name, raw, kind, required)
+    }
+
+    fn scalar(
+        &mut self,
+        name: &str,
+        raw: Option<String>,
+        kind: Kind,
+        required: bool,
+    ) -> Option<Value> {
+        let Some(raw) = raw else {
+            if required {
+                self.errors.push(missing(name));
+            }
+            return None;
+        };
+        let value = match kind {
+            Kind::String => Some(Value::String(raw)),
+            Kind::Integer => raw.parse::<i64>().ok().map(Value::from),
+            Kind::Number => raw
+                .parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+                .map(Value::Number),
+            Kind::Boolean => raw.parse::<bool>().ok().map(Value::Bool),
+        };
+        if value.is_none() {
+            let message = format!("expected {}", kind_name(kind));
+            self.errors
+                .push(FieldError::new(name, "invalid_type", message));
+        }
+        value
+    }
+
+    /// Converts a validated value into its Rust type, recording a problem if serde disagrees.
+    pub fn decode<T: DeserializeOwned>(&mut self, field: &str, value: Value) -> Option<T> {
+        match serde_json::from_value(value) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.errors
+                    .push(FieldError::new(field, "invalid_value", e.to_string()));
+                None
+            }
+        }
+    }
+
+    /// The request, or a `400` listing every problem found.
+    pub fn finish<T>(self, request: Option<T>) -> Result<T, Rejection> {
+        match request {
+            Some(r) if self.errors.is_empty() => Ok(r),
+            _ => Err(Rejection::validation(self.errors)),
+        }
+    }
+}
+
+fn missing(name: &str) -> FieldError {
+    FieldError::new(name, "missing_value", "a required value is missing")
+}
+
+fn kind_name(kind: Kind) -> &'static str {
+    match kind {
+        Kind::String => "a string",
+        Kind::Integer => "an integer",
+        Kind::Number => "a number",
+        Kind::Boolean => "true or false",
+    }
+}
+
+/// How a request body is encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// JSON (`application/json`, `+json`).
+    Json,
+    /// `application/x-www-form-urlencoded`, read as an object of strings.
+    Form,
+    /// UTF-8 text, read as a string.
+    Text,
+    /// Bytes, read as an array of numbers (what serde makes a `Vec<u8>` from).
+    Binary,
+}
+
+/// The body of a request as a JSON value, for validation and decoding.
+///
+/// Checks, in order: the size limit (`413`), presence (an empty body is `None`, or a `400` when
+/// `required`), the media type against `accepted` (`415`), and syntax (`400`).
+pub fn body(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    accepted: &[(&str, Encoding)],
+    required: bool,
+) -> Result<Option<Value>, Rejection> {
+    let bytes = match body {
+        Ok(b) => b,
+        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return Err(Rejection::payload_too_large())
+        }
+        Err(e) => return Err(Rejection::malformed_body(e.body_text())),
+    };
+    if bytes.is_empty() {
+        if required {
+            return Err(Rejection::validation(vec![missing("body")]));
+        }
+        return Ok(None);
+    }
+    let media_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        });
+    let encoding = accepted
+        .iter()
+        .find(|(m, _)| {
+            media_type
+                .as_deref()
+                .is_some_and(|t| m.eq_ignore_ascii_case(t))
+        })
+        .map(|(_, e)| *e);
+    let Some(encoding) = encoding else {
+        let names: Vec<&str> = accepted.iter().map(|(m, _)| *m).collect();
+        let got = media_type.as_deref();
+        return Err(Rejection::unsupported_media_type(got, &names));
+    };
+    decode_body(&bytes, encoding).map(Some)
+}
+
+fn decode_body(bytes: &[u8], encoding: Encoding) -> Result<Value, Rejection> {
+    match encoding {
+        Encoding::Json => {
+            serde_json::from_slice(bytes).map_err(|e| Rejection::malformed_body(e.to_string()))
+        }
+        Encoding::Form => Ok(form_value(bytes)),
+        Encoding::Text => std::str::from_utf8(bytes)
+            .map(|s| Value::String(s.to_string()))
+            .map_err(|e| Rejection::malformed_body(e.to_string())),
+        Encoding::Binary => Ok(Value::Array(
+            bytes.iter().map(|b| Value::from(*b)).collect(),
+        )),
+    }
+}
+
+/// A form body (`application/x-www-form-urlencoded`) as a JSON object of strings.
+pub fn form_value(bytes: &[u8]) -> Value {
+    let map: Map<String, Value> = form_urlencoded::parse(bytes)
+        .into_owned()
+        .map(|(k, v)| (k, Value::String(v)))
+        .collect();
+    Value::Object(map)
+}
+
+/// A regular expression from the spec, compiled on first use. A pattern the `regex` crate
+/// cannot compile (ECMA-262 look-around, ...) accepts everything rather than failing requests.
+pub struct Pattern {
+    source: &'static str,
+    compiled: OnceLock<Option<regex::Regex>>,
+}
+
+impl Pattern {
+    /// A pattern as written in the spec.
+    pub const fn new(source: &'static str) -> Self {
+        Pattern {
+            source,
+            compiled: OnceLock::new(),
+        }
+    }
+
+    /// Whether `s` contains a match (JSON Schema patterns are not anchored).
+    pub fn is_match(&self, s: &str) -> bool {
+        self.compiled
+            .get_or_init(|| regex::Regex::new(self.source).ok())
+            .as_ref()
+            .is_none_or(|r| r.is_match(s))
+    }
+}
+
+impl fmt::Debug for Pattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Pattern").field(&self.source).finish()
+    }
+}
+
+/// The constraints of one schema, as generated statics.
+#[derive(Debug)]
+pub struct Rules {
+    /// `minLength`.
+    pub min_length: Option<u64>,
+    /// `maxLength`.
+    pub max_length: Option<u64>,
+    /// `pattern`.
+    pub pattern: Option<Pattern>,
+    /// `minimum` and whether it is exclusive.
+    pub minimum: Option<(f64, bool)>,
+    /// `maximum` and whether it is exclusive.
+    pub maximum: Option<(f64, bool)>,
+    /// `minItems`.
+    pub min_items: Option<u64>,
+    /// `maxItems`.
+    pub max_items: Option<u64>,
+    /// `format` (only `email` is checked).
+    pub format: Option<&'static str>,
+}
+
+/// `at.name`: the path of an object member.
+pub fn member(at: &str, name: &str) -> String {
+    if at.is_empty() {
+        name.to_string()
+    } else {
+        format!("{at}.{name}")
+    }
+}
+
+/// `at[i]`: the path of an array item.
+pub fn item(at: &str, i: usize) -> String {
+    format!("{at}[{i}]")
+}
+
+fn wrong_type(errors: &mut Vec<FieldError>, at: &str, expected: &str) {
+    let message = format!("expected {expected}");
+    errors.push(FieldError::new(at, "invalid_type", message));
+}
+
+/// Checks that `v` is a string.
+pub fn string<'a>(v: &'a Value, at: &str, errors: &mut Vec<FieldError>) -> Option<&'a str> {
+    let s = v.as_str();
+    if s.is_none() {
+        wrong_type(errors, at, "a string");
+    }
+    s
+}
+
+/// Checks that `v` is a boolean.
+pub fn boolean(v: &Value, at: &str, errors: &mut Vec<FieldError>) {
+    if !v.is_boolean() {
+        wrong_type(errors, at, "a boolean");
+    }
+}
+
+/// Checks that `v` is a whole number that fits in 32 or 64 bits.
+pub fn integer(v: &Value, at: &str, bits32: bool, errors: &mut Vec<FieldError>) {
+    let fits = match v.as_i64() {
+        Some(n) if bits32 => i32::try_from(n).is_ok(),
+        Some(_) => true,
+        None => false,
+    };
+    if !fits {
+        let what = if bits32 {
+            "a 32-bit integer"
+        } else {
+            "a 64-bit integer"
+        };
+        wrong_type(errors, at, what);
+    }
+}
+
+/// Checks that `v` is a number.
+pub fn number(v: &Value, at: &str, errors: &mut Vec<FieldError>) {
+    if !v.is_number() {
+        wrong_type(errors, at, "a number");
+    }
+}
+
+/// Checks that `v` is an array.
+pub fn array<'a>(v: &'a Value, at: &str, errors: &mut Vec<FieldError>) -> Option<&'a [Value]> {
+    let a = v.as_array().map(Vec::as_slice);
+    if a.is_none() {
+        wrong_type(errors, at, "an array");
+    }
+    a
+}
+
+/// Checks that `v` is an object that has every `required` member.
+pub fn object<'a>(
+    v: &'a Value,
+    at: &str,
+    required: &[&str],
+    errors: &mut Vec<FieldError>,
+) -> Option<&'a Map<String, Value>> {
+    let Some(o) = v.as_object() else {
+        wrong_type(errors, at, "an object");
+        return None;
+    };
+    for name in required {
+        if !o.contains_key(*name) {
+            errors.push(missing(&member(at, name)));
+        }
+    }
+    Some(o)
+}
+
+/// Checks that `v` is `null` only where the spec allows it; returns whether to check further.
+pub fn present(v: &Value, at: &str, nullable: bool, errors: &mut Vec<FieldError>) -> bool {
+    if !v.is_null() {
+        return true;
+    }
+    if !nullable {
+        errors.push(FieldError::new(at, "invalid_type", "null is not allowed"));
+    }
+    false
+}
+
+/// Checks that `v` is one of the string `values`.
+pub fn one_of(v: &Value, at: &str, values: &[&str], errors: &mut Vec<FieldError>) {
+    if let Some(s) = string(v, at, errors) {
+        if !values.contains(&s) {
+            let message = format!("expected one of {}", values.join(", "));
+            errors.push(FieldError::new(at, "invalid_value", message));
+        }
+    }
+}
+
+/// Checks that `check` accepts `v` without errors (one alternative of a union).
+pub fn accepts(v: &Value, check: impl Fn(&Value, &mut Vec<FieldError>)) -> bool {
+    let mut errors = Vec::new();
+    check(v, &mut errors);
+    errors.is_empty()
+}
+
+/// Records that no alternative of a union accepted the value.
+pub fn no_alternative(at: &str, errors: &mut Vec<FieldError>) {
+    let message = "matches none of the allowed schemas";
+    errors.push(FieldError::new(at, "invalid_value", message));
+}
+
+/// Checks the `rules` that apply to `v`'s JSON type.
+pub fn rules(v: &Value, at: &str, rules: &Rules, errors: &mut Vec<FieldError>) {
+    match v {
+        Value::String(s) => string_rules(s, at, rules, errors),
+        Value::Number(n) => {
+            if let Some(x) = n.as_f64() {
+                number_rules(x, at, rules, errors);
+            }
+        }
+        Value::Array(a) => {
+            let n = a.len() as u64;
+            if rules.min_items.is_some_and(|min| n < min) {
+                errors.push(FieldError::new(at, "too_few_items", "too few items"));
+            }
+            if rules.max_items.is_some_and(|max| n > max) {
+                errors.push(FieldError::new(at, "too_many_items", "too many items"));
+            }
+        }
+        _ => {}
+    }
+}
+
+fn string_rules(s: &str, at: &str, rules: &Rules, errors: &mut Vec<FieldError>) {
+    let n = s.chars().count() as u64;
+    if let Some(min) = rules.min_length.filter(|&min| n < min) {
+        let message = format!("must be at least {min} characters long");
+        errors.push(FieldError::new(at, "too_short", message));
+    }
+    if let Some(max) = rules.max_length.filter(|&max| n > max) {
+        let message = format!("must be at most {max} characters long");
+        errors.push(FieldError::new(at, "too_long", message));
+    }
+    if let Some(p) = rules.pattern.as_ref().filter(|p| !p.is_match(s)) {
+        let message = format!("must match {}", p.source);
+        errors.push(FieldError::new(at, "pattern_mismatch", message));
+    }
+    if rules.format == Some("email") && !is_email(s) {
+        errors.push(FieldError::new(
+            at,
+            "invalid_format",
+            "must be an email address",
+        ));
+    }
+}
+
+fn number_rules(x: f64, at: &str, rules: &Rules, errors: &mut Vec<FieldError>) {
+    let low = rules
+        .minimum
+        .is_some_and(|(min, excl)| if excl { x <= min } else { x < min });
+    let high = rules
+        .maximum
+        .is_some_and(|(max, excl)| if excl { x >= max } else { x > max });
+    if low || high {
+        errors.push(FieldError::new(
+            at,
+            "out_of_range",
+            "the number is out of range",
+        ));
+    }
+}
+
+/// A plain `local@domain` address: what the reference service can store and send mail to.
+fn is_email(s: &str) -> bool {
+    match s.rsplit_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.is_empty()
+                && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bearer_tokens_are_found_and_redacted() {
+        let mut h = HeaderMap::new();
+        assert_eq!(bearer(&h), None);
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("bearer abc"),
+        );
+        let token = bearer(&h).unwrap();
+        assert_eq!(token.expose(), "abc");
+        assert_eq!(format!("{token:?}"), "Credential(<redacted>)");
+        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic abc"));
+        assert_eq!(bearer(&h), None);
+    }
+
+    #[test]
+    fn rules_report_each_violation() {
+        static TENANT: Rules = Rules {
+            min_length: Some(3),
+            max_length: Some(16),
+            pattern: Some(Pattern::new("^[a-z][a-z0-9]+$")),
+            minimum: None,
+            maximum: None,
+            min_items: None,
+            max_items: None,
+            format: None,
+        };
+        let mut errors = Vec::new();
+        rules(&Value::from("ab"), "tenant", &TENANT, &mut errors);
+        rules(&Value::from("Abc"), "tenant", &TENANT, &mut errors);
+        rules(&Value::from("abc"), "tenant", &TENANT, &mut errors);
+        let kinds: Vec<_> = errors.iter().map(|e| e.kind).collect();
+        assert_eq!(kinds, ["too_short", "pattern_mismatch"]);
+    }
+
+    #[test]
+    fn query_parameters_are_typed() {
+        let mut input = Input::new(Ok(vec![]), Some("n=12&b=maybe&t=a,b"));
+        assert_eq!(input.query("n", Kind::Integer, true), Some(Value::from(12)));
+        assert_eq!(input.query("b", Kind::Boolean, true), None);
+        assert_eq!(
+            input.query_array("t", Kind::String, false, true),
+            Some(serde_json::json!(["a", "b"]))
+        );
+        assert_eq!(input.query("missing", Kind::String, false), None);
+        let err = input.finish(Some(())).unwrap_err();
+        assert_eq!(err.status, 400);
+        assert_eq!(err.details.len(), 1);
+        assert_eq!(err.details[0].field, "b");
+    }
+}
