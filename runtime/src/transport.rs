@@ -372,15 +372,61 @@ pub fn header<T: Serialize + ?Sized, E>(
     Ok(())
 }
 
+/// Sets a cookie parameter. `None` sets nothing.
+#[doc(hidden)]
+pub fn cookie<T: Serialize + ?Sized, E>(
+    headers: &mut HeaderMap,
+    name: &str,
+    value: &T,
+) -> Result<(), Error<E>> {
+    let values = param_values(name, value)?;
+    if values.is_empty() {
+        return Ok(());
+    }
+    let pair = format!("{name}={}", values.join(","));
+    let value = HeaderValue::from_str(&pair).map_err(|_| {
+        Error::InvalidRequest(format!(
+            "cookie `{name}` has characters a header cannot carry"
+        ))
+    })?;
+    headers.append(COOKIE, value);
+    Ok(())
+}
+
+/// A path parameter that is not a string, as text (arrays comma-joined: the `simple` style).
+#[doc(hidden)]
+pub fn path_value<T: Serialize + ?Sized>(value: &T) -> String {
+    param_values::<T, ()>("path", value)
+        .map(|v| v.join(","))
+        .unwrap_or_default()
+}
+
 /// A JSON body.
 #[doc(hidden)]
 pub fn json_body<T: Serialize + ?Sized, E>(
     content_type: &'static str,
     value: &T,
-) -> Result<Option<(&'static str, Vec<u8>)>, Error<E>> {
+) -> Result<(&'static str, Vec<u8>), Error<E>> {
     let bytes = serde_json::to_vec(value)
         .map_err(|e| Error::InvalidRequest(format!("the body does not serialize: {e}")))?;
-    Ok(Some((content_type, bytes)))
+    Ok((content_type, bytes))
+}
+
+/// A form-encoded body (`application/x-www-form-urlencoded`).
+#[doc(hidden)]
+pub fn form_body<T: Serialize + ?Sized, E>(
+    content_type: &'static str,
+    value: &T,
+) -> Result<(&'static str, Vec<u8>), Error<E>> {
+    let text = serde_urlencoded::to_string(value)
+        .map_err(|e| Error::InvalidRequest(format!("the body does not form-encode: {e}")))?;
+    Ok((content_type, text.into_bytes()))
+}
+
+/// A text or binary body, sent as is.
+#[doc(hidden)]
+pub fn raw_body(content_type: &'static str, value: impl AsRef<[u8]>) -> (&'static str, Vec<u8>) {
+    (content_type, value.as_ref().to_vec())
 }
 
 impl Raw {

@@ -1,11 +1,112 @@
 //! `client.rs`: the async client (feature `client`).
+//!
+//! One `Client` struct wrapping the runtime's `ClientCore`, one async method per operation
+//! (`operation.rs`), per-operation result types (`response.rs`) and the security table
+//! (`security.rs`). Arguments are positional: path parameters, required query/header/cookie
+//! parameters, a required body, then optional parameters and an optional body as `Option`s.
 
+mod operation;
+mod response;
+mod security;
+
+use super::docs::doc_attrs;
 use crate::ir::Api;
 use proc_macro2::TokenStream;
 use quote::quote;
 
 /// The client module.
 pub fn emit_client(api: &Api) -> TokenStream {
-    let _ = api;
-    quote! {}
+    let security = security::emit_security(api);
+    let client = emit_client_struct(api);
+    let methods = api
+        .operations
+        .iter()
+        .map(|op| operation::emit_method(api, op));
+    let types = api.operations.iter().map(|op| {
+        let body = operation::emit_body_enum(api, op);
+        let results = response::emit_types(api, op);
+        quote!(#body #results)
+    });
+    quote! {
+        #![allow(deprecated)]
+
+        pub use ::oasgen_runtime::{
+            Config, Credentials, Error, RetryPolicy, Secret, Token, TokenSource,
+        };
+
+        #security
+        #client
+
+        impl Client {
+            #(#methods)*
+        }
+
+        #(#types)*
+    }
+}
+
+/// The `Client` struct and its constructors.
+fn emit_client_struct(api: &Api) -> TokenStream {
+    let docs = doc_attrs(&[format!(
+        "Client for {}. Cloning is cheap and shares the connection pool and credentials.",
+        api.title
+    )]);
+    let default_ctor = api.base_url.as_ref().map(|url| {
+        let ctor_docs = doc_attrs(&[format!(
+            "A client for the spec's server, `{url}`, with the default [`Config`]."
+        )]);
+        quote! {
+            /// The spec's server.
+            pub const DEFAULT_BASE_URL: &'static str = #url;
+
+            #ctor_docs
+            pub fn new(credentials: Credentials) -> ::std::result::Result<Self, Error> {
+                Self::with_config(Self::DEFAULT_BASE_URL, credentials, Config::default())
+            }
+        }
+    });
+    quote! {
+        #docs
+        #[derive(Debug, Clone)]
+        pub struct Client {
+            core: ::oasgen_runtime::ClientCore,
+        }
+
+        impl Client {
+            #default_ctor
+
+            /// A client for `base_url` with the default [`Config`].
+            pub fn with_base_url(
+                base_url: &str,
+                credentials: Credentials,
+            ) -> ::std::result::Result<Self, Error> {
+                Self::with_config(base_url, credentials, Config::default())
+            }
+
+            /// A client for `base_url` with `config` (timeouts, retries, User-Agent).
+            pub fn with_config(
+                base_url: &str,
+                credentials: Credentials,
+                config: Config,
+            ) -> ::std::result::Result<Self, Error> {
+                let user_agent = ::std::concat!(
+                    ::std::env!("CARGO_PKG_NAME"),
+                    "/",
+                    ::std::env!("CARGO_PKG_VERSION")
+                );
+                let core = ::oasgen_runtime::ClientCore::new(base_url, credentials, config, user_agent)?;
+                ::std::result::Result::Ok(Client { core })
+            }
+
+            /// The base URL requests go to.
+            pub fn base_url(&self) -> &::oasgen_runtime::reqwest::Url {
+                self.core.base_url()
+            }
+
+            /// The credentials store, shared with every clone of this client.
+            pub fn credentials(&self) -> &Credentials {
+                self.core.credentials()
+            }
+        }
+    }
 }

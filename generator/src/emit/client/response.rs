@@ -1,0 +1,185 @@
+//! Per-operation result types and the `match` that turns a raw response into them.
+//!
+//! The success type is the body of the one documented success (or `()`), or an enum
+//! `<Op>Response` when there are several. Documented error statuses become the variants of
+//! `<Op>Error`, carried by `Error::Api`; any other status is `Error::UnexpectedStatus`.
+
+use crate::emit::docs::doc_attrs;
+use crate::emit::types::{ident, type_tokens, Scope};
+use crate::ir::{Api, BodyContent, BodyEncoding, Operation, Response, StatusSpec, TypeExpr};
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+/// `<Op>Error`.
+pub fn error_ident(op: &Operation) -> Ident {
+    format_ident!("{}Error", op.type_stem)
+}
+
+fn success_enum_ident(op: &Operation) -> Ident {
+    format_ident!("{}Response", op.type_stem)
+}
+
+fn successes(op: &Operation) -> Vec<&Response> {
+    op.responses
+        .iter()
+        .filter(|r| r.status.is_success())
+        .collect()
+}
+
+fn errors(op: &Operation) -> Vec<&Response> {
+    op.responses
+        .iter()
+        .filter(|r| !r.status.is_success())
+        .collect()
+}
+
+/// The type a successful call returns.
+pub fn success_type(api: &Api, op: &Operation) -> TokenStream {
+    match successes(op).as_slice() {
+        [] => quote!(()),
+        [one] => match &one.body {
+            Some(b) => type_tokens(api, &b.ty, Scope::Crate),
+            None => quote!(()),
+        },
+        _ => {
+            let name = success_enum_ident(op);
+            quote!(#name)
+        }
+    }
+}
+
+fn status_text(status: StatusSpec) -> String {
+    match status {
+        StatusSpec::Code(c) => format!("Status `{c}`."),
+        StatusSpec::Range(r) => format!("Any `{r}XX` status."),
+        StatusSpec::Default => "Any status the spec lists no other response for.".to_string(),
+    }
+}
+
+fn variant(api: &Api, r: &Response, with_status: bool) -> TokenStream {
+    let name = ident(&r.ident);
+    let mut paragraphs = vec![status_text(r.status)];
+    paragraphs.extend(r.docs.description.clone());
+    let docs = doc_attrs(&paragraphs);
+    let status = with_status.then(|| quote!(u16,));
+    match &r.body {
+        Some(b) => {
+            let ty = type_tokens(api, &b.ty, Scope::Crate);
+            quote!(#docs #name(#status #ty))
+        }
+        None if with_status => quote!(#docs #name(u16)),
+        None => quote!(#docs #name),
+    }
+}
+
+/// The success enum (when there are several successes) and the error enum.
+pub fn emit_types(api: &Api, op: &Operation) -> TokenStream {
+    let oks = successes(op);
+    let fn_name = &op.fn_name;
+    let success = (oks.len() > 1).then(|| {
+        let name = success_enum_ident(op);
+        let variants = oks
+            .iter()
+            .map(|r| variant(api, r, matches!(r.status, StatusSpec::Range(_))));
+        let docs = doc_attrs(&[format!("The successful results of [`Client::{fn_name}`].")]);
+        quote! {
+            #docs
+            #[derive(Debug, Clone, PartialEq)]
+            pub enum #name { #(#variants,)* }
+        }
+    });
+    let name = error_ident(op);
+    let variants = errors(op).into_iter().map(|r| variant(api, r, false));
+    let docs = doc_attrs(&[format!(
+        "The documented error responses of [`Client::{fn_name}`], carried by [`Error::Api`] \
+         with the status, headers and raw body."
+    )]);
+    quote! {
+        #success
+        #docs
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #name { #(#variants,)* }
+    }
+}
+
+/// Decodes the body of `r` from `response_` (a `Raw`), with `?` on decode errors.
+fn decode(api: &Api, err: &Ident, body: &BodyContent) -> TokenStream {
+    let ty = type_tokens(api, &body.ty, Scope::Crate);
+    match (body.encoding, &body.ty) {
+        (BodyEncoding::Json, _) => quote!(response_.json::<#ty, #err>()?),
+        (_, TypeExpr::Bytes) => quote!(response_.body.clone()),
+        (_, TypeExpr::String) => {
+            quote!(::std::string::String::from_utf8_lossy(&response_.body).into_owned())
+        }
+        _ => quote!(response_.json::<#ty, #err>()?),
+    }
+}
+
+fn pattern(status: StatusSpec) -> TokenStream {
+    match status {
+        StatusSpec::Code(c) => quote!(#c),
+        StatusSpec::Range(r) => {
+            let lo = u16::from(r) * 100;
+            let hi = lo + 99;
+            quote!(#lo..=#hi)
+        }
+        StatusSpec::Default => quote!(_),
+    }
+}
+
+fn arm(api: &Api, op: &Operation, r: &Response, several_oks: bool) -> TokenStream {
+    let err = error_ident(op);
+    let pat = pattern(r.status);
+    let value = r.body.as_ref().map(|b| decode(api, &err, b));
+    let status = matches!(r.status, StatusSpec::Range(_)).then(|| quote!(status_,));
+    let v = ident(&r.ident);
+    let result = if !r.status.is_success() {
+        match &value {
+            // Decoded first: `api_error` consumes the response.
+            Some(value) => quote! {
+                let body_ = #value;
+                ::std::result::Result::Err(response_.api_error(#err::#v(body_)))
+            },
+            None => quote!(::std::result::Result::Err(response_.api_error(#err::#v))),
+        }
+    } else if several_oks {
+        let name = success_enum_ident(op);
+        match (&value, &status) {
+            (Some(value), _) => quote!(::std::result::Result::Ok(#name::#v(#status #value))),
+            (None, Some(_)) => quote!(::std::result::Result::Ok(#name::#v(status_))),
+            (None, None) => quote!(::std::result::Result::Ok(#name::#v)),
+        }
+    } else {
+        let value = value.unwrap_or_else(|| quote!(()));
+        quote!(::std::result::Result::Ok(#value))
+    };
+    quote!(#pat => { #result })
+}
+
+/// `match response_.status.as_u16() { ... }`: exact codes first, then ranges, then `default`
+/// or the undocumented-status arm.
+pub fn emit_match(api: &Api, op: &Operation) -> TokenStream {
+    let several_oks = successes(op).len() > 1;
+    let rank = |r: &&Response| match r.status {
+        StatusSpec::Code(_) => 0,
+        StatusSpec::Range(_) => 1,
+        StatusSpec::Default => 2,
+    };
+    let mut ordered: Vec<&Response> = op.responses.iter().collect();
+    ordered.sort_by_key(rank);
+    let arms = ordered.iter().map(|r| arm(api, op, r, several_oks));
+    let fallback = (!op.responses.iter().any(|r| r.status == StatusSpec::Default))
+        .then(|| quote!(_ => ::std::result::Result::Err(response_.unexpected()),));
+    let uses_status = op
+        .responses
+        .iter()
+        .any(|r| r.status.is_success() && matches!(r.status, StatusSpec::Range(_)));
+    let status_binding = uses_status.then(|| quote!(let status_ = response_.status.as_u16();));
+    quote! {
+        #status_binding
+        match response_.status.as_u16() {
+            #(#arms)*
+            #fallback
+        }
+    }
+}
