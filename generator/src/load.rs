@@ -47,27 +47,31 @@ pub fn load(file: &str, text: &str) -> Result<Loaded, Error> {
 fn parse_value(file: &str, text: &str) -> Result<serde_json::Value, Error> {
     let is_json = text.trim_start().starts_with('{');
     if is_json {
-        serde_json::from_str(text).map(|v: StrictValue| v.0).map_err(|e| Error::Syntax {
-            file: file.to_string(),
-            line: e.line(),
-            column: e.column(),
-            format: "JSON",
-            message: e.to_string(),
-        })
-    } else {
-        serde_yaml::from_str(text).map(|v: StrictValue| v.0).map_err(|e| {
-            let (line, column) = e
-                .location()
-                .map(|l| (l.line(), l.column()))
-                .unwrap_or((1, 1));
-            Error::Syntax {
+        serde_json::from_str(text)
+            .map(|v: StrictValue| v.0)
+            .map_err(|e| Error::Syntax {
                 file: file.to_string(),
-                line,
-                column,
-                format: "YAML",
+                line: e.line(),
+                column: e.column(),
+                format: "JSON",
                 message: e.to_string(),
-            }
-        })
+            })
+    } else {
+        serde_yaml::from_str(text)
+            .map(|v: StrictValue| v.0)
+            .map_err(|e| {
+                let (line, column) = e
+                    .location()
+                    .map(|l| (l.line(), l.column()))
+                    .unwrap_or((1, 1));
+                Error::Syntax {
+                    file: file.to_string(),
+                    line,
+                    column,
+                    format: "YAML",
+                    message: e.to_string(),
+                }
+            })
     }
 }
 
@@ -231,8 +235,14 @@ mod tests {
             .unwrap()
             .to_string();
         assert!(e.contains("OpenAPI 3.1.0 is not supported"), "{e}");
-        let e = load("s.yaml", "openapi: 3.0.3\ninfo:\n  title: a\n  title: b\n").err().unwrap().to_string();
-        assert!(e.contains("duplicate key `title`") && e.starts_with("s.yaml:3:"), "{e}");
+        let e = load("s.yaml", "openapi: 3.0.3\ninfo:\n  title: a\n  title: b\n")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            e.contains("duplicate key `title`") && e.starts_with("s.yaml:3:"),
+            "{e}"
+        );
         let e = load("s.json", "{\"openapi\": 3").err().unwrap().to_string();
         assert!(e.starts_with("s.json:1:"), "{e}");
     }

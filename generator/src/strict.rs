@@ -24,7 +24,9 @@ impl<'de> Deserialize<'de> for Key {
             Value::Null => Ok(Key("null".into())),
             Value::Bool(b) => Ok(Key(b.to_string())),
             Value::Number(n) => Ok(Key(n.to_string())),
-            other => Err(de::Error::custom(format!("unsupported mapping key {other}"))),
+            other => Err(de::Error::custom(format!(
+                "unsupported mapping key {other}"
+            ))),
         }
     }
 }

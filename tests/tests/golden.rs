@@ -46,9 +46,22 @@ fn fixtures_match_goldens() {
         )
         .unwrap_or_else(|e| panic!("{stem}: {e}"));
         let out = root().join("output").join(&stem);
+        // The warnings are part of the golden: each quirk must be reported, at its place.
+        let warnings_path = root().join("fixtures").join(format!("{stem}.warnings"));
+        let warnings: String = generated
+            .warnings
+            .iter()
+            .map(|w| format!("{w}\n"))
+            .collect();
         if bless {
             oasgen::write::write_crate(&out, &generated.files).unwrap();
+            std::fs::write(&warnings_path, &warnings).unwrap();
             continue;
+        }
+        if std::fs::read_to_string(&warnings_path).unwrap_or_default() != warnings {
+            failures.push(format!(
+                "{stem}: warnings differ from tests/fixtures/{stem}.warnings"
+            ));
         }
         let diff = oasgen::write::diff(&out, &generated.files).unwrap();
         if !diff.is_empty() {

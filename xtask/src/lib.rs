@@ -5,4 +5,6 @@ pub mod bench;
 pub mod codegen;
 pub mod conformance;
 pub mod corpus;
+pub mod fuzz_sample;
+pub mod mutate;
 pub mod serve;

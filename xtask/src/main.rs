@@ -38,6 +38,13 @@ enum Command {
         /// Folder of OpenAPI specs (YAML or JSON).
         dir: PathBuf,
     },
+    /// Prove that spec mutants the generator accepts also compile (a sample of the property
+    /// test's mutations, checked with cargo).
+    FuzzSample {
+        /// How many accepted mutants to compile.
+        #[arg(long, default_value_t = 12)]
+        count: usize,
+    },
     /// Measure generation time, build cost and runtime overhead; writes BENCHMARKS.md.
     Bench,
 }
@@ -56,6 +63,7 @@ fn main() -> ExitCode {
         Command::Conformance { only } => xtask::conformance::run(&root(), only.as_deref()),
         Command::Serve { addr } => xtask::serve::run(&root(), &addr),
         Command::Corpus { dir } => xtask::corpus::run(&root(), &dir),
+        Command::FuzzSample { count } => xtask::fuzz_sample::run(&root(), count),
         Command::Bench => xtask::bench::run(&root()),
     };
     match result {

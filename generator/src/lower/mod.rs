@@ -72,7 +72,7 @@ pub fn lower(file: &str, loaded: &Loaded) -> Result<ir::Api, Error> {
     cx.lower_pending();
     if !cx.problems.is_empty() {
         let mut problems = std::mem::take(&mut cx.problems);
-        problems.sort_by(|a, b| a.location.line.cmp(&b.location.line));
+        problems.sort_by_key(|p| p.location.line);
         problems.dedup();
         return Err(Error::Invalid {
             file: file.to_string(),

@@ -174,7 +174,7 @@ impl Lowerer<'_> {
         out
     }
 
-    fn resolve_param<'p>(&mut self, p: &'p ReferenceOr<Parameter>, ptr: &str) -> Option<Parameter> {
+    fn resolve_param(&mut self, p: &ReferenceOr<Parameter>, ptr: &str) -> Option<Parameter> {
         match p {
             ReferenceOr::Item(p) => Some(p.clone()),
             ReferenceOr::Reference { reference } => {
@@ -274,7 +274,7 @@ impl Lowerer<'_> {
             };
             let constraints = schema
                 .as_ref()
-                .map(|s| super::schema::constraints_of(s))
+                .map(super::schema::constraints_of)
                 .unwrap_or_default();
             let explode = match &p {
                 Parameter::Query { parameter_data, .. }
@@ -323,7 +323,10 @@ impl Lowerer<'_> {
         op_ptr: &str,
     ) {
         for name in template_names(path) {
-            if params.iter().any(|p| p.location == ParamLocation::Path && p.name == name) {
+            if params
+                .iter()
+                .any(|p| p.location == ParamLocation::Path && p.name == name)
+            {
                 continue;
             }
             let sibling = item.iter().find_map(|(_, op)| {
@@ -353,9 +356,18 @@ impl Lowerer<'_> {
                 default: None,
                 secret: false,
             });
-            let taken: Vec<&str> = params.iter().map(|p| p.ident.as_str()).chain(["body"]).collect();
-            param.ident = naming::Scope::with_reserved(&taken).claim(&naming::snake_name(&name, "param"));
-            let source = if sibling.is_some() { "as another operation of this path declares it" } else { "as a string" };
+            let taken: Vec<&str> = params
+                .iter()
+                .map(|p| p.ident.as_str())
+                .chain(["body"])
+                .collect();
+            param.ident =
+                naming::Scope::with_reserved(&taken).claim(&naming::snake_name(&name, "param"));
+            let source = if sibling.is_some() {
+                "as another operation of this path declares it"
+            } else {
+                "as a string"
+            };
             self.warn(op_ptr, format!("path parameter `{name}` is used in the template but not declared; declared {source}"));
             params.push(param);
         }
@@ -588,7 +600,9 @@ impl Lowerer<'_> {
                             kind: ir::SchemeKind::Bearer,
                             docs: ir::Docs {
                                 title: None,
-                                description: Some(format!("`{name}` (not declared in the spec; sent as a bearer token).")),
+                                description: Some(format!(
+                                    "`{name}` (not declared in the spec; sent as a bearer token)."
+                                )),
                             },
                         });
                         schemes.len() - 1
@@ -650,7 +664,9 @@ fn template_names(path: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = path;
     while let Some(open) = rest.find('{') {
-        let Some(close) = rest[open..].find('}') else { break };
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
         out.push(rest[open + 1..open + close].to_string());
         rest = &rest[open + close + 1..];
     }

@@ -147,11 +147,14 @@ fn view(kind: &SchemaKind) -> View<'_> {
     v
 }
 
+/// A property to lower: its schema, its pointer, and the hint path of the schema declaring it.
+type PropertySource = (ReferenceOr<Box<Schema>>, String, Vec<String>);
+
 /// Properties gathered from a schema and everything it `allOf`-includes.
 #[derive(Default)]
 struct ObjectParts {
     /// Property name -> (schema, pointer, hint path of the schema that declares it).
-    properties: IndexMap<String, (ReferenceOr<Box<Schema>>, String, Vec<String>)>,
+    properties: IndexMap<String, PropertySource>,
     required: Vec<String>,
     additional: Option<(AdditionalProperties, String, Vec<String>)>,
     /// Members that are not objects, kept to report.
