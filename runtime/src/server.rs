@@ -412,7 +412,12 @@ impl Input {
     }
 
     /// Converts a validated value into its Rust type, recording a problem if serde disagrees.
+    /// Once a problem is recorded the request is refused anyway, so nothing more is decoded
+    /// (serde would only repeat what the checks said).
     pub fn decode<T: DeserializeOwned>(&mut self, field: &str, value: Value) -> Option<T> {
+        if !self.errors.is_empty() {
+            return None;
+        }
         match serde_json::from_value(value) {
             Ok(v) => Some(v),
             Err(e) => {
