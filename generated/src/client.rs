@@ -7,7 +7,7 @@ pub use ::oasgen_runtime::{
 
 /// The security schemes of the API and, per operation, the credentials it accepts.
 pub mod security {
-    /// `CustomerAccessToken`: the key for \[`Credentials`\](super::Credentials).
+    /// `CustomerAccessToken`: its name is the key for [`Credentials`](super::Credentials).
     ///
     /// Customer access token. To generate a customer access token, go to the 'Logging in a
     /// customer' endpoint (`POST /customer/{tenant}/login`). Valid for 30 days.
@@ -15,7 +15,7 @@ pub mod security {
         name: "CustomerAccessToken",
         kind: ::oasgen_runtime::SchemeKind::Bearer,
     };
-    /// `AnonymousAccessToken`: the key for \[`Credentials`\](super::Credentials).
+    /// `AnonymousAccessToken`: its name is the key for [`Credentials`](super::Credentials).
     ///
     /// Anonymous access token. To generate an anonymous token, check out the 'Requesting an
     /// anonymous token' endpoint (`GET /customerlogin/auth/anonymous/login`). Valid for one hour.
@@ -164,7 +164,7 @@ pub struct Client {
 impl Client {
     /// The spec's server.
     pub const DEFAULT_BASE_URL: &'static str = "https://api.emporix.io";
-    /// A client for the spec's server, `https://api.emporix.io`, with the default \[`Config`\].
+    /// A client for the spec's server, `https://api.emporix.io`, with the default [`Config`].
     pub fn new(credentials: Credentials) -> ::std::result::Result<Self, Error> {
         Self::with_config(Self::DEFAULT_BASE_URL, credentials, Config::default())
     }
@@ -2028,13 +2028,13 @@ impl Client {
     }
 }
 
-/// The documented error responses of \[`Client::anonymous_login`\], carried by \[`Error::Api`\] with the status, headers and raw body.
+/// The documented error responses of [`Client::anonymous_login`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AnonymousLoginError {}
-/// The documented error responses of \[`Client::refresh_anonymous_token`\], carried by \[`Error::Api`\] with the status, headers and raw body.
+/// The documented error responses of [`Client::refresh_anonymous_token`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RefreshAnonymousTokenError {}
-/// The documented error responses of \[`Client::signup`\], carried by \[`Error::Api`\] with the status, headers and raw body.
+/// The documented error responses of [`Client::signup`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SignupError {
     /// Status `400`.
@@ -2055,7 +2055,7 @@ pub enum SignupError {
     Conflict(crate::models::ErrorMessage),
 }
 
-/// The documented error responses of \[`Client::login`\], carried by \[`Error::Api`\] with the status, headers and raw body.
+/// The documented error responses of [`Client::login`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum LoginError {
     /// Status `400`.
@@ -2068,7 +2068,7 @@ pub enum LoginError {
     Unauthorized(crate::models::Unauthorized),
 }
 
-/// The documented error responses of \[`Client::logout`\], carried by \[`Error::Api`\] with the status, headers and raw body.
+/// The documented error responses of [`Client::logout`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum LogoutError {
     /// Status `400`.
@@ -2081,7 +2081,7 @@ pub enum LogoutError {
     Unauthorized(crate::models::Unauthorized),
 }
 
-/// The documented error responses of \[`Client::refresh_customer_token`\], carried by \[`Error::Api`\] with the status, headers and raw body.
+/// The documented error responses of [`Client::refresh_customer_token`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RefreshCustomerTokenError {
     /// Status `400`.
@@ -2094,7 +2094,7 @@ pub enum RefreshCustomerTokenError {
     Unauthorized(crate::models::Unauthorized),
 }
 
-/// The documented error responses of \[`Client::validate_token`\], carried by \[`Error::Api`\] with the status, headers and raw body.
+/// The documented error responses of [`Client::validate_token`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ValidateTokenError {
     /// Status `401`.
@@ -2103,7 +2103,7 @@ pub enum ValidateTokenError {
     Unauthorized(crate::models::Unauthorized),
 }
 
-/// The documented error responses of \[`Client::social_login`\], carried by \[`Error::Api`\] with the status, headers and raw body.
+/// The documented error responses of [`Client::social_login`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SocialLoginError {
     /// Status `400`.
@@ -2116,7 +2116,7 @@ pub enum SocialLoginError {
     Unauthorized(crate::models::Unauthorized),
 }
 
-/// The documented error responses of \[`Client::get_customer_profile`\], carried by \[`Error::Api`\] with the status, headers and raw body.
+/// The documented error responses of [`Client::get_customer_profile`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetCustomerProfileError {
     /// Status `400`.
@@ -2133,7 +2133,7 @@ pub enum GetCustomerProfileError {
     Forbidden(crate::models::ErrorMessage),
 }
 
-/// The successful results of \[`Client::delete_customer_profile`\].
+/// The successful results of [`Client::delete_customer_profile`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeleteCustomerProfileResponse {
     /// Status `202`.
@@ -2146,7 +2146,7 @@ pub enum DeleteCustomerProfileResponse {
     NoContent,
 }
 
-/// The documented error responses of \[`Client::delete_customer_profile`\], carried by \[`Error::Api`\] with the status, headers and raw body.
+/// The documented error responses of [`Client::delete_customer_profile`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeleteCustomerProfileError {
     /// Status `400`.
@@ -2163,7 +2163,7 @@ pub enum DeleteCustomerProfileError {
     Forbidden(crate::models::ErrorMessage),
 }
 
-/// The request body of \[`Client::update_customer_profile`\], in one of the media types it accepts.
+/// The request body of [`Client::update_customer_profile`], in one of the media types it accepts.
 #[derive(Debug, Clone, PartialEq)]
 pub enum UpdateCustomerProfileBody {
     /// Sent as `application/json`.
@@ -2172,7 +2172,7 @@ pub enum UpdateCustomerProfileBody {
     ApplicationMergePatchJson(crate::models::CustomerUpdateDto),
 }
 
-/// The documented error responses of \[`Client::update_customer_profile`\], carried by \[`Error::Api`\] with the status, headers and raw body.
+/// The documented error responses of [`Client::update_customer_profile`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum UpdateCustomerProfileError {
     /// Status `400`.
@@ -2189,7 +2189,7 @@ pub enum UpdateCustomerProfileError {
     Forbidden(crate::models::ErrorMessage),
 }
 
-/// The documented error responses of \[`Client::assign_account`\], carried by \[`Error::Api`\] with the status, headers and raw body.
+/// The documented error responses of [`Client::assign_account`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AssignAccountError {
     /// Status `400`.
@@ -2210,7 +2210,7 @@ pub enum AssignAccountError {
     Conflict(crate::models::ErrorMessage),
 }
 
-/// The documented error responses of \[`Client::list_addresses`\], carried by \[`Error::Api`\] with the status, headers and raw body.
+/// The documented error responses of [`Client::list_addresses`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListAddressesError {
     /// Status `400`.
@@ -2227,7 +2227,7 @@ pub enum ListAddressesError {
     Forbidden(crate::models::ErrorMessage),
 }
 
-/// The documented error responses of \[`Client::add_address`\], carried by \[`Error::Api`\] with the status, headers and raw body.
+/// The documented error responses of [`Client::add_address`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AddAddressError {
     /// Status `400`.
@@ -2244,7 +2244,7 @@ pub enum AddAddressError {
     Forbidden(crate::models::ErrorMessage),
 }
 
-/// The documented error responses of \[`Client::get_address`\], carried by \[`Error::Api`\] with the status, headers and raw body.
+/// The documented error responses of [`Client::get_address`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetAddressError {
     /// Status `400`.
@@ -2265,7 +2265,7 @@ pub enum GetAddressError {
     NotFound(crate::models::ErrorMessage),
 }
 
-/// The documented error responses of \[`Client::delete_address`\], carried by \[`Error::Api`\] with the status, headers and raw body.
+/// The documented error responses of [`Client::delete_address`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeleteAddressError {
     /// Status `400`.
@@ -2286,7 +2286,7 @@ pub enum DeleteAddressError {
     NotFound(crate::models::ErrorMessage),
 }
 
-/// The documented error responses of \[`Client::update_address`\], carried by \[`Error::Api`\] with the status, headers and raw body.
+/// The documented error responses of [`Client::update_address`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum UpdateAddressError {
     /// Status `400`.
@@ -2307,7 +2307,7 @@ pub enum UpdateAddressError {
     NotFound(crate::models::ErrorMessage),
 }
 
-/// The documented error responses of \[`Client::add_address_tags`\], carried by \[`Error::Api`\] with the status, headers and raw body.
+/// The documented error responses of [`Client::add_address_tags`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AddAddressTagsError {
     /// Status `400`.
@@ -2328,7 +2328,7 @@ pub enum AddAddressTagsError {
     NotFound(crate::models::ErrorMessage),
 }
 
-/// The documented error responses of \[`Client::delete_address_tags`\], carried by \[`Error::Api`\] with the status, headers and raw body.
+/// The documented error responses of [`Client::delete_address_tags`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeleteAddressTagsError {
     /// Status `400`.
@@ -2349,7 +2349,7 @@ pub enum DeleteAddressTagsError {
     NotFound(crate::models::ErrorMessage),
 }
 
-/// The documented error responses of \[`Client::confirm_opt_in`\], carried by \[`Error::Api`\] with the status, headers and raw body.
+/// The documented error responses of [`Client::confirm_opt_in`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ConfirmOptInError {
     /// Status `400`.
@@ -2362,7 +2362,7 @@ pub enum ConfirmOptInError {
     Unauthorized(crate::models::Unauthorized),
 }
 
-/// The documented error responses of \[`Client::resend_activation_link`\], carried by \[`Error::Api`\] with the status, headers and raw body.
+/// The documented error responses of [`Client::resend_activation_link`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ResendActivationLinkError {
     /// Status `400`.
@@ -2375,7 +2375,7 @@ pub enum ResendActivationLinkError {
     Unauthorized(crate::models::Unauthorized),
 }
 
-/// The documented error responses of \[`Client::request_email_change`\], carried by \[`Error::Api`\] with the status, headers and raw body.
+/// The documented error responses of [`Client::request_email_change`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RequestEmailChangeError {
     /// Status `400`.
@@ -2392,7 +2392,7 @@ pub enum RequestEmailChangeError {
     Forbidden(crate::models::ErrorMessage),
 }
 
-/// The documented error responses of \[`Client::confirm_email_change`\], carried by \[`Error::Api`\] with the status, headers and raw body.
+/// The documented error responses of [`Client::confirm_email_change`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ConfirmEmailChangeError {
     /// Status `400`.
@@ -2409,7 +2409,7 @@ pub enum ConfirmEmailChangeError {
     Forbidden(crate::models::ErrorMessage),
 }
 
-/// The documented error responses of \[`Client::request_password_reset`\], carried by \[`Error::Api`\] with the status, headers and raw body.
+/// The documented error responses of [`Client::request_password_reset`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RequestPasswordResetError {
     /// Status `400`.
@@ -2426,7 +2426,7 @@ pub enum RequestPasswordResetError {
     Forbidden(crate::models::ErrorMessage),
 }
 
-/// The documented error responses of \[`Client::reset_password`\], carried by \[`Error::Api`\] with the status, headers and raw body.
+/// The documented error responses of [`Client::reset_password`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ResetPasswordError {
     /// Status `400`.
@@ -2443,7 +2443,7 @@ pub enum ResetPasswordError {
     Forbidden(crate::models::ErrorMessage),
 }
 
-/// The documented error responses of \[`Client::change_password`\], carried by \[`Error::Api`\] with the status, headers and raw body.
+/// The documented error responses of [`Client::change_password`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ChangePasswordError {
     /// Status `400`.

@@ -14,14 +14,23 @@ use crate::ir::Api;
 use proc_macro2::TokenStream;
 use quote::quote;
 
+/// One `#[doc]` line of text the generator wrote itself (intra-doc links intact), unlike spec
+/// prose, which goes through [`doc_attrs`] to be escaped.
+fn plain_doc(text: &str) -> TokenStream {
+    let line = format!(" {text}");
+    quote!(#[doc = #line])
+}
+
 /// The client module.
 pub fn emit_client(api: &Api) -> TokenStream {
     let security = security::emit_security(api);
     let client = emit_client_struct(api);
-    let methods = api
+    let methods: Vec<TokenStream> = api
         .operations
         .iter()
-        .map(|op| operation::emit_method(api, op));
+        .map(|op| operation::emit_method(api, op))
+        .collect();
+    let methods = (!methods.is_empty()).then(|| quote!(impl Client { #(#methods)* }));
     let types = api.operations.iter().map(|op| {
         let body = operation::emit_body_enum(api, op);
         let results = response::emit_types(api, op);
@@ -37,9 +46,7 @@ pub fn emit_client(api: &Api) -> TokenStream {
         #security
         #client
 
-        impl Client {
-            #(#methods)*
-        }
+        #methods
 
         #(#types)*
     }
@@ -52,9 +59,9 @@ fn emit_client_struct(api: &Api) -> TokenStream {
         api.title
     )]);
     let default_ctor = api.base_url.as_ref().map(|url| {
-        let ctor_docs = doc_attrs(&[format!(
+        let ctor_docs = plain_doc(&format!(
             "A client for the spec's server, `{url}`, with the default [`Config`]."
-        )]);
+        ));
         quote! {
             /// The spec's server.
             pub const DEFAULT_BASE_URL: &'static str = #url;

@@ -3,6 +3,7 @@
 //! Locals of generated methods end in `_` (`url_`, `response_`): parameter names never do
 //! unless they are escaped keywords, so the two cannot collide.
 
+use super::plain_doc;
 use super::response::{emit_match, error_ident, success_type};
 use super::security::{accepted_text, operation_const};
 use crate::emit::docs::doc_attrs;
@@ -100,10 +101,10 @@ pub fn emit_body_enum(api: &Api, op: &Operation) -> Option<TokenStream> {
         let docs = doc_attrs(&[format!("Sent as `{}`.", c.media_type)]);
         quote!(#docs #v(#ty))
     });
-    let docs = doc_attrs(&[format!(
+    let docs = plain_doc(&format!(
         "The request body of [`Client::{}`], in one of the media types it accepts.",
         op.fn_name
-    )]);
+    ));
     Some(quote! {
         #docs
         #[derive(Debug, Clone, PartialEq)]
@@ -246,7 +247,11 @@ fn method_docs(api: &Api, op: &Operation) -> TokenStream {
                     .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
                     .unwrap_or_default();
                 let deprecated = if p.deprecated { " (deprecated)" } else { "" };
-                format!("- `{}`: {first}{deprecated}", p.ident)
+                if first.is_empty() {
+                    format!("- `{}`{deprecated}", p.ident)
+                } else {
+                    format!("- `{}`: {first}{deprecated}", p.ident)
+                }
             }
             Arg::Body => "- `body`: the request body".to_string(),
         };

@@ -4,6 +4,7 @@
 //! `<Op>Response` when there are several. Documented error statuses become the variants of
 //! `<Op>Error`, carried by `Error::Api`; any other status is `Error::UnexpectedStatus`.
 
+use super::plain_doc;
 use crate::emit::docs::doc_attrs;
 use crate::emit::types::{ident, type_tokens, Scope};
 use crate::ir::{Api, BodyContent, BodyEncoding, Operation, Response, StatusSpec, TypeExpr};
@@ -81,7 +82,7 @@ pub fn emit_types(api: &Api, op: &Operation) -> TokenStream {
         let variants = oks
             .iter()
             .map(|r| variant(api, r, matches!(r.status, StatusSpec::Range(_))));
-        let docs = doc_attrs(&[format!("The successful results of [`Client::{fn_name}`].")]);
+        let docs = plain_doc(&format!("The successful results of [`Client::{fn_name}`]."));
         quote! {
             #docs
             #[derive(Debug, Clone, PartialEq)]
@@ -90,10 +91,10 @@ pub fn emit_types(api: &Api, op: &Operation) -> TokenStream {
     });
     let name = error_ident(op);
     let variants = errors(op).into_iter().map(|r| variant(api, r, false));
-    let docs = doc_attrs(&[format!(
+    let docs = plain_doc(&format!(
         "The documented error responses of [`Client::{fn_name}`], carried by [`Error::Api`] \
          with the status, headers and raw body."
-    )]);
+    ));
     quote! {
         #success
         #docs

@@ -1,5 +1,6 @@
 //! The `security` module: one constant per scheme and, per operation, the schemes it accepts.
 
+use super::plain_doc;
 use crate::emit::docs::doc_attrs;
 use crate::emit::types::ident;
 use crate::ir::{Api, Operation, ParamLocation, SchemeKind, SecurityScheme};
@@ -47,12 +48,15 @@ pub fn emit_security(api: &Api) -> TokenStream {
         let name = scheme_const(s);
         let wire = &s.name;
         let kind = scheme_kind(&s.kind);
-        let mut paragraphs = vec![format!(
-            "`{wire}`: the key for [`Credentials`](super::Credentials)."
-        )];
+        let mut paragraphs: Vec<String> = Vec::new();
         paragraphs.extend(s.docs.title.clone());
         paragraphs.extend(s.docs.description.clone());
-        let docs = doc_attrs(&paragraphs);
+        let head = plain_doc(&format!(
+            "`{wire}`: its name is the key for [`Credentials`](super::Credentials)."
+        ));
+        let more = doc_attrs(&paragraphs);
+        let sep = (!paragraphs.is_empty()).then(|| quote!(#[doc = ""]));
+        let docs = quote!(#head #sep #more);
         quote! {
             #docs
             pub const #name: ::oasgen_runtime::Scheme = ::oasgen_runtime::Scheme {
