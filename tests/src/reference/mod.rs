@@ -129,6 +129,10 @@ struct CustomerRecord {
     addresses: Vec<models::Address>,
 }
 
+/// What a mailed token confirms: its kind, the customer, and for email changes the new email
+/// and whether the contact email follows.
+type MailToken = (MailKind, String, Option<(String, bool)>);
+
 #[derive(Default)]
 struct Store {
     clock_offset: Duration,
@@ -139,8 +143,8 @@ struct Store {
     customers: BTreeMap<String, CustomerRecord>,
     /// `(tenant, login email)` -> customer id.
     logins: HashMap<(String, String), String>,
-    /// Mail token -> (kind, customer id, new email and contact-sync flag for email changes).
-    mail_tokens: HashMap<String, (MailKind, String, Option<(String, bool)>)>,
+    /// Mail token -> what it confirms.
+    mail_tokens: HashMap<String, MailToken>,
     outbox: Vec<Mail>,
 }
 

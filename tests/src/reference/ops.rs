@@ -245,11 +245,9 @@ impl Api for ReferenceService {
         record.profile.contact_email = Some(body.email.clone());
         if let Some(details) = body.customer_details {
             apply_update(&mut record.profile, details);
-            record
-                .profile
-                .metadata
-                .as_mut()
-                .map(|m| m.version = Some(1));
+            if let Some(m) = record.profile.metadata.as_mut() {
+                m.version = Some(1);
+            }
         }
         if let Some(address) = body.customer_address {
             let address_id = s.token(10);
