@@ -259,6 +259,13 @@ impl Client {
                         .json::<crate::models::AnonymousToken, AnonymousLoginError>()?,
                 )
             }
+            400u16 => {
+                let body_ = response_
+                    .json::<crate::models::ErrorMessage, AnonymousLoginError>()?;
+                ::std::result::Result::Err(
+                    response_.api_error(AnonymousLoginError::BadRequest(body_)),
+                )
+            }
             _ => ::std::result::Result::Err(response_.unexpected()),
         }
     }
@@ -330,6 +337,13 @@ impl Client {
                             crate::models::AnonymousToken,
                             RefreshAnonymousTokenError,
                         >()?,
+                )
+            }
+            400u16 => {
+                let body_ = response_
+                    .json::<crate::models::ErrorMessage, RefreshAnonymousTokenError>()?;
+                ::std::result::Result::Err(
+                    response_.api_error(RefreshAnonymousTokenError::BadRequest(body_)),
                 )
             }
             _ => ::std::result::Result::Err(response_.unexpected()),
@@ -647,6 +661,13 @@ impl Client {
                             crate::models::TokenValidationResponse,
                             ValidateTokenError,
                         >()?,
+                )
+            }
+            400u16 => {
+                let body_ = response_
+                    .json::<crate::models::ErrorMessage, ValidateTokenError>()?;
+                ::std::result::Result::Err(
+                    response_.api_error(ValidateTokenError::BadRequest(body_)),
                 )
             }
             401u16 => {
@@ -2030,10 +2051,22 @@ impl Client {
 
 /// The documented error responses of [`Client::anonymous_login`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
-pub enum AnonymousLoginError {}
+pub enum AnonymousLoginError {
+    /// Status `400`.
+    ///
+    /// Request was syntactically incorrect. Details will be provided in the response payload.
+    BadRequest(crate::models::ErrorMessage),
+}
+
 /// The documented error responses of [`Client::refresh_anonymous_token`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
-pub enum RefreshAnonymousTokenError {}
+pub enum RefreshAnonymousTokenError {
+    /// Status `400`.
+    ///
+    /// Request was syntactically incorrect. Details will be provided in the response payload.
+    BadRequest(crate::models::ErrorMessage),
+}
+
 /// The documented error responses of [`Client::signup`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SignupError {
@@ -2097,6 +2130,10 @@ pub enum RefreshCustomerTokenError {
 /// The documented error responses of [`Client::validate_token`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ValidateTokenError {
+    /// Status `400`.
+    ///
+    /// Request was syntactically incorrect. Details will be provided in the response payload.
+    BadRequest(crate::models::ErrorMessage),
     /// Status `401`.
     ///
     /// Unauthorized

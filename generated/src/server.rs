@@ -495,6 +495,10 @@ pub enum AnonymousLoginResponse {
     ///
     /// OK. The anonymous access token with its refresh token and session ID.
     Ok(crate::models::AnonymousToken),
+    /// `400`.
+    ///
+    /// Request was syntactically incorrect. Details will be provided in the response payload.
+    BadRequest(crate::models::ErrorMessage),
 }
 
 impl ::axum::response::IntoResponse for AnonymousLoginResponse {
@@ -503,6 +507,14 @@ impl ::axum::response::IntoResponse for AnonymousLoginResponse {
             AnonymousLoginResponse::Ok(body) => {
                 ::axum::response::IntoResponse::into_response((
                     ::axum::http::StatusCode::from_u16(200)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
+                    ::axum::Json(body),
+                ))
+            }
+            AnonymousLoginResponse::BadRequest(body) => {
+                ::axum::response::IntoResponse::into_response((
+                    ::axum::http::StatusCode::from_u16(400)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     [(::axum::http::header::CONTENT_TYPE, "application/json")],
                     ::axum::Json(body),
@@ -553,6 +565,10 @@ pub enum RefreshAnonymousTokenResponse {
     ///
     /// OK. A new anonymous access token for the same session.
     Ok(crate::models::AnonymousToken),
+    /// `400`.
+    ///
+    /// Request was syntactically incorrect. Details will be provided in the response payload.
+    BadRequest(crate::models::ErrorMessage),
 }
 
 impl ::axum::response::IntoResponse for RefreshAnonymousTokenResponse {
@@ -561,6 +577,14 @@ impl ::axum::response::IntoResponse for RefreshAnonymousTokenResponse {
             RefreshAnonymousTokenResponse::Ok(body) => {
                 ::axum::response::IntoResponse::into_response((
                     ::axum::http::StatusCode::from_u16(200)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
+                    ::axum::Json(body),
+                ))
+            }
+            RefreshAnonymousTokenResponse::BadRequest(body) => {
+                ::axum::response::IntoResponse::into_response((
+                    ::axum::http::StatusCode::from_u16(400)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     [(::axum::http::header::CONTENT_TYPE, "application/json")],
                     ::axum::Json(body),
@@ -900,6 +924,10 @@ pub enum ValidateTokenResponse {
     ///
     /// OK. Details about the token type, expiration and granted scopes.
     Ok(crate::models::TokenValidationResponse),
+    /// `400`.
+    ///
+    /// Request was syntactically incorrect. Details will be provided in the response payload.
+    BadRequest(crate::models::ErrorMessage),
     /// `401`.
     ///
     /// Unauthorized
@@ -912,6 +940,14 @@ impl ::axum::response::IntoResponse for ValidateTokenResponse {
             ValidateTokenResponse::Ok(body) => {
                 ::axum::response::IntoResponse::into_response((
                     ::axum::http::StatusCode::from_u16(200)
+                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
+                    ::axum::Json(body),
+                ))
+            }
+            ValidateTokenResponse::BadRequest(body) => {
+                ::axum::response::IntoResponse::into_response((
+                    ::axum::http::StatusCode::from_u16(400)
                         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     [(::axum::http::header::CONTENT_TYPE, "application/json")],
                     ::axum::Json(body),
