@@ -234,7 +234,7 @@ async fn the_generated_client_walks_the_tutorial() {
     };
     client.reset_password(TENANT, Some(&update)).await.unwrap();
     let reused = client.reset_password(TENANT, Some(&update)).await;
-    assert_eq!(reused.unwrap_err().status().map(|s| s.as_u16()), Some(400));
+    assert_eq!(reused.unwrap_err().status().map(|s| s.as_u16()), Some(403));
     let login = client
         .login(TENANT, &login_body("example@customer.com", "P@ssw0rd123"))
         .await

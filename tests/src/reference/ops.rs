@@ -225,10 +225,12 @@ impl Api for ReferenceService {
             return SignupResponse::Unauthorized(wrong_tenant());
         }
         let body = r.body;
-        let (email, password) = match &body.signup {
-            Some(login) => (login.email.clone(), login.password.clone()),
-            None => (body.email.clone(), body.password.clone()),
-        };
+        // Separate sign-up credentials take over where they are given.
+        let login = body.signup.as_ref();
+        let email = login.map(|l| l.email.clone()).filter(|e| !e.is_empty());
+        let email = email.unwrap_or_else(|| body.email.clone());
+        let password = login.map(|l| l.password.clone()).filter(|p| !p.is_empty());
+        let password = password.unwrap_or_else(|| body.password.clone());
         if !is_email(&email) || password.is_empty() {
             return SignupResponse::BadRequest(bad_request(
                 "A login email and password are required.",
@@ -491,7 +493,7 @@ impl Api for ReferenceService {
                     .retain(|_, t| !matches!(&t.kind, TokenKind::Customer(x) if *x == id));
                 DeleteCustomerProfileResponse::NoContent
             }
-            _ => DeleteCustomerProfileResponse::BadRequest(bad_request("Invalid deletion token.")),
+            _ => DeleteCustomerProfileResponse::Forbidden(forbidden("Invalid deletion token.")),
         }
     }
 
@@ -663,7 +665,7 @@ impl Api for ReferenceService {
         }
         let mut s = self.lock();
         let Some((id, _)) = s.take_mail_token(&r.token, MailKind::OptIn) else {
-            return ConfirmOptInResponse::BadRequest(bad_request("Invalid opt-in token."));
+            return ConfirmOptInResponse::Unauthorized(fault("Invalid opt-in token"));
         };
         if let Some(c) = s.customers.get_mut(&id) {
             c.active = true;
@@ -705,17 +707,9 @@ impl Api for ReferenceService {
         if !p.serves(&r.tenant) {
             return RequestEmailChangeResponse::Unauthorized(wrong_tenant());
         }
-        let Some(body) = r.body else {
-            return RequestEmailChangeResponse::BadRequest(bad_request(
-                "The request body is required.",
-            ));
-        };
+        // The current credentials are checked first: without them nothing else is revealed.
+        let body = r.body.unwrap_or_default();
         let new_email = body.new_email.clone().unwrap_or_default();
-        if !is_email(&new_email) {
-            return RequestEmailChangeResponse::BadRequest(bad_request(
-                "newEmail must be an email address.",
-            ));
-        }
         let mut s = self.lock();
         let taken = s
             .logins
@@ -729,6 +723,11 @@ impl Api for ReferenceService {
             .is_some_and(|e| e.eq_ignore_ascii_case(&c.login_email));
         if !email_ok || body.password.as_deref() != Some(c.password.as_str()) {
             return RequestEmailChangeResponse::Forbidden(forbidden("Email or password is wrong."));
+        }
+        if !is_email(&new_email) {
+            return RequestEmailChangeResponse::BadRequest(bad_request(
+                "newEmail must be an email address.",
+            ));
         }
         if taken {
             return RequestEmailChangeResponse::BadRequest(bad_request(
@@ -752,9 +751,7 @@ impl Api for ReferenceService {
         let mut s = self.lock();
         let Some((id, Some((new_email, sync)))) = s.take_mail_token(&token, MailKind::EmailChange)
         else {
-            return ConfirmEmailChangeResponse::BadRequest(bad_request(
-                "Invalid email change token.",
-            ));
+            return ConfirmEmailChangeResponse::Forbidden(forbidden("Invalid email change token."));
         };
         let new_key = (r.tenant.clone(), new_email.to_ascii_lowercase());
         if s.logins.contains_key(&new_key) {
@@ -790,10 +787,9 @@ impl Api for ReferenceService {
         if !p.serves(&r.tenant) {
             return RequestPasswordResetResponse::Unauthorized(wrong_tenant());
         }
+        // Without an email there is no one to mail; like an unknown email, that is not an error.
         let Some(body) = r.body else {
-            return RequestPasswordResetResponse::BadRequest(bad_request(
-                "The request body is required.",
-            ));
+            return RequestPasswordResetResponse::NoContent;
         };
         let mut s = self.lock();
         let key = (r.tenant.clone(), body.email.to_ascii_lowercase());
@@ -807,14 +803,20 @@ impl Api for ReferenceService {
         if !p.serves(&r.tenant) {
             return ResetPasswordResponse::Unauthorized(wrong_tenant());
         }
-        let Some(body) = r.body.filter(|b| !b.password.is_empty()) else {
-            return ResetPasswordResponse::BadRequest(bad_request(
-                "A token and a new password are required.",
-            ));
-        };
+        let body = r.body.unwrap_or_default();
         let mut s = self.lock();
+        let valid = s
+            .mail_tokens
+            .get(&body.token)
+            .is_some_and(|(kind, _, _)| *kind == MailKind::PasswordReset);
+        if !valid {
+            return ResetPasswordResponse::Forbidden(forbidden("Invalid password reset token."));
+        }
+        if body.password.is_empty() {
+            return ResetPasswordResponse::BadRequest(bad_request("The new password is empty."));
+        }
         let Some((id, _)) = s.take_mail_token(&body.token, MailKind::PasswordReset) else {
-            return ResetPasswordResponse::BadRequest(bad_request("Invalid password reset token."));
+            return ResetPasswordResponse::Forbidden(forbidden("Invalid password reset token."));
         };
         if let Some(c) = s.customers.get_mut(&id) {
             c.password = body.password;
@@ -831,17 +833,16 @@ impl Api for ReferenceService {
         if !p.serves(&r.tenant) {
             return ChangePasswordResponse::Unauthorized(wrong_tenant());
         }
-        let Some(body) = r.body.filter(|b| !b.new_password.is_empty()) else {
-            return ChangePasswordResponse::BadRequest(bad_request(
-                "The current and a new password are required.",
-            ));
-        };
+        let body = r.body.unwrap_or_default();
         let mut s = self.lock();
         let Some((c, _)) = customer(&mut s, &p) else {
             return ChangePasswordResponse::Unauthorized(fault("Unknown customer"));
         };
         if c.password != body.current_password {
             return ChangePasswordResponse::Forbidden(forbidden("The current password is wrong."));
+        }
+        if body.new_password.is_empty() {
+            return ChangePasswordResponse::BadRequest(bad_request("The new password is empty."));
         }
         c.password = body.new_password;
         c.initial_password = false;
