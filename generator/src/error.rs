@@ -100,6 +100,15 @@ fn render(problems: &[Problem]) -> String {
 
 /// Appends one RFC 6901 token to a pointer.
 pub fn push_pointer(base: &str, token: &str) -> String {
-    let escaped = token.replace('~', "~0").replace('/', "~1");
-    format!("{base}/{escaped}")
+    format!("{base}/{}", escape_token(token))
+}
+
+/// RFC 6901 escape of one token.
+pub fn escape_token(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// RFC 6901 unescape of one token.
+pub fn unescape_token(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
 }

@@ -151,7 +151,7 @@ impl SourceMap {
             .trim_start_matches('#')
             .split('/')
             .skip(1)
-            .map(|t| t.replace("~1", "/").replace("~0", "~"))
+            .map(crate::error::unescape_token)
             .collect();
         let mut line = 0usize;
         let mut indent: isize = -1;

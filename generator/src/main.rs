@@ -62,7 +62,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         crate_name,
         command: cli.command_label.clone(),
         spec_label: label.clone(),
-        runtime_dependency: format!("path = {}", toml_string(&runtime_path)),
+        runtime_dependency: format!("path = {}", oasgen::emit::toml_string(&runtime_path)),
     };
     let generated = oasgen::generate(&label, &text, &opts)?;
     if !cli.quiet {
@@ -150,8 +150,4 @@ fn normalize(p: &Path) -> PathBuf {
         }
     }
     out
-}
-
-fn toml_string(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
 }

@@ -49,11 +49,7 @@ fn pointers(v: &Value, base: String, out: &mut Vec<String>) {
     match v {
         Value::Object(m) => {
             for (k, c) in m {
-                pointers(
-                    c,
-                    format!("{base}/{}", k.replace('~', "~0").replace('/', "~1")),
-                    out,
-                );
+                pointers(c, format!("{base}/{}", oasgen::error::escape_token(k)), out);
             }
         }
         Value::Array(a) => {
@@ -67,7 +63,7 @@ fn pointers(v: &Value, base: String, out: &mut Vec<String>) {
 
 fn parent_and_key(ptr: &str) -> Option<(&str, String)> {
     let (parent, key) = ptr.rsplit_once('/')?;
-    Some((parent, key.replace("~1", "/").replace("~0", "~")))
+    Some((parent, oasgen::error::unescape_token(key)))
 }
 
 /// Applies one mutation to `doc`.

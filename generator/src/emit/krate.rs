@@ -92,6 +92,7 @@ fn semver_or_default(v: &str) -> String {
     }
 }
 
-fn toml_string(s: &str) -> String {
+/// A TOML basic string (JSON string syntax is valid TOML).
+pub fn toml_string(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_string())
 }

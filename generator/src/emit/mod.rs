@@ -56,4 +56,4 @@ pub fn emit_api(api: &ir::Api) -> Vec<RustFile> {
     ]
 }
 
-pub use krate::cargo_toml;
+pub use krate::{cargo_toml, toml_string};

@@ -9,7 +9,7 @@ mod check;
 mod operation;
 mod schema;
 
-use crate::error::{Error, Problem};
+use crate::error::{escape_token, unescape_token, Error, Problem};
 use crate::ir::{self, TypeExpr, TypeId};
 use crate::load::Loaded;
 use std::collections::BTreeMap;
@@ -174,14 +174,4 @@ impl Lowerer<'_> {
         let pointer = reference.strip_prefix('#')?;
         self.raw.pointer(pointer)
     }
-}
-
-/// RFC 6901 escape of one token.
-fn escape_token(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
-}
-
-/// RFC 6901 unescape of one token.
-fn unescape_token(token: &str) -> String {
-    token.replace("~1", "/").replace("~0", "~")
 }

@@ -403,7 +403,11 @@ impl Lowerer<'_> {
                     return;
                 };
                 let name = reference.rsplit('/').next().unwrap_or("").to_string();
-                (s, vec![super::unescape_token(&name)], reference.clone())
+                (
+                    s,
+                    vec![crate::error::unescape_token(&name)],
+                    reference.clone(),
+                )
             }
         };
         let v = view(&schema.schema_kind);
@@ -636,7 +640,7 @@ impl Lowerer<'_> {
                     .collect();
                 if mapped.is_empty() {
                     let name = reference.rsplit('/').next().unwrap_or("");
-                    tags.push(super::unescape_token(name));
+                    tags.push(crate::error::unescape_token(name));
                 } else {
                     tags = mapped;
                 }
