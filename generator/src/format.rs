@@ -1,34 +1,332 @@
-//! Stage 4: token streams -> formatted source text with the generated-file header.
+//! Stage 4: emitted parts -> formatted source text with the generated-file header.
 //!
 //! Formatting uses `prettyplease` (pinned by Cargo.lock), never an installed `rustfmt`, so the
-//! output is the same on every machine.
+//! output is the same on every machine. Each [`Part`] (each member of a [`Part::Block`]) is
+//! emitted, parsed and printed on its own, by as many workers as the machine has cores; the text
+//! is joined in part order, so the output does not depend on which worker did what.
 
+use crate::emit::{Emit, Part, RustFile};
 use crate::error::Error;
-use proc_macro2::TokenStream;
+use proc_macro2::{Delimiter, TokenStream, TokenTree};
+use quote::quote;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
-/// Formats one file; `header` is the `// @generated ...` line.
-pub fn format_file(path: &str, tokens: TokenStream, header: &str) -> Result<String, Error> {
-    let file: syn::File = syn::parse2(tokens).map_err(|e| Error::Internal {
-        message: format!("{path}: emitted tokens do not parse as Rust: {e}"),
-    })?;
-    let body = separate_items(&prettyplease::unparse(&file));
-    Ok(format!("{header}\n{body}"))
+/// Time the workers spent, added up over all of them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Work {
+    /// Running emitters (IR -> tokens).
+    pub emit: Duration,
+    /// Parsing and printing (tokens -> text).
+    pub format: Duration,
+    /// How many workers ran.
+    pub workers: usize,
 }
 
-/// Puts a blank line between top-level items, which `prettyplease` prints back to back.
-fn separate_items(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 16);
-    let mut prev_closed_item = false;
-    for line in text.lines() {
-        let starts_item = !line.starts_with([' ', '}', ')', ']']) && !line.is_empty();
-        if prev_closed_item && starts_item {
-            out.push('\n');
+/// What a worker made: job index and text.
+type Done = Vec<(usize, Result<String, Error>)>;
+
+/// What one job prints.
+enum Job<'p, 'a> {
+    /// Whole items.
+    Items(&'p Emit<'a>),
+    /// A block's head, printed with an empty body; opened if members follow.
+    Head(&'p Emit<'a>, bool),
+    /// One member of a block, printed inside its head and cut out again.
+    Member(&'p Emit<'a>, &'p Emit<'a>),
+    /// The `}` closing a non-empty block.
+    Close,
+}
+
+/// Emits and formats `files`; returns each path with its text, in the given order.
+pub fn render(
+    files: Vec<RustFile<'_>>,
+    header: &str,
+) -> Result<(Vec<(String, String)>, Work), Error> {
+    let mut jobs: Vec<(usize, Job<'_, '_>)> = Vec::new();
+    for (i, f) in files.iter().enumerate() {
+        for part in &f.parts {
+            match part {
+                Part::Items(emit) => jobs.push((i, Job::Items(emit))),
+                Part::Block { head, members } => {
+                    jobs.push((i, Job::Head(head, !members.is_empty())));
+                    jobs.extend(members.iter().map(|m| (i, Job::Member(head, m))));
+                    if !members.is_empty() {
+                        jobs.push((i, Job::Close));
+                    }
+                }
+            }
         }
-        out.push_str(line);
-        out.push('\n');
-        prev_closed_item = line == "}"
-            || (line.ends_with(';') && !line.starts_with(' '))
-            || line.starts_with("#![");
     }
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(jobs.len())
+        .max(1);
+    let next = AtomicUsize::new(0);
+    let run = || {
+        let mut done = Vec::new();
+        let mut work = Work::default();
+        loop {
+            let j = next.fetch_add(1, Ordering::Relaxed);
+            let Some((file, job)) = jobs.get(j) else {
+                break;
+            };
+            let path = files[*file].path;
+            let text = match job {
+                Job::Items(emit) => {
+                    let tokens = timed(&mut work, emit);
+                    print(path, tokens, &mut work)
+                }
+                Job::Head(head, open) => {
+                    let head = timed(&mut work, head);
+                    let text = print(path, quote!(#head {}), &mut work);
+                    match open {
+                        true => text.and_then(|text| open_block(path, &text)),
+                        false => text,
+                    }
+                }
+                Job::Member(head, member) => {
+                    let (head, member) = timed(&mut work, || (head(), member()));
+                    print(path, quote!(#head { #member }), &mut work)
+                        .and_then(|text| block_body(path, &text))
+                }
+                Job::Close => Ok("}\n".to_string()),
+            };
+            done.push((j, text));
+        }
+        (done, work)
+    };
+    // Each worker takes the next job; results are put back in job order below.
+    let results: Vec<(Done, Work)> = if workers == 1 {
+        vec![run()]
+    } else {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (0..workers).map(|_| s.spawn(run)).collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        })
+    };
+    let mut texts: Vec<Option<Result<String, Error>>> = jobs.iter().map(|_| None).collect();
+    let mut work = Work {
+        workers,
+        ..Work::default()
+    };
+    for (done, w) in results {
+        work.emit += w.emit;
+        work.format += w.format;
+        for (j, text) in done {
+            texts[j] = Some(text);
+        }
+    }
+    let mut out: Vec<(String, Items)> = files
+        .iter()
+        .map(|f| (f.path.to_string(), Items::new(header)))
+        .collect();
+    for ((file, _), text) in jobs.iter().zip(texts) {
+        out[*file].1.push(&text.expect("every job ran")?);
+    }
+    let out = out
+        .into_iter()
+        .map(|(path, items)| (path, items.text))
+        .collect();
+    Ok((out, work))
+}
+
+/// Runs an emitter, counting the time into `work`.
+fn timed<T>(work: &mut Work, emit: impl FnOnce() -> T) -> T {
+    let t0 = Instant::now();
+    let out = emit();
+    work.emit += t0.elapsed();
     out
+}
+
+/// Parses and prints `tokens` item by item, counting the time into `work`.
+fn print(path: &str, tokens: TokenStream, work: &mut Work) -> Result<String, Error> {
+    let t0 = Instant::now();
+    let mut text = String::new();
+    for item in items(tokens) {
+        let file = syn::parse2::<syn::File>(item).map_err(|e| Error::Internal {
+            message: format!("{path}: emitted tokens do not parse as Rust: {e}"),
+        })?;
+        text.push_str(&prettyplease::unparse(&file));
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+    }
+    work.format += t0.elapsed();
+    Ok(text)
+}
+
+/// Splits tokens into top-level items (leading inner attributes count as one), so that the
+/// syntax tree of only one item is alive at a time.
+///
+/// An item ends at a top-level `;`, or at a top-level `{ ... }` that is neither followed by
+/// `;` (`use a::{b};`, `static S: T = T { .. };`) nor preceded by `=`.
+fn items(tokens: TokenStream) -> Vec<TokenStream> {
+    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+    let punct =
+        |i: usize, c: char| matches!(tokens.get(i), Some(TokenTree::Punct(p)) if p.as_char() == c);
+    let bracket = |i: usize| matches!(tokens.get(i), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Bracket);
+    let mut inner_end = 0;
+    while punct(inner_end, '#') && punct(inner_end + 1, '!') && bracket(inner_end + 2) {
+        inner_end += 3;
+    }
+    let mut bounds = vec![0, inner_end];
+    for (i, tt) in tokens.iter().enumerate().skip(inner_end) {
+        let ends = match tt {
+            TokenTree::Punct(p) => p.as_char() == ';',
+            TokenTree::Group(g) => {
+                g.delimiter() == Delimiter::Brace
+                    && !punct(i + 1, ';')
+                    && !punct(i.wrapping_sub(1), '=')
+            }
+            _ => false,
+        };
+        if ends {
+            bounds.push(i + 1);
+        }
+    }
+    bounds.push(tokens.len());
+    let mut rest = tokens.into_iter();
+    bounds
+        .windows(2)
+        .filter(|w| w[1] > w[0])
+        .map(|w| rest.by_ref().take(w[1] - w[0]).collect())
+        .collect()
+}
+
+/// The line where a printed block's body starts: the first line of the item itself (not a doc
+/// comment or attribute) that ends with `{`.
+fn body_start(text: &str) -> Option<usize> {
+    text.lines()
+        .position(|l| !l.starts_with([' ', '/', '#']) && l.ends_with('{'))
+}
+
+/// `head {}` printed, turned into `head {` for members to follow.
+fn open_block(path: &str, text: &str) -> Result<String, Error> {
+    let trimmed = text.trim_end();
+    match trimmed.strip_suffix("{}") {
+        Some(open) => Ok(format!("{open}{{\n")),
+        None => Err(Error::Internal {
+            message: format!("{path}: a block head does not print as `... {{}}`: {trimmed}"),
+        }),
+    }
+}
+
+/// The body lines of `head { member }` printed.
+fn block_body(path: &str, text: &str) -> Result<String, Error> {
+    let lines: Vec<&str> = text.lines().collect();
+    match (body_start(text), lines.last()) {
+        (Some(start), Some(&"}")) if start < lines.len() - 1 => {
+            let mut body = lines[start + 1..lines.len() - 1].join("\n");
+            body.push('\n');
+            Ok(body)
+        }
+        _ => Err(Error::Internal {
+            message: format!("{path}: a block member does not print inside its block"),
+        }),
+    }
+}
+
+/// A file's text, part by part, with a blank line between top-level items, which
+/// `prettyplease` prints back to back.
+struct Items {
+    text: String,
+    prev_closed_item: bool,
+}
+
+impl Items {
+    fn new(header: &str) -> Self {
+        Self {
+            text: format!("{header}\n"),
+            prev_closed_item: false,
+        }
+    }
+
+    fn push(&mut self, part: &str) {
+        for line in part.lines() {
+            let starts_item = !line.starts_with([' ', '}', ')', ']']) && !line.is_empty();
+            if self.prev_closed_item && starts_item {
+                self.text.push('\n');
+            }
+            self.text.push_str(line);
+            self.text.push('\n');
+            self.prev_closed_item = line == "}"
+                || (line.ends_with(';') && !line.starts_with(' '))
+                || line.starts_with("#![");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emit::{block, member, part};
+
+    fn file<'a>(parts: Vec<Part<'a>>) -> Vec<RustFile<'a>> {
+        vec![RustFile {
+            path: "src/x.rs",
+            parts,
+        }]
+    }
+
+    #[test]
+    fn items_split_at_item_ends_only() {
+        let tokens = quote! {
+            #![allow(dead_code)]
+            #![doc = "x"]
+            use a::{b, c};
+            static S: T = T { a: 1 };
+            const C: [u8; 2] = [1, 2];
+            pub struct A { x: u8 }
+            struct B(u8);
+            impl A { fn f() { let _ = { 1 }; } }
+            fn g() -> u8 where u8: Copy { 1 }
+        };
+        let items: Vec<String> = items(tokens).iter().map(|t| t.to_string()).collect();
+        assert_eq!(items.len(), 8, "{items:#?}");
+        assert!(items[0].starts_with("# ! [allow"), "{}", items[0]);
+        assert!(items[2].starts_with("static S"), "{}", items[2]);
+        assert!(items[6].starts_with("impl A"), "{}", items[6]);
+    }
+
+    #[test]
+    fn blocks_print_as_one_item() {
+        let members = || {
+            (0..3).map(|i| {
+                member(move || {
+                    let name = quote::format_ident!("f{i}");
+                    quote!(
+                        /// Doc.
+                        pub fn #name(&self) -> u8 { #i }
+                    )
+                })
+            })
+        };
+        let head = || quote!(#[doc = "A type."] impl A);
+        let (split, _) = render(file(vec![block(head, members())]), "// h").unwrap();
+        let whole = || {
+            quote! {
+                #[doc = "A type."]
+                impl A {
+                    /// Doc.
+                    pub fn f0(&self) -> u8 { 0i32 }
+                    /// Doc.
+                    pub fn f1(&self) -> u8 { 1i32 }
+                    /// Doc.
+                    pub fn f2(&self) -> u8 { 2i32 }
+                }
+            }
+        };
+        let (joined, _) = render(file(vec![part(whole)]), "// h").unwrap();
+        assert_eq!(split, joined);
+        let empty = vec![block(|| quote!(pub trait T), Vec::new())];
+        let (empty, _) = render(file(empty), "// h").unwrap();
+        assert_eq!(empty[0].1, "// h\npub trait T {}\n");
+    }
 }

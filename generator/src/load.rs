@@ -127,14 +127,14 @@ fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
 /// It follows the pointer's tokens through the text by indentation (YAML) or by order (JSON);
 /// it is a best effort, and answers `None` rather than a wrong line when it gets lost.
 pub struct SourceMap {
-    lines: Vec<String>,
+    text: String,
 }
 
 impl SourceMap {
-    /// Indexes `text`.
+    /// Keeps `text`; lines are found only when a location is asked for.
     pub fn new(text: &str) -> Self {
         Self {
-            lines: text.lines().map(str::to_string).collect(),
+            text: text.to_string(),
         }
     }
 
@@ -168,7 +168,7 @@ impl SourceMap {
         let index: Option<usize> = token.parse().ok();
         let mut seen_items = 0usize;
         let mut child_indent: Option<isize> = None;
-        for (i, text) in self.lines.iter().enumerate().skip(from) {
+        for (i, text) in self.text.lines().enumerate().skip(from) {
             let trimmed = text.trim_start();
             if trimmed.is_empty() || trimmed.starts_with('#') {
                 continue;

@@ -10,6 +10,7 @@ mod response;
 mod security;
 
 use super::docs::doc_attrs;
+use super::{block, member, part, Part};
 use crate::ir::Api;
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -22,34 +23,36 @@ fn plain_doc(text: &str) -> TokenStream {
 }
 
 /// The client module.
-pub fn emit_client(api: &Api) -> TokenStream {
-    let security = security::emit_security(api);
-    let client = emit_client_struct(api);
-    let methods: Vec<TokenStream> = api
-        .operations
-        .iter()
-        .map(|op| operation::emit_method(api, op))
-        .collect();
-    let methods = (!methods.is_empty()).then(|| quote!(impl Client { #(#methods)* }));
-    let types = api.operations.iter().map(|op| {
-        let body = operation::emit_body_enum(api, op);
-        let results = response::emit_types(api, op);
-        quote!(#body #results)
-    });
-    quote! {
-        #![allow(deprecated)]
+pub fn emit_client(api: &Api) -> Vec<Part<'_>> {
+    let mut parts = vec![
+        part(|| {
+            quote! {
+                #![allow(deprecated)]
 
-        pub use ::oasgen_runtime::{
-            Config, Credentials, Error, RetryPolicy, Secret, Token, TokenSource,
-        };
-
-        #security
-        #client
-
-        #methods
-
-        #(#types)*
+                pub use ::oasgen_runtime::{
+                    Config, Credentials, Error, RetryPolicy, Secret, Token, TokenSource,
+                };
+            }
+        }),
+        part(|| security::emit_security(api)),
+        part(|| emit_client_struct(api)),
+    ];
+    if !api.operations.is_empty() {
+        parts.push(block(
+            || quote!(impl Client),
+            api.operations
+                .iter()
+                .map(|op| member(move || operation::emit_method(api, op))),
+        ));
     }
+    parts.extend(api.operations.iter().map(|op| {
+        part(move || {
+            let body = operation::emit_body_enum(api, op);
+            let results = response::emit_types(api, op);
+            quote!(#body #results)
+        })
+    }));
+    parts
 }
 
 /// The `Client` struct and its constructors.

@@ -2,22 +2,30 @@
 
 use super::docs::{doc_attrs, raw_doc_attrs};
 use super::types::{ident, type_tokens, Scope};
+use super::{part, Part};
 use crate::ir::{Api, Field, StringEnum, Struct, TypeDef, TypeExpr, TypeKind, Union};
 use proc_macro2::{Literal, TokenStream};
 use quote::{quote, ToTokens};
 
-/// Every model type, in IR order.
-pub fn emit_models(api: &Api) -> TokenStream {
-    let items = api.types.iter().map(|def| match &def.kind {
+/// Every model type, in IR order, one part each.
+pub fn emit_models(api: &Api) -> Vec<Part<'_>> {
+    let mut parts = vec![part(|| quote!(#![allow(deprecated)]))];
+    parts.extend(
+        api.types
+            .iter()
+            .map(|def| part(move || emit_type(api, def))),
+    );
+    parts
+}
+
+/// One model type.
+fn emit_type(api: &Api, def: &TypeDef) -> TokenStream {
+    match &def.kind {
         TypeKind::Struct(s) => emit_struct(api, def, s),
         TypeKind::Enum(e) => emit_enum(def, e),
         TypeKind::Union(u) => emit_union(api, def, u),
         TypeKind::Alias(e) => emit_alias(api, def, e),
         TypeKind::Newtype(e) => emit_newtype(api, def, e),
-    });
-    quote! {
-        #![allow(deprecated)]
-        #(#items)*
     }
 }
 

@@ -3,6 +3,7 @@
 use super::{operation_docs, principal, Principal};
 use crate::emit::docs::doc_attrs;
 use crate::emit::types::{ident, type_tokens, Scope};
+use crate::emit::{block, member, Part};
 use crate::ir::{Api, BodyContent, BodyEncoding, Operation, Parameter, Response, StatusSpec};
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
@@ -27,32 +28,40 @@ pub fn body_field(op: &Operation) -> Ident {
 }
 
 /// The trait with one method per operation.
-pub fn emit_trait(api: &Api) -> TokenStream {
-    let methods = api.operations.iter().map(|op| {
-        let docs = operation_docs(op, "Handles");
-        let name = ident(&op.fn_name);
-        let request = request_name(op);
-        let response = response_name(op);
-        let principal = match principal(&op.security) {
-            Principal::None => quote!(),
-            Principal::Optional => {
-                quote!(principal: ::std::option::Option<Self::Principal>,)
-            }
-            Principal::Required => quote!(principal: Self::Principal,),
-        };
+pub fn emit_trait(api: &Api) -> Part<'_> {
+    let head = || {
         quote! {
-            #docs
-            fn #name(&self, #principal request: #request)
-                -> impl ::std::future::Future<Output = #response> + ::std::marker::Send;
+            /// The operations of the API. The router has already checked credentials, parameters
+            /// and body against the spec when a method runs, and the response types admit only
+            /// the statuses and bodies the spec documents.
+            pub trait Api: Authenticator
         }
-    });
+    };
+    block(
+        head,
+        api.operations
+            .iter()
+            .map(|op| member(move || emit_trait_method(op))),
+    )
+}
+
+/// The trait method of one operation.
+fn emit_trait_method(op: &Operation) -> TokenStream {
+    let docs = operation_docs(op, "Handles");
+    let name = ident(&op.fn_name);
+    let request = request_name(op);
+    let response = response_name(op);
+    let principal = match principal(&op.security) {
+        Principal::None => quote!(),
+        Principal::Optional => {
+            quote!(principal: ::std::option::Option<Self::Principal>,)
+        }
+        Principal::Required => quote!(principal: Self::Principal,),
+    };
     quote! {
-        /// The operations of the API. The router has already checked credentials, parameters
-        /// and body against the spec when a method runs, and the response types admit only
-        /// the statuses and bodies the spec documents.
-        pub trait Api: Authenticator {
-            #(#methods)*
-        }
+        #docs
+        fn #name(&self, #principal request: #request)
+            -> impl ::std::future::Future<Output = #response> + ::std::marker::Send;
     }
 }
 

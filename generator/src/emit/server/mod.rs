@@ -10,50 +10,42 @@ mod security;
 mod validate;
 
 use crate::emit::docs::doc_attrs;
+use crate::emit::{part, Part};
 use crate::ir::{Api, Operation, Security};
 use proc_macro2::TokenStream;
 use quote::quote;
 
 /// The server module.
-pub fn emit_server(api: &Api) -> TokenStream {
-    let schemes = security::emit_schemes(api);
-    let authenticator = security::emit_authenticator();
-    let service = api::emit_trait(api);
-    let types = api
-        .operations
-        .iter()
-        .map(|op| api::emit_operation_types(api, op));
-    let router = router::emit_router(api);
-    let handlers = api
-        .operations
-        .iter()
-        .map(|op| router::emit_handler(api, op));
-    let builders = api
-        .operations
-        .iter()
-        .map(|op| router::emit_request_builder(api, op));
-    let auth = security::emit_authenticate(api);
-    let checks = validate::emit_checks(api);
-    quote! {
-        //! The server side: implement [`Api`] (and its [`Authenticator`]) and serve [`router`].
-        //!
-        //! The router checks every request against the spec before a method runs: credentials
-        //! (`401`), media type (`415`), body size (`413`), parameters and body (`400`), and
-        //! answers unknown paths with `404` and unknown methods with `405`, always with a JSON body.
-        // Response enums hold their bodies inline, as implementers build them; boxing the large
-        // ones would only make handlers noisier.
-        #![allow(deprecated, clippy::large_enum_variant)]
-
-        #schemes
-        #authenticator
-        #service
-        #(#types)*
-        #router
-        #(#handlers)*
-        #(#builders)*
-        #auth
-        #checks
-    }
+pub fn emit_server(api: &Api) -> Vec<Part<'_>> {
+    let mut parts = vec![
+        part(|| {
+            quote! {
+                //! The server side: implement [`Api`] (and its [`Authenticator`]) and serve [`router`].
+                //!
+                //! The router checks every request against the spec before a method runs: credentials
+                //! (`401`), media type (`415`), body size (`413`), parameters and body (`400`), and
+                //! answers unknown paths with `404` and unknown methods with `405`, always with a JSON body.
+                // Response enums hold their bodies inline, as implementers build them; boxing the large
+                // ones would only make handlers noisier.
+                #![allow(deprecated, clippy::large_enum_variant)]
+            }
+        }),
+        part(|| security::emit_schemes(api)),
+        part(security::emit_authenticator),
+        api::emit_trait(api),
+    ];
+    let per_op = |emit: fn(&Api, &Operation) -> TokenStream| {
+        api.operations
+            .iter()
+            .map(move |op| part(move || emit(api, op)))
+    };
+    parts.extend(per_op(api::emit_operation_types));
+    parts.push(part(|| router::emit_router(api)));
+    parts.extend(per_op(router::emit_handler));
+    parts.extend(per_op(router::emit_request_builder));
+    parts.push(part(|| security::emit_authenticate(api)));
+    parts.push(part(|| validate::emit_checks(api)));
+    parts
 }
 
 /// Rustdoc of an operation: summary, description and the route.
