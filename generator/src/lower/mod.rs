@@ -30,7 +30,7 @@ enum NameHint {
 struct Lowerer<'a> {
     doc: &'a openapiv3::OpenAPI,
     raw: &'a serde_json::Value,
-    loaded: &'a Loaded,
+    loaded: &'a Loaded<'a>,
     types: Vec<ir::TypeDef>,
     hints: Vec<NameHint>,
     /// `$ref` string -> the type slot allocated for it.
@@ -45,7 +45,7 @@ struct Lowerer<'a> {
 }
 
 /// Lowers a loaded spec into the IR, or reports every problem found.
-pub fn lower(file: &str, loaded: &Loaded) -> Result<ir::Api, Error> {
+pub fn lower(file: &str, loaded: &Loaded<'_>) -> Result<ir::Api, Error> {
     let mut cx = Lowerer {
         doc: &loaded.doc,
         raw: &loaded.raw,
@@ -98,7 +98,7 @@ pub fn lower(file: &str, loaded: &Loaded) -> Result<ir::Api, Error> {
     Ok(api)
 }
 
-impl Lowerer<'_> {
+impl<'a> Lowerer<'a> {
     fn problem(&mut self, pointer: &str, message: impl Into<String>) {
         let location = self.loaded.source.locate(pointer);
         self.problems.push(Problem {
@@ -170,7 +170,7 @@ impl Lowerer<'_> {
     }
 
     /// Looks up a local `$ref` in the raw document.
-    fn resolve_raw(&self, reference: &str) -> Option<&serde_json::Value> {
+    fn resolve_raw(&self, reference: &str) -> Option<&'a serde_json::Value> {
         let pointer = reference.strip_prefix('#')?;
         self.raw.pointer(pointer)
     }

@@ -8,6 +8,7 @@ use openapiv3::{
     Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody, Response, SecurityScheme,
     StatusCode,
 };
+use serde::Deserialize;
 use std::collections::BTreeMap;
 
 impl Lowerer<'_> {
@@ -22,11 +23,7 @@ impl Lowerer<'_> {
             let scheme = match scheme {
                 ReferenceOr::Item(s) => s.clone(),
                 ReferenceOr::Reference { reference } => {
-                    match self
-                        .resolve_raw(reference)
-                        .cloned()
-                        .map(serde_json::from_value::<SecurityScheme>)
-                    {
+                    match self.resolve_raw(reference).map(SecurityScheme::deserialize) {
                         Some(Ok(s)) => s,
                         _ => {
                             self.problem(
@@ -178,14 +175,14 @@ impl Lowerer<'_> {
         match p {
             ReferenceOr::Item(p) => Some(p.clone()),
             ReferenceOr::Reference { reference } => {
-                let Some(raw) = self.resolve_raw(reference).cloned() else {
+                let Some(raw) = self.resolve_raw(reference) else {
                     self.problem(
                         ptr,
                         format!("$ref `{reference}` points to nothing in this document"),
                     );
                     return None;
                 };
-                match serde_json::from_value::<Parameter>(raw) {
+                match Parameter::deserialize(raw) {
                     Ok(p) => Some(p),
                     Err(e) => {
                         self.problem(reference, format!("not a valid parameter: {e}"));
@@ -253,8 +250,7 @@ impl Lowerer<'_> {
                         ReferenceOr::Item(s) => Some(s.clone()),
                         ReferenceOr::Reference { reference } => self
                             .resolve_raw(reference)
-                            .cloned()
-                            .and_then(|raw| serde_json::from_value::<openapiv3::Schema>(raw).ok()),
+                            .and_then(|raw| openapiv3::Schema::deserialize(raw).ok()),
                     };
                     (ty, schema)
                 }
@@ -435,8 +431,8 @@ impl Lowerer<'_> {
         let (body, ptr) = match body {
             ReferenceOr::Item(b) => (b.clone(), ptr.to_string()),
             ReferenceOr::Reference { reference } => {
-                let raw = self.resolve_raw(reference).cloned();
-                match raw.map(serde_json::from_value::<RequestBody>) {
+                let raw = self.resolve_raw(reference);
+                match raw.map(RequestBody::deserialize) {
                     Some(Ok(b)) => (b, reference.clone()),
                     Some(Err(e)) => {
                         self.problem(reference, format!("not a valid request body: {e}"));
@@ -520,8 +516,8 @@ impl Lowerer<'_> {
             let (response, rptr) = match r {
                 ReferenceOr::Item(r) => (r.clone(), rptr),
                 ReferenceOr::Reference { reference } => {
-                    let raw = self.resolve_raw(reference).cloned();
-                    match raw.map(serde_json::from_value::<Response>) {
+                    let raw = self.resolve_raw(reference);
+                    match raw.map(Response::deserialize) {
                         Some(Ok(resp)) => (resp, reference.clone()),
                         Some(Err(e)) => {
                             self.problem(reference, format!("not a valid response: {e}"));

@@ -14,6 +14,7 @@ use openapiv3::{
     AdditionalProperties, ReferenceOr, Schema, SchemaKind, StringFormat, Type,
     VariantOrUnknownOrEmpty,
 };
+use serde::Deserialize;
 use serde_json::Value;
 use std::borrow::Borrow;
 
@@ -196,7 +197,7 @@ impl Lowerer<'_> {
 
     /// Lowers the schema a `$ref` points to into its slot.
     pub(super) fn lower_ref_target(&mut self, reference: &str, id: TypeId) {
-        let Some(raw) = self.resolve_raw(reference).cloned() else {
+        let Some(raw) = self.resolve_raw(reference) else {
             // Reported where the reference stands.
             return;
         };
@@ -206,7 +207,9 @@ impl Lowerer<'_> {
             self.types[id.0].kind = TypeKind::Alias(expr);
             return;
         }
-        let schema: Schema = match serde_path_to_error::deserialize(&raw) {
+        let tracked = || serde_path_to_error::deserialize::<_, Schema>(raw);
+        // Path tracking is slow: it runs only to locate an error.
+        let schema: Schema = match Schema::deserialize(raw).or_else(|_| tracked()) {
             Ok(s) => s,
             Err(e) => {
                 let mut ptr = reference.to_string();
@@ -394,11 +397,11 @@ impl Lowerer<'_> {
         let (schema, hint, ptr) = match member {
             ReferenceOr::Item(s) => (s.clone(), hint.to_vec(), ptr.to_string()),
             ReferenceOr::Reference { reference } => {
-                let Some(raw) = self.resolve_raw(reference).cloned() else {
+                let Some(raw) = self.resolve_raw(reference) else {
                     self.ref_expr(reference, ptr);
                     return;
                 };
-                let Ok(s) = serde_json::from_value::<Schema>(raw) else {
+                let Ok(s) = Schema::deserialize(raw) else {
                     parts.unmergeable.push(reference.clone());
                     return;
                 };
@@ -564,7 +567,7 @@ impl Lowerer<'_> {
             ReferenceOr::Reference { reference } => {
                 // Docs of a referenced type live on the type; constraints matter for primitives.
                 let raw = self.resolve_raw(reference)?;
-                let s: Schema = serde_json::from_value(raw.clone()).ok()?;
+                let s = Schema::deserialize(raw).ok()?;
                 let mut s = s;
                 s.schema_data.description = None;
                 s.schema_data.title = None;
