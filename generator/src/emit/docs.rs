@@ -29,6 +29,25 @@ pub fn inner_doc_attrs<S: AsRef<str>>(paragraphs: &[S]) -> TokenStream {
     quote!(#(#attrs)*)
 }
 
+/// `text` as one markdown code span: the fence is one backtick longer than the longest run of
+/// backticks inside, and line breaks become spaces, so no spec text can end the span early.
+pub fn code_span(text: &str) -> String {
+    let text = text.replace(['\r', '\n'], " ");
+    let mut longest = 0;
+    let mut run = 0;
+    for c in text.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    if longest > 0 {
+        // A space keeps a backtick at either end from joining the fence.
+        format!("{fence} {text} {fence}")
+    } else {
+        format!("{fence}{text}{fence}")
+    }
+}
+
 /// The text of each doc line, with the leading space rustdoc expects.
 fn doc_lines<S: AsRef<str>>(paragraphs: &[S]) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
