@@ -183,6 +183,8 @@
     doc = " [`Api::reset_password`]: #cargo-features",
     doc = " [`Api::change_password`]: #cargo-features"
 )]
+#![cfg_attr(rustfmt, rustfmt::skip)]
+
 #![deny(missing_docs)]
 
 /// The schemas of the spec as Rust types.

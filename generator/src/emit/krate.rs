@@ -34,6 +34,9 @@ pub fn emit_lib(api: &Api) -> TokenStream {
         #usage
         #table
         #links
+        // prettyplease formats this file, as every generated file; rustfmt would lay out the
+        // long attributes above differently, so it leaves the crate alone.
+        #![cfg_attr(rustfmt, rustfmt::skip)]
         #![deny(missing_docs)]
 
         /// The schemas of the spec as Rust types.

@@ -20,6 +20,8 @@
 //! # Operations
 //!
 //! The spec defines no operations.
+#![cfg_attr(rustfmt, rustfmt::skip)]
+
 #![deny(missing_docs)]
 
 /// The schemas of the spec as Rust types.

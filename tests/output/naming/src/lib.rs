@@ -35,10 +35,10 @@
     feature = "server",
     doc = " [`Api::get_thing_by_id`]: server::Api::get_thing_by_id"
 )]
-#![cfg_attr(
-    not(feature = "server"),
-    doc = " [`Api::get_thing_by_id`]: #cargo-features"
-)]
+#![cfg_attr(not(feature = "server"), doc = " [`Api::get_thing_by_id`]: #cargo-features")]
+
+#![cfg_attr(rustfmt, rustfmt::skip)]
+
 #![deny(missing_docs)]
 
 /// The schemas of the spec as Rust types.

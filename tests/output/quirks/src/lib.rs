@@ -52,6 +52,8 @@
     doc = " [`Api::get_label`]: #cargo-features",
     doc = " [`Api::put_label_image`]: #cargo-features"
 )]
+#![cfg_attr(rustfmt, rustfmt::skip)]
+
 #![deny(missing_docs)]
 
 /// The schemas of the spec as Rust types.
