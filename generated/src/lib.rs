@@ -22,7 +22,169 @@
 //! the Customer Management (Customer Managed) tutorial, and the 2025-09-10 changelog entry
 //! (initial password for customer). Where they disagree, the tutorial and changelog (newer) win.
 //!
-//! Generated from the OpenAPI spec: 27 types, 26 operations. The `models` module is always available.
+//! # Cargo features
+//!
+//! Generated from the OpenAPI spec: 27 types, 26 operations.
+//! The `models` module is always available; the rest is behind two features:
+//!
+//! - `client` (default): `client::Client`, an async reqwest client with one method per
+//!   operation. Build it with a base URL and `client::Credentials`, the store of the
+//!   tokens the operations need. A method returns the documented response for the
+//!   status that came back, or a `client::Error`.
+//! - `server`: `server::Api`, a trait with one method per operation, and
+//!   `server::router`, which serves an implementation with axum after checking
+//!   credentials (through `server::Authenticator`), parameters and bodies against the
+//!   spec.
+//!
+//! # Operations
+//!
+//! | Method | Path | Client method | Server method | Credentials |
+//! | --- | --- | --- | --- | --- |
+//! | `GET` | `/customerlogin/auth/anonymous/login` | [`Client::anonymous_login`] | [`Api::anonymous_login`] | none |
+//! | `GET` | `/customerlogin/auth/anonymous/refresh` | [`Client::refresh_anonymous_token`] | [`Api::refresh_anonymous_token`] | none |
+//! | `POST` | `/customer/{tenant}/signup` | [`Client::signup`] | [`Api::signup`] | `AnonymousAccessToken` |
+//! | `POST` | `/customer/{tenant}/login` | [`Client::login`] | [`Api::login`] | `AnonymousAccessToken` |
+//! | `GET` | `/customer/{tenant}/logout` | [`Client::logout`] | [`Api::logout`] | `CustomerAccessToken` |
+//! | `GET` | `/customer/{tenant}/refreshauthtoken` | [`Client::refresh_customer_token`] | [`Api::refresh_customer_token`] | `AnonymousAccessToken` |
+//! | `GET` | `/customer/{tenant}/validateauthtoken` | [`Client::validate_token`] | [`Api::validate_token`] | `CustomerAccessToken` |
+//! | `POST` | `/customer/{tenant}/socialLogin` | [`Client::social_login`] | [`Api::social_login`] | `AnonymousAccessToken` |
+//! | `GET` | `/customer/{tenant}/me` | [`Client::get_customer_profile`] | [`Api::get_customer_profile`] | `CustomerAccessToken` or `AnonymousAccessToken` |
+//! | `DELETE` | `/customer/{tenant}/me` | [`Client::delete_customer_profile`] | [`Api::delete_customer_profile`] | `CustomerAccessToken` |
+//! | `PATCH` | `/customer/{tenant}/me` | [`Client::update_customer_profile`] | [`Api::update_customer_profile`] | `CustomerAccessToken` |
+//! | `POST` | `/customer/{tenant}/me/accounts/internal` | [`Client::assign_account`] | [`Api::assign_account`] | `CustomerAccessToken` |
+//! | `GET` | `/customer/{tenant}/me/addresses` | [`Client::list_addresses`] | [`Api::list_addresses`] | `CustomerAccessToken` |
+//! | `POST` | `/customer/{tenant}/me/addresses` | [`Client::add_address`] | [`Api::add_address`] | `CustomerAccessToken` |
+//! | `GET` | `/customer/{tenant}/me/addresses/{addressId}` | [`Client::get_address`] | [`Api::get_address`] | `CustomerAccessToken` |
+//! | `DELETE` | `/customer/{tenant}/me/addresses/{addressId}` | [`Client::delete_address`] | [`Api::delete_address`] | `CustomerAccessToken` |
+//! | `PATCH` | `/customer/{tenant}/me/addresses/{addressId}` | [`Client::update_address`] | [`Api::update_address`] | `CustomerAccessToken` |
+//! | `POST` | `/customer/{tenant}/me/addresses/{addressId}/tags` | [`Client::add_address_tags`] | [`Api::add_address_tags`] | `CustomerAccessToken` |
+//! | `DELETE` | `/customer/{tenant}/me/addresses/{addressId}/tags` | [`Client::delete_address_tags`] | [`Api::delete_address_tags`] | `CustomerAccessToken` |
+//! | `GET` | `/customer/{tenant}/signup/optin/{token}` | [`Client::confirm_opt_in`] | [`Api::confirm_opt_in`] | `AnonymousAccessToken` |
+//! | `POST` | `/customer/{tenant}/signup/optin/refresh_token` | [`Client::resend_activation_link`] | [`Api::resend_activation_link`] | `AnonymousAccessToken` |
+//! | `POST` | `/customer/{tenant}/me/accounts/internal/email/change` | [`Client::request_email_change`] | [`Api::request_email_change`] | `CustomerAccessToken` |
+//! | `POST` | `/customer/{tenant}/me/accounts/internal/email/change/confirm` | [`Client::confirm_email_change`] | [`Api::confirm_email_change`] | `AnonymousAccessToken` |
+//! | `POST` | `/customer/{tenant}/password/reset` | [`Client::request_password_reset`] | [`Api::request_password_reset`] | `AnonymousAccessToken` |
+//! | `POST` | `/customer/{tenant}/password/reset/update` | [`Client::reset_password`] | [`Api::reset_password`] | `AnonymousAccessToken` |
+//! | `POST` | `/customer/{tenant}/password/change` | [`Client::change_password`] | [`Api::change_password`] | `CustomerAccessToken` |
+//!
+#![cfg_attr(
+    feature = "client",
+    doc = " [`Client::anonymous_login`]: client::Client::anonymous_login",
+    doc = " [`Client::refresh_anonymous_token`]: client::Client::refresh_anonymous_token",
+    doc = " [`Client::signup`]: client::Client::signup",
+    doc = " [`Client::login`]: client::Client::login",
+    doc = " [`Client::logout`]: client::Client::logout",
+    doc = " [`Client::refresh_customer_token`]: client::Client::refresh_customer_token",
+    doc = " [`Client::validate_token`]: client::Client::validate_token",
+    doc = " [`Client::social_login`]: client::Client::social_login",
+    doc = " [`Client::get_customer_profile`]: client::Client::get_customer_profile",
+    doc = " [`Client::delete_customer_profile`]: client::Client::delete_customer_profile",
+    doc = " [`Client::update_customer_profile`]: client::Client::update_customer_profile",
+    doc = " [`Client::assign_account`]: client::Client::assign_account",
+    doc = " [`Client::list_addresses`]: client::Client::list_addresses",
+    doc = " [`Client::add_address`]: client::Client::add_address",
+    doc = " [`Client::get_address`]: client::Client::get_address",
+    doc = " [`Client::delete_address`]: client::Client::delete_address",
+    doc = " [`Client::update_address`]: client::Client::update_address",
+    doc = " [`Client::add_address_tags`]: client::Client::add_address_tags",
+    doc = " [`Client::delete_address_tags`]: client::Client::delete_address_tags",
+    doc = " [`Client::confirm_opt_in`]: client::Client::confirm_opt_in",
+    doc = " [`Client::resend_activation_link`]: client::Client::resend_activation_link",
+    doc = " [`Client::request_email_change`]: client::Client::request_email_change",
+    doc = " [`Client::confirm_email_change`]: client::Client::confirm_email_change",
+    doc = " [`Client::request_password_reset`]: client::Client::request_password_reset",
+    doc = " [`Client::reset_password`]: client::Client::reset_password",
+    doc = " [`Client::change_password`]: client::Client::change_password"
+)]
+#![cfg_attr(
+    not(feature = "client"),
+    doc = " [`Client::anonymous_login`]: #cargo-features",
+    doc = " [`Client::refresh_anonymous_token`]: #cargo-features",
+    doc = " [`Client::signup`]: #cargo-features",
+    doc = " [`Client::login`]: #cargo-features",
+    doc = " [`Client::logout`]: #cargo-features",
+    doc = " [`Client::refresh_customer_token`]: #cargo-features",
+    doc = " [`Client::validate_token`]: #cargo-features",
+    doc = " [`Client::social_login`]: #cargo-features",
+    doc = " [`Client::get_customer_profile`]: #cargo-features",
+    doc = " [`Client::delete_customer_profile`]: #cargo-features",
+    doc = " [`Client::update_customer_profile`]: #cargo-features",
+    doc = " [`Client::assign_account`]: #cargo-features",
+    doc = " [`Client::list_addresses`]: #cargo-features",
+    doc = " [`Client::add_address`]: #cargo-features",
+    doc = " [`Client::get_address`]: #cargo-features",
+    doc = " [`Client::delete_address`]: #cargo-features",
+    doc = " [`Client::update_address`]: #cargo-features",
+    doc = " [`Client::add_address_tags`]: #cargo-features",
+    doc = " [`Client::delete_address_tags`]: #cargo-features",
+    doc = " [`Client::confirm_opt_in`]: #cargo-features",
+    doc = " [`Client::resend_activation_link`]: #cargo-features",
+    doc = " [`Client::request_email_change`]: #cargo-features",
+    doc = " [`Client::confirm_email_change`]: #cargo-features",
+    doc = " [`Client::request_password_reset`]: #cargo-features",
+    doc = " [`Client::reset_password`]: #cargo-features",
+    doc = " [`Client::change_password`]: #cargo-features"
+)]
+#![cfg_attr(
+    feature = "server",
+    doc = " [`Api::anonymous_login`]: server::Api::anonymous_login",
+    doc = " [`Api::refresh_anonymous_token`]: server::Api::refresh_anonymous_token",
+    doc = " [`Api::signup`]: server::Api::signup",
+    doc = " [`Api::login`]: server::Api::login",
+    doc = " [`Api::logout`]: server::Api::logout",
+    doc = " [`Api::refresh_customer_token`]: server::Api::refresh_customer_token",
+    doc = " [`Api::validate_token`]: server::Api::validate_token",
+    doc = " [`Api::social_login`]: server::Api::social_login",
+    doc = " [`Api::get_customer_profile`]: server::Api::get_customer_profile",
+    doc = " [`Api::delete_customer_profile`]: server::Api::delete_customer_profile",
+    doc = " [`Api::update_customer_profile`]: server::Api::update_customer_profile",
+    doc = " [`Api::assign_account`]: server::Api::assign_account",
+    doc = " [`Api::list_addresses`]: server::Api::list_addresses",
+    doc = " [`Api::add_address`]: server::Api::add_address",
+    doc = " [`Api::get_address`]: server::Api::get_address",
+    doc = " [`Api::delete_address`]: server::Api::delete_address",
+    doc = " [`Api::update_address`]: server::Api::update_address",
+    doc = " [`Api::add_address_tags`]: server::Api::add_address_tags",
+    doc = " [`Api::delete_address_tags`]: server::Api::delete_address_tags",
+    doc = " [`Api::confirm_opt_in`]: server::Api::confirm_opt_in",
+    doc = " [`Api::resend_activation_link`]: server::Api::resend_activation_link",
+    doc = " [`Api::request_email_change`]: server::Api::request_email_change",
+    doc = " [`Api::confirm_email_change`]: server::Api::confirm_email_change",
+    doc = " [`Api::request_password_reset`]: server::Api::request_password_reset",
+    doc = " [`Api::reset_password`]: server::Api::reset_password",
+    doc = " [`Api::change_password`]: server::Api::change_password"
+)]
+#![cfg_attr(
+    not(feature = "server"),
+    doc = " [`Api::anonymous_login`]: #cargo-features",
+    doc = " [`Api::refresh_anonymous_token`]: #cargo-features",
+    doc = " [`Api::signup`]: #cargo-features",
+    doc = " [`Api::login`]: #cargo-features",
+    doc = " [`Api::logout`]: #cargo-features",
+    doc = " [`Api::refresh_customer_token`]: #cargo-features",
+    doc = " [`Api::validate_token`]: #cargo-features",
+    doc = " [`Api::social_login`]: #cargo-features",
+    doc = " [`Api::get_customer_profile`]: #cargo-features",
+    doc = " [`Api::delete_customer_profile`]: #cargo-features",
+    doc = " [`Api::update_customer_profile`]: #cargo-features",
+    doc = " [`Api::assign_account`]: #cargo-features",
+    doc = " [`Api::list_addresses`]: #cargo-features",
+    doc = " [`Api::add_address`]: #cargo-features",
+    doc = " [`Api::get_address`]: #cargo-features",
+    doc = " [`Api::delete_address`]: #cargo-features",
+    doc = " [`Api::update_address`]: #cargo-features",
+    doc = " [`Api::add_address_tags`]: #cargo-features",
+    doc = " [`Api::delete_address_tags`]: #cargo-features",
+    doc = " [`Api::confirm_opt_in`]: #cargo-features",
+    doc = " [`Api::resend_activation_link`]: #cargo-features",
+    doc = " [`Api::request_email_change`]: #cargo-features",
+    doc = " [`Api::confirm_email_change`]: #cargo-features",
+    doc = " [`Api::request_password_reset`]: #cargo-features",
+    doc = " [`Api::reset_password`]: #cargo-features",
+    doc = " [`Api::change_password`]: #cargo-features"
+)]
+#![cfg_attr(rustfmt, rustfmt::skip)]
+
 #![deny(missing_docs)]
 
 /// The schemas of the spec as Rust types.
@@ -34,7 +196,6 @@ pub mod models;
 #[rustfmt::skip]
 pub mod client;
 
-/// The axum server trait and router (feature `server`).
 #[cfg(feature = "server")]
 #[rustfmt::skip]
 pub mod server;

@@ -29,6 +29,25 @@ pub fn inner_doc_attrs<S: AsRef<str>>(paragraphs: &[S]) -> TokenStream {
     quote!(#(#attrs)*)
 }
 
+/// `text` as one markdown code span: the fence is one backtick longer than the longest run of
+/// backticks inside, and line breaks become spaces, so no spec text can end the span early.
+pub fn code_span(text: &str) -> String {
+    let text = text.replace(['\r', '\n'], " ");
+    let mut longest = 0;
+    let mut run = 0;
+    for c in text.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    if longest > 0 {
+        // A space keeps a backtick at either end from joining the fence.
+        format!("{fence} {text} {fence}")
+    } else {
+        format!("{fence}{text}{fence}")
+    }
+}
+
 /// The text of each doc line, with the leading space rustdoc expects.
 fn doc_lines<S: AsRef<str>>(paragraphs: &[S]) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
@@ -104,35 +123,83 @@ fn list_marker(line: &str) -> Option<usize> {
     (digits > 0 && line[digits..].starts_with(". ")).then_some(digits + 2)
 }
 
+/// Escapes one line of prose. Code spans are kept as written; a backtick without a partner on
+/// the line is escaped (markdown would print it anyway, but it would stop the rest of the line
+/// from being escaped); links and autolinks to URLs are kept; bare URLs become autolinks; any
+/// other `[`, `]`, `<`, `>` is escaped.
 fn escape_inline(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
-    let mut in_code = false;
     let mut rest = line;
     while let Some(c) = rest.chars().next() {
-        if c == '`' {
-            in_code = !in_code;
+        let kept = match c {
+            '`' => code_span_at(rest),
+            '<' => autolink_at(rest),
+            _ => None,
+        };
+        if let Some(len) = kept {
+            out.push_str(&rest[..len]);
+            rest = &rest[len..];
+            continue;
         }
-        if !in_code {
-            if let Some(url_len) = url_at(rest) {
-                out.push('<');
-                out.push_str(&rest[..url_len]);
-                out.push('>');
-                rest = &rest[url_len..];
-                continue;
-            }
-            match c {
-                '[' | ']' | '<' | '>' => {
-                    out.push('\\');
-                    out.push(c);
-                }
-                _ => out.push(c),
-            }
-        } else {
-            out.push(c);
+        if let Some((label, len)) = url_link_at(rest) {
+            out.push('[');
+            out.push_str(&escape_inline(label));
+            out.push_str(&rest[1 + label.len()..len]);
+            rest = &rest[len..];
+            continue;
         }
+        if let Some(url_len) = url_at(rest) {
+            out.push('<');
+            out.push_str(&rest[..url_len]);
+            out.push('>');
+            rest = &rest[url_len..];
+            continue;
+        }
+        if matches!(c, '[' | ']' | '<' | '>' | '`') {
+            out.push('\\');
+        }
+        out.push(c);
         rest = &rest[c.len_utf8()..];
     }
     out
+}
+
+/// The length of the code span starting here: a run of backticks up to the next run of the same
+/// length on the line.
+fn code_span_at(s: &str) -> Option<usize> {
+    let run = s.len() - s.trim_start_matches('`').len();
+    let mut i = run;
+    while let Some(start) = s[i..].find('`').map(|j| i + j) {
+        let len = s[start..].len() - s[start..].trim_start_matches('`').len();
+        if len == run {
+            return Some(start + len);
+        }
+        i = start + len;
+    }
+    None
+}
+
+/// A markdown link to a URL starting here, `[label](https://...)`: its label and length.
+fn url_link_at(s: &str) -> Option<(&str, usize)> {
+    let inner = s.strip_prefix('[')?;
+    let close = inner.find(']')?;
+    let label = &inner[..close];
+    if label.contains('[') || label.contains('`') {
+        return None;
+    }
+    let target = inner[close + 1..].strip_prefix('(')?;
+    let url_len = url_at(target)?;
+    // `[`, the label, `](`, the URL, `)`.
+    target[url_len..]
+        .starts_with(')')
+        .then_some((label, 1 + close + 2 + url_len + 1))
+}
+
+/// The length of an autolink starting here, `<https://...>`.
+fn autolink_at(s: &str) -> Option<usize> {
+    let inner = s.strip_prefix('<')?;
+    let url_len = url_at(inner)?;
+    inner[url_len..].starts_with('>').then_some(url_len + 2)
 }
 
 /// The length of a bare URL starting here.
@@ -168,8 +235,21 @@ mod tests {
         assert_eq!(sanitize("    indented"), vec!["indented"]);
         assert_eq!(sanitize("`a[0]` and [b]"), vec![r"`a[0]` and \[b\]"]);
         assert_eq!(
+            sanitize("[site](https://x.io) <https://y.io> [rel](other)"),
+            vec![r"[site](https://x.io) <https://y.io> \[rel\](other)"]
+        );
+        assert_eq!(sanitize("a ` b [c]"), vec![r"a \` b \[c\]"]);
+        assert_eq!(sanitize("``a`b`` [c]"), vec![r"``a`b`` \[c\]"]);
+        assert_eq!(
             sanitize("- item\nmore\n\nafter"),
             vec!["- item", "  more", "", "after"]
         );
+    }
+
+    #[test]
+    fn code_spans_hold_any_text() {
+        assert_eq!(code_span("/a/{b}"), "`/a/{b}`");
+        assert_eq!(code_span("a`b"), "`` a`b ``");
+        assert_eq!(code_span("x\ny"), "`x y`");
     }
 }

@@ -1,10 +1,20 @@
 //! The crate root (`lib.rs`) and `Cargo.toml` of the generated crate.
+//!
+//! The crate docs end in a table of every operation that links to its client and server
+//! method. Those live in modules that exist only with the `client` and `server` features, so
+//! each link is a reference-style link whose target is defined twice behind `cfg_attr`: the
+//! method when the feature is on, the "Cargo features" section when it is off. Either way the
+//! docs build without a broken link.
 
-use super::docs::inner_doc_attrs;
+use super::docs::{code_span, inner_doc_attrs};
 use super::CrateOptions;
-use crate::ir::Api;
+use crate::ir::{Api, Operation};
 use proc_macro2::TokenStream;
 use quote::quote;
+
+/// The anchor of the crate docs' "Cargo features" heading, the target of links to items of a
+/// disabled feature.
+const FEATURES_ANCHOR: &str = "#cargo-features";
 
 /// `lib.rs`: crate docs and module declarations.
 pub fn emit_lib(api: &Api) -> TokenStream {
@@ -15,15 +25,18 @@ pub fn emit_lib(api: &Api) -> TokenStream {
     if let Some(d) = &api.description {
         paragraphs.push(d.clone());
     }
-    paragraphs.push(format!(
-        "Generated from the OpenAPI spec: {} types, {} operations. The `models` module is always \
-         available.",
-        api.types.len(),
-        api.operations.len()
-    ));
-    let docs = inner_doc_attrs(&paragraphs);
+    let spec_docs = inner_doc_attrs(&paragraphs);
+    let usage = raw_inner_docs(&usage_lines(api));
+    let table = raw_inner_docs(&operation_table(api));
+    let links = operation_links(api);
     quote! {
-        #docs
+        #spec_docs
+        #usage
+        #table
+        #links
+        // prettyplease formats this file, as every generated file; rustfmt would lay out the
+        // long attributes above differently, so it leaves the crate alone.
+        #![cfg_attr(rustfmt, rustfmt::skip)]
         #![deny(missing_docs)]
 
         /// The schemas of the spec as Rust types.
@@ -37,11 +50,138 @@ pub fn emit_lib(api: &Api) -> TokenStream {
         #[rustfmt::skip]
         pub mod client;
 
-        /// The axum server trait and router (feature `server`).
+        // Documented by its own inner docs: rustdoc resolves the links of a module's outer and
+        // inner docs in one scope, so both together break one set.
         #[cfg(feature = "server")]
         #[rustfmt::skip]
         pub mod server;
     }
+}
+
+/// `#![doc = " line"]` per line of text the generator wrote itself (already valid markdown).
+fn raw_inner_docs(lines: &[String]) -> TokenStream {
+    let attrs = lines.iter().map(|l| {
+        let l = if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        };
+        quote!(#![doc = #l])
+    });
+    quote!(#(#attrs)*)
+}
+
+/// The "Cargo features" section: what each feature gives and how to start with it.
+fn usage_lines(api: &Api) -> Vec<String> {
+    let counts = format!(
+        "Generated from the OpenAPI spec: {} types, {} operations.",
+        api.types.len(),
+        api.operations.len()
+    );
+    [
+        "",
+        "# Cargo features",
+        "",
+        &counts,
+        "The `models` module is always available; the rest is behind two features:",
+        "",
+        "- `client` (default): `client::Client`, an async reqwest client with one method per",
+        "  operation. Build it with a base URL and `client::Credentials`, the store of the",
+        "  tokens the operations need. A method returns the documented response for the",
+        "  status that came back, or a `client::Error`.",
+        "- `server`: `server::Api`, a trait with one method per operation, and",
+        "  `server::router`, which serves an implementation with axum after checking",
+        "  credentials (through `server::Authenticator`), parameters and bodies against the",
+        "  spec.",
+    ]
+    .map(str::to_string)
+    .to_vec()
+}
+
+/// The "Operations" section: one row per operation, in spec order.
+fn operation_table(api: &Api) -> Vec<String> {
+    let mut lines = vec![String::new(), "# Operations".to_string(), String::new()];
+    if api.operations.is_empty() {
+        lines.push("The spec defines no operations.".to_string());
+        return lines;
+    }
+    lines.push("| Method | Path | Client method | Server method | Credentials |".to_string());
+    lines.push("| --- | --- | --- | --- | --- |".to_string());
+    for op in &api.operations {
+        lines.push(format!(
+            "| `{}` | {} | [{}] | [{}] | {} |",
+            op.method.as_str(),
+            table_cell(&code_span(&op.path)),
+            client_label(op),
+            server_label(op),
+            table_cell(&credentials(api, op)),
+        ));
+    }
+    // A blank line ends the table, so the link definitions after it are not read as rows.
+    lines.push(String::new());
+    lines
+}
+
+fn client_label(op: &Operation) -> String {
+    format!("`Client::{}`", op.fn_name)
+}
+
+fn server_label(op: &Operation) -> String {
+    format!("`Api::{}`", op.fn_name)
+}
+
+/// The link definitions of the table's labels: one `cfg_attr` per feature and state.
+fn operation_links(api: &Api) -> TokenStream {
+    let defs = |label: fn(&Operation) -> String, target: &dyn Fn(&Operation) -> String| {
+        api.operations
+            .iter()
+            .map(|op| format!(" [{}]: {}", label(op), target(op)))
+            .collect::<Vec<String>>()
+    };
+    let client_on = defs(client_label, &|op| {
+        format!("client::Client::{}", op.fn_name)
+    });
+    let client_off = defs(client_label, &|_| FEATURES_ANCHOR.to_string());
+    let server_on = defs(server_label, &|op| format!("server::Api::{}", op.fn_name));
+    let server_off = defs(server_label, &|_| FEATURES_ANCHOR.to_string());
+    if api.operations.is_empty() {
+        return TokenStream::new();
+    }
+    quote! {
+        #![cfg_attr(feature = "client", #(doc = #client_on),*)]
+        #![cfg_attr(not(feature = "client"), #(doc = #client_off),*)]
+        #![cfg_attr(feature = "server", #(doc = #server_on),*)]
+        #![cfg_attr(not(feature = "server"), #(doc = #server_off),*)]
+    }
+}
+
+/// The credentials an operation accepts: scheme names, `+` for schemes used together, `or`
+/// between alternatives, `none` where no credentials are needed.
+fn credentials(api: &Api, op: &Operation) -> String {
+    if op.security.alternatives.is_empty() {
+        return "none".to_string();
+    }
+    let alts: Vec<String> = op
+        .security
+        .alternatives
+        .iter()
+        .map(|alt| {
+            if alt.is_empty() {
+                return "none".to_string();
+            }
+            let names: Vec<String> = alt
+                .iter()
+                .map(|&i| code_span(&api.security_schemes[i].name))
+                .collect();
+            names.join(" + ")
+        })
+        .collect();
+    alts.join(" or ")
+}
+
+/// Text made safe for a table cell: a `|`, even in a code span, would end the cell.
+fn table_cell(text: &str) -> String {
+    text.replace('|', "\\|")
 }
 
 /// `Cargo.toml` of the generated crate.

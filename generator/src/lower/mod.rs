@@ -2,8 +2,8 @@
 //!
 //! Lowering resolves every `$ref`, names every type, and collects every problem it finds
 //! (instead of stopping at the first), each with the JSON pointer of where it stands.
-//! It is split by what it lowers: [`schema`] (types), [`operation`] (paths, parameters, bodies,
-//! responses, security) and [`check`] (passes over the finished types: boxing, defaults, names).
+//! It is split by what it lowers: `schema` (types), `operation` (paths, parameters, bodies,
+//! responses, security) and `check` (passes over the finished types: boxing, defaults, names).
 
 mod check;
 mod operation;

@@ -1,8 +1,8 @@
 //! `server.rs`: the server trait, the authenticator and the axum router (feature `server`).
 //!
-//! Split by concern: [`api`] emits the trait and the per-operation request and response types,
-//! [`router`] the router and one handler per operation, [`security`] credential extraction, and
-//! [`validate`] the checks that run before a handler (one function per request type).
+//! Split by concern: `api` emits the trait and the per-operation request and response types,
+//! `router` the router and one handler per operation, `security` credential extraction, and
+//! `validate` the checks that run before a handler (one function per request type).
 
 mod api;
 mod router;

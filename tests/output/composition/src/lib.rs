@@ -3,7 +3,25 @@
 //!
 //! API version `0.1.0`.
 //!
-//! Generated from the OpenAPI spec: 10 types, 0 operations. The `models` module is always available.
+//! # Cargo features
+//!
+//! Generated from the OpenAPI spec: 10 types, 0 operations.
+//! The `models` module is always available; the rest is behind two features:
+//!
+//! - `client` (default): `client::Client`, an async reqwest client with one method per
+//!   operation. Build it with a base URL and `client::Credentials`, the store of the
+//!   tokens the operations need. A method returns the documented response for the
+//!   status that came back, or a `client::Error`.
+//! - `server`: `server::Api`, a trait with one method per operation, and
+//!   `server::router`, which serves an implementation with axum after checking
+//!   credentials (through `server::Authenticator`), parameters and bodies against the
+//!   spec.
+//!
+//! # Operations
+//!
+//! The spec defines no operations.
+#![cfg_attr(rustfmt, rustfmt::skip)]
+
 #![deny(missing_docs)]
 
 /// The schemas of the spec as Rust types.
@@ -15,7 +33,6 @@ pub mod models;
 #[rustfmt::skip]
 pub mod client;
 
-/// The axum server trait and router (feature `server`).
 #[cfg(feature = "server")]
 #[rustfmt::skip]
 pub mod server;

@@ -3,7 +3,42 @@
 //!
 //! API version `1.0.0`.
 //!
-//! Generated from the OpenAPI spec: 6 types, 1 operations. The `models` module is always available.
+//! # Cargo features
+//!
+//! Generated from the OpenAPI spec: 6 types, 1 operations.
+//! The `models` module is always available; the rest is behind two features:
+//!
+//! - `client` (default): `client::Client`, an async reqwest client with one method per
+//!   operation. Build it with a base URL and `client::Credentials`, the store of the
+//!   tokens the operations need. A method returns the documented response for the
+//!   status that came back, or a `client::Error`.
+//! - `server`: `server::Api`, a trait with one method per operation, and
+//!   `server::router`, which serves an implementation with axum after checking
+//!   credentials (through `server::Authenticator`), parameters and bodies against the
+//!   spec.
+//!
+//! # Operations
+//!
+//! | Method | Path | Client method | Server method | Credentials |
+//! | --- | --- | --- | --- | --- |
+//! | `GET` | `/things/{thing-id}` | [`Client::get_thing_by_id`] | [`Api::get_thing_by_id`] | none |
+//!
+#![cfg_attr(
+    feature = "client",
+    doc = " [`Client::get_thing_by_id`]: client::Client::get_thing_by_id"
+)]
+#![cfg_attr(
+    not(feature = "client"),
+    doc = " [`Client::get_thing_by_id`]: #cargo-features"
+)]
+#![cfg_attr(
+    feature = "server",
+    doc = " [`Api::get_thing_by_id`]: server::Api::get_thing_by_id"
+)]
+#![cfg_attr(not(feature = "server"), doc = " [`Api::get_thing_by_id`]: #cargo-features")]
+
+#![cfg_attr(rustfmt, rustfmt::skip)]
+
 #![deny(missing_docs)]
 
 /// The schemas of the spec as Rust types.
@@ -15,7 +50,6 @@ pub mod models;
 #[rustfmt::skip]
 pub mod client;
 
-/// The axum server trait and router (feature `server`).
 #[cfg(feature = "server")]
 #[rustfmt::skip]
 pub mod server;
