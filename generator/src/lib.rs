@@ -2,8 +2,9 @@
 //! OpenAPI 3.0 document.
 //!
 //! The pipeline has four visible stages, each its own module:
-//! [`load`] (text -> `openapiv3`), [`lower`] (-> [`ir::Api`]), [`emit`] (-> tokens) and
-//! [`format`] (-> text). [`generate`] runs them all; [`write`] puts the result on disk.
+//! [`load`] (text -> `openapiv3`), [`lower`] (-> [`ir::Api`]), [`emit`] (-> parts that make
+//! tokens) and [`format`](mod@format) (-> text, on all cores). [`generate`] runs them all;
+//! [`write`](mod@write) puts the result on disk.
 
 #![deny(missing_docs)]
 
