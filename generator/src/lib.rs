@@ -4,10 +4,12 @@
 //! The pipeline has four visible stages, each its own module:
 //! [`load`] (text -> `openapiv3`), [`lower`] (-> [`ir::Api`]), [`emit`] (-> parts that make
 //! tokens) and [`format`](mod@format) (-> text, on all cores). [`generate`] runs them all;
-//! [`write`](mod@write) puts the result on disk.
+//! [`write`](mod@write) puts the result on disk, and [`apidiff`] reports what a regeneration
+//! changes in the generated crate's public API.
 
 #![deny(missing_docs)]
 
+pub mod apidiff;
 pub mod emit;
 pub mod error;
 pub mod format;

@@ -1,0 +1,85 @@
+//! Golden tests of the API change report: each `tests/fixtures/apidiff/<case>/` holds an
+//! `old.yaml` and a `new.yaml` (each with a header saying what the case covers); both are
+//! generated, and the report of the change must equal `report.txt`. A glob discovers the
+//! cases, so a new directory is a new test.
+//!
+//! Re-bless after an intended change with `EXPECTORATE=overwrite cargo test -p oasgen-tests
+//! --test apidiff`, then read the diff of the `report.txt` files before committing.
+
+use std::path::{Path, PathBuf};
+
+fn cases() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/apidiff");
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("tests/fixtures/apidiff exists")
+        .map(|e| e.expect("readable entry").path())
+        .filter(|p| p.join("old.yaml").exists())
+        .collect();
+    out.sort();
+    out
+}
+
+fn generate(case: &Path, side: &str) -> oasgen::write::Files {
+    let text = std::fs::read_to_string(case.join(side)).unwrap();
+    // The same label and options on both sides, so only the spec differs.
+    let opts = oasgen::CrateOptions {
+        crate_name: "apidiff-case".into(),
+        command: "oasgen".into(),
+        spec_label: "spec.yaml".into(),
+        runtime_dependency: "path = \"../runtime\"".into(),
+    };
+    oasgen::generate("spec.yaml", &text, &opts)
+        .unwrap_or_else(|e| panic!("{}/{side}: {e}", case.display()))
+        .files
+}
+
+#[test]
+fn reports_match_goldens() {
+    let bless = std::env::var("EXPECTORATE").is_ok_and(|v| v == "overwrite");
+    let cases = cases();
+    assert!(cases.len() >= 14, "apidiff cases went missing: {cases:?}");
+    let mut failures = Vec::new();
+    for case in &cases {
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        let report =
+            oasgen::apidiff::report(&generate(case, "old.yaml"), &generate(case, "new.yaml"));
+        let actual = format!("{report}\n");
+        let path = case.join("report.txt");
+        if bless {
+            std::fs::write(&path, &actual).unwrap();
+            continue;
+        }
+        let expected = std::fs::read_to_string(&path).unwrap_or_default();
+        if expected != actual {
+            failures.push(format!("{name}: expected\n{expected}\n  got\n{actual}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "API change reports differ:\n{}\nre-bless with EXPECTORATE=overwrite cargo test -p oasgen-tests --test apidiff, and read the diff",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn the_same_crate_has_no_api_change() {
+    let case = &cases()[0];
+    let files = generate(case, "new.yaml");
+    let report = oasgen::apidiff::report(&files, &files);
+    assert!(report.changes.is_empty(), "{report}");
+    assert!(report.to_string().contains("no API change"), "{report}");
+}
+
+#[test]
+fn a_missing_or_broken_old_crate_is_no_previous_api() {
+    let case = &cases()[0];
+    let new = generate(case, "new.yaml");
+    let report = oasgen::apidiff::report(&oasgen::write::Files::new(), &new);
+    assert!(report.to_string().contains("no previous API"), "{report}");
+    let mut broken = new.clone();
+    for text in broken.values_mut() {
+        text.truncate(text.len() / 2);
+    }
+    let report = oasgen::apidiff::report(&broken, &new);
+    assert!(report.to_string().contains("does not parse"), "{report}");
+}
