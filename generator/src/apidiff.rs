@@ -258,9 +258,10 @@ impl fmt::Display for Report {
                 "API change: breaking ({breaking} breaking, {additive} additive):"
             )?;
         } else if additive > 0 {
+            let s = if additive == 1 { "" } else { "s" };
             write!(
                 f,
-                "API change: non-breaking (additive; {additive} change(s)):"
+                "API change: non-breaking (additive; {additive} change{s}):"
             )?;
         } else {
             return f.write_str(
