@@ -244,7 +244,7 @@ impl fmt::Display for Report {
         if let Some(reason) = &self.no_previous {
             return write!(
                 f,
-                "API change: unknown, no previous API ({reason}); the new API has {} operation(s) and {} type(s)",
+                "API change: unknown, no previous API to compare with ({reason}); the new API has {} operation(s) and {} other public type(s)",
                 self.operations, self.types
             );
         }

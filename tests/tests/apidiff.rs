@@ -83,3 +83,56 @@ fn a_missing_or_broken_old_crate_is_no_previous_api() {
     let report = oasgen::apidiff::report(&broken, &new);
     assert!(report.to_string().contains("does not parse"), "{report}");
 }
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn xtask_codegen_reports_the_api_change() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let tmp = repo.join("target/tmp/apidiff-codegen");
+    let _ = std::fs::remove_dir_all(&tmp);
+    copy_dir(&repo.join("specs"), &tmp.join("specs"));
+    copy_dir(&repo.join("generated"), &tmp.join("generated"));
+    let spec = tmp.join(xtask::codegen::SPEC);
+    let text = std::fs::read_to_string(&spec).unwrap();
+    let changed = text.replacen(
+        "        zipCode:\n          type: string\n",
+        "        zipCode:\n          type: integer\n",
+        1,
+    );
+    assert_ne!(
+        text, changed,
+        "the test's edit no longer applies to the spec"
+    );
+    std::fs::write(&spec, changed).unwrap();
+
+    let err = format!("{:#}", xtask::codegen::run(&tmp, true).unwrap_err());
+    let expected = "breaking  type `Address`: field `zip_code` type changed from `Option<String>` to `Option<i64>`";
+    assert!(
+        err.contains("API change: breaking (1 breaking, 0 additive):"),
+        "{err}"
+    );
+    assert!(err.contains(expected), "{err}");
+    assert!(
+        err.ends_with("run `cargo xtask codegen` and commit the result"),
+        "{err}"
+    );
+
+    let report = xtask::codegen::run(&tmp, false).unwrap();
+    let api = report.api.expect("generated/ changed").to_string();
+    assert!(api.contains(expected), "{api}");
+    let again = xtask::codegen::run(&tmp, false).unwrap();
+    assert!(again.api.is_none(), "nothing changed the second time");
+    std::fs::remove_dir_all(&tmp).unwrap();
+}

@@ -29,22 +29,31 @@ pub struct Report {
     pub types: usize,
     /// Operations generated.
     pub operations: usize,
+    /// What the change does to the generated crate's API, when `generated/` changed.
+    pub api: Option<oasgen::apidiff::Report>,
 }
 
 /// Generates into memory, then writes (or, with `check`, compares) `root/generated`.
 ///
-/// With `check`, a stale tree is an error that names the files and says what to run.
+/// When `generated/` changes, the report says what that does to the crate's API (compared
+/// before anything is written). With `check`, a stale tree is an error that names the files,
+/// carries that API report and says what to run.
 pub fn run(root: &Path, check: bool) -> Result<Report> {
     let spec_path = root.join(SPEC);
-    let text = std::fs::read_to_string(&spec_path)
-        .with_context(|| format!("cannot read {}", spec_path.display()))?;
+    let text = std::fs::read_to_string(&spec_path).with_context(|| {
+        format!(
+            "cannot read the spec {}; `cargo xtask codegen` generates {OUT}/ from it",
+            spec_path.display()
+        )
+    })?;
     let generated = oasgen::generate(SPEC, &text, &options())?;
     let out = root.join(OUT);
+    let diff = oasgen::write::diff(&out, &generated.files)?;
+    let api = (!diff.is_empty()).then(|| oasgen::apidiff::report_for_dir(&out, &generated.files));
     let changed = if check {
-        let diff = oasgen::write::diff(&out, &generated.files)?;
-        if !diff.is_empty() {
+        if let Some(api) = &api {
             bail!(
-                "generated/ is stale: {} differ from what {SPEC} generates.\nrun `cargo xtask codegen` and commit the result",
+                "{OUT}/ is stale: {} differ from what {SPEC} generates.\n{api}\nrun `cargo xtask codegen` and commit the result",
                 diff.paths().join(", ")
             );
         }
@@ -53,6 +62,7 @@ pub fn run(root: &Path, check: bool) -> Result<Report> {
         oasgen::write::write_crate(&out, &generated.files)?.paths()
     };
     Ok(Report {
+        api,
         changed,
         warnings: generated.warnings,
         types: generated.api.types.len(),

@@ -6,7 +6,19 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(about = "Project automation for the oasgen workspace")]
+#[command(
+    bin_name = "cargo xtask",
+    about = "Project automation for the oasgen workspace",
+    long_about = "Project automation for the oasgen workspace. Run it from anywhere in the \
+                  repository as `cargo xtask <command>`; `cargo xtask <command> --help` explains \
+                  each command's options.",
+    after_help = "Examples:
+  cargo xtask codegen                      regenerate generated/ after editing the spec
+  cargo xtask codegen --check              fail (as CI does) if generated/ is stale
+  cargo xtask conformance --only prism     check the generated client against Prism
+  cargo xtask serve --addr 127.0.0.1:9000  run the reference service on another port
+  cargo xtask corpus ~/specs               generate and cargo-check every spec in ~/specs"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -15,34 +27,54 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Regenerate `generated/` from `specs/customer-managed.yaml`.
+    ///
+    /// When the output changes, prints what that does to the generated crate's API (operations,
+    /// types and fields added or removed, each classified as breaking or additive) before the
+    /// list of written files. Review that summary, then the diff, and commit both the spec and
+    /// `generated/`.
+    #[command(after_help = "Examples:
+  cargo xtask codegen           regenerate, print the API change summary and the files written
+  cargo xtask codegen --check   what CI runs: exit 1 with the summary if generated/ is stale")]
     Codegen {
-        /// Write nothing; fail and name the stale files if `generated/` is out of date.
+        /// Write nothing; if `generated/` differs from what the spec generates, print the API
+        /// change summary, name the stale files and fail (CI runs this).
         #[arg(long)]
         check: bool,
     },
     /// Run the generated client against Stoplight Prism and the reference server against
-    /// Schemathesis (both installed locally on first use).
+    /// Schemathesis (both installed under `target/conformance/` on first use; needs `npm` and
+    /// Python 3 with `venv`).
+    #[command(after_help = "Examples:
+  cargo xtask conformance                      both sides
+  cargo xtask conformance --only schemathesis  only the reference server")]
     Conformance {
-        /// Run only one side: `prism` or `schemathesis`.
-        #[arg(long)]
+        /// Run only one side: `prism` (the client against a Prism mock of the spec) or
+        /// `schemathesis` (the reference server against generated requests).
+        #[arg(long, value_name = "SIDE", value_parser = ["prism", "schemathesis"])]
         only: Option<String>,
     },
-    /// Start the reference in-memory Customer Service.
+    /// Start the reference in-memory Customer Service (for offline storefront work); stop it
+    /// with Ctrl-C.
+    #[command(after_help = "Example:
+  cargo xtask serve --addr 0.0.0.0:8080   listen on every interface")]
     Serve {
-        /// Address to listen on.
-        #[arg(long, default_value = "127.0.0.1:8080")]
+        /// Address (IP:PORT) to listen on.
+        #[arg(long, value_name = "IP:PORT", default_value = "127.0.0.1:8080")]
         addr: String,
     },
-    /// Generate and `cargo check` a crate for every spec in DIR.
+    /// Generate and `cargo check` a crate (client and server) for every spec in DIR; prints one
+    /// row per spec.
+    #[command(after_help = "Example:
+  cargo xtask corpus ../openapi-directory/specs")]
     Corpus {
-        /// Folder of OpenAPI specs (YAML or JSON).
+        /// Folder of OpenAPI 3.0 specs (`.yaml`, `.yml` or `.json`).
         dir: PathBuf,
     },
     /// Prove that spec mutants the generator accepts also compile (a sample of the property
     /// test's mutations, checked with cargo).
     FuzzSample {
-        /// How many accepted mutants to compile.
-        #[arg(long, default_value_t = 12)]
+        /// How many accepted mutants to compile (each costs a `cargo check`).
+        #[arg(long, value_name = "N", default_value_t = 12)]
         count: usize,
     },
     /// Measure generation time, build cost and runtime overhead; writes BENCHMARKS.md.
@@ -79,6 +111,9 @@ fn codegen(check: bool) -> Result<()> {
     let report = xtask::codegen::run(&root(), check)?;
     for w in &report.warnings {
         eprintln!("warning: {}: {w}", xtask::codegen::SPEC);
+    }
+    if let Some(api) = &report.api {
+        println!("{api}");
     }
     let what = if check {
         "is up to date".to_string()
