@@ -6,9 +6,14 @@
 //! model types (structs with their fields, enums with their variants, type aliases), the
 //! operations (the async methods of `Client` and the methods of the server trait `Api`, with
 //! the per-operation types their signatures name: `<Op>Request`, `<Op>Response`, `<Op>Error`,
-//! `<Op>Body`), other public types, functions and re-exports. [`diff`] compares two
+//! `<Op>Body`), other public types, traits, functions and re-exports. [`diff`] compares two
 //! surfaces; [`report`] does both for two sets of files and never fails: an old tree that is
 //! missing or does not parse gives a report that says there is no previous API.
+//! [`report_for_dir`] is what `oasgen` and `cargo xtask codegen` call, before they write.
+//!
+//! Reading only signatures is also what keeps it cheap: a text pre-pass (`strip.rs`) empties
+//! function bodies and cuts doc comments to their first line before `syn` parses the file, and
+//! a file that did not change is parsed once for both sides.
 //!
 //! # Classification
 //!
@@ -25,6 +30,7 @@
 //! | parameter added, server only | additive if optional | the router fills the new `<Op>Request` field |
 //! | parameter removed, retyped, made required or optional | breaking | the argument's Rust type changes |
 //! | client arguments reordered, return type changed | breaking | |
+//! | `Api` method arguments changed (credentials now required or no longer) | breaking | implementors must change the method |
 //! | response status added | breaking | `<Op>Error` (or `<Op>Response`) gains a variant: exhaustive matches fail |
 //! | response status added, server only | additive | implementors may return it |
 //! | response status removed or its body retyped | breaking | |
@@ -37,8 +43,8 @@
 //! | enum variant added | breaking | exhaustive `match`es need a new arm (string enums already kept the value as `Other`) |
 //! | enum variant added to a `#[non_exhaustive]` enum | additive | |
 //! | enum variant removed or its payload retyped | breaking | |
-//! | function or re-export removed or changed | breaking | |
-//! | function or re-export added, item newly `#[deprecated]` | additive | |
+//! | function, trait or re-export removed or changed | breaking | |
+//! | function, trait or re-export added, item newly `#[deprecated]` | additive | users get a warning at most |
 //!
 //! Changes to docs and function bodies are not API changes. The report is sorted (breaking
 //! first, then by subject) and deterministic.
