@@ -6,6 +6,7 @@ use crate::write::Files;
 use proc_macro2::{TokenStream, TokenTree};
 use quote::ToTokens;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
 
 /// The public API of a generated crate.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -77,8 +78,6 @@ pub struct Variant {
     pub name: String,
     /// The payload: empty, `(A, B)` or `{ a: A }`.
     pub payload: String,
-    /// The HTTP status it stands for, read from its doc (`404`, `4XX`, `default`), if any.
-    pub status: Option<String>,
 }
 
 /// One operation: its client method and server trait method, as far as they exist.
@@ -433,32 +432,31 @@ fn variant(v: &syn::Variant) -> Variant {
     Variant {
         name: v.ident.to_string(),
         payload,
-        status: status_of(&v.attrs),
     }
 }
 
-/// The HTTP status a response variant stands for, from the first line of its doc:
-/// "`404`." (server), "Status `404`." / "Any `4XX` status." (client), "`default`: ...".
-fn status_of(attrs: &[syn::Attribute]) -> Option<String> {
-    let first = attrs.iter().find_map(|a| match &a.meta {
-        syn::Meta::NameValue(nv) if nv.path.is_ident("doc") => match &nv.value {
-            syn::Expr::Lit(syn::ExprLit {
-                lit: syn::Lit::Str(s),
-                ..
-            }) => Some(s.value()),
-            _ => None,
-        },
-        _ => None,
-    })?;
-    if first.trim() == "Any status the spec lists no other response for." {
+/// The HTTP status a response variant stands for, from the name the lowering gives it
+/// (`naming::status_name`): `NotFound` -> `404`, `Status299` -> `299`, `Status4xx` -> `4XX`,
+/// `Default` -> `default`.
+fn status_of(variant: &str) -> Option<String> {
+    static NAMED: OnceLock<BTreeMap<String, u16>> = OnceLock::new();
+    if variant == "Default" {
         return Some("default".into());
     }
-    let quoted = first.split('`').nth(1)?;
-    let status_like = quoted == "default"
-        || (quoted.len() == 3
-            && quoted.starts_with(|c: char| c.is_ascii_digit())
-            && quoted[1..].chars().all(|c| c.is_ascii_digit() || c == 'X'));
-    status_like.then(|| quoted.to_string())
+    if let Some(rest) = variant.strip_prefix("Status") {
+        let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|c| c.is_ascii_digit());
+        if let Some(class) = rest.strip_suffix("xx").filter(|c| digits(c, 1)) {
+            return Some(format!("{class}XX"));
+        }
+        return digits(rest, 3).then(|| rest.to_string());
+    }
+    let named = NAMED.get_or_init(|| {
+        (100..600)
+            .map(|code| (crate::naming::status_name(code), code))
+            .filter(|(name, _)| !name.starts_with("Status"))
+            .collect()
+    });
+    named.get(variant).map(|code| code.to_string())
 }
 
 /// Takes the module's types that `tokens` name: they belong to the operation.
@@ -542,7 +540,7 @@ fn add_server(op: &mut Operation, sig: &syn::Signature, has_default: bool, m: &m
 
 fn add_responses(op: &mut Operation, enum_name: &str, variants: Vec<Variant>, client: bool) {
     for v in variants {
-        let key = v.status.clone().unwrap_or_else(|| v.name.clone());
+        let key = status_of(&v.name).unwrap_or_else(|| v.name.clone());
         let entry = op.responses.entry(key).or_default();
         let side = Some((enum_name.to_string(), v.name, v.payload));
         if client {
