@@ -91,8 +91,9 @@ pub struct Change {
 /// The result of comparing the API of the files on disk with the API of the new files.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {
-    /// Why there is no previous API to compare with, if there is none.
-    pub no_previous: Option<String>,
+    /// Why the change is unknown, if it is: there is no previous API to compare with (none
+    /// on disk, or it does not parse), or the new files cannot be read.
+    pub unknown: Option<String>,
     /// The changes, sorted: breaking first, then by subject.
     pub changes: Vec<Change>,
     /// Operations in the new API.
@@ -119,10 +120,10 @@ impl Report {
 
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(reason) = &self.no_previous {
+        if let Some(reason) = &self.unknown {
             return write!(
                 f,
-                "API change: unknown, no previous API to compare with ({reason}); the new API has {} operation(s) and {} other public type(s)",
+                "API change: unknown ({reason}); the new API has {} operation(s) and {} other public type(s)",
                 self.operations, self.types
             );
         }
@@ -164,7 +165,7 @@ impl fmt::Display for Report {
 /// generated Rust file, or one does not parse, the report says there is no previous API.
 pub fn report(old: &Files, new: &Files) -> Report {
     let mut report = Report {
-        no_previous: None,
+        unknown: None,
         changes: Vec::new(),
         operations: 0,
         types: 0,
@@ -172,13 +173,13 @@ pub fn report(old: &Files, new: &Files) -> Report {
     let new_parsed = match parse_modules(new, |_, _| false) {
         Ok(parsed) => parsed,
         Err(e) => {
-            report.no_previous = Some(format!("the new files: {e}"));
+            report.unknown = Some(format!("the new files cannot be read: {e}"));
             return report;
         }
     };
     let new_refs: Vec<(&str, &syn::File)> = new_parsed.iter().map(|(m, f)| (*m, f)).collect();
     let Some(next) = build(&new_refs) else {
-        report.no_previous = Some("the new files hold no Rust module".into());
+        report.unknown = Some("the new files hold no Rust module".into());
         return report;
     };
     report.operations = next.operations.len();
@@ -188,7 +189,7 @@ pub fn report(old: &Files, new: &Files) -> Report {
     let old_parsed = match parse_modules(old, same) {
         Ok(parsed) => parsed,
         Err(e) => {
-            report.no_previous = Some(e);
+            report.unknown = Some(format!("no previous API: {e}"));
             return report;
         }
     };
@@ -203,7 +204,7 @@ pub fn report(old: &Files, new: &Files) -> Report {
     old_refs.sort_by_key(|(m, _)| *m);
     match build(&old_refs) {
         Some(prev) => report.changes = diff(&prev, &next),
-        None => report.no_previous = Some("no generated crate there yet".into()),
+        None => report.unknown = Some("no previous API: no generated crate there yet".into()),
     }
     report
 }
@@ -241,14 +242,14 @@ mod tests {
     fn missing_or_broken_old_tree_means_no_previous_api() {
         let new = files("pub struct A { pub x: ::std::option::Option<i64> }");
         let r = report(&Files::new(), &new);
-        assert!(r.no_previous.is_some());
+        assert!(r.unknown.is_some());
         assert!(r.to_string().contains("no previous API"), "{r}");
         let r = report(&files("pub struct A { pub x: "), &new);
         let text = r.to_string();
         assert!(text.contains("no previous API"), "{text}");
         assert!(text.contains("src/models.rs does not parse"), "{text}");
         let r = report_for_dir(Path::new("/nonexistent/oasgen/apidiff"), &new);
-        assert!(r.no_previous.is_some());
+        assert!(r.unknown.is_some());
     }
 
     #[test]
