@@ -265,6 +265,7 @@ fn idents(tokens: &TokenStream) -> Vec<String> {
     out
 }
 
+/// The public items of one parsed module file.
 fn read_module<'a>(name: &str, file: &'a syn::File) -> Module<'a> {
     let mut m = Module {
         name: name.to_string(),
@@ -274,75 +275,25 @@ fn read_module<'a>(name: &str, file: &'a syn::File) -> Module<'a> {
     for item in &file.items {
         match item {
             syn::Item::Struct(s) if is_pub(&s.vis) => {
-                let fields = s
-                    .fields
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, f)| is_pub(&f.vis))
-                    .map(|(i, f)| Field {
-                        name: f
-                            .ident
-                            .as_ref()
-                            .map_or_else(|| i.to_string(), |id| unraw(&id.to_string())),
-                        ty: ty(&f.ty),
-                    })
-                    .collect();
-                let default = derives(&s.attrs, "Default");
-                let def = TypeDef {
-                    shape: Shape::Struct { fields, default },
-                    deprecated: has_attr(&s.attrs, "deprecated"),
-                };
-                m.types.insert(s.ident.to_string(), def);
+                m.types.insert(s.ident.to_string(), read_struct(s));
             }
             syn::Item::Enum(e) if is_pub(&e.vis) => {
-                let variants = e.variants.iter().map(variant).collect();
-                let def = TypeDef {
-                    shape: Shape::Enum {
-                        variants,
-                        non_exhaustive: has_attr(&e.attrs, "non_exhaustive"),
-                    },
-                    deprecated: has_attr(&e.attrs, "deprecated"),
+                let shape = Shape::Enum {
+                    variants: e.variants.iter().map(variant).collect(),
+                    non_exhaustive: has_attr(&e.attrs, "non_exhaustive"),
                 };
-                m.types.insert(e.ident.to_string(), def);
+                m.types
+                    .insert(e.ident.to_string(), type_def(shape, &e.attrs));
             }
             syn::Item::Type(t) if is_pub(&t.vis) => {
-                let def = TypeDef {
-                    shape: Shape::Alias(ty(&t.ty)),
-                    deprecated: has_attr(&t.attrs, "deprecated"),
-                };
-                m.types.insert(t.ident.to_string(), def);
+                let shape = Shape::Alias(ty(&t.ty));
+                m.types
+                    .insert(t.ident.to_string(), type_def(shape, &t.attrs));
             }
-            syn::Item::Trait(t) if is_pub(&t.vis) && t.ident == "Api" => {
-                for it in &t.items {
-                    if let syn::TraitItem::Fn(f) = it {
-                        let name = f.sig.ident.to_string();
-                        m.server_ops.push((name, &f.sig, f.default.is_some()));
-                    }
-                }
-                let def = TypeDef {
-                    shape: Shape::Other,
-                    deprecated: false,
-                };
-                m.types.insert(t.ident.to_string(), def);
-            }
-            syn::Item::Trait(t) if is_pub(&t.vis) => {
-                let sigs: Vec<String> = t
-                    .items
-                    .iter()
-                    .filter_map(|it| match it {
-                        syn::TraitItem::Fn(f) => Some(signature(&f.sig)),
-                        syn::TraitItem::Type(a) => Some(format!("type {}", a.ident)),
-                        _ => None,
-                    })
-                    .collect();
-                m.traits.insert(t.ident.to_string(), sigs.join("; "));
-            }
+            syn::Item::Trait(t) if is_pub(&t.vis) => read_trait(t, &mut m),
             syn::Item::Union(u) if is_pub(&u.vis) => {
-                let def = TypeDef {
-                    shape: Shape::Other,
-                    deprecated: false,
-                };
-                m.types.insert(u.ident.to_string(), def);
+                m.types
+                    .insert(u.ident.to_string(), type_def(Shape::Other, &u.attrs));
             }
             syn::Item::Fn(f) if is_pub(&f.vis) => {
                 m.functions
@@ -363,6 +314,57 @@ fn read_module<'a>(name: &str, file: &'a syn::File) -> Module<'a> {
         }
     }
     m
+}
+
+fn type_def(shape: Shape, attrs: &[syn::Attribute]) -> TypeDef {
+    TypeDef {
+        shape,
+        deprecated: has_attr(attrs, "deprecated"),
+    }
+}
+
+/// A struct's public fields (tuple fields named `0`, `1`, ...) and whether it derives `Default`.
+fn read_struct(s: &syn::ItemStruct) -> TypeDef {
+    let fields = s
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| is_pub(&f.vis))
+        .map(|(i, f)| Field {
+            name: f
+                .ident
+                .as_ref()
+                .map_or_else(|| i.to_string(), |id| unraw(&id.to_string())),
+            ty: ty(&f.ty),
+        })
+        .collect();
+    let default = derives(&s.attrs, "Default");
+    type_def(Shape::Struct { fields, default }, &s.attrs)
+}
+
+/// The server trait `Api` gives operations; other traits are compared by their items.
+fn read_trait<'a>(t: &'a syn::ItemTrait, m: &mut Module<'a>) {
+    if t.ident == "Api" {
+        for it in &t.items {
+            if let syn::TraitItem::Fn(f) = it {
+                let name = f.sig.ident.to_string();
+                m.server_ops.push((name, &f.sig, f.default.is_some()));
+            }
+        }
+        m.types
+            .insert(t.ident.to_string(), type_def(Shape::Other, &t.attrs));
+        return;
+    }
+    let items: Vec<String> = t
+        .items
+        .iter()
+        .filter_map(|it| match it {
+            syn::TraitItem::Fn(f) => Some(signature(&f.sig)),
+            syn::TraitItem::Type(a) => Some(format!("type {}", a.ident)),
+            _ => None,
+        })
+        .collect();
+    m.traits.insert(t.ident.to_string(), items.join("; "));
 }
 
 /// Operations from `impl Client`, non-operation methods of `Client`, and hand-written
