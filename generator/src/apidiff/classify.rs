@@ -32,34 +32,8 @@ pub fn diff(old: &Surface, new: &Surface) -> Vec<Change> {
             Pair::Both(a, b) => diff_operation(&mut out, &subject, name, a, b),
         }
     }
-    for (name, change) in pair(&old.functions, &new.functions) {
-        let subject = format!("function `{name}`");
-        match change {
-            Pair::Removed(_) => out.breaking(&subject, "removed", "callers no longer compile"),
-            Pair::Added(_) => out.additive(&subject, "added", ""),
-            Pair::Both(a, b) if a != b => out.breaking(
-                &subject,
-                &format!("signature changed from `{a}` to `{b}`"),
-                "callers and implementors must be updated",
-            ),
-            Pair::Both(..) => {}
-        }
-    }
-    for (name, change) in pair(&old.traits, &new.traits) {
-        let subject = format!("trait `{name}`");
-        match change {
-            Pair::Removed(_) => {
-                out.breaking(&subject, "removed", "its implementations no longer compile")
-            }
-            Pair::Added(_) => out.additive(&subject, "added", ""),
-            Pair::Both(a, b) if a != b => out.breaking(
-                &subject,
-                &format!("items changed from `{a}` to `{b}`"),
-                "implementors and callers must be updated",
-            ),
-            Pair::Both(..) => {}
-        }
-    }
+    diff_signatures(&mut out, "function", &old.functions, &new.functions);
+    diff_signatures(&mut out, "trait", &old.traits, &new.traits);
     for name in old.reexports.difference(&new.reexports) {
         out.breaking(
             &format!("re-export `{name}`"),
@@ -75,6 +49,30 @@ pub fn diff(old: &Surface, new: &Surface) -> Vec<Change> {
     changes.sort_by_cached_key(|c| (c.severity, c.subject.replace('`', ""), c.what.clone()));
     changes.dedup();
     changes
+}
+
+/// Functions and traits, compared by their signatures as text.
+fn diff_signatures(
+    out: &mut Changes,
+    kind: &str,
+    old: &BTreeMap<String, String>,
+    new: &BTreeMap<String, String>,
+) {
+    for (name, change) in pair(old, new) {
+        let subject = format!("{kind} `{name}`");
+        match change {
+            Pair::Removed(_) => {
+                out.breaking(&subject, "removed", "code using it no longer compiles")
+            }
+            Pair::Added(_) => out.additive(&subject, "added", ""),
+            Pair::Both(a, b) if a != b => out.breaking(
+                &subject,
+                &format!("changed from `{a}` to `{b}`"),
+                "callers and implementors must be updated",
+            ),
+            Pair::Both(..) => {}
+        }
+    }
 }
 
 #[derive(Default)]

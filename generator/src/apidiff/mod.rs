@@ -281,4 +281,33 @@ mod tests {
             "{text}"
         );
     }
+
+    #[test]
+    fn functions_traits_and_reexports_are_compared() {
+        let mut a = Files::new();
+        a.insert(
+            "src/server.rs".into(),
+            "pub use ::rt::{A, B};\npub trait Auth { type P; fn f(&self); }\npub fn router<S: Api>(s: S) -> R { todo!() }".into(),
+        );
+        let mut b = Files::new();
+        b.insert(
+            "src/server.rs".into(),
+            "pub use ::rt::{A, C};\npub trait Auth { type P; fn f(&self, x: u8); }\npub fn router<S: Api + Clone>(s: S) -> R { todo!() }".into(),
+        );
+        let text = report(&a, &b).to_string();
+        assert!(
+            text.starts_with("API change: breaking (3 breaking, 1 additive):"),
+            "{text}"
+        );
+        assert!(text.contains("function `server::router`: changed from `fn router<S:Api>(s: S) -> R` to `fn router<S:Api+Clone>(s: S) -> R`"), "{text}");
+        assert!(text.contains("trait `server::Auth`: changed"), "{text}");
+        assert!(
+            text.contains("breaking  re-export `server::B`: removed"),
+            "{text}"
+        );
+        assert!(
+            text.contains("additive  re-export `server::C`: added"),
+            "{text}"
+        );
+    }
 }
