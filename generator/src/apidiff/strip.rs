@@ -38,7 +38,7 @@ pub(super) fn strip_bodies(text: &str) -> String {
                     continue;
                 }
                 let close = (matching(b, open, b'[', b']') + 1).min(b.len());
-                let inner = text[open + 1..close.saturating_sub(1).max(open + 1)].trim_start();
+                let inner = text.get(open + 1..close - 1).unwrap_or("").trim_start();
                 let kept = KEPT_ATTRIBUTES.iter().any(|k| inner.starts_with(k));
                 i = if kept {
                     close
