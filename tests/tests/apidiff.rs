@@ -150,8 +150,8 @@ fn truncated_old_files_never_panic() {
     }
     let mut unknown = 0;
     for (path, text) in &new {
-        for k in 1..40 {
-            let cut = char_boundary(text, text.len() * k / 40);
+        for k in 1..20 {
+            let cut = char_boundary(text, text.len() * k / 20);
             let mut old = new.clone();
             old.insert(path.clone(), text[..cut].to_string());
             let report = oasgen::apidiff::report(&old, &new);
@@ -159,7 +159,7 @@ fn truncated_old_files_never_panic() {
             assert!(report.to_string().starts_with("API change: "));
         }
     }
-    assert!(unknown > 60, "only {unknown} of 117 cuts were unreadable");
+    assert!(unknown > 30, "only {unknown} of 57 cuts were unreadable");
 }
 
 /// The largest index at most `n` that is a char boundary of `text`.
