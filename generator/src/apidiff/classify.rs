@@ -140,12 +140,24 @@ fn diff_type(out: &mut Changes, subject: &str, prefix: &str, a: &TypeDef, b: &Ty
     }
     match (&a.shape, &b.shape) {
         (
-            Shape::Struct { fields: fa, .. },
+            Shape::Struct {
+                fields: fa,
+                default: had_default,
+            },
             Shape::Struct {
                 fields: fb,
                 default,
             },
-        ) => diff_fields(out, subject, prefix, fa, fb, *default),
+        ) => {
+            if *had_default && !default {
+                out.breaking(
+                    subject,
+                    &format!("{prefix}no longer implements `Default`"),
+                    "`Default::default()` and `..Default::default()` no longer compile",
+                );
+            }
+            diff_fields(out, subject, prefix, fa, fb, *default)
+        }
         (
             Shape::Enum { variants: va, .. },
             Shape::Enum {

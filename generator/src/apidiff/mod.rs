@@ -42,6 +42,7 @@
 //! | required field added | breaking | struct literals must set it, and JSON without it is rejected |
 //! | optional field added to a struct with `Default` | additive | literals written with `..Default::default()` keep compiling |
 //! | optional field added to a struct without `Default` | breaking | struct literals must name it |
+//! | struct no longer implements `Default` | breaking | `..Default::default()` no longer compiles |
 //! | enum variant added | breaking | exhaustive `match`es need a new arm (string enums already kept the value as `Other`) |
 //! | enum variant added to a `#[non_exhaustive]` enum | additive | |
 //! | enum variant removed or its payload retyped | breaking | |
@@ -307,6 +308,21 @@ mod tests {
         );
         assert!(
             text.contains("additive  re-export `server::C`: added"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn losing_default_is_breaking_and_makes_optional_fields_breaking() {
+        let a = files("#[derive(Debug, Default)] pub struct A { pub x: Option<i64> }");
+        let b = files("#[derive(Debug)] pub struct A { pub x: Option<i64>, pub y: Option<i64> }");
+        let text = report(&a, &b).to_string();
+        assert!(
+            text.contains("type `A`: no longer implements `Default`"),
+            "{text}"
+        );
+        assert!(
+            text.contains("breaking  type `A`: optional field `y` added"),
             "{text}"
         );
     }
