@@ -28,12 +28,15 @@ pub fn emit_server(api: &Api) -> TokenStream {
         .operations
         .iter()
         .map(|op| router::emit_handler(api, op));
-    let builders = api
+    let mut input_checks = validate::InputChecks::new(api);
+    let builders: Vec<TokenStream> = api
         .operations
         .iter()
-        .map(|op| router::emit_request_builder(api, op));
+        .map(|op| router::emit_request_builder(api, op, &mut input_checks))
+        .collect();
     let auth = security::emit_authenticate(api);
     let checks = validate::emit_checks(api);
+    let input_checks = input_checks.emit();
     quote! {
         //! The server side: implement [`Api`] (and its [`Authenticator`]) and serve [`router`].
         //!
@@ -44,6 +47,9 @@ pub fn emit_server(api: &Api) -> TokenStream {
         // ones would only make handlers noisier.
         #![allow(deprecated, clippy::large_enum_variant)]
 
+        // The helpers private code calls; no generated item is named `rt`, so nothing shadows it.
+        use ::oasgen_runtime::server as rt;
+
         #schemes
         #authenticator
         #service
@@ -53,6 +59,7 @@ pub fn emit_server(api: &Api) -> TokenStream {
         #(#builders)*
         #auth
         #checks
+        #input_checks
     }
 }
 

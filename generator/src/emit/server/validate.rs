@@ -14,6 +14,11 @@ use std::collections::BTreeSet;
 
 /// `check_<type>` for every type reachable from a request parameter or body.
 pub fn emit_checks(api: &Api) -> TokenStream {
+    let fns = reachable(api).into_iter().map(|id| emit_check_fn(api, id));
+    quote!(#(#fns)*)
+}
+
+fn reachable(api: &Api) -> BTreeSet<TypeId> {
     let mut reachable = BTreeSet::new();
     for op in &api.operations {
         for p in &op.params {
@@ -23,8 +28,81 @@ pub fn emit_checks(api: &Api) -> TokenStream {
             collect(api, &c.ty, &mut reachable);
         }
     }
-    let fns = reachable.into_iter().map(|id| emit_check_fn(api, id));
-    quote!(#(#fns)*)
+    reachable
+}
+
+/// The checks of parameters and bodies that are more than a call of `check_<type>`: each
+/// emitted once as a function and shared by every input with the same schema and constraints
+/// (a `tenant` path parameter used by every operation is checked by one function).
+pub struct InputChecks {
+    /// Function names in use, the `check_<type>` ones included.
+    taken: BTreeSet<String>,
+    /// The functions: their checks (as text, to share them), names and bodies, in first use order.
+    fns: Vec<(String, Ident, TokenStream)>,
+}
+
+impl InputChecks {
+    pub fn new(api: &Api) -> Self {
+        let taken = reachable(api)
+            .into_iter()
+            .map(|id| check_fn_name(api, id).to_string())
+            .collect();
+        InputChecks {
+            taken,
+            fns: Vec::new(),
+        }
+    }
+
+    /// The `Check` function for a value of `ty` with `constraints`: `any`, a `check_<type>`, or
+    /// a function named after `stem` (`check_<stem>`).
+    pub fn check(
+        &mut self,
+        api: &Api,
+        ty: &TypeExpr,
+        constraints: Option<&Constraints>,
+        stem: &str,
+    ) -> TokenStream {
+        let body = check_expr(api, ty, constraints);
+        if body.is_empty() {
+            return quote!(rt::any);
+        }
+        if let TypeExpr::Named(id) = ty {
+            if constraints.and_then(rules_static).is_none() {
+                let name = check_fn_name(api, *id);
+                return quote!(#name);
+            }
+        }
+        let key = body.to_string();
+        if let Some((_, name, _)) = self.fns.iter().find(|(k, _, _)| *k == key) {
+            return quote!(#name);
+        }
+        let base = format!("check_{}", stem.trim_start_matches("r#").trim_end_matches('_'));
+        let mut name = base.clone();
+        let mut n = 1;
+        while !self.taken.insert(name.clone()) {
+            n += 1;
+            name = format!("{base}_{n}");
+        }
+        let name = format_ident!("{}", name);
+        self.fns.push((key, name.clone(), body));
+        quote!(#name)
+    }
+
+    /// The functions, in first use order.
+    pub fn emit(&self) -> TokenStream {
+        let fns = self.fns.iter().map(|(_, name, body)| {
+            quote! {
+                fn #name(
+                    v: &::serde_json::Value,
+                    at: &str,
+                    errors: &mut ::std::vec::Vec<rt::FieldError>,
+                ) {
+                    #body
+                }
+            }
+        });
+        quote!(#(#fns)*)
+    }
 }
 
 fn collect(api: &Api, ty: &TypeExpr, out: &mut BTreeSet<TypeId>) {
@@ -64,7 +142,7 @@ fn emit_check_fn(api: &Api, id: TypeId) -> TokenStream {
         TypeKind::Struct(s) => check_struct(api, s),
         TypeKind::Enum(e) => {
             let values = e.variants.iter().map(|v| &v.value);
-            quote!(::oasgen_runtime::server::one_of(v, at, &[#(#values),*], errors);)
+            quote!(rt::one_of(v, at, &[#(#values),*], errors);)
         }
         TypeKind::Union(u) => check_union(api, u),
         TypeKind::Alias(e) | TypeKind::Newtype(e) => check_expr(api, e, None),
@@ -80,7 +158,7 @@ fn emit_check_fn(api: &Api, id: TypeId) -> TokenStream {
         fn #name(
             #v: &::serde_json::Value,
             #at: &str,
-            #errors: &mut ::std::vec::Vec<::oasgen_runtime::server::FieldError>,
+            #errors: &mut ::std::vec::Vec<rt::FieldError>,
         ) {
             #body
         }
@@ -95,8 +173,8 @@ fn check_struct(api: &Api, s: &Struct) -> TokenStream {
         let check = check_expr(api, &f.ty, Some(&f.constraints));
         quote! {
             if let ::std::option::Option::Some(v) = o.get(#name) {
-                let at: &str = &::oasgen_runtime::server::member(at, #name);
-                if ::oasgen_runtime::server::present(v, at, #nullable, errors) { #check }
+                let at: &str = &rt::member(at, #name);
+                if rt::present(v, at, #nullable, errors) { #check }
             }
         }
     });
@@ -107,18 +185,18 @@ fn check_struct(api: &Api, s: &Struct) -> TokenStream {
             quote! {
                 for (k, v) in o {
                     if [#(#known),*].contains(&k.as_str()) { continue; }
-                    let at: &str = &::oasgen_runtime::server::member(at, k);
+                    let at: &str = &rt::member(at, k);
                     #check
                 }
             }
         })
     });
     if s.fields.is_empty() && additional.as_ref().is_none_or(Option::is_none) {
-        return quote!(::oasgen_runtime::server::object(v, at, &[#(#required),*], errors););
+        return quote!(rt::object(v, at, &[#(#required),*], errors););
     }
     quote! {
         let ::std::option::Option::Some(o) =
-            ::oasgen_runtime::server::object(v, at, &[#(#required),*], errors)
+            rt::object(v, at, &[#(#required),*], errors)
         else {
             return;
         };
@@ -131,7 +209,7 @@ fn check_union(api: &Api, u: &Union) -> TokenStream {
     let alternatives = u.variants.iter().map(|var| {
         let check = check_expr(api, &var.ty, None);
         quote! {
-            ::oasgen_runtime::server::accepts(v, |v, errors| {
+            rt::accepts(v, |v, errors| {
                 let _ = (v, &errors);
                 #check
             })
@@ -139,14 +217,14 @@ fn check_union(api: &Api, u: &Union) -> TokenStream {
     });
     quote! {
         if !(#(#alternatives)||*) {
-            ::oasgen_runtime::server::no_alternative(at, errors);
+            rt::no_alternative(at, errors);
         }
     }
 }
 
 /// The checks for a value of type `ty` with `constraints`; empty when anything is accepted.
 pub fn check_expr(api: &Api, ty: &TypeExpr, constraints: Option<&Constraints>) -> TokenStream {
-    let rt = quote!(::oasgen_runtime::server);
+    let rt = quote!(rt);
     let shape = match ty {
         TypeExpr::Bool => quote!(#rt::boolean(v, at, errors);),
         TypeExpr::I32 => quote!(#rt::integer(v, at, true, errors);),
@@ -194,43 +272,31 @@ fn rules_static(c: &Constraints) -> Option<TokenStream> {
     if c.is_empty() && !email {
         return None;
     }
-    let opt_u64 = |x: Option<u64>| match x {
-        Some(n) => {
-            let n = Literal::u64_suffixed(n);
-            quote!(::std::option::Option::Some(#n))
-        }
-        None => quote!(::std::option::Option::None),
+    let count = |name: &str, x: Option<u64>| {
+        let name = format_ident!("{}", name);
+        x.map(|n| {
+            let n = Literal::u64_unsuffixed(n);
+            quote!(.#name(#n))
+        })
     };
-    let opt_bound = |x: Option<(f64, bool)>| match x {
-        Some((n, excl)) => {
+    let bound = |name: &str, x: Option<(f64, bool)>| {
+        let name = format_ident!("{}", name);
+        x.map(|(n, excl)| {
             let n = Literal::f64_suffixed(n);
-            quote!(::std::option::Option::Some((#n, #excl)))
-        }
-        None => quote!(::std::option::Option::None),
+            quote!(.#name(#n, #excl))
+        })
     };
-    let pattern = match &c.pattern {
-        Some(p) => quote!(::std::option::Option::Some(::oasgen_runtime::server::Pattern::new(#p))),
-        None => quote!(::std::option::Option::None),
-    };
-    let format = if email {
-        quote!(::std::option::Option::Some("email"))
-    } else {
-        quote!(::std::option::Option::None)
-    };
-    let (min_length, max_length) = (opt_u64(c.min_length), opt_u64(c.max_length));
-    let (min_items, max_items) = (opt_u64(c.min_items), opt_u64(c.max_items));
-    let (minimum, maximum) = (opt_bound(c.minimum), opt_bound(c.maximum));
+    let min_length = count("min_length", c.min_length);
+    let max_length = count("max_length", c.max_length);
+    let pattern = c.pattern.as_ref().map(|p| quote!(.pattern(#p)));
+    let minimum = bound("minimum", c.minimum);
+    let maximum = bound("maximum", c.maximum);
+    let min_items = count("min_items", c.min_items);
+    let max_items = count("max_items", c.max_items);
+    let format = email.then(|| quote!(.format("email")));
     Some(quote! {
-        static RULES: ::oasgen_runtime::server::Rules = ::oasgen_runtime::server::Rules {
-            min_length: #min_length,
-            max_length: #max_length,
-            pattern: #pattern,
-            minimum: #minimum,
-            maximum: #maximum,
-            min_items: #min_items,
-            max_items: #max_items,
-            format: #format,
-        };
-        ::oasgen_runtime::server::rules(v, at, &RULES, errors);
+        static RULES: rt::Rules = rt::Rules::NONE
+            #min_length #max_length #pattern #minimum #maximum #min_items #max_items #format;
+        rt::rules(v, at, &RULES, errors);
     })
 }
