@@ -192,7 +192,9 @@ fn response_arm(r: &Response) -> TokenStream {
             let media = &b.media_type;
             match b.encoding {
                 BodyEncoding::Json | BodyEncoding::Form => quote!(#rt::json(#status, #media, body)),
-                BodyEncoding::Text | BodyEncoding::Binary => quote!(#rt::raw(#status, #media, body)),
+                BodyEncoding::Text | BodyEncoding::Binary => {
+                    quote!(#rt::raw(#status, #media, body))
+                }
             }
         }
     };

@@ -130,8 +130,10 @@ fn emit_read(op: &Operation) -> Option<TokenStream> {
     let path = has_path_params(op);
     let rt = quote!(rt);
     let Some(body) = &op.body else {
-        return has_input(op).then(|| quote! {
-            let input = #rt::Input::new(parts, #path).await;
+        return has_input(op).then(|| {
+            quote! {
+                let input = #rt::Input::new(parts, #path).await;
+            }
         });
     };
     let first = &body.contents[0].ty;

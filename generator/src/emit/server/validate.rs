@@ -76,7 +76,10 @@ impl InputChecks {
         if let Some((_, name, _)) = self.fns.iter().find(|(k, _, _)| *k == key) {
             return quote!(#name);
         }
-        let base = format!("check_{}", stem.trim_start_matches("r#").trim_end_matches('_'));
+        let base = format!(
+            "check_{}",
+            stem.trim_start_matches("r#").trim_end_matches('_')
+        );
         let mut name = base.clone();
         let mut n = 1;
         while !self.taken.insert(name.clone()) {
