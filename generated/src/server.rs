@@ -468,6 +468,7 @@ pub trait Api: Authenticator {
 }
 
 /// The input of `anonymousLogin` (`GET /customerlogin/auth/anonymous/login`), checked against the spec.
+#[derive(Debug)]
 pub struct AnonymousLoginRequest {
     /// `tenant` (Query parameter).
     ///
@@ -479,15 +480,6 @@ pub struct AnonymousLoginRequest {
     ///
     /// Storefront client ID.
     pub client_id: ::std::string::String,
-}
-
-impl ::std::fmt::Debug for AnonymousLoginRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("AnonymousLoginRequest")
-            .field("tenant", &self.tenant)
-            .field("client_id", &self.client_id)
-            .finish()
-    }
 }
 
 /// The responses `anonymousLogin` documents, one variant per status.
@@ -569,6 +561,7 @@ impl ::axum::response::IntoResponse for RefreshAnonymousTokenResponse {
 }
 
 /// The input of `signup` (`POST /customer/{tenant}/signup`), checked against the spec.
+#[derive(Debug)]
 pub struct SignupRequest {
     /// `tenant` (Path parameter).
     ///
@@ -578,15 +571,6 @@ pub struct SignupRequest {
     pub tenant: ::std::string::String,
     /// The request body.
     pub body: crate::models::CustomerSignup,
-}
-
-impl ::std::fmt::Debug for SignupRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("SignupRequest")
-            .field("tenant", &self.tenant)
-            .field("body", &self.body)
-            .finish()
-    }
 }
 
 /// The responses `signup` documents, one variant per status.
@@ -627,6 +611,7 @@ impl ::axum::response::IntoResponse for SignupResponse {
 }
 
 /// The input of `login` (`POST /customer/{tenant}/login`), checked against the spec.
+#[derive(Debug)]
 pub struct LoginRequest {
     /// `tenant` (Path parameter).
     ///
@@ -636,15 +621,6 @@ pub struct LoginRequest {
     pub tenant: ::std::string::String,
     /// The request body.
     pub body: crate::models::PasswordAuthentication,
-}
-
-impl ::std::fmt::Debug for LoginRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("LoginRequest")
-            .field("tenant", &self.tenant)
-            .field("body", &self.body)
-            .finish()
-    }
 }
 
 /// The responses `login` documents, one variant per status.
@@ -780,6 +756,7 @@ impl ::axum::response::IntoResponse for RefreshCustomerTokenResponse {
 }
 
 /// The input of `validateToken` (`GET /customer/{tenant}/validateauthtoken`), checked against the spec.
+#[derive(Debug)]
 pub struct ValidateTokenRequest {
     /// `tenant` (Path parameter).
     ///
@@ -787,12 +764,6 @@ pub struct ValidateTokenRequest {
     ///
     /// **Note:** The tenant should always be written in lowercase.
     pub tenant: ::std::string::String,
-}
-
-impl ::std::fmt::Debug for ValidateTokenRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("ValidateTokenRequest").field("tenant", &self.tenant).finish()
-    }
 }
 
 /// The responses `validateToken` documents, one variant per status.
@@ -823,6 +794,7 @@ impl ::axum::response::IntoResponse for ValidateTokenResponse {
 }
 
 /// The input of `socialLogin` (`POST /customer/{tenant}/socialLogin`), checked against the spec.
+#[derive(Debug)]
 pub struct SocialLoginRequest {
     /// `tenant` (Path parameter).
     ///
@@ -849,19 +821,6 @@ pub struct SocialLoginRequest {
     pub session_id: ::std::option::Option<::std::string::String>,
     /// The request body.
     pub body: ::std::option::Option<crate::models::SocialLoginRequest>,
-}
-
-impl ::std::fmt::Debug for SocialLoginRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("SocialLoginRequest")
-            .field("tenant", &self.tenant)
-            .field("code", &self.code)
-            .field("redirect_uri", &self.redirect_uri)
-            .field("code_verifier", &self.code_verifier)
-            .field("session_id", &self.session_id)
-            .field("body", &self.body)
-            .finish()
-    }
 }
 
 /// The responses `socialLogin` documents, one variant per status.
@@ -892,6 +851,7 @@ impl ::axum::response::IntoResponse for SocialLoginResponse {
 }
 
 /// The input of `getCustomerProfile` (`GET /customer/{tenant}/me`), checked against the spec.
+#[derive(Debug)]
 pub struct GetCustomerProfileRequest {
     /// `tenant` (Path parameter).
     ///
@@ -904,15 +864,6 @@ pub struct GetCustomerProfileRequest {
     /// List of additional attributes to be retrieved, separated by commas, for example
     /// `addresses` or `mixin:*` (expands mixin schemas).
     pub expand: ::std::option::Option<::std::string::String>,
-}
-
-impl ::std::fmt::Debug for GetCustomerProfileRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("GetCustomerProfileRequest")
-            .field("tenant", &self.tenant)
-            .field("expand", &self.expand)
-            .finish()
-    }
 }
 
 /// The responses `getCustomerProfile` documents, one variant per status.
@@ -1008,6 +959,7 @@ impl ::axum::response::IntoResponse for DeleteCustomerProfileResponse {
 }
 
 /// The input of `updateCustomerProfile` (`PATCH /customer/{tenant}/me`), checked against the spec.
+#[derive(Debug)]
 pub struct UpdateCustomerProfileRequest {
     /// `tenant` (Path parameter).
     ///
@@ -1017,15 +969,6 @@ pub struct UpdateCustomerProfileRequest {
     pub tenant: ::std::string::String,
     /// The request body.
     pub body: crate::models::CustomerUpdateDto,
-}
-
-impl ::std::fmt::Debug for UpdateCustomerProfileRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("UpdateCustomerProfileRequest")
-            .field("tenant", &self.tenant)
-            .field("body", &self.body)
-            .finish()
-    }
 }
 
 /// The responses `updateCustomerProfile` documents, one variant per status.
@@ -1061,6 +1004,7 @@ impl ::axum::response::IntoResponse for UpdateCustomerProfileResponse {
 }
 
 /// The input of `assignAccount` (`POST /customer/{tenant}/me/accounts/internal`), checked against the spec.
+#[derive(Debug)]
 pub struct AssignAccountRequest {
     /// `tenant` (Path parameter).
     ///
@@ -1070,15 +1014,6 @@ pub struct AssignAccountRequest {
     pub tenant: ::std::string::String,
     /// The request body.
     pub body: crate::models::PasswordAuthentication,
-}
-
-impl ::std::fmt::Debug for AssignAccountRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("AssignAccountRequest")
-            .field("tenant", &self.tenant)
-            .field("body", &self.body)
-            .finish()
-    }
 }
 
 /// The responses `assignAccount` documents, one variant per status.
@@ -1119,6 +1054,7 @@ impl ::axum::response::IntoResponse for AssignAccountResponse {
 }
 
 /// The input of `listAddresses` (`GET /customer/{tenant}/me/addresses`), checked against the spec.
+#[derive(Debug)]
 pub struct ListAddressesRequest {
     /// `tenant` (Path parameter).
     ///
@@ -1126,12 +1062,6 @@ pub struct ListAddressesRequest {
     ///
     /// **Note:** The tenant should always be written in lowercase.
     pub tenant: ::std::string::String,
-}
-
-impl ::std::fmt::Debug for ListAddressesRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("ListAddressesRequest").field("tenant", &self.tenant).finish()
-    }
 }
 
 /// The responses `listAddresses` documents, one variant per status.
@@ -1167,6 +1097,7 @@ impl ::axum::response::IntoResponse for ListAddressesResponse {
 }
 
 /// The input of `addAddress` (`POST /customer/{tenant}/me/addresses`), checked against the spec.
+#[derive(Debug)]
 pub struct AddAddressRequest {
     /// `tenant` (Path parameter).
     ///
@@ -1176,15 +1107,6 @@ pub struct AddAddressRequest {
     pub tenant: ::std::string::String,
     /// The request body.
     pub body: crate::models::Address,
-}
-
-impl ::std::fmt::Debug for AddAddressRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("AddAddressRequest")
-            .field("tenant", &self.tenant)
-            .field("body", &self.body)
-            .finish()
-    }
 }
 
 /// The responses `addAddress` documents, one variant per status.
@@ -1220,6 +1142,7 @@ impl ::axum::response::IntoResponse for AddAddressResponse {
 }
 
 /// The input of `getAddress` (`GET /customer/{tenant}/me/addresses/{addressId}`), checked against the spec.
+#[derive(Debug)]
 pub struct GetAddressRequest {
     /// `tenant` (Path parameter).
     ///
@@ -1231,15 +1154,6 @@ pub struct GetAddressRequest {
     ///
     /// Address' unique identifier generated when the address is added to a customer's profile.
     pub address_id: ::std::string::String,
-}
-
-impl ::std::fmt::Debug for GetAddressRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("GetAddressRequest")
-            .field("tenant", &self.tenant)
-            .field("address_id", &self.address_id)
-            .finish()
-    }
 }
 
 /// The responses `getAddress` documents, one variant per status.
@@ -1280,6 +1194,7 @@ impl ::axum::response::IntoResponse for GetAddressResponse {
 }
 
 /// The input of `deleteAddress` (`DELETE /customer/{tenant}/me/addresses/{addressId}`), checked against the spec.
+#[derive(Debug)]
 pub struct DeleteAddressRequest {
     /// `tenant` (Path parameter).
     ///
@@ -1291,15 +1206,6 @@ pub struct DeleteAddressRequest {
     ///
     /// Address' unique identifier generated when the address is added to a customer's profile.
     pub address_id: ::std::string::String,
-}
-
-impl ::std::fmt::Debug for DeleteAddressRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("DeleteAddressRequest")
-            .field("tenant", &self.tenant)
-            .field("address_id", &self.address_id)
-            .finish()
-    }
 }
 
 /// The responses `deleteAddress` documents, one variant per status.
@@ -1340,6 +1246,7 @@ impl ::axum::response::IntoResponse for DeleteAddressResponse {
 }
 
 /// The input of `updateAddress` (`PATCH /customer/{tenant}/me/addresses/{addressId}`), checked against the spec.
+#[derive(Debug)]
 pub struct UpdateAddressRequest {
     /// `tenant` (Path parameter).
     ///
@@ -1353,16 +1260,6 @@ pub struct UpdateAddressRequest {
     pub address_id: ::std::string::String,
     /// The request body.
     pub body: crate::models::Address,
-}
-
-impl ::std::fmt::Debug for UpdateAddressRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("UpdateAddressRequest")
-            .field("tenant", &self.tenant)
-            .field("address_id", &self.address_id)
-            .field("body", &self.body)
-            .finish()
-    }
 }
 
 /// The responses `updateAddress` documents, one variant per status.
@@ -1403,6 +1300,7 @@ impl ::axum::response::IntoResponse for UpdateAddressResponse {
 }
 
 /// The input of `addAddressTags` (`POST /customer/{tenant}/me/addresses/{addressId}/tags`), checked against the spec.
+#[derive(Debug)]
 pub struct AddAddressTagsRequest {
     /// `tenant` (Path parameter).
     ///
@@ -1418,16 +1316,6 @@ pub struct AddAddressTagsRequest {
     ///
     /// List of address tags, separated by commas.
     pub tags: ::std::string::String,
-}
-
-impl ::std::fmt::Debug for AddAddressTagsRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("AddAddressTagsRequest")
-            .field("tenant", &self.tenant)
-            .field("address_id", &self.address_id)
-            .field("tags", &self.tags)
-            .finish()
-    }
 }
 
 /// The responses `addAddressTags` documents, one variant per status.
@@ -1468,6 +1356,7 @@ impl ::axum::response::IntoResponse for AddAddressTagsResponse {
 }
 
 /// The input of `deleteAddressTags` (`DELETE /customer/{tenant}/me/addresses/{addressId}/tags`), checked against the spec.
+#[derive(Debug)]
 pub struct DeleteAddressTagsRequest {
     /// `tenant` (Path parameter).
     ///
@@ -1483,16 +1372,6 @@ pub struct DeleteAddressTagsRequest {
     ///
     /// List of address tags, separated by commas.
     pub tags: ::std::string::String,
-}
-
-impl ::std::fmt::Debug for DeleteAddressTagsRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("DeleteAddressTagsRequest")
-            .field("tenant", &self.tenant)
-            .field("address_id", &self.address_id)
-            .field("tags", &self.tags)
-            .finish()
-    }
 }
 
 /// The responses `deleteAddressTags` documents, one variant per status.
@@ -1583,6 +1462,7 @@ impl ::axum::response::IntoResponse for ConfirmOptInResponse {
 }
 
 /// The input of `resendActivationLink` (`POST /customer/{tenant}/signup/optin/refresh_token`), checked against the spec.
+#[derive(Debug)]
 pub struct ResendActivationLinkRequest {
     /// `tenant` (Path parameter).
     ///
@@ -1592,15 +1472,6 @@ pub struct ResendActivationLinkRequest {
     pub tenant: ::std::string::String,
     /// The request body.
     pub body: crate::models::ResendActivationRequest,
-}
-
-impl ::std::fmt::Debug for ResendActivationLinkRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("ResendActivationLinkRequest")
-            .field("tenant", &self.tenant)
-            .field("body", &self.body)
-            .finish()
-    }
 }
 
 /// The responses `resendActivationLink` documents, one variant per status.
@@ -1631,6 +1502,7 @@ impl ::axum::response::IntoResponse for ResendActivationLinkResponse {
 }
 
 /// The input of `requestEmailChange` (`POST /customer/{tenant}/me/accounts/internal/email/change`), checked against the spec.
+#[derive(Debug)]
 pub struct RequestEmailChangeRequest {
     /// `tenant` (Path parameter).
     ///
@@ -1640,15 +1512,6 @@ pub struct RequestEmailChangeRequest {
     pub tenant: ::std::string::String,
     /// The request body.
     pub body: ::std::option::Option<crate::models::ChangeEmailRequestDto>,
-}
-
-impl ::std::fmt::Debug for RequestEmailChangeRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("RequestEmailChangeRequest")
-            .field("tenant", &self.tenant)
-            .field("body", &self.body)
-            .finish()
-    }
 }
 
 /// The responses `requestEmailChange` documents, one variant per status.
@@ -1684,6 +1547,7 @@ impl ::axum::response::IntoResponse for RequestEmailChangeResponse {
 }
 
 /// The input of `confirmEmailChange` (`POST /customer/{tenant}/me/accounts/internal/email/change/confirm`), checked against the spec.
+#[derive(Debug)]
 pub struct ConfirmEmailChangeRequest {
     /// `tenant` (Path parameter).
     ///
@@ -1693,15 +1557,6 @@ pub struct ConfirmEmailChangeRequest {
     pub tenant: ::std::string::String,
     /// The request body.
     pub body: ::std::option::Option<crate::models::UpdateEmail>,
-}
-
-impl ::std::fmt::Debug for ConfirmEmailChangeRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("ConfirmEmailChangeRequest")
-            .field("tenant", &self.tenant)
-            .field("body", &self.body)
-            .finish()
-    }
 }
 
 /// The responses `confirmEmailChange` documents, one variant per status.
@@ -1737,6 +1592,7 @@ impl ::axum::response::IntoResponse for ConfirmEmailChangeResponse {
 }
 
 /// The input of `requestPasswordReset` (`POST /customer/{tenant}/password/reset`), checked against the spec.
+#[derive(Debug)]
 pub struct RequestPasswordResetRequest {
     /// `tenant` (Path parameter).
     ///
@@ -1746,15 +1602,6 @@ pub struct RequestPasswordResetRequest {
     pub tenant: ::std::string::String,
     /// The request body.
     pub body: ::std::option::Option<crate::models::PasswordResetRequestDto>,
-}
-
-impl ::std::fmt::Debug for RequestPasswordResetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("RequestPasswordResetRequest")
-            .field("tenant", &self.tenant)
-            .field("body", &self.body)
-            .finish()
-    }
 }
 
 /// The responses `requestPasswordReset` documents, one variant per status.
@@ -1790,6 +1637,7 @@ impl ::axum::response::IntoResponse for RequestPasswordResetResponse {
 }
 
 /// The input of `resetPassword` (`POST /customer/{tenant}/password/reset/update`), checked against the spec.
+#[derive(Debug)]
 pub struct ResetPasswordRequest {
     /// `tenant` (Path parameter).
     ///
@@ -1799,15 +1647,6 @@ pub struct ResetPasswordRequest {
     pub tenant: ::std::string::String,
     /// The request body.
     pub body: ::std::option::Option<crate::models::PasswordUpdate>,
-}
-
-impl ::std::fmt::Debug for ResetPasswordRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("ResetPasswordRequest")
-            .field("tenant", &self.tenant)
-            .field("body", &self.body)
-            .finish()
-    }
 }
 
 /// The responses `resetPassword` documents, one variant per status.
@@ -1843,6 +1682,7 @@ impl ::axum::response::IntoResponse for ResetPasswordResponse {
 }
 
 /// The input of `changePassword` (`POST /customer/{tenant}/password/change`), checked against the spec.
+#[derive(Debug)]
 pub struct ChangePasswordRequest {
     /// `tenant` (Path parameter).
     ///
@@ -1852,15 +1692,6 @@ pub struct ChangePasswordRequest {
     pub tenant: ::std::string::String,
     /// The request body.
     pub body: ::std::option::Option<crate::models::PasswordChangeDto>,
-}
-
-impl ::std::fmt::Debug for ChangePasswordRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("ChangePasswordRequest")
-            .field("tenant", &self.tenant)
-            .field("body", &self.body)
-            .finish()
-    }
 }
 
 /// The responses `changePassword` documents, one variant per status.
@@ -2049,35 +1880,27 @@ pub fn router_with<S: Api>(
 async fn handle_anonymous_login<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<::axum::response::Response, rt::Refused> {
+) -> ::std::result::Result<AnonymousLoginResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let input = rt::Input::new(parts, false).await;
     let request = input.finish(anonymous_login_request)?;
-    ::std::result::Result::Ok(
-        ::axum::response::IntoResponse::into_response(
-            service.anonymous_login(request).await,
-        ),
-    )
+    ::std::result::Result::Ok(service.anonymous_login(request).await)
 }
 
 async fn handle_refresh_anonymous_token<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<::axum::response::Response, rt::Refused> {
+) -> ::std::result::Result<RefreshAnonymousTokenResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let input = rt::Input::new(parts, false).await;
     let request = input.finish(refresh_anonymous_token_request)?;
-    ::std::result::Result::Ok(
-        ::axum::response::IntoResponse::into_response(
-            service.refresh_anonymous_token(request).await,
-        ),
-    )
+    ::std::result::Result::Ok(service.refresh_anonymous_token(request).await)
 }
 
 async fn handle_signup<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<::axum::response::Response, rt::Refused> {
+) -> ::std::result::Result<SignupResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -2095,17 +1918,13 @@ async fn handle_signup<S: Api>(
         )
         .await?;
     let request = input.finish(signup_request)?;
-    ::std::result::Result::Ok(
-        ::axum::response::IntoResponse::into_response(
-            service.signup(principal, request).await,
-        ),
-    )
+    ::std::result::Result::Ok(service.signup(principal, request).await)
 }
 
 async fn handle_login<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<::axum::response::Response, rt::Refused> {
+) -> ::std::result::Result<LoginResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -2123,17 +1942,13 @@ async fn handle_login<S: Api>(
         )
         .await?;
     let request = input.finish(login_request)?;
-    ::std::result::Result::Ok(
-        ::axum::response::IntoResponse::into_response(
-            service.login(principal, request).await,
-        ),
-    )
+    ::std::result::Result::Ok(service.login(principal, request).await)
 }
 
 async fn handle_logout<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<::axum::response::Response, rt::Refused> {
+) -> ::std::result::Result<LogoutResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -2144,17 +1959,13 @@ async fn handle_logout<S: Api>(
         .ok_or(rt::Unauthorized::Missing)?;
     let input = rt::Input::new(parts, true).await;
     let request = input.finish(logout_request)?;
-    ::std::result::Result::Ok(
-        ::axum::response::IntoResponse::into_response(
-            service.logout(principal, request).await,
-        ),
-    )
+    ::std::result::Result::Ok(service.logout(principal, request).await)
 }
 
 async fn handle_refresh_customer_token<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<::axum::response::Response, rt::Refused> {
+) -> ::std::result::Result<RefreshCustomerTokenResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -2165,17 +1976,13 @@ async fn handle_refresh_customer_token<S: Api>(
         .ok_or(rt::Unauthorized::Missing)?;
     let input = rt::Input::new(parts, true).await;
     let request = input.finish(refresh_customer_token_request)?;
-    ::std::result::Result::Ok(
-        ::axum::response::IntoResponse::into_response(
-            service.refresh_customer_token(principal, request).await,
-        ),
-    )
+    ::std::result::Result::Ok(service.refresh_customer_token(principal, request).await)
 }
 
 async fn handle_validate_token<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<::axum::response::Response, rt::Refused> {
+) -> ::std::result::Result<ValidateTokenResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -2186,17 +1993,13 @@ async fn handle_validate_token<S: Api>(
         .ok_or(rt::Unauthorized::Missing)?;
     let input = rt::Input::new(parts, true).await;
     let request = input.finish(validate_token_request)?;
-    ::std::result::Result::Ok(
-        ::axum::response::IntoResponse::into_response(
-            service.validate_token(principal, request).await,
-        ),
-    )
+    ::std::result::Result::Ok(service.validate_token(principal, request).await)
 }
 
 async fn handle_social_login<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<::axum::response::Response, rt::Refused> {
+) -> ::std::result::Result<SocialLoginResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -2214,17 +2017,13 @@ async fn handle_social_login<S: Api>(
         )
         .await?;
     let request = input.finish(social_login_request)?;
-    ::std::result::Result::Ok(
-        ::axum::response::IntoResponse::into_response(
-            service.social_login(principal, request).await,
-        ),
-    )
+    ::std::result::Result::Ok(service.social_login(principal, request).await)
 }
 
 async fn handle_get_customer_profile<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<::axum::response::Response, rt::Refused> {
+) -> ::std::result::Result<GetCustomerProfileResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -2238,17 +2037,13 @@ async fn handle_get_customer_profile<S: Api>(
         .ok_or(rt::Unauthorized::Missing)?;
     let input = rt::Input::new(parts, true).await;
     let request = input.finish(get_customer_profile_request)?;
-    ::std::result::Result::Ok(
-        ::axum::response::IntoResponse::into_response(
-            service.get_customer_profile(principal, request).await,
-        ),
-    )
+    ::std::result::Result::Ok(service.get_customer_profile(principal, request).await)
 }
 
 async fn handle_delete_customer_profile<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<::axum::response::Response, rt::Refused> {
+) -> ::std::result::Result<DeleteCustomerProfileResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -2259,17 +2054,13 @@ async fn handle_delete_customer_profile<S: Api>(
         .ok_or(rt::Unauthorized::Missing)?;
     let input = rt::Input::new(parts, true).await;
     let request = input.finish(delete_customer_profile_request)?;
-    ::std::result::Result::Ok(
-        ::axum::response::IntoResponse::into_response(
-            service.delete_customer_profile(principal, request).await,
-        ),
-    )
+    ::std::result::Result::Ok(service.delete_customer_profile(principal, request).await)
 }
 
 async fn handle_update_customer_profile<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<::axum::response::Response, rt::Refused> {
+) -> ::std::result::Result<UpdateCustomerProfileResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -2290,17 +2081,13 @@ async fn handle_update_customer_profile<S: Api>(
         )
         .await?;
     let request = input.finish(update_customer_profile_request)?;
-    ::std::result::Result::Ok(
-        ::axum::response::IntoResponse::into_response(
-            service.update_customer_profile(principal, request).await,
-        ),
-    )
+    ::std::result::Result::Ok(service.update_customer_profile(principal, request).await)
 }
 
 async fn handle_assign_account<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<::axum::response::Response, rt::Refused> {
+) -> ::std::result::Result<AssignAccountResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -2318,17 +2105,13 @@ async fn handle_assign_account<S: Api>(
         )
         .await?;
     let request = input.finish(assign_account_request)?;
-    ::std::result::Result::Ok(
-        ::axum::response::IntoResponse::into_response(
-            service.assign_account(principal, request).await,
-        ),
-    )
+    ::std::result::Result::Ok(service.assign_account(principal, request).await)
 }
 
 async fn handle_list_addresses<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<::axum::response::Response, rt::Refused> {
+) -> ::std::result::Result<ListAddressesResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -2339,17 +2122,13 @@ async fn handle_list_addresses<S: Api>(
         .ok_or(rt::Unauthorized::Missing)?;
     let input = rt::Input::new(parts, true).await;
     let request = input.finish(list_addresses_request)?;
-    ::std::result::Result::Ok(
-        ::axum::response::IntoResponse::into_response(
-            service.list_addresses(principal, request).await,
-        ),
-    )
+    ::std::result::Result::Ok(service.list_addresses(principal, request).await)
 }
 
 async fn handle_add_address<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<::axum::response::Response, rt::Refused> {
+) -> ::std::result::Result<AddAddressResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -2367,17 +2146,13 @@ async fn handle_add_address<S: Api>(
         )
         .await?;
     let request = input.finish(add_address_request)?;
-    ::std::result::Result::Ok(
-        ::axum::response::IntoResponse::into_response(
-            service.add_address(principal, request).await,
-        ),
-    )
+    ::std::result::Result::Ok(service.add_address(principal, request).await)
 }
 
 async fn handle_get_address<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<::axum::response::Response, rt::Refused> {
+) -> ::std::result::Result<GetAddressResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -2388,17 +2163,13 @@ async fn handle_get_address<S: Api>(
         .ok_or(rt::Unauthorized::Missing)?;
     let input = rt::Input::new(parts, true).await;
     let request = input.finish(get_address_request)?;
-    ::std::result::Result::Ok(
-        ::axum::response::IntoResponse::into_response(
-            service.get_address(principal, request).await,
-        ),
-    )
+    ::std::result::Result::Ok(service.get_address(principal, request).await)
 }
 
 async fn handle_delete_address<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<::axum::response::Response, rt::Refused> {
+) -> ::std::result::Result<DeleteAddressResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -2409,17 +2180,13 @@ async fn handle_delete_address<S: Api>(
         .ok_or(rt::Unauthorized::Missing)?;
     let input = rt::Input::new(parts, true).await;
     let request = input.finish(delete_address_request)?;
-    ::std::result::Result::Ok(
-        ::axum::response::IntoResponse::into_response(
-            service.delete_address(principal, request).await,
-        ),
-    )
+    ::std::result::Result::Ok(service.delete_address(principal, request).await)
 }
 
 async fn handle_update_address<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<::axum::response::Response, rt::Refused> {
+) -> ::std::result::Result<UpdateAddressResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -2437,17 +2204,13 @@ async fn handle_update_address<S: Api>(
         )
         .await?;
     let request = input.finish(update_address_request)?;
-    ::std::result::Result::Ok(
-        ::axum::response::IntoResponse::into_response(
-            service.update_address(principal, request).await,
-        ),
-    )
+    ::std::result::Result::Ok(service.update_address(principal, request).await)
 }
 
 async fn handle_add_address_tags<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<::axum::response::Response, rt::Refused> {
+) -> ::std::result::Result<AddAddressTagsResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -2458,17 +2221,13 @@ async fn handle_add_address_tags<S: Api>(
         .ok_or(rt::Unauthorized::Missing)?;
     let input = rt::Input::new(parts, true).await;
     let request = input.finish(add_address_tags_request)?;
-    ::std::result::Result::Ok(
-        ::axum::response::IntoResponse::into_response(
-            service.add_address_tags(principal, request).await,
-        ),
-    )
+    ::std::result::Result::Ok(service.add_address_tags(principal, request).await)
 }
 
 async fn handle_delete_address_tags<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<::axum::response::Response, rt::Refused> {
+) -> ::std::result::Result<DeleteAddressTagsResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -2479,17 +2238,13 @@ async fn handle_delete_address_tags<S: Api>(
         .ok_or(rt::Unauthorized::Missing)?;
     let input = rt::Input::new(parts, true).await;
     let request = input.finish(delete_address_tags_request)?;
-    ::std::result::Result::Ok(
-        ::axum::response::IntoResponse::into_response(
-            service.delete_address_tags(principal, request).await,
-        ),
-    )
+    ::std::result::Result::Ok(service.delete_address_tags(principal, request).await)
 }
 
 async fn handle_confirm_opt_in<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<::axum::response::Response, rt::Refused> {
+) -> ::std::result::Result<ConfirmOptInResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -2500,17 +2255,13 @@ async fn handle_confirm_opt_in<S: Api>(
         .ok_or(rt::Unauthorized::Missing)?;
     let input = rt::Input::new(parts, true).await;
     let request = input.finish(confirm_opt_in_request)?;
-    ::std::result::Result::Ok(
-        ::axum::response::IntoResponse::into_response(
-            service.confirm_opt_in(principal, request).await,
-        ),
-    )
+    ::std::result::Result::Ok(service.confirm_opt_in(principal, request).await)
 }
 
 async fn handle_resend_activation_link<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<::axum::response::Response, rt::Refused> {
+) -> ::std::result::Result<ResendActivationLinkResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -2528,17 +2279,13 @@ async fn handle_resend_activation_link<S: Api>(
         )
         .await?;
     let request = input.finish(resend_activation_link_request)?;
-    ::std::result::Result::Ok(
-        ::axum::response::IntoResponse::into_response(
-            service.resend_activation_link(principal, request).await,
-        ),
-    )
+    ::std::result::Result::Ok(service.resend_activation_link(principal, request).await)
 }
 
 async fn handle_request_email_change<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<::axum::response::Response, rt::Refused> {
+) -> ::std::result::Result<RequestEmailChangeResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -2556,17 +2303,13 @@ async fn handle_request_email_change<S: Api>(
         )
         .await?;
     let request = input.finish(request_email_change_request)?;
-    ::std::result::Result::Ok(
-        ::axum::response::IntoResponse::into_response(
-            service.request_email_change(principal, request).await,
-        ),
-    )
+    ::std::result::Result::Ok(service.request_email_change(principal, request).await)
 }
 
 async fn handle_confirm_email_change<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<::axum::response::Response, rt::Refused> {
+) -> ::std::result::Result<ConfirmEmailChangeResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -2584,17 +2327,13 @@ async fn handle_confirm_email_change<S: Api>(
         )
         .await?;
     let request = input.finish(confirm_email_change_request)?;
-    ::std::result::Result::Ok(
-        ::axum::response::IntoResponse::into_response(
-            service.confirm_email_change(principal, request).await,
-        ),
-    )
+    ::std::result::Result::Ok(service.confirm_email_change(principal, request).await)
 }
 
 async fn handle_request_password_reset<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<::axum::response::Response, rt::Refused> {
+) -> ::std::result::Result<RequestPasswordResetResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -2612,17 +2351,13 @@ async fn handle_request_password_reset<S: Api>(
         )
         .await?;
     let request = input.finish(request_password_reset_request)?;
-    ::std::result::Result::Ok(
-        ::axum::response::IntoResponse::into_response(
-            service.request_password_reset(principal, request).await,
-        ),
-    )
+    ::std::result::Result::Ok(service.request_password_reset(principal, request).await)
 }
 
 async fn handle_reset_password<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<::axum::response::Response, rt::Refused> {
+) -> ::std::result::Result<ResetPasswordResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -2640,17 +2375,13 @@ async fn handle_reset_password<S: Api>(
         )
         .await?;
     let request = input.finish(reset_password_request)?;
-    ::std::result::Result::Ok(
-        ::axum::response::IntoResponse::into_response(
-            service.reset_password(principal, request).await,
-        ),
-    )
+    ::std::result::Result::Ok(service.reset_password(principal, request).await)
 }
 
 async fn handle_change_password<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<::axum::response::Response, rt::Refused> {
+) -> ::std::result::Result<ChangePasswordResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -2668,11 +2399,7 @@ async fn handle_change_password<S: Api>(
         )
         .await?;
     let request = input.finish(change_password_request)?;
-    ::std::result::Result::Ok(
-        ::axum::response::IntoResponse::into_response(
-            service.change_password(principal, request).await,
-        ),
-    )
+    ::std::result::Result::Ok(service.change_password(principal, request).await)
 }
 
 fn anonymous_login_request(

@@ -378,10 +378,11 @@ impl ClientCore {
     }
 }
 
-async fn read<E>(resp: reqwest::Response) -> Result<Raw, Error<E>> {
+async fn read<E>(mut resp: reqwest::Response) -> Result<Raw, Error<E>> {
     let status = resp.status();
-    let headers = resp.headers().clone();
-    let body = resp.bytes().await.map_err(from_reqwest)?.to_vec();
+    let headers = std::mem::take(resp.headers_mut());
+    // Reuses the buffer when the body arrived in one piece.
+    let body = Vec::from(resp.bytes().await.map_err(from_reqwest)?);
     Ok(Raw {
         status,
         headers,

@@ -114,6 +114,14 @@ fn emit_request(api: &Api, op: &Operation) -> TokenStream {
         op.method.as_str(),
         op.path
     )]);
+    // A derived `Debug` prints the same; it is written out only to redact secrets.
+    if !op.params.iter().any(|p| p.secret) {
+        return quote! {
+            #docs
+            #[derive(Debug)]
+            pub struct #name { #(#fields)* }
+        };
+    }
     let label = name.to_string();
     quote! {
         #docs

@@ -1,6 +1,6 @@
 //! The router, one handler per operation, and one request builder per operation.
 
-use super::api::{body_field, request_name};
+use super::api::{body_field, request_name, response_name};
 use super::validate::InputChecks;
 use super::{principal, Principal};
 use crate::emit::types::ident;
@@ -69,16 +69,16 @@ pub fn emit_handler(api: &Api, op: &Operation) -> TokenStream {
     let name = handler_name(op);
     let auth = emit_auth(api, op);
     let method = ident(&op.fn_name);
+    let response = response_name(op);
     let principal_arg = (principal(&op.security) != Principal::None).then(|| quote!(principal,));
-    let respond = quote!(::axum::response::IntoResponse::into_response);
     let state = quote! {
         ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>
     };
     if !has_input(op) && auth.is_empty() {
         let request = request_name(op);
         return quote! {
-            async fn #name<S: Api>(#state) -> ::axum::response::Response {
-                #respond(service.#method(#request {}).await)
+            async fn #name<S: Api>(#state) -> #response {
+                service.#method(#request {}).await
             }
         };
     }
@@ -98,12 +98,12 @@ pub fn emit_handler(api: &Api, op: &Operation) -> TokenStream {
         async fn #name<S: Api>(
             #state,
             request: ::axum::extract::Request,
-        ) -> ::std::result::Result<::axum::response::Response, rt::Refused> {
+        ) -> ::std::result::Result<#response, rt::Refused> {
             #split
             #auth
             #read
             let request = #request;
-            ::std::result::Result::Ok(#respond(service.#method(#principal_arg request).await))
+            ::std::result::Result::Ok(service.#method(#principal_arg request).await)
         }
     }
 }

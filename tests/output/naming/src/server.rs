@@ -42,20 +42,12 @@ pub trait Api: Authenticator {
 }
 
 /// The input of `GET-thing-by-id` (`GET /things/{thing-id}`), checked against the spec.
+#[derive(Debug)]
 pub struct GetThingByIdRequest {
     /// `thing-id` (Path parameter).
     pub thing_id: ::std::string::String,
     /// `type` (Query parameter).
     pub type_: ::std::option::Option<crate::models::GetThingByIdType>,
-}
-
-impl ::std::fmt::Debug for GetThingByIdRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("GetThingByIdRequest")
-            .field("thing_id", &self.thing_id)
-            .field("type_", &self.type_)
-            .finish()
-    }
 }
 
 /// The responses `GET-thing-by-id` documents, one variant per status.
@@ -101,15 +93,11 @@ pub fn router_with<S: Api>(
 async fn handle_get_thing_by_id<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<::axum::response::Response, rt::Refused> {
+) -> ::std::result::Result<GetThingByIdResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let input = rt::Input::new(parts, true).await;
     let request = input.finish(get_thing_by_id_request)?;
-    ::std::result::Result::Ok(
-        ::axum::response::IntoResponse::into_response(
-            service.get_thing_by_id(request).await,
-        ),
-    )
+    ::std::result::Result::Ok(service.get_thing_by_id(request).await)
 }
 
 fn get_thing_by_id_request(

@@ -67,20 +67,12 @@ pub trait Api: Authenticator {
 }
 
 /// The input of `getItem` (`GET /shops/{tenant}/items/{itemId}`), checked against the spec.
+#[derive(Debug)]
 pub struct GetItemRequest {
     /// `tenant` (Path parameter).
     pub tenant: ::std::string::String,
     /// `itemId` (Path parameter).
     pub item_id: ::std::string::String,
-}
-
-impl ::std::fmt::Debug for GetItemRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("GetItemRequest")
-            .field("tenant", &self.tenant)
-            .field("item_id", &self.item_id)
-            .finish()
-    }
 }
 
 /// The responses `getItem` documents, one variant per status.
@@ -106,20 +98,12 @@ impl ::axum::response::IntoResponse for GetItemResponse {
 }
 
 /// The input of `deleteItem` (`DELETE /shops/{tenant}/items/{itemId}`), checked against the spec.
+#[derive(Debug)]
 pub struct DeleteItemRequest {
     /// `tenant` (Path parameter).
     pub tenant: ::std::string::String,
     /// `itemId` (Path parameter).
     pub item_id: ::std::string::String,
-}
-
-impl ::std::fmt::Debug for DeleteItemRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("DeleteItemRequest")
-            .field("tenant", &self.tenant)
-            .field("item_id", &self.item_id)
-            .finish()
-    }
 }
 
 /// The responses `deleteItem` documents, one variant per status.
@@ -140,20 +124,12 @@ impl ::axum::response::IntoResponse for DeleteItemResponse {
 }
 
 /// The input of `getLabel` (`GET /shops/{tenant}/items/{itemId}/label`), checked against the spec.
+#[derive(Debug)]
 pub struct GetLabelRequest {
     /// `tenant` (Path parameter).
     pub tenant: ::std::string::String,
     /// `itemId` (Path parameter).
     pub item_id: ::std::string::String,
-}
-
-impl ::std::fmt::Debug for GetLabelRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("GetLabelRequest")
-            .field("tenant", &self.tenant)
-            .field("item_id", &self.item_id)
-            .finish()
-    }
 }
 
 /// The responses `getLabel` documents, one variant per status.
@@ -174,6 +150,7 @@ impl ::axum::response::IntoResponse for GetLabelResponse {
 }
 
 /// The input of `putLabelImage` (`PUT /shops/{tenant}/items/{itemId}/label`), checked against the spec.
+#[derive(Debug)]
 pub struct PutLabelImageRequest {
     /// `tenant` (Path parameter).
     pub tenant: ::std::string::String,
@@ -181,16 +158,6 @@ pub struct PutLabelImageRequest {
     pub item_id: ::std::string::String,
     /// The request body.
     pub body: ::std::vec::Vec<u8>,
-}
-
-impl ::std::fmt::Debug for PutLabelImageRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("PutLabelImageRequest")
-            .field("tenant", &self.tenant)
-            .field("item_id", &self.item_id)
-            .field("body", &self.body)
-            .finish()
-    }
 }
 
 /// The responses `putLabelImage` documents, one variant per status.
@@ -243,58 +210,46 @@ pub fn router_with<S: Api>(
 async fn handle_get_item<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<::axum::response::Response, rt::Refused> {
+) -> ::std::result::Result<GetItemResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let principal = authenticate(&*service, &parts, &[&[SecurityScheme::Undeclared]])
         .await?
         .ok_or(rt::Unauthorized::Missing)?;
     let input = rt::Input::new(parts, true).await;
     let request = input.finish(get_item_request)?;
-    ::std::result::Result::Ok(
-        ::axum::response::IntoResponse::into_response(
-            service.get_item(principal, request).await,
-        ),
-    )
+    ::std::result::Result::Ok(service.get_item(principal, request).await)
 }
 
 async fn handle_delete_item<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<::axum::response::Response, rt::Refused> {
+) -> ::std::result::Result<DeleteItemResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let principal = authenticate(&*service, &parts, &[&[SecurityScheme::Undeclared]])
         .await?
         .ok_or(rt::Unauthorized::Missing)?;
     let input = rt::Input::new(parts, true).await;
     let request = input.finish(delete_item_request)?;
-    ::std::result::Result::Ok(
-        ::axum::response::IntoResponse::into_response(
-            service.delete_item(principal, request).await,
-        ),
-    )
+    ::std::result::Result::Ok(service.delete_item(principal, request).await)
 }
 
 async fn handle_get_label<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<::axum::response::Response, rt::Refused> {
+) -> ::std::result::Result<GetLabelResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let principal = authenticate(&*service, &parts, &[&[SecurityScheme::Undeclared]])
         .await?
         .ok_or(rt::Unauthorized::Missing)?;
     let input = rt::Input::new(parts, true).await;
     let request = input.finish(get_label_request)?;
-    ::std::result::Result::Ok(
-        ::axum::response::IntoResponse::into_response(
-            service.get_label(principal, request).await,
-        ),
-    )
+    ::std::result::Result::Ok(service.get_label(principal, request).await)
 }
 
 async fn handle_put_label_image<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<::axum::response::Response, rt::Refused> {
+) -> ::std::result::Result<PutLabelImageResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(&*service, &parts, &[&[SecurityScheme::Undeclared]])
         .await?
@@ -308,11 +263,7 @@ async fn handle_put_label_image<S: Api>(
         )
         .await?;
     let request = input.finish(put_label_image_request)?;
-    ::std::result::Result::Ok(
-        ::axum::response::IntoResponse::into_response(
-            service.put_label_image(principal, request).await,
-        ),
-    )
+    ::std::result::Result::Ok(service.put_label_image(principal, request).await)
 }
 
 fn get_item_request(input: &mut rt::Input) -> ::std::option::Option<GetItemRequest> {
