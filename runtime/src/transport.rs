@@ -447,8 +447,7 @@ fn param_values<T: Serialize + ?Sized, E>(name: &str, value: &T) -> Result<Vec<S
 
 /// Appends a query parameter in the `form` style: repeated keys when `explode`, else one
 /// comma-joined value. `None` appends nothing.
-#[doc(hidden)]
-pub fn query<T: Serialize + ?Sized, E>(
+fn query<T: Serialize + ?Sized, E>(
     url: &mut Url,
     name: &str,
     value: &T,
@@ -470,8 +469,7 @@ pub fn query<T: Serialize + ?Sized, E>(
 }
 
 /// Sets a header parameter in the `simple` style (comma-joined). `None` sets nothing.
-#[doc(hidden)]
-pub fn header<T: Serialize + ?Sized, E>(
+fn header<T: Serialize + ?Sized, E>(
     headers: &mut HeaderMap,
     name: &'static str,
     value: &T,
@@ -490,8 +488,7 @@ pub fn header<T: Serialize + ?Sized, E>(
 }
 
 /// Sets a cookie parameter. `None` sets nothing.
-#[doc(hidden)]
-pub fn cookie<T: Serialize + ?Sized, E>(
+fn cookie<T: Serialize + ?Sized, E>(
     headers: &mut HeaderMap,
     name: &str,
     value: &T,
@@ -519,8 +516,7 @@ pub fn path_value<T: Serialize + ?Sized>(value: &T) -> String {
 }
 
 /// A JSON body.
-#[doc(hidden)]
-pub fn json_body<T: Serialize + ?Sized, E>(
+fn json_body<T: Serialize + ?Sized, E>(
     content_type: &'static str,
     value: &T,
 ) -> Result<(&'static str, Vec<u8>), Error<E>> {
@@ -530,8 +526,7 @@ pub fn json_body<T: Serialize + ?Sized, E>(
 }
 
 /// A form-encoded body (`application/x-www-form-urlencoded`).
-#[doc(hidden)]
-pub fn form_body<T: Serialize + ?Sized, E>(
+fn form_body<T: Serialize + ?Sized, E>(
     content_type: &'static str,
     value: &T,
 ) -> Result<(&'static str, Vec<u8>), Error<E>> {
@@ -541,8 +536,7 @@ pub fn form_body<T: Serialize + ?Sized, E>(
 }
 
 /// A text or binary body, sent as is.
-#[doc(hidden)]
-pub fn raw_body(content_type: &'static str, value: impl AsRef<[u8]>) -> (&'static str, Vec<u8>) {
+fn raw_body(content_type: &'static str, value: impl AsRef<[u8]>) -> (&'static str, Vec<u8>) {
     (content_type, value.as_ref().to_vec())
 }
 
