@@ -2406,8 +2406,7 @@ fn anonymous_login_request(
     input: &mut rt::Input,
 ) -> ::std::option::Option<AnonymousLoginRequest> {
     let tenant = input.query("tenant", rt::Kind::String, true, check_tenant_param);
-    let client_id = input
-        .query("client_id", rt::Kind::String, true, check_client_id_param);
+    let client_id = input.query("client_id", rt::Kind::String, true, rt::check_string);
     ::std::option::Option::Some(AnonymousLoginRequest {
         tenant: tenant?,
         client_id: client_id?,
@@ -2419,11 +2418,10 @@ fn refresh_anonymous_token_request(
 ) -> ::std::option::Option<RefreshAnonymousTokenRequest> {
     let tenant = input.query("tenant", rt::Kind::String, true, check_tenant_param);
     let refresh_token = input
-        .query("refresh_token", rt::Kind::String, false, check_client_id_param);
+        .query("refresh_token", rt::Kind::String, false, rt::check_string);
     let anonymous_token = input
-        .query("anonymous_token", rt::Kind::String, false, check_client_id_param);
-    let client_id = input
-        .query("client_id", rt::Kind::String, true, check_client_id_param);
+        .query("anonymous_token", rt::Kind::String, false, rt::check_string);
+    let client_id = input.query("client_id", rt::Kind::String, true, rt::check_string);
     ::std::option::Option::Some(RefreshAnonymousTokenRequest {
         tenant: tenant?,
         refresh_token,
@@ -2453,7 +2451,7 @@ fn login_request(input: &mut rt::Input) -> ::std::option::Option<LoginRequest> {
 fn logout_request(input: &mut rt::Input) -> ::std::option::Option<LogoutRequest> {
     let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
     let access_token = input
-        .query("accessToken", rt::Kind::String, true, check_client_id_param);
+        .query("accessToken", rt::Kind::String, true, rt::check_string);
     ::std::option::Option::Some(LogoutRequest {
         tenant: tenant?,
         access_token: access_token?,
@@ -2465,9 +2463,9 @@ fn refresh_customer_token_request(
 ) -> ::std::option::Option<RefreshCustomerTokenRequest> {
     let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
     let refresh_token = input
-        .query("refreshToken", rt::Kind::String, true, check_client_id_param);
+        .query("refreshToken", rt::Kind::String, true, rt::check_string);
     let legal_entity_id = input
-        .query("legalEntityId", rt::Kind::String, false, check_client_id_param);
+        .query("legalEntityId", rt::Kind::String, false, rt::check_string);
     ::std::option::Option::Some(RefreshCustomerTokenRequest {
         tenant: tenant?,
         refresh_token: refresh_token?,
@@ -2488,13 +2486,13 @@ fn social_login_request(
     input: &mut rt::Input,
 ) -> ::std::option::Option<SocialLoginRequest> {
     let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
-    let code = input.query("code", rt::Kind::String, true, check_client_id_param);
+    let code = input.query("code", rt::Kind::String, true, rt::check_string);
     let redirect_uri = input
-        .query("redirect_uri", rt::Kind::String, true, check_client_id_param);
+        .query("redirect_uri", rt::Kind::String, true, rt::check_string);
     let code_verifier = input
-        .query("code_verifier", rt::Kind::String, false, check_client_id_param);
+        .query("code_verifier", rt::Kind::String, false, rt::check_string);
     let session_id = input
-        .header("session-id", rt::Kind::String, false, check_client_id_param);
+        .header("session-id", rt::Kind::String, false, rt::check_string);
     let body = input.body(check_social_login_request);
     ::std::option::Option::Some(SocialLoginRequest {
         tenant: tenant?,
@@ -2510,7 +2508,7 @@ fn get_customer_profile_request(
     input: &mut rt::Input,
 ) -> ::std::option::Option<GetCustomerProfileRequest> {
     let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
-    let expand = input.query("expand", rt::Kind::String, false, check_client_id_param);
+    let expand = input.query("expand", rt::Kind::String, false, rt::check_string);
     ::std::option::Option::Some(GetCustomerProfileRequest {
         tenant: tenant?,
         expand,
@@ -2521,7 +2519,7 @@ fn delete_customer_profile_request(
     input: &mut rt::Input,
 ) -> ::std::option::Option<DeleteCustomerProfileRequest> {
     let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
-    let token = input.query("token", rt::Kind::String, false, check_client_id_param);
+    let token = input.query("token", rt::Kind::String, false, rt::check_string);
     ::std::option::Option::Some(DeleteCustomerProfileRequest {
         tenant: tenant?,
         token,
@@ -2610,7 +2608,7 @@ fn add_address_tags_request(
 ) -> ::std::option::Option<AddAddressTagsRequest> {
     let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
     let address_id = input.path("addressId", rt::Kind::String, check_address_id_param);
-    let tags = input.query("tags", rt::Kind::String, true, check_address_id_param);
+    let tags = input.query("tags", rt::Kind::String, true, check_tags_param);
     ::std::option::Option::Some(AddAddressTagsRequest {
         tenant: tenant?,
         address_id: address_id?,
@@ -2623,7 +2621,7 @@ fn delete_address_tags_request(
 ) -> ::std::option::Option<DeleteAddressTagsRequest> {
     let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
     let address_id = input.path("addressId", rt::Kind::String, check_address_id_param);
-    let tags = input.query("tags", rt::Kind::String, true, check_address_id_param);
+    let tags = input.query("tags", rt::Kind::String, true, check_tags_param);
     ::std::option::Option::Some(DeleteAddressTagsRequest {
         tenant: tenant?,
         address_id: address_id?,
@@ -2635,7 +2633,7 @@ fn confirm_opt_in_request(
     input: &mut rt::Input,
 ) -> ::std::option::Option<ConfirmOptInRequest> {
     let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
-    let token = input.path("token", rt::Kind::String, check_client_id_param);
+    let token = input.path("token", rt::Kind::String, rt::check_string);
     ::std::option::Option::Some(ConfirmOptInRequest {
         tenant: tenant?,
         token: token?,
@@ -3349,15 +3347,17 @@ fn check_tenant_param(
     rt::rules(v, at, &RULES, errors);
 }
 
-fn check_client_id_param(
+fn check_address_id_param(
     v: &::serde_json::Value,
     at: &str,
     errors: &mut ::std::vec::Vec<rt::FieldError>,
 ) {
     rt::string(v, at, errors);
+    static RULES: rt::Rules = rt::Rules::NONE.min_length(1);
+    rt::rules(v, at, &RULES, errors);
 }
 
-fn check_address_id_param(
+fn check_tags_param(
     v: &::serde_json::Value,
     at: &str,
     errors: &mut ::std::vec::Vec<rt::FieldError>,

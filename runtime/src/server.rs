@@ -797,6 +797,24 @@ pub fn string<'a>(v: &'a Value, at: &str, errors: &mut Vec<FieldError>) -> Optio
     s
 }
 
+/// Checks that `v` is a string (a [`Check`]).
+#[doc(hidden)]
+pub fn check_string(v: &Value, at: &str, errors: &mut Vec<FieldError>) {
+    string(v, at, errors);
+}
+
+/// Checks that `v` is a 32-bit integer (a [`Check`]).
+#[doc(hidden)]
+pub fn check_i32(v: &Value, at: &str, errors: &mut Vec<FieldError>) {
+    integer(v, at, true, errors);
+}
+
+/// Checks that `v` is a 64-bit integer (a [`Check`]).
+#[doc(hidden)]
+pub fn check_i64(v: &Value, at: &str, errors: &mut Vec<FieldError>) {
+    integer(v, at, false, errors);
+}
+
 /// Checks that `v` is a boolean.
 pub fn boolean(v: &Value, at: &str, errors: &mut Vec<FieldError>) {
     if !v.is_boolean() {

@@ -181,7 +181,6 @@ fn response_variant(api: &Api, r: &Response) -> TokenStream {
 
 fn response_arm(r: &Response) -> TokenStream {
     let name = ident(&r.ident);
-    let rt = quote!(rt);
     let (pattern, status) = match (r.status, &r.body) {
         (StatusSpec::Code(c), body) => {
             let c = Literal::u16_unsuffixed(c);
@@ -195,13 +194,13 @@ fn response_arm(r: &Response) -> TokenStream {
         (_, Some(_)) => (quote!(Self::#name(status, body)), quote!(status.as_u16())),
     };
     let response = match &r.body {
-        None => quote!(#rt::empty(#status)),
+        None => quote!(rt::empty(#status)),
         Some(b) => {
             let media = &b.media_type;
             match b.encoding {
-                BodyEncoding::Json | BodyEncoding::Form => quote!(#rt::json(#status, #media, body)),
+                BodyEncoding::Json | BodyEncoding::Form => quote!(rt::json(#status, #media, body)),
                 BodyEncoding::Text | BodyEncoding::Binary => {
-                    quote!(#rt::raw(#status, #media, body))
+                    quote!(rt::raw(#status, #media, body))
                 }
             }
         }

@@ -128,11 +128,10 @@ fn emit_auth(api: &Api, op: &Operation) -> TokenStream {
 /// and syntax are checked at once (a problem returns early).
 fn emit_read(op: &Operation) -> Option<TokenStream> {
     let path = has_path_params(op);
-    let rt = quote!(rt);
     let Some(body) = &op.body else {
         return has_input(op).then(|| {
             quote! {
-                let input = #rt::Input::new(parts, #path).await;
+                let input = rt::Input::new(parts, #path).await;
             }
         });
     };
@@ -145,11 +144,11 @@ fn emit_read(op: &Operation) -> Option<TokenStream> {
             BodyEncoding::Text => quote!(Text),
             BodyEncoding::Binary => quote!(Binary),
         };
-        quote!((#media, #rt::Encoding::#encoding))
+        quote!((#media, rt::Encoding::#encoding))
     });
     let required = body.required;
     Some(quote! {
-        let input = #rt::Input::with_body(parts, body, #path, &[#(#accepted),*], #required).await?;
+        let input = rt::Input::with_body(parts, body, #path, &[#(#accepted),*], #required).await?;
     })
 }
 
@@ -184,7 +183,7 @@ pub fn emit_request_builder(api: &Api, op: &Operation, checks: &mut InputChecks)
         .collect();
     let body = op.body.as_ref().map(|b| {
         let field = body_field(op);
-        let stem = format!("{}_body", op.fn_name);
+        let stem = format!("{}_body", op.fn_name.trim_end_matches('_'));
         let check = checks.check(api, &b.contents[0].ty, None, &stem);
         fields.push(if b.required {
             quote!(#field: #field?)
@@ -206,30 +205,29 @@ pub fn emit_request_builder(api: &Api, op: &Operation, checks: &mut InputChecks)
 fn read_param(api: &Api, p: &Parameter, checks: &mut InputChecks) -> TokenStream {
     let name = &p.name;
     let required = p.required;
-    let rt = quote!(rt);
-    let stem = format!("{}_param", p.ident);
+    let stem = format!("{}_param", p.ident.trim_end_matches('_'));
     let check = checks.check(api, &p.ty, Some(&p.constraints), &stem);
     match (&p.ty, p.location) {
         (TypeExpr::Array(inner), ParamLocation::Query) => {
             let kind = param_kind(api, inner);
             let explode = p.explode;
-            quote!(input.query_array(#name, #rt::Kind::#kind, #explode, #required, #check))
+            quote!(input.query_array(#name, rt::Kind::#kind, #explode, #required, #check))
         }
         (ty, ParamLocation::Path) => {
             let kind = param_kind(api, ty);
-            quote!(input.path(#name, #rt::Kind::#kind, #check))
+            quote!(input.path(#name, rt::Kind::#kind, #check))
         }
         (ty, ParamLocation::Query) => {
             let kind = param_kind(api, ty);
-            quote!(input.query(#name, #rt::Kind::#kind, #required, #check))
+            quote!(input.query(#name, rt::Kind::#kind, #required, #check))
         }
         (ty, ParamLocation::Header) => {
             let kind = param_kind(api, ty);
-            quote!(input.header(#name, #rt::Kind::#kind, #required, #check))
+            quote!(input.header(#name, rt::Kind::#kind, #required, #check))
         }
         (ty, ParamLocation::Cookie) => {
             let kind = param_kind(api, ty);
-            quote!(input.cookie(#name, #rt::Kind::#kind, #required, #check))
+            quote!(input.cookie(#name, rt::Kind::#kind, #required, #check))
         }
     }
 }

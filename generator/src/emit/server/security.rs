@@ -128,15 +128,14 @@ fn emit_credential(api: &Api) -> TokenStream {
 
 fn credential_arm(s: &SecurityScheme, query: &TokenStream) -> TokenStream {
     let name = ident(&s.ident);
-    let rt = quote!(rt);
     let extract = match &s.kind {
-        SchemeKind::Bearer => quote!(#rt::bearer(headers)),
-        SchemeKind::Basic => quote!(#rt::basic(headers)),
+        SchemeKind::Bearer => quote!(rt::bearer(headers)),
+        SchemeKind::Basic => quote!(rt::basic(headers)),
         SchemeKind::ApiKey { location, name } => match location {
-            ParamLocation::Query => quote!(#rt::api_key_query(#query, #name)),
-            ParamLocation::Cookie => quote!(#rt::api_key_cookie(headers, #name)),
+            ParamLocation::Query => quote!(rt::api_key_query(#query, #name)),
+            ParamLocation::Cookie => quote!(rt::api_key_cookie(headers, #name)),
             ParamLocation::Header | ParamLocation::Path => {
-                quote!(#rt::api_key_header(headers, #name))
+                quote!(rt::api_key_header(headers, #name))
             }
         },
     };

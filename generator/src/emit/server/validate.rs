@@ -32,16 +32,17 @@ fn reachable(api: &Api) -> BTreeSet<TypeId> {
 }
 
 /// The checks of parameters and bodies that are more than a call of `check_<type>`: each
-/// emitted once as a function and shared by every input with the same schema and constraints
-/// (a `tenant` path parameter used by every operation is checked by one function).
+/// emitted once as a function and shared by every input with the same name, schema and
+/// constraints (a `tenant` path parameter used by every operation is checked by one function).
 pub struct InputChecks {
     /// Function names in use, the `check_<type>` ones included.
     taken: BTreeSet<String>,
-    /// The functions: their checks (as text, to share them), names and bodies, in first use order.
+    /// The functions: their keys (stem and check, as text), names and bodies, in first use order.
     fns: Vec<(String, Ident, TokenStream)>,
 }
 
 impl InputChecks {
+    /// No functions yet; none will take the name of a `check_<type>`.
     pub fn new(api: &Api) -> Self {
         let taken = reachable(api)
             .into_iter()
@@ -54,7 +55,7 @@ impl InputChecks {
     }
 
     /// The `Check` function for a value of `ty` with `constraints`: `any`, a `check_<type>`, or
-    /// a function named after `stem` (`check_<stem>`).
+    /// a function named after `stem` (`check_<stem>`, e.g. `check_tenant_param`).
     pub fn check(
         &mut self,
         api: &Api,
@@ -66,20 +67,26 @@ impl InputChecks {
         if body.is_empty() {
             return quote!(rt::any);
         }
-        if let TypeExpr::Named(id) = ty {
-            if constraints.and_then(rules_static).is_none() {
-                let name = check_fn_name(api, *id);
-                return quote!(#name);
+        if constraints.and_then(rules_static).is_none() {
+            match ty {
+                TypeExpr::Named(id) => {
+                    let name = check_fn_name(api, *id);
+                    return quote!(#name);
+                }
+                TypeExpr::String => return quote!(rt::check_string),
+                TypeExpr::Bool => return quote!(rt::boolean),
+                TypeExpr::I32 => return quote!(rt::check_i32),
+                TypeExpr::I64 => return quote!(rt::check_i64),
+                TypeExpr::F64 => return quote!(rt::number),
+                _ => {}
             }
         }
-        let key = body.to_string();
+        // Shared by inputs of the same name and schema only, so that the name says what it checks.
+        let key = format!("{stem}: {body}");
         if let Some((_, name, _)) = self.fns.iter().find(|(k, _, _)| *k == key) {
             return quote!(#name);
         }
-        let base = format!(
-            "check_{}",
-            stem.trim_start_matches("r#").trim_end_matches('_')
-        );
+        let base = format!("check_{stem}");
         let mut name = base.clone();
         let mut n = 1;
         while !self.taken.insert(name.clone()) {
@@ -227,21 +234,20 @@ fn check_union(api: &Api, u: &Union) -> TokenStream {
 
 /// The checks for a value of type `ty` with `constraints`; empty when anything is accepted.
 pub fn check_expr(api: &Api, ty: &TypeExpr, constraints: Option<&Constraints>) -> TokenStream {
-    let rt = quote!(rt);
     let shape = match ty {
-        TypeExpr::Bool => quote!(#rt::boolean(v, at, errors);),
-        TypeExpr::I32 => quote!(#rt::integer(v, at, true, errors);),
-        TypeExpr::I64 => quote!(#rt::integer(v, at, false, errors);),
-        TypeExpr::F64 => quote!(#rt::number(v, at, errors);),
-        TypeExpr::String => quote!(#rt::string(v, at, errors);),
+        TypeExpr::Bool => quote!(rt::boolean(v, at, errors);),
+        TypeExpr::I32 => quote!(rt::integer(v, at, true, errors);),
+        TypeExpr::I64 => quote!(rt::integer(v, at, false, errors);),
+        TypeExpr::F64 => quote!(rt::number(v, at, errors);),
+        TypeExpr::String => quote!(rt::string(v, at, errors);),
         TypeExpr::Bytes | TypeExpr::Json => quote!(),
-        TypeExpr::JsonObject => quote!(#rt::object(v, at, &[], errors);),
+        TypeExpr::JsonObject => quote!(rt::object(v, at, &[], errors);),
         TypeExpr::Array(inner) => {
             let inner = check_expr(api, inner, None);
             quote! {
-                if let ::std::option::Option::Some(items) = #rt::array(v, at, errors) {
+                if let ::std::option::Option::Some(items) = rt::array(v, at, errors) {
                     for (i, v) in items.iter().enumerate() {
-                        let at: &str = &#rt::item(at, i);
+                        let at: &str = &rt::item(at, i);
                         let _ = (v, at);
                         #inner
                     }
@@ -251,9 +257,9 @@ pub fn check_expr(api: &Api, ty: &TypeExpr, constraints: Option<&Constraints>) -
         TypeExpr::Map(inner) => {
             let inner = check_expr(api, inner, None);
             quote! {
-                if let ::std::option::Option::Some(o) = #rt::object(v, at, &[], errors) {
+                if let ::std::option::Option::Some(o) = rt::object(v, at, &[], errors) {
                     for (k, v) in o {
-                        let at: &str = &#rt::member(at, k);
+                        let at: &str = &rt::member(at, k);
                         let _ = (v, at);
                         #inner
                     }

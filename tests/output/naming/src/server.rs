@@ -103,7 +103,7 @@ async fn handle_get_thing_by_id<S: Api>(
 fn get_thing_by_id_request(
     input: &mut rt::Input,
 ) -> ::std::option::Option<GetThingByIdRequest> {
-    let thing_id = input.path("thing-id", rt::Kind::String, check_thing_id_param);
+    let thing_id = input.path("thing-id", rt::Kind::String, rt::check_string);
     let type_ = input.query("type", rt::Kind::String, false, check_get_thing_by_id_type);
     ::std::option::Option::Some(GetThingByIdRequest {
         thing_id: thing_id?,
@@ -118,12 +118,4 @@ fn check_get_thing_by_id_type(
     errors: &mut ::std::vec::Vec<rt::FieldError>,
 ) {
     rt::one_of(v, at, &["big", "small"], errors);
-}
-
-fn check_thing_id_param(
-    v: &::serde_json::Value,
-    at: &str,
-    errors: &mut ::std::vec::Vec<rt::FieldError>,
-) {
-    rt::string(v, at, errors);
 }

@@ -268,7 +268,7 @@ async fn handle_put_label_image<S: Api>(
 
 fn get_item_request(input: &mut rt::Input) -> ::std::option::Option<GetItemRequest> {
     let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
-    let item_id = input.path("itemId", rt::Kind::String, check_item_id_param);
+    let item_id = input.path("itemId", rt::Kind::String, rt::check_string);
     ::std::option::Option::Some(GetItemRequest {
         tenant: tenant?,
         item_id: item_id?,
@@ -279,7 +279,7 @@ fn delete_item_request(
     input: &mut rt::Input,
 ) -> ::std::option::Option<DeleteItemRequest> {
     let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
-    let item_id = input.path("itemId", rt::Kind::String, check_item_id_param);
+    let item_id = input.path("itemId", rt::Kind::String, rt::check_string);
     ::std::option::Option::Some(DeleteItemRequest {
         tenant: tenant?,
         item_id: item_id?,
@@ -287,8 +287,8 @@ fn delete_item_request(
 }
 
 fn get_label_request(input: &mut rt::Input) -> ::std::option::Option<GetLabelRequest> {
-    let tenant = input.path("tenant", rt::Kind::String, check_item_id_param);
-    let item_id = input.path("itemId", rt::Kind::String, check_item_id_param);
+    let tenant = input.path("tenant", rt::Kind::String, rt::check_string);
+    let item_id = input.path("itemId", rt::Kind::String, rt::check_string);
     ::std::option::Option::Some(GetLabelRequest {
         tenant: tenant?,
         item_id: item_id?,
@@ -298,8 +298,8 @@ fn get_label_request(input: &mut rt::Input) -> ::std::option::Option<GetLabelReq
 fn put_label_image_request(
     input: &mut rt::Input,
 ) -> ::std::option::Option<PutLabelImageRequest> {
-    let tenant = input.path("tenant", rt::Kind::String, check_item_id_param);
-    let item_id = input.path("itemId", rt::Kind::String, check_item_id_param);
+    let tenant = input.path("tenant", rt::Kind::String, rt::check_string);
+    let item_id = input.path("itemId", rt::Kind::String, rt::check_string);
     let body = input.body(rt::any);
     ::std::option::Option::Some(PutLabelImageRequest {
         tenant: tenant?,
@@ -365,12 +365,4 @@ fn check_tenant_param(
     rt::string(v, at, errors);
     static RULES: rt::Rules = rt::Rules::NONE.pattern("^[a-z][a-z0-9]+$");
     rt::rules(v, at, &RULES, errors);
-}
-
-fn check_item_id_param(
-    v: &::serde_json::Value,
-    at: &str,
-    errors: &mut ::std::vec::Vec<rt::FieldError>,
-) {
-    rt::string(v, at, errors);
 }
