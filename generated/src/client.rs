@@ -227,45 +227,17 @@ impl Client {
         crate::models::AnonymousToken,
         Error<AnonymousLoginError>,
     > {
-        let mut url_ = self
+        let mut request_ = self
             .core
-            .url::<
+            .get::<
                 AnonymousLoginError,
             >(&["customerlogin", "auth", "anonymous", "login"])?;
-        let headers_ = ::oasgen_runtime::reqwest::header::HeaderMap::new();
-        ::oasgen_runtime::transport::query::<
-            _,
-            AnonymousLoginError,
-        >(&mut url_, "tenant", &tenant, true)?;
-        ::oasgen_runtime::transport::query::<
-            _,
-            AnonymousLoginError,
-        >(&mut url_, "client_id", &client_id, true)?;
-        let body_ = ::std::option::Option::None;
-        let request_ = ::oasgen_runtime::transport::Prepared {
-            method: ::oasgen_runtime::reqwest::Method::GET,
-            url: url_,
-            headers: headers_,
-            body: body_,
-        };
-        let response_ = self
-            .core
-            .send::<AnonymousLoginError>(request_, &security::ANONYMOUS_LOGIN)
-            .await?;
+        request_.query("tenant", &tenant, true)?;
+        request_.query("client_id", &client_id, true)?;
+        let response_ = self.core.send(request_, &security::ANONYMOUS_LOGIN).await?;
         match response_.status.as_u16() {
-            200u16 => {
-                ::std::result::Result::Ok(
-                    response_
-                        .json::<crate::models::AnonymousToken, AnonymousLoginError>()?,
-                )
-            }
-            400u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, AnonymousLoginError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(AnonymousLoginError::BadRequest(body_)),
-                )
-            }
+            200u16 => response_.json(),
+            400u16 => response_.api_error_json(AnonymousLoginError::BadRequest),
             _ => ::std::result::Result::Err(response_.unexpected()),
         }
     }
@@ -294,58 +266,22 @@ impl Client {
         crate::models::AnonymousToken,
         Error<RefreshAnonymousTokenError>,
     > {
-        let mut url_ = self
+        let mut request_ = self
             .core
-            .url::<
+            .get::<
                 RefreshAnonymousTokenError,
             >(&["customerlogin", "auth", "anonymous", "refresh"])?;
-        let headers_ = ::oasgen_runtime::reqwest::header::HeaderMap::new();
-        ::oasgen_runtime::transport::query::<
-            _,
-            RefreshAnonymousTokenError,
-        >(&mut url_, "tenant", &tenant, true)?;
-        ::oasgen_runtime::transport::query::<
-            _,
-            RefreshAnonymousTokenError,
-        >(&mut url_, "refresh_token", &refresh_token, true)?;
-        ::oasgen_runtime::transport::query::<
-            _,
-            RefreshAnonymousTokenError,
-        >(&mut url_, "anonymous_token", &anonymous_token, true)?;
-        ::oasgen_runtime::transport::query::<
-            _,
-            RefreshAnonymousTokenError,
-        >(&mut url_, "client_id", &client_id, true)?;
-        let body_ = ::std::option::Option::None;
-        let request_ = ::oasgen_runtime::transport::Prepared {
-            method: ::oasgen_runtime::reqwest::Method::GET,
-            url: url_,
-            headers: headers_,
-            body: body_,
-        };
+        request_.query("tenant", &tenant, true)?;
+        request_.query("refresh_token", &refresh_token, true)?;
+        request_.query("anonymous_token", &anonymous_token, true)?;
+        request_.query("client_id", &client_id, true)?;
         let response_ = self
             .core
-            .send::<
-                RefreshAnonymousTokenError,
-            >(request_, &security::REFRESH_ANONYMOUS_TOKEN)
+            .send(request_, &security::REFRESH_ANONYMOUS_TOKEN)
             .await?;
         match response_.status.as_u16() {
-            200u16 => {
-                ::std::result::Result::Ok(
-                    response_
-                        .json::<
-                            crate::models::AnonymousToken,
-                            RefreshAnonymousTokenError,
-                        >()?,
-                )
-            }
-            400u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, RefreshAnonymousTokenError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(RefreshAnonymousTokenError::BadRequest(body_)),
-                )
-            }
+            200u16 => response_.json(),
+            400u16 => response_.api_error_json(RefreshAnonymousTokenError::BadRequest),
             _ => ::std::result::Result::Err(response_.unexpected()),
         }
     }
@@ -371,58 +307,17 @@ impl Client {
         tenant: &str,
         body: &crate::models::CustomerSignup,
     ) -> ::std::result::Result<crate::models::IdResponse, Error<SignupError>> {
-        let url_ = self.core.url::<SignupError>(&["customer", tenant, "signup"])?;
-        let headers_ = ::oasgen_runtime::reqwest::header::HeaderMap::new();
-        let body_ = ::std::option::Option::Some(
-            ::oasgen_runtime::transport::json_body::<
-                _,
-                SignupError,
-            >("application/json", body)?,
-        );
-        let request_ = ::oasgen_runtime::transport::Prepared {
-            method: ::oasgen_runtime::reqwest::Method::POST,
-            url: url_,
-            headers: headers_,
-            body: body_,
-        };
-        let response_ = self
+        let mut request_ = self
             .core
-            .send::<SignupError>(request_, &security::SIGNUP)
-            .await?;
+            .post::<SignupError>(&["customer", tenant, "signup"])?;
+        request_.json("application/json", body)?;
+        let response_ = self.core.send(request_, &security::SIGNUP).await?;
         match response_.status.as_u16() {
-            201u16 => {
-                ::std::result::Result::Ok(
-                    response_.json::<crate::models::IdResponse, SignupError>()?,
-                )
-            }
-            400u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, SignupError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(SignupError::BadRequest(body_)),
-                )
-            }
-            401u16 => {
-                let body_ = response_
-                    .json::<crate::models::Unauthorized, SignupError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(SignupError::Unauthorized(body_)),
-                )
-            }
-            403u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, SignupError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(SignupError::Forbidden(body_)),
-                )
-            }
-            409u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, SignupError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(SignupError::Conflict(body_)),
-                )
-            }
+            201u16 => response_.json(),
+            400u16 => response_.api_error_json(SignupError::BadRequest),
+            401u16 => response_.api_error_json(SignupError::Unauthorized),
+            403u16 => response_.api_error_json(SignupError::Forbidden),
+            409u16 => response_.api_error_json(SignupError::Conflict),
             _ => ::std::result::Result::Err(response_.unexpected()),
         }
     }
@@ -450,39 +345,13 @@ impl Client {
         tenant: &str,
         body: &crate::models::PasswordAuthentication,
     ) -> ::std::result::Result<crate::models::CustomerLoginResponse, Error<LoginError>> {
-        let url_ = self.core.url::<LoginError>(&["customer", tenant, "login"])?;
-        let headers_ = ::oasgen_runtime::reqwest::header::HeaderMap::new();
-        let body_ = ::std::option::Option::Some(
-            ::oasgen_runtime::transport::json_body::<
-                _,
-                LoginError,
-            >("application/json", body)?,
-        );
-        let request_ = ::oasgen_runtime::transport::Prepared {
-            method: ::oasgen_runtime::reqwest::Method::POST,
-            url: url_,
-            headers: headers_,
-            body: body_,
-        };
-        let response_ = self.core.send::<LoginError>(request_, &security::LOGIN).await?;
+        let mut request_ = self.core.post::<LoginError>(&["customer", tenant, "login"])?;
+        request_.json("application/json", body)?;
+        let response_ = self.core.send(request_, &security::LOGIN).await?;
         match response_.status.as_u16() {
-            200u16 => {
-                ::std::result::Result::Ok(
-                    response_.json::<crate::models::CustomerLoginResponse, LoginError>()?,
-                )
-            }
-            400u16 => {
-                let body_ = response_.json::<crate::models::ErrorMessage, LoginError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(LoginError::BadRequest(body_)),
-                )
-            }
-            401u16 => {
-                let body_ = response_.json::<crate::models::Unauthorized, LoginError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(LoginError::Unauthorized(body_)),
-                )
-            }
+            200u16 => response_.json(),
+            400u16 => response_.api_error_json(LoginError::BadRequest),
+            401u16 => response_.api_error_json(LoginError::Unauthorized),
             _ => ::std::result::Result::Err(response_.unexpected()),
         }
     }
@@ -505,39 +374,15 @@ impl Client {
         tenant: &str,
         access_token: &str,
     ) -> ::std::result::Result<(), Error<LogoutError>> {
-        let mut url_ = self.core.url::<LogoutError>(&["customer", tenant, "logout"])?;
-        let headers_ = ::oasgen_runtime::reqwest::header::HeaderMap::new();
-        ::oasgen_runtime::transport::query::<
-            _,
-            LogoutError,
-        >(&mut url_, "accessToken", &access_token, true)?;
-        let body_ = ::std::option::Option::None;
-        let request_ = ::oasgen_runtime::transport::Prepared {
-            method: ::oasgen_runtime::reqwest::Method::GET,
-            url: url_,
-            headers: headers_,
-            body: body_,
-        };
-        let response_ = self
+        let mut request_ = self
             .core
-            .send::<LogoutError>(request_, &security::LOGOUT)
-            .await?;
+            .get::<LogoutError>(&["customer", tenant, "logout"])?;
+        request_.query("accessToken", &access_token, true)?;
+        let response_ = self.core.send(request_, &security::LOGOUT).await?;
         match response_.status.as_u16() {
             204u16 => ::std::result::Result::Ok(()),
-            400u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, LogoutError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(LogoutError::BadRequest(body_)),
-                )
-            }
-            401u16 => {
-                let body_ = response_
-                    .json::<crate::models::Unauthorized, LogoutError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(LogoutError::Unauthorized(body_)),
-                )
-            }
+            400u16 => response_.api_error_json(LogoutError::BadRequest),
+            401u16 => response_.api_error_json(LogoutError::Unauthorized),
             _ => ::std::result::Result::Err(response_.unexpected()),
         }
     }
@@ -565,57 +410,21 @@ impl Client {
         crate::models::CustomerToken,
         Error<RefreshCustomerTokenError>,
     > {
-        let mut url_ = self
+        let mut request_ = self
             .core
-            .url::<
+            .get::<
                 RefreshCustomerTokenError,
             >(&["customer", tenant, "refreshauthtoken"])?;
-        let headers_ = ::oasgen_runtime::reqwest::header::HeaderMap::new();
-        ::oasgen_runtime::transport::query::<
-            _,
-            RefreshCustomerTokenError,
-        >(&mut url_, "refreshToken", &refresh_token, true)?;
-        ::oasgen_runtime::transport::query::<
-            _,
-            RefreshCustomerTokenError,
-        >(&mut url_, "legalEntityId", &legal_entity_id, true)?;
-        let body_ = ::std::option::Option::None;
-        let request_ = ::oasgen_runtime::transport::Prepared {
-            method: ::oasgen_runtime::reqwest::Method::GET,
-            url: url_,
-            headers: headers_,
-            body: body_,
-        };
+        request_.query("refreshToken", &refresh_token, true)?;
+        request_.query("legalEntityId", &legal_entity_id, true)?;
         let response_ = self
             .core
-            .send::<
-                RefreshCustomerTokenError,
-            >(request_, &security::REFRESH_CUSTOMER_TOKEN)
+            .send(request_, &security::REFRESH_CUSTOMER_TOKEN)
             .await?;
         match response_.status.as_u16() {
-            200u16 => {
-                ::std::result::Result::Ok(
-                    response_
-                        .json::<
-                            crate::models::CustomerToken,
-                            RefreshCustomerTokenError,
-                        >()?,
-                )
-            }
-            400u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, RefreshCustomerTokenError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(RefreshCustomerTokenError::BadRequest(body_)),
-                )
-            }
-            401u16 => {
-                let body_ = response_
-                    .json::<crate::models::Unauthorized, RefreshCustomerTokenError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(RefreshCustomerTokenError::Unauthorized(body_)),
-                )
-            }
+            200u16 => response_.json(),
+            400u16 => response_.api_error_json(RefreshCustomerTokenError::BadRequest),
+            401u16 => response_.api_error_json(RefreshCustomerTokenError::Unauthorized),
             _ => ::std::result::Result::Err(response_.unexpected()),
         }
     }
@@ -638,45 +447,14 @@ impl Client {
         crate::models::TokenValidationResponse,
         Error<ValidateTokenError>,
     > {
-        let url_ = self
+        let request_ = self
             .core
-            .url::<ValidateTokenError>(&["customer", tenant, "validateauthtoken"])?;
-        let headers_ = ::oasgen_runtime::reqwest::header::HeaderMap::new();
-        let body_ = ::std::option::Option::None;
-        let request_ = ::oasgen_runtime::transport::Prepared {
-            method: ::oasgen_runtime::reqwest::Method::GET,
-            url: url_,
-            headers: headers_,
-            body: body_,
-        };
-        let response_ = self
-            .core
-            .send::<ValidateTokenError>(request_, &security::VALIDATE_TOKEN)
-            .await?;
+            .get::<ValidateTokenError>(&["customer", tenant, "validateauthtoken"])?;
+        let response_ = self.core.send(request_, &security::VALIDATE_TOKEN).await?;
         match response_.status.as_u16() {
-            200u16 => {
-                ::std::result::Result::Ok(
-                    response_
-                        .json::<
-                            crate::models::TokenValidationResponse,
-                            ValidateTokenError,
-                        >()?,
-                )
-            }
-            400u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, ValidateTokenError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(ValidateTokenError::BadRequest(body_)),
-                )
-            }
-            401u16 => {
-                let body_ = response_
-                    .json::<crate::models::Unauthorized, ValidateTokenError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(ValidateTokenError::Unauthorized(body_)),
-                )
-            }
+            200u16 => response_.json(),
+            400u16 => response_.api_error_json(ValidateTokenError::BadRequest),
+            401u16 => response_.api_error_json(ValidateTokenError::Unauthorized),
             _ => ::std::result::Result::Err(response_.unexpected()),
         }
     }
@@ -714,68 +492,21 @@ impl Client {
         crate::models::SocialLoginResponse,
         Error<SocialLoginError>,
     > {
-        let mut url_ = self
+        let mut request_ = self
             .core
-            .url::<SocialLoginError>(&["customer", tenant, "socialLogin"])?;
-        let mut headers_ = ::oasgen_runtime::reqwest::header::HeaderMap::new();
-        ::oasgen_runtime::transport::query::<
-            _,
-            SocialLoginError,
-        >(&mut url_, "code", &code, true)?;
-        ::oasgen_runtime::transport::query::<
-            _,
-            SocialLoginError,
-        >(&mut url_, "redirect_uri", &redirect_uri, true)?;
-        ::oasgen_runtime::transport::query::<
-            _,
-            SocialLoginError,
-        >(&mut url_, "code_verifier", &code_verifier, true)?;
-        ::oasgen_runtime::transport::header::<
-            _,
-            SocialLoginError,
-        >(&mut headers_, "session-id", &session_id)?;
-        let body_ = match body {
-            ::std::option::Option::Some(body) => {
-                ::std::option::Option::Some(
-                    ::oasgen_runtime::transport::json_body::<
-                        _,
-                        SocialLoginError,
-                    >("application/json", body)?,
-                )
-            }
-            ::std::option::Option::None => ::std::option::Option::None,
-        };
-        let request_ = ::oasgen_runtime::transport::Prepared {
-            method: ::oasgen_runtime::reqwest::Method::POST,
-            url: url_,
-            headers: headers_,
-            body: body_,
-        };
-        let response_ = self
-            .core
-            .send::<SocialLoginError>(request_, &security::SOCIAL_LOGIN)
-            .await?;
+            .post::<SocialLoginError>(&["customer", tenant, "socialLogin"])?;
+        request_.query("code", &code, true)?;
+        request_.query("redirect_uri", &redirect_uri, true)?;
+        request_.query("code_verifier", &code_verifier, true)?;
+        request_.header("session-id", &session_id)?;
+        if let ::std::option::Option::Some(body) = body {
+            request_.json("application/json", body)?;
+        }
+        let response_ = self.core.send(request_, &security::SOCIAL_LOGIN).await?;
         match response_.status.as_u16() {
-            200u16 => {
-                ::std::result::Result::Ok(
-                    response_
-                        .json::<crate::models::SocialLoginResponse, SocialLoginError>()?,
-                )
-            }
-            400u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, SocialLoginError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(SocialLoginError::BadRequest(body_)),
-                )
-            }
-            401u16 => {
-                let body_ = response_
-                    .json::<crate::models::Unauthorized, SocialLoginError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(SocialLoginError::Unauthorized(body_)),
-                )
-            }
+            200u16 => response_.json(),
+            400u16 => response_.api_error_json(SocialLoginError::BadRequest),
+            401u16 => response_.api_error_json(SocialLoginError::Unauthorized),
             _ => ::std::result::Result::Err(response_.unexpected()),
         }
     }
@@ -799,52 +530,16 @@ impl Client {
         tenant: &str,
         expand: ::std::option::Option<&str>,
     ) -> ::std::result::Result<crate::models::Customer, Error<GetCustomerProfileError>> {
-        let mut url_ = self
+        let mut request_ = self
             .core
-            .url::<GetCustomerProfileError>(&["customer", tenant, "me"])?;
-        let headers_ = ::oasgen_runtime::reqwest::header::HeaderMap::new();
-        ::oasgen_runtime::transport::query::<
-            _,
-            GetCustomerProfileError,
-        >(&mut url_, "expand", &expand, true)?;
-        let body_ = ::std::option::Option::None;
-        let request_ = ::oasgen_runtime::transport::Prepared {
-            method: ::oasgen_runtime::reqwest::Method::GET,
-            url: url_,
-            headers: headers_,
-            body: body_,
-        };
-        let response_ = self
-            .core
-            .send::<GetCustomerProfileError>(request_, &security::GET_CUSTOMER_PROFILE)
-            .await?;
+            .get::<GetCustomerProfileError>(&["customer", tenant, "me"])?;
+        request_.query("expand", &expand, true)?;
+        let response_ = self.core.send(request_, &security::GET_CUSTOMER_PROFILE).await?;
         match response_.status.as_u16() {
-            200u16 => {
-                ::std::result::Result::Ok(
-                    response_.json::<crate::models::Customer, GetCustomerProfileError>()?,
-                )
-            }
-            400u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, GetCustomerProfileError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(GetCustomerProfileError::BadRequest(body_)),
-                )
-            }
-            401u16 => {
-                let body_ = response_
-                    .json::<crate::models::Unauthorized, GetCustomerProfileError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(GetCustomerProfileError::Unauthorized(body_)),
-                )
-            }
-            403u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, GetCustomerProfileError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(GetCustomerProfileError::Forbidden(body_)),
-                )
-            }
+            200u16 => response_.json(),
+            400u16 => response_.api_error_json(GetCustomerProfileError::BadRequest),
+            401u16 => response_.api_error_json(GetCustomerProfileError::Unauthorized),
+            403u16 => response_.api_error_json(GetCustomerProfileError::Forbidden),
             _ => ::std::result::Result::Err(response_.unexpected()),
         }
     }
@@ -869,51 +564,20 @@ impl Client {
         DeleteCustomerProfileResponse,
         Error<DeleteCustomerProfileError>,
     > {
-        let mut url_ = self
+        let mut request_ = self
             .core
-            .url::<DeleteCustomerProfileError>(&["customer", tenant, "me"])?;
-        let headers_ = ::oasgen_runtime::reqwest::header::HeaderMap::new();
-        ::oasgen_runtime::transport::query::<
-            _,
-            DeleteCustomerProfileError,
-        >(&mut url_, "token", &token, true)?;
-        let body_ = ::std::option::Option::None;
-        let request_ = ::oasgen_runtime::transport::Prepared {
-            method: ::oasgen_runtime::reqwest::Method::DELETE,
-            url: url_,
-            headers: headers_,
-            body: body_,
-        };
+            .delete::<DeleteCustomerProfileError>(&["customer", tenant, "me"])?;
+        request_.query("token", &token, true)?;
         let response_ = self
             .core
-            .send::<
-                DeleteCustomerProfileError,
-            >(request_, &security::DELETE_CUSTOMER_PROFILE)
+            .send(request_, &security::DELETE_CUSTOMER_PROFILE)
             .await?;
         match response_.status.as_u16() {
             202u16 => ::std::result::Result::Ok(DeleteCustomerProfileResponse::Accepted),
             204u16 => ::std::result::Result::Ok(DeleteCustomerProfileResponse::NoContent),
-            400u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, DeleteCustomerProfileError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(DeleteCustomerProfileError::BadRequest(body_)),
-                )
-            }
-            401u16 => {
-                let body_ = response_
-                    .json::<crate::models::Unauthorized, DeleteCustomerProfileError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(DeleteCustomerProfileError::Unauthorized(body_)),
-                )
-            }
-            403u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, DeleteCustomerProfileError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(DeleteCustomerProfileError::Forbidden(body_)),
-                )
-            }
+            400u16 => response_.api_error_json(DeleteCustomerProfileError::BadRequest),
+            401u16 => response_.api_error_json(DeleteCustomerProfileError::Unauthorized),
+            403u16 => response_.api_error_json(DeleteCustomerProfileError::Forbidden),
             _ => ::std::result::Result::Err(response_.unexpected()),
         }
     }
@@ -936,61 +600,26 @@ impl Client {
         tenant: &str,
         body: &UpdateCustomerProfileBody,
     ) -> ::std::result::Result<(), Error<UpdateCustomerProfileError>> {
-        let url_ = self
+        let mut request_ = self
             .core
-            .url::<UpdateCustomerProfileError>(&["customer", tenant, "me"])?;
-        let headers_ = ::oasgen_runtime::reqwest::header::HeaderMap::new();
-        let body_ = ::std::option::Option::Some(
-            match body {
-                UpdateCustomerProfileBody::ApplicationJson(value) => {
-                    ::oasgen_runtime::transport::json_body::<
-                        _,
-                        UpdateCustomerProfileError,
-                    >("application/json", value)?
-                }
-                UpdateCustomerProfileBody::ApplicationMergePatchJson(value) => {
-                    ::oasgen_runtime::transport::json_body::<
-                        _,
-                        UpdateCustomerProfileError,
-                    >("application/merge-patch+json", value)?
-                }
-            },
-        );
-        let request_ = ::oasgen_runtime::transport::Prepared {
-            method: ::oasgen_runtime::reqwest::Method::PATCH,
-            url: url_,
-            headers: headers_,
-            body: body_,
+            .patch::<UpdateCustomerProfileError>(&["customer", tenant, "me"])?;
+        match body {
+            UpdateCustomerProfileBody::ApplicationJson(value) => {
+                request_.json("application/json", value)?
+            }
+            UpdateCustomerProfileBody::ApplicationMergePatchJson(value) => {
+                request_.json("application/merge-patch+json", value)?
+            }
         };
         let response_ = self
             .core
-            .send::<
-                UpdateCustomerProfileError,
-            >(request_, &security::UPDATE_CUSTOMER_PROFILE)
+            .send(request_, &security::UPDATE_CUSTOMER_PROFILE)
             .await?;
         match response_.status.as_u16() {
             200u16 => ::std::result::Result::Ok(()),
-            400u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, UpdateCustomerProfileError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(UpdateCustomerProfileError::BadRequest(body_)),
-                )
-            }
-            401u16 => {
-                let body_ = response_
-                    .json::<crate::models::Unauthorized, UpdateCustomerProfileError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(UpdateCustomerProfileError::Unauthorized(body_)),
-                )
-            }
-            403u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, UpdateCustomerProfileError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(UpdateCustomerProfileError::Forbidden(body_)),
-                )
-            }
+            400u16 => response_.api_error_json(UpdateCustomerProfileError::BadRequest),
+            401u16 => response_.api_error_json(UpdateCustomerProfileError::Unauthorized),
+            403u16 => response_.api_error_json(UpdateCustomerProfileError::Forbidden),
             _ => ::std::result::Result::Err(response_.unexpected()),
         }
     }
@@ -1010,58 +639,19 @@ impl Client {
         tenant: &str,
         body: &crate::models::PasswordAuthentication,
     ) -> ::std::result::Result<(), Error<AssignAccountError>> {
-        let url_ = self
+        let mut request_ = self
             .core
-            .url::<
+            .post::<
                 AssignAccountError,
             >(&["customer", tenant, "me", "accounts", "internal"])?;
-        let headers_ = ::oasgen_runtime::reqwest::header::HeaderMap::new();
-        let body_ = ::std::option::Option::Some(
-            ::oasgen_runtime::transport::json_body::<
-                _,
-                AssignAccountError,
-            >("application/json", body)?,
-        );
-        let request_ = ::oasgen_runtime::transport::Prepared {
-            method: ::oasgen_runtime::reqwest::Method::POST,
-            url: url_,
-            headers: headers_,
-            body: body_,
-        };
-        let response_ = self
-            .core
-            .send::<AssignAccountError>(request_, &security::ASSIGN_ACCOUNT)
-            .await?;
+        request_.json("application/json", body)?;
+        let response_ = self.core.send(request_, &security::ASSIGN_ACCOUNT).await?;
         match response_.status.as_u16() {
             201u16 => ::std::result::Result::Ok(()),
-            400u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, AssignAccountError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(AssignAccountError::BadRequest(body_)),
-                )
-            }
-            401u16 => {
-                let body_ = response_
-                    .json::<crate::models::Unauthorized, AssignAccountError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(AssignAccountError::Unauthorized(body_)),
-                )
-            }
-            403u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, AssignAccountError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(AssignAccountError::Forbidden(body_)),
-                )
-            }
-            409u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, AssignAccountError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(AssignAccountError::Conflict(body_)),
-                )
-            }
+            400u16 => response_.api_error_json(AssignAccountError::BadRequest),
+            401u16 => response_.api_error_json(AssignAccountError::Unauthorized),
+            403u16 => response_.api_error_json(AssignAccountError::Forbidden),
+            409u16 => response_.api_error_json(AssignAccountError::Conflict),
             _ => ::std::result::Result::Err(response_.unexpected()),
         }
     }
@@ -1084,52 +674,15 @@ impl Client {
         ::std::vec::Vec<crate::models::Address>,
         Error<ListAddressesError>,
     > {
-        let url_ = self
+        let request_ = self
             .core
-            .url::<ListAddressesError>(&["customer", tenant, "me", "addresses"])?;
-        let headers_ = ::oasgen_runtime::reqwest::header::HeaderMap::new();
-        let body_ = ::std::option::Option::None;
-        let request_ = ::oasgen_runtime::transport::Prepared {
-            method: ::oasgen_runtime::reqwest::Method::GET,
-            url: url_,
-            headers: headers_,
-            body: body_,
-        };
-        let response_ = self
-            .core
-            .send::<ListAddressesError>(request_, &security::LIST_ADDRESSES)
-            .await?;
+            .get::<ListAddressesError>(&["customer", tenant, "me", "addresses"])?;
+        let response_ = self.core.send(request_, &security::LIST_ADDRESSES).await?;
         match response_.status.as_u16() {
-            200u16 => {
-                ::std::result::Result::Ok(
-                    response_
-                        .json::<
-                            ::std::vec::Vec<crate::models::Address>,
-                            ListAddressesError,
-                        >()?,
-                )
-            }
-            400u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, ListAddressesError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(ListAddressesError::BadRequest(body_)),
-                )
-            }
-            401u16 => {
-                let body_ = response_
-                    .json::<crate::models::Unauthorized, ListAddressesError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(ListAddressesError::Unauthorized(body_)),
-                )
-            }
-            403u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, ListAddressesError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(ListAddressesError::Forbidden(body_)),
-                )
-            }
+            200u16 => response_.json(),
+            400u16 => response_.api_error_json(ListAddressesError::BadRequest),
+            401u16 => response_.api_error_json(ListAddressesError::Unauthorized),
+            403u16 => response_.api_error_json(ListAddressesError::Forbidden),
             _ => ::std::result::Result::Err(response_.unexpected()),
         }
     }
@@ -1153,53 +706,16 @@ impl Client {
         tenant: &str,
         body: &crate::models::Address,
     ) -> ::std::result::Result<crate::models::IdResponse, Error<AddAddressError>> {
-        let url_ = self
+        let mut request_ = self
             .core
-            .url::<AddAddressError>(&["customer", tenant, "me", "addresses"])?;
-        let headers_ = ::oasgen_runtime::reqwest::header::HeaderMap::new();
-        let body_ = ::std::option::Option::Some(
-            ::oasgen_runtime::transport::json_body::<
-                _,
-                AddAddressError,
-            >("application/json", body)?,
-        );
-        let request_ = ::oasgen_runtime::transport::Prepared {
-            method: ::oasgen_runtime::reqwest::Method::POST,
-            url: url_,
-            headers: headers_,
-            body: body_,
-        };
-        let response_ = self
-            .core
-            .send::<AddAddressError>(request_, &security::ADD_ADDRESS)
-            .await?;
+            .post::<AddAddressError>(&["customer", tenant, "me", "addresses"])?;
+        request_.json("application/json", body)?;
+        let response_ = self.core.send(request_, &security::ADD_ADDRESS).await?;
         match response_.status.as_u16() {
-            201u16 => {
-                ::std::result::Result::Ok(
-                    response_.json::<crate::models::IdResponse, AddAddressError>()?,
-                )
-            }
-            400u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, AddAddressError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(AddAddressError::BadRequest(body_)),
-                )
-            }
-            401u16 => {
-                let body_ = response_
-                    .json::<crate::models::Unauthorized, AddAddressError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(AddAddressError::Unauthorized(body_)),
-                )
-            }
-            403u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, AddAddressError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(AddAddressError::Forbidden(body_)),
-                )
-            }
+            201u16 => response_.json(),
+            400u16 => response_.api_error_json(AddAddressError::BadRequest),
+            401u16 => response_.api_error_json(AddAddressError::Unauthorized),
+            403u16 => response_.api_error_json(AddAddressError::Forbidden),
             _ => ::std::result::Result::Err(response_.unexpected()),
         }
     }
@@ -1221,57 +737,18 @@ impl Client {
         tenant: &str,
         address_id: &str,
     ) -> ::std::result::Result<crate::models::Address, Error<GetAddressError>> {
-        let url_ = self
+        let request_ = self
             .core
-            .url::<
+            .get::<
                 GetAddressError,
             >(&["customer", tenant, "me", "addresses", address_id])?;
-        let headers_ = ::oasgen_runtime::reqwest::header::HeaderMap::new();
-        let body_ = ::std::option::Option::None;
-        let request_ = ::oasgen_runtime::transport::Prepared {
-            method: ::oasgen_runtime::reqwest::Method::GET,
-            url: url_,
-            headers: headers_,
-            body: body_,
-        };
-        let response_ = self
-            .core
-            .send::<GetAddressError>(request_, &security::GET_ADDRESS)
-            .await?;
+        let response_ = self.core.send(request_, &security::GET_ADDRESS).await?;
         match response_.status.as_u16() {
-            200u16 => {
-                ::std::result::Result::Ok(
-                    response_.json::<crate::models::Address, GetAddressError>()?,
-                )
-            }
-            400u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, GetAddressError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(GetAddressError::BadRequest(body_)),
-                )
-            }
-            401u16 => {
-                let body_ = response_
-                    .json::<crate::models::Unauthorized, GetAddressError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(GetAddressError::Unauthorized(body_)),
-                )
-            }
-            403u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, GetAddressError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(GetAddressError::Forbidden(body_)),
-                )
-            }
-            404u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, GetAddressError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(GetAddressError::NotFound(body_)),
-                )
-            }
+            200u16 => response_.json(),
+            400u16 => response_.api_error_json(GetAddressError::BadRequest),
+            401u16 => response_.api_error_json(GetAddressError::Unauthorized),
+            403u16 => response_.api_error_json(GetAddressError::Forbidden),
+            404u16 => response_.api_error_json(GetAddressError::NotFound),
             _ => ::std::result::Result::Err(response_.unexpected()),
         }
     }
@@ -1293,53 +770,18 @@ impl Client {
         tenant: &str,
         address_id: &str,
     ) -> ::std::result::Result<(), Error<DeleteAddressError>> {
-        let url_ = self
+        let request_ = self
             .core
-            .url::<
+            .delete::<
                 DeleteAddressError,
             >(&["customer", tenant, "me", "addresses", address_id])?;
-        let headers_ = ::oasgen_runtime::reqwest::header::HeaderMap::new();
-        let body_ = ::std::option::Option::None;
-        let request_ = ::oasgen_runtime::transport::Prepared {
-            method: ::oasgen_runtime::reqwest::Method::DELETE,
-            url: url_,
-            headers: headers_,
-            body: body_,
-        };
-        let response_ = self
-            .core
-            .send::<DeleteAddressError>(request_, &security::DELETE_ADDRESS)
-            .await?;
+        let response_ = self.core.send(request_, &security::DELETE_ADDRESS).await?;
         match response_.status.as_u16() {
             204u16 => ::std::result::Result::Ok(()),
-            400u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, DeleteAddressError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(DeleteAddressError::BadRequest(body_)),
-                )
-            }
-            401u16 => {
-                let body_ = response_
-                    .json::<crate::models::Unauthorized, DeleteAddressError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(DeleteAddressError::Unauthorized(body_)),
-                )
-            }
-            403u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, DeleteAddressError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(DeleteAddressError::Forbidden(body_)),
-                )
-            }
-            404u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, DeleteAddressError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(DeleteAddressError::NotFound(body_)),
-                )
-            }
+            400u16 => response_.api_error_json(DeleteAddressError::BadRequest),
+            401u16 => response_.api_error_json(DeleteAddressError::Unauthorized),
+            403u16 => response_.api_error_json(DeleteAddressError::Forbidden),
+            404u16 => response_.api_error_json(DeleteAddressError::NotFound),
             _ => ::std::result::Result::Err(response_.unexpected()),
         }
     }
@@ -1364,58 +806,19 @@ impl Client {
         address_id: &str,
         body: &crate::models::Address,
     ) -> ::std::result::Result<(), Error<UpdateAddressError>> {
-        let url_ = self
+        let mut request_ = self
             .core
-            .url::<
+            .patch::<
                 UpdateAddressError,
             >(&["customer", tenant, "me", "addresses", address_id])?;
-        let headers_ = ::oasgen_runtime::reqwest::header::HeaderMap::new();
-        let body_ = ::std::option::Option::Some(
-            ::oasgen_runtime::transport::json_body::<
-                _,
-                UpdateAddressError,
-            >("application/json", body)?,
-        );
-        let request_ = ::oasgen_runtime::transport::Prepared {
-            method: ::oasgen_runtime::reqwest::Method::PATCH,
-            url: url_,
-            headers: headers_,
-            body: body_,
-        };
-        let response_ = self
-            .core
-            .send::<UpdateAddressError>(request_, &security::UPDATE_ADDRESS)
-            .await?;
+        request_.json("application/json", body)?;
+        let response_ = self.core.send(request_, &security::UPDATE_ADDRESS).await?;
         match response_.status.as_u16() {
             200u16 => ::std::result::Result::Ok(()),
-            400u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, UpdateAddressError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(UpdateAddressError::BadRequest(body_)),
-                )
-            }
-            401u16 => {
-                let body_ = response_
-                    .json::<crate::models::Unauthorized, UpdateAddressError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(UpdateAddressError::Unauthorized(body_)),
-                )
-            }
-            403u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, UpdateAddressError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(UpdateAddressError::Forbidden(body_)),
-                )
-            }
-            404u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, UpdateAddressError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(UpdateAddressError::NotFound(body_)),
-                )
-            }
+            400u16 => response_.api_error_json(UpdateAddressError::BadRequest),
+            401u16 => response_.api_error_json(UpdateAddressError::Unauthorized),
+            403u16 => response_.api_error_json(UpdateAddressError::Forbidden),
+            404u16 => response_.api_error_json(UpdateAddressError::NotFound),
             _ => ::std::result::Result::Err(response_.unexpected()),
         }
     }
@@ -1440,57 +843,19 @@ impl Client {
         address_id: &str,
         tags: &str,
     ) -> ::std::result::Result<(), Error<AddAddressTagsError>> {
-        let mut url_ = self
+        let mut request_ = self
             .core
-            .url::<
+            .post::<
                 AddAddressTagsError,
             >(&["customer", tenant, "me", "addresses", address_id, "tags"])?;
-        let headers_ = ::oasgen_runtime::reqwest::header::HeaderMap::new();
-        ::oasgen_runtime::transport::query::<
-            _,
-            AddAddressTagsError,
-        >(&mut url_, "tags", &tags, true)?;
-        let body_ = ::std::option::Option::None;
-        let request_ = ::oasgen_runtime::transport::Prepared {
-            method: ::oasgen_runtime::reqwest::Method::POST,
-            url: url_,
-            headers: headers_,
-            body: body_,
-        };
-        let response_ = self
-            .core
-            .send::<AddAddressTagsError>(request_, &security::ADD_ADDRESS_TAGS)
-            .await?;
+        request_.query("tags", &tags, true)?;
+        let response_ = self.core.send(request_, &security::ADD_ADDRESS_TAGS).await?;
         match response_.status.as_u16() {
             204u16 => ::std::result::Result::Ok(()),
-            400u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, AddAddressTagsError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(AddAddressTagsError::BadRequest(body_)),
-                )
-            }
-            401u16 => {
-                let body_ = response_
-                    .json::<crate::models::Unauthorized, AddAddressTagsError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(AddAddressTagsError::Unauthorized(body_)),
-                )
-            }
-            403u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, AddAddressTagsError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(AddAddressTagsError::Forbidden(body_)),
-                )
-            }
-            404u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, AddAddressTagsError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(AddAddressTagsError::NotFound(body_)),
-                )
-            }
+            400u16 => response_.api_error_json(AddAddressTagsError::BadRequest),
+            401u16 => response_.api_error_json(AddAddressTagsError::Unauthorized),
+            403u16 => response_.api_error_json(AddAddressTagsError::Forbidden),
+            404u16 => response_.api_error_json(AddAddressTagsError::NotFound),
             _ => ::std::result::Result::Err(response_.unexpected()),
         }
     }
@@ -1514,57 +879,19 @@ impl Client {
         address_id: &str,
         tags: &str,
     ) -> ::std::result::Result<(), Error<DeleteAddressTagsError>> {
-        let mut url_ = self
+        let mut request_ = self
             .core
-            .url::<
+            .delete::<
                 DeleteAddressTagsError,
             >(&["customer", tenant, "me", "addresses", address_id, "tags"])?;
-        let headers_ = ::oasgen_runtime::reqwest::header::HeaderMap::new();
-        ::oasgen_runtime::transport::query::<
-            _,
-            DeleteAddressTagsError,
-        >(&mut url_, "tags", &tags, true)?;
-        let body_ = ::std::option::Option::None;
-        let request_ = ::oasgen_runtime::transport::Prepared {
-            method: ::oasgen_runtime::reqwest::Method::DELETE,
-            url: url_,
-            headers: headers_,
-            body: body_,
-        };
-        let response_ = self
-            .core
-            .send::<DeleteAddressTagsError>(request_, &security::DELETE_ADDRESS_TAGS)
-            .await?;
+        request_.query("tags", &tags, true)?;
+        let response_ = self.core.send(request_, &security::DELETE_ADDRESS_TAGS).await?;
         match response_.status.as_u16() {
             204u16 => ::std::result::Result::Ok(()),
-            400u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, DeleteAddressTagsError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(DeleteAddressTagsError::BadRequest(body_)),
-                )
-            }
-            401u16 => {
-                let body_ = response_
-                    .json::<crate::models::Unauthorized, DeleteAddressTagsError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(DeleteAddressTagsError::Unauthorized(body_)),
-                )
-            }
-            403u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, DeleteAddressTagsError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(DeleteAddressTagsError::Forbidden(body_)),
-                )
-            }
-            404u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, DeleteAddressTagsError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(DeleteAddressTagsError::NotFound(body_)),
-                )
-            }
+            400u16 => response_.api_error_json(DeleteAddressTagsError::BadRequest),
+            401u16 => response_.api_error_json(DeleteAddressTagsError::Unauthorized),
+            403u16 => response_.api_error_json(DeleteAddressTagsError::Forbidden),
+            404u16 => response_.api_error_json(DeleteAddressTagsError::NotFound),
             _ => ::std::result::Result::Err(response_.unexpected()),
         }
     }
@@ -1586,41 +913,14 @@ impl Client {
         tenant: &str,
         token: &str,
     ) -> ::std::result::Result<crate::models::CustomerToken, Error<ConfirmOptInError>> {
-        let url_ = self
+        let request_ = self
             .core
-            .url::<ConfirmOptInError>(&["customer", tenant, "signup", "optin", token])?;
-        let headers_ = ::oasgen_runtime::reqwest::header::HeaderMap::new();
-        let body_ = ::std::option::Option::None;
-        let request_ = ::oasgen_runtime::transport::Prepared {
-            method: ::oasgen_runtime::reqwest::Method::GET,
-            url: url_,
-            headers: headers_,
-            body: body_,
-        };
-        let response_ = self
-            .core
-            .send::<ConfirmOptInError>(request_, &security::CONFIRM_OPT_IN)
-            .await?;
+            .get::<ConfirmOptInError>(&["customer", tenant, "signup", "optin", token])?;
+        let response_ = self.core.send(request_, &security::CONFIRM_OPT_IN).await?;
         match response_.status.as_u16() {
-            200u16 => {
-                ::std::result::Result::Ok(
-                    response_.json::<crate::models::CustomerToken, ConfirmOptInError>()?,
-                )
-            }
-            400u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, ConfirmOptInError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(ConfirmOptInError::BadRequest(body_)),
-                )
-            }
-            401u16 => {
-                let body_ = response_
-                    .json::<crate::models::Unauthorized, ConfirmOptInError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(ConfirmOptInError::Unauthorized(body_)),
-                )
-            }
+            200u16 => response_.json(),
+            400u16 => response_.api_error_json(ConfirmOptInError::BadRequest),
+            401u16 => response_.api_error_json(ConfirmOptInError::Unauthorized),
             _ => ::std::result::Result::Err(response_.unexpected()),
         }
     }
@@ -1642,46 +942,20 @@ impl Client {
         tenant: &str,
         body: &crate::models::ResendActivationRequest,
     ) -> ::std::result::Result<(), Error<ResendActivationLinkError>> {
-        let url_ = self
+        let mut request_ = self
             .core
-            .url::<
+            .post::<
                 ResendActivationLinkError,
             >(&["customer", tenant, "signup", "optin", "refresh_token"])?;
-        let headers_ = ::oasgen_runtime::reqwest::header::HeaderMap::new();
-        let body_ = ::std::option::Option::Some(
-            ::oasgen_runtime::transport::json_body::<
-                _,
-                ResendActivationLinkError,
-            >("application/json", body)?,
-        );
-        let request_ = ::oasgen_runtime::transport::Prepared {
-            method: ::oasgen_runtime::reqwest::Method::POST,
-            url: url_,
-            headers: headers_,
-            body: body_,
-        };
+        request_.json("application/json", body)?;
         let response_ = self
             .core
-            .send::<
-                ResendActivationLinkError,
-            >(request_, &security::RESEND_ACTIVATION_LINK)
+            .send(request_, &security::RESEND_ACTIVATION_LINK)
             .await?;
         match response_.status.as_u16() {
             202u16 => ::std::result::Result::Ok(()),
-            400u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, ResendActivationLinkError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(ResendActivationLinkError::BadRequest(body_)),
-                )
-            }
-            401u16 => {
-                let body_ = response_
-                    .json::<crate::models::Unauthorized, ResendActivationLinkError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(ResendActivationLinkError::Unauthorized(body_)),
-                )
-            }
+            400u16 => response_.api_error_json(ResendActivationLinkError::BadRequest),
+            401u16 => response_.api_error_json(ResendActivationLinkError::Unauthorized),
             _ => ::std::result::Result::Err(response_.unexpected()),
         }
     }
@@ -1705,56 +979,20 @@ impl Client {
         tenant: &str,
         body: ::std::option::Option<&crate::models::ChangeEmailRequestDto>,
     ) -> ::std::result::Result<(), Error<RequestEmailChangeError>> {
-        let url_ = self
+        let mut request_ = self
             .core
-            .url::<
+            .post::<
                 RequestEmailChangeError,
             >(&["customer", tenant, "me", "accounts", "internal", "email", "change"])?;
-        let headers_ = ::oasgen_runtime::reqwest::header::HeaderMap::new();
-        let body_ = match body {
-            ::std::option::Option::Some(body) => {
-                ::std::option::Option::Some(
-                    ::oasgen_runtime::transport::json_body::<
-                        _,
-                        RequestEmailChangeError,
-                    >("application/json", body)?,
-                )
-            }
-            ::std::option::Option::None => ::std::option::Option::None,
-        };
-        let request_ = ::oasgen_runtime::transport::Prepared {
-            method: ::oasgen_runtime::reqwest::Method::POST,
-            url: url_,
-            headers: headers_,
-            body: body_,
-        };
-        let response_ = self
-            .core
-            .send::<RequestEmailChangeError>(request_, &security::REQUEST_EMAIL_CHANGE)
-            .await?;
+        if let ::std::option::Option::Some(body) = body {
+            request_.json("application/json", body)?;
+        }
+        let response_ = self.core.send(request_, &security::REQUEST_EMAIL_CHANGE).await?;
         match response_.status.as_u16() {
             204u16 => ::std::result::Result::Ok(()),
-            400u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, RequestEmailChangeError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(RequestEmailChangeError::BadRequest(body_)),
-                )
-            }
-            401u16 => {
-                let body_ = response_
-                    .json::<crate::models::Unauthorized, RequestEmailChangeError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(RequestEmailChangeError::Unauthorized(body_)),
-                )
-            }
-            403u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, RequestEmailChangeError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(RequestEmailChangeError::Forbidden(body_)),
-                )
-            }
+            400u16 => response_.api_error_json(RequestEmailChangeError::BadRequest),
+            401u16 => response_.api_error_json(RequestEmailChangeError::Unauthorized),
+            403u16 => response_.api_error_json(RequestEmailChangeError::Forbidden),
             _ => ::std::result::Result::Err(response_.unexpected()),
         }
     }
@@ -1774,9 +1012,9 @@ impl Client {
         tenant: &str,
         body: ::std::option::Option<&crate::models::UpdateEmail>,
     ) -> ::std::result::Result<(), Error<ConfirmEmailChangeError>> {
-        let url_ = self
+        let mut request_ = self
             .core
-            .url::<
+            .post::<
                 ConfirmEmailChangeError,
             >(
                 &[
@@ -1790,51 +1028,15 @@ impl Client {
                     "confirm",
                 ],
             )?;
-        let headers_ = ::oasgen_runtime::reqwest::header::HeaderMap::new();
-        let body_ = match body {
-            ::std::option::Option::Some(body) => {
-                ::std::option::Option::Some(
-                    ::oasgen_runtime::transport::json_body::<
-                        _,
-                        ConfirmEmailChangeError,
-                    >("application/json", body)?,
-                )
-            }
-            ::std::option::Option::None => ::std::option::Option::None,
-        };
-        let request_ = ::oasgen_runtime::transport::Prepared {
-            method: ::oasgen_runtime::reqwest::Method::POST,
-            url: url_,
-            headers: headers_,
-            body: body_,
-        };
-        let response_ = self
-            .core
-            .send::<ConfirmEmailChangeError>(request_, &security::CONFIRM_EMAIL_CHANGE)
-            .await?;
+        if let ::std::option::Option::Some(body) = body {
+            request_.json("application/json", body)?;
+        }
+        let response_ = self.core.send(request_, &security::CONFIRM_EMAIL_CHANGE).await?;
         match response_.status.as_u16() {
             204u16 => ::std::result::Result::Ok(()),
-            400u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, ConfirmEmailChangeError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(ConfirmEmailChangeError::BadRequest(body_)),
-                )
-            }
-            401u16 => {
-                let body_ = response_
-                    .json::<crate::models::Unauthorized, ConfirmEmailChangeError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(ConfirmEmailChangeError::Unauthorized(body_)),
-                )
-            }
-            403u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, ConfirmEmailChangeError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(ConfirmEmailChangeError::Forbidden(body_)),
-                )
-            }
+            400u16 => response_.api_error_json(ConfirmEmailChangeError::BadRequest),
+            401u16 => response_.api_error_json(ConfirmEmailChangeError::Unauthorized),
+            403u16 => response_.api_error_json(ConfirmEmailChangeError::Forbidden),
             _ => ::std::result::Result::Err(response_.unexpected()),
         }
     }
@@ -1855,58 +1057,23 @@ impl Client {
         tenant: &str,
         body: ::std::option::Option<&crate::models::PasswordResetRequestDto>,
     ) -> ::std::result::Result<(), Error<RequestPasswordResetError>> {
-        let url_ = self
+        let mut request_ = self
             .core
-            .url::<
+            .post::<
                 RequestPasswordResetError,
             >(&["customer", tenant, "password", "reset"])?;
-        let headers_ = ::oasgen_runtime::reqwest::header::HeaderMap::new();
-        let body_ = match body {
-            ::std::option::Option::Some(body) => {
-                ::std::option::Option::Some(
-                    ::oasgen_runtime::transport::json_body::<
-                        _,
-                        RequestPasswordResetError,
-                    >("application/json", body)?,
-                )
-            }
-            ::std::option::Option::None => ::std::option::Option::None,
-        };
-        let request_ = ::oasgen_runtime::transport::Prepared {
-            method: ::oasgen_runtime::reqwest::Method::POST,
-            url: url_,
-            headers: headers_,
-            body: body_,
-        };
+        if let ::std::option::Option::Some(body) = body {
+            request_.json("application/json", body)?;
+        }
         let response_ = self
             .core
-            .send::<
-                RequestPasswordResetError,
-            >(request_, &security::REQUEST_PASSWORD_RESET)
+            .send(request_, &security::REQUEST_PASSWORD_RESET)
             .await?;
         match response_.status.as_u16() {
             204u16 => ::std::result::Result::Ok(()),
-            400u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, RequestPasswordResetError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(RequestPasswordResetError::BadRequest(body_)),
-                )
-            }
-            401u16 => {
-                let body_ = response_
-                    .json::<crate::models::Unauthorized, RequestPasswordResetError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(RequestPasswordResetError::Unauthorized(body_)),
-                )
-            }
-            403u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, RequestPasswordResetError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(RequestPasswordResetError::Forbidden(body_)),
-                )
-            }
+            400u16 => response_.api_error_json(RequestPasswordResetError::BadRequest),
+            401u16 => response_.api_error_json(RequestPasswordResetError::Unauthorized),
+            403u16 => response_.api_error_json(RequestPasswordResetError::Forbidden),
             _ => ::std::result::Result::Err(response_.unexpected()),
         }
     }
@@ -1926,56 +1093,20 @@ impl Client {
         tenant: &str,
         body: ::std::option::Option<&crate::models::PasswordUpdate>,
     ) -> ::std::result::Result<(), Error<ResetPasswordError>> {
-        let url_ = self
+        let mut request_ = self
             .core
-            .url::<
+            .post::<
                 ResetPasswordError,
             >(&["customer", tenant, "password", "reset", "update"])?;
-        let headers_ = ::oasgen_runtime::reqwest::header::HeaderMap::new();
-        let body_ = match body {
-            ::std::option::Option::Some(body) => {
-                ::std::option::Option::Some(
-                    ::oasgen_runtime::transport::json_body::<
-                        _,
-                        ResetPasswordError,
-                    >("application/json", body)?,
-                )
-            }
-            ::std::option::Option::None => ::std::option::Option::None,
-        };
-        let request_ = ::oasgen_runtime::transport::Prepared {
-            method: ::oasgen_runtime::reqwest::Method::POST,
-            url: url_,
-            headers: headers_,
-            body: body_,
-        };
-        let response_ = self
-            .core
-            .send::<ResetPasswordError>(request_, &security::RESET_PASSWORD)
-            .await?;
+        if let ::std::option::Option::Some(body) = body {
+            request_.json("application/json", body)?;
+        }
+        let response_ = self.core.send(request_, &security::RESET_PASSWORD).await?;
         match response_.status.as_u16() {
             204u16 => ::std::result::Result::Ok(()),
-            400u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, ResetPasswordError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(ResetPasswordError::BadRequest(body_)),
-                )
-            }
-            401u16 => {
-                let body_ = response_
-                    .json::<crate::models::Unauthorized, ResetPasswordError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(ResetPasswordError::Unauthorized(body_)),
-                )
-            }
-            403u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, ResetPasswordError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(ResetPasswordError::Forbidden(body_)),
-                )
-            }
+            400u16 => response_.api_error_json(ResetPasswordError::BadRequest),
+            401u16 => response_.api_error_json(ResetPasswordError::Unauthorized),
+            403u16 => response_.api_error_json(ResetPasswordError::Forbidden),
             _ => ::std::result::Result::Err(response_.unexpected()),
         }
     }
@@ -1996,54 +1127,18 @@ impl Client {
         tenant: &str,
         body: ::std::option::Option<&crate::models::PasswordChangeDto>,
     ) -> ::std::result::Result<(), Error<ChangePasswordError>> {
-        let url_ = self
+        let mut request_ = self
             .core
-            .url::<ChangePasswordError>(&["customer", tenant, "password", "change"])?;
-        let headers_ = ::oasgen_runtime::reqwest::header::HeaderMap::new();
-        let body_ = match body {
-            ::std::option::Option::Some(body) => {
-                ::std::option::Option::Some(
-                    ::oasgen_runtime::transport::json_body::<
-                        _,
-                        ChangePasswordError,
-                    >("application/json", body)?,
-                )
-            }
-            ::std::option::Option::None => ::std::option::Option::None,
-        };
-        let request_ = ::oasgen_runtime::transport::Prepared {
-            method: ::oasgen_runtime::reqwest::Method::POST,
-            url: url_,
-            headers: headers_,
-            body: body_,
-        };
-        let response_ = self
-            .core
-            .send::<ChangePasswordError>(request_, &security::CHANGE_PASSWORD)
-            .await?;
+            .post::<ChangePasswordError>(&["customer", tenant, "password", "change"])?;
+        if let ::std::option::Option::Some(body) = body {
+            request_.json("application/json", body)?;
+        }
+        let response_ = self.core.send(request_, &security::CHANGE_PASSWORD).await?;
         match response_.status.as_u16() {
             204u16 => ::std::result::Result::Ok(()),
-            400u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, ChangePasswordError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(ChangePasswordError::BadRequest(body_)),
-                )
-            }
-            401u16 => {
-                let body_ = response_
-                    .json::<crate::models::Unauthorized, ChangePasswordError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(ChangePasswordError::Unauthorized(body_)),
-                )
-            }
-            403u16 => {
-                let body_ = response_
-                    .json::<crate::models::ErrorMessage, ChangePasswordError>()?;
-                ::std::result::Result::Err(
-                    response_.api_error(ChangePasswordError::Forbidden(body_)),
-                )
-            }
+            400u16 => response_.api_error_json(ChangePasswordError::BadRequest),
+            401u16 => response_.api_error_json(ChangePasswordError::Unauthorized),
+            403u16 => response_.api_error_json(ChangePasswordError::Forbidden),
             _ => ::std::result::Result::Err(response_.unexpected()),
         }
     }

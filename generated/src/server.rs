@@ -6,6 +6,8 @@
 //! answers unknown paths with `404` and unknown methods with `405`, always with a JSON body.
 #![allow(deprecated, clippy::large_enum_variant)]
 
+use ::oasgen_runtime::server as rt;
+
 /// The security schemes of the spec; the router tells the [`Authenticator`] which one a
 /// credential was sent for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -466,6 +468,7 @@ pub trait Api: Authenticator {
 }
 
 /// The input of `anonymousLogin` (`GET /customerlogin/auth/anonymous/login`), checked against the spec.
+#[derive(Debug)]
 pub struct AnonymousLoginRequest {
     /// `tenant` (Query parameter).
     ///
@@ -477,15 +480,6 @@ pub struct AnonymousLoginRequest {
     ///
     /// Storefront client ID.
     pub client_id: ::std::string::String,
-}
-
-impl ::std::fmt::Debug for AnonymousLoginRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("AnonymousLoginRequest")
-            .field("tenant", &self.tenant)
-            .field("client_id", &self.client_id)
-            .finish()
-    }
 }
 
 /// The responses `anonymousLogin` documents, one variant per status.
@@ -504,22 +498,8 @@ pub enum AnonymousLoginResponse {
 impl ::axum::response::IntoResponse for AnonymousLoginResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            AnonymousLoginResponse::Ok(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            AnonymousLoginResponse::BadRequest(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(400)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
+            Self::Ok(body) => rt::json(200, "application/json", body),
+            Self::BadRequest(body) => rt::json(400, "application/json", body),
         }
     }
 }
@@ -574,27 +554,14 @@ pub enum RefreshAnonymousTokenResponse {
 impl ::axum::response::IntoResponse for RefreshAnonymousTokenResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            RefreshAnonymousTokenResponse::Ok(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            RefreshAnonymousTokenResponse::BadRequest(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(400)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
+            Self::Ok(body) => rt::json(200, "application/json", body),
+            Self::BadRequest(body) => rt::json(400, "application/json", body),
         }
     }
 }
 
 /// The input of `signup` (`POST /customer/{tenant}/signup`), checked against the spec.
+#[derive(Debug)]
 pub struct SignupRequest {
     /// `tenant` (Path parameter).
     ///
@@ -604,15 +571,6 @@ pub struct SignupRequest {
     pub tenant: ::std::string::String,
     /// The request body.
     pub body: crate::models::CustomerSignup,
-}
-
-impl ::std::fmt::Debug for SignupRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("SignupRequest")
-            .field("tenant", &self.tenant)
-            .field("body", &self.body)
-            .finish()
-    }
 }
 
 /// The responses `signup` documents, one variant per status.
@@ -643,51 +601,17 @@ pub enum SignupResponse {
 impl ::axum::response::IntoResponse for SignupResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            SignupResponse::Created(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(201)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            SignupResponse::BadRequest(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(400)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            SignupResponse::Unauthorized(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(401)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            SignupResponse::Forbidden(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(403)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            SignupResponse::Conflict(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(409)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
+            Self::Created(body) => rt::json(201, "application/json", body),
+            Self::BadRequest(body) => rt::json(400, "application/json", body),
+            Self::Unauthorized(body) => rt::json(401, "application/json", body),
+            Self::Forbidden(body) => rt::json(403, "application/json", body),
+            Self::Conflict(body) => rt::json(409, "application/json", body),
         }
     }
 }
 
 /// The input of `login` (`POST /customer/{tenant}/login`), checked against the spec.
+#[derive(Debug)]
 pub struct LoginRequest {
     /// `tenant` (Path parameter).
     ///
@@ -697,15 +621,6 @@ pub struct LoginRequest {
     pub tenant: ::std::string::String,
     /// The request body.
     pub body: crate::models::PasswordAuthentication,
-}
-
-impl ::std::fmt::Debug for LoginRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("LoginRequest")
-            .field("tenant", &self.tenant)
-            .field("body", &self.body)
-            .finish()
-    }
 }
 
 /// The responses `login` documents, one variant per status.
@@ -728,30 +643,9 @@ pub enum LoginResponse {
 impl ::axum::response::IntoResponse for LoginResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            LoginResponse::Ok(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            LoginResponse::BadRequest(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(400)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            LoginResponse::Unauthorized(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(401)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
+            Self::Ok(body) => rt::json(200, "application/json", body),
+            Self::BadRequest(body) => rt::json(400, "application/json", body),
+            Self::Unauthorized(body) => rt::json(401, "application/json", body),
         }
     }
 }
@@ -799,28 +693,9 @@ pub enum LogoutResponse {
 impl ::axum::response::IntoResponse for LogoutResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            LogoutResponse::NoContent => {
-                ::axum::response::IntoResponse::into_response(
-                    ::axum::http::StatusCode::from_u16(204)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                )
-            }
-            LogoutResponse::BadRequest(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(400)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            LogoutResponse::Unauthorized(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(401)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
+            Self::NoContent => rt::empty(204),
+            Self::BadRequest(body) => rt::json(400, "application/json", body),
+            Self::Unauthorized(body) => rt::json(401, "application/json", body),
         }
     }
 }
@@ -873,35 +748,15 @@ pub enum RefreshCustomerTokenResponse {
 impl ::axum::response::IntoResponse for RefreshCustomerTokenResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            RefreshCustomerTokenResponse::Ok(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            RefreshCustomerTokenResponse::BadRequest(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(400)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            RefreshCustomerTokenResponse::Unauthorized(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(401)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
+            Self::Ok(body) => rt::json(200, "application/json", body),
+            Self::BadRequest(body) => rt::json(400, "application/json", body),
+            Self::Unauthorized(body) => rt::json(401, "application/json", body),
         }
     }
 }
 
 /// The input of `validateToken` (`GET /customer/{tenant}/validateauthtoken`), checked against the spec.
+#[derive(Debug)]
 pub struct ValidateTokenRequest {
     /// `tenant` (Path parameter).
     ///
@@ -909,12 +764,6 @@ pub struct ValidateTokenRequest {
     ///
     /// **Note:** The tenant should always be written in lowercase.
     pub tenant: ::std::string::String,
-}
-
-impl ::std::fmt::Debug for ValidateTokenRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("ValidateTokenRequest").field("tenant", &self.tenant).finish()
-    }
 }
 
 /// The responses `validateToken` documents, one variant per status.
@@ -937,35 +786,15 @@ pub enum ValidateTokenResponse {
 impl ::axum::response::IntoResponse for ValidateTokenResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            ValidateTokenResponse::Ok(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            ValidateTokenResponse::BadRequest(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(400)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            ValidateTokenResponse::Unauthorized(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(401)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
+            Self::Ok(body) => rt::json(200, "application/json", body),
+            Self::BadRequest(body) => rt::json(400, "application/json", body),
+            Self::Unauthorized(body) => rt::json(401, "application/json", body),
         }
     }
 }
 
 /// The input of `socialLogin` (`POST /customer/{tenant}/socialLogin`), checked against the spec.
+#[derive(Debug)]
 pub struct SocialLoginRequest {
     /// `tenant` (Path parameter).
     ///
@@ -994,19 +823,6 @@ pub struct SocialLoginRequest {
     pub body: ::std::option::Option<crate::models::SocialLoginRequest>,
 }
 
-impl ::std::fmt::Debug for SocialLoginRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("SocialLoginRequest")
-            .field("tenant", &self.tenant)
-            .field("code", &self.code)
-            .field("redirect_uri", &self.redirect_uri)
-            .field("code_verifier", &self.code_verifier)
-            .field("session_id", &self.session_id)
-            .field("body", &self.body)
-            .finish()
-    }
-}
-
 /// The responses `socialLogin` documents, one variant per status.
 #[derive(Debug)]
 pub enum SocialLoginResponse {
@@ -1027,35 +843,15 @@ pub enum SocialLoginResponse {
 impl ::axum::response::IntoResponse for SocialLoginResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            SocialLoginResponse::Ok(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            SocialLoginResponse::BadRequest(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(400)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            SocialLoginResponse::Unauthorized(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(401)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
+            Self::Ok(body) => rt::json(200, "application/json", body),
+            Self::BadRequest(body) => rt::json(400, "application/json", body),
+            Self::Unauthorized(body) => rt::json(401, "application/json", body),
         }
     }
 }
 
 /// The input of `getCustomerProfile` (`GET /customer/{tenant}/me`), checked against the spec.
+#[derive(Debug)]
 pub struct GetCustomerProfileRequest {
     /// `tenant` (Path parameter).
     ///
@@ -1068,15 +864,6 @@ pub struct GetCustomerProfileRequest {
     /// List of additional attributes to be retrieved, separated by commas, for example
     /// `addresses` or `mixin:*` (expands mixin schemas).
     pub expand: ::std::option::Option<::std::string::String>,
-}
-
-impl ::std::fmt::Debug for GetCustomerProfileRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("GetCustomerProfileRequest")
-            .field("tenant", &self.tenant)
-            .field("expand", &self.expand)
-            .finish()
-    }
 }
 
 /// The responses `getCustomerProfile` documents, one variant per status.
@@ -1103,38 +890,10 @@ pub enum GetCustomerProfileResponse {
 impl ::axum::response::IntoResponse for GetCustomerProfileResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            GetCustomerProfileResponse::Ok(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            GetCustomerProfileResponse::BadRequest(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(400)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            GetCustomerProfileResponse::Unauthorized(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(401)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            GetCustomerProfileResponse::Forbidden(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(403)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
+            Self::Ok(body) => rt::json(200, "application/json", body),
+            Self::BadRequest(body) => rt::json(400, "application/json", body),
+            Self::Unauthorized(body) => rt::json(401, "application/json", body),
+            Self::Forbidden(body) => rt::json(403, "application/json", body),
         }
     }
 }
@@ -1190,47 +949,17 @@ pub enum DeleteCustomerProfileResponse {
 impl ::axum::response::IntoResponse for DeleteCustomerProfileResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            DeleteCustomerProfileResponse::Accepted => {
-                ::axum::response::IntoResponse::into_response(
-                    ::axum::http::StatusCode::from_u16(202)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                )
-            }
-            DeleteCustomerProfileResponse::NoContent => {
-                ::axum::response::IntoResponse::into_response(
-                    ::axum::http::StatusCode::from_u16(204)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                )
-            }
-            DeleteCustomerProfileResponse::BadRequest(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(400)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            DeleteCustomerProfileResponse::Unauthorized(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(401)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            DeleteCustomerProfileResponse::Forbidden(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(403)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
+            Self::Accepted => rt::empty(202),
+            Self::NoContent => rt::empty(204),
+            Self::BadRequest(body) => rt::json(400, "application/json", body),
+            Self::Unauthorized(body) => rt::json(401, "application/json", body),
+            Self::Forbidden(body) => rt::json(403, "application/json", body),
         }
     }
 }
 
 /// The input of `updateCustomerProfile` (`PATCH /customer/{tenant}/me`), checked against the spec.
+#[derive(Debug)]
 pub struct UpdateCustomerProfileRequest {
     /// `tenant` (Path parameter).
     ///
@@ -1240,15 +969,6 @@ pub struct UpdateCustomerProfileRequest {
     pub tenant: ::std::string::String,
     /// The request body.
     pub body: crate::models::CustomerUpdateDto,
-}
-
-impl ::std::fmt::Debug for UpdateCustomerProfileRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("UpdateCustomerProfileRequest")
-            .field("tenant", &self.tenant)
-            .field("body", &self.body)
-            .finish()
-    }
 }
 
 /// The responses `updateCustomerProfile` documents, one variant per status.
@@ -1275,41 +995,16 @@ pub enum UpdateCustomerProfileResponse {
 impl ::axum::response::IntoResponse for UpdateCustomerProfileResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            UpdateCustomerProfileResponse::Ok => {
-                ::axum::response::IntoResponse::into_response(
-                    ::axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                )
-            }
-            UpdateCustomerProfileResponse::BadRequest(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(400)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            UpdateCustomerProfileResponse::Unauthorized(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(401)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            UpdateCustomerProfileResponse::Forbidden(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(403)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
+            Self::Ok => rt::empty(200),
+            Self::BadRequest(body) => rt::json(400, "application/json", body),
+            Self::Unauthorized(body) => rt::json(401, "application/json", body),
+            Self::Forbidden(body) => rt::json(403, "application/json", body),
         }
     }
 }
 
 /// The input of `assignAccount` (`POST /customer/{tenant}/me/accounts/internal`), checked against the spec.
+#[derive(Debug)]
 pub struct AssignAccountRequest {
     /// `tenant` (Path parameter).
     ///
@@ -1319,15 +1014,6 @@ pub struct AssignAccountRequest {
     pub tenant: ::std::string::String,
     /// The request body.
     pub body: crate::models::PasswordAuthentication,
-}
-
-impl ::std::fmt::Debug for AssignAccountRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("AssignAccountRequest")
-            .field("tenant", &self.tenant)
-            .field("body", &self.body)
-            .finish()
-    }
 }
 
 /// The responses `assignAccount` documents, one variant per status.
@@ -1358,49 +1044,17 @@ pub enum AssignAccountResponse {
 impl ::axum::response::IntoResponse for AssignAccountResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            AssignAccountResponse::Created => {
-                ::axum::response::IntoResponse::into_response(
-                    ::axum::http::StatusCode::from_u16(201)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                )
-            }
-            AssignAccountResponse::BadRequest(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(400)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            AssignAccountResponse::Unauthorized(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(401)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            AssignAccountResponse::Forbidden(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(403)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            AssignAccountResponse::Conflict(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(409)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
+            Self::Created => rt::empty(201),
+            Self::BadRequest(body) => rt::json(400, "application/json", body),
+            Self::Unauthorized(body) => rt::json(401, "application/json", body),
+            Self::Forbidden(body) => rt::json(403, "application/json", body),
+            Self::Conflict(body) => rt::json(409, "application/json", body),
         }
     }
 }
 
 /// The input of `listAddresses` (`GET /customer/{tenant}/me/addresses`), checked against the spec.
+#[derive(Debug)]
 pub struct ListAddressesRequest {
     /// `tenant` (Path parameter).
     ///
@@ -1408,12 +1062,6 @@ pub struct ListAddressesRequest {
     ///
     /// **Note:** The tenant should always be written in lowercase.
     pub tenant: ::std::string::String,
-}
-
-impl ::std::fmt::Debug for ListAddressesRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("ListAddressesRequest").field("tenant", &self.tenant).finish()
-    }
 }
 
 /// The responses `listAddresses` documents, one variant per status.
@@ -1440,43 +1088,16 @@ pub enum ListAddressesResponse {
 impl ::axum::response::IntoResponse for ListAddressesResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            ListAddressesResponse::Ok(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            ListAddressesResponse::BadRequest(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(400)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            ListAddressesResponse::Unauthorized(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(401)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            ListAddressesResponse::Forbidden(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(403)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
+            Self::Ok(body) => rt::json(200, "application/json", body),
+            Self::BadRequest(body) => rt::json(400, "application/json", body),
+            Self::Unauthorized(body) => rt::json(401, "application/json", body),
+            Self::Forbidden(body) => rt::json(403, "application/json", body),
         }
     }
 }
 
 /// The input of `addAddress` (`POST /customer/{tenant}/me/addresses`), checked against the spec.
+#[derive(Debug)]
 pub struct AddAddressRequest {
     /// `tenant` (Path parameter).
     ///
@@ -1486,15 +1107,6 @@ pub struct AddAddressRequest {
     pub tenant: ::std::string::String,
     /// The request body.
     pub body: crate::models::Address,
-}
-
-impl ::std::fmt::Debug for AddAddressRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("AddAddressRequest")
-            .field("tenant", &self.tenant)
-            .field("body", &self.body)
-            .finish()
-    }
 }
 
 /// The responses `addAddress` documents, one variant per status.
@@ -1521,43 +1133,16 @@ pub enum AddAddressResponse {
 impl ::axum::response::IntoResponse for AddAddressResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            AddAddressResponse::Created(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(201)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            AddAddressResponse::BadRequest(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(400)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            AddAddressResponse::Unauthorized(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(401)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            AddAddressResponse::Forbidden(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(403)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
+            Self::Created(body) => rt::json(201, "application/json", body),
+            Self::BadRequest(body) => rt::json(400, "application/json", body),
+            Self::Unauthorized(body) => rt::json(401, "application/json", body),
+            Self::Forbidden(body) => rt::json(403, "application/json", body),
         }
     }
 }
 
 /// The input of `getAddress` (`GET /customer/{tenant}/me/addresses/{addressId}`), checked against the spec.
+#[derive(Debug)]
 pub struct GetAddressRequest {
     /// `tenant` (Path parameter).
     ///
@@ -1569,15 +1154,6 @@ pub struct GetAddressRequest {
     ///
     /// Address' unique identifier generated when the address is added to a customer's profile.
     pub address_id: ::std::string::String,
-}
-
-impl ::std::fmt::Debug for GetAddressRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("GetAddressRequest")
-            .field("tenant", &self.tenant)
-            .field("address_id", &self.address_id)
-            .finish()
-    }
 }
 
 /// The responses `getAddress` documents, one variant per status.
@@ -1608,51 +1184,17 @@ pub enum GetAddressResponse {
 impl ::axum::response::IntoResponse for GetAddressResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            GetAddressResponse::Ok(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            GetAddressResponse::BadRequest(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(400)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            GetAddressResponse::Unauthorized(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(401)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            GetAddressResponse::Forbidden(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(403)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            GetAddressResponse::NotFound(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(404)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
+            Self::Ok(body) => rt::json(200, "application/json", body),
+            Self::BadRequest(body) => rt::json(400, "application/json", body),
+            Self::Unauthorized(body) => rt::json(401, "application/json", body),
+            Self::Forbidden(body) => rt::json(403, "application/json", body),
+            Self::NotFound(body) => rt::json(404, "application/json", body),
         }
     }
 }
 
 /// The input of `deleteAddress` (`DELETE /customer/{tenant}/me/addresses/{addressId}`), checked against the spec.
+#[derive(Debug)]
 pub struct DeleteAddressRequest {
     /// `tenant` (Path parameter).
     ///
@@ -1664,15 +1206,6 @@ pub struct DeleteAddressRequest {
     ///
     /// Address' unique identifier generated when the address is added to a customer's profile.
     pub address_id: ::std::string::String,
-}
-
-impl ::std::fmt::Debug for DeleteAddressRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("DeleteAddressRequest")
-            .field("tenant", &self.tenant)
-            .field("address_id", &self.address_id)
-            .finish()
-    }
 }
 
 /// The responses `deleteAddress` documents, one variant per status.
@@ -1703,49 +1236,17 @@ pub enum DeleteAddressResponse {
 impl ::axum::response::IntoResponse for DeleteAddressResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            DeleteAddressResponse::NoContent => {
-                ::axum::response::IntoResponse::into_response(
-                    ::axum::http::StatusCode::from_u16(204)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                )
-            }
-            DeleteAddressResponse::BadRequest(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(400)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            DeleteAddressResponse::Unauthorized(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(401)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            DeleteAddressResponse::Forbidden(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(403)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            DeleteAddressResponse::NotFound(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(404)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
+            Self::NoContent => rt::empty(204),
+            Self::BadRequest(body) => rt::json(400, "application/json", body),
+            Self::Unauthorized(body) => rt::json(401, "application/json", body),
+            Self::Forbidden(body) => rt::json(403, "application/json", body),
+            Self::NotFound(body) => rt::json(404, "application/json", body),
         }
     }
 }
 
 /// The input of `updateAddress` (`PATCH /customer/{tenant}/me/addresses/{addressId}`), checked against the spec.
+#[derive(Debug)]
 pub struct UpdateAddressRequest {
     /// `tenant` (Path parameter).
     ///
@@ -1759,16 +1260,6 @@ pub struct UpdateAddressRequest {
     pub address_id: ::std::string::String,
     /// The request body.
     pub body: crate::models::Address,
-}
-
-impl ::std::fmt::Debug for UpdateAddressRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("UpdateAddressRequest")
-            .field("tenant", &self.tenant)
-            .field("address_id", &self.address_id)
-            .field("body", &self.body)
-            .finish()
-    }
 }
 
 /// The responses `updateAddress` documents, one variant per status.
@@ -1799,49 +1290,17 @@ pub enum UpdateAddressResponse {
 impl ::axum::response::IntoResponse for UpdateAddressResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            UpdateAddressResponse::Ok => {
-                ::axum::response::IntoResponse::into_response(
-                    ::axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                )
-            }
-            UpdateAddressResponse::BadRequest(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(400)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            UpdateAddressResponse::Unauthorized(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(401)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            UpdateAddressResponse::Forbidden(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(403)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            UpdateAddressResponse::NotFound(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(404)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
+            Self::Ok => rt::empty(200),
+            Self::BadRequest(body) => rt::json(400, "application/json", body),
+            Self::Unauthorized(body) => rt::json(401, "application/json", body),
+            Self::Forbidden(body) => rt::json(403, "application/json", body),
+            Self::NotFound(body) => rt::json(404, "application/json", body),
         }
     }
 }
 
 /// The input of `addAddressTags` (`POST /customer/{tenant}/me/addresses/{addressId}/tags`), checked against the spec.
+#[derive(Debug)]
 pub struct AddAddressTagsRequest {
     /// `tenant` (Path parameter).
     ///
@@ -1857,16 +1316,6 @@ pub struct AddAddressTagsRequest {
     ///
     /// List of address tags, separated by commas.
     pub tags: ::std::string::String,
-}
-
-impl ::std::fmt::Debug for AddAddressTagsRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("AddAddressTagsRequest")
-            .field("tenant", &self.tenant)
-            .field("address_id", &self.address_id)
-            .field("tags", &self.tags)
-            .finish()
-    }
 }
 
 /// The responses `addAddressTags` documents, one variant per status.
@@ -1897,49 +1346,17 @@ pub enum AddAddressTagsResponse {
 impl ::axum::response::IntoResponse for AddAddressTagsResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            AddAddressTagsResponse::NoContent => {
-                ::axum::response::IntoResponse::into_response(
-                    ::axum::http::StatusCode::from_u16(204)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                )
-            }
-            AddAddressTagsResponse::BadRequest(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(400)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            AddAddressTagsResponse::Unauthorized(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(401)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            AddAddressTagsResponse::Forbidden(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(403)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            AddAddressTagsResponse::NotFound(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(404)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
+            Self::NoContent => rt::empty(204),
+            Self::BadRequest(body) => rt::json(400, "application/json", body),
+            Self::Unauthorized(body) => rt::json(401, "application/json", body),
+            Self::Forbidden(body) => rt::json(403, "application/json", body),
+            Self::NotFound(body) => rt::json(404, "application/json", body),
         }
     }
 }
 
 /// The input of `deleteAddressTags` (`DELETE /customer/{tenant}/me/addresses/{addressId}/tags`), checked against the spec.
+#[derive(Debug)]
 pub struct DeleteAddressTagsRequest {
     /// `tenant` (Path parameter).
     ///
@@ -1955,16 +1372,6 @@ pub struct DeleteAddressTagsRequest {
     ///
     /// List of address tags, separated by commas.
     pub tags: ::std::string::String,
-}
-
-impl ::std::fmt::Debug for DeleteAddressTagsRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("DeleteAddressTagsRequest")
-            .field("tenant", &self.tenant)
-            .field("address_id", &self.address_id)
-            .field("tags", &self.tags)
-            .finish()
-    }
 }
 
 /// The responses `deleteAddressTags` documents, one variant per status.
@@ -1995,44 +1402,11 @@ pub enum DeleteAddressTagsResponse {
 impl ::axum::response::IntoResponse for DeleteAddressTagsResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            DeleteAddressTagsResponse::NoContent => {
-                ::axum::response::IntoResponse::into_response(
-                    ::axum::http::StatusCode::from_u16(204)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                )
-            }
-            DeleteAddressTagsResponse::BadRequest(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(400)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            DeleteAddressTagsResponse::Unauthorized(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(401)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            DeleteAddressTagsResponse::Forbidden(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(403)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            DeleteAddressTagsResponse::NotFound(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(404)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
+            Self::NoContent => rt::empty(204),
+            Self::BadRequest(body) => rt::json(400, "application/json", body),
+            Self::Unauthorized(body) => rt::json(401, "application/json", body),
+            Self::Forbidden(body) => rt::json(403, "application/json", body),
+            Self::NotFound(body) => rt::json(404, "application/json", body),
         }
     }
 }
@@ -2080,35 +1454,15 @@ pub enum ConfirmOptInResponse {
 impl ::axum::response::IntoResponse for ConfirmOptInResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            ConfirmOptInResponse::Ok(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            ConfirmOptInResponse::BadRequest(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(400)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            ConfirmOptInResponse::Unauthorized(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(401)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
+            Self::Ok(body) => rt::json(200, "application/json", body),
+            Self::BadRequest(body) => rt::json(400, "application/json", body),
+            Self::Unauthorized(body) => rt::json(401, "application/json", body),
         }
     }
 }
 
 /// The input of `resendActivationLink` (`POST /customer/{tenant}/signup/optin/refresh_token`), checked against the spec.
+#[derive(Debug)]
 pub struct ResendActivationLinkRequest {
     /// `tenant` (Path parameter).
     ///
@@ -2118,15 +1472,6 @@ pub struct ResendActivationLinkRequest {
     pub tenant: ::std::string::String,
     /// The request body.
     pub body: crate::models::ResendActivationRequest,
-}
-
-impl ::std::fmt::Debug for ResendActivationLinkRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("ResendActivationLinkRequest")
-            .field("tenant", &self.tenant)
-            .field("body", &self.body)
-            .finish()
-    }
 }
 
 /// The responses `resendActivationLink` documents, one variant per status.
@@ -2149,33 +1494,15 @@ pub enum ResendActivationLinkResponse {
 impl ::axum::response::IntoResponse for ResendActivationLinkResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            ResendActivationLinkResponse::Accepted => {
-                ::axum::response::IntoResponse::into_response(
-                    ::axum::http::StatusCode::from_u16(202)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                )
-            }
-            ResendActivationLinkResponse::BadRequest(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(400)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            ResendActivationLinkResponse::Unauthorized(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(401)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
+            Self::Accepted => rt::empty(202),
+            Self::BadRequest(body) => rt::json(400, "application/json", body),
+            Self::Unauthorized(body) => rt::json(401, "application/json", body),
         }
     }
 }
 
 /// The input of `requestEmailChange` (`POST /customer/{tenant}/me/accounts/internal/email/change`), checked against the spec.
+#[derive(Debug)]
 pub struct RequestEmailChangeRequest {
     /// `tenant` (Path parameter).
     ///
@@ -2185,15 +1512,6 @@ pub struct RequestEmailChangeRequest {
     pub tenant: ::std::string::String,
     /// The request body.
     pub body: ::std::option::Option<crate::models::ChangeEmailRequestDto>,
-}
-
-impl ::std::fmt::Debug for RequestEmailChangeRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("RequestEmailChangeRequest")
-            .field("tenant", &self.tenant)
-            .field("body", &self.body)
-            .finish()
-    }
 }
 
 /// The responses `requestEmailChange` documents, one variant per status.
@@ -2220,41 +1538,16 @@ pub enum RequestEmailChangeResponse {
 impl ::axum::response::IntoResponse for RequestEmailChangeResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            RequestEmailChangeResponse::NoContent => {
-                ::axum::response::IntoResponse::into_response(
-                    ::axum::http::StatusCode::from_u16(204)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                )
-            }
-            RequestEmailChangeResponse::BadRequest(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(400)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            RequestEmailChangeResponse::Unauthorized(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(401)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            RequestEmailChangeResponse::Forbidden(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(403)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
+            Self::NoContent => rt::empty(204),
+            Self::BadRequest(body) => rt::json(400, "application/json", body),
+            Self::Unauthorized(body) => rt::json(401, "application/json", body),
+            Self::Forbidden(body) => rt::json(403, "application/json", body),
         }
     }
 }
 
 /// The input of `confirmEmailChange` (`POST /customer/{tenant}/me/accounts/internal/email/change/confirm`), checked against the spec.
+#[derive(Debug)]
 pub struct ConfirmEmailChangeRequest {
     /// `tenant` (Path parameter).
     ///
@@ -2264,15 +1557,6 @@ pub struct ConfirmEmailChangeRequest {
     pub tenant: ::std::string::String,
     /// The request body.
     pub body: ::std::option::Option<crate::models::UpdateEmail>,
-}
-
-impl ::std::fmt::Debug for ConfirmEmailChangeRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("ConfirmEmailChangeRequest")
-            .field("tenant", &self.tenant)
-            .field("body", &self.body)
-            .finish()
-    }
 }
 
 /// The responses `confirmEmailChange` documents, one variant per status.
@@ -2299,41 +1583,16 @@ pub enum ConfirmEmailChangeResponse {
 impl ::axum::response::IntoResponse for ConfirmEmailChangeResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            ConfirmEmailChangeResponse::NoContent => {
-                ::axum::response::IntoResponse::into_response(
-                    ::axum::http::StatusCode::from_u16(204)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                )
-            }
-            ConfirmEmailChangeResponse::BadRequest(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(400)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            ConfirmEmailChangeResponse::Unauthorized(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(401)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            ConfirmEmailChangeResponse::Forbidden(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(403)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
+            Self::NoContent => rt::empty(204),
+            Self::BadRequest(body) => rt::json(400, "application/json", body),
+            Self::Unauthorized(body) => rt::json(401, "application/json", body),
+            Self::Forbidden(body) => rt::json(403, "application/json", body),
         }
     }
 }
 
 /// The input of `requestPasswordReset` (`POST /customer/{tenant}/password/reset`), checked against the spec.
+#[derive(Debug)]
 pub struct RequestPasswordResetRequest {
     /// `tenant` (Path parameter).
     ///
@@ -2343,15 +1602,6 @@ pub struct RequestPasswordResetRequest {
     pub tenant: ::std::string::String,
     /// The request body.
     pub body: ::std::option::Option<crate::models::PasswordResetRequestDto>,
-}
-
-impl ::std::fmt::Debug for RequestPasswordResetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("RequestPasswordResetRequest")
-            .field("tenant", &self.tenant)
-            .field("body", &self.body)
-            .finish()
-    }
 }
 
 /// The responses `requestPasswordReset` documents, one variant per status.
@@ -2378,41 +1628,16 @@ pub enum RequestPasswordResetResponse {
 impl ::axum::response::IntoResponse for RequestPasswordResetResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            RequestPasswordResetResponse::NoContent => {
-                ::axum::response::IntoResponse::into_response(
-                    ::axum::http::StatusCode::from_u16(204)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                )
-            }
-            RequestPasswordResetResponse::BadRequest(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(400)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            RequestPasswordResetResponse::Unauthorized(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(401)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            RequestPasswordResetResponse::Forbidden(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(403)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
+            Self::NoContent => rt::empty(204),
+            Self::BadRequest(body) => rt::json(400, "application/json", body),
+            Self::Unauthorized(body) => rt::json(401, "application/json", body),
+            Self::Forbidden(body) => rt::json(403, "application/json", body),
         }
     }
 }
 
 /// The input of `resetPassword` (`POST /customer/{tenant}/password/reset/update`), checked against the spec.
+#[derive(Debug)]
 pub struct ResetPasswordRequest {
     /// `tenant` (Path parameter).
     ///
@@ -2422,15 +1647,6 @@ pub struct ResetPasswordRequest {
     pub tenant: ::std::string::String,
     /// The request body.
     pub body: ::std::option::Option<crate::models::PasswordUpdate>,
-}
-
-impl ::std::fmt::Debug for ResetPasswordRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("ResetPasswordRequest")
-            .field("tenant", &self.tenant)
-            .field("body", &self.body)
-            .finish()
-    }
 }
 
 /// The responses `resetPassword` documents, one variant per status.
@@ -2457,41 +1673,16 @@ pub enum ResetPasswordResponse {
 impl ::axum::response::IntoResponse for ResetPasswordResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            ResetPasswordResponse::NoContent => {
-                ::axum::response::IntoResponse::into_response(
-                    ::axum::http::StatusCode::from_u16(204)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                )
-            }
-            ResetPasswordResponse::BadRequest(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(400)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            ResetPasswordResponse::Unauthorized(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(401)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            ResetPasswordResponse::Forbidden(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(403)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
+            Self::NoContent => rt::empty(204),
+            Self::BadRequest(body) => rt::json(400, "application/json", body),
+            Self::Unauthorized(body) => rt::json(401, "application/json", body),
+            Self::Forbidden(body) => rt::json(403, "application/json", body),
         }
     }
 }
 
 /// The input of `changePassword` (`POST /customer/{tenant}/password/change`), checked against the spec.
+#[derive(Debug)]
 pub struct ChangePasswordRequest {
     /// `tenant` (Path parameter).
     ///
@@ -2501,15 +1692,6 @@ pub struct ChangePasswordRequest {
     pub tenant: ::std::string::String,
     /// The request body.
     pub body: ::std::option::Option<crate::models::PasswordChangeDto>,
-}
-
-impl ::std::fmt::Debug for ChangePasswordRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("ChangePasswordRequest")
-            .field("tenant", &self.tenant)
-            .field("body", &self.body)
-            .finish()
-    }
 }
 
 /// The responses `changePassword` documents, one variant per status.
@@ -2536,36 +1718,10 @@ pub enum ChangePasswordResponse {
 impl ::axum::response::IntoResponse for ChangePasswordResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            ChangePasswordResponse::NoContent => {
-                ::axum::response::IntoResponse::into_response(
-                    ::axum::http::StatusCode::from_u16(204)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                )
-            }
-            ChangePasswordResponse::BadRequest(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(400)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            ChangePasswordResponse::Unauthorized(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(401)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            ChangePasswordResponse::Forbidden(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(403)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
+            Self::NoContent => rt::empty(204),
+            Self::BadRequest(body) => rt::json(400, "application/json", body),
+            Self::Unauthorized(body) => rt::json(401, "application/json", body),
+            Self::Forbidden(body) => rt::json(403, "application/json", body),
         }
     }
 }
@@ -2715,1299 +1871,542 @@ pub fn router_with<S: Api>(
             ::axum::routing::MethodRouter::<::std::sync::Arc<S>>::new()
                 .on(::axum::routing::MethodFilter::POST, handle_change_password::<S>),
         )
-        .method_not_allowed_fallback(::oasgen_runtime::server::method_not_allowed)
-        .fallback(::oasgen_runtime::server::not_found)
+        .method_not_allowed_fallback(rt::method_not_allowed)
+        .fallback(rt::not_found)
         .layer(::axum::extract::DefaultBodyLimit::max(config.body_limit))
         .with_state(service)
 }
 
 async fn handle_anonymous_login<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    ::axum::extract::RawQuery(query): ::axum::extract::RawQuery,
-) -> ::axum::response::Response {
-    let path = ::std::result::Result::Ok(::std::vec::Vec::new());
-    let mut input = ::oasgen_runtime::server::Input::new(path, query.as_deref());
-    let request = anonymous_login_request(&mut input);
-    match input.finish(request) {
-        ::std::result::Result::Ok(request) => {
-            ::axum::response::IntoResponse::into_response(
-                service.anonymous_login(request).await,
-            )
-        }
-        ::std::result::Result::Err(e) => ::axum::response::IntoResponse::into_response(e),
-    }
+    request: ::axum::extract::Request,
+) -> ::std::result::Result<AnonymousLoginResponse, rt::Refused> {
+    let (parts, _) = request.into_parts();
+    let input = rt::Input::new(parts, false).await;
+    let request = input.finish(anonymous_login_request)?;
+    ::std::result::Result::Ok(service.anonymous_login(request).await)
 }
 
 async fn handle_refresh_anonymous_token<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    ::axum::extract::RawQuery(query): ::axum::extract::RawQuery,
-) -> ::axum::response::Response {
-    let path = ::std::result::Result::Ok(::std::vec::Vec::new());
-    let mut input = ::oasgen_runtime::server::Input::new(path, query.as_deref());
-    let request = refresh_anonymous_token_request(&mut input);
-    match input.finish(request) {
-        ::std::result::Result::Ok(request) => {
-            ::axum::response::IntoResponse::into_response(
-                service.refresh_anonymous_token(request).await,
-            )
-        }
-        ::std::result::Result::Err(e) => ::axum::response::IntoResponse::into_response(e),
-    }
+    request: ::axum::extract::Request,
+) -> ::std::result::Result<RefreshAnonymousTokenResponse, rt::Refused> {
+    let (parts, _) = request.into_parts();
+    let input = rt::Input::new(parts, false).await;
+    let request = input.finish(refresh_anonymous_token_request)?;
+    ::std::result::Result::Ok(service.refresh_anonymous_token(request).await)
 }
 
 async fn handle_signup<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    ::axum::extract::RawQuery(query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
-    body: ::std::result::Result<
-        ::axum::body::Bytes,
-        ::axum::extract::rejection::BytesRejection,
-    >,
-) -> ::axum::response::Response {
-    let principal = match authenticate(
+    request: ::axum::extract::Request,
+) -> ::std::result::Result<SignupResponse, rt::Refused> {
+    let (parts, body) = request.into_parts();
+    let principal = authenticate(
             &*service,
-            &headers,
-            query.as_deref(),
+            &parts,
             &[&[SecurityScheme::AnonymousAccessToken]],
         )
-        .await
-    {
-        ::std::result::Result::Ok(::std::option::Option::Some(p)) => p,
-        ::std::result::Result::Ok(::std::option::Option::None) => {
-            return ::axum::response::IntoResponse::into_response(
-                ::oasgen_runtime::server::Unauthorized::Missing,
-            );
-        }
-        ::std::result::Result::Err(e) => {
-            return ::axum::response::IntoResponse::into_response(e);
-        }
-    };
-    let body = match ::oasgen_runtime::server::body(
-        &headers,
-        body,
-        &[("application/json", ::oasgen_runtime::server::Encoding::Json)],
-        true,
-    ) {
-        ::std::result::Result::Ok(b) => b,
-        ::std::result::Result::Err(e) => {
-            return ::axum::response::IntoResponse::into_response(e);
-        }
-    };
-    let path = path.map(|p| p.0).map_err(|e| e.body_text());
-    let mut input = ::oasgen_runtime::server::Input::new(path, query.as_deref());
-    let request = signup_request(&mut input, body);
-    match input.finish(request) {
-        ::std::result::Result::Ok(request) => {
-            ::axum::response::IntoResponse::into_response(
-                service.signup(principal, request).await,
-            )
-        }
-        ::std::result::Result::Err(e) => ::axum::response::IntoResponse::into_response(e),
-    }
+        .await?
+        .ok_or(rt::Unauthorized::Missing)?;
+    let input = rt::Input::with_body(
+            parts,
+            body,
+            true,
+            &[("application/json", rt::Encoding::Json)],
+            true,
+        )
+        .await?;
+    let request = input.finish(signup_request)?;
+    ::std::result::Result::Ok(service.signup(principal, request).await)
 }
 
 async fn handle_login<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    ::axum::extract::RawQuery(query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
-    body: ::std::result::Result<
-        ::axum::body::Bytes,
-        ::axum::extract::rejection::BytesRejection,
-    >,
-) -> ::axum::response::Response {
-    let principal = match authenticate(
+    request: ::axum::extract::Request,
+) -> ::std::result::Result<LoginResponse, rt::Refused> {
+    let (parts, body) = request.into_parts();
+    let principal = authenticate(
             &*service,
-            &headers,
-            query.as_deref(),
+            &parts,
             &[&[SecurityScheme::AnonymousAccessToken]],
         )
-        .await
-    {
-        ::std::result::Result::Ok(::std::option::Option::Some(p)) => p,
-        ::std::result::Result::Ok(::std::option::Option::None) => {
-            return ::axum::response::IntoResponse::into_response(
-                ::oasgen_runtime::server::Unauthorized::Missing,
-            );
-        }
-        ::std::result::Result::Err(e) => {
-            return ::axum::response::IntoResponse::into_response(e);
-        }
-    };
-    let body = match ::oasgen_runtime::server::body(
-        &headers,
-        body,
-        &[("application/json", ::oasgen_runtime::server::Encoding::Json)],
-        true,
-    ) {
-        ::std::result::Result::Ok(b) => b,
-        ::std::result::Result::Err(e) => {
-            return ::axum::response::IntoResponse::into_response(e);
-        }
-    };
-    let path = path.map(|p| p.0).map_err(|e| e.body_text());
-    let mut input = ::oasgen_runtime::server::Input::new(path, query.as_deref());
-    let request = login_request(&mut input, body);
-    match input.finish(request) {
-        ::std::result::Result::Ok(request) => {
-            ::axum::response::IntoResponse::into_response(
-                service.login(principal, request).await,
-            )
-        }
-        ::std::result::Result::Err(e) => ::axum::response::IntoResponse::into_response(e),
-    }
+        .await?
+        .ok_or(rt::Unauthorized::Missing)?;
+    let input = rt::Input::with_body(
+            parts,
+            body,
+            true,
+            &[("application/json", rt::Encoding::Json)],
+            true,
+        )
+        .await?;
+    let request = input.finish(login_request)?;
+    ::std::result::Result::Ok(service.login(principal, request).await)
 }
 
 async fn handle_logout<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    ::axum::extract::RawQuery(query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
-) -> ::axum::response::Response {
-    let principal = match authenticate(
+    request: ::axum::extract::Request,
+) -> ::std::result::Result<LogoutResponse, rt::Refused> {
+    let (parts, _) = request.into_parts();
+    let principal = authenticate(
             &*service,
-            &headers,
-            query.as_deref(),
+            &parts,
             &[&[SecurityScheme::CustomerAccessToken]],
         )
-        .await
-    {
-        ::std::result::Result::Ok(::std::option::Option::Some(p)) => p,
-        ::std::result::Result::Ok(::std::option::Option::None) => {
-            return ::axum::response::IntoResponse::into_response(
-                ::oasgen_runtime::server::Unauthorized::Missing,
-            );
-        }
-        ::std::result::Result::Err(e) => {
-            return ::axum::response::IntoResponse::into_response(e);
-        }
-    };
-    let path = path.map(|p| p.0).map_err(|e| e.body_text());
-    let mut input = ::oasgen_runtime::server::Input::new(path, query.as_deref());
-    let request = logout_request(&mut input);
-    match input.finish(request) {
-        ::std::result::Result::Ok(request) => {
-            ::axum::response::IntoResponse::into_response(
-                service.logout(principal, request).await,
-            )
-        }
-        ::std::result::Result::Err(e) => ::axum::response::IntoResponse::into_response(e),
-    }
+        .await?
+        .ok_or(rt::Unauthorized::Missing)?;
+    let input = rt::Input::new(parts, true).await;
+    let request = input.finish(logout_request)?;
+    ::std::result::Result::Ok(service.logout(principal, request).await)
 }
 
 async fn handle_refresh_customer_token<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    ::axum::extract::RawQuery(query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
-) -> ::axum::response::Response {
-    let principal = match authenticate(
+    request: ::axum::extract::Request,
+) -> ::std::result::Result<RefreshCustomerTokenResponse, rt::Refused> {
+    let (parts, _) = request.into_parts();
+    let principal = authenticate(
             &*service,
-            &headers,
-            query.as_deref(),
+            &parts,
             &[&[SecurityScheme::AnonymousAccessToken]],
         )
-        .await
-    {
-        ::std::result::Result::Ok(::std::option::Option::Some(p)) => p,
-        ::std::result::Result::Ok(::std::option::Option::None) => {
-            return ::axum::response::IntoResponse::into_response(
-                ::oasgen_runtime::server::Unauthorized::Missing,
-            );
-        }
-        ::std::result::Result::Err(e) => {
-            return ::axum::response::IntoResponse::into_response(e);
-        }
-    };
-    let path = path.map(|p| p.0).map_err(|e| e.body_text());
-    let mut input = ::oasgen_runtime::server::Input::new(path, query.as_deref());
-    let request = refresh_customer_token_request(&mut input);
-    match input.finish(request) {
-        ::std::result::Result::Ok(request) => {
-            ::axum::response::IntoResponse::into_response(
-                service.refresh_customer_token(principal, request).await,
-            )
-        }
-        ::std::result::Result::Err(e) => ::axum::response::IntoResponse::into_response(e),
-    }
+        .await?
+        .ok_or(rt::Unauthorized::Missing)?;
+    let input = rt::Input::new(parts, true).await;
+    let request = input.finish(refresh_customer_token_request)?;
+    ::std::result::Result::Ok(service.refresh_customer_token(principal, request).await)
 }
 
 async fn handle_validate_token<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    ::axum::extract::RawQuery(query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
-) -> ::axum::response::Response {
-    let principal = match authenticate(
+    request: ::axum::extract::Request,
+) -> ::std::result::Result<ValidateTokenResponse, rt::Refused> {
+    let (parts, _) = request.into_parts();
+    let principal = authenticate(
             &*service,
-            &headers,
-            query.as_deref(),
+            &parts,
             &[&[SecurityScheme::CustomerAccessToken]],
         )
-        .await
-    {
-        ::std::result::Result::Ok(::std::option::Option::Some(p)) => p,
-        ::std::result::Result::Ok(::std::option::Option::None) => {
-            return ::axum::response::IntoResponse::into_response(
-                ::oasgen_runtime::server::Unauthorized::Missing,
-            );
-        }
-        ::std::result::Result::Err(e) => {
-            return ::axum::response::IntoResponse::into_response(e);
-        }
-    };
-    let path = path.map(|p| p.0).map_err(|e| e.body_text());
-    let mut input = ::oasgen_runtime::server::Input::new(path, query.as_deref());
-    let request = validate_token_request(&mut input);
-    match input.finish(request) {
-        ::std::result::Result::Ok(request) => {
-            ::axum::response::IntoResponse::into_response(
-                service.validate_token(principal, request).await,
-            )
-        }
-        ::std::result::Result::Err(e) => ::axum::response::IntoResponse::into_response(e),
-    }
+        .await?
+        .ok_or(rt::Unauthorized::Missing)?;
+    let input = rt::Input::new(parts, true).await;
+    let request = input.finish(validate_token_request)?;
+    ::std::result::Result::Ok(service.validate_token(principal, request).await)
 }
 
 async fn handle_social_login<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    ::axum::extract::RawQuery(query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
-    body: ::std::result::Result<
-        ::axum::body::Bytes,
-        ::axum::extract::rejection::BytesRejection,
-    >,
-) -> ::axum::response::Response {
-    let principal = match authenticate(
+    request: ::axum::extract::Request,
+) -> ::std::result::Result<SocialLoginResponse, rt::Refused> {
+    let (parts, body) = request.into_parts();
+    let principal = authenticate(
             &*service,
-            &headers,
-            query.as_deref(),
+            &parts,
             &[&[SecurityScheme::AnonymousAccessToken]],
         )
-        .await
-    {
-        ::std::result::Result::Ok(::std::option::Option::Some(p)) => p,
-        ::std::result::Result::Ok(::std::option::Option::None) => {
-            return ::axum::response::IntoResponse::into_response(
-                ::oasgen_runtime::server::Unauthorized::Missing,
-            );
-        }
-        ::std::result::Result::Err(e) => {
-            return ::axum::response::IntoResponse::into_response(e);
-        }
-    };
-    let body = match ::oasgen_runtime::server::body(
-        &headers,
-        body,
-        &[("application/json", ::oasgen_runtime::server::Encoding::Json)],
-        false,
-    ) {
-        ::std::result::Result::Ok(b) => b,
-        ::std::result::Result::Err(e) => {
-            return ::axum::response::IntoResponse::into_response(e);
-        }
-    };
-    let path = path.map(|p| p.0).map_err(|e| e.body_text());
-    let mut input = ::oasgen_runtime::server::Input::new(path, query.as_deref());
-    let request = social_login_request(&mut input, &headers, body);
-    match input.finish(request) {
-        ::std::result::Result::Ok(request) => {
-            ::axum::response::IntoResponse::into_response(
-                service.social_login(principal, request).await,
-            )
-        }
-        ::std::result::Result::Err(e) => ::axum::response::IntoResponse::into_response(e),
-    }
+        .await?
+        .ok_or(rt::Unauthorized::Missing)?;
+    let input = rt::Input::with_body(
+            parts,
+            body,
+            true,
+            &[("application/json", rt::Encoding::Json)],
+            false,
+        )
+        .await?;
+    let request = input.finish(social_login_request)?;
+    ::std::result::Result::Ok(service.social_login(principal, request).await)
 }
 
 async fn handle_get_customer_profile<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    ::axum::extract::RawQuery(query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
-) -> ::axum::response::Response {
-    let principal = match authenticate(
+    request: ::axum::extract::Request,
+) -> ::std::result::Result<GetCustomerProfileResponse, rt::Refused> {
+    let (parts, _) = request.into_parts();
+    let principal = authenticate(
             &*service,
-            &headers,
-            query.as_deref(),
+            &parts,
             &[
                 &[SecurityScheme::CustomerAccessToken],
                 &[SecurityScheme::AnonymousAccessToken],
             ],
         )
-        .await
-    {
-        ::std::result::Result::Ok(::std::option::Option::Some(p)) => p,
-        ::std::result::Result::Ok(::std::option::Option::None) => {
-            return ::axum::response::IntoResponse::into_response(
-                ::oasgen_runtime::server::Unauthorized::Missing,
-            );
-        }
-        ::std::result::Result::Err(e) => {
-            return ::axum::response::IntoResponse::into_response(e);
-        }
-    };
-    let path = path.map(|p| p.0).map_err(|e| e.body_text());
-    let mut input = ::oasgen_runtime::server::Input::new(path, query.as_deref());
-    let request = get_customer_profile_request(&mut input);
-    match input.finish(request) {
-        ::std::result::Result::Ok(request) => {
-            ::axum::response::IntoResponse::into_response(
-                service.get_customer_profile(principal, request).await,
-            )
-        }
-        ::std::result::Result::Err(e) => ::axum::response::IntoResponse::into_response(e),
-    }
+        .await?
+        .ok_or(rt::Unauthorized::Missing)?;
+    let input = rt::Input::new(parts, true).await;
+    let request = input.finish(get_customer_profile_request)?;
+    ::std::result::Result::Ok(service.get_customer_profile(principal, request).await)
 }
 
 async fn handle_delete_customer_profile<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    ::axum::extract::RawQuery(query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
-) -> ::axum::response::Response {
-    let principal = match authenticate(
+    request: ::axum::extract::Request,
+) -> ::std::result::Result<DeleteCustomerProfileResponse, rt::Refused> {
+    let (parts, _) = request.into_parts();
+    let principal = authenticate(
             &*service,
-            &headers,
-            query.as_deref(),
+            &parts,
             &[&[SecurityScheme::CustomerAccessToken]],
         )
-        .await
-    {
-        ::std::result::Result::Ok(::std::option::Option::Some(p)) => p,
-        ::std::result::Result::Ok(::std::option::Option::None) => {
-            return ::axum::response::IntoResponse::into_response(
-                ::oasgen_runtime::server::Unauthorized::Missing,
-            );
-        }
-        ::std::result::Result::Err(e) => {
-            return ::axum::response::IntoResponse::into_response(e);
-        }
-    };
-    let path = path.map(|p| p.0).map_err(|e| e.body_text());
-    let mut input = ::oasgen_runtime::server::Input::new(path, query.as_deref());
-    let request = delete_customer_profile_request(&mut input);
-    match input.finish(request) {
-        ::std::result::Result::Ok(request) => {
-            ::axum::response::IntoResponse::into_response(
-                service.delete_customer_profile(principal, request).await,
-            )
-        }
-        ::std::result::Result::Err(e) => ::axum::response::IntoResponse::into_response(e),
-    }
+        .await?
+        .ok_or(rt::Unauthorized::Missing)?;
+    let input = rt::Input::new(parts, true).await;
+    let request = input.finish(delete_customer_profile_request)?;
+    ::std::result::Result::Ok(service.delete_customer_profile(principal, request).await)
 }
 
 async fn handle_update_customer_profile<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    ::axum::extract::RawQuery(query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
-    body: ::std::result::Result<
-        ::axum::body::Bytes,
-        ::axum::extract::rejection::BytesRejection,
-    >,
-) -> ::axum::response::Response {
-    let principal = match authenticate(
+    request: ::axum::extract::Request,
+) -> ::std::result::Result<UpdateCustomerProfileResponse, rt::Refused> {
+    let (parts, body) = request.into_parts();
+    let principal = authenticate(
             &*service,
-            &headers,
-            query.as_deref(),
+            &parts,
             &[&[SecurityScheme::CustomerAccessToken]],
         )
-        .await
-    {
-        ::std::result::Result::Ok(::std::option::Option::Some(p)) => p,
-        ::std::result::Result::Ok(::std::option::Option::None) => {
-            return ::axum::response::IntoResponse::into_response(
-                ::oasgen_runtime::server::Unauthorized::Missing,
-            );
-        }
-        ::std::result::Result::Err(e) => {
-            return ::axum::response::IntoResponse::into_response(e);
-        }
-    };
-    let body = match ::oasgen_runtime::server::body(
-        &headers,
-        body,
-        &[
-            ("application/json", ::oasgen_runtime::server::Encoding::Json),
-            ("application/merge-patch+json", ::oasgen_runtime::server::Encoding::Json),
-        ],
-        true,
-    ) {
-        ::std::result::Result::Ok(b) => b,
-        ::std::result::Result::Err(e) => {
-            return ::axum::response::IntoResponse::into_response(e);
-        }
-    };
-    let path = path.map(|p| p.0).map_err(|e| e.body_text());
-    let mut input = ::oasgen_runtime::server::Input::new(path, query.as_deref());
-    let request = update_customer_profile_request(&mut input, body);
-    match input.finish(request) {
-        ::std::result::Result::Ok(request) => {
-            ::axum::response::IntoResponse::into_response(
-                service.update_customer_profile(principal, request).await,
-            )
-        }
-        ::std::result::Result::Err(e) => ::axum::response::IntoResponse::into_response(e),
-    }
+        .await?
+        .ok_or(rt::Unauthorized::Missing)?;
+    let input = rt::Input::with_body(
+            parts,
+            body,
+            true,
+            &[
+                ("application/json", rt::Encoding::Json),
+                ("application/merge-patch+json", rt::Encoding::Json),
+            ],
+            true,
+        )
+        .await?;
+    let request = input.finish(update_customer_profile_request)?;
+    ::std::result::Result::Ok(service.update_customer_profile(principal, request).await)
 }
 
 async fn handle_assign_account<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    ::axum::extract::RawQuery(query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
-    body: ::std::result::Result<
-        ::axum::body::Bytes,
-        ::axum::extract::rejection::BytesRejection,
-    >,
-) -> ::axum::response::Response {
-    let principal = match authenticate(
+    request: ::axum::extract::Request,
+) -> ::std::result::Result<AssignAccountResponse, rt::Refused> {
+    let (parts, body) = request.into_parts();
+    let principal = authenticate(
             &*service,
-            &headers,
-            query.as_deref(),
+            &parts,
             &[&[SecurityScheme::CustomerAccessToken]],
         )
-        .await
-    {
-        ::std::result::Result::Ok(::std::option::Option::Some(p)) => p,
-        ::std::result::Result::Ok(::std::option::Option::None) => {
-            return ::axum::response::IntoResponse::into_response(
-                ::oasgen_runtime::server::Unauthorized::Missing,
-            );
-        }
-        ::std::result::Result::Err(e) => {
-            return ::axum::response::IntoResponse::into_response(e);
-        }
-    };
-    let body = match ::oasgen_runtime::server::body(
-        &headers,
-        body,
-        &[("application/json", ::oasgen_runtime::server::Encoding::Json)],
-        true,
-    ) {
-        ::std::result::Result::Ok(b) => b,
-        ::std::result::Result::Err(e) => {
-            return ::axum::response::IntoResponse::into_response(e);
-        }
-    };
-    let path = path.map(|p| p.0).map_err(|e| e.body_text());
-    let mut input = ::oasgen_runtime::server::Input::new(path, query.as_deref());
-    let request = assign_account_request(&mut input, body);
-    match input.finish(request) {
-        ::std::result::Result::Ok(request) => {
-            ::axum::response::IntoResponse::into_response(
-                service.assign_account(principal, request).await,
-            )
-        }
-        ::std::result::Result::Err(e) => ::axum::response::IntoResponse::into_response(e),
-    }
+        .await?
+        .ok_or(rt::Unauthorized::Missing)?;
+    let input = rt::Input::with_body(
+            parts,
+            body,
+            true,
+            &[("application/json", rt::Encoding::Json)],
+            true,
+        )
+        .await?;
+    let request = input.finish(assign_account_request)?;
+    ::std::result::Result::Ok(service.assign_account(principal, request).await)
 }
 
 async fn handle_list_addresses<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    ::axum::extract::RawQuery(query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
-) -> ::axum::response::Response {
-    let principal = match authenticate(
+    request: ::axum::extract::Request,
+) -> ::std::result::Result<ListAddressesResponse, rt::Refused> {
+    let (parts, _) = request.into_parts();
+    let principal = authenticate(
             &*service,
-            &headers,
-            query.as_deref(),
+            &parts,
             &[&[SecurityScheme::CustomerAccessToken]],
         )
-        .await
-    {
-        ::std::result::Result::Ok(::std::option::Option::Some(p)) => p,
-        ::std::result::Result::Ok(::std::option::Option::None) => {
-            return ::axum::response::IntoResponse::into_response(
-                ::oasgen_runtime::server::Unauthorized::Missing,
-            );
-        }
-        ::std::result::Result::Err(e) => {
-            return ::axum::response::IntoResponse::into_response(e);
-        }
-    };
-    let path = path.map(|p| p.0).map_err(|e| e.body_text());
-    let mut input = ::oasgen_runtime::server::Input::new(path, query.as_deref());
-    let request = list_addresses_request(&mut input);
-    match input.finish(request) {
-        ::std::result::Result::Ok(request) => {
-            ::axum::response::IntoResponse::into_response(
-                service.list_addresses(principal, request).await,
-            )
-        }
-        ::std::result::Result::Err(e) => ::axum::response::IntoResponse::into_response(e),
-    }
+        .await?
+        .ok_or(rt::Unauthorized::Missing)?;
+    let input = rt::Input::new(parts, true).await;
+    let request = input.finish(list_addresses_request)?;
+    ::std::result::Result::Ok(service.list_addresses(principal, request).await)
 }
 
 async fn handle_add_address<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    ::axum::extract::RawQuery(query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
-    body: ::std::result::Result<
-        ::axum::body::Bytes,
-        ::axum::extract::rejection::BytesRejection,
-    >,
-) -> ::axum::response::Response {
-    let principal = match authenticate(
+    request: ::axum::extract::Request,
+) -> ::std::result::Result<AddAddressResponse, rt::Refused> {
+    let (parts, body) = request.into_parts();
+    let principal = authenticate(
             &*service,
-            &headers,
-            query.as_deref(),
+            &parts,
             &[&[SecurityScheme::CustomerAccessToken]],
         )
-        .await
-    {
-        ::std::result::Result::Ok(::std::option::Option::Some(p)) => p,
-        ::std::result::Result::Ok(::std::option::Option::None) => {
-            return ::axum::response::IntoResponse::into_response(
-                ::oasgen_runtime::server::Unauthorized::Missing,
-            );
-        }
-        ::std::result::Result::Err(e) => {
-            return ::axum::response::IntoResponse::into_response(e);
-        }
-    };
-    let body = match ::oasgen_runtime::server::body(
-        &headers,
-        body,
-        &[("application/json", ::oasgen_runtime::server::Encoding::Json)],
-        true,
-    ) {
-        ::std::result::Result::Ok(b) => b,
-        ::std::result::Result::Err(e) => {
-            return ::axum::response::IntoResponse::into_response(e);
-        }
-    };
-    let path = path.map(|p| p.0).map_err(|e| e.body_text());
-    let mut input = ::oasgen_runtime::server::Input::new(path, query.as_deref());
-    let request = add_address_request(&mut input, body);
-    match input.finish(request) {
-        ::std::result::Result::Ok(request) => {
-            ::axum::response::IntoResponse::into_response(
-                service.add_address(principal, request).await,
-            )
-        }
-        ::std::result::Result::Err(e) => ::axum::response::IntoResponse::into_response(e),
-    }
+        .await?
+        .ok_or(rt::Unauthorized::Missing)?;
+    let input = rt::Input::with_body(
+            parts,
+            body,
+            true,
+            &[("application/json", rt::Encoding::Json)],
+            true,
+        )
+        .await?;
+    let request = input.finish(add_address_request)?;
+    ::std::result::Result::Ok(service.add_address(principal, request).await)
 }
 
 async fn handle_get_address<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    ::axum::extract::RawQuery(query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
-) -> ::axum::response::Response {
-    let principal = match authenticate(
+    request: ::axum::extract::Request,
+) -> ::std::result::Result<GetAddressResponse, rt::Refused> {
+    let (parts, _) = request.into_parts();
+    let principal = authenticate(
             &*service,
-            &headers,
-            query.as_deref(),
+            &parts,
             &[&[SecurityScheme::CustomerAccessToken]],
         )
-        .await
-    {
-        ::std::result::Result::Ok(::std::option::Option::Some(p)) => p,
-        ::std::result::Result::Ok(::std::option::Option::None) => {
-            return ::axum::response::IntoResponse::into_response(
-                ::oasgen_runtime::server::Unauthorized::Missing,
-            );
-        }
-        ::std::result::Result::Err(e) => {
-            return ::axum::response::IntoResponse::into_response(e);
-        }
-    };
-    let path = path.map(|p| p.0).map_err(|e| e.body_text());
-    let mut input = ::oasgen_runtime::server::Input::new(path, query.as_deref());
-    let request = get_address_request(&mut input);
-    match input.finish(request) {
-        ::std::result::Result::Ok(request) => {
-            ::axum::response::IntoResponse::into_response(
-                service.get_address(principal, request).await,
-            )
-        }
-        ::std::result::Result::Err(e) => ::axum::response::IntoResponse::into_response(e),
-    }
+        .await?
+        .ok_or(rt::Unauthorized::Missing)?;
+    let input = rt::Input::new(parts, true).await;
+    let request = input.finish(get_address_request)?;
+    ::std::result::Result::Ok(service.get_address(principal, request).await)
 }
 
 async fn handle_delete_address<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    ::axum::extract::RawQuery(query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
-) -> ::axum::response::Response {
-    let principal = match authenticate(
+    request: ::axum::extract::Request,
+) -> ::std::result::Result<DeleteAddressResponse, rt::Refused> {
+    let (parts, _) = request.into_parts();
+    let principal = authenticate(
             &*service,
-            &headers,
-            query.as_deref(),
+            &parts,
             &[&[SecurityScheme::CustomerAccessToken]],
         )
-        .await
-    {
-        ::std::result::Result::Ok(::std::option::Option::Some(p)) => p,
-        ::std::result::Result::Ok(::std::option::Option::None) => {
-            return ::axum::response::IntoResponse::into_response(
-                ::oasgen_runtime::server::Unauthorized::Missing,
-            );
-        }
-        ::std::result::Result::Err(e) => {
-            return ::axum::response::IntoResponse::into_response(e);
-        }
-    };
-    let path = path.map(|p| p.0).map_err(|e| e.body_text());
-    let mut input = ::oasgen_runtime::server::Input::new(path, query.as_deref());
-    let request = delete_address_request(&mut input);
-    match input.finish(request) {
-        ::std::result::Result::Ok(request) => {
-            ::axum::response::IntoResponse::into_response(
-                service.delete_address(principal, request).await,
-            )
-        }
-        ::std::result::Result::Err(e) => ::axum::response::IntoResponse::into_response(e),
-    }
+        .await?
+        .ok_or(rt::Unauthorized::Missing)?;
+    let input = rt::Input::new(parts, true).await;
+    let request = input.finish(delete_address_request)?;
+    ::std::result::Result::Ok(service.delete_address(principal, request).await)
 }
 
 async fn handle_update_address<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    ::axum::extract::RawQuery(query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
-    body: ::std::result::Result<
-        ::axum::body::Bytes,
-        ::axum::extract::rejection::BytesRejection,
-    >,
-) -> ::axum::response::Response {
-    let principal = match authenticate(
+    request: ::axum::extract::Request,
+) -> ::std::result::Result<UpdateAddressResponse, rt::Refused> {
+    let (parts, body) = request.into_parts();
+    let principal = authenticate(
             &*service,
-            &headers,
-            query.as_deref(),
+            &parts,
             &[&[SecurityScheme::CustomerAccessToken]],
         )
-        .await
-    {
-        ::std::result::Result::Ok(::std::option::Option::Some(p)) => p,
-        ::std::result::Result::Ok(::std::option::Option::None) => {
-            return ::axum::response::IntoResponse::into_response(
-                ::oasgen_runtime::server::Unauthorized::Missing,
-            );
-        }
-        ::std::result::Result::Err(e) => {
-            return ::axum::response::IntoResponse::into_response(e);
-        }
-    };
-    let body = match ::oasgen_runtime::server::body(
-        &headers,
-        body,
-        &[("application/json", ::oasgen_runtime::server::Encoding::Json)],
-        true,
-    ) {
-        ::std::result::Result::Ok(b) => b,
-        ::std::result::Result::Err(e) => {
-            return ::axum::response::IntoResponse::into_response(e);
-        }
-    };
-    let path = path.map(|p| p.0).map_err(|e| e.body_text());
-    let mut input = ::oasgen_runtime::server::Input::new(path, query.as_deref());
-    let request = update_address_request(&mut input, body);
-    match input.finish(request) {
-        ::std::result::Result::Ok(request) => {
-            ::axum::response::IntoResponse::into_response(
-                service.update_address(principal, request).await,
-            )
-        }
-        ::std::result::Result::Err(e) => ::axum::response::IntoResponse::into_response(e),
-    }
+        .await?
+        .ok_or(rt::Unauthorized::Missing)?;
+    let input = rt::Input::with_body(
+            parts,
+            body,
+            true,
+            &[("application/json", rt::Encoding::Json)],
+            true,
+        )
+        .await?;
+    let request = input.finish(update_address_request)?;
+    ::std::result::Result::Ok(service.update_address(principal, request).await)
 }
 
 async fn handle_add_address_tags<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    ::axum::extract::RawQuery(query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
-) -> ::axum::response::Response {
-    let principal = match authenticate(
+    request: ::axum::extract::Request,
+) -> ::std::result::Result<AddAddressTagsResponse, rt::Refused> {
+    let (parts, _) = request.into_parts();
+    let principal = authenticate(
             &*service,
-            &headers,
-            query.as_deref(),
+            &parts,
             &[&[SecurityScheme::CustomerAccessToken]],
         )
-        .await
-    {
-        ::std::result::Result::Ok(::std::option::Option::Some(p)) => p,
-        ::std::result::Result::Ok(::std::option::Option::None) => {
-            return ::axum::response::IntoResponse::into_response(
-                ::oasgen_runtime::server::Unauthorized::Missing,
-            );
-        }
-        ::std::result::Result::Err(e) => {
-            return ::axum::response::IntoResponse::into_response(e);
-        }
-    };
-    let path = path.map(|p| p.0).map_err(|e| e.body_text());
-    let mut input = ::oasgen_runtime::server::Input::new(path, query.as_deref());
-    let request = add_address_tags_request(&mut input);
-    match input.finish(request) {
-        ::std::result::Result::Ok(request) => {
-            ::axum::response::IntoResponse::into_response(
-                service.add_address_tags(principal, request).await,
-            )
-        }
-        ::std::result::Result::Err(e) => ::axum::response::IntoResponse::into_response(e),
-    }
+        .await?
+        .ok_or(rt::Unauthorized::Missing)?;
+    let input = rt::Input::new(parts, true).await;
+    let request = input.finish(add_address_tags_request)?;
+    ::std::result::Result::Ok(service.add_address_tags(principal, request).await)
 }
 
 async fn handle_delete_address_tags<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    ::axum::extract::RawQuery(query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
-) -> ::axum::response::Response {
-    let principal = match authenticate(
+    request: ::axum::extract::Request,
+) -> ::std::result::Result<DeleteAddressTagsResponse, rt::Refused> {
+    let (parts, _) = request.into_parts();
+    let principal = authenticate(
             &*service,
-            &headers,
-            query.as_deref(),
+            &parts,
             &[&[SecurityScheme::CustomerAccessToken]],
         )
-        .await
-    {
-        ::std::result::Result::Ok(::std::option::Option::Some(p)) => p,
-        ::std::result::Result::Ok(::std::option::Option::None) => {
-            return ::axum::response::IntoResponse::into_response(
-                ::oasgen_runtime::server::Unauthorized::Missing,
-            );
-        }
-        ::std::result::Result::Err(e) => {
-            return ::axum::response::IntoResponse::into_response(e);
-        }
-    };
-    let path = path.map(|p| p.0).map_err(|e| e.body_text());
-    let mut input = ::oasgen_runtime::server::Input::new(path, query.as_deref());
-    let request = delete_address_tags_request(&mut input);
-    match input.finish(request) {
-        ::std::result::Result::Ok(request) => {
-            ::axum::response::IntoResponse::into_response(
-                service.delete_address_tags(principal, request).await,
-            )
-        }
-        ::std::result::Result::Err(e) => ::axum::response::IntoResponse::into_response(e),
-    }
+        .await?
+        .ok_or(rt::Unauthorized::Missing)?;
+    let input = rt::Input::new(parts, true).await;
+    let request = input.finish(delete_address_tags_request)?;
+    ::std::result::Result::Ok(service.delete_address_tags(principal, request).await)
 }
 
 async fn handle_confirm_opt_in<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    ::axum::extract::RawQuery(query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
-) -> ::axum::response::Response {
-    let principal = match authenticate(
+    request: ::axum::extract::Request,
+) -> ::std::result::Result<ConfirmOptInResponse, rt::Refused> {
+    let (parts, _) = request.into_parts();
+    let principal = authenticate(
             &*service,
-            &headers,
-            query.as_deref(),
+            &parts,
             &[&[SecurityScheme::AnonymousAccessToken]],
         )
-        .await
-    {
-        ::std::result::Result::Ok(::std::option::Option::Some(p)) => p,
-        ::std::result::Result::Ok(::std::option::Option::None) => {
-            return ::axum::response::IntoResponse::into_response(
-                ::oasgen_runtime::server::Unauthorized::Missing,
-            );
-        }
-        ::std::result::Result::Err(e) => {
-            return ::axum::response::IntoResponse::into_response(e);
-        }
-    };
-    let path = path.map(|p| p.0).map_err(|e| e.body_text());
-    let mut input = ::oasgen_runtime::server::Input::new(path, query.as_deref());
-    let request = confirm_opt_in_request(&mut input);
-    match input.finish(request) {
-        ::std::result::Result::Ok(request) => {
-            ::axum::response::IntoResponse::into_response(
-                service.confirm_opt_in(principal, request).await,
-            )
-        }
-        ::std::result::Result::Err(e) => ::axum::response::IntoResponse::into_response(e),
-    }
+        .await?
+        .ok_or(rt::Unauthorized::Missing)?;
+    let input = rt::Input::new(parts, true).await;
+    let request = input.finish(confirm_opt_in_request)?;
+    ::std::result::Result::Ok(service.confirm_opt_in(principal, request).await)
 }
 
 async fn handle_resend_activation_link<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    ::axum::extract::RawQuery(query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
-    body: ::std::result::Result<
-        ::axum::body::Bytes,
-        ::axum::extract::rejection::BytesRejection,
-    >,
-) -> ::axum::response::Response {
-    let principal = match authenticate(
+    request: ::axum::extract::Request,
+) -> ::std::result::Result<ResendActivationLinkResponse, rt::Refused> {
+    let (parts, body) = request.into_parts();
+    let principal = authenticate(
             &*service,
-            &headers,
-            query.as_deref(),
+            &parts,
             &[&[SecurityScheme::AnonymousAccessToken]],
         )
-        .await
-    {
-        ::std::result::Result::Ok(::std::option::Option::Some(p)) => p,
-        ::std::result::Result::Ok(::std::option::Option::None) => {
-            return ::axum::response::IntoResponse::into_response(
-                ::oasgen_runtime::server::Unauthorized::Missing,
-            );
-        }
-        ::std::result::Result::Err(e) => {
-            return ::axum::response::IntoResponse::into_response(e);
-        }
-    };
-    let body = match ::oasgen_runtime::server::body(
-        &headers,
-        body,
-        &[("application/json", ::oasgen_runtime::server::Encoding::Json)],
-        true,
-    ) {
-        ::std::result::Result::Ok(b) => b,
-        ::std::result::Result::Err(e) => {
-            return ::axum::response::IntoResponse::into_response(e);
-        }
-    };
-    let path = path.map(|p| p.0).map_err(|e| e.body_text());
-    let mut input = ::oasgen_runtime::server::Input::new(path, query.as_deref());
-    let request = resend_activation_link_request(&mut input, body);
-    match input.finish(request) {
-        ::std::result::Result::Ok(request) => {
-            ::axum::response::IntoResponse::into_response(
-                service.resend_activation_link(principal, request).await,
-            )
-        }
-        ::std::result::Result::Err(e) => ::axum::response::IntoResponse::into_response(e),
-    }
+        .await?
+        .ok_or(rt::Unauthorized::Missing)?;
+    let input = rt::Input::with_body(
+            parts,
+            body,
+            true,
+            &[("application/json", rt::Encoding::Json)],
+            true,
+        )
+        .await?;
+    let request = input.finish(resend_activation_link_request)?;
+    ::std::result::Result::Ok(service.resend_activation_link(principal, request).await)
 }
 
 async fn handle_request_email_change<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    ::axum::extract::RawQuery(query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
-    body: ::std::result::Result<
-        ::axum::body::Bytes,
-        ::axum::extract::rejection::BytesRejection,
-    >,
-) -> ::axum::response::Response {
-    let principal = match authenticate(
+    request: ::axum::extract::Request,
+) -> ::std::result::Result<RequestEmailChangeResponse, rt::Refused> {
+    let (parts, body) = request.into_parts();
+    let principal = authenticate(
             &*service,
-            &headers,
-            query.as_deref(),
+            &parts,
             &[&[SecurityScheme::CustomerAccessToken]],
         )
-        .await
-    {
-        ::std::result::Result::Ok(::std::option::Option::Some(p)) => p,
-        ::std::result::Result::Ok(::std::option::Option::None) => {
-            return ::axum::response::IntoResponse::into_response(
-                ::oasgen_runtime::server::Unauthorized::Missing,
-            );
-        }
-        ::std::result::Result::Err(e) => {
-            return ::axum::response::IntoResponse::into_response(e);
-        }
-    };
-    let body = match ::oasgen_runtime::server::body(
-        &headers,
-        body,
-        &[("application/json", ::oasgen_runtime::server::Encoding::Json)],
-        false,
-    ) {
-        ::std::result::Result::Ok(b) => b,
-        ::std::result::Result::Err(e) => {
-            return ::axum::response::IntoResponse::into_response(e);
-        }
-    };
-    let path = path.map(|p| p.0).map_err(|e| e.body_text());
-    let mut input = ::oasgen_runtime::server::Input::new(path, query.as_deref());
-    let request = request_email_change_request(&mut input, body);
-    match input.finish(request) {
-        ::std::result::Result::Ok(request) => {
-            ::axum::response::IntoResponse::into_response(
-                service.request_email_change(principal, request).await,
-            )
-        }
-        ::std::result::Result::Err(e) => ::axum::response::IntoResponse::into_response(e),
-    }
+        .await?
+        .ok_or(rt::Unauthorized::Missing)?;
+    let input = rt::Input::with_body(
+            parts,
+            body,
+            true,
+            &[("application/json", rt::Encoding::Json)],
+            false,
+        )
+        .await?;
+    let request = input.finish(request_email_change_request)?;
+    ::std::result::Result::Ok(service.request_email_change(principal, request).await)
 }
 
 async fn handle_confirm_email_change<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    ::axum::extract::RawQuery(query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
-    body: ::std::result::Result<
-        ::axum::body::Bytes,
-        ::axum::extract::rejection::BytesRejection,
-    >,
-) -> ::axum::response::Response {
-    let principal = match authenticate(
+    request: ::axum::extract::Request,
+) -> ::std::result::Result<ConfirmEmailChangeResponse, rt::Refused> {
+    let (parts, body) = request.into_parts();
+    let principal = authenticate(
             &*service,
-            &headers,
-            query.as_deref(),
+            &parts,
             &[&[SecurityScheme::AnonymousAccessToken]],
         )
-        .await
-    {
-        ::std::result::Result::Ok(::std::option::Option::Some(p)) => p,
-        ::std::result::Result::Ok(::std::option::Option::None) => {
-            return ::axum::response::IntoResponse::into_response(
-                ::oasgen_runtime::server::Unauthorized::Missing,
-            );
-        }
-        ::std::result::Result::Err(e) => {
-            return ::axum::response::IntoResponse::into_response(e);
-        }
-    };
-    let body = match ::oasgen_runtime::server::body(
-        &headers,
-        body,
-        &[("application/json", ::oasgen_runtime::server::Encoding::Json)],
-        false,
-    ) {
-        ::std::result::Result::Ok(b) => b,
-        ::std::result::Result::Err(e) => {
-            return ::axum::response::IntoResponse::into_response(e);
-        }
-    };
-    let path = path.map(|p| p.0).map_err(|e| e.body_text());
-    let mut input = ::oasgen_runtime::server::Input::new(path, query.as_deref());
-    let request = confirm_email_change_request(&mut input, body);
-    match input.finish(request) {
-        ::std::result::Result::Ok(request) => {
-            ::axum::response::IntoResponse::into_response(
-                service.confirm_email_change(principal, request).await,
-            )
-        }
-        ::std::result::Result::Err(e) => ::axum::response::IntoResponse::into_response(e),
-    }
+        .await?
+        .ok_or(rt::Unauthorized::Missing)?;
+    let input = rt::Input::with_body(
+            parts,
+            body,
+            true,
+            &[("application/json", rt::Encoding::Json)],
+            false,
+        )
+        .await?;
+    let request = input.finish(confirm_email_change_request)?;
+    ::std::result::Result::Ok(service.confirm_email_change(principal, request).await)
 }
 
 async fn handle_request_password_reset<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    ::axum::extract::RawQuery(query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
-    body: ::std::result::Result<
-        ::axum::body::Bytes,
-        ::axum::extract::rejection::BytesRejection,
-    >,
-) -> ::axum::response::Response {
-    let principal = match authenticate(
+    request: ::axum::extract::Request,
+) -> ::std::result::Result<RequestPasswordResetResponse, rt::Refused> {
+    let (parts, body) = request.into_parts();
+    let principal = authenticate(
             &*service,
-            &headers,
-            query.as_deref(),
+            &parts,
             &[&[SecurityScheme::AnonymousAccessToken]],
         )
-        .await
-    {
-        ::std::result::Result::Ok(::std::option::Option::Some(p)) => p,
-        ::std::result::Result::Ok(::std::option::Option::None) => {
-            return ::axum::response::IntoResponse::into_response(
-                ::oasgen_runtime::server::Unauthorized::Missing,
-            );
-        }
-        ::std::result::Result::Err(e) => {
-            return ::axum::response::IntoResponse::into_response(e);
-        }
-    };
-    let body = match ::oasgen_runtime::server::body(
-        &headers,
-        body,
-        &[("application/json", ::oasgen_runtime::server::Encoding::Json)],
-        false,
-    ) {
-        ::std::result::Result::Ok(b) => b,
-        ::std::result::Result::Err(e) => {
-            return ::axum::response::IntoResponse::into_response(e);
-        }
-    };
-    let path = path.map(|p| p.0).map_err(|e| e.body_text());
-    let mut input = ::oasgen_runtime::server::Input::new(path, query.as_deref());
-    let request = request_password_reset_request(&mut input, body);
-    match input.finish(request) {
-        ::std::result::Result::Ok(request) => {
-            ::axum::response::IntoResponse::into_response(
-                service.request_password_reset(principal, request).await,
-            )
-        }
-        ::std::result::Result::Err(e) => ::axum::response::IntoResponse::into_response(e),
-    }
+        .await?
+        .ok_or(rt::Unauthorized::Missing)?;
+    let input = rt::Input::with_body(
+            parts,
+            body,
+            true,
+            &[("application/json", rt::Encoding::Json)],
+            false,
+        )
+        .await?;
+    let request = input.finish(request_password_reset_request)?;
+    ::std::result::Result::Ok(service.request_password_reset(principal, request).await)
 }
 
 async fn handle_reset_password<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    ::axum::extract::RawQuery(query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
-    body: ::std::result::Result<
-        ::axum::body::Bytes,
-        ::axum::extract::rejection::BytesRejection,
-    >,
-) -> ::axum::response::Response {
-    let principal = match authenticate(
+    request: ::axum::extract::Request,
+) -> ::std::result::Result<ResetPasswordResponse, rt::Refused> {
+    let (parts, body) = request.into_parts();
+    let principal = authenticate(
             &*service,
-            &headers,
-            query.as_deref(),
+            &parts,
             &[&[SecurityScheme::AnonymousAccessToken]],
         )
-        .await
-    {
-        ::std::result::Result::Ok(::std::option::Option::Some(p)) => p,
-        ::std::result::Result::Ok(::std::option::Option::None) => {
-            return ::axum::response::IntoResponse::into_response(
-                ::oasgen_runtime::server::Unauthorized::Missing,
-            );
-        }
-        ::std::result::Result::Err(e) => {
-            return ::axum::response::IntoResponse::into_response(e);
-        }
-    };
-    let body = match ::oasgen_runtime::server::body(
-        &headers,
-        body,
-        &[("application/json", ::oasgen_runtime::server::Encoding::Json)],
-        false,
-    ) {
-        ::std::result::Result::Ok(b) => b,
-        ::std::result::Result::Err(e) => {
-            return ::axum::response::IntoResponse::into_response(e);
-        }
-    };
-    let path = path.map(|p| p.0).map_err(|e| e.body_text());
-    let mut input = ::oasgen_runtime::server::Input::new(path, query.as_deref());
-    let request = reset_password_request(&mut input, body);
-    match input.finish(request) {
-        ::std::result::Result::Ok(request) => {
-            ::axum::response::IntoResponse::into_response(
-                service.reset_password(principal, request).await,
-            )
-        }
-        ::std::result::Result::Err(e) => ::axum::response::IntoResponse::into_response(e),
-    }
+        .await?
+        .ok_or(rt::Unauthorized::Missing)?;
+    let input = rt::Input::with_body(
+            parts,
+            body,
+            true,
+            &[("application/json", rt::Encoding::Json)],
+            false,
+        )
+        .await?;
+    let request = input.finish(reset_password_request)?;
+    ::std::result::Result::Ok(service.reset_password(principal, request).await)
 }
 
 async fn handle_change_password<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    ::axum::extract::RawQuery(query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
-    body: ::std::result::Result<
-        ::axum::body::Bytes,
-        ::axum::extract::rejection::BytesRejection,
-    >,
-) -> ::axum::response::Response {
-    let principal = match authenticate(
+    request: ::axum::extract::Request,
+) -> ::std::result::Result<ChangePasswordResponse, rt::Refused> {
+    let (parts, body) = request.into_parts();
+    let principal = authenticate(
             &*service,
-            &headers,
-            query.as_deref(),
+            &parts,
             &[&[SecurityScheme::CustomerAccessToken]],
         )
-        .await
-    {
-        ::std::result::Result::Ok(::std::option::Option::Some(p)) => p,
-        ::std::result::Result::Ok(::std::option::Option::None) => {
-            return ::axum::response::IntoResponse::into_response(
-                ::oasgen_runtime::server::Unauthorized::Missing,
-            );
-        }
-        ::std::result::Result::Err(e) => {
-            return ::axum::response::IntoResponse::into_response(e);
-        }
-    };
-    let body = match ::oasgen_runtime::server::body(
-        &headers,
-        body,
-        &[("application/json", ::oasgen_runtime::server::Encoding::Json)],
-        false,
-    ) {
-        ::std::result::Result::Ok(b) => b,
-        ::std::result::Result::Err(e) => {
-            return ::axum::response::IntoResponse::into_response(e);
-        }
-    };
-    let path = path.map(|p| p.0).map_err(|e| e.body_text());
-    let mut input = ::oasgen_runtime::server::Input::new(path, query.as_deref());
-    let request = change_password_request(&mut input, body);
-    match input.finish(request) {
-        ::std::result::Result::Ok(request) => {
-            ::axum::response::IntoResponse::into_response(
-                service.change_password(principal, request).await,
-            )
-        }
-        ::std::result::Result::Err(e) => ::axum::response::IntoResponse::into_response(e),
-    }
+        .await?
+        .ok_or(rt::Unauthorized::Missing)?;
+    let input = rt::Input::with_body(
+            parts,
+            body,
+            true,
+            &[("application/json", rt::Encoding::Json)],
+            false,
+        )
+        .await?;
+    let request = input.finish(change_password_request)?;
+    ::std::result::Result::Ok(service.change_password(principal, request).await)
 }
 
 fn anonymous_login_request(
-    input: &mut ::oasgen_runtime::server::Input,
+    input: &mut rt::Input,
 ) -> ::std::option::Option<AnonymousLoginRequest> {
-    let tenant = match input
-        .query("tenant", ::oasgen_runtime::server::Kind::String, true)
-    {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "tenant";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-                static RULES: ::oasgen_runtime::server::Rules = ::oasgen_runtime::server::Rules {
-                    min_length: ::std::option::Option::Some(3u64),
-                    max_length: ::std::option::Option::Some(16u64),
-                    pattern: ::std::option::Option::Some(
-                        ::oasgen_runtime::server::Pattern::new("^[a-z][a-z0-9]+$"),
-                    ),
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_items: ::std::option::Option::None,
-                    max_items: ::std::option::Option::None,
-                    format: ::std::option::Option::None,
-                };
-                ::oasgen_runtime::server::rules(v, at, &RULES, errors);
-            }
-            input.decode::<::std::string::String>("tenant", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
-    let client_id = match input
-        .query("client_id", ::oasgen_runtime::server::Kind::String, true)
-    {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "client_id";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-            }
-            input.decode::<::std::string::String>("client_id", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
+    let tenant = input.query("tenant", rt::Kind::String, true, check_tenant_param);
+    let client_id = input.query("client_id", rt::Kind::String, true, rt::check_string);
     ::std::option::Option::Some(AnonymousLoginRequest {
         tenant: tenant?,
         client_id: client_id?,
@@ -4015,77 +2414,14 @@ fn anonymous_login_request(
 }
 
 fn refresh_anonymous_token_request(
-    input: &mut ::oasgen_runtime::server::Input,
+    input: &mut rt::Input,
 ) -> ::std::option::Option<RefreshAnonymousTokenRequest> {
-    let tenant = match input
-        .query("tenant", ::oasgen_runtime::server::Kind::String, true)
-    {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "tenant";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-                static RULES: ::oasgen_runtime::server::Rules = ::oasgen_runtime::server::Rules {
-                    min_length: ::std::option::Option::Some(3u64),
-                    max_length: ::std::option::Option::Some(16u64),
-                    pattern: ::std::option::Option::Some(
-                        ::oasgen_runtime::server::Pattern::new("^[a-z][a-z0-9]+$"),
-                    ),
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_items: ::std::option::Option::None,
-                    max_items: ::std::option::Option::None,
-                    format: ::std::option::Option::None,
-                };
-                ::oasgen_runtime::server::rules(v, at, &RULES, errors);
-            }
-            input.decode::<::std::string::String>("tenant", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
-    let refresh_token = match input
-        .query("refresh_token", ::oasgen_runtime::server::Kind::String, false)
-    {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "refresh_token";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-            }
-            input.decode::<::std::string::String>("refresh_token", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
-    let anonymous_token = match input
-        .query("anonymous_token", ::oasgen_runtime::server::Kind::String, false)
-    {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "anonymous_token";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-            }
-            input.decode::<::std::string::String>("anonymous_token", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
-    let client_id = match input
-        .query("client_id", ::oasgen_runtime::server::Kind::String, true)
-    {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "client_id";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-            }
-            input.decode::<::std::string::String>("client_id", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
+    let tenant = input.query("tenant", rt::Kind::String, true, check_tenant_param);
+    let refresh_token = input
+        .query("refresh_token", rt::Kind::String, false, rt::check_string);
+    let anonymous_token = input
+        .query("anonymous_token", rt::Kind::String, false, rt::check_string);
+    let client_id = input.query("client_id", rt::Kind::String, true, rt::check_string);
     ::std::option::Option::Some(RefreshAnonymousTokenRequest {
         tenant: tenant?,
         refresh_token,
@@ -4094,142 +2430,28 @@ fn refresh_anonymous_token_request(
     })
 }
 
-fn signup_request(
-    input: &mut ::oasgen_runtime::server::Input,
-    body: ::std::option::Option<::serde_json::Value>,
-) -> ::std::option::Option<SignupRequest> {
-    let tenant = match input.path("tenant", ::oasgen_runtime::server::Kind::String) {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "tenant";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-                static RULES: ::oasgen_runtime::server::Rules = ::oasgen_runtime::server::Rules {
-                    min_length: ::std::option::Option::Some(3u64),
-                    max_length: ::std::option::Option::Some(16u64),
-                    pattern: ::std::option::Option::Some(
-                        ::oasgen_runtime::server::Pattern::new("^[a-z][a-z0-9]+$"),
-                    ),
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_items: ::std::option::Option::None,
-                    max_items: ::std::option::Option::None,
-                    format: ::std::option::Option::None,
-                };
-                ::oasgen_runtime::server::rules(v, at, &RULES, errors);
-            }
-            input.decode::<::std::string::String>("tenant", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
-    let body = match body {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "";
-                let v = &v;
-                check_customer_signup(v, at, errors);
-            }
-            input.decode::<crate::models::CustomerSignup>("body", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
+fn signup_request(input: &mut rt::Input) -> ::std::option::Option<SignupRequest> {
+    let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
+    let body = input.body(check_customer_signup);
     ::std::option::Option::Some(SignupRequest {
         tenant: tenant?,
         body: body?,
     })
 }
 
-fn login_request(
-    input: &mut ::oasgen_runtime::server::Input,
-    body: ::std::option::Option<::serde_json::Value>,
-) -> ::std::option::Option<LoginRequest> {
-    let tenant = match input.path("tenant", ::oasgen_runtime::server::Kind::String) {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "tenant";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-                static RULES: ::oasgen_runtime::server::Rules = ::oasgen_runtime::server::Rules {
-                    min_length: ::std::option::Option::Some(3u64),
-                    max_length: ::std::option::Option::Some(16u64),
-                    pattern: ::std::option::Option::Some(
-                        ::oasgen_runtime::server::Pattern::new("^[a-z][a-z0-9]+$"),
-                    ),
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_items: ::std::option::Option::None,
-                    max_items: ::std::option::Option::None,
-                    format: ::std::option::Option::None,
-                };
-                ::oasgen_runtime::server::rules(v, at, &RULES, errors);
-            }
-            input.decode::<::std::string::String>("tenant", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
-    let body = match body {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "";
-                let v = &v;
-                check_password_authentication(v, at, errors);
-            }
-            input.decode::<crate::models::PasswordAuthentication>("body", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
+fn login_request(input: &mut rt::Input) -> ::std::option::Option<LoginRequest> {
+    let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
+    let body = input.body(check_password_authentication);
     ::std::option::Option::Some(LoginRequest {
         tenant: tenant?,
         body: body?,
     })
 }
 
-fn logout_request(
-    input: &mut ::oasgen_runtime::server::Input,
-) -> ::std::option::Option<LogoutRequest> {
-    let tenant = match input.path("tenant", ::oasgen_runtime::server::Kind::String) {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "tenant";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-                static RULES: ::oasgen_runtime::server::Rules = ::oasgen_runtime::server::Rules {
-                    min_length: ::std::option::Option::Some(3u64),
-                    max_length: ::std::option::Option::Some(16u64),
-                    pattern: ::std::option::Option::Some(
-                        ::oasgen_runtime::server::Pattern::new("^[a-z][a-z0-9]+$"),
-                    ),
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_items: ::std::option::Option::None,
-                    max_items: ::std::option::Option::None,
-                    format: ::std::option::Option::None,
-                };
-                ::oasgen_runtime::server::rules(v, at, &RULES, errors);
-            }
-            input.decode::<::std::string::String>("tenant", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
-    let access_token = match input
-        .query("accessToken", ::oasgen_runtime::server::Kind::String, true)
-    {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "accessToken";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-            }
-            input.decode::<::std::string::String>("accessToken", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
+fn logout_request(input: &mut rt::Input) -> ::std::option::Option<LogoutRequest> {
+    let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
+    let access_token = input
+        .query("accessToken", rt::Kind::String, true, rt::check_string);
     ::std::option::Option::Some(LogoutRequest {
         tenant: tenant?,
         access_token: access_token?,
@@ -4237,61 +2459,13 @@ fn logout_request(
 }
 
 fn refresh_customer_token_request(
-    input: &mut ::oasgen_runtime::server::Input,
+    input: &mut rt::Input,
 ) -> ::std::option::Option<RefreshCustomerTokenRequest> {
-    let tenant = match input.path("tenant", ::oasgen_runtime::server::Kind::String) {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "tenant";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-                static RULES: ::oasgen_runtime::server::Rules = ::oasgen_runtime::server::Rules {
-                    min_length: ::std::option::Option::Some(3u64),
-                    max_length: ::std::option::Option::Some(16u64),
-                    pattern: ::std::option::Option::Some(
-                        ::oasgen_runtime::server::Pattern::new("^[a-z][a-z0-9]+$"),
-                    ),
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_items: ::std::option::Option::None,
-                    max_items: ::std::option::Option::None,
-                    format: ::std::option::Option::None,
-                };
-                ::oasgen_runtime::server::rules(v, at, &RULES, errors);
-            }
-            input.decode::<::std::string::String>("tenant", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
-    let refresh_token = match input
-        .query("refreshToken", ::oasgen_runtime::server::Kind::String, true)
-    {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "refreshToken";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-            }
-            input.decode::<::std::string::String>("refreshToken", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
-    let legal_entity_id = match input
-        .query("legalEntityId", ::oasgen_runtime::server::Kind::String, false)
-    {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "legalEntityId";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-            }
-            input.decode::<::std::string::String>("legalEntityId", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
+    let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
+    let refresh_token = input
+        .query("refreshToken", rt::Kind::String, true, rt::check_string);
+    let legal_entity_id = input
+        .query("legalEntityId", rt::Kind::String, false, rt::check_string);
     ::std::option::Option::Some(RefreshCustomerTokenRequest {
         tenant: tenant?,
         refresh_token: refresh_token?,
@@ -4300,134 +2474,26 @@ fn refresh_customer_token_request(
 }
 
 fn validate_token_request(
-    input: &mut ::oasgen_runtime::server::Input,
+    input: &mut rt::Input,
 ) -> ::std::option::Option<ValidateTokenRequest> {
-    let tenant = match input.path("tenant", ::oasgen_runtime::server::Kind::String) {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "tenant";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-                static RULES: ::oasgen_runtime::server::Rules = ::oasgen_runtime::server::Rules {
-                    min_length: ::std::option::Option::Some(3u64),
-                    max_length: ::std::option::Option::Some(16u64),
-                    pattern: ::std::option::Option::Some(
-                        ::oasgen_runtime::server::Pattern::new("^[a-z][a-z0-9]+$"),
-                    ),
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_items: ::std::option::Option::None,
-                    max_items: ::std::option::Option::None,
-                    format: ::std::option::Option::None,
-                };
-                ::oasgen_runtime::server::rules(v, at, &RULES, errors);
-            }
-            input.decode::<::std::string::String>("tenant", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
+    let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
     ::std::option::Option::Some(ValidateTokenRequest {
         tenant: tenant?,
     })
 }
 
 fn social_login_request(
-    input: &mut ::oasgen_runtime::server::Input,
-    headers: &::axum::http::HeaderMap,
-    body: ::std::option::Option<::serde_json::Value>,
+    input: &mut rt::Input,
 ) -> ::std::option::Option<SocialLoginRequest> {
-    let tenant = match input.path("tenant", ::oasgen_runtime::server::Kind::String) {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "tenant";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-                static RULES: ::oasgen_runtime::server::Rules = ::oasgen_runtime::server::Rules {
-                    min_length: ::std::option::Option::Some(3u64),
-                    max_length: ::std::option::Option::Some(16u64),
-                    pattern: ::std::option::Option::Some(
-                        ::oasgen_runtime::server::Pattern::new("^[a-z][a-z0-9]+$"),
-                    ),
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_items: ::std::option::Option::None,
-                    max_items: ::std::option::Option::None,
-                    format: ::std::option::Option::None,
-                };
-                ::oasgen_runtime::server::rules(v, at, &RULES, errors);
-            }
-            input.decode::<::std::string::String>("tenant", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
-    let code = match input.query("code", ::oasgen_runtime::server::Kind::String, true) {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "code";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-            }
-            input.decode::<::std::string::String>("code", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
-    let redirect_uri = match input
-        .query("redirect_uri", ::oasgen_runtime::server::Kind::String, true)
-    {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "redirect_uri";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-            }
-            input.decode::<::std::string::String>("redirect_uri", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
-    let code_verifier = match input
-        .query("code_verifier", ::oasgen_runtime::server::Kind::String, false)
-    {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "code_verifier";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-            }
-            input.decode::<::std::string::String>("code_verifier", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
-    let session_id = match input
-        .header(headers, "session-id", ::oasgen_runtime::server::Kind::String, false)
-    {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "session-id";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-            }
-            input.decode::<::std::string::String>("session-id", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
-    let body = match body {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "";
-                let v = &v;
-                check_social_login_request(v, at, errors);
-            }
-            input.decode::<crate::models::SocialLoginRequest>("body", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
+    let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
+    let code = input.query("code", rt::Kind::String, true, rt::check_string);
+    let redirect_uri = input
+        .query("redirect_uri", rt::Kind::String, true, rt::check_string);
+    let code_verifier = input
+        .query("code_verifier", rt::Kind::String, false, rt::check_string);
+    let session_id = input
+        .header("session-id", rt::Kind::String, false, rt::check_string);
+    let body = input.body(check_social_login_request);
     ::std::option::Option::Some(SocialLoginRequest {
         tenant: tenant?,
         code: code?,
@@ -4439,47 +2505,10 @@ fn social_login_request(
 }
 
 fn get_customer_profile_request(
-    input: &mut ::oasgen_runtime::server::Input,
+    input: &mut rt::Input,
 ) -> ::std::option::Option<GetCustomerProfileRequest> {
-    let tenant = match input.path("tenant", ::oasgen_runtime::server::Kind::String) {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "tenant";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-                static RULES: ::oasgen_runtime::server::Rules = ::oasgen_runtime::server::Rules {
-                    min_length: ::std::option::Option::Some(3u64),
-                    max_length: ::std::option::Option::Some(16u64),
-                    pattern: ::std::option::Option::Some(
-                        ::oasgen_runtime::server::Pattern::new("^[a-z][a-z0-9]+$"),
-                    ),
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_items: ::std::option::Option::None,
-                    max_items: ::std::option::Option::None,
-                    format: ::std::option::Option::None,
-                };
-                ::oasgen_runtime::server::rules(v, at, &RULES, errors);
-            }
-            input.decode::<::std::string::String>("tenant", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
-    let expand = match input
-        .query("expand", ::oasgen_runtime::server::Kind::String, false)
-    {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "expand";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-            }
-            input.decode::<::std::string::String>("expand", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
+    let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
+    let expand = input.query("expand", rt::Kind::String, false, rt::check_string);
     ::std::option::Option::Some(GetCustomerProfileRequest {
         tenant: tenant?,
         expand,
@@ -4487,46 +2516,10 @@ fn get_customer_profile_request(
 }
 
 fn delete_customer_profile_request(
-    input: &mut ::oasgen_runtime::server::Input,
+    input: &mut rt::Input,
 ) -> ::std::option::Option<DeleteCustomerProfileRequest> {
-    let tenant = match input.path("tenant", ::oasgen_runtime::server::Kind::String) {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "tenant";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-                static RULES: ::oasgen_runtime::server::Rules = ::oasgen_runtime::server::Rules {
-                    min_length: ::std::option::Option::Some(3u64),
-                    max_length: ::std::option::Option::Some(16u64),
-                    pattern: ::std::option::Option::Some(
-                        ::oasgen_runtime::server::Pattern::new("^[a-z][a-z0-9]+$"),
-                    ),
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_items: ::std::option::Option::None,
-                    max_items: ::std::option::Option::None,
-                    format: ::std::option::Option::None,
-                };
-                ::oasgen_runtime::server::rules(v, at, &RULES, errors);
-            }
-            input.decode::<::std::string::String>("tenant", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
-    let token = match input.query("token", ::oasgen_runtime::server::Kind::String, false)
-    {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "token";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-            }
-            input.decode::<::std::string::String>("token", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
+    let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
+    let token = input.query("token", rt::Kind::String, false, rt::check_string);
     ::std::option::Option::Some(DeleteCustomerProfileRequest {
         tenant: tenant?,
         token,
@@ -4534,46 +2527,10 @@ fn delete_customer_profile_request(
 }
 
 fn update_customer_profile_request(
-    input: &mut ::oasgen_runtime::server::Input,
-    body: ::std::option::Option<::serde_json::Value>,
+    input: &mut rt::Input,
 ) -> ::std::option::Option<UpdateCustomerProfileRequest> {
-    let tenant = match input.path("tenant", ::oasgen_runtime::server::Kind::String) {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "tenant";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-                static RULES: ::oasgen_runtime::server::Rules = ::oasgen_runtime::server::Rules {
-                    min_length: ::std::option::Option::Some(3u64),
-                    max_length: ::std::option::Option::Some(16u64),
-                    pattern: ::std::option::Option::Some(
-                        ::oasgen_runtime::server::Pattern::new("^[a-z][a-z0-9]+$"),
-                    ),
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_items: ::std::option::Option::None,
-                    max_items: ::std::option::Option::None,
-                    format: ::std::option::Option::None,
-                };
-                ::oasgen_runtime::server::rules(v, at, &RULES, errors);
-            }
-            input.decode::<::std::string::String>("tenant", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
-    let body = match body {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "";
-                let v = &v;
-                check_customer_update_dto(v, at, errors);
-            }
-            input.decode::<crate::models::CustomerUpdateDto>("body", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
+    let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
+    let body = input.body(check_customer_update_dto);
     ::std::option::Option::Some(UpdateCustomerProfileRequest {
         tenant: tenant?,
         body: body?,
@@ -4581,46 +2538,10 @@ fn update_customer_profile_request(
 }
 
 fn assign_account_request(
-    input: &mut ::oasgen_runtime::server::Input,
-    body: ::std::option::Option<::serde_json::Value>,
+    input: &mut rt::Input,
 ) -> ::std::option::Option<AssignAccountRequest> {
-    let tenant = match input.path("tenant", ::oasgen_runtime::server::Kind::String) {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "tenant";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-                static RULES: ::oasgen_runtime::server::Rules = ::oasgen_runtime::server::Rules {
-                    min_length: ::std::option::Option::Some(3u64),
-                    max_length: ::std::option::Option::Some(16u64),
-                    pattern: ::std::option::Option::Some(
-                        ::oasgen_runtime::server::Pattern::new("^[a-z][a-z0-9]+$"),
-                    ),
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_items: ::std::option::Option::None,
-                    max_items: ::std::option::Option::None,
-                    format: ::std::option::Option::None,
-                };
-                ::oasgen_runtime::server::rules(v, at, &RULES, errors);
-            }
-            input.decode::<::std::string::String>("tenant", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
-    let body = match body {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "";
-                let v = &v;
-                check_password_authentication(v, at, errors);
-            }
-            input.decode::<crate::models::PasswordAuthentication>("body", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
+    let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
+    let body = input.body(check_password_authentication);
     ::std::option::Option::Some(AssignAccountRequest {
         tenant: tenant?,
         body: body?,
@@ -4628,79 +2549,19 @@ fn assign_account_request(
 }
 
 fn list_addresses_request(
-    input: &mut ::oasgen_runtime::server::Input,
+    input: &mut rt::Input,
 ) -> ::std::option::Option<ListAddressesRequest> {
-    let tenant = match input.path("tenant", ::oasgen_runtime::server::Kind::String) {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "tenant";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-                static RULES: ::oasgen_runtime::server::Rules = ::oasgen_runtime::server::Rules {
-                    min_length: ::std::option::Option::Some(3u64),
-                    max_length: ::std::option::Option::Some(16u64),
-                    pattern: ::std::option::Option::Some(
-                        ::oasgen_runtime::server::Pattern::new("^[a-z][a-z0-9]+$"),
-                    ),
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_items: ::std::option::Option::None,
-                    max_items: ::std::option::Option::None,
-                    format: ::std::option::Option::None,
-                };
-                ::oasgen_runtime::server::rules(v, at, &RULES, errors);
-            }
-            input.decode::<::std::string::String>("tenant", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
+    let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
     ::std::option::Option::Some(ListAddressesRequest {
         tenant: tenant?,
     })
 }
 
 fn add_address_request(
-    input: &mut ::oasgen_runtime::server::Input,
-    body: ::std::option::Option<::serde_json::Value>,
+    input: &mut rt::Input,
 ) -> ::std::option::Option<AddAddressRequest> {
-    let tenant = match input.path("tenant", ::oasgen_runtime::server::Kind::String) {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "tenant";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-                static RULES: ::oasgen_runtime::server::Rules = ::oasgen_runtime::server::Rules {
-                    min_length: ::std::option::Option::Some(3u64),
-                    max_length: ::std::option::Option::Some(16u64),
-                    pattern: ::std::option::Option::Some(
-                        ::oasgen_runtime::server::Pattern::new("^[a-z][a-z0-9]+$"),
-                    ),
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_items: ::std::option::Option::None,
-                    max_items: ::std::option::Option::None,
-                    format: ::std::option::Option::None,
-                };
-                ::oasgen_runtime::server::rules(v, at, &RULES, errors);
-            }
-            input.decode::<::std::string::String>("tenant", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
-    let body = match body {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "";
-                let v = &v;
-                check_address(v, at, errors);
-            }
-            input.decode::<crate::models::Address>("body", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
+    let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
+    let body = input.body(check_address);
     ::std::option::Option::Some(AddAddressRequest {
         tenant: tenant?,
         body: body?,
@@ -4708,58 +2569,10 @@ fn add_address_request(
 }
 
 fn get_address_request(
-    input: &mut ::oasgen_runtime::server::Input,
+    input: &mut rt::Input,
 ) -> ::std::option::Option<GetAddressRequest> {
-    let tenant = match input.path("tenant", ::oasgen_runtime::server::Kind::String) {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "tenant";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-                static RULES: ::oasgen_runtime::server::Rules = ::oasgen_runtime::server::Rules {
-                    min_length: ::std::option::Option::Some(3u64),
-                    max_length: ::std::option::Option::Some(16u64),
-                    pattern: ::std::option::Option::Some(
-                        ::oasgen_runtime::server::Pattern::new("^[a-z][a-z0-9]+$"),
-                    ),
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_items: ::std::option::Option::None,
-                    max_items: ::std::option::Option::None,
-                    format: ::std::option::Option::None,
-                };
-                ::oasgen_runtime::server::rules(v, at, &RULES, errors);
-            }
-            input.decode::<::std::string::String>("tenant", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
-    let address_id = match input
-        .path("addressId", ::oasgen_runtime::server::Kind::String)
-    {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "addressId";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-                static RULES: ::oasgen_runtime::server::Rules = ::oasgen_runtime::server::Rules {
-                    min_length: ::std::option::Option::Some(1u64),
-                    max_length: ::std::option::Option::None,
-                    pattern: ::std::option::Option::None,
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_items: ::std::option::Option::None,
-                    max_items: ::std::option::Option::None,
-                    format: ::std::option::Option::None,
-                };
-                ::oasgen_runtime::server::rules(v, at, &RULES, errors);
-            }
-            input.decode::<::std::string::String>("addressId", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
+    let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
+    let address_id = input.path("addressId", rt::Kind::String, check_address_id_param);
     ::std::option::Option::Some(GetAddressRequest {
         tenant: tenant?,
         address_id: address_id?,
@@ -4767,58 +2580,10 @@ fn get_address_request(
 }
 
 fn delete_address_request(
-    input: &mut ::oasgen_runtime::server::Input,
+    input: &mut rt::Input,
 ) -> ::std::option::Option<DeleteAddressRequest> {
-    let tenant = match input.path("tenant", ::oasgen_runtime::server::Kind::String) {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "tenant";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-                static RULES: ::oasgen_runtime::server::Rules = ::oasgen_runtime::server::Rules {
-                    min_length: ::std::option::Option::Some(3u64),
-                    max_length: ::std::option::Option::Some(16u64),
-                    pattern: ::std::option::Option::Some(
-                        ::oasgen_runtime::server::Pattern::new("^[a-z][a-z0-9]+$"),
-                    ),
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_items: ::std::option::Option::None,
-                    max_items: ::std::option::Option::None,
-                    format: ::std::option::Option::None,
-                };
-                ::oasgen_runtime::server::rules(v, at, &RULES, errors);
-            }
-            input.decode::<::std::string::String>("tenant", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
-    let address_id = match input
-        .path("addressId", ::oasgen_runtime::server::Kind::String)
-    {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "addressId";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-                static RULES: ::oasgen_runtime::server::Rules = ::oasgen_runtime::server::Rules {
-                    min_length: ::std::option::Option::Some(1u64),
-                    max_length: ::std::option::Option::None,
-                    pattern: ::std::option::Option::None,
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_items: ::std::option::Option::None,
-                    max_items: ::std::option::Option::None,
-                    format: ::std::option::Option::None,
-                };
-                ::oasgen_runtime::server::rules(v, at, &RULES, errors);
-            }
-            input.decode::<::std::string::String>("addressId", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
+    let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
+    let address_id = input.path("addressId", rt::Kind::String, check_address_id_param);
     ::std::option::Option::Some(DeleteAddressRequest {
         tenant: tenant?,
         address_id: address_id?,
@@ -4826,71 +2591,11 @@ fn delete_address_request(
 }
 
 fn update_address_request(
-    input: &mut ::oasgen_runtime::server::Input,
-    body: ::std::option::Option<::serde_json::Value>,
+    input: &mut rt::Input,
 ) -> ::std::option::Option<UpdateAddressRequest> {
-    let tenant = match input.path("tenant", ::oasgen_runtime::server::Kind::String) {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "tenant";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-                static RULES: ::oasgen_runtime::server::Rules = ::oasgen_runtime::server::Rules {
-                    min_length: ::std::option::Option::Some(3u64),
-                    max_length: ::std::option::Option::Some(16u64),
-                    pattern: ::std::option::Option::Some(
-                        ::oasgen_runtime::server::Pattern::new("^[a-z][a-z0-9]+$"),
-                    ),
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_items: ::std::option::Option::None,
-                    max_items: ::std::option::Option::None,
-                    format: ::std::option::Option::None,
-                };
-                ::oasgen_runtime::server::rules(v, at, &RULES, errors);
-            }
-            input.decode::<::std::string::String>("tenant", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
-    let address_id = match input
-        .path("addressId", ::oasgen_runtime::server::Kind::String)
-    {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "addressId";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-                static RULES: ::oasgen_runtime::server::Rules = ::oasgen_runtime::server::Rules {
-                    min_length: ::std::option::Option::Some(1u64),
-                    max_length: ::std::option::Option::None,
-                    pattern: ::std::option::Option::None,
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_items: ::std::option::Option::None,
-                    max_items: ::std::option::Option::None,
-                    format: ::std::option::Option::None,
-                };
-                ::oasgen_runtime::server::rules(v, at, &RULES, errors);
-            }
-            input.decode::<::std::string::String>("addressId", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
-    let body = match body {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "";
-                let v = &v;
-                check_address(v, at, errors);
-            }
-            input.decode::<crate::models::Address>("body", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
+    let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
+    let address_id = input.path("addressId", rt::Kind::String, check_address_id_param);
+    let body = input.body(check_address);
     ::std::option::Option::Some(UpdateAddressRequest {
         tenant: tenant?,
         address_id: address_id?,
@@ -4899,81 +2604,11 @@ fn update_address_request(
 }
 
 fn add_address_tags_request(
-    input: &mut ::oasgen_runtime::server::Input,
+    input: &mut rt::Input,
 ) -> ::std::option::Option<AddAddressTagsRequest> {
-    let tenant = match input.path("tenant", ::oasgen_runtime::server::Kind::String) {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "tenant";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-                static RULES: ::oasgen_runtime::server::Rules = ::oasgen_runtime::server::Rules {
-                    min_length: ::std::option::Option::Some(3u64),
-                    max_length: ::std::option::Option::Some(16u64),
-                    pattern: ::std::option::Option::Some(
-                        ::oasgen_runtime::server::Pattern::new("^[a-z][a-z0-9]+$"),
-                    ),
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_items: ::std::option::Option::None,
-                    max_items: ::std::option::Option::None,
-                    format: ::std::option::Option::None,
-                };
-                ::oasgen_runtime::server::rules(v, at, &RULES, errors);
-            }
-            input.decode::<::std::string::String>("tenant", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
-    let address_id = match input
-        .path("addressId", ::oasgen_runtime::server::Kind::String)
-    {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "addressId";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-                static RULES: ::oasgen_runtime::server::Rules = ::oasgen_runtime::server::Rules {
-                    min_length: ::std::option::Option::Some(1u64),
-                    max_length: ::std::option::Option::None,
-                    pattern: ::std::option::Option::None,
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_items: ::std::option::Option::None,
-                    max_items: ::std::option::Option::None,
-                    format: ::std::option::Option::None,
-                };
-                ::oasgen_runtime::server::rules(v, at, &RULES, errors);
-            }
-            input.decode::<::std::string::String>("addressId", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
-    let tags = match input.query("tags", ::oasgen_runtime::server::Kind::String, true) {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "tags";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-                static RULES: ::oasgen_runtime::server::Rules = ::oasgen_runtime::server::Rules {
-                    min_length: ::std::option::Option::Some(1u64),
-                    max_length: ::std::option::Option::None,
-                    pattern: ::std::option::Option::None,
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_items: ::std::option::Option::None,
-                    max_items: ::std::option::Option::None,
-                    format: ::std::option::Option::None,
-                };
-                ::oasgen_runtime::server::rules(v, at, &RULES, errors);
-            }
-            input.decode::<::std::string::String>("tags", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
+    let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
+    let address_id = input.path("addressId", rt::Kind::String, check_address_id_param);
+    let tags = input.query("tags", rt::Kind::String, true, check_tags_param);
     ::std::option::Option::Some(AddAddressTagsRequest {
         tenant: tenant?,
         address_id: address_id?,
@@ -4982,81 +2617,11 @@ fn add_address_tags_request(
 }
 
 fn delete_address_tags_request(
-    input: &mut ::oasgen_runtime::server::Input,
+    input: &mut rt::Input,
 ) -> ::std::option::Option<DeleteAddressTagsRequest> {
-    let tenant = match input.path("tenant", ::oasgen_runtime::server::Kind::String) {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "tenant";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-                static RULES: ::oasgen_runtime::server::Rules = ::oasgen_runtime::server::Rules {
-                    min_length: ::std::option::Option::Some(3u64),
-                    max_length: ::std::option::Option::Some(16u64),
-                    pattern: ::std::option::Option::Some(
-                        ::oasgen_runtime::server::Pattern::new("^[a-z][a-z0-9]+$"),
-                    ),
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_items: ::std::option::Option::None,
-                    max_items: ::std::option::Option::None,
-                    format: ::std::option::Option::None,
-                };
-                ::oasgen_runtime::server::rules(v, at, &RULES, errors);
-            }
-            input.decode::<::std::string::String>("tenant", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
-    let address_id = match input
-        .path("addressId", ::oasgen_runtime::server::Kind::String)
-    {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "addressId";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-                static RULES: ::oasgen_runtime::server::Rules = ::oasgen_runtime::server::Rules {
-                    min_length: ::std::option::Option::Some(1u64),
-                    max_length: ::std::option::Option::None,
-                    pattern: ::std::option::Option::None,
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_items: ::std::option::Option::None,
-                    max_items: ::std::option::Option::None,
-                    format: ::std::option::Option::None,
-                };
-                ::oasgen_runtime::server::rules(v, at, &RULES, errors);
-            }
-            input.decode::<::std::string::String>("addressId", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
-    let tags = match input.query("tags", ::oasgen_runtime::server::Kind::String, true) {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "tags";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-                static RULES: ::oasgen_runtime::server::Rules = ::oasgen_runtime::server::Rules {
-                    min_length: ::std::option::Option::Some(1u64),
-                    max_length: ::std::option::Option::None,
-                    pattern: ::std::option::Option::None,
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_items: ::std::option::Option::None,
-                    max_items: ::std::option::Option::None,
-                    format: ::std::option::Option::None,
-                };
-                ::oasgen_runtime::server::rules(v, at, &RULES, errors);
-            }
-            input.decode::<::std::string::String>("tags", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
+    let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
+    let address_id = input.path("addressId", rt::Kind::String, check_address_id_param);
+    let tags = input.query("tags", rt::Kind::String, true, check_tags_param);
     ::std::option::Option::Some(DeleteAddressTagsRequest {
         tenant: tenant?,
         address_id: address_id?,
@@ -5065,45 +2630,10 @@ fn delete_address_tags_request(
 }
 
 fn confirm_opt_in_request(
-    input: &mut ::oasgen_runtime::server::Input,
+    input: &mut rt::Input,
 ) -> ::std::option::Option<ConfirmOptInRequest> {
-    let tenant = match input.path("tenant", ::oasgen_runtime::server::Kind::String) {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "tenant";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-                static RULES: ::oasgen_runtime::server::Rules = ::oasgen_runtime::server::Rules {
-                    min_length: ::std::option::Option::Some(3u64),
-                    max_length: ::std::option::Option::Some(16u64),
-                    pattern: ::std::option::Option::Some(
-                        ::oasgen_runtime::server::Pattern::new("^[a-z][a-z0-9]+$"),
-                    ),
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_items: ::std::option::Option::None,
-                    max_items: ::std::option::Option::None,
-                    format: ::std::option::Option::None,
-                };
-                ::oasgen_runtime::server::rules(v, at, &RULES, errors);
-            }
-            input.decode::<::std::string::String>("tenant", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
-    let token = match input.path("token", ::oasgen_runtime::server::Kind::String) {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "token";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-            }
-            input.decode::<::std::string::String>("token", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
+    let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
+    let token = input.path("token", rt::Kind::String, rt::check_string);
     ::std::option::Option::Some(ConfirmOptInRequest {
         tenant: tenant?,
         token: token?,
@@ -5111,46 +2641,10 @@ fn confirm_opt_in_request(
 }
 
 fn resend_activation_link_request(
-    input: &mut ::oasgen_runtime::server::Input,
-    body: ::std::option::Option<::serde_json::Value>,
+    input: &mut rt::Input,
 ) -> ::std::option::Option<ResendActivationLinkRequest> {
-    let tenant = match input.path("tenant", ::oasgen_runtime::server::Kind::String) {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "tenant";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-                static RULES: ::oasgen_runtime::server::Rules = ::oasgen_runtime::server::Rules {
-                    min_length: ::std::option::Option::Some(3u64),
-                    max_length: ::std::option::Option::Some(16u64),
-                    pattern: ::std::option::Option::Some(
-                        ::oasgen_runtime::server::Pattern::new("^[a-z][a-z0-9]+$"),
-                    ),
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_items: ::std::option::Option::None,
-                    max_items: ::std::option::Option::None,
-                    format: ::std::option::Option::None,
-                };
-                ::oasgen_runtime::server::rules(v, at, &RULES, errors);
-            }
-            input.decode::<::std::string::String>("tenant", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
-    let body = match body {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "";
-                let v = &v;
-                check_resend_activation_request(v, at, errors);
-            }
-            input.decode::<crate::models::ResendActivationRequest>("body", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
+    let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
+    let body = input.body(check_resend_activation_request);
     ::std::option::Option::Some(ResendActivationLinkRequest {
         tenant: tenant?,
         body: body?,
@@ -5158,46 +2652,10 @@ fn resend_activation_link_request(
 }
 
 fn request_email_change_request(
-    input: &mut ::oasgen_runtime::server::Input,
-    body: ::std::option::Option<::serde_json::Value>,
+    input: &mut rt::Input,
 ) -> ::std::option::Option<RequestEmailChangeRequest> {
-    let tenant = match input.path("tenant", ::oasgen_runtime::server::Kind::String) {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "tenant";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-                static RULES: ::oasgen_runtime::server::Rules = ::oasgen_runtime::server::Rules {
-                    min_length: ::std::option::Option::Some(3u64),
-                    max_length: ::std::option::Option::Some(16u64),
-                    pattern: ::std::option::Option::Some(
-                        ::oasgen_runtime::server::Pattern::new("^[a-z][a-z0-9]+$"),
-                    ),
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_items: ::std::option::Option::None,
-                    max_items: ::std::option::Option::None,
-                    format: ::std::option::Option::None,
-                };
-                ::oasgen_runtime::server::rules(v, at, &RULES, errors);
-            }
-            input.decode::<::std::string::String>("tenant", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
-    let body = match body {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "";
-                let v = &v;
-                check_change_email_request_dto(v, at, errors);
-            }
-            input.decode::<crate::models::ChangeEmailRequestDto>("body", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
+    let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
+    let body = input.body(check_change_email_request_dto);
     ::std::option::Option::Some(RequestEmailChangeRequest {
         tenant: tenant?,
         body,
@@ -5205,46 +2663,10 @@ fn request_email_change_request(
 }
 
 fn confirm_email_change_request(
-    input: &mut ::oasgen_runtime::server::Input,
-    body: ::std::option::Option<::serde_json::Value>,
+    input: &mut rt::Input,
 ) -> ::std::option::Option<ConfirmEmailChangeRequest> {
-    let tenant = match input.path("tenant", ::oasgen_runtime::server::Kind::String) {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "tenant";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-                static RULES: ::oasgen_runtime::server::Rules = ::oasgen_runtime::server::Rules {
-                    min_length: ::std::option::Option::Some(3u64),
-                    max_length: ::std::option::Option::Some(16u64),
-                    pattern: ::std::option::Option::Some(
-                        ::oasgen_runtime::server::Pattern::new("^[a-z][a-z0-9]+$"),
-                    ),
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_items: ::std::option::Option::None,
-                    max_items: ::std::option::Option::None,
-                    format: ::std::option::Option::None,
-                };
-                ::oasgen_runtime::server::rules(v, at, &RULES, errors);
-            }
-            input.decode::<::std::string::String>("tenant", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
-    let body = match body {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "";
-                let v = &v;
-                check_update_email(v, at, errors);
-            }
-            input.decode::<crate::models::UpdateEmail>("body", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
+    let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
+    let body = input.body(check_update_email);
     ::std::option::Option::Some(ConfirmEmailChangeRequest {
         tenant: tenant?,
         body,
@@ -5252,46 +2674,10 @@ fn confirm_email_change_request(
 }
 
 fn request_password_reset_request(
-    input: &mut ::oasgen_runtime::server::Input,
-    body: ::std::option::Option<::serde_json::Value>,
+    input: &mut rt::Input,
 ) -> ::std::option::Option<RequestPasswordResetRequest> {
-    let tenant = match input.path("tenant", ::oasgen_runtime::server::Kind::String) {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "tenant";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-                static RULES: ::oasgen_runtime::server::Rules = ::oasgen_runtime::server::Rules {
-                    min_length: ::std::option::Option::Some(3u64),
-                    max_length: ::std::option::Option::Some(16u64),
-                    pattern: ::std::option::Option::Some(
-                        ::oasgen_runtime::server::Pattern::new("^[a-z][a-z0-9]+$"),
-                    ),
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_items: ::std::option::Option::None,
-                    max_items: ::std::option::Option::None,
-                    format: ::std::option::Option::None,
-                };
-                ::oasgen_runtime::server::rules(v, at, &RULES, errors);
-            }
-            input.decode::<::std::string::String>("tenant", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
-    let body = match body {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "";
-                let v = &v;
-                check_password_reset_request_dto(v, at, errors);
-            }
-            input.decode::<crate::models::PasswordResetRequestDto>("body", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
+    let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
+    let body = input.body(check_password_reset_request_dto);
     ::std::option::Option::Some(RequestPasswordResetRequest {
         tenant: tenant?,
         body,
@@ -5299,46 +2685,10 @@ fn request_password_reset_request(
 }
 
 fn reset_password_request(
-    input: &mut ::oasgen_runtime::server::Input,
-    body: ::std::option::Option<::serde_json::Value>,
+    input: &mut rt::Input,
 ) -> ::std::option::Option<ResetPasswordRequest> {
-    let tenant = match input.path("tenant", ::oasgen_runtime::server::Kind::String) {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "tenant";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-                static RULES: ::oasgen_runtime::server::Rules = ::oasgen_runtime::server::Rules {
-                    min_length: ::std::option::Option::Some(3u64),
-                    max_length: ::std::option::Option::Some(16u64),
-                    pattern: ::std::option::Option::Some(
-                        ::oasgen_runtime::server::Pattern::new("^[a-z][a-z0-9]+$"),
-                    ),
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_items: ::std::option::Option::None,
-                    max_items: ::std::option::Option::None,
-                    format: ::std::option::Option::None,
-                };
-                ::oasgen_runtime::server::rules(v, at, &RULES, errors);
-            }
-            input.decode::<::std::string::String>("tenant", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
-    let body = match body {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "";
-                let v = &v;
-                check_password_update(v, at, errors);
-            }
-            input.decode::<crate::models::PasswordUpdate>("body", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
+    let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
+    let body = input.body(check_password_update);
     ::std::option::Option::Some(ResetPasswordRequest {
         tenant: tenant?,
         body,
@@ -5346,46 +2696,10 @@ fn reset_password_request(
 }
 
 fn change_password_request(
-    input: &mut ::oasgen_runtime::server::Input,
-    body: ::std::option::Option<::serde_json::Value>,
+    input: &mut rt::Input,
 ) -> ::std::option::Option<ChangePasswordRequest> {
-    let tenant = match input.path("tenant", ::oasgen_runtime::server::Kind::String) {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "tenant";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-                static RULES: ::oasgen_runtime::server::Rules = ::oasgen_runtime::server::Rules {
-                    min_length: ::std::option::Option::Some(3u64),
-                    max_length: ::std::option::Option::Some(16u64),
-                    pattern: ::std::option::Option::Some(
-                        ::oasgen_runtime::server::Pattern::new("^[a-z][a-z0-9]+$"),
-                    ),
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_items: ::std::option::Option::None,
-                    max_items: ::std::option::Option::None,
-                    format: ::std::option::Option::None,
-                };
-                ::oasgen_runtime::server::rules(v, at, &RULES, errors);
-            }
-            input.decode::<::std::string::String>("tenant", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
-    let body = match body {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "";
-                let v = &v;
-                check_password_change_dto(v, at, errors);
-            }
-            input.decode::<crate::models::PasswordChangeDto>("body", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
+    let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
+    let body = input.body(check_password_change_dto);
     ::std::option::Option::Some(ChangePasswordRequest {
         tenant: tenant?,
         body,
@@ -5396,18 +2710,18 @@ fn change_password_request(
 /// the request's credentials; `Ok(None)` if none does but credentials are optional.
 async fn authenticate<S: Authenticator>(
     service: &S,
-    headers: &::axum::http::HeaderMap,
-    query: ::std::option::Option<&str>,
+    parts: &::axum::http::request::Parts,
     alternatives: &[&[SecurityScheme]],
-) -> ::std::result::Result<
-    ::std::option::Option<S::Principal>,
-    ::oasgen_runtime::server::Unauthorized,
-> {
+) -> ::std::result::Result<::std::option::Option<S::Principal>, rt::Unauthorized> {
     let mut sent = false;
     'alternatives: for alternative in alternatives {
         let mut principal = ::std::option::Option::None;
         for &scheme in *alternative {
-            let ::std::option::Option::Some(c) = credential(scheme, headers, query) else {
+            let ::std::option::Option::Some(c) = credential(
+                scheme,
+                &parts.headers,
+                parts.uri.query(),
+            ) else {
                 continue 'alternatives;
             };
             sent = true;
@@ -5426,11 +2740,7 @@ async fn authenticate<S: Authenticator>(
         return ::std::result::Result::Ok(::std::option::Option::None);
     }
     ::std::result::Result::Err(
-        if sent {
-            ::oasgen_runtime::server::Unauthorized::Rejected
-        } else {
-            ::oasgen_runtime::server::Unauthorized::Missing
-        },
+        if sent { rt::Unauthorized::Rejected } else { rt::Unauthorized::Missing },
     )
 }
 
@@ -5439,10 +2749,10 @@ fn credential(
     scheme: SecurityScheme,
     headers: &::axum::http::HeaderMap,
     _query: ::std::option::Option<&str>,
-) -> ::std::option::Option<::oasgen_runtime::server::Credential> {
+) -> ::std::option::Option<rt::Credential> {
     match scheme {
-        SecurityScheme::CustomerAccessToken => ::oasgen_runtime::server::bearer(headers),
-        SecurityScheme::AnonymousAccessToken => ::oasgen_runtime::server::bearer(headers),
+        SecurityScheme::CustomerAccessToken => rt::bearer(headers),
+        SecurityScheme::AnonymousAccessToken => rt::bearer(headers),
     }
 }
 
@@ -5450,49 +2760,35 @@ fn credential(
 fn check_social_login_request(
     v: &::serde_json::Value,
     at: &str,
-    errors: &mut ::std::vec::Vec<::oasgen_runtime::server::FieldError>,
+    errors: &mut ::std::vec::Vec<rt::FieldError>,
 ) {
-    let ::std::option::Option::Some(o) = ::oasgen_runtime::server::object(
-        v,
-        at,
-        &[],
-        errors,
-    ) else {
+    let ::std::option::Option::Some(o) = rt::object(v, at, &[], errors) else {
         return;
     };
     if let ::std::option::Option::Some(v) = o.get("email") {
-        let at: &str = &::oasgen_runtime::server::member(at, "email");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
-            static RULES: ::oasgen_runtime::server::Rules = ::oasgen_runtime::server::Rules {
-                min_length: ::std::option::Option::None,
-                max_length: ::std::option::Option::None,
-                pattern: ::std::option::Option::None,
-                minimum: ::std::option::Option::None,
-                maximum: ::std::option::Option::None,
-                min_items: ::std::option::Option::None,
-                max_items: ::std::option::Option::None,
-                format: ::std::option::Option::Some("email"),
-            };
-            ::oasgen_runtime::server::rules(v, at, &RULES, errors);
+        let at: &str = &rt::member(at, "email");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
+            static RULES: rt::Rules = rt::Rules::NONE.format("email");
+            rt::rules(v, at, &RULES, errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("name") {
-        let at: &str = &::oasgen_runtime::server::member(at, "name");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
+        let at: &str = &rt::member(at, "name");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("picture") {
-        let at: &str = &::oasgen_runtime::server::member(at, "picture");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
+        let at: &str = &rt::member(at, "picture");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("provider") {
-        let at: &str = &::oasgen_runtime::server::member(at, "provider");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
+        let at: &str = &rt::member(at, "provider");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
         }
     }
 }
@@ -5501,9 +2797,9 @@ fn check_social_login_request(
 fn check_password_authentication(
     v: &::serde_json::Value,
     at: &str,
-    errors: &mut ::std::vec::Vec<::oasgen_runtime::server::FieldError>,
+    errors: &mut ::std::vec::Vec<rt::FieldError>,
 ) {
-    let ::std::option::Option::Some(o) = ::oasgen_runtime::server::object(
+    let ::std::option::Option::Some(o) = rt::object(
         v,
         at,
         &["email", "password"],
@@ -5512,26 +2808,17 @@ fn check_password_authentication(
         return;
     };
     if let ::std::option::Option::Some(v) = o.get("email") {
-        let at: &str = &::oasgen_runtime::server::member(at, "email");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
-            static RULES: ::oasgen_runtime::server::Rules = ::oasgen_runtime::server::Rules {
-                min_length: ::std::option::Option::None,
-                max_length: ::std::option::Option::None,
-                pattern: ::std::option::Option::None,
-                minimum: ::std::option::Option::None,
-                maximum: ::std::option::Option::None,
-                min_items: ::std::option::Option::None,
-                max_items: ::std::option::Option::None,
-                format: ::std::option::Option::Some("email"),
-            };
-            ::oasgen_runtime::server::rules(v, at, &RULES, errors);
+        let at: &str = &rt::member(at, "email");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
+            static RULES: rt::Rules = rt::Rules::NONE.format("email");
+            rt::rules(v, at, &RULES, errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("password") {
-        let at: &str = &::oasgen_runtime::server::member(at, "password");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
+        let at: &str = &rt::member(at, "password");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
         }
     }
 }
@@ -5540,9 +2827,9 @@ fn check_password_authentication(
 fn check_customer_signup(
     v: &::serde_json::Value,
     at: &str,
-    errors: &mut ::std::vec::Vec<::oasgen_runtime::server::FieldError>,
+    errors: &mut ::std::vec::Vec<rt::FieldError>,
 ) {
-    let ::std::option::Option::Some(o) = ::oasgen_runtime::server::object(
+    let ::std::option::Option::Some(o) = rt::object(
         v,
         at,
         &["email", "password"],
@@ -5551,54 +2838,36 @@ fn check_customer_signup(
         return;
     };
     if let ::std::option::Option::Some(v) = o.get("email") {
-        let at: &str = &::oasgen_runtime::server::member(at, "email");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
-            static RULES: ::oasgen_runtime::server::Rules = ::oasgen_runtime::server::Rules {
-                min_length: ::std::option::Option::Some(1u64),
-                max_length: ::std::option::Option::None,
-                pattern: ::std::option::Option::None,
-                minimum: ::std::option::Option::None,
-                maximum: ::std::option::Option::None,
-                min_items: ::std::option::Option::None,
-                max_items: ::std::option::Option::None,
-                format: ::std::option::Option::Some("email"),
-            };
-            ::oasgen_runtime::server::rules(v, at, &RULES, errors);
+        let at: &str = &rt::member(at, "email");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
+            static RULES: rt::Rules = rt::Rules::NONE.min_length(1).format("email");
+            rt::rules(v, at, &RULES, errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("password") {
-        let at: &str = &::oasgen_runtime::server::member(at, "password");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
-            static RULES: ::oasgen_runtime::server::Rules = ::oasgen_runtime::server::Rules {
-                min_length: ::std::option::Option::Some(1u64),
-                max_length: ::std::option::Option::None,
-                pattern: ::std::option::Option::None,
-                minimum: ::std::option::Option::None,
-                maximum: ::std::option::Option::None,
-                min_items: ::std::option::Option::None,
-                max_items: ::std::option::Option::None,
-                format: ::std::option::Option::None,
-            };
-            ::oasgen_runtime::server::rules(v, at, &RULES, errors);
+        let at: &str = &rt::member(at, "password");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
+            static RULES: rt::Rules = rt::Rules::NONE.min_length(1);
+            rt::rules(v, at, &RULES, errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("customerDetails") {
-        let at: &str = &::oasgen_runtime::server::member(at, "customerDetails");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
+        let at: &str = &rt::member(at, "customerDetails");
+        if rt::present(v, at, false, errors) {
             check_customer_update_dto(v, at, errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("customerAddress") {
-        let at: &str = &::oasgen_runtime::server::member(at, "customerAddress");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
+        let at: &str = &rt::member(at, "customerAddress");
+        if rt::present(v, at, false, errors) {
             check_address(v, at, errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("signup") {
-        let at: &str = &::oasgen_runtime::server::member(at, "signup");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
+        let at: &str = &rt::member(at, "signup");
+        if rt::present(v, at, false, errors) {
             check_password_authentication(v, at, errors);
         }
     }
@@ -5608,114 +2877,91 @@ fn check_customer_signup(
 fn check_customer_update_dto(
     v: &::serde_json::Value,
     at: &str,
-    errors: &mut ::std::vec::Vec<::oasgen_runtime::server::FieldError>,
+    errors: &mut ::std::vec::Vec<rt::FieldError>,
 ) {
-    let ::std::option::Option::Some(o) = ::oasgen_runtime::server::object(
-        v,
-        at,
-        &[],
-        errors,
-    ) else {
+    let ::std::option::Option::Some(o) = rt::object(v, at, &[], errors) else {
         return;
     };
     if let ::std::option::Option::Some(v) = o.get("title") {
-        let at: &str = &::oasgen_runtime::server::member(at, "title");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
+        let at: &str = &rt::member(at, "title");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("firstName") {
-        let at: &str = &::oasgen_runtime::server::member(at, "firstName");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
+        let at: &str = &rt::member(at, "firstName");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("middleName") {
-        let at: &str = &::oasgen_runtime::server::member(at, "middleName");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
+        let at: &str = &rt::member(at, "middleName");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("lastName") {
-        let at: &str = &::oasgen_runtime::server::member(at, "lastName");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
+        let at: &str = &rt::member(at, "lastName");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("contactPhone") {
-        let at: &str = &::oasgen_runtime::server::member(at, "contactPhone");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
+        let at: &str = &rt::member(at, "contactPhone");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("company") {
-        let at: &str = &::oasgen_runtime::server::member(at, "company");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
+        let at: &str = &rt::member(at, "company");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("preferredLanguage") {
-        let at: &str = &::oasgen_runtime::server::member(at, "preferredLanguage");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
+        let at: &str = &rt::member(at, "preferredLanguage");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("preferredCurrency") {
-        let at: &str = &::oasgen_runtime::server::member(at, "preferredCurrency");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
-            static RULES: ::oasgen_runtime::server::Rules = ::oasgen_runtime::server::Rules {
-                min_length: ::std::option::Option::Some(3u64),
-                max_length: ::std::option::Option::Some(3u64),
-                pattern: ::std::option::Option::None,
-                minimum: ::std::option::Option::None,
-                maximum: ::std::option::Option::None,
-                min_items: ::std::option::Option::None,
-                max_items: ::std::option::Option::None,
-                format: ::std::option::Option::None,
-            };
-            ::oasgen_runtime::server::rules(v, at, &RULES, errors);
+        let at: &str = &rt::member(at, "preferredCurrency");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
+            static RULES: rt::Rules = rt::Rules::NONE.min_length(3).max_length(3);
+            rt::rules(v, at, &RULES, errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("preferredSite") {
-        let at: &str = &::oasgen_runtime::server::member(at, "preferredSite");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
+        let at: &str = &rt::member(at, "preferredSite");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("b2b") {
-        let at: &str = &::oasgen_runtime::server::member(at, "b2b");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
+        let at: &str = &rt::member(at, "b2b");
+        if rt::present(v, at, false, errors) {
             check_b2b_properties(v, at, errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("metadata") {
-        let at: &str = &::oasgen_runtime::server::member(at, "metadata");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
+        let at: &str = &rt::member(at, "metadata");
+        if rt::present(v, at, false, errors) {
             check_default_dto_metadata(v, at, errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("mixins") {
-        let at: &str = &::oasgen_runtime::server::member(at, "mixins");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::object(v, at, &[], errors);
+        let at: &str = &rt::member(at, "mixins");
+        if rt::present(v, at, false, errors) {
+            rt::object(v, at, &[], errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("contactEmail") {
-        let at: &str = &::oasgen_runtime::server::member(at, "contactEmail");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
-            static RULES: ::oasgen_runtime::server::Rules = ::oasgen_runtime::server::Rules {
-                min_length: ::std::option::Option::None,
-                max_length: ::std::option::Option::None,
-                pattern: ::std::option::Option::None,
-                minimum: ::std::option::Option::None,
-                maximum: ::std::option::Option::None,
-                min_items: ::std::option::Option::None,
-                max_items: ::std::option::Option::None,
-                format: ::std::option::Option::Some("email"),
-            };
-            ::oasgen_runtime::server::rules(v, at, &RULES, errors);
+        let at: &str = &rt::member(at, "contactEmail");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
+            static RULES: rt::Rules = rt::Rules::NONE.format("email");
+            rt::rules(v, at, &RULES, errors);
         }
     }
 }
@@ -5724,32 +2970,23 @@ fn check_customer_update_dto(
 fn check_b2b_properties(
     v: &::serde_json::Value,
     at: &str,
-    errors: &mut ::std::vec::Vec<::oasgen_runtime::server::FieldError>,
+    errors: &mut ::std::vec::Vec<rt::FieldError>,
 ) {
-    let ::std::option::Option::Some(o) = ::oasgen_runtime::server::object(
-        v,
-        at,
-        &[],
-        errors,
-    ) else {
+    let ::std::option::Option::Some(o) = rt::object(v, at, &[], errors) else {
         return;
     };
     if let ::std::option::Option::Some(v) = o.get("companyRegistrationId") {
-        let at: &str = &::oasgen_runtime::server::member(at, "companyRegistrationId");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
+        let at: &str = &rt::member(at, "companyRegistrationId");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("legalEntities") {
-        let at: &str = &::oasgen_runtime::server::member(at, "legalEntities");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            if let ::std::option::Option::Some(items) = ::oasgen_runtime::server::array(
-                v,
-                at,
-                errors,
-            ) {
+        let at: &str = &rt::member(at, "legalEntities");
+        if rt::present(v, at, false, errors) {
+            if let ::std::option::Option::Some(items) = rt::array(v, at, errors) {
                 for (i, v) in items.iter().enumerate() {
-                    let at: &str = &::oasgen_runtime::server::item(at, i);
+                    let at: &str = &rt::item(at, i);
                     let _ = (v, at);
                     check_legal_entity(v, at, errors);
                 }
@@ -5762,32 +2999,27 @@ fn check_b2b_properties(
 fn check_legal_entity(
     v: &::serde_json::Value,
     at: &str,
-    errors: &mut ::std::vec::Vec<::oasgen_runtime::server::FieldError>,
+    errors: &mut ::std::vec::Vec<rt::FieldError>,
 ) {
-    let ::std::option::Option::Some(o) = ::oasgen_runtime::server::object(
-        v,
-        at,
-        &[],
-        errors,
-    ) else {
+    let ::std::option::Option::Some(o) = rt::object(v, at, &[], errors) else {
         return;
     };
     if let ::std::option::Option::Some(v) = o.get("id") {
-        let at: &str = &::oasgen_runtime::server::member(at, "id");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
+        let at: &str = &rt::member(at, "id");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("name") {
-        let at: &str = &::oasgen_runtime::server::member(at, "name");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
+        let at: &str = &rt::member(at, "name");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("contactAssignmentId") {
-        let at: &str = &::oasgen_runtime::server::member(at, "contactAssignmentId");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
+        let at: &str = &rt::member(at, "contactAssignmentId");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
         }
     }
 }
@@ -5796,37 +3028,27 @@ fn check_legal_entity(
 fn check_default_dto_metadata(
     v: &::serde_json::Value,
     at: &str,
-    errors: &mut ::std::vec::Vec<::oasgen_runtime::server::FieldError>,
+    errors: &mut ::std::vec::Vec<rt::FieldError>,
 ) {
-    let ::std::option::Option::Some(o) = ::oasgen_runtime::server::object(
-        v,
-        at,
-        &[],
-        errors,
-    ) else {
+    let ::std::option::Option::Some(o) = rt::object(v, at, &[], errors) else {
         return;
     };
     if let ::std::option::Option::Some(v) = o.get("mixins") {
-        let at: &str = &::oasgen_runtime::server::member(at, "mixins");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            if let ::std::option::Option::Some(o) = ::oasgen_runtime::server::object(
-                v,
-                at,
-                &[],
-                errors,
-            ) {
+        let at: &str = &rt::member(at, "mixins");
+        if rt::present(v, at, false, errors) {
+            if let ::std::option::Option::Some(o) = rt::object(v, at, &[], errors) {
                 for (k, v) in o {
-                    let at: &str = &::oasgen_runtime::server::member(at, k);
+                    let at: &str = &rt::member(at, k);
                     let _ = (v, at);
-                    ::oasgen_runtime::server::string(v, at, errors);
+                    rt::string(v, at, errors);
                 }
             }
         }
     }
     if let ::std::option::Option::Some(v) = o.get("version") {
-        let at: &str = &::oasgen_runtime::server::member(at, "version");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::integer(v, at, true, errors);
+        let at: &str = &rt::member(at, "version");
+        if rt::present(v, at, false, errors) {
+            rt::integer(v, at, true, errors);
         }
     }
 }
@@ -5835,138 +3057,129 @@ fn check_default_dto_metadata(
 fn check_address(
     v: &::serde_json::Value,
     at: &str,
-    errors: &mut ::std::vec::Vec<::oasgen_runtime::server::FieldError>,
+    errors: &mut ::std::vec::Vec<rt::FieldError>,
 ) {
-    let ::std::option::Option::Some(o) = ::oasgen_runtime::server::object(
-        v,
-        at,
-        &[],
-        errors,
-    ) else {
+    let ::std::option::Option::Some(o) = rt::object(v, at, &[], errors) else {
         return;
     };
     if let ::std::option::Option::Some(v) = o.get("id") {
-        let at: &str = &::oasgen_runtime::server::member(at, "id");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
+        let at: &str = &rt::member(at, "id");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("contactName") {
-        let at: &str = &::oasgen_runtime::server::member(at, "contactName");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
+        let at: &str = &rt::member(at, "contactName");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("companyName") {
-        let at: &str = &::oasgen_runtime::server::member(at, "companyName");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
+        let at: &str = &rt::member(at, "companyName");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("street") {
-        let at: &str = &::oasgen_runtime::server::member(at, "street");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
+        let at: &str = &rt::member(at, "street");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("streetNumber") {
-        let at: &str = &::oasgen_runtime::server::member(at, "streetNumber");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
+        let at: &str = &rt::member(at, "streetNumber");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("streetAppendix") {
-        let at: &str = &::oasgen_runtime::server::member(at, "streetAppendix");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
+        let at: &str = &rt::member(at, "streetAppendix");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("extraLine1") {
-        let at: &str = &::oasgen_runtime::server::member(at, "extraLine1");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
+        let at: &str = &rt::member(at, "extraLine1");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("extraLine2") {
-        let at: &str = &::oasgen_runtime::server::member(at, "extraLine2");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
+        let at: &str = &rt::member(at, "extraLine2");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("extraLine3") {
-        let at: &str = &::oasgen_runtime::server::member(at, "extraLine3");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
+        let at: &str = &rt::member(at, "extraLine3");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("extraLine4") {
-        let at: &str = &::oasgen_runtime::server::member(at, "extraLine4");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
+        let at: &str = &rt::member(at, "extraLine4");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("zipCode") {
-        let at: &str = &::oasgen_runtime::server::member(at, "zipCode");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
+        let at: &str = &rt::member(at, "zipCode");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("city") {
-        let at: &str = &::oasgen_runtime::server::member(at, "city");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
+        let at: &str = &rt::member(at, "city");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("country") {
-        let at: &str = &::oasgen_runtime::server::member(at, "country");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
+        let at: &str = &rt::member(at, "country");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("state") {
-        let at: &str = &::oasgen_runtime::server::member(at, "state");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
+        let at: &str = &rt::member(at, "state");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("contactPhone") {
-        let at: &str = &::oasgen_runtime::server::member(at, "contactPhone");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
+        let at: &str = &rt::member(at, "contactPhone");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("tags") {
-        let at: &str = &::oasgen_runtime::server::member(at, "tags");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            if let ::std::option::Option::Some(items) = ::oasgen_runtime::server::array(
-                v,
-                at,
-                errors,
-            ) {
+        let at: &str = &rt::member(at, "tags");
+        if rt::present(v, at, false, errors) {
+            if let ::std::option::Option::Some(items) = rt::array(v, at, errors) {
                 for (i, v) in items.iter().enumerate() {
-                    let at: &str = &::oasgen_runtime::server::item(at, i);
+                    let at: &str = &rt::item(at, i);
                     let _ = (v, at);
-                    ::oasgen_runtime::server::string(v, at, errors);
+                    rt::string(v, at, errors);
                 }
             }
         }
     }
     if let ::std::option::Option::Some(v) = o.get("metadata") {
-        let at: &str = &::oasgen_runtime::server::member(at, "metadata");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
+        let at: &str = &rt::member(at, "metadata");
+        if rt::present(v, at, false, errors) {
             check_default_dto_metadata(v, at, errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("mixins") {
-        let at: &str = &::oasgen_runtime::server::member(at, "mixins");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::object(v, at, &[], errors);
+        let at: &str = &rt::member(at, "mixins");
+        if rt::present(v, at, false, errors) {
+            rt::object(v, at, &[], errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("isDefault") {
-        let at: &str = &::oasgen_runtime::server::member(at, "isDefault");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::boolean(v, at, errors);
+        let at: &str = &rt::member(at, "isDefault");
+        if rt::present(v, at, false, errors) {
+            rt::boolean(v, at, errors);
         }
     }
 }
@@ -5975,31 +3188,17 @@ fn check_address(
 fn check_resend_activation_request(
     v: &::serde_json::Value,
     at: &str,
-    errors: &mut ::std::vec::Vec<::oasgen_runtime::server::FieldError>,
+    errors: &mut ::std::vec::Vec<rt::FieldError>,
 ) {
-    let ::std::option::Option::Some(o) = ::oasgen_runtime::server::object(
-        v,
-        at,
-        &["email"],
-        errors,
-    ) else {
+    let ::std::option::Option::Some(o) = rt::object(v, at, &["email"], errors) else {
         return;
     };
     if let ::std::option::Option::Some(v) = o.get("email") {
-        let at: &str = &::oasgen_runtime::server::member(at, "email");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
-            static RULES: ::oasgen_runtime::server::Rules = ::oasgen_runtime::server::Rules {
-                min_length: ::std::option::Option::None,
-                max_length: ::std::option::Option::None,
-                pattern: ::std::option::Option::None,
-                minimum: ::std::option::Option::None,
-                maximum: ::std::option::Option::None,
-                min_items: ::std::option::Option::None,
-                max_items: ::std::option::Option::None,
-                format: ::std::option::Option::Some("email"),
-            };
-            ::oasgen_runtime::server::rules(v, at, &RULES, errors);
+        let at: &str = &rt::member(at, "email");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
+            static RULES: rt::Rules = rt::Rules::NONE.format("email");
+            rt::rules(v, at, &RULES, errors);
         }
     }
 }
@@ -6008,38 +3207,33 @@ fn check_resend_activation_request(
 fn check_change_email_request_dto(
     v: &::serde_json::Value,
     at: &str,
-    errors: &mut ::std::vec::Vec<::oasgen_runtime::server::FieldError>,
+    errors: &mut ::std::vec::Vec<rt::FieldError>,
 ) {
-    let ::std::option::Option::Some(o) = ::oasgen_runtime::server::object(
-        v,
-        at,
-        &[],
-        errors,
-    ) else {
+    let ::std::option::Option::Some(o) = rt::object(v, at, &[], errors) else {
         return;
     };
     if let ::std::option::Option::Some(v) = o.get("email") {
-        let at: &str = &::oasgen_runtime::server::member(at, "email");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
+        let at: &str = &rt::member(at, "email");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("password") {
-        let at: &str = &::oasgen_runtime::server::member(at, "password");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
+        let at: &str = &rt::member(at, "password");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("newEmail") {
-        let at: &str = &::oasgen_runtime::server::member(at, "newEmail");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
+        let at: &str = &rt::member(at, "newEmail");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("syncContactEmail") {
-        let at: &str = &::oasgen_runtime::server::member(at, "syncContactEmail");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::boolean(v, at, errors);
+        let at: &str = &rt::member(at, "syncContactEmail");
+        if rt::present(v, at, false, errors) {
+            rt::boolean(v, at, errors);
         }
     }
 }
@@ -6048,20 +3242,15 @@ fn check_change_email_request_dto(
 fn check_update_email(
     v: &::serde_json::Value,
     at: &str,
-    errors: &mut ::std::vec::Vec<::oasgen_runtime::server::FieldError>,
+    errors: &mut ::std::vec::Vec<rt::FieldError>,
 ) {
-    let ::std::option::Option::Some(o) = ::oasgen_runtime::server::object(
-        v,
-        at,
-        &[],
-        errors,
-    ) else {
+    let ::std::option::Option::Some(o) = rt::object(v, at, &[], errors) else {
         return;
     };
     if let ::std::option::Option::Some(v) = o.get("token") {
-        let at: &str = &::oasgen_runtime::server::member(at, "token");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
+        let at: &str = &rt::member(at, "token");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
         }
     }
 }
@@ -6070,26 +3259,21 @@ fn check_update_email(
 fn check_password_reset_request_dto(
     v: &::serde_json::Value,
     at: &str,
-    errors: &mut ::std::vec::Vec<::oasgen_runtime::server::FieldError>,
+    errors: &mut ::std::vec::Vec<rt::FieldError>,
 ) {
-    let ::std::option::Option::Some(o) = ::oasgen_runtime::server::object(
-        v,
-        at,
-        &["email"],
-        errors,
-    ) else {
+    let ::std::option::Option::Some(o) = rt::object(v, at, &["email"], errors) else {
         return;
     };
     if let ::std::option::Option::Some(v) = o.get("email") {
-        let at: &str = &::oasgen_runtime::server::member(at, "email");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
+        let at: &str = &rt::member(at, "email");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("site") {
-        let at: &str = &::oasgen_runtime::server::member(at, "site");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
+        let at: &str = &rt::member(at, "site");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
         }
     }
 }
@@ -6098,9 +3282,9 @@ fn check_password_reset_request_dto(
 fn check_password_update(
     v: &::serde_json::Value,
     at: &str,
-    errors: &mut ::std::vec::Vec<::oasgen_runtime::server::FieldError>,
+    errors: &mut ::std::vec::Vec<rt::FieldError>,
 ) {
-    let ::std::option::Option::Some(o) = ::oasgen_runtime::server::object(
+    let ::std::option::Option::Some(o) = rt::object(
         v,
         at,
         &["token", "password"],
@@ -6109,15 +3293,15 @@ fn check_password_update(
         return;
     };
     if let ::std::option::Option::Some(v) = o.get("token") {
-        let at: &str = &::oasgen_runtime::server::member(at, "token");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
+        let at: &str = &rt::member(at, "token");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("password") {
-        let at: &str = &::oasgen_runtime::server::member(at, "password");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
+        let at: &str = &rt::member(at, "password");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
         }
     }
 }
@@ -6126,9 +3310,9 @@ fn check_password_update(
 fn check_password_change_dto(
     v: &::serde_json::Value,
     at: &str,
-    errors: &mut ::std::vec::Vec<::oasgen_runtime::server::FieldError>,
+    errors: &mut ::std::vec::Vec<rt::FieldError>,
 ) {
-    let ::std::option::Option::Some(o) = ::oasgen_runtime::server::object(
+    let ::std::option::Option::Some(o) = rt::object(
         v,
         at,
         &["currentPassword", "newPassword"],
@@ -6137,15 +3321,48 @@ fn check_password_change_dto(
         return;
     };
     if let ::std::option::Option::Some(v) = o.get("currentPassword") {
-        let at: &str = &::oasgen_runtime::server::member(at, "currentPassword");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
+        let at: &str = &rt::member(at, "currentPassword");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("newPassword") {
-        let at: &str = &::oasgen_runtime::server::member(at, "newPassword");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
+        let at: &str = &rt::member(at, "newPassword");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
         }
     }
+}
+
+fn check_tenant_param(
+    v: &::serde_json::Value,
+    at: &str,
+    errors: &mut ::std::vec::Vec<rt::FieldError>,
+) {
+    rt::string(v, at, errors);
+    static RULES: rt::Rules = rt::Rules::NONE
+        .min_length(3)
+        .max_length(16)
+        .pattern("^[a-z][a-z0-9]+$");
+    rt::rules(v, at, &RULES, errors);
+}
+
+fn check_address_id_param(
+    v: &::serde_json::Value,
+    at: &str,
+    errors: &mut ::std::vec::Vec<rt::FieldError>,
+) {
+    rt::string(v, at, errors);
+    static RULES: rt::Rules = rt::Rules::NONE.min_length(1);
+    rt::rules(v, at, &RULES, errors);
+}
+
+fn check_tags_param(
+    v: &::serde_json::Value,
+    at: &str,
+    errors: &mut ::std::vec::Vec<rt::FieldError>,
+) {
+    rt::string(v, at, errors);
+    static RULES: rt::Rules = rt::Rules::NONE.min_length(1);
+    rt::rules(v, at, &RULES, errors);
 }

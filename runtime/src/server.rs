@@ -5,8 +5,10 @@
 //! shape: an `ErrorMessage` body (`status`, `type`, `message`, `details[field, type, message]`)
 //! or, for a missing or rejected credential, a gateway `fault` body with status 401.
 
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::rejection::BytesRejection;
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
@@ -254,6 +256,62 @@ impl IntoResponse for Unauthorized {
     }
 }
 
+/// Why a generated handler answered before calling the method: its error type, so that the
+/// handler can use `?`.
+#[doc(hidden)]
+#[derive(Debug)]
+pub enum Refused {
+    /// `401`.
+    Unauthorized(Unauthorized),
+    /// `400`, `413` or `415`.
+    Rejection(Rejection),
+}
+
+impl From<Unauthorized> for Refused {
+    fn from(e: Unauthorized) -> Self {
+        Refused::Unauthorized(e)
+    }
+}
+
+impl From<Rejection> for Refused {
+    fn from(e: Rejection) -> Self {
+        Refused::Rejection(e)
+    }
+}
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        match self {
+            Refused::Unauthorized(e) => e.into_response(),
+            Refused::Rejection(e) => e.into_response(),
+        }
+    }
+}
+
+/// A documented status: a code the spec wrote, which is always valid (`500` otherwise).
+fn status(code: u16) -> StatusCode {
+    StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+/// A response with status `code`, no body.
+#[doc(hidden)]
+pub fn empty(code: u16) -> Response {
+    status(code).into_response()
+}
+
+/// A response with status `code` and `body` serialized as JSON, sent as `media_type`.
+#[doc(hidden)]
+pub fn json<T: Serialize>(code: u16, media_type: &'static str, body: T) -> Response {
+    let content_type = [(header::CONTENT_TYPE, media_type)];
+    (status(code), content_type, axum::Json(body)).into_response()
+}
+
+/// A response with status `code` and a text or binary `body` sent as is, as `media_type`.
+#[doc(hidden)]
+pub fn raw(code: u16, media_type: &'static str, body: impl IntoResponse) -> Response {
+    (status(code), [(header::CONTENT_TYPE, media_type)], body).into_response()
+}
+
 /// How a parameter's text is read before validation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -267,68 +325,104 @@ pub enum Kind {
     Boolean,
 }
 
-/// The parameters of one request and the problems found so far.
+/// Checks a JSON value at a path, adding what is wrong to the errors: a generated `check_*`
+/// function, or [`any`].
+#[doc(hidden)]
+pub type Check = fn(&Value, &str, &mut Vec<FieldError>);
+
+/// The check of a value that can be anything.
+#[doc(hidden)]
+pub fn any(_: &Value, _: &str, _: &mut Vec<FieldError>) {}
+
+/// The parameters and body of one request, and the problems found so far.
 #[derive(Debug, Default)]
 pub struct Input {
     path: Vec<(String, String)>,
     query: Vec<(String, String)>,
+    headers: HeaderMap,
+    body: Option<Value>,
     errors: Vec<FieldError>,
 }
 
 impl Input {
-    /// Collects the path parameters (or the reason they could not be read) and the query.
-    pub fn new(path: Result<Vec<(String, String)>, String>, query: Option<&str>) -> Self {
+    /// Collects the path parameters when the route has any (or the reason they could not be
+    /// read), the query and the headers.
+    pub async fn new(mut parts: Parts, path: bool) -> Self {
+        Input::from_parts(&mut parts, path).await
+    }
+
+    /// Like [`Input::new`], and reads the body, checking in order: the size limit (`413`),
+    /// presence (an empty body is none, or a `400` when `required`), the media type against
+    /// `accepted` (`415`), and syntax (`400`). A problem with the body refuses the request at
+    /// once.
+    pub async fn with_body(
+        mut parts: Parts,
+        body: Body,
+        path: bool,
+        accepted: &[(&str, Encoding)],
+        required: bool,
+    ) -> Result<Self, Rejection> {
+        let mut input = Input::from_parts(&mut parts, path).await;
+        // The body limit travels in the extensions, so the body is read as part of a request.
+        let bytes = Bytes::from_request(Request::from_parts(parts, body), &()).await;
+        input.body = read_body(&input.headers, bytes, accepted, required)?;
+        Ok(input)
+    }
+
+    /// Takes the path parameters, the query and the headers out of `parts`.
+    async fn from_parts(parts: &mut Parts, path: bool) -> Self {
         let mut input = Input::default();
-        match path {
-            Ok(path) => input.path = path,
-            Err(message) => input
-                .errors
-                .push(FieldError::new("path", "invalid_value", message)),
+        if path {
+            match Path::<Vec<(String, String)>>::from_request_parts(parts, &()).await {
+                Ok(Path(path)) => input.path = path,
+                Err(e) => {
+                    let e = FieldError::new("path", "invalid_value", e.body_text());
+                    input.errors.push(e);
+                }
+            }
         }
-        if let Some(q) = query {
+        if let Some(q) = parts.uri.query() {
             input.query = form_urlencoded::parse(q.as_bytes()).into_owned().collect();
         }
+        input.headers = std::mem::take(&mut parts.headers);
         input
     }
 
-    /// The problems found so far; validators add to it.
-    pub fn errors(&mut self) -> &mut Vec<FieldError> {
-        &mut self.errors
+    /// A path parameter, read as `kind`, checked and decoded.
+    pub fn path<T: DeserializeOwned>(&mut self, name: &str, kind: Kind, check: Check) -> Option<T> {
+        let raw = take_first(&mut self.path, name);
+        let value = self.scalar(name, raw, kind, true)?;
+        self.decode(name, name, value, check)
     }
 
-    /// A path parameter, read as `kind`.
-    pub fn path(&mut self, name: &str, kind: Kind) -> Option<Value> {
-        let raw = self
-            .path
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone());
-        self.scalar(name, raw, kind, true)
+    /// A query parameter (the first value when repeated), read as `kind`, checked and decoded.
+    pub fn query<T: DeserializeOwned>(
+        &mut self,
+        name: &str,
+        kind: Kind,
+        required: bool,
+        check: Check,
+    ) -> Option<T> {
+        let raw = take_first(&mut self.query, name);
+        let value = self.scalar(name, raw, kind, required)?;
+        self.decode(name, name, value, check)
     }
 
-    /// A query parameter, read as `kind` (the first value when repeated).
-    pub fn query(&mut self, name: &str, kind: Kind, required: bool) -> Option<Value> {
-        let raw = self
-            .query
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone());
-        self.scalar(name, raw, kind, required)
-    }
-
-    /// An array query parameter: repeated keys when `explode`, else one comma-separated value.
-    pub fn query_array(
+    /// An array query parameter: repeated keys when `explode`, else one comma-separated value;
+    /// each item read as `kind`, then the array checked and decoded.
+    pub fn query_array<T: DeserializeOwned>(
         &mut self,
         name: &str,
         kind: Kind,
         explode: bool,
         required: bool,
-    ) -> Option<Value> {
+        check: Check,
+    ) -> Option<T> {
         let raws: Vec<String> = self
             .query
-            .iter()
+            .iter_mut()
             .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
+            .map(|(_, v)| std::mem::take(v))
             .collect();
         if raws.is_empty() {
             if required {
@@ -345,18 +439,18 @@ impl Input {
             .into_iter()
             .map(|raw| self.scalar(name, Some(raw), kind, true))
             .collect();
-        values.map(Value::Array)
+        self.decode(name, name, Value::Array(values?), check)
     }
 
-    /// A header parameter, read as `kind`.
-    pub fn header(
+    /// A header parameter, read as `kind`, checked and decoded.
+    pub fn header<T: DeserializeOwned>(
         &mut self,
-        headers: &HeaderMap,
         name: &str,
         kind: Kind,
         required: bool,
-    ) -> Option<Value> {
-        let raw = match headers.get(name).map(|v| v.to_str()) {
+        check: Check,
+    ) -> Option<T> {
+        let raw = match self.headers.get(name).map(|v| v.to_str()) {
             Some(Ok(v)) => Some(v.to_string()),
             Some(Err(_)) => {
                 let e = FieldError::new(name, "invalid_value", "header is not visible ASCII");
@@ -365,19 +459,27 @@ impl Input {
             }
             None => None,
         };
-        self.scalar(name, raw, kind, required)
+        let value = self.scalar(name, raw, kind, required)?;
+        self.decode(name, name, value, check)
     }
 
-    /// A cookie parameter, read as `kind`.
-    pub fn cookie(
+    /// A cookie parameter, read as `kind`, checked and decoded.
+    pub fn cookie<T: DeserializeOwned>(
         &mut self,
-        headers: &HeaderMap,
         name: &str,
         kind: Kind,
         required: bool,
-    ) -> Option<Value> {
-        let raw = api_key_cookie(headers, name).map(|c| c.0);
-        self.scalar(name, raw, kind, required)
+        check: Check,
+    ) -> Option<T> {
+        let raw = api_key_cookie(&self.headers, name).map(|c| c.0);
+        let value = self.scalar(name, raw, kind, required)?;
+        self.decode(name, name, value, check)
+    }
+
+    /// The body read by [`Input::with_body`], checked and decoded; `None` when there is none.
+    pub fn body<T: DeserializeOwned>(&mut self, check: Check) -> Option<T> {
+        let value = self.body.take()?;
+        self.decode("", "body", value, check)
     }
 
     fn scalar(
@@ -411,10 +513,17 @@ impl Input {
         value
     }
 
-    /// Converts a validated value into its Rust type, recording a problem if serde disagrees.
-    /// Once a problem is recorded the request is refused anyway, so nothing more is decoded
-    /// (serde would only repeat what the checks said).
-    pub fn decode<T: DeserializeOwned>(&mut self, field: &str, value: Value) -> Option<T> {
+    /// Checks `value` at `at`, then converts it into its Rust type, recording a problem at
+    /// `field` if serde disagrees. Once a problem is recorded the request is refused anyway,
+    /// so nothing more is decoded (serde would only repeat what the checks said).
+    fn decode<T: DeserializeOwned>(
+        &mut self,
+        at: &str,
+        field: &str,
+        value: Value,
+        check: Check,
+    ) -> Option<T> {
+        check(&value, at, &mut self.errors);
         if !self.errors.is_empty() {
             return None;
         }
@@ -428,13 +537,21 @@ impl Input {
         }
     }
 
-    /// The request, or a `400` listing every problem found.
-    pub fn finish<T>(self, request: Option<T>) -> Result<T, Rejection> {
-        match request {
+    /// The request `build` makes of the input, or a `400` listing every problem found.
+    pub fn finish<T>(mut self, build: fn(&mut Input) -> Option<T>) -> Result<T, Rejection> {
+        match build(&mut self) {
             Some(r) if self.errors.is_empty() => Ok(r),
             _ => Err(Rejection::validation(self.errors)),
         }
     }
+}
+
+/// The value of the first pair named `name`, taken out (each parameter is read once).
+fn take_first(pairs: &mut [(String, String)], name: &str) -> Option<String> {
+    pairs
+        .iter_mut()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| std::mem::take(v))
 }
 
 fn missing(name: &str) -> FieldError {
@@ -467,7 +584,7 @@ pub enum Encoding {
 ///
 /// Checks, in order: the size limit (`413`), presence (an empty body is `None`, or a `400` when
 /// `required`), the media type against `accepted` (`415`), and syntax (`400`).
-pub fn body(
+fn read_body(
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
     accepted: &[(&str, Encoding)],
@@ -588,6 +705,70 @@ pub struct Rules {
     pub format: Option<&'static str>,
 }
 
+impl Rules {
+    /// No constraints; generated statics start here and add theirs with the methods below
+    /// (`Rules::NONE.min_length(3).pattern("^[a-z]+$")`).
+    pub const NONE: Rules = Rules {
+        min_length: None,
+        max_length: None,
+        pattern: None,
+        minimum: None,
+        maximum: None,
+        min_items: None,
+        max_items: None,
+        format: None,
+    };
+
+    /// With `minLength`.
+    pub const fn min_length(mut self, n: u64) -> Self {
+        self.min_length = Some(n);
+        self
+    }
+
+    /// With `maxLength`.
+    pub const fn max_length(mut self, n: u64) -> Self {
+        self.max_length = Some(n);
+        self
+    }
+
+    /// With `pattern`.
+    pub const fn pattern(mut self, source: &'static str) -> Self {
+        // `NONE` has no pattern to drop, and a const fn cannot run a destructor anyway.
+        std::mem::forget(self.pattern.replace(Pattern::new(source)));
+        self
+    }
+
+    /// With `minimum`, exclusive or not.
+    pub const fn minimum(mut self, n: f64, exclusive: bool) -> Self {
+        self.minimum = Some((n, exclusive));
+        self
+    }
+
+    /// With `maximum`, exclusive or not.
+    pub const fn maximum(mut self, n: f64, exclusive: bool) -> Self {
+        self.maximum = Some((n, exclusive));
+        self
+    }
+
+    /// With `minItems`.
+    pub const fn min_items(mut self, n: u64) -> Self {
+        self.min_items = Some(n);
+        self
+    }
+
+    /// With `maxItems`.
+    pub const fn max_items(mut self, n: u64) -> Self {
+        self.max_items = Some(n);
+        self
+    }
+
+    /// With `format` (only `email` is checked).
+    pub const fn format(mut self, format: &'static str) -> Self {
+        self.format = Some(format);
+        self
+    }
+}
+
 /// `at.name`: the path of an object member.
 pub fn member(at: &str, name: &str) -> String {
     if at.is_empty() {
@@ -614,6 +795,24 @@ pub fn string<'a>(v: &'a Value, at: &str, errors: &mut Vec<FieldError>) -> Optio
         wrong_type(errors, at, "a string");
     }
     s
+}
+
+/// Checks that `v` is a string (a [`Check`]).
+#[doc(hidden)]
+pub fn check_string(v: &Value, at: &str, errors: &mut Vec<FieldError>) {
+    string(v, at, errors);
+}
+
+/// Checks that `v` is a 32-bit integer (a [`Check`]).
+#[doc(hidden)]
+pub fn check_i32(v: &Value, at: &str, errors: &mut Vec<FieldError>) {
+    integer(v, at, true, errors);
+}
+
+/// Checks that `v` is a 64-bit integer (a [`Check`]).
+#[doc(hidden)]
+pub fn check_i64(v: &Value, at: &str, errors: &mut Vec<FieldError>) {
+    integer(v, at, false, errors);
 }
 
 /// Checks that `v` is a boolean.
@@ -803,16 +1002,10 @@ mod tests {
 
     #[test]
     fn rules_report_each_violation() {
-        static TENANT: Rules = Rules {
-            min_length: Some(3),
-            max_length: Some(16),
-            pattern: Some(Pattern::new("^[a-z][a-z0-9]+$")),
-            minimum: None,
-            maximum: None,
-            min_items: None,
-            max_items: None,
-            format: None,
-        };
+        static TENANT: Rules = Rules::NONE
+            .min_length(3)
+            .max_length(16)
+            .pattern("^[a-z][a-z0-9]+$");
         let mut errors = Vec::new();
         rules(&Value::from("ab"), "tenant", &TENANT, &mut errors);
         rules(&Value::from("Abc"), "tenant", &TENANT, &mut errors);
@@ -821,17 +1014,31 @@ mod tests {
         assert_eq!(kinds, ["too_short", "pattern_mismatch"]);
     }
 
+    /// Polls a future that never waits (the extractors `Input` uses do not).
+    fn ready<F: std::future::Future>(f: F) -> F::Output {
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        match std::pin::pin!(f).poll(&mut cx) {
+            std::task::Poll::Ready(v) => v,
+            std::task::Poll::Pending => panic!("the future waited"),
+        }
+    }
+
     #[test]
     fn query_parameters_are_typed() {
-        let mut input = Input::new(Ok(vec![]), Some("n=12&b=maybe&t=a,b"));
-        assert_eq!(input.query("n", Kind::Integer, true), Some(Value::from(12)));
-        assert_eq!(input.query("b", Kind::Boolean, true), None);
+        let request = Request::builder().uri("/?n=12&b=maybe&t=a,b").body(());
+        let (parts, ()) = request.unwrap().into_parts();
+        let mut input = ready(Input::new(parts, false));
+        assert_eq!(input.query("n", Kind::Integer, true, any), Some(12));
         assert_eq!(
-            input.query_array("t", Kind::String, false, true),
-            Some(serde_json::json!(["a", "b"]))
+            input.query_array("t", Kind::String, false, true, any),
+            Some(vec!["a".to_string(), "b".to_string()])
         );
-        assert_eq!(input.query("missing", Kind::String, false), None);
-        let err = input.finish(Some(())).unwrap_err();
+        assert_eq!(input.query::<bool>("b", Kind::Boolean, true, any), None);
+        assert_eq!(
+            input.query::<String>("missing", Kind::String, false, any),
+            None
+        );
+        let err = input.finish(|_| Some(())).unwrap_err();
         assert_eq!(err.status, 400);
         assert_eq!(err.details.len(), 1);
         assert_eq!(err.details[0].field, "b");

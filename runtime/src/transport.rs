@@ -7,6 +7,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, COOKIE,
 use reqwest::{Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use std::marker::PhantomData;
 use std::time::{Duration, SystemTime};
 
 /// When and how often a failed request is sent again.
@@ -104,13 +105,67 @@ pub struct ClientCore {
     refresh_on_unauthorized: bool,
 }
 
-/// A request as a generated method builds it, before credentials are added.
+/// A request as a generated method builds it, before credentials are added. `E` is the
+/// operation's error type, so that its methods' `?` need no annotation.
 #[doc(hidden)]
-pub struct Prepared {
+pub struct Prepared<E> {
     pub method: Method,
     pub url: Url,
     pub headers: HeaderMap,
     pub body: Option<(&'static str, Vec<u8>)>,
+    error: PhantomData<fn() -> E>,
+}
+
+impl<E> Prepared<E> {
+    /// Appends a query parameter in the `form` style: repeated keys when `explode`, else one
+    /// comma-joined value. `None` appends nothing.
+    pub fn query<T: Serialize + ?Sized>(
+        &mut self,
+        name: &str,
+        value: &T,
+        explode: bool,
+    ) -> Result<(), Error<E>> {
+        query(&mut self.url, name, value, explode)
+    }
+
+    /// Sets a header parameter in the `simple` style (comma-joined). `None` sets nothing.
+    pub fn header<T: Serialize + ?Sized>(
+        &mut self,
+        name: &'static str,
+        value: &T,
+    ) -> Result<(), Error<E>> {
+        header(&mut self.headers, name, value)
+    }
+
+    /// Sets a cookie parameter. `None` sets nothing.
+    pub fn cookie<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) -> Result<(), Error<E>> {
+        cookie(&mut self.headers, name, value)
+    }
+
+    /// Sends `value` as a JSON body of type `content_type`.
+    pub fn json<T: Serialize + ?Sized>(
+        &mut self,
+        content_type: &'static str,
+        value: &T,
+    ) -> Result<(), Error<E>> {
+        self.body = Some(json_body(content_type, value)?);
+        Ok(())
+    }
+
+    /// Sends `value` as a form-encoded body of type `content_type`.
+    pub fn form<T: Serialize + ?Sized>(
+        &mut self,
+        content_type: &'static str,
+        value: &T,
+    ) -> Result<(), Error<E>> {
+        self.body = Some(form_body(content_type, value)?);
+        Ok(())
+    }
+
+    /// Sends `value` as is, as a body of type `content_type`.
+    pub fn raw(&mut self, content_type: &'static str, value: impl AsRef<[u8]>) {
+        self.body = Some(raw_body(content_type, value));
+    }
 }
 
 /// A response as received, for a generated method to type.
@@ -173,9 +228,70 @@ impl ClientCore {
         path_url(&self.base_url, segments)
     }
 
+    /// A `method` request to the base URL followed by `segments` (see [`ClientCore::url`]),
+    /// without parameters or body yet.
+    #[doc(hidden)]
+    pub fn request<E>(&self, method: Method, segments: &[&str]) -> Result<Prepared<E>, Error<E>> {
+        Ok(Prepared {
+            method,
+            url: path_url(&self.base_url, segments)?,
+            headers: HeaderMap::new(),
+            body: None,
+            error: PhantomData,
+        })
+    }
+
+    /// A `GET` request (see [`ClientCore::request`]).
+    #[doc(hidden)]
+    pub fn get<E>(&self, segments: &[&str]) -> Result<Prepared<E>, Error<E>> {
+        self.request(Method::GET, segments)
+    }
+
+    /// A `PUT` request (see [`ClientCore::request`]).
+    #[doc(hidden)]
+    pub fn put<E>(&self, segments: &[&str]) -> Result<Prepared<E>, Error<E>> {
+        self.request(Method::PUT, segments)
+    }
+
+    /// A `POST` request (see [`ClientCore::request`]).
+    #[doc(hidden)]
+    pub fn post<E>(&self, segments: &[&str]) -> Result<Prepared<E>, Error<E>> {
+        self.request(Method::POST, segments)
+    }
+
+    /// A `DELETE` request (see [`ClientCore::request`]).
+    #[doc(hidden)]
+    pub fn delete<E>(&self, segments: &[&str]) -> Result<Prepared<E>, Error<E>> {
+        self.request(Method::DELETE, segments)
+    }
+
+    /// A `OPTIONS` request (see [`ClientCore::request`]).
+    #[doc(hidden)]
+    pub fn options<E>(&self, segments: &[&str]) -> Result<Prepared<E>, Error<E>> {
+        self.request(Method::OPTIONS, segments)
+    }
+
+    /// A `HEAD` request (see [`ClientCore::request`]).
+    #[doc(hidden)]
+    pub fn head<E>(&self, segments: &[&str]) -> Result<Prepared<E>, Error<E>> {
+        self.request(Method::HEAD, segments)
+    }
+
+    /// A `PATCH` request (see [`ClientCore::request`]).
+    #[doc(hidden)]
+    pub fn patch<E>(&self, segments: &[&str]) -> Result<Prepared<E>, Error<E>> {
+        self.request(Method::PATCH, segments)
+    }
+
+    /// A `TRACE` request (see [`ClientCore::request`]).
+    #[doc(hidden)]
+    pub fn trace<E>(&self, segments: &[&str]) -> Result<Prepared<E>, Error<E>> {
+        self.request(Method::TRACE, segments)
+    }
+
     /// Sends `req` with credentials for `security`, applying the retry and 401 policies.
     #[doc(hidden)]
-    pub async fn send<E>(&self, req: Prepared, security: &Security) -> Result<Raw, Error<E>> {
+    pub async fn send<E>(&self, req: Prepared<E>, security: &Security) -> Result<Raw, Error<E>> {
         let idempotent = !matches!(req.method, Method::POST | Method::PATCH);
         let mut refreshed = false;
         let mut retries = 0;
@@ -228,7 +344,7 @@ impl ClientCore {
         }
     }
 
-    fn build<E>(&self, req: &Prepared, chosen: &[Chosen]) -> Result<reqwest::Request, Error<E>> {
+    fn build<E>(&self, req: &Prepared<E>, chosen: &[Chosen]) -> Result<reqwest::Request, Error<E>> {
         let mut url = req.url.clone();
         let mut headers = req.headers.clone();
         for c in chosen {
@@ -262,10 +378,11 @@ impl ClientCore {
     }
 }
 
-async fn read<E>(resp: reqwest::Response) -> Result<Raw, Error<E>> {
+async fn read<E>(mut resp: reqwest::Response) -> Result<Raw, Error<E>> {
     let status = resp.status();
-    let headers = resp.headers().clone();
-    let body = resp.bytes().await.map_err(from_reqwest)?.to_vec();
+    let headers = std::mem::take(resp.headers_mut());
+    // Reuses the buffer when the body arrived in one piece.
+    let body = Vec::from(resp.bytes().await.map_err(from_reqwest)?);
     Ok(Raw {
         status,
         headers,
@@ -330,8 +447,7 @@ fn param_values<T: Serialize + ?Sized, E>(name: &str, value: &T) -> Result<Vec<S
 
 /// Appends a query parameter in the `form` style: repeated keys when `explode`, else one
 /// comma-joined value. `None` appends nothing.
-#[doc(hidden)]
-pub fn query<T: Serialize + ?Sized, E>(
+fn query<T: Serialize + ?Sized, E>(
     url: &mut Url,
     name: &str,
     value: &T,
@@ -353,8 +469,7 @@ pub fn query<T: Serialize + ?Sized, E>(
 }
 
 /// Sets a header parameter in the `simple` style (comma-joined). `None` sets nothing.
-#[doc(hidden)]
-pub fn header<T: Serialize + ?Sized, E>(
+fn header<T: Serialize + ?Sized, E>(
     headers: &mut HeaderMap,
     name: &'static str,
     value: &T,
@@ -373,8 +488,7 @@ pub fn header<T: Serialize + ?Sized, E>(
 }
 
 /// Sets a cookie parameter. `None` sets nothing.
-#[doc(hidden)]
-pub fn cookie<T: Serialize + ?Sized, E>(
+fn cookie<T: Serialize + ?Sized, E>(
     headers: &mut HeaderMap,
     name: &str,
     value: &T,
@@ -402,8 +516,7 @@ pub fn path_value<T: Serialize + ?Sized>(value: &T) -> String {
 }
 
 /// A JSON body.
-#[doc(hidden)]
-pub fn json_body<T: Serialize + ?Sized, E>(
+fn json_body<T: Serialize + ?Sized, E>(
     content_type: &'static str,
     value: &T,
 ) -> Result<(&'static str, Vec<u8>), Error<E>> {
@@ -413,8 +526,7 @@ pub fn json_body<T: Serialize + ?Sized, E>(
 }
 
 /// A form-encoded body (`application/x-www-form-urlencoded`).
-#[doc(hidden)]
-pub fn form_body<T: Serialize + ?Sized, E>(
+fn form_body<T: Serialize + ?Sized, E>(
     content_type: &'static str,
     value: &T,
 ) -> Result<(&'static str, Vec<u8>), Error<E>> {
@@ -424,8 +536,7 @@ pub fn form_body<T: Serialize + ?Sized, E>(
 }
 
 /// A text or binary body, sent as is.
-#[doc(hidden)]
-pub fn raw_body(content_type: &'static str, value: impl AsRef<[u8]>) -> (&'static str, Vec<u8>) {
+fn raw_body(content_type: &'static str, value: impl AsRef<[u8]>) -> (&'static str, Vec<u8>) {
     (content_type, value.as_ref().to_vec())
 }
 
@@ -445,6 +556,16 @@ impl Raw {
                 source,
             }))
         })
+    }
+
+    /// A documented error response whose JSON body `variant` wraps (decoded first, as
+    /// [`Raw::json`] does).
+    pub fn api_error_json<T: DeserializeOwned, E, S>(
+        self,
+        variant: impl FnOnce(T) -> E,
+    ) -> Result<S, Error<E>> {
+        let body = self.json::<T, E>()?;
+        Err(self.api_error(variant(body)))
     }
 
     /// A documented error response.

@@ -112,48 +112,40 @@ pub fn emit_body_enum(api: &Api, op: &Operation) -> Option<TokenStream> {
     })
 }
 
-/// `(content type, bytes)` for one media type of the body held in `value`.
-fn encode_body(c: &BodyContent, value: &TokenStream, err: &Ident) -> TokenStream {
+/// Sets the body held in `value` on `request_`, in one media type.
+fn encode_body(c: &BodyContent, value: &TokenStream) -> TokenStream {
     let media = &c.media_type;
     match c.encoding {
-        BodyEncoding::Json => {
-            quote!(::oasgen_runtime::transport::json_body::<_, #err>(#media, #value)?)
-        }
-        BodyEncoding::Form => {
-            quote!(::oasgen_runtime::transport::form_body::<_, #err>(#media, #value)?)
-        }
-        BodyEncoding::Text | BodyEncoding::Binary => {
-            quote!(::oasgen_runtime::transport::raw_body(#media, #value))
-        }
+        BodyEncoding::Json => quote!(request_.json(#media, #value)?),
+        BodyEncoding::Form => quote!(request_.form(#media, #value)?),
+        BodyEncoding::Text | BodyEncoding::Binary => quote!(request_.raw(#media, #value)),
     }
 }
 
-/// `let body_ = ...;`, an `Option<(&str, Vec<u8>)>`.
+/// Sets the body, if any, on `request_`.
 fn emit_body(op: &Operation) -> TokenStream {
     let Some(body) = &op.body else {
-        return quote!(let body_ = ::std::option::Option::None;);
+        return quote!();
     };
-    let err = error_ident(op);
     let encoded = match body.contents.as_slice() {
-        [one] => encode_body(one, &quote!(body), &err),
+        [one] => encode_body(one, &quote!(body)),
         contents => {
             let name = body_enum_ident(op);
             let arms = contents.iter().map(|c| {
                 let v = media_variant(c);
-                let enc = encode_body(c, &quote!(value), &err);
+                let enc = encode_body(c, &quote!(value));
                 quote!(#name::#v(value) => #enc,)
             });
             quote!(match body { #(#arms)* })
         }
     };
     if body.required {
-        quote!(let body_ = ::std::option::Option::Some(#encoded);)
+        quote!(#encoded;)
     } else {
         quote! {
-            let body_ = match body {
-                ::std::option::Option::Some(body) => ::std::option::Option::Some(#encoded),
-                ::std::option::Option::None => ::std::option::Option::None,
-            };
+            if let ::std::option::Option::Some(body) = body {
+                #encoded;
+            }
         }
     }
 }
@@ -203,9 +195,8 @@ fn path_segments(op: &Operation) -> Vec<TokenStream> {
         .collect()
 }
 
-/// Query, header and cookie parameters, set on `url_` and `headers_`.
+/// Query, header and cookie parameters, set on `request_`.
 fn emit_params(op: &Operation) -> TokenStream {
-    let err = error_ident(op);
     let sets = op.params.iter().map(|p| {
         let id = ident(&p.ident);
         let name = &p.name;
@@ -213,14 +204,10 @@ fn emit_params(op: &Operation) -> TokenStream {
             ParamLocation::Path => quote!(),
             ParamLocation::Query => {
                 let explode = p.explode;
-                quote!(::oasgen_runtime::transport::query::<_, #err>(&mut url_, #name, &#id, #explode)?;)
+                quote!(request_.query(#name, &#id, #explode)?;)
             }
-            ParamLocation::Header => {
-                quote!(::oasgen_runtime::transport::header::<_, #err>(&mut headers_, #name, &#id)?;)
-            }
-            ParamLocation::Cookie => {
-                quote!(::oasgen_runtime::transport::cookie::<_, #err>(&mut headers_, #name, &#id)?;)
-            }
+            ParamLocation::Header => quote!(request_.header(#name, &#id)?;),
+            ParamLocation::Cookie => quote!(request_.cookie(#name, &#id)?;),
         }
     });
     quote!(#(#sets)*)
@@ -283,31 +270,21 @@ pub fn emit_method(api: &Api, op: &Operation) -> TokenStream {
     let segments = path_segments(op);
     let params = emit_params(op);
     let body = emit_body(op);
-    let method = format_ident!("{}", op.method.as_str());
+    let method = format_ident!("{}", op.method.as_str().to_ascii_lowercase());
     let security = operation_const(op);
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
-    let decode = emit_match(api, op);
-    let has = |l: ParamLocation| op.params.iter().any(|p| p.location == l);
-    let url_mut = has(ParamLocation::Query).then(|| quote!(mut));
-    let headers_mut =
-        (has(ParamLocation::Header) || has(ParamLocation::Cookie)).then(|| quote!(mut));
+    let decode = emit_match(op);
+    let request_mut = (!params.is_empty() || !body.is_empty()).then(|| quote!(mut));
     quote! {
         #docs
         #deprecated
         pub async fn #name(&self, #(#sig_args),*)
             -> ::std::result::Result<#success, Error<#err>>
         {
-            let #url_mut url_ = self.core.url::<#err>(&[#(#segments),*])?;
-            let #headers_mut headers_ = ::oasgen_runtime::reqwest::header::HeaderMap::new();
+            let #request_mut request_ = self.core.#method::<#err>(&[#(#segments),*])?;
             #params
             #body
-            let request_ = ::oasgen_runtime::transport::Prepared {
-                method: ::oasgen_runtime::reqwest::Method::#method,
-                url: url_,
-                headers: headers_,
-                body: body_,
-            };
-            let response_ = self.core.send::<#err>(request_, &security::#security).await?;
+            let response_ = self.core.send(request_, &security::#security).await?;
             #decode
         }
     }

@@ -103,16 +103,16 @@ pub fn emit_types(api: &Api, op: &Operation) -> TokenStream {
     }
 }
 
-/// Decodes the body of `r` from `response_` (a `Raw`), with `?` on decode errors.
-fn decode(api: &Api, err: &Ident, body: &BodyContent) -> TokenStream {
-    let ty = type_tokens(api, &body.ty, Scope::Crate);
-    match (body.encoding, &body.ty) {
-        (BodyEncoding::Json, _) => quote!(response_.json::<#ty, #err>()?),
-        (_, TypeExpr::Bytes) => quote!(response_.body.clone()),
-        (_, TypeExpr::String) => {
-            quote!(::std::string::String::from_utf8_lossy(&response_.body).into_owned())
-        }
-        _ => quote!(response_.json::<#ty, #err>()?),
+/// Whether the body of a response is decoded from JSON (else it is taken as text or bytes).
+fn is_json(body: &BodyContent) -> bool {
+    body.encoding == BodyEncoding::Json || !matches!(body.ty, TypeExpr::Bytes | TypeExpr::String)
+}
+
+/// Decodes a text or binary body from `response_` (a `Raw`).
+fn decode_raw(body: &BodyContent) -> TokenStream {
+    match body.ty {
+        TypeExpr::Bytes => quote!(response_.body.clone()),
+        _ => quote!(::std::string::String::from_utf8_lossy(&response_.body).into_owned()),
     }
 }
 
@@ -128,38 +128,59 @@ fn pattern(status: StatusSpec) -> TokenStream {
     }
 }
 
-fn arm(api: &Api, op: &Operation, r: &Response, several_oks: bool) -> TokenStream {
+fn arm(op: &Operation, r: &Response, several_oks: bool) -> TokenStream {
     let err = error_ident(op);
     let pat = pattern(r.status);
-    let value = r.body.as_ref().map(|b| decode(api, &err, b));
-    let status = matches!(r.status, StatusSpec::Range(_)).then(|| quote!(status_,));
     let v = ident(&r.ident);
+    let ok = quote!(::std::result::Result::Ok);
     let result = if !r.status.is_success() {
-        match &value {
+        match &r.body {
+            Some(b) if is_json(b) => quote!(response_.api_error_json(#err::#v)),
             // Decoded first: `api_error` consumes the response.
-            Some(value) => quote! {
-                let body_ = #value;
-                ::std::result::Result::Err(response_.api_error(#err::#v(body_)))
-            },
+            Some(b) => {
+                let value = decode_raw(b);
+                quote! {{
+                    let body_ = #value;
+                    ::std::result::Result::Err(response_.api_error(#err::#v(body_)))
+                }}
+            }
             None => quote!(::std::result::Result::Err(response_.api_error(#err::#v))),
         }
     } else if several_oks {
         let name = success_enum_ident(op);
-        match (&value, &status) {
-            (Some(value), _) => quote!(::std::result::Result::Ok(#name::#v(#status #value))),
-            (None, Some(_)) => quote!(::std::result::Result::Ok(#name::#v(status_))),
-            (None, None) => quote!(::std::result::Result::Ok(#name::#v)),
+        let ranged = matches!(r.status, StatusSpec::Range(_));
+        match (&r.body, ranged) {
+            (Some(b), false) if is_json(b) => quote!(response_.json().map(#name::#v)),
+            (Some(b), true) if is_json(b) => {
+                quote!(response_.json().map(|body_| #name::#v(status_, body_)))
+            }
+            (Some(b), false) => {
+                let value = decode_raw(b);
+                quote!(#ok(#name::#v(#value)))
+            }
+            (Some(b), true) => {
+                let value = decode_raw(b);
+                quote!(#ok(#name::#v(status_, #value)))
+            }
+            (None, true) => quote!(#ok(#name::#v(status_))),
+            (None, false) => quote!(#ok(#name::#v)),
         }
     } else {
-        let value = value.unwrap_or_else(|| quote!(()));
-        quote!(::std::result::Result::Ok(#value))
+        match &r.body {
+            Some(b) if is_json(b) => quote!(response_.json()),
+            Some(b) => {
+                let value = decode_raw(b);
+                quote!(#ok(#value))
+            }
+            None => quote!(#ok(())),
+        }
     };
-    quote!(#pat => { #result })
+    quote!(#pat => #result,)
 }
 
 /// `match response_.status.as_u16() { ... }`: exact codes first, then ranges, then `default`
 /// or the undocumented-status arm.
-pub fn emit_match(api: &Api, op: &Operation) -> TokenStream {
+pub fn emit_match(op: &Operation) -> TokenStream {
     let several_oks = successes(op).len() > 1;
     let rank = |r: &&Response| match r.status {
         StatusSpec::Code(_) => 0,
@@ -168,7 +189,7 @@ pub fn emit_match(api: &Api, op: &Operation) -> TokenStream {
     };
     let mut ordered: Vec<&Response> = op.responses.iter().collect();
     ordered.sort_by_key(rank);
-    let arms = ordered.iter().map(|r| arm(api, op, r, several_oks));
+    let arms = ordered.iter().map(|r| arm(op, r, several_oks));
     let fallback = (!op.responses.iter().any(|r| r.status == StatusSpec::Default))
         .then(|| quote!(_ => ::std::result::Result::Err(response_.unexpected()),));
     let uses_status = op

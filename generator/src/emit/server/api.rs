@@ -4,7 +4,7 @@ use super::{operation_docs, principal, Principal};
 use crate::emit::docs::doc_attrs;
 use crate::emit::types::{ident, type_tokens, Scope};
 use crate::emit::{block, member, Part};
-use crate::ir::{Api, BodyContent, BodyEncoding, Operation, Parameter, Response, StatusSpec};
+use crate::ir::{Api, BodyEncoding, Operation, Parameter, Response, StatusSpec};
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 
@@ -123,6 +123,14 @@ fn emit_request(api: &Api, op: &Operation) -> TokenStream {
         op.method.as_str(),
         op.path
     )]);
+    // A derived `Debug` prints the same; it is written out only to redact secrets.
+    if !op.params.iter().any(|p| p.secret) {
+        return quote! {
+            #docs
+            #[derive(Debug)]
+            pub struct #name { #(#fields)* }
+        };
+    }
     let label = name.to_string();
     quote! {
         #docs
@@ -139,7 +147,7 @@ fn emit_request(api: &Api, op: &Operation) -> TokenStream {
 fn emit_response(api: &Api, op: &Operation) -> TokenStream {
     let name = response_name(op);
     let variants = op.responses.iter().map(|r| response_variant(api, r));
-    let arms = op.responses.iter().map(|r| response_arm(&name, r));
+    let arms = op.responses.iter().map(response_arm);
     let docs = doc_attrs(&[format!(
         "The responses `{}` documents, one variant per status.",
         op.operation_id
@@ -180,45 +188,31 @@ fn response_variant(api: &Api, r: &Response) -> TokenStream {
     }
 }
 
-fn response_arm(enum_name: &Ident, r: &Response) -> TokenStream {
+fn response_arm(r: &Response) -> TokenStream {
     let name = ident(&r.ident);
-    let fixed = match r.status {
-        StatusSpec::Code(c) => {
+    let (pattern, status) = match (r.status, &r.body) {
+        (StatusSpec::Code(c), body) => {
             let c = Literal::u16_unsuffixed(c);
-            Some(quote! {
-                ::axum::http::StatusCode::from_u16(#c)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR)
-            })
+            let pattern = match body {
+                None => quote!(Self::#name),
+                Some(_) => quote!(Self::#name(body)),
+            };
+            (pattern, quote!(#c))
         }
-        _ => None,
-    };
-    let (pattern, status) = match (&fixed, &r.body) {
-        (Some(_), None) => (quote!(#enum_name::#name), fixed.clone()),
-        (Some(_), Some(_)) => (quote!(#enum_name::#name(body)), fixed.clone()),
-        (None, None) => (quote!(#enum_name::#name(status)), Some(quote!(status))),
-        (None, Some(_)) => (
-            quote!(#enum_name::#name(status, body)),
-            Some(quote!(status)),
-        ),
+        (_, None) => (quote!(Self::#name(status)), quote!(status.as_u16())),
+        (_, Some(_)) => (quote!(Self::#name(status, body)), quote!(status.as_u16())),
     };
     let response = match &r.body {
-        None => quote!(::axum::response::IntoResponse::into_response(#status)),
-        Some(b) => body_response(&status, b),
+        None => quote!(rt::empty(#status)),
+        Some(b) => {
+            let media = &b.media_type;
+            match b.encoding {
+                BodyEncoding::Json | BodyEncoding::Form => quote!(rt::json(#status, #media, body)),
+                BodyEncoding::Text | BodyEncoding::Binary => {
+                    quote!(rt::raw(#status, #media, body))
+                }
+            }
+        }
     };
     quote!(#pattern => #response,)
-}
-
-fn body_response(status: &Option<TokenStream>, body: &BodyContent) -> TokenStream {
-    let media = &body.media_type;
-    let payload = match body.encoding {
-        BodyEncoding::Json | BodyEncoding::Form => quote!(::axum::Json(body)),
-        BodyEncoding::Text | BodyEncoding::Binary => quote!(body),
-    };
-    quote! {
-        ::axum::response::IntoResponse::into_response((
-            #status,
-            [(::axum::http::header::CONTENT_TYPE, #media)],
-            #payload,
-        ))
-    }
 }

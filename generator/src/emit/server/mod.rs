@@ -28,6 +28,9 @@ pub fn emit_server(api: &Api) -> Vec<Part<'_>> {
                 // Response enums hold their bodies inline, as implementers build them; boxing the large
                 // ones would only make handlers noisier.
                 #![allow(deprecated, clippy::large_enum_variant)]
+
+                // The helpers private code calls; no generated item is named `rt`, so nothing shadows it.
+                use ::oasgen_runtime::server as rt;
             }
         }),
         part(|| security::emit_schemes(api)),
@@ -42,9 +45,14 @@ pub fn emit_server(api: &Api) -> Vec<Part<'_>> {
     parts.extend(per_op(api::emit_operation_types));
     parts.push(part(|| router::emit_router(api)));
     parts.extend(per_op(router::emit_handler));
-    parts.extend(per_op(router::emit_request_builder));
+    let input_checks = std::sync::Arc::new(validate::InputChecks::new(api));
+    parts.extend(api.operations.iter().map(|op| {
+        let checks = input_checks.clone();
+        part(move || router::emit_request_builder(api, op, &checks))
+    }));
     parts.push(part(|| security::emit_authenticate(api)));
     parts.push(part(|| validate::emit_checks(api)));
+    parts.push(part(move || input_checks.emit(api)));
     parts
 }
 

@@ -1,9 +1,9 @@
 //! The router, one handler per operation, and one request builder per operation.
 
-use super::api::{body_field, request_name};
-use super::validate::check_expr;
+use super::api::{body_field, request_name, response_name};
+use super::validate::{body_stem, param_stem, InputChecks};
 use super::{principal, Principal};
-use crate::emit::types::{ident, type_tokens, Scope};
+use crate::emit::types::ident;
 use crate::ir::{Api, BodyEncoding, Operation, ParamLocation, Parameter, TypeExpr, TypeKind};
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
@@ -39,8 +39,8 @@ pub fn emit_router(api: &Api) -> TokenStream {
         ) -> ::axum::Router {
             ::axum::Router::<::std::sync::Arc<S>>::new()
                 #(#routes)*
-                .method_not_allowed_fallback(::oasgen_runtime::server::method_not_allowed)
-                .fallback(::oasgen_runtime::server::not_found)
+                .method_not_allowed_fallback(rt::method_not_allowed)
+                .fallback(rt::not_found)
                 .layer(::axum::extract::DefaultBodyLimit::max(config.body_limit))
                 .with_state(service)
         }
@@ -59,91 +59,81 @@ fn has_path_params(op: &Operation) -> bool {
     op.params.iter().any(|p| p.location == ParamLocation::Path)
 }
 
-fn uses_headers(op: &Operation) -> bool {
-    op.params
-        .iter()
-        .any(|p| matches!(p.location, ParamLocation::Header | ParamLocation::Cookie))
+/// Whether the handler reads anything but credentials from the request.
+fn has_input(op: &Operation) -> bool {
+    !op.params.is_empty() || op.body.is_some()
 }
 
-/// The axum handler of one operation: authenticate, read the body, check the input, call.
+/// The axum handler of one operation: authenticate, read the input, check it, call.
 pub fn emit_handler(api: &Api, op: &Operation) -> TokenStream {
     let name = handler_name(op);
-    let path_arg = has_path_params(op).then(|| {
-        quote! {
-            path: ::std::result::Result<
-                ::axum::extract::Path<::std::vec::Vec<(::std::string::String, ::std::string::String)>>,
-                ::axum::extract::rejection::PathRejection,
-            >,
-        }
-    });
-    let path = if has_path_params(op) {
-        quote!(path.map(|p| p.0).map_err(|e| e.body_text()))
-    } else {
-        quote!(::std::result::Result::Ok(::std::vec::Vec::new()))
-    };
     let auth = emit_auth(api, op);
-    let needs_headers = !auth.is_empty() || op.body.is_some() || uses_headers(op);
-    let headers_arg = needs_headers.then(|| quote!(headers: ::axum::http::HeaderMap,));
-    let body_arg = op.body.is_some().then(|| {
-        quote! {
-            body: ::std::result::Result<
-                ::axum::body::Bytes,
-                ::axum::extract::rejection::BytesRejection,
-            >,
-        }
-    });
-    let read_body = emit_read_body(op);
-    let call = emit_call(op);
+    let method = ident(&op.fn_name);
+    let response = response_name(op);
+    let principal_arg = (principal(&op.security) != Principal::None).then(|| quote!(principal,));
+    let state = quote! {
+        ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>
+    };
+    if !has_input(op) && auth.is_empty() {
+        let request = request_name(op);
+        return quote! {
+            async fn #name<S: Api>(#state) -> #response {
+                service.#method(#request {}).await
+            }
+        };
+    }
+    let split = match op.body {
+        Some(_) => quote!(let (parts, body) = request.into_parts();),
+        None => quote!(let (parts, _) = request.into_parts();),
+    };
+    let read = emit_read(op);
+    let request = if has_input(op) {
+        let builder = builder_name(op);
+        quote!(input.finish(#builder)?)
+    } else {
+        let request = request_name(op);
+        quote!(#request {})
+    };
     quote! {
         async fn #name<S: Api>(
-            ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-            #path_arg
-            ::axum::extract::RawQuery(query): ::axum::extract::RawQuery,
-            #headers_arg
-            #body_arg
-        ) -> ::axum::response::Response {
+            #state,
+            request: ::axum::extract::Request,
+        ) -> ::std::result::Result<#response, rt::Refused> {
+            #split
             #auth
-            #read_body
-            let path = #path;
-            #call
+            #read
+            let request = #request;
+            ::std::result::Result::Ok(service.#method(#principal_arg request).await)
         }
     }
 }
 
-/// `let principal = ...;` (nothing for operations without credentials).
+/// `let principal = ...?;` (nothing for operations without credentials).
 fn emit_auth(api: &Api, op: &Operation) -> TokenStream {
     let alternatives = op.security.alternatives.iter().map(|alt| {
         let schemes = alt.iter().map(|&i| ident(&api.security_schemes[i].ident));
         quote!(&[#(SecurityScheme::#schemes),*])
     });
-    let call = quote! {
-        authenticate(&*service, &headers, query.as_deref(), &[#(#alternatives),*]).await
-    };
-    let respond = quote!(::axum::response::IntoResponse::into_response);
+    let call = quote!(authenticate(&*service, &parts, &[#(#alternatives),*]).await?);
     match principal(&op.security) {
         Principal::None => quote!(),
-        Principal::Optional => quote! {
-            let principal = match #call {
-                ::std::result::Result::Ok(p) => p,
-                ::std::result::Result::Err(e) => return #respond(e),
-            };
-        },
+        Principal::Optional => quote!(let principal = #call;),
         Principal::Required => quote! {
-            let principal = match #call {
-                ::std::result::Result::Ok(::std::option::Option::Some(p)) => p,
-                ::std::result::Result::Ok(::std::option::Option::None) => {
-                    return #respond(::oasgen_runtime::server::Unauthorized::Missing)
-                }
-                ::std::result::Result::Err(e) => return #respond(e),
-            };
+            let principal = #call.ok_or(rt::Unauthorized::Missing)?;
         },
     }
 }
 
-/// `let body = ...;`: size, media type and syntax; a rejection returns early.
-fn emit_read_body(op: &Operation) -> TokenStream {
+/// `let mut input = ...;`: path parameters, query, headers and the body, whose size, media type
+/// and syntax are checked at once (a problem returns early).
+fn emit_read(op: &Operation) -> Option<TokenStream> {
+    let path = has_path_params(op);
     let Some(body) = &op.body else {
-        return quote!();
+        return has_input(op).then(|| {
+            quote! {
+                let input = rt::Input::new(parts, #path).await;
+            }
+        });
     };
     let first = &body.contents[0].ty;
     let accepted = body.contents.iter().filter(|c| &c.ty == first).map(|c| {
@@ -154,68 +144,31 @@ fn emit_read_body(op: &Operation) -> TokenStream {
             BodyEncoding::Text => quote!(Text),
             BodyEncoding::Binary => quote!(Binary),
         };
-        quote!((#media, ::oasgen_runtime::server::Encoding::#encoding))
+        quote!((#media, rt::Encoding::#encoding))
     });
     let required = body.required;
-    quote! {
-        let body = match ::oasgen_runtime::server::body(&headers, body, &[#(#accepted),*], #required) {
-            ::std::result::Result::Ok(b) => b,
-            ::std::result::Result::Err(e) => {
-                return ::axum::response::IntoResponse::into_response(e)
-            }
-        };
-    }
-}
-
-/// Builds the request, then calls the method or answers `400`.
-fn emit_call(op: &Operation) -> TokenStream {
-    let method = ident(&op.fn_name);
-    let request = request_name(op);
-    let principal_arg = (principal(&op.security) != Principal::None).then(|| quote!(principal,));
-    let (input, build) = if op.params.is_empty() && op.body.is_none() {
-        (
-            quote!(input),
-            quote!(::std::option::Option::Some(#request {})),
-        )
-    } else {
-        let builder = builder_name(op);
-        let headers = uses_headers(op).then(|| quote!(&headers,));
-        let body = op.body.is_some().then(|| quote!(body,));
-        (
-            quote!(mut input),
-            quote!(#builder(&mut input, #headers #body)),
-        )
-    };
-    quote! {
-        let #input = ::oasgen_runtime::server::Input::new(path, query.as_deref());
-        let request = #build;
-        match input.finish(request) {
-            ::std::result::Result::Ok(request) => ::axum::response::IntoResponse::into_response(
-                service.#method(#principal_arg request).await,
-            ),
-            ::std::result::Result::Err(e) => ::axum::response::IntoResponse::into_response(e),
-        }
-    }
+    Some(quote! {
+        let input = rt::Input::with_body(parts, body, #path, &[#(#accepted),*], #required).await?;
+    })
 }
 
 /// The request builder of one operation: reads, checks and decodes each input. It returns
 /// `None` only after recording why in `input`.
-pub fn emit_request_builder(api: &Api, op: &Operation) -> TokenStream {
-    if op.params.is_empty() && op.body.is_none() {
+pub fn emit_request_builder(api: &Api, op: &Operation, checks: &InputChecks) -> TokenStream {
+    if !has_input(op) {
         return quote!();
     }
     let name = builder_name(op);
     let request = request_name(op);
-    let headers_arg = uses_headers(op).then(|| quote!(headers: &::axum::http::HeaderMap,));
-    let body_arg = op
-        .body
-        .is_some()
-        .then(|| quote!(body: ::std::option::Option<::serde_json::Value>,));
-    let lets = op.params.iter().map(|p| {
-        let field = ident(&p.ident);
-        let read = read_param(api, p);
-        quote!(let #field = #read;)
-    });
+    let lets: Vec<TokenStream> = op
+        .params
+        .iter()
+        .map(|p| {
+            let field = ident(&p.ident);
+            let read = read_param(api, p, checks);
+            quote!(let #field = #read;)
+        })
+        .collect();
     let mut fields: Vec<TokenStream> = op
         .params
         .iter()
@@ -230,29 +183,16 @@ pub fn emit_request_builder(api: &Api, op: &Operation) -> TokenStream {
         .collect();
     let body = op.body.as_ref().map(|b| {
         let field = body_field(op);
-        let ty = type_tokens(api, &b.contents[0].ty, Scope::Crate);
-        let check = checked("body", &check_expr(api, &b.contents[0].ty, None));
+        let check = checks.check(api, &b.contents[0].ty, None, &body_stem(op));
         fields.push(if b.required {
             quote!(#field: #field?)
         } else {
             quote!(#field)
         });
-        quote! {
-            let #field = match body {
-                ::std::option::Option::Some(v) => {
-                    #check
-                    input.decode::<#ty>("body", v)
-                }
-                ::std::option::Option::None => ::std::option::Option::None,
-            };
-        }
+        quote!(let #field = input.body(#check);)
     });
     quote! {
-        fn #name(
-            input: &mut ::oasgen_runtime::server::Input,
-            #headers_arg
-            #body_arg
-        ) -> ::std::option::Option<#request> {
+        fn #name(input: &mut rt::Input) -> ::std::option::Option<#request> {
             #(#lets)*
             #body
             ::std::option::Option::Some(#request { #(#fields),* })
@@ -260,59 +200,32 @@ pub fn emit_request_builder(api: &Api, op: &Operation) -> TokenStream {
     }
 }
 
-/// `{ let errors = ...; let at = ...; let v = &v; <check> }`, or nothing when nothing applies.
-fn checked(at: &str, check: &TokenStream) -> TokenStream {
-    if check.is_empty() {
-        return quote!();
-    }
-    let at = if at == "body" { "" } else { at };
-    quote! {
-        {
-            let errors = input.errors();
-            let at: &str = #at;
-            let v = &v;
-            #check
-        }
-    }
-}
-
 /// Reads, checks and decodes one parameter: an `Option` of its Rust type.
-fn read_param(api: &Api, p: &Parameter) -> TokenStream {
+fn read_param(api: &Api, p: &Parameter, checks: &InputChecks) -> TokenStream {
     let name = &p.name;
     let required = p.required;
-    let rt = quote!(::oasgen_runtime::server);
-    let read = match (&p.ty, p.location) {
+    let check = checks.check(api, &p.ty, Some(&p.constraints), &param_stem(p));
+    match (&p.ty, p.location) {
         (TypeExpr::Array(inner), ParamLocation::Query) => {
             let kind = param_kind(api, inner);
             let explode = p.explode;
-            quote!(input.query_array(#name, #rt::Kind::#kind, #explode, #required))
+            quote!(input.query_array(#name, rt::Kind::#kind, #explode, #required, #check))
         }
         (ty, ParamLocation::Path) => {
             let kind = param_kind(api, ty);
-            quote!(input.path(#name, #rt::Kind::#kind))
+            quote!(input.path(#name, rt::Kind::#kind, #check))
         }
         (ty, ParamLocation::Query) => {
             let kind = param_kind(api, ty);
-            quote!(input.query(#name, #rt::Kind::#kind, #required))
+            quote!(input.query(#name, rt::Kind::#kind, #required, #check))
         }
         (ty, ParamLocation::Header) => {
             let kind = param_kind(api, ty);
-            quote!(input.header(headers, #name, #rt::Kind::#kind, #required))
+            quote!(input.header(#name, rt::Kind::#kind, #required, #check))
         }
         (ty, ParamLocation::Cookie) => {
             let kind = param_kind(api, ty);
-            quote!(input.cookie(headers, #name, #rt::Kind::#kind, #required))
-        }
-    };
-    let ty = type_tokens(api, &p.ty, Scope::Crate);
-    let check = checked(name, &check_expr(api, &p.ty, Some(&p.constraints)));
-    quote! {
-        match #read {
-            ::std::option::Option::Some(v) => {
-                #check
-                input.decode::<#ty>(#name, v)
-            }
-            ::std::option::Option::None => ::std::option::Option::None,
+            quote!(input.cookie(#name, rt::Kind::#kind, #required, #check))
         }
     }
 }

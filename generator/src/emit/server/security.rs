@@ -62,18 +62,17 @@ pub fn emit_authenticate(api: &Api) -> TokenStream {
         /// the request's credentials; `Ok(None)` if none does but credentials are optional.
         async fn authenticate<S: Authenticator>(
             service: &S,
-            headers: &::axum::http::HeaderMap,
-            query: ::std::option::Option<&str>,
+            parts: &::axum::http::request::Parts,
             alternatives: &[&[SecurityScheme]],
         ) -> ::std::result::Result<
             ::std::option::Option<S::Principal>,
-            ::oasgen_runtime::server::Unauthorized,
+            rt::Unauthorized,
         > {
             let mut sent = false;
             'alternatives: for alternative in alternatives {
                 let mut principal = ::std::option::Option::None;
                 for &scheme in *alternative {
-                    let ::std::option::Option::Some(c) = credential(scheme, headers, query) else {
+                    let ::std::option::Option::Some(c) = credential(scheme, &parts.headers, parts.uri.query()) else {
                         continue 'alternatives;
                     };
                     sent = true;
@@ -90,9 +89,9 @@ pub fn emit_authenticate(api: &Api) -> TokenStream {
                 return ::std::result::Result::Ok(::std::option::Option::None);
             }
             ::std::result::Result::Err(if sent {
-                ::oasgen_runtime::server::Unauthorized::Rejected
+                rt::Unauthorized::Rejected
             } else {
-                ::oasgen_runtime::server::Unauthorized::Missing
+                rt::Unauthorized::Missing
             })
         }
 
@@ -119,7 +118,7 @@ fn emit_credential(api: &Api) -> TokenStream {
             scheme: SecurityScheme,
             headers: &::axum::http::HeaderMap,
             #query: ::std::option::Option<&str>,
-        ) -> ::std::option::Option<::oasgen_runtime::server::Credential> {
+        ) -> ::std::option::Option<rt::Credential> {
             match scheme {
                 #(#arms)*
             }
@@ -129,15 +128,14 @@ fn emit_credential(api: &Api) -> TokenStream {
 
 fn credential_arm(s: &SecurityScheme, query: &TokenStream) -> TokenStream {
     let name = ident(&s.ident);
-    let rt = quote!(::oasgen_runtime::server);
     let extract = match &s.kind {
-        SchemeKind::Bearer => quote!(#rt::bearer(headers)),
-        SchemeKind::Basic => quote!(#rt::basic(headers)),
+        SchemeKind::Bearer => quote!(rt::bearer(headers)),
+        SchemeKind::Basic => quote!(rt::basic(headers)),
         SchemeKind::ApiKey { location, name } => match location {
-            ParamLocation::Query => quote!(#rt::api_key_query(#query, #name)),
-            ParamLocation::Cookie => quote!(#rt::api_key_cookie(headers, #name)),
+            ParamLocation::Query => quote!(rt::api_key_query(#query, #name)),
+            ParamLocation::Cookie => quote!(rt::api_key_cookie(headers, #name)),
             ParamLocation::Header | ParamLocation::Path => {
-                quote!(#rt::api_key_header(headers, #name))
+                quote!(rt::api_key_header(headers, #name))
             }
         },
     };

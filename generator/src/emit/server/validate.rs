@@ -14,6 +14,11 @@ use std::collections::BTreeSet;
 
 /// `check_<type>` for every type reachable from a request parameter or body.
 pub fn emit_checks(api: &Api) -> TokenStream {
+    let fns = reachable(api).into_iter().map(|id| emit_check_fn(api, id));
+    quote!(#(#fns)*)
+}
+
+fn reachable(api: &Api) -> BTreeSet<TypeId> {
     let mut reachable = BTreeSet::new();
     for op in &api.operations {
         for p in &op.params {
@@ -23,8 +28,150 @@ pub fn emit_checks(api: &Api) -> TokenStream {
             collect(api, &c.ty, &mut reachable);
         }
     }
-    let fns = reachable.into_iter().map(|id| emit_check_fn(api, id));
-    quote!(#(#fns)*)
+    reachable
+}
+
+/// The checks of parameters and bodies that are more than a call of `check_<type>`: each
+/// emitted once as a function and shared by every input with the same name, schema and
+/// constraints (a `tenant` path parameter used by every operation is checked by one function).
+///
+/// The table is made once, before any part is emitted, by visiting every operation's inputs in
+/// spec order (so names and collision suffixes do not depend on which part is emitted first);
+/// emitters then only look names up.
+pub struct InputChecks {
+    /// The functions, in first use order: key (stem and check, as text), name, and what they check.
+    fns: Vec<InputCheck>,
+}
+
+/// One shared check function.
+struct InputCheck {
+    key: String,
+    name: String,
+    ty: TypeExpr,
+    constraints: Option<Constraints>,
+}
+
+/// What a parameter or body needs checked: a function of the runtime, a `check_<type>`, or a
+/// shared function of its own (by key).
+enum Needed {
+    Ready(TokenStream),
+    Shared(String),
+}
+
+impl InputChecks {
+    /// The check functions of every parameter and body; none takes the name of a `check_<type>`.
+    pub fn new(api: &Api) -> Self {
+        let mut taken: BTreeSet<String> = reachable(api)
+            .into_iter()
+            .map(|id| check_fn_name(api, id).to_string())
+            .collect();
+        let mut fns: Vec<InputCheck> = Vec::new();
+        let inputs = api.operations.iter().flat_map(|op| {
+            let params = op
+                .params
+                .iter()
+                .map(|p| (&p.ty, Some(&p.constraints), param_stem(p)));
+            let body = op
+                .body
+                .iter()
+                .map(move |b| (&b.contents[0].ty, None, body_stem(op)));
+            params.chain(body)
+        });
+        for (ty, constraints, stem) in inputs {
+            let Needed::Shared(key) = needed(api, ty, constraints, &stem) else {
+                continue;
+            };
+            if fns.iter().any(|f| f.key == key) {
+                continue;
+            }
+            let base = format!("check_{stem}");
+            let mut name = base.clone();
+            let mut n = 1;
+            while !taken.insert(name.clone()) {
+                n += 1;
+                name = format!("{base}_{n}");
+            }
+            fns.push(InputCheck {
+                key,
+                name,
+                ty: ty.clone(),
+                constraints: constraints.cloned(),
+            });
+        }
+        InputChecks { fns }
+    }
+
+    /// The `Check` function for a value of `ty` with `constraints`: `any`, a `check_<type>`, or
+    /// a function named after `stem` (`check_<stem>`, e.g. `check_tenant_param`).
+    pub fn check(
+        &self,
+        api: &Api,
+        ty: &TypeExpr,
+        constraints: Option<&Constraints>,
+        stem: &str,
+    ) -> TokenStream {
+        match needed(api, ty, constraints, stem) {
+            Needed::Ready(check) => check,
+            Needed::Shared(key) => {
+                let f = self.fns.iter().find(|f| f.key == key);
+                let name = &f.expect("InputChecks::new visited every input").name;
+                let name = format_ident!("{}", name);
+                quote!(#name)
+            }
+        }
+    }
+
+    /// The functions, in first use order.
+    pub fn emit(&self, api: &Api) -> TokenStream {
+        let fns = self.fns.iter().map(|f| {
+            let name = format_ident!("{}", f.name);
+            let body = check_expr(api, &f.ty, f.constraints.as_ref());
+            quote! {
+                fn #name(
+                    v: &::serde_json::Value,
+                    at: &str,
+                    errors: &mut ::std::vec::Vec<rt::FieldError>,
+                ) {
+                    #body
+                }
+            }
+        });
+        quote!(#(#fns)*)
+    }
+}
+
+/// The stem of a parameter's check function (`tenant_param`).
+pub fn param_stem(p: &crate::ir::Parameter) -> String {
+    format!("{}_param", p.ident.trim_end_matches('_'))
+}
+
+/// The stem of a request body's check function (`signup_body`).
+pub fn body_stem(op: &crate::ir::Operation) -> String {
+    format!("{}_body", op.fn_name.trim_end_matches('_'))
+}
+
+/// Which check a value of `ty` with `constraints` needs.
+fn needed(api: &Api, ty: &TypeExpr, constraints: Option<&Constraints>, stem: &str) -> Needed {
+    let body = check_expr(api, ty, constraints);
+    if body.is_empty() {
+        return Needed::Ready(quote!(rt::any));
+    }
+    if constraints.and_then(rules_static).is_none() {
+        match ty {
+            TypeExpr::Named(id) => {
+                let name = check_fn_name(api, *id);
+                return Needed::Ready(quote!(#name));
+            }
+            TypeExpr::String => return Needed::Ready(quote!(rt::check_string)),
+            TypeExpr::Bool => return Needed::Ready(quote!(rt::boolean)),
+            TypeExpr::I32 => return Needed::Ready(quote!(rt::check_i32)),
+            TypeExpr::I64 => return Needed::Ready(quote!(rt::check_i64)),
+            TypeExpr::F64 => return Needed::Ready(quote!(rt::number)),
+            _ => {}
+        }
+    }
+    // Shared by inputs of the same name and schema only, so that the name says what it checks.
+    Needed::Shared(format!("{stem}: {body}"))
 }
 
 fn collect(api: &Api, ty: &TypeExpr, out: &mut BTreeSet<TypeId>) {
@@ -64,7 +211,7 @@ fn emit_check_fn(api: &Api, id: TypeId) -> TokenStream {
         TypeKind::Struct(s) => check_struct(api, s),
         TypeKind::Enum(e) => {
             let values = e.variants.iter().map(|v| &v.value);
-            quote!(::oasgen_runtime::server::one_of(v, at, &[#(#values),*], errors);)
+            quote!(rt::one_of(v, at, &[#(#values),*], errors);)
         }
         TypeKind::Union(u) => check_union(api, u),
         TypeKind::Alias(e) | TypeKind::Newtype(e) => check_expr(api, e, None),
@@ -80,7 +227,7 @@ fn emit_check_fn(api: &Api, id: TypeId) -> TokenStream {
         fn #name(
             #v: &::serde_json::Value,
             #at: &str,
-            #errors: &mut ::std::vec::Vec<::oasgen_runtime::server::FieldError>,
+            #errors: &mut ::std::vec::Vec<rt::FieldError>,
         ) {
             #body
         }
@@ -95,8 +242,8 @@ fn check_struct(api: &Api, s: &Struct) -> TokenStream {
         let check = check_expr(api, &f.ty, Some(&f.constraints));
         quote! {
             if let ::std::option::Option::Some(v) = o.get(#name) {
-                let at: &str = &::oasgen_runtime::server::member(at, #name);
-                if ::oasgen_runtime::server::present(v, at, #nullable, errors) { #check }
+                let at: &str = &rt::member(at, #name);
+                if rt::present(v, at, #nullable, errors) { #check }
             }
         }
     });
@@ -107,18 +254,18 @@ fn check_struct(api: &Api, s: &Struct) -> TokenStream {
             quote! {
                 for (k, v) in o {
                     if [#(#known),*].contains(&k.as_str()) { continue; }
-                    let at: &str = &::oasgen_runtime::server::member(at, k);
+                    let at: &str = &rt::member(at, k);
                     #check
                 }
             }
         })
     });
     if s.fields.is_empty() && additional.as_ref().is_none_or(Option::is_none) {
-        return quote!(::oasgen_runtime::server::object(v, at, &[#(#required),*], errors););
+        return quote!(rt::object(v, at, &[#(#required),*], errors););
     }
     quote! {
         let ::std::option::Option::Some(o) =
-            ::oasgen_runtime::server::object(v, at, &[#(#required),*], errors)
+            rt::object(v, at, &[#(#required),*], errors)
         else {
             return;
         };
@@ -131,7 +278,7 @@ fn check_union(api: &Api, u: &Union) -> TokenStream {
     let alternatives = u.variants.iter().map(|var| {
         let check = check_expr(api, &var.ty, None);
         quote! {
-            ::oasgen_runtime::server::accepts(v, |v, errors| {
+            rt::accepts(v, |v, errors| {
                 let _ = (v, &errors);
                 #check
             })
@@ -139,28 +286,27 @@ fn check_union(api: &Api, u: &Union) -> TokenStream {
     });
     quote! {
         if !(#(#alternatives)||*) {
-            ::oasgen_runtime::server::no_alternative(at, errors);
+            rt::no_alternative(at, errors);
         }
     }
 }
 
 /// The checks for a value of type `ty` with `constraints`; empty when anything is accepted.
 pub fn check_expr(api: &Api, ty: &TypeExpr, constraints: Option<&Constraints>) -> TokenStream {
-    let rt = quote!(::oasgen_runtime::server);
     let shape = match ty {
-        TypeExpr::Bool => quote!(#rt::boolean(v, at, errors);),
-        TypeExpr::I32 => quote!(#rt::integer(v, at, true, errors);),
-        TypeExpr::I64 => quote!(#rt::integer(v, at, false, errors);),
-        TypeExpr::F64 => quote!(#rt::number(v, at, errors);),
-        TypeExpr::String => quote!(#rt::string(v, at, errors);),
+        TypeExpr::Bool => quote!(rt::boolean(v, at, errors);),
+        TypeExpr::I32 => quote!(rt::integer(v, at, true, errors);),
+        TypeExpr::I64 => quote!(rt::integer(v, at, false, errors);),
+        TypeExpr::F64 => quote!(rt::number(v, at, errors);),
+        TypeExpr::String => quote!(rt::string(v, at, errors);),
         TypeExpr::Bytes | TypeExpr::Json => quote!(),
-        TypeExpr::JsonObject => quote!(#rt::object(v, at, &[], errors);),
+        TypeExpr::JsonObject => quote!(rt::object(v, at, &[], errors);),
         TypeExpr::Array(inner) => {
             let inner = check_expr(api, inner, None);
             quote! {
-                if let ::std::option::Option::Some(items) = #rt::array(v, at, errors) {
+                if let ::std::option::Option::Some(items) = rt::array(v, at, errors) {
                     for (i, v) in items.iter().enumerate() {
-                        let at: &str = &#rt::item(at, i);
+                        let at: &str = &rt::item(at, i);
                         let _ = (v, at);
                         #inner
                     }
@@ -170,9 +316,9 @@ pub fn check_expr(api: &Api, ty: &TypeExpr, constraints: Option<&Constraints>) -
         TypeExpr::Map(inner) => {
             let inner = check_expr(api, inner, None);
             quote! {
-                if let ::std::option::Option::Some(o) = #rt::object(v, at, &[], errors) {
+                if let ::std::option::Option::Some(o) = rt::object(v, at, &[], errors) {
                     for (k, v) in o {
-                        let at: &str = &#rt::member(at, k);
+                        let at: &str = &rt::member(at, k);
                         let _ = (v, at);
                         #inner
                     }
@@ -194,43 +340,31 @@ fn rules_static(c: &Constraints) -> Option<TokenStream> {
     if c.is_empty() && !email {
         return None;
     }
-    let opt_u64 = |x: Option<u64>| match x {
-        Some(n) => {
-            let n = Literal::u64_suffixed(n);
-            quote!(::std::option::Option::Some(#n))
-        }
-        None => quote!(::std::option::Option::None),
+    let count = |name: &str, x: Option<u64>| {
+        let name = format_ident!("{}", name);
+        x.map(|n| {
+            let n = Literal::u64_unsuffixed(n);
+            quote!(.#name(#n))
+        })
     };
-    let opt_bound = |x: Option<(f64, bool)>| match x {
-        Some((n, excl)) => {
+    let bound = |name: &str, x: Option<(f64, bool)>| {
+        let name = format_ident!("{}", name);
+        x.map(|(n, excl)| {
             let n = Literal::f64_suffixed(n);
-            quote!(::std::option::Option::Some((#n, #excl)))
-        }
-        None => quote!(::std::option::Option::None),
+            quote!(.#name(#n, #excl))
+        })
     };
-    let pattern = match &c.pattern {
-        Some(p) => quote!(::std::option::Option::Some(::oasgen_runtime::server::Pattern::new(#p))),
-        None => quote!(::std::option::Option::None),
-    };
-    let format = if email {
-        quote!(::std::option::Option::Some("email"))
-    } else {
-        quote!(::std::option::Option::None)
-    };
-    let (min_length, max_length) = (opt_u64(c.min_length), opt_u64(c.max_length));
-    let (min_items, max_items) = (opt_u64(c.min_items), opt_u64(c.max_items));
-    let (minimum, maximum) = (opt_bound(c.minimum), opt_bound(c.maximum));
+    let min_length = count("min_length", c.min_length);
+    let max_length = count("max_length", c.max_length);
+    let pattern = c.pattern.as_ref().map(|p| quote!(.pattern(#p)));
+    let minimum = bound("minimum", c.minimum);
+    let maximum = bound("maximum", c.maximum);
+    let min_items = count("min_items", c.min_items);
+    let max_items = count("max_items", c.max_items);
+    let format = email.then(|| quote!(.format("email")));
     Some(quote! {
-        static RULES: ::oasgen_runtime::server::Rules = ::oasgen_runtime::server::Rules {
-            min_length: #min_length,
-            max_length: #max_length,
-            pattern: #pattern,
-            minimum: #minimum,
-            maximum: #maximum,
-            min_items: #min_items,
-            max_items: #max_items,
-            format: #format,
-        };
-        ::oasgen_runtime::server::rules(v, at, &RULES, errors);
+        static RULES: rt::Rules = rt::Rules::NONE
+            #min_length #max_length #pattern #minimum #maximum #min_items #max_items #format;
+        rt::rules(v, at, &RULES, errors);
     })
 }

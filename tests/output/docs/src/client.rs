@@ -95,27 +95,12 @@ impl Client {
         tenant: &str,
         note_id: &str,
     ) -> ::std::result::Result<crate::models::Note, Error<GetNoteError>> {
-        let url_ = self
+        let request_ = self
             .core
-            .url::<GetNoteError>(&["tenants", tenant, &["notes|", note_id].concat()])?;
-        let headers_ = ::oasgen_runtime::reqwest::header::HeaderMap::new();
-        let body_ = ::std::option::Option::None;
-        let request_ = ::oasgen_runtime::transport::Prepared {
-            method: ::oasgen_runtime::reqwest::Method::GET,
-            url: url_,
-            headers: headers_,
-            body: body_,
-        };
-        let response_ = self
-            .core
-            .send::<GetNoteError>(request_, &security::GET_NOTE)
-            .await?;
+            .get::<GetNoteError>(&["tenants", tenant, &["notes|", note_id].concat()])?;
+        let response_ = self.core.send(request_, &security::GET_NOTE).await?;
         match response_.status.as_u16() {
-            200u16 => {
-                ::std::result::Result::Ok(
-                    response_.json::<crate::models::Note, GetNoteError>()?,
-                )
-            }
+            200u16 => response_.json(),
             404u16 => {
                 ::std::result::Result::Err(response_.api_error(GetNoteError::NotFound))
             }
@@ -134,24 +119,11 @@ impl Client {
         tenant: &str,
         body: &crate::models::Note,
     ) -> ::std::result::Result<(), Error<CreateNoteError>> {
-        let url_ = self.core.url::<CreateNoteError>(&["tenants", tenant, "notes"])?;
-        let headers_ = ::oasgen_runtime::reqwest::header::HeaderMap::new();
-        let body_ = ::std::option::Option::Some(
-            ::oasgen_runtime::transport::json_body::<
-                _,
-                CreateNoteError,
-            >("application/json", body)?,
-        );
-        let request_ = ::oasgen_runtime::transport::Prepared {
-            method: ::oasgen_runtime::reqwest::Method::POST,
-            url: url_,
-            headers: headers_,
-            body: body_,
-        };
-        let response_ = self
+        let mut request_ = self
             .core
-            .send::<CreateNoteError>(request_, &security::CREATE_NOTE)
-            .await?;
+            .post::<CreateNoteError>(&["tenants", tenant, "notes"])?;
+        request_.json("application/json", body)?;
+        let response_ = self.core.send(request_, &security::CREATE_NOTE).await?;
         match response_.status.as_u16() {
             201u16 => ::std::result::Result::Ok(()),
             _ => ::std::result::Result::Err(response_.unexpected()),

@@ -6,6 +6,8 @@
 //! answers unknown paths with `404` and unknown methods with `405`, always with a JSON body.
 #![allow(deprecated, clippy::large_enum_variant)]
 
+use ::oasgen_runtime::server as rt;
+
 /// The security schemes of the spec; the router tells the [`Authenticator`] which one a
 /// credential was sent for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -61,6 +63,7 @@ pub trait Api: Authenticator {
 }
 
 /// The input of `getNote` (`GET /tenants/{tenant}/notes|{noteId}`), checked against the spec.
+#[derive(Debug)]
 pub struct GetNoteRequest {
     /// `tenant` (Path parameter).
     ///
@@ -70,15 +73,6 @@ pub struct GetNoteRequest {
     ///
     /// The note's id, as in `notes[0].id`.
     pub note_id: ::std::string::String,
-}
-
-impl ::std::fmt::Debug for GetNoteRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("GetNoteRequest")
-            .field("tenant", &self.tenant)
-            .field("note_id", &self.note_id)
-            .finish()
-    }
 }
 
 /// The responses `getNote` documents, one variant per status.
@@ -97,39 +91,19 @@ pub enum GetNoteResponse {
 impl ::axum::response::IntoResponse for GetNoteResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            GetNoteResponse::Ok(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            GetNoteResponse::NotFound => {
-                ::axum::response::IntoResponse::into_response(
-                    ::axum::http::StatusCode::from_u16(404)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                )
-            }
+            Self::Ok(body) => rt::json(200, "application/json", body),
+            Self::NotFound => rt::empty(404),
         }
     }
 }
 
 /// The input of `createNote` (`POST /tenants/{tenant}/notes`), checked against the spec.
+#[derive(Debug)]
 pub struct CreateNoteRequest {
     /// `tenant` (Path parameter).
     pub tenant: ::std::string::String,
     /// The request body.
     pub body: crate::models::Note,
-}
-
-impl ::std::fmt::Debug for CreateNoteRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("CreateNoteRequest")
-            .field("tenant", &self.tenant)
-            .field("body", &self.body)
-            .finish()
-    }
 }
 
 /// The responses `createNote` documents, one variant per status.
@@ -144,12 +118,7 @@ pub enum CreateNoteResponse {
 impl ::axum::response::IntoResponse for CreateNoteResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            CreateNoteResponse::Created => {
-                ::axum::response::IntoResponse::into_response(
-                    ::axum::http::StatusCode::from_u16(201)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                )
-            }
+            Self::Created => rt::empty(201),
         }
     }
 }
@@ -176,133 +145,55 @@ pub fn router_with<S: Api>(
             ::axum::routing::MethodRouter::<::std::sync::Arc<S>>::new()
                 .on(::axum::routing::MethodFilter::POST, handle_create_note::<S>),
         )
-        .method_not_allowed_fallback(::oasgen_runtime::server::method_not_allowed)
-        .fallback(::oasgen_runtime::server::not_found)
+        .method_not_allowed_fallback(rt::method_not_allowed)
+        .fallback(rt::not_found)
         .layer(::axum::extract::DefaultBodyLimit::max(config.body_limit))
         .with_state(service)
 }
 
 async fn handle_get_note<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    ::axum::extract::RawQuery(query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
-) -> ::axum::response::Response {
-    let principal = match authenticate(
+    request: ::axum::extract::Request,
+) -> ::std::result::Result<GetNoteResponse, rt::Refused> {
+    let (parts, _) = request.into_parts();
+    let principal = authenticate(
             &*service,
-            &headers,
-            query.as_deref(),
+            &parts,
             &[&[SecurityScheme::BearerToken], &[]],
         )
-        .await
-    {
-        ::std::result::Result::Ok(p) => p,
-        ::std::result::Result::Err(e) => {
-            return ::axum::response::IntoResponse::into_response(e);
-        }
-    };
-    let path = path.map(|p| p.0).map_err(|e| e.body_text());
-    let mut input = ::oasgen_runtime::server::Input::new(path, query.as_deref());
-    let request = get_note_request(&mut input);
-    match input.finish(request) {
-        ::std::result::Result::Ok(request) => {
-            ::axum::response::IntoResponse::into_response(
-                service.get_note(principal, request).await,
-            )
-        }
-        ::std::result::Result::Err(e) => ::axum::response::IntoResponse::into_response(e),
-    }
+        .await?;
+    let input = rt::Input::new(parts, true).await;
+    let request = input.finish(get_note_request)?;
+    ::std::result::Result::Ok(service.get_note(principal, request).await)
 }
 
 async fn handle_create_note<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    ::axum::extract::RawQuery(query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
-    body: ::std::result::Result<
-        ::axum::body::Bytes,
-        ::axum::extract::rejection::BytesRejection,
-    >,
-) -> ::axum::response::Response {
-    let principal = match authenticate(
+    request: ::axum::extract::Request,
+) -> ::std::result::Result<CreateNoteResponse, rt::Refused> {
+    let (parts, body) = request.into_parts();
+    let principal = authenticate(
             &*service,
-            &headers,
-            query.as_deref(),
+            &parts,
             &[&[SecurityScheme::BearerToken, SecurityScheme::ApiKey]],
         )
-        .await
-    {
-        ::std::result::Result::Ok(::std::option::Option::Some(p)) => p,
-        ::std::result::Result::Ok(::std::option::Option::None) => {
-            return ::axum::response::IntoResponse::into_response(
-                ::oasgen_runtime::server::Unauthorized::Missing,
-            );
-        }
-        ::std::result::Result::Err(e) => {
-            return ::axum::response::IntoResponse::into_response(e);
-        }
-    };
-    let body = match ::oasgen_runtime::server::body(
-        &headers,
-        body,
-        &[("application/json", ::oasgen_runtime::server::Encoding::Json)],
-        true,
-    ) {
-        ::std::result::Result::Ok(b) => b,
-        ::std::result::Result::Err(e) => {
-            return ::axum::response::IntoResponse::into_response(e);
-        }
-    };
-    let path = path.map(|p| p.0).map_err(|e| e.body_text());
-    let mut input = ::oasgen_runtime::server::Input::new(path, query.as_deref());
-    let request = create_note_request(&mut input, body);
-    match input.finish(request) {
-        ::std::result::Result::Ok(request) => {
-            ::axum::response::IntoResponse::into_response(
-                service.create_note(principal, request).await,
-            )
-        }
-        ::std::result::Result::Err(e) => ::axum::response::IntoResponse::into_response(e),
-    }
+        .await?
+        .ok_or(rt::Unauthorized::Missing)?;
+    let input = rt::Input::with_body(
+            parts,
+            body,
+            true,
+            &[("application/json", rt::Encoding::Json)],
+            true,
+        )
+        .await?;
+    let request = input.finish(create_note_request)?;
+    ::std::result::Result::Ok(service.create_note(principal, request).await)
 }
 
-fn get_note_request(
-    input: &mut ::oasgen_runtime::server::Input,
-) -> ::std::option::Option<GetNoteRequest> {
-    let tenant = match input.path("tenant", ::oasgen_runtime::server::Kind::String) {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "tenant";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-            }
-            input.decode::<::std::string::String>("tenant", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
-    let note_id = match input.path("noteId", ::oasgen_runtime::server::Kind::String) {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "noteId";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-            }
-            input.decode::<::std::string::String>("noteId", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
+fn get_note_request(input: &mut rt::Input) -> ::std::option::Option<GetNoteRequest> {
+    let tenant = input.path("tenant", rt::Kind::String, rt::check_string);
+    let note_id = input.path("noteId", rt::Kind::String, rt::check_string);
     ::std::option::Option::Some(GetNoteRequest {
         tenant: tenant?,
         note_id: note_id?,
@@ -310,33 +201,10 @@ fn get_note_request(
 }
 
 fn create_note_request(
-    input: &mut ::oasgen_runtime::server::Input,
-    body: ::std::option::Option<::serde_json::Value>,
+    input: &mut rt::Input,
 ) -> ::std::option::Option<CreateNoteRequest> {
-    let tenant = match input.path("tenant", ::oasgen_runtime::server::Kind::String) {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "tenant";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-            }
-            input.decode::<::std::string::String>("tenant", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
-    let body = match body {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "";
-                let v = &v;
-                check_note(v, at, errors);
-            }
-            input.decode::<crate::models::Note>("body", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
+    let tenant = input.path("tenant", rt::Kind::String, rt::check_string);
+    let body = input.body(check_note);
     ::std::option::Option::Some(CreateNoteRequest {
         tenant: tenant?,
         body: body?,
@@ -347,18 +215,18 @@ fn create_note_request(
 /// the request's credentials; `Ok(None)` if none does but credentials are optional.
 async fn authenticate<S: Authenticator>(
     service: &S,
-    headers: &::axum::http::HeaderMap,
-    query: ::std::option::Option<&str>,
+    parts: &::axum::http::request::Parts,
     alternatives: &[&[SecurityScheme]],
-) -> ::std::result::Result<
-    ::std::option::Option<S::Principal>,
-    ::oasgen_runtime::server::Unauthorized,
-> {
+) -> ::std::result::Result<::std::option::Option<S::Principal>, rt::Unauthorized> {
     let mut sent = false;
     'alternatives: for alternative in alternatives {
         let mut principal = ::std::option::Option::None;
         for &scheme in *alternative {
-            let ::std::option::Option::Some(c) = credential(scheme, headers, query) else {
+            let ::std::option::Option::Some(c) = credential(
+                scheme,
+                &parts.headers,
+                parts.uri.query(),
+            ) else {
                 continue 'alternatives;
             };
             sent = true;
@@ -377,11 +245,7 @@ async fn authenticate<S: Authenticator>(
         return ::std::result::Result::Ok(::std::option::Option::None);
     }
     ::std::result::Result::Err(
-        if sent {
-            ::oasgen_runtime::server::Unauthorized::Rejected
-        } else {
-            ::oasgen_runtime::server::Unauthorized::Missing
-        },
+        if sent { rt::Unauthorized::Rejected } else { rt::Unauthorized::Missing },
     )
 }
 
@@ -390,12 +254,10 @@ fn credential(
     scheme: SecurityScheme,
     headers: &::axum::http::HeaderMap,
     _query: ::std::option::Option<&str>,
-) -> ::std::option::Option<::oasgen_runtime::server::Credential> {
+) -> ::std::option::Option<rt::Credential> {
     match scheme {
-        SecurityScheme::BearerToken => ::oasgen_runtime::server::bearer(headers),
-        SecurityScheme::ApiKey => {
-            ::oasgen_runtime::server::api_key_header(headers, "X-Api-Key")
-        }
+        SecurityScheme::BearerToken => rt::bearer(headers),
+        SecurityScheme::ApiKey => rt::api_key_header(headers, "X-Api-Key"),
     }
 }
 
@@ -403,40 +265,31 @@ fn credential(
 fn check_note(
     v: &::serde_json::Value,
     at: &str,
-    errors: &mut ::std::vec::Vec<::oasgen_runtime::server::FieldError>,
+    errors: &mut ::std::vec::Vec<rt::FieldError>,
 ) {
-    let ::std::option::Option::Some(o) = ::oasgen_runtime::server::object(
-        v,
-        at,
-        &[],
-        errors,
-    ) else {
+    let ::std::option::Option::Some(o) = rt::object(v, at, &[], errors) else {
         return;
     };
     if let ::std::option::Option::Some(v) = o.get("id") {
-        let at: &str = &::oasgen_runtime::server::member(at, "id");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
+        let at: &str = &rt::member(at, "id");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("body") {
-        let at: &str = &::oasgen_runtime::server::member(at, "body");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            ::oasgen_runtime::server::string(v, at, errors);
+        let at: &str = &rt::member(at, "body");
+        if rt::present(v, at, false, errors) {
+            rt::string(v, at, errors);
         }
     }
     if let ::std::option::Option::Some(v) = o.get("tags") {
-        let at: &str = &::oasgen_runtime::server::member(at, "tags");
-        if ::oasgen_runtime::server::present(v, at, false, errors) {
-            if let ::std::option::Option::Some(items) = ::oasgen_runtime::server::array(
-                v,
-                at,
-                errors,
-            ) {
+        let at: &str = &rt::member(at, "tags");
+        if rt::present(v, at, false, errors) {
+            if let ::std::option::Option::Some(items) = rt::array(v, at, errors) {
                 for (i, v) in items.iter().enumerate() {
-                    let at: &str = &::oasgen_runtime::server::item(at, i);
+                    let at: &str = &rt::item(at, i);
                     let _ = (v, at);
-                    ::oasgen_runtime::server::string(v, at, errors);
+                    rt::string(v, at, errors);
                 }
             }
         }

@@ -68,29 +68,11 @@ impl Client {
         thing_id: &str,
         type_: ::std::option::Option<&crate::models::GetThingByIdType>,
     ) -> ::std::result::Result<crate::models::Thing, Error<GetThingByIdError>> {
-        let mut url_ = self.core.url::<GetThingByIdError>(&["things", thing_id])?;
-        let headers_ = ::oasgen_runtime::reqwest::header::HeaderMap::new();
-        ::oasgen_runtime::transport::query::<
-            _,
-            GetThingByIdError,
-        >(&mut url_, "type", &type_, true)?;
-        let body_ = ::std::option::Option::None;
-        let request_ = ::oasgen_runtime::transport::Prepared {
-            method: ::oasgen_runtime::reqwest::Method::GET,
-            url: url_,
-            headers: headers_,
-            body: body_,
-        };
-        let response_ = self
-            .core
-            .send::<GetThingByIdError>(request_, &security::GET_THING_BY_ID)
-            .await?;
+        let mut request_ = self.core.get::<GetThingByIdError>(&["things", thing_id])?;
+        request_.query("type", &type_, true)?;
+        let response_ = self.core.send(request_, &security::GET_THING_BY_ID).await?;
         match response_.status.as_u16() {
-            200u16 => {
-                ::std::result::Result::Ok(
-                    response_.json::<crate::models::Thing, GetThingByIdError>()?,
-                )
-            }
+            200u16 => response_.json(),
             _ => ::std::result::Result::Err(response_.unexpected()),
         }
     }

@@ -6,6 +6,8 @@
 //! answers unknown paths with `404` and unknown methods with `405`, always with a JSON body.
 #![allow(deprecated, clippy::large_enum_variant)]
 
+use ::oasgen_runtime::server as rt;
+
 /// The security schemes of the spec; the router tells the [`Authenticator`] which one a
 /// credential was sent for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -40,20 +42,12 @@ pub trait Api: Authenticator {
 }
 
 /// The input of `GET-thing-by-id` (`GET /things/{thing-id}`), checked against the spec.
+#[derive(Debug)]
 pub struct GetThingByIdRequest {
     /// `thing-id` (Path parameter).
     pub thing_id: ::std::string::String,
     /// `type` (Query parameter).
     pub type_: ::std::option::Option<crate::models::GetThingByIdType>,
-}
-
-impl ::std::fmt::Debug for GetThingByIdRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("GetThingByIdRequest")
-            .field("thing_id", &self.thing_id)
-            .field("type_", &self.type_)
-            .finish()
-    }
 }
 
 /// The responses `GET-thing-by-id` documents, one variant per status.
@@ -68,14 +62,7 @@ pub enum GetThingByIdResponse {
 impl ::axum::response::IntoResponse for GetThingByIdResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            GetThingByIdResponse::Ok(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
+            Self::Ok(body) => rt::json(200, "application/json", body),
         }
     }
 }
@@ -97,63 +84,27 @@ pub fn router_with<S: Api>(
             ::axum::routing::MethodRouter::<::std::sync::Arc<S>>::new()
                 .on(::axum::routing::MethodFilter::GET, handle_get_thing_by_id::<S>),
         )
-        .method_not_allowed_fallback(::oasgen_runtime::server::method_not_allowed)
-        .fallback(::oasgen_runtime::server::not_found)
+        .method_not_allowed_fallback(rt::method_not_allowed)
+        .fallback(rt::not_found)
         .layer(::axum::extract::DefaultBodyLimit::max(config.body_limit))
         .with_state(service)
 }
 
 async fn handle_get_thing_by_id<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    ::axum::extract::RawQuery(query): ::axum::extract::RawQuery,
-) -> ::axum::response::Response {
-    let path = path.map(|p| p.0).map_err(|e| e.body_text());
-    let mut input = ::oasgen_runtime::server::Input::new(path, query.as_deref());
-    let request = get_thing_by_id_request(&mut input);
-    match input.finish(request) {
-        ::std::result::Result::Ok(request) => {
-            ::axum::response::IntoResponse::into_response(
-                service.get_thing_by_id(request).await,
-            )
-        }
-        ::std::result::Result::Err(e) => ::axum::response::IntoResponse::into_response(e),
-    }
+    request: ::axum::extract::Request,
+) -> ::std::result::Result<GetThingByIdResponse, rt::Refused> {
+    let (parts, _) = request.into_parts();
+    let input = rt::Input::new(parts, true).await;
+    let request = input.finish(get_thing_by_id_request)?;
+    ::std::result::Result::Ok(service.get_thing_by_id(request).await)
 }
 
 fn get_thing_by_id_request(
-    input: &mut ::oasgen_runtime::server::Input,
+    input: &mut rt::Input,
 ) -> ::std::option::Option<GetThingByIdRequest> {
-    let thing_id = match input.path("thing-id", ::oasgen_runtime::server::Kind::String) {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "thing-id";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-            }
-            input.decode::<::std::string::String>("thing-id", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
-    let type_ = match input.query("type", ::oasgen_runtime::server::Kind::String, false)
-    {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "type";
-                let v = &v;
-                check_get_thing_by_id_type(v, at, errors);
-            }
-            input.decode::<crate::models::GetThingByIdType>("type", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
+    let thing_id = input.path("thing-id", rt::Kind::String, rt::check_string);
+    let type_ = input.query("type", rt::Kind::String, false, check_get_thing_by_id_type);
     ::std::option::Option::Some(GetThingByIdRequest {
         thing_id: thing_id?,
         type_,
@@ -164,7 +115,7 @@ fn get_thing_by_id_request(
 fn check_get_thing_by_id_type(
     v: &::serde_json::Value,
     at: &str,
-    errors: &mut ::std::vec::Vec<::oasgen_runtime::server::FieldError>,
+    errors: &mut ::std::vec::Vec<rt::FieldError>,
 ) {
-    ::oasgen_runtime::server::one_of(v, at, &["big", "small"], errors);
+    rt::one_of(v, at, &["big", "small"], errors);
 }

@@ -6,6 +6,8 @@
 //! answers unknown paths with `404` and unknown methods with `405`, always with a JSON body.
 #![allow(deprecated, clippy::large_enum_variant)]
 
+use ::oasgen_runtime::server as rt;
+
 /// The security schemes of the spec; the router tells the [`Authenticator`] which one a
 /// credential was sent for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -42,8 +44,8 @@ pub fn router_with<S: Api>(
     config: ::oasgen_runtime::server::Config,
 ) -> ::axum::Router {
     ::axum::Router::<::std::sync::Arc<S>>::new()
-        .method_not_allowed_fallback(::oasgen_runtime::server::method_not_allowed)
-        .fallback(::oasgen_runtime::server::not_found)
+        .method_not_allowed_fallback(rt::method_not_allowed)
+        .fallback(rt::not_found)
         .layer(::axum::extract::DefaultBodyLimit::max(config.body_limit))
         .with_state(service)
 }

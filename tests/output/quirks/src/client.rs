@@ -94,34 +94,13 @@ impl Client {
         tenant: &str,
         item_id: &str,
     ) -> ::std::result::Result<GetItemResponse, Error<GetItemError>> {
-        let url_ = self.core.url::<GetItemError>(&["shops", tenant, "items", item_id])?;
-        let headers_ = ::oasgen_runtime::reqwest::header::HeaderMap::new();
-        let body_ = ::std::option::Option::None;
-        let request_ = ::oasgen_runtime::transport::Prepared {
-            method: ::oasgen_runtime::reqwest::Method::GET,
-            url: url_,
-            headers: headers_,
-            body: body_,
-        };
-        let response_ = self
+        let request_ = self
             .core
-            .send::<GetItemError>(request_, &security::GET_ITEM)
-            .await?;
+            .get::<GetItemError>(&["shops", tenant, "items", item_id])?;
+        let response_ = self.core.send(request_, &security::GET_ITEM).await?;
         match response_.status.as_u16() {
-            200u16 => {
-                ::std::result::Result::Ok(
-                    GetItemResponse::Ok(
-                        response_.json::<crate::models::Item, GetItemError>()?,
-                    ),
-                )
-            }
-            202u16 => {
-                ::std::result::Result::Ok(
-                    GetItemResponse::Accepted(
-                        response_.json::<crate::models::Job, GetItemError>()?,
-                    ),
-                )
-            }
+            200u16 => response_.json().map(GetItemResponse::Ok),
+            202u16 => response_.json().map(GetItemResponse::Accepted),
             _ => ::std::result::Result::Err(response_.unexpected()),
         }
     }
@@ -135,21 +114,10 @@ impl Client {
         tenant: &str,
         item_id: &str,
     ) -> ::std::result::Result<(), Error<DeleteItemError>> {
-        let url_ = self
+        let request_ = self
             .core
-            .url::<DeleteItemError>(&["shops", tenant, "items", item_id])?;
-        let headers_ = ::oasgen_runtime::reqwest::header::HeaderMap::new();
-        let body_ = ::std::option::Option::None;
-        let request_ = ::oasgen_runtime::transport::Prepared {
-            method: ::oasgen_runtime::reqwest::Method::DELETE,
-            url: url_,
-            headers: headers_,
-            body: body_,
-        };
-        let response_ = self
-            .core
-            .send::<DeleteItemError>(request_, &security::DELETE_ITEM)
-            .await?;
+            .delete::<DeleteItemError>(&["shops", tenant, "items", item_id])?;
+        let response_ = self.core.send(request_, &security::DELETE_ITEM).await?;
         match response_.status.as_u16() {
             204u16 => ::std::result::Result::Ok(()),
             _ => ::std::result::Result::Err(response_.unexpected()),
@@ -165,21 +133,10 @@ impl Client {
         tenant: &str,
         item_id: &str,
     ) -> ::std::result::Result<::std::string::String, Error<GetLabelError>> {
-        let url_ = self
+        let request_ = self
             .core
-            .url::<GetLabelError>(&["shops", tenant, "items", item_id, "label"])?;
-        let headers_ = ::oasgen_runtime::reqwest::header::HeaderMap::new();
-        let body_ = ::std::option::Option::None;
-        let request_ = ::oasgen_runtime::transport::Prepared {
-            method: ::oasgen_runtime::reqwest::Method::GET,
-            url: url_,
-            headers: headers_,
-            body: body_,
-        };
-        let response_ = self
-            .core
-            .send::<GetLabelError>(request_, &security::GET_LABEL)
-            .await?;
+            .get::<GetLabelError>(&["shops", tenant, "items", item_id, "label"])?;
+        let response_ = self.core.send(request_, &security::GET_LABEL).await?;
         match response_.status.as_u16() {
             200u16 => {
                 ::std::result::Result::Ok(
@@ -201,23 +158,11 @@ impl Client {
         item_id: &str,
         body: &[u8],
     ) -> ::std::result::Result<(), Error<PutLabelImageError>> {
-        let url_ = self
+        let mut request_ = self
             .core
-            .url::<PutLabelImageError>(&["shops", tenant, "items", item_id, "label"])?;
-        let headers_ = ::oasgen_runtime::reqwest::header::HeaderMap::new();
-        let body_ = ::std::option::Option::Some(
-            ::oasgen_runtime::transport::raw_body("image/png", body),
-        );
-        let request_ = ::oasgen_runtime::transport::Prepared {
-            method: ::oasgen_runtime::reqwest::Method::PUT,
-            url: url_,
-            headers: headers_,
-            body: body_,
-        };
-        let response_ = self
-            .core
-            .send::<PutLabelImageError>(request_, &security::PUT_LABEL_IMAGE)
-            .await?;
+            .put::<PutLabelImageError>(&["shops", tenant, "items", item_id, "label"])?;
+        request_.raw("image/png", body);
+        let response_ = self.core.send(request_, &security::PUT_LABEL_IMAGE).await?;
         match response_.status.as_u16() {
             204u16 => ::std::result::Result::Ok(()),
             _ => ::std::result::Result::Err(response_.unexpected()),

@@ -6,6 +6,8 @@
 //! answers unknown paths with `404` and unknown methods with `405`, always with a JSON body.
 #![allow(deprecated, clippy::large_enum_variant)]
 
+use ::oasgen_runtime::server as rt;
+
 /// The security schemes of the spec; the router tells the [`Authenticator`] which one a
 /// credential was sent for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -65,20 +67,12 @@ pub trait Api: Authenticator {
 }
 
 /// The input of `getItem` (`GET /shops/{tenant}/items/{itemId}`), checked against the spec.
+#[derive(Debug)]
 pub struct GetItemRequest {
     /// `tenant` (Path parameter).
     pub tenant: ::std::string::String,
     /// `itemId` (Path parameter).
     pub item_id: ::std::string::String,
-}
-
-impl ::std::fmt::Debug for GetItemRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("GetItemRequest")
-            .field("tenant", &self.tenant)
-            .field("item_id", &self.item_id)
-            .finish()
-    }
 }
 
 /// The responses `getItem` documents, one variant per status.
@@ -97,41 +91,19 @@ pub enum GetItemResponse {
 impl ::axum::response::IntoResponse for GetItemResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            GetItemResponse::Ok(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
-            GetItemResponse::Accepted(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(202)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "application/json")],
-                    ::axum::Json(body),
-                ))
-            }
+            Self::Ok(body) => rt::json(200, "application/json", body),
+            Self::Accepted(body) => rt::json(202, "application/json", body),
         }
     }
 }
 
 /// The input of `deleteItem` (`DELETE /shops/{tenant}/items/{itemId}`), checked against the spec.
+#[derive(Debug)]
 pub struct DeleteItemRequest {
     /// `tenant` (Path parameter).
     pub tenant: ::std::string::String,
     /// `itemId` (Path parameter).
     pub item_id: ::std::string::String,
-}
-
-impl ::std::fmt::Debug for DeleteItemRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("DeleteItemRequest")
-            .field("tenant", &self.tenant)
-            .field("item_id", &self.item_id)
-            .finish()
-    }
 }
 
 /// The responses `deleteItem` documents, one variant per status.
@@ -146,31 +118,18 @@ pub enum DeleteItemResponse {
 impl ::axum::response::IntoResponse for DeleteItemResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            DeleteItemResponse::NoContent => {
-                ::axum::response::IntoResponse::into_response(
-                    ::axum::http::StatusCode::from_u16(204)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                )
-            }
+            Self::NoContent => rt::empty(204),
         }
     }
 }
 
 /// The input of `getLabel` (`GET /shops/{tenant}/items/{itemId}/label`), checked against the spec.
+#[derive(Debug)]
 pub struct GetLabelRequest {
     /// `tenant` (Path parameter).
     pub tenant: ::std::string::String,
     /// `itemId` (Path parameter).
     pub item_id: ::std::string::String,
-}
-
-impl ::std::fmt::Debug for GetLabelRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("GetLabelRequest")
-            .field("tenant", &self.tenant)
-            .field("item_id", &self.item_id)
-            .finish()
-    }
 }
 
 /// The responses `getLabel` documents, one variant per status.
@@ -185,19 +144,13 @@ pub enum GetLabelResponse {
 impl ::axum::response::IntoResponse for GetLabelResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            GetLabelResponse::Ok(body) => {
-                ::axum::response::IntoResponse::into_response((
-                    ::axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, "text/plain")],
-                    body,
-                ))
-            }
+            Self::Ok(body) => rt::raw(200, "text/plain", body),
         }
     }
 }
 
 /// The input of `putLabelImage` (`PUT /shops/{tenant}/items/{itemId}/label`), checked against the spec.
+#[derive(Debug)]
 pub struct PutLabelImageRequest {
     /// `tenant` (Path parameter).
     pub tenant: ::std::string::String,
@@ -205,16 +158,6 @@ pub struct PutLabelImageRequest {
     pub item_id: ::std::string::String,
     /// The request body.
     pub body: ::std::vec::Vec<u8>,
-}
-
-impl ::std::fmt::Debug for PutLabelImageRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("PutLabelImageRequest")
-            .field("tenant", &self.tenant)
-            .field("item_id", &self.item_id)
-            .field("body", &self.body)
-            .finish()
-    }
 }
 
 /// The responses `putLabelImage` documents, one variant per status.
@@ -229,12 +172,7 @@ pub enum PutLabelImageResponse {
 impl ::axum::response::IntoResponse for PutLabelImageResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            PutLabelImageResponse::NoContent => {
-                ::axum::response::IntoResponse::into_response(
-                    ::axum::http::StatusCode::from_u16(204)
-                        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                )
-            }
+            Self::NoContent => rt::empty(204),
         }
     }
 }
@@ -263,235 +201,74 @@ pub fn router_with<S: Api>(
                 .on(::axum::routing::MethodFilter::GET, handle_get_label::<S>)
                 .on(::axum::routing::MethodFilter::PUT, handle_put_label_image::<S>),
         )
-        .method_not_allowed_fallback(::oasgen_runtime::server::method_not_allowed)
-        .fallback(::oasgen_runtime::server::not_found)
+        .method_not_allowed_fallback(rt::method_not_allowed)
+        .fallback(rt::not_found)
         .layer(::axum::extract::DefaultBodyLimit::max(config.body_limit))
         .with_state(service)
 }
 
 async fn handle_get_item<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    ::axum::extract::RawQuery(query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
-) -> ::axum::response::Response {
-    let principal = match authenticate(
-            &*service,
-            &headers,
-            query.as_deref(),
-            &[&[SecurityScheme::Undeclared]],
-        )
-        .await
-    {
-        ::std::result::Result::Ok(::std::option::Option::Some(p)) => p,
-        ::std::result::Result::Ok(::std::option::Option::None) => {
-            return ::axum::response::IntoResponse::into_response(
-                ::oasgen_runtime::server::Unauthorized::Missing,
-            );
-        }
-        ::std::result::Result::Err(e) => {
-            return ::axum::response::IntoResponse::into_response(e);
-        }
-    };
-    let path = path.map(|p| p.0).map_err(|e| e.body_text());
-    let mut input = ::oasgen_runtime::server::Input::new(path, query.as_deref());
-    let request = get_item_request(&mut input);
-    match input.finish(request) {
-        ::std::result::Result::Ok(request) => {
-            ::axum::response::IntoResponse::into_response(
-                service.get_item(principal, request).await,
-            )
-        }
-        ::std::result::Result::Err(e) => ::axum::response::IntoResponse::into_response(e),
-    }
+    request: ::axum::extract::Request,
+) -> ::std::result::Result<GetItemResponse, rt::Refused> {
+    let (parts, _) = request.into_parts();
+    let principal = authenticate(&*service, &parts, &[&[SecurityScheme::Undeclared]])
+        .await?
+        .ok_or(rt::Unauthorized::Missing)?;
+    let input = rt::Input::new(parts, true).await;
+    let request = input.finish(get_item_request)?;
+    ::std::result::Result::Ok(service.get_item(principal, request).await)
 }
 
 async fn handle_delete_item<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    ::axum::extract::RawQuery(query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
-) -> ::axum::response::Response {
-    let principal = match authenticate(
-            &*service,
-            &headers,
-            query.as_deref(),
-            &[&[SecurityScheme::Undeclared]],
-        )
-        .await
-    {
-        ::std::result::Result::Ok(::std::option::Option::Some(p)) => p,
-        ::std::result::Result::Ok(::std::option::Option::None) => {
-            return ::axum::response::IntoResponse::into_response(
-                ::oasgen_runtime::server::Unauthorized::Missing,
-            );
-        }
-        ::std::result::Result::Err(e) => {
-            return ::axum::response::IntoResponse::into_response(e);
-        }
-    };
-    let path = path.map(|p| p.0).map_err(|e| e.body_text());
-    let mut input = ::oasgen_runtime::server::Input::new(path, query.as_deref());
-    let request = delete_item_request(&mut input);
-    match input.finish(request) {
-        ::std::result::Result::Ok(request) => {
-            ::axum::response::IntoResponse::into_response(
-                service.delete_item(principal, request).await,
-            )
-        }
-        ::std::result::Result::Err(e) => ::axum::response::IntoResponse::into_response(e),
-    }
+    request: ::axum::extract::Request,
+) -> ::std::result::Result<DeleteItemResponse, rt::Refused> {
+    let (parts, _) = request.into_parts();
+    let principal = authenticate(&*service, &parts, &[&[SecurityScheme::Undeclared]])
+        .await?
+        .ok_or(rt::Unauthorized::Missing)?;
+    let input = rt::Input::new(parts, true).await;
+    let request = input.finish(delete_item_request)?;
+    ::std::result::Result::Ok(service.delete_item(principal, request).await)
 }
 
 async fn handle_get_label<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    ::axum::extract::RawQuery(query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
-) -> ::axum::response::Response {
-    let principal = match authenticate(
-            &*service,
-            &headers,
-            query.as_deref(),
-            &[&[SecurityScheme::Undeclared]],
-        )
-        .await
-    {
-        ::std::result::Result::Ok(::std::option::Option::Some(p)) => p,
-        ::std::result::Result::Ok(::std::option::Option::None) => {
-            return ::axum::response::IntoResponse::into_response(
-                ::oasgen_runtime::server::Unauthorized::Missing,
-            );
-        }
-        ::std::result::Result::Err(e) => {
-            return ::axum::response::IntoResponse::into_response(e);
-        }
-    };
-    let path = path.map(|p| p.0).map_err(|e| e.body_text());
-    let mut input = ::oasgen_runtime::server::Input::new(path, query.as_deref());
-    let request = get_label_request(&mut input);
-    match input.finish(request) {
-        ::std::result::Result::Ok(request) => {
-            ::axum::response::IntoResponse::into_response(
-                service.get_label(principal, request).await,
-            )
-        }
-        ::std::result::Result::Err(e) => ::axum::response::IntoResponse::into_response(e),
-    }
+    request: ::axum::extract::Request,
+) -> ::std::result::Result<GetLabelResponse, rt::Refused> {
+    let (parts, _) = request.into_parts();
+    let principal = authenticate(&*service, &parts, &[&[SecurityScheme::Undeclared]])
+        .await?
+        .ok_or(rt::Unauthorized::Missing)?;
+    let input = rt::Input::new(parts, true).await;
+    let request = input.finish(get_label_request)?;
+    ::std::result::Result::Ok(service.get_label(principal, request).await)
 }
 
 async fn handle_put_label_image<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    ::axum::extract::RawQuery(query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
-    body: ::std::result::Result<
-        ::axum::body::Bytes,
-        ::axum::extract::rejection::BytesRejection,
-    >,
-) -> ::axum::response::Response {
-    let principal = match authenticate(
-            &*service,
-            &headers,
-            query.as_deref(),
-            &[&[SecurityScheme::Undeclared]],
+    request: ::axum::extract::Request,
+) -> ::std::result::Result<PutLabelImageResponse, rt::Refused> {
+    let (parts, body) = request.into_parts();
+    let principal = authenticate(&*service, &parts, &[&[SecurityScheme::Undeclared]])
+        .await?
+        .ok_or(rt::Unauthorized::Missing)?;
+    let input = rt::Input::with_body(
+            parts,
+            body,
+            true,
+            &[("image/png", rt::Encoding::Binary)],
+            true,
         )
-        .await
-    {
-        ::std::result::Result::Ok(::std::option::Option::Some(p)) => p,
-        ::std::result::Result::Ok(::std::option::Option::None) => {
-            return ::axum::response::IntoResponse::into_response(
-                ::oasgen_runtime::server::Unauthorized::Missing,
-            );
-        }
-        ::std::result::Result::Err(e) => {
-            return ::axum::response::IntoResponse::into_response(e);
-        }
-    };
-    let body = match ::oasgen_runtime::server::body(
-        &headers,
-        body,
-        &[("image/png", ::oasgen_runtime::server::Encoding::Binary)],
-        true,
-    ) {
-        ::std::result::Result::Ok(b) => b,
-        ::std::result::Result::Err(e) => {
-            return ::axum::response::IntoResponse::into_response(e);
-        }
-    };
-    let path = path.map(|p| p.0).map_err(|e| e.body_text());
-    let mut input = ::oasgen_runtime::server::Input::new(path, query.as_deref());
-    let request = put_label_image_request(&mut input, body);
-    match input.finish(request) {
-        ::std::result::Result::Ok(request) => {
-            ::axum::response::IntoResponse::into_response(
-                service.put_label_image(principal, request).await,
-            )
-        }
-        ::std::result::Result::Err(e) => ::axum::response::IntoResponse::into_response(e),
-    }
+        .await?;
+    let request = input.finish(put_label_image_request)?;
+    ::std::result::Result::Ok(service.put_label_image(principal, request).await)
 }
 
-fn get_item_request(
-    input: &mut ::oasgen_runtime::server::Input,
-) -> ::std::option::Option<GetItemRequest> {
-    let tenant = match input.path("tenant", ::oasgen_runtime::server::Kind::String) {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "tenant";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-                static RULES: ::oasgen_runtime::server::Rules = ::oasgen_runtime::server::Rules {
-                    min_length: ::std::option::Option::None,
-                    max_length: ::std::option::Option::None,
-                    pattern: ::std::option::Option::Some(
-                        ::oasgen_runtime::server::Pattern::new("^[a-z][a-z0-9]+$"),
-                    ),
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_items: ::std::option::Option::None,
-                    max_items: ::std::option::Option::None,
-                    format: ::std::option::Option::None,
-                };
-                ::oasgen_runtime::server::rules(v, at, &RULES, errors);
-            }
-            input.decode::<::std::string::String>("tenant", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
-    let item_id = match input.path("itemId", ::oasgen_runtime::server::Kind::String) {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "itemId";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-            }
-            input.decode::<::std::string::String>("itemId", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
+fn get_item_request(input: &mut rt::Input) -> ::std::option::Option<GetItemRequest> {
+    let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
+    let item_id = input.path("itemId", rt::Kind::String, rt::check_string);
     ::std::option::Option::Some(GetItemRequest {
         tenant: tenant?,
         item_id: item_id?,
@@ -499,78 +276,19 @@ fn get_item_request(
 }
 
 fn delete_item_request(
-    input: &mut ::oasgen_runtime::server::Input,
+    input: &mut rt::Input,
 ) -> ::std::option::Option<DeleteItemRequest> {
-    let tenant = match input.path("tenant", ::oasgen_runtime::server::Kind::String) {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "tenant";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-                static RULES: ::oasgen_runtime::server::Rules = ::oasgen_runtime::server::Rules {
-                    min_length: ::std::option::Option::None,
-                    max_length: ::std::option::Option::None,
-                    pattern: ::std::option::Option::Some(
-                        ::oasgen_runtime::server::Pattern::new("^[a-z][a-z0-9]+$"),
-                    ),
-                    minimum: ::std::option::Option::None,
-                    maximum: ::std::option::Option::None,
-                    min_items: ::std::option::Option::None,
-                    max_items: ::std::option::Option::None,
-                    format: ::std::option::Option::None,
-                };
-                ::oasgen_runtime::server::rules(v, at, &RULES, errors);
-            }
-            input.decode::<::std::string::String>("tenant", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
-    let item_id = match input.path("itemId", ::oasgen_runtime::server::Kind::String) {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "itemId";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-            }
-            input.decode::<::std::string::String>("itemId", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
+    let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
+    let item_id = input.path("itemId", rt::Kind::String, rt::check_string);
     ::std::option::Option::Some(DeleteItemRequest {
         tenant: tenant?,
         item_id: item_id?,
     })
 }
 
-fn get_label_request(
-    input: &mut ::oasgen_runtime::server::Input,
-) -> ::std::option::Option<GetLabelRequest> {
-    let tenant = match input.path("tenant", ::oasgen_runtime::server::Kind::String) {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "tenant";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-            }
-            input.decode::<::std::string::String>("tenant", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
-    let item_id = match input.path("itemId", ::oasgen_runtime::server::Kind::String) {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "itemId";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-            }
-            input.decode::<::std::string::String>("itemId", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
+fn get_label_request(input: &mut rt::Input) -> ::std::option::Option<GetLabelRequest> {
+    let tenant = input.path("tenant", rt::Kind::String, rt::check_string);
+    let item_id = input.path("itemId", rt::Kind::String, rt::check_string);
     ::std::option::Option::Some(GetLabelRequest {
         tenant: tenant?,
         item_id: item_id?,
@@ -578,37 +296,11 @@ fn get_label_request(
 }
 
 fn put_label_image_request(
-    input: &mut ::oasgen_runtime::server::Input,
-    body: ::std::option::Option<::serde_json::Value>,
+    input: &mut rt::Input,
 ) -> ::std::option::Option<PutLabelImageRequest> {
-    let tenant = match input.path("tenant", ::oasgen_runtime::server::Kind::String) {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "tenant";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-            }
-            input.decode::<::std::string::String>("tenant", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
-    let item_id = match input.path("itemId", ::oasgen_runtime::server::Kind::String) {
-        ::std::option::Option::Some(v) => {
-            {
-                let errors = input.errors();
-                let at: &str = "itemId";
-                let v = &v;
-                ::oasgen_runtime::server::string(v, at, errors);
-            }
-            input.decode::<::std::string::String>("itemId", v)
-        }
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
-    let body = match body {
-        ::std::option::Option::Some(v) => input.decode::<::std::vec::Vec<u8>>("body", v),
-        ::std::option::Option::None => ::std::option::Option::None,
-    };
+    let tenant = input.path("tenant", rt::Kind::String, rt::check_string);
+    let item_id = input.path("itemId", rt::Kind::String, rt::check_string);
+    let body = input.body(rt::any);
     ::std::option::Option::Some(PutLabelImageRequest {
         tenant: tenant?,
         item_id: item_id?,
@@ -620,18 +312,18 @@ fn put_label_image_request(
 /// the request's credentials; `Ok(None)` if none does but credentials are optional.
 async fn authenticate<S: Authenticator>(
     service: &S,
-    headers: &::axum::http::HeaderMap,
-    query: ::std::option::Option<&str>,
+    parts: &::axum::http::request::Parts,
     alternatives: &[&[SecurityScheme]],
-) -> ::std::result::Result<
-    ::std::option::Option<S::Principal>,
-    ::oasgen_runtime::server::Unauthorized,
-> {
+) -> ::std::result::Result<::std::option::Option<S::Principal>, rt::Unauthorized> {
     let mut sent = false;
     'alternatives: for alternative in alternatives {
         let mut principal = ::std::option::Option::None;
         for &scheme in *alternative {
-            let ::std::option::Option::Some(c) = credential(scheme, headers, query) else {
+            let ::std::option::Option::Some(c) = credential(
+                scheme,
+                &parts.headers,
+                parts.uri.query(),
+            ) else {
                 continue 'alternatives;
             };
             sent = true;
@@ -650,11 +342,7 @@ async fn authenticate<S: Authenticator>(
         return ::std::result::Result::Ok(::std::option::Option::None);
     }
     ::std::result::Result::Err(
-        if sent {
-            ::oasgen_runtime::server::Unauthorized::Rejected
-        } else {
-            ::oasgen_runtime::server::Unauthorized::Missing
-        },
+        if sent { rt::Unauthorized::Rejected } else { rt::Unauthorized::Missing },
     )
 }
 
@@ -663,8 +351,18 @@ fn credential(
     scheme: SecurityScheme,
     headers: &::axum::http::HeaderMap,
     _query: ::std::option::Option<&str>,
-) -> ::std::option::Option<::oasgen_runtime::server::Credential> {
+) -> ::std::option::Option<rt::Credential> {
     match scheme {
-        SecurityScheme::Undeclared => ::oasgen_runtime::server::bearer(headers),
+        SecurityScheme::Undeclared => rt::bearer(headers),
     }
+}
+
+fn check_tenant_param(
+    v: &::serde_json::Value,
+    at: &str,
+    errors: &mut ::std::vec::Vec<rt::FieldError>,
+) {
+    rt::string(v, at, errors);
+    static RULES: rt::Rules = rt::Rules::NONE.pattern("^[a-z][a-z0-9]+$");
+    rt::rules(v, at, &RULES, errors);
 }
