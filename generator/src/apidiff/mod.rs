@@ -97,9 +97,9 @@ pub struct Report {
     pub unknown: Option<String>,
     /// The changes, sorted: breaking first, then by subject.
     pub changes: Vec<Change>,
-    /// Operations in the new API.
+    /// Operations in the new API (0 when there was no old crate, so the new one was not read).
     pub operations: usize,
-    /// Public types in the new API, besides the per-operation ones.
+    /// Public types in the new API, besides the per-operation ones (0 likewise).
     pub types: usize,
 }
 
@@ -122,11 +122,15 @@ impl Report {
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(reason) = &self.unknown {
-            return write!(
-                f,
-                "API change: unknown ({reason}); the new API has {} operation(s) and {} other public type(s)",
-                self.operations, self.types
-            );
+            write!(f, "API change: unknown ({reason})")?;
+            if self.operations + self.types > 0 {
+                write!(
+                    f,
+                    "; the new API has {} operation(s) and {} other public type(s)",
+                    self.operations, self.types
+                )?;
+            }
+            return Ok(());
         }
         let (breaking, additive) = (
             self.count(Severity::Breaking),
@@ -171,6 +175,11 @@ pub fn report(old: &Files, new: &Files) -> Report {
         operations: 0,
         types: 0,
     };
+    if !old.keys().any(|path| module_name(path).is_some()) {
+        // Nothing to compare with: a new crate, not worth parsing.
+        report.unknown = Some("no previous API: no generated crate there yet".into());
+        return report;
+    }
     let new_parsed = match parse_modules(new, |_, _| false) {
         Ok(parsed) => parsed,
         Err(e) => {
