@@ -2765,32 +2765,21 @@ fn check_social_login_request(
     let ::std::option::Option::Some(o) = rt::object(v, at, &[], errors) else {
         return;
     };
-    if let ::std::option::Option::Some(v) = o.get("email") {
-        let at: &str = &rt::member(at, "email");
-        if rt::present(v, at, false, errors) {
+    rt::field(
+        o,
+        at,
+        "email",
+        false,
+        errors,
+        |v, at, errors| {
             rt::string(v, at, errors);
             static RULES: rt::Rules = rt::Rules::NONE.format("email");
             rt::rules(v, at, &RULES, errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("name") {
-        let at: &str = &rt::member(at, "name");
-        if rt::present(v, at, false, errors) {
-            rt::string(v, at, errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("picture") {
-        let at: &str = &rt::member(at, "picture");
-        if rt::present(v, at, false, errors) {
-            rt::string(v, at, errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("provider") {
-        let at: &str = &rt::member(at, "provider");
-        if rt::present(v, at, false, errors) {
-            rt::string(v, at, errors);
-        }
-    }
+        },
+    );
+    rt::field(o, at, "name", false, errors, rt::check_string);
+    rt::field(o, at, "picture", false, errors, rt::check_string);
+    rt::field(o, at, "provider", false, errors, rt::check_string);
 }
 
 /// Checks a `PasswordAuthentication` value.
@@ -2807,20 +2796,19 @@ fn check_password_authentication(
     ) else {
         return;
     };
-    if let ::std::option::Option::Some(v) = o.get("email") {
-        let at: &str = &rt::member(at, "email");
-        if rt::present(v, at, false, errors) {
+    rt::field(
+        o,
+        at,
+        "email",
+        false,
+        errors,
+        |v, at, errors| {
             rt::string(v, at, errors);
             static RULES: rt::Rules = rt::Rules::NONE.format("email");
             rt::rules(v, at, &RULES, errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("password") {
-        let at: &str = &rt::member(at, "password");
-        if rt::present(v, at, false, errors) {
-            rt::string(v, at, errors);
-        }
-    }
+        },
+    );
+    rt::field(o, at, "password", false, errors, rt::check_string);
 }
 
 /// Checks a `CustomerSignup` value.
@@ -2837,40 +2825,33 @@ fn check_customer_signup(
     ) else {
         return;
     };
-    if let ::std::option::Option::Some(v) = o.get("email") {
-        let at: &str = &rt::member(at, "email");
-        if rt::present(v, at, false, errors) {
+    rt::field(
+        o,
+        at,
+        "email",
+        false,
+        errors,
+        |v, at, errors| {
             rt::string(v, at, errors);
             static RULES: rt::Rules = rt::Rules::NONE.min_length(1).format("email");
             rt::rules(v, at, &RULES, errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("password") {
-        let at: &str = &rt::member(at, "password");
-        if rt::present(v, at, false, errors) {
+        },
+    );
+    rt::field(
+        o,
+        at,
+        "password",
+        false,
+        errors,
+        |v, at, errors| {
             rt::string(v, at, errors);
             static RULES: rt::Rules = rt::Rules::NONE.min_length(1);
             rt::rules(v, at, &RULES, errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("customerDetails") {
-        let at: &str = &rt::member(at, "customerDetails");
-        if rt::present(v, at, false, errors) {
-            check_customer_update_dto(v, at, errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("customerAddress") {
-        let at: &str = &rt::member(at, "customerAddress");
-        if rt::present(v, at, false, errors) {
-            check_address(v, at, errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("signup") {
-        let at: &str = &rt::member(at, "signup");
-        if rt::present(v, at, false, errors) {
-            check_password_authentication(v, at, errors);
-        }
-    }
+        },
+    );
+    rt::field(o, at, "customerDetails", false, errors, check_customer_update_dto);
+    rt::field(o, at, "customerAddress", false, errors, check_address);
+    rt::field(o, at, "signup", false, errors, check_password_authentication);
 }
 
 /// Checks a `CustomerUpdateDto` value.
@@ -2882,88 +2863,50 @@ fn check_customer_update_dto(
     let ::std::option::Option::Some(o) = rt::object(v, at, &[], errors) else {
         return;
     };
-    if let ::std::option::Option::Some(v) = o.get("title") {
-        let at: &str = &rt::member(at, "title");
-        if rt::present(v, at, false, errors) {
-            rt::string(v, at, errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("firstName") {
-        let at: &str = &rt::member(at, "firstName");
-        if rt::present(v, at, false, errors) {
-            rt::string(v, at, errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("middleName") {
-        let at: &str = &rt::member(at, "middleName");
-        if rt::present(v, at, false, errors) {
-            rt::string(v, at, errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("lastName") {
-        let at: &str = &rt::member(at, "lastName");
-        if rt::present(v, at, false, errors) {
-            rt::string(v, at, errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("contactPhone") {
-        let at: &str = &rt::member(at, "contactPhone");
-        if rt::present(v, at, false, errors) {
-            rt::string(v, at, errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("company") {
-        let at: &str = &rt::member(at, "company");
-        if rt::present(v, at, false, errors) {
-            rt::string(v, at, errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("preferredLanguage") {
-        let at: &str = &rt::member(at, "preferredLanguage");
-        if rt::present(v, at, false, errors) {
-            rt::string(v, at, errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("preferredCurrency") {
-        let at: &str = &rt::member(at, "preferredCurrency");
-        if rt::present(v, at, false, errors) {
+    rt::field(o, at, "title", false, errors, rt::check_string);
+    rt::field(o, at, "firstName", false, errors, rt::check_string);
+    rt::field(o, at, "middleName", false, errors, rt::check_string);
+    rt::field(o, at, "lastName", false, errors, rt::check_string);
+    rt::field(o, at, "contactPhone", false, errors, rt::check_string);
+    rt::field(o, at, "company", false, errors, rt::check_string);
+    rt::field(o, at, "preferredLanguage", false, errors, rt::check_string);
+    rt::field(
+        o,
+        at,
+        "preferredCurrency",
+        false,
+        errors,
+        |v, at, errors| {
             rt::string(v, at, errors);
             static RULES: rt::Rules = rt::Rules::NONE.min_length(3).max_length(3);
             rt::rules(v, at, &RULES, errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("preferredSite") {
-        let at: &str = &rt::member(at, "preferredSite");
-        if rt::present(v, at, false, errors) {
-            rt::string(v, at, errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("b2b") {
-        let at: &str = &rt::member(at, "b2b");
-        if rt::present(v, at, false, errors) {
-            check_b2b_properties(v, at, errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("metadata") {
-        let at: &str = &rt::member(at, "metadata");
-        if rt::present(v, at, false, errors) {
-            check_default_dto_metadata(v, at, errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("mixins") {
-        let at: &str = &rt::member(at, "mixins");
-        if rt::present(v, at, false, errors) {
+        },
+    );
+    rt::field(o, at, "preferredSite", false, errors, rt::check_string);
+    rt::field(o, at, "b2b", false, errors, check_b2b_properties);
+    rt::field(o, at, "metadata", false, errors, check_default_dto_metadata);
+    rt::field(
+        o,
+        at,
+        "mixins",
+        false,
+        errors,
+        |v, at, errors| {
             rt::object(v, at, &[], errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("contactEmail") {
-        let at: &str = &rt::member(at, "contactEmail");
-        if rt::present(v, at, false, errors) {
+        },
+    );
+    rt::field(
+        o,
+        at,
+        "contactEmail",
+        false,
+        errors,
+        |v, at, errors| {
             rt::string(v, at, errors);
             static RULES: rt::Rules = rt::Rules::NONE.format("email");
             rt::rules(v, at, &RULES, errors);
-        }
-    }
+        },
+    );
 }
 
 /// Checks a `B2bProperties` value.
@@ -2975,15 +2918,14 @@ fn check_b2b_properties(
     let ::std::option::Option::Some(o) = rt::object(v, at, &[], errors) else {
         return;
     };
-    if let ::std::option::Option::Some(v) = o.get("companyRegistrationId") {
-        let at: &str = &rt::member(at, "companyRegistrationId");
-        if rt::present(v, at, false, errors) {
-            rt::string(v, at, errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("legalEntities") {
-        let at: &str = &rt::member(at, "legalEntities");
-        if rt::present(v, at, false, errors) {
+    rt::field(o, at, "companyRegistrationId", false, errors, rt::check_string);
+    rt::field(
+        o,
+        at,
+        "legalEntities",
+        false,
+        errors,
+        |v, at, errors| {
             if let ::std::option::Option::Some(items) = rt::array(v, at, errors) {
                 for (i, v) in items.iter().enumerate() {
                     let at: &str = &rt::item(at, i);
@@ -2991,8 +2933,8 @@ fn check_b2b_properties(
                     check_legal_entity(v, at, errors);
                 }
             }
-        }
-    }
+        },
+    );
 }
 
 /// Checks a `LegalEntity` value.
@@ -3004,24 +2946,9 @@ fn check_legal_entity(
     let ::std::option::Option::Some(o) = rt::object(v, at, &[], errors) else {
         return;
     };
-    if let ::std::option::Option::Some(v) = o.get("id") {
-        let at: &str = &rt::member(at, "id");
-        if rt::present(v, at, false, errors) {
-            rt::string(v, at, errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("name") {
-        let at: &str = &rt::member(at, "name");
-        if rt::present(v, at, false, errors) {
-            rt::string(v, at, errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("contactAssignmentId") {
-        let at: &str = &rt::member(at, "contactAssignmentId");
-        if rt::present(v, at, false, errors) {
-            rt::string(v, at, errors);
-        }
-    }
+    rt::field(o, at, "id", false, errors, rt::check_string);
+    rt::field(o, at, "name", false, errors, rt::check_string);
+    rt::field(o, at, "contactAssignmentId", false, errors, rt::check_string);
 }
 
 /// Checks a `DefaultDtoMetadata` value.
@@ -3033,9 +2960,13 @@ fn check_default_dto_metadata(
     let ::std::option::Option::Some(o) = rt::object(v, at, &[], errors) else {
         return;
     };
-    if let ::std::option::Option::Some(v) = o.get("mixins") {
-        let at: &str = &rt::member(at, "mixins");
-        if rt::present(v, at, false, errors) {
+    rt::field(
+        o,
+        at,
+        "mixins",
+        false,
+        errors,
+        |v, at, errors| {
             if let ::std::option::Option::Some(o) = rt::object(v, at, &[], errors) {
                 for (k, v) in o {
                     let at: &str = &rt::member(at, k);
@@ -3043,14 +2974,9 @@ fn check_default_dto_metadata(
                     rt::string(v, at, errors);
                 }
             }
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("version") {
-        let at: &str = &rt::member(at, "version");
-        if rt::present(v, at, false, errors) {
-            rt::integer(v, at, true, errors);
-        }
-    }
+        },
+    );
+    rt::field(o, at, "version", false, errors, rt::check_i32);
 }
 
 /// Checks a `Address` value.
@@ -3062,99 +2988,28 @@ fn check_address(
     let ::std::option::Option::Some(o) = rt::object(v, at, &[], errors) else {
         return;
     };
-    if let ::std::option::Option::Some(v) = o.get("id") {
-        let at: &str = &rt::member(at, "id");
-        if rt::present(v, at, false, errors) {
-            rt::string(v, at, errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("contactName") {
-        let at: &str = &rt::member(at, "contactName");
-        if rt::present(v, at, false, errors) {
-            rt::string(v, at, errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("companyName") {
-        let at: &str = &rt::member(at, "companyName");
-        if rt::present(v, at, false, errors) {
-            rt::string(v, at, errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("street") {
-        let at: &str = &rt::member(at, "street");
-        if rt::present(v, at, false, errors) {
-            rt::string(v, at, errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("streetNumber") {
-        let at: &str = &rt::member(at, "streetNumber");
-        if rt::present(v, at, false, errors) {
-            rt::string(v, at, errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("streetAppendix") {
-        let at: &str = &rt::member(at, "streetAppendix");
-        if rt::present(v, at, false, errors) {
-            rt::string(v, at, errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("extraLine1") {
-        let at: &str = &rt::member(at, "extraLine1");
-        if rt::present(v, at, false, errors) {
-            rt::string(v, at, errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("extraLine2") {
-        let at: &str = &rt::member(at, "extraLine2");
-        if rt::present(v, at, false, errors) {
-            rt::string(v, at, errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("extraLine3") {
-        let at: &str = &rt::member(at, "extraLine3");
-        if rt::present(v, at, false, errors) {
-            rt::string(v, at, errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("extraLine4") {
-        let at: &str = &rt::member(at, "extraLine4");
-        if rt::present(v, at, false, errors) {
-            rt::string(v, at, errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("zipCode") {
-        let at: &str = &rt::member(at, "zipCode");
-        if rt::present(v, at, false, errors) {
-            rt::string(v, at, errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("city") {
-        let at: &str = &rt::member(at, "city");
-        if rt::present(v, at, false, errors) {
-            rt::string(v, at, errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("country") {
-        let at: &str = &rt::member(at, "country");
-        if rt::present(v, at, false, errors) {
-            rt::string(v, at, errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("state") {
-        let at: &str = &rt::member(at, "state");
-        if rt::present(v, at, false, errors) {
-            rt::string(v, at, errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("contactPhone") {
-        let at: &str = &rt::member(at, "contactPhone");
-        if rt::present(v, at, false, errors) {
-            rt::string(v, at, errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("tags") {
-        let at: &str = &rt::member(at, "tags");
-        if rt::present(v, at, false, errors) {
+    rt::field(o, at, "id", false, errors, rt::check_string);
+    rt::field(o, at, "contactName", false, errors, rt::check_string);
+    rt::field(o, at, "companyName", false, errors, rt::check_string);
+    rt::field(o, at, "street", false, errors, rt::check_string);
+    rt::field(o, at, "streetNumber", false, errors, rt::check_string);
+    rt::field(o, at, "streetAppendix", false, errors, rt::check_string);
+    rt::field(o, at, "extraLine1", false, errors, rt::check_string);
+    rt::field(o, at, "extraLine2", false, errors, rt::check_string);
+    rt::field(o, at, "extraLine3", false, errors, rt::check_string);
+    rt::field(o, at, "extraLine4", false, errors, rt::check_string);
+    rt::field(o, at, "zipCode", false, errors, rt::check_string);
+    rt::field(o, at, "city", false, errors, rt::check_string);
+    rt::field(o, at, "country", false, errors, rt::check_string);
+    rt::field(o, at, "state", false, errors, rt::check_string);
+    rt::field(o, at, "contactPhone", false, errors, rt::check_string);
+    rt::field(
+        o,
+        at,
+        "tags",
+        false,
+        errors,
+        |v, at, errors| {
             if let ::std::option::Option::Some(items) = rt::array(v, at, errors) {
                 for (i, v) in items.iter().enumerate() {
                     let at: &str = &rt::item(at, i);
@@ -3162,26 +3017,20 @@ fn check_address(
                     rt::string(v, at, errors);
                 }
             }
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("metadata") {
-        let at: &str = &rt::member(at, "metadata");
-        if rt::present(v, at, false, errors) {
-            check_default_dto_metadata(v, at, errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("mixins") {
-        let at: &str = &rt::member(at, "mixins");
-        if rt::present(v, at, false, errors) {
+        },
+    );
+    rt::field(o, at, "metadata", false, errors, check_default_dto_metadata);
+    rt::field(
+        o,
+        at,
+        "mixins",
+        false,
+        errors,
+        |v, at, errors| {
             rt::object(v, at, &[], errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("isDefault") {
-        let at: &str = &rt::member(at, "isDefault");
-        if rt::present(v, at, false, errors) {
-            rt::boolean(v, at, errors);
-        }
-    }
+        },
+    );
+    rt::field(o, at, "isDefault", false, errors, rt::boolean);
 }
 
 /// Checks a `ResendActivationRequest` value.
@@ -3193,14 +3042,18 @@ fn check_resend_activation_request(
     let ::std::option::Option::Some(o) = rt::object(v, at, &["email"], errors) else {
         return;
     };
-    if let ::std::option::Option::Some(v) = o.get("email") {
-        let at: &str = &rt::member(at, "email");
-        if rt::present(v, at, false, errors) {
+    rt::field(
+        o,
+        at,
+        "email",
+        false,
+        errors,
+        |v, at, errors| {
             rt::string(v, at, errors);
             static RULES: rt::Rules = rt::Rules::NONE.format("email");
             rt::rules(v, at, &RULES, errors);
-        }
-    }
+        },
+    );
 }
 
 /// Checks a `ChangeEmailRequestDto` value.
@@ -3212,30 +3065,10 @@ fn check_change_email_request_dto(
     let ::std::option::Option::Some(o) = rt::object(v, at, &[], errors) else {
         return;
     };
-    if let ::std::option::Option::Some(v) = o.get("email") {
-        let at: &str = &rt::member(at, "email");
-        if rt::present(v, at, false, errors) {
-            rt::string(v, at, errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("password") {
-        let at: &str = &rt::member(at, "password");
-        if rt::present(v, at, false, errors) {
-            rt::string(v, at, errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("newEmail") {
-        let at: &str = &rt::member(at, "newEmail");
-        if rt::present(v, at, false, errors) {
-            rt::string(v, at, errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("syncContactEmail") {
-        let at: &str = &rt::member(at, "syncContactEmail");
-        if rt::present(v, at, false, errors) {
-            rt::boolean(v, at, errors);
-        }
-    }
+    rt::field(o, at, "email", false, errors, rt::check_string);
+    rt::field(o, at, "password", false, errors, rt::check_string);
+    rt::field(o, at, "newEmail", false, errors, rt::check_string);
+    rt::field(o, at, "syncContactEmail", false, errors, rt::boolean);
 }
 
 /// Checks a `UpdateEmail` value.
@@ -3247,12 +3080,7 @@ fn check_update_email(
     let ::std::option::Option::Some(o) = rt::object(v, at, &[], errors) else {
         return;
     };
-    if let ::std::option::Option::Some(v) = o.get("token") {
-        let at: &str = &rt::member(at, "token");
-        if rt::present(v, at, false, errors) {
-            rt::string(v, at, errors);
-        }
-    }
+    rt::field(o, at, "token", false, errors, rt::check_string);
 }
 
 /// Checks a `PasswordResetRequestDto` value.
@@ -3264,18 +3092,8 @@ fn check_password_reset_request_dto(
     let ::std::option::Option::Some(o) = rt::object(v, at, &["email"], errors) else {
         return;
     };
-    if let ::std::option::Option::Some(v) = o.get("email") {
-        let at: &str = &rt::member(at, "email");
-        if rt::present(v, at, false, errors) {
-            rt::string(v, at, errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("site") {
-        let at: &str = &rt::member(at, "site");
-        if rt::present(v, at, false, errors) {
-            rt::string(v, at, errors);
-        }
-    }
+    rt::field(o, at, "email", false, errors, rt::check_string);
+    rt::field(o, at, "site", false, errors, rt::check_string);
 }
 
 /// Checks a `PasswordUpdate` value.
@@ -3292,18 +3110,8 @@ fn check_password_update(
     ) else {
         return;
     };
-    if let ::std::option::Option::Some(v) = o.get("token") {
-        let at: &str = &rt::member(at, "token");
-        if rt::present(v, at, false, errors) {
-            rt::string(v, at, errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("password") {
-        let at: &str = &rt::member(at, "password");
-        if rt::present(v, at, false, errors) {
-            rt::string(v, at, errors);
-        }
-    }
+    rt::field(o, at, "token", false, errors, rt::check_string);
+    rt::field(o, at, "password", false, errors, rt::check_string);
 }
 
 /// Checks a `PasswordChangeDto` value.
@@ -3320,18 +3128,8 @@ fn check_password_change_dto(
     ) else {
         return;
     };
-    if let ::std::option::Option::Some(v) = o.get("currentPassword") {
-        let at: &str = &rt::member(at, "currentPassword");
-        if rt::present(v, at, false, errors) {
-            rt::string(v, at, errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("newPassword") {
-        let at: &str = &rt::member(at, "newPassword");
-        if rt::present(v, at, false, errors) {
-            rt::string(v, at, errors);
-        }
-    }
+    rt::field(o, at, "currentPassword", false, errors, rt::check_string);
+    rt::field(o, at, "newPassword", false, errors, rt::check_string);
 }
 
 fn check_tenant_param(

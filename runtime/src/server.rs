@@ -778,6 +778,25 @@ pub fn member(at: &str, name: &str) -> String {
     }
 }
 
+/// Checks member `name` of the object `o` at `at`, if present: not `null` unless `nullable`,
+/// then `check`.
+#[doc(hidden)]
+pub fn field(
+    o: &Map<String, Value>,
+    at: &str,
+    name: &str,
+    nullable: bool,
+    errors: &mut Vec<FieldError>,
+    check: impl FnOnce(&Value, &str, &mut Vec<FieldError>),
+) {
+    if let Some(v) = o.get(name) {
+        let at = member(at, name);
+        if present(v, &at, nullable, errors) {
+            check(v, &at, errors);
+        }
+    }
+}
+
 /// `at[i]`: the path of an array item.
 pub fn item(at: &str, i: usize) -> String {
     format!("{at}[{i}]")

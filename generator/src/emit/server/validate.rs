@@ -153,25 +153,39 @@ pub fn body_stem(op: &crate::ir::Operation) -> String {
 /// Which check a value of `ty` with `constraints` needs.
 fn needed(api: &Api, ty: &TypeExpr, constraints: Option<&Constraints>, stem: &str) -> Needed {
     let body = check_expr(api, ty, constraints);
+    match simple_check(api, ty, constraints, &body) {
+        Some(check) => Needed::Ready(check),
+        // Shared by inputs of the same name and schema only, so that the name says what it checks.
+        None => Needed::Shared(format!("{stem}: {body}")),
+    }
+}
+
+/// A function that checks a value of `ty` with `constraints` (whose check is `body`) on its
+/// own, if one exists already: `rt::any`, a runtime check of a scalar, or a `check_<type>`.
+fn simple_check(
+    api: &Api,
+    ty: &TypeExpr,
+    constraints: Option<&Constraints>,
+    body: &TokenStream,
+) -> Option<TokenStream> {
     if body.is_empty() {
-        return Needed::Ready(quote!(rt::any));
+        return Some(quote!(rt::any));
     }
-    if constraints.and_then(rules_static).is_none() {
-        match ty {
-            TypeExpr::Named(id) => {
-                let name = check_fn_name(api, *id);
-                return Needed::Ready(quote!(#name));
-            }
-            TypeExpr::String => return Needed::Ready(quote!(rt::check_string)),
-            TypeExpr::Bool => return Needed::Ready(quote!(rt::boolean)),
-            TypeExpr::I32 => return Needed::Ready(quote!(rt::check_i32)),
-            TypeExpr::I64 => return Needed::Ready(quote!(rt::check_i64)),
-            TypeExpr::F64 => return Needed::Ready(quote!(rt::number)),
-            _ => {}
+    if constraints.and_then(rules_static).is_some() {
+        return None;
+    }
+    match ty {
+        TypeExpr::Named(id) => {
+            let name = check_fn_name(api, *id);
+            Some(quote!(#name))
         }
+        TypeExpr::String => Some(quote!(rt::check_string)),
+        TypeExpr::Bool => Some(quote!(rt::boolean)),
+        TypeExpr::I32 => Some(quote!(rt::check_i32)),
+        TypeExpr::I64 => Some(quote!(rt::check_i64)),
+        TypeExpr::F64 => Some(quote!(rt::number)),
+        _ => None,
     }
-    // Shared by inputs of the same name and schema only, so that the name says what it checks.
-    Needed::Shared(format!("{stem}: {body}"))
 }
 
 fn collect(api: &Api, ty: &TypeExpr, out: &mut BTreeSet<TypeId>) {
@@ -239,13 +253,10 @@ fn check_struct(api: &Api, s: &Struct) -> TokenStream {
     let fields = s.fields.iter().map(|f| {
         let name = &f.json_name;
         let nullable = f.nullable;
-        let check = check_expr(api, &f.ty, Some(&f.constraints));
-        quote! {
-            if let ::std::option::Option::Some(v) = o.get(#name) {
-                let at: &str = &rt::member(at, #name);
-                if rt::present(v, at, #nullable, errors) { #check }
-            }
-        }
+        let body = check_expr(api, &f.ty, Some(&f.constraints));
+        let check = simple_check(api, &f.ty, Some(&f.constraints), &body)
+            .unwrap_or_else(|| quote!(|v, at, errors| { #body }));
+        quote!(rt::field(o, at, #name, #nullable, errors, #check);)
     });
     let additional = s.additional.as_ref().map(|a| {
         let check = check_expr(api, a, None);

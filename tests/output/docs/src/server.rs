@@ -270,21 +270,15 @@ fn check_note(
     let ::std::option::Option::Some(o) = rt::object(v, at, &[], errors) else {
         return;
     };
-    if let ::std::option::Option::Some(v) = o.get("id") {
-        let at: &str = &rt::member(at, "id");
-        if rt::present(v, at, false, errors) {
-            rt::string(v, at, errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("body") {
-        let at: &str = &rt::member(at, "body");
-        if rt::present(v, at, false, errors) {
-            rt::string(v, at, errors);
-        }
-    }
-    if let ::std::option::Option::Some(v) = o.get("tags") {
-        let at: &str = &rt::member(at, "tags");
-        if rt::present(v, at, false, errors) {
+    rt::field(o, at, "id", false, errors, rt::check_string);
+    rt::field(o, at, "body", false, errors, rt::check_string);
+    rt::field(
+        o,
+        at,
+        "tags",
+        false,
+        errors,
+        |v, at, errors| {
             if let ::std::option::Option::Some(items) = rt::array(v, at, errors) {
                 for (i, v) in items.iter().enumerate() {
                     let at: &str = &rt::item(at, i);
@@ -292,6 +286,6 @@ fn check_note(
                     rt::string(v, at, errors);
                 }
             }
-        }
-    }
+        },
+    );
 }
