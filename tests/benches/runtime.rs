@@ -8,9 +8,11 @@
 //!   against a hand-written minimal axum app that does the same work (bearer token check against
 //!   the same service, serde decode/encode of the same model types, the same statuses), on
 //!   `GET /customer/{tenant}/me` and `POST /customer/{tenant}/me/addresses`. The load comes from
-//!   a small HTTP/1.1 keep-alive generator in this process (C connections on 127.0.0.1, each
-//!   sending its next request when the last answer is read), bounded by time and count. Rounds
-//!   alternate which app goes first; every run gets a fresh service and server.
+//!   a small HTTP/1.1 keep-alive generator in this process (C connections per app on
+//!   127.0.0.1, each sending its next request when the last answer is read), bounded by time
+//!   and count. Slices of [`SLICE`] alternate between the two apps, so both see the same
+//!   machine; per round the median slice of each. Every round gets fresh services, servers and
+//!   connections.
 //! - **Client**: time per call of the generated client against raw reqwest making the same
 //!   request (same headers, same decode into the same model type) to the same local server,
 //!   one call at a time, in batches of [`BATCH`] calls that alternate between the two; per
@@ -323,54 +325,59 @@ fn endpoints() -> Vec<Endpoint> {
     ]
 }
 
+/// Length of one load slice; slices of the two apps alternate.
+const SLICE: Duration = Duration::from_millis(100);
+
 async fn server_bench(
     rt: &tokio::runtime::Handle,
     o: &Options,
 ) -> Result<serde_json::Value, BoxError> {
     let mut results = Vec::new();
     let secs = Duration::from_secs_f64(o.secs);
-    let warm = Duration::from_secs_f64((o.secs / 2.0).min(1.0));
     for ep in endpoints() {
-        // Both apps must give the same answer before their speed is compared.
-        let mut answers = Vec::new();
-        for app in [App::Generated, App::HandWritten] {
-            let server = start(rt, app).await?;
-            let (status, body) = one_request(server.addr, &ep.request).await?;
-            if status != ep.status {
-                return Err(format!(
-                    "{} answered {} with {status}: {}",
-                    app.name(),
-                    ep.name,
-                    String::from_utf8_lossy(&body)
-                )
-                .into());
-            }
-            let value: serde_json::Value = serde_json::from_slice(&body)?;
-            answers.push(value);
-            load(server.addr, &ep, o.connections, warm).await?;
-        }
-        if ep.status == 200 && answers[0] != answers[1] {
-            return Err(format!("the two apps answer {} differently", ep.name).into());
-        }
+        // Per round: the median slice of each app.
         let mut samples: [Vec<f64>; 2] = Default::default();
-        for round in 0..o.rounds {
-            let order = if round.is_multiple_of(2) {
-                [App::Generated, App::HandWritten]
-            } else {
-                [App::HandWritten, App::Generated]
-            };
-            for app in order {
+        // Round 0 warms up; each round gets fresh services, servers and connections.
+        for round in 0..=o.rounds {
+            let apps = [App::Generated, App::HandWritten];
+            let mut servers = Vec::new();
+            let mut conns = Vec::new();
+            for app in apps {
                 let server = start(rt, app).await?;
-                let (count, took) = load(server.addr, &ep, o.connections, secs).await?;
-                let rps = count as f64 / took.as_secs_f64();
+                let mut c = Vec::new();
+                for _ in 0..o.connections {
+                    c.push(Conn::connect(server.addr).await?);
+                }
+                servers.push(server);
+                conns.push(c);
+            }
+            if round == 0 {
+                check_same_answers(&ep, &mut conns).await?;
+            }
+            let mut slices: [Vec<f64>; 2] = Default::default();
+            let started = Instant::now();
+            let mut i = 0usize;
+            while started.elapsed() < secs * 2 {
+                let order = if i.is_multiple_of(2) { [0, 1] } else { [1, 0] };
+                for side in order {
+                    let taken = std::mem::take(&mut conns[side]);
+                    let (back, count, took) = load(taken, &ep, SLICE).await?;
+                    conns[side] = back;
+                    slices[side].push(count as f64 / took.as_secs_f64());
+                }
+                i += 1;
+            }
+            drop(servers);
+            if round > 0 {
+                let (g, h) = (median(&slices[0]), median(&slices[1]));
                 eprintln!(
-                    "  server {:<40} round {} {:<13} {:>9.0} req/s",
+                    "  server {:<40} round {round} generated {g:>8.0} req/s, hand-written {h:>8.0} req/s ({} slices of {} ms each)",
                     ep.name,
-                    round + 1,
-                    app.name(),
-                    rps
+                    slices[0].len(),
+                    SLICE.as_millis()
                 );
-                samples[(app == App::HandWritten) as usize].push(rps);
+                samples[0].push(g);
+                samples[1].push(h);
             }
         }
         let generated = median(&samples[0]);
@@ -387,23 +394,47 @@ async fn server_bench(
     Ok(json!(results))
 }
 
-/// Runs `connections` keep-alive connections against `addr` for `duration` (or until
-/// [`MAX_REQUESTS`]); returns the requests answered and the time taken.
+/// Both apps must give the expected status, and the same body where it is deterministic,
+/// before their speed is compared.
+async fn check_same_answers(ep: &Endpoint, conns: &mut [Vec<Conn>]) -> Result<(), BoxError> {
+    let mut answers = Vec::new();
+    for (c, app) in conns.iter_mut().zip([App::Generated, App::HandWritten]) {
+        let conn = c.first_mut().ok_or("no connections")?;
+        let (status, body) = conn.exchange(&ep.request).await?;
+        if status != ep.status {
+            return Err(format!(
+                "{} answered {} with {status}: {}",
+                app.name(),
+                ep.name,
+                String::from_utf8_lossy(&body)
+            )
+            .into());
+        }
+        answers.push(serde_json::from_slice::<serde_json::Value>(&body)?);
+    }
+    if ep.status == 200 && answers[0] != answers[1] {
+        return Err(format!("the two apps answer {} differently", ep.name).into());
+    }
+    Ok(())
+}
+
+/// Drives every connection of `conns` for `duration` (or until [`MAX_REQUESTS`] in all),
+/// each sending its next request when the last answer is read; returns the connections, the
+/// requests answered and the time taken.
 async fn load(
-    addr: SocketAddr,
+    conns: Vec<Conn>,
     ep: &Endpoint,
-    connections: usize,
     duration: Duration,
-) -> Result<(u64, Duration), BoxError> {
+) -> Result<(Vec<Conn>, u64, Duration), BoxError> {
     let start = Instant::now();
     let deadline = start + duration;
-    let budget = MAX_REQUESTS / connections as u64;
-    let tasks: Vec<_> = (0..connections)
-        .map(|_| {
+    let budget = MAX_REQUESTS / conns.len().max(1) as u64;
+    let tasks: Vec<_> = conns
+        .into_iter()
+        .map(|mut conn| {
             let request = ep.request.clone();
             let status = ep.status;
             tokio::spawn(async move {
-                let mut conn = Conn::connect(addr).await?;
                 let mut n = 0u64;
                 while n < budget && Instant::now() < deadline {
                     let (got, _) = conn.exchange(&request).await?;
@@ -412,19 +443,18 @@ async fn load(
                     }
                     n += 1;
                 }
-                Ok(n)
+                Ok((conn, n))
             })
         })
         .collect();
     let mut total = 0;
+    let mut back = Vec::new();
     for t in tasks {
-        total += t.await??;
+        let (conn, n) = t.await??;
+        total += n;
+        back.push(conn);
     }
-    Ok((total, start.elapsed()))
-}
-
-async fn one_request(addr: SocketAddr, request: &[u8]) -> Result<(u16, Vec<u8>), BoxError> {
-    Conn::connect(addr).await?.exchange(request).await
+    Ok((back, total, start.elapsed()))
 }
 
 /// One HTTP/1.1 keep-alive connection that sends a request and reads one answer at a time.

@@ -423,23 +423,26 @@ fn runtime(w: &mut String, r: &Results) {
     let c = &v["config"];
     let _ = writeln!(
         w,
-        "`tests/benches/runtime.rs`, release. {} rounds; rounds alternate which side goes first,\n\
-         and every run gets a fresh service and server.\n",
+        "`tests/benches/runtime.rs`, release. {} measured rounds; every round gets fresh\n\
+         services, servers and connections.\n",
         c["rounds"]
     );
     let _ = writeln!(
         w,
-        "**Server**: requests/s over loopback, {} keep-alive connections for {} s per run, from a\n\
-         minimal HTTP/1.1 load generator on one current-thread tokio runtime; each server on a\n\
-         multi-threaded runtime with {} workers, in the same process. With 2 cores the load\n\
+        "**Server**: requests/s over loopback from a minimal HTTP/1.1 load generator on one\n\
+         current-thread tokio runtime, {} keep-alive connections per app, each sending its next\n\
+         request when the last answer is read; both servers on one multi-threaded runtime with\n\
+         {} workers, in the same process. Slices of 100 ms alternate between the two apps for\n\
+         {} s per app per round (after a warm-up round), so both see the same machine; a round's\n\
+         number is its median slice, the table's the median round. With 2 cores the load\n\
          generator competes with the server for CPU, equally for both apps: the ratio is the\n\
          number to read. The generated side is `customer_managed::server::router` over the\n\
          reference implementation (`tests/src/reference`); the hand-written side is a minimal\n\
          axum app calling the same service methods (bearer check through the same\n\
          `Authenticator`, axum's `Json`/`Path`/`Query` extractors, the same statuses and\n\
-         bodies; the two answers to `GET` are checked equal first). The generated side also\n\
+         bodies; their answers are checked first, equal for `GET`). The generated side also\n\
          validates the request against the spec, which the hand-written one does not.\n",
-        c["connections"], c["secs"], c["server_threads"]
+        c["connections"], c["server_threads"], c["secs"]
     );
     let _ = writeln!(
         w,
