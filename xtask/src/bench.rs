@@ -395,6 +395,12 @@ fn generation(
     )?;
     let mut memory = Vec::new();
     for (file, row) in large_files.iter().zip(rows.iter_mut()) {
+        // Both files share a stem: name the rows by their extension too.
+        row.name = file
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
         if row.error.is_some() {
             memory.push(None);
             continue;
