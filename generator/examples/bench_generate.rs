@@ -11,9 +11,14 @@
 //! `serde_json::Value` (see [`parse_floor`]).
 
 use serde_json::json;
+
 use std::hint::black_box;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
+
+// The `oasgen` binary's allocator, so in-process times and memory match the command's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let mut iters = 10usize;
@@ -71,7 +76,8 @@ fn measure(file: &str, iters: usize) -> serde_json::Value {
     let mut direct = Vec::new();
     let mut via_value = Vec::new();
     let mut total = Vec::new();
-    let mut stages: [Vec<Duration>; 4] = Default::default();
+    let mut stages: [Vec<Duration>; 5] = Default::default();
+    let mut workers = 0;
     let mut summary = json!({});
     for round in 0..=iters {
         let (typed, value) = match parse_floor(&text) {
@@ -105,12 +111,16 @@ fn measure(file: &str, iters: usize) -> serde_json::Value {
         via_value.push(value);
         total.push(elapsed);
         let t = generated.timings;
-        for (v, d) in stages.iter_mut().zip([t.parse, t.lower, t.emit, t.format]) {
+        workers = t.workers;
+        for (v, d) in stages
+            .iter_mut()
+            .zip([t.parse, t.lower, t.emit, t.format, t.render])
+        {
             v.push(d);
         }
         drop(black_box(generated));
     }
-    let [parse, lower, emit, format] = stages.map(|mut v| median_ms(&mut v));
+    let [parse, lower, emit, format, render] = stages.map(|mut v| median_ms(&mut v));
     let direct = (direct.len() == iters).then(|| median_ms(&mut direct));
     let via_value = median_ms(&mut via_value);
     let (floor_kind, floor) = match direct {
@@ -134,6 +144,8 @@ fn measure(file: &str, iters: usize) -> serde_json::Value {
         "lower_ms": lower,
         "emit_ms": emit,
         "format_ms": format,
+        "render_ms": render,
+        "workers": workers,
     })
 }
 

@@ -91,7 +91,11 @@ struct GenRow {
     floor_ms: f64,
     floor_kind: String,
     total_ms: f64,
-    stages_ms: [f64; 4],
+    /// Parse, lower (wall), emit, format (CPU time summed over the workers), and the wall time
+    /// of emit and format together.
+    stages_ms: [f64; 5],
+    /// Threads that emitted and formatted.
+    workers: u64,
     /// Median wall time of the whole `oasgen` process, where measured.
     process_ms: Option<f64>,
     error: Option<String>,
@@ -516,7 +520,14 @@ fn gen_row(file: &Path, v: &Value) -> GenRow {
         floor_ms: f("floor_ms"),
         floor_kind: v["floor_kind"].as_str().unwrap_or("").to_string(),
         total_ms: f("total_ms"),
-        stages_ms: [f("parse_ms"), f("lower_ms"), f("emit_ms"), f("format_ms")],
+        stages_ms: [
+            f("parse_ms"),
+            f("lower_ms"),
+            f("emit_ms"),
+            f("format_ms"),
+            f("render_ms"),
+        ],
+        workers: u("workers"),
         process_ms: None,
         error: v["error"].as_str().map(str::to_string),
     }
