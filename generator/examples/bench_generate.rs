@@ -11,7 +11,6 @@
 //! `serde_json::Value` (see [`parse_floor`]).
 
 use serde_json::json;
-
 use std::hint::black_box;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
