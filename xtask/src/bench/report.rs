@@ -70,7 +70,11 @@ fn budgets(r: &Results) -> Vec<Budget> {
     });
     let corpus_n = r.corpus.len();
     out.push(Budget {
-        what: format!("all {corpus_n} corpus specs together (whole processes, in turn) < 1 s"),
+        what: if corpus_n == 0 {
+            "all corpus specs together (whole processes, in turn) < 1 s".into()
+        } else {
+            format!("all {corpus_n} corpus specs together (whole processes, in turn) < 1 s")
+        },
         measured: if r.corpus_loops.is_empty() {
             r.corpus_note.clone().unwrap_or_else(|| "-".into())
         } else {
