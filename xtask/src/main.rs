@@ -78,7 +78,15 @@ enum Command {
         count: usize,
     },
     /// Measure generation time, build cost and runtime overhead; writes BENCHMARKS.md.
-    Bench,
+    Bench {
+        /// Folder of real-world specs to time too [default: ../shared/corpus/emporix beside the
+        /// repository, skipped when absent].
+        #[arg(long)]
+        corpus: Option<PathBuf>,
+        /// A smoke run: few iterations, numbers not worth publishing.
+        #[arg(long)]
+        quick: bool,
+    },
 }
 
 fn root() -> PathBuf {
@@ -96,7 +104,9 @@ fn main() -> ExitCode {
         Command::Serve { addr } => xtask::serve::run(&root(), &addr),
         Command::Corpus { dir } => xtask::corpus::run(&root(), &dir),
         Command::FuzzSample { count } => xtask::fuzz_sample::run(&root(), count),
-        Command::Bench => xtask::bench::run(&root()),
+        Command::Bench { corpus, quick } => {
+            xtask::bench::run(&root(), &xtask::bench::Options { corpus, quick })
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
