@@ -2759,7 +2759,7 @@ fn credential(
 /// Checks a `SocialLoginRequest` value.
 fn check_social_login_request(
     v: &::serde_json::Value,
-    at: &str,
+    at: &rt::At<'_>,
     errors: &mut ::std::vec::Vec<rt::FieldError>,
 ) {
     let ::std::option::Option::Some(o) = rt::object(v, at, &[], errors) else {
@@ -2785,7 +2785,7 @@ fn check_social_login_request(
 /// Checks a `PasswordAuthentication` value.
 fn check_password_authentication(
     v: &::serde_json::Value,
-    at: &str,
+    at: &rt::At<'_>,
     errors: &mut ::std::vec::Vec<rt::FieldError>,
 ) {
     let ::std::option::Option::Some(o) = rt::object(
@@ -2814,7 +2814,7 @@ fn check_password_authentication(
 /// Checks a `CustomerSignup` value.
 fn check_customer_signup(
     v: &::serde_json::Value,
-    at: &str,
+    at: &rt::At<'_>,
     errors: &mut ::std::vec::Vec<rt::FieldError>,
 ) {
     let ::std::option::Option::Some(o) = rt::object(
@@ -2857,7 +2857,7 @@ fn check_customer_signup(
 /// Checks a `CustomerUpdateDto` value.
 fn check_customer_update_dto(
     v: &::serde_json::Value,
-    at: &str,
+    at: &rt::At<'_>,
     errors: &mut ::std::vec::Vec<rt::FieldError>,
 ) {
     let ::std::option::Option::Some(o) = rt::object(v, at, &[], errors) else {
@@ -2912,7 +2912,7 @@ fn check_customer_update_dto(
 /// Checks a `B2bProperties` value.
 fn check_b2b_properties(
     v: &::serde_json::Value,
-    at: &str,
+    at: &rt::At<'_>,
     errors: &mut ::std::vec::Vec<rt::FieldError>,
 ) {
     let ::std::option::Option::Some(o) = rt::object(v, at, &[], errors) else {
@@ -2928,7 +2928,7 @@ fn check_b2b_properties(
         |v, at, errors| {
             if let ::std::option::Option::Some(items) = rt::array(v, at, errors) {
                 for (i, v) in items.iter().enumerate() {
-                    let at: &str = &rt::item(at, i);
+                    let at = &rt::item(at, i);
                     let _ = (v, at);
                     check_legal_entity(v, at, errors);
                 }
@@ -2940,7 +2940,7 @@ fn check_b2b_properties(
 /// Checks a `LegalEntity` value.
 fn check_legal_entity(
     v: &::serde_json::Value,
-    at: &str,
+    at: &rt::At<'_>,
     errors: &mut ::std::vec::Vec<rt::FieldError>,
 ) {
     let ::std::option::Option::Some(o) = rt::object(v, at, &[], errors) else {
@@ -2954,7 +2954,7 @@ fn check_legal_entity(
 /// Checks a `DefaultDtoMetadata` value.
 fn check_default_dto_metadata(
     v: &::serde_json::Value,
-    at: &str,
+    at: &rt::At<'_>,
     errors: &mut ::std::vec::Vec<rt::FieldError>,
 ) {
     let ::std::option::Option::Some(o) = rt::object(v, at, &[], errors) else {
@@ -2969,7 +2969,7 @@ fn check_default_dto_metadata(
         |v, at, errors| {
             if let ::std::option::Option::Some(o) = rt::object(v, at, &[], errors) {
                 for (k, v) in o {
-                    let at: &str = &rt::member(at, k);
+                    let at = &rt::member(at, k);
                     let _ = (v, at);
                     rt::string(v, at, errors);
                 }
@@ -2982,7 +2982,7 @@ fn check_default_dto_metadata(
 /// Checks a `Address` value.
 fn check_address(
     v: &::serde_json::Value,
-    at: &str,
+    at: &rt::At<'_>,
     errors: &mut ::std::vec::Vec<rt::FieldError>,
 ) {
     let ::std::option::Option::Some(o) = rt::object(v, at, &[], errors) else {
@@ -3012,7 +3012,7 @@ fn check_address(
         |v, at, errors| {
             if let ::std::option::Option::Some(items) = rt::array(v, at, errors) {
                 for (i, v) in items.iter().enumerate() {
-                    let at: &str = &rt::item(at, i);
+                    let at = &rt::item(at, i);
                     let _ = (v, at);
                     rt::string(v, at, errors);
                 }
@@ -3036,7 +3036,7 @@ fn check_address(
 /// Checks a `ResendActivationRequest` value.
 fn check_resend_activation_request(
     v: &::serde_json::Value,
-    at: &str,
+    at: &rt::At<'_>,
     errors: &mut ::std::vec::Vec<rt::FieldError>,
 ) {
     let ::std::option::Option::Some(o) = rt::object(v, at, &["email"], errors) else {
@@ -3059,7 +3059,7 @@ fn check_resend_activation_request(
 /// Checks a `ChangeEmailRequestDto` value.
 fn check_change_email_request_dto(
     v: &::serde_json::Value,
-    at: &str,
+    at: &rt::At<'_>,
     errors: &mut ::std::vec::Vec<rt::FieldError>,
 ) {
     let ::std::option::Option::Some(o) = rt::object(v, at, &[], errors) else {
@@ -3074,7 +3074,7 @@ fn check_change_email_request_dto(
 /// Checks a `UpdateEmail` value.
 fn check_update_email(
     v: &::serde_json::Value,
-    at: &str,
+    at: &rt::At<'_>,
     errors: &mut ::std::vec::Vec<rt::FieldError>,
 ) {
     let ::std::option::Option::Some(o) = rt::object(v, at, &[], errors) else {
@@ -3086,7 +3086,7 @@ fn check_update_email(
 /// Checks a `PasswordResetRequestDto` value.
 fn check_password_reset_request_dto(
     v: &::serde_json::Value,
-    at: &str,
+    at: &rt::At<'_>,
     errors: &mut ::std::vec::Vec<rt::FieldError>,
 ) {
     let ::std::option::Option::Some(o) = rt::object(v, at, &["email"], errors) else {
@@ -3099,7 +3099,7 @@ fn check_password_reset_request_dto(
 /// Checks a `PasswordUpdate` value.
 fn check_password_update(
     v: &::serde_json::Value,
-    at: &str,
+    at: &rt::At<'_>,
     errors: &mut ::std::vec::Vec<rt::FieldError>,
 ) {
     let ::std::option::Option::Some(o) = rt::object(
@@ -3117,7 +3117,7 @@ fn check_password_update(
 /// Checks a `PasswordChangeDto` value.
 fn check_password_change_dto(
     v: &::serde_json::Value,
-    at: &str,
+    at: &rt::At<'_>,
     errors: &mut ::std::vec::Vec<rt::FieldError>,
 ) {
     let ::std::option::Option::Some(o) = rt::object(
@@ -3134,7 +3134,7 @@ fn check_password_change_dto(
 
 fn check_tenant_param(
     v: &::serde_json::Value,
-    at: &str,
+    at: &rt::At<'_>,
     errors: &mut ::std::vec::Vec<rt::FieldError>,
 ) {
     rt::string(v, at, errors);
@@ -3147,7 +3147,7 @@ fn check_tenant_param(
 
 fn check_address_id_param(
     v: &::serde_json::Value,
-    at: &str,
+    at: &rt::At<'_>,
     errors: &mut ::std::vec::Vec<rt::FieldError>,
 ) {
     rt::string(v, at, errors);
@@ -3157,7 +3157,7 @@ fn check_address_id_param(
 
 fn check_tags_param(
     v: &::serde_json::Value,
-    at: &str,
+    at: &rt::At<'_>,
     errors: &mut ::std::vec::Vec<rt::FieldError>,
 ) {
     rt::string(v, at, errors);

@@ -328,11 +328,11 @@ pub enum Kind {
 /// Checks a JSON value at a path, adding what is wrong to the errors: a generated `check_*`
 /// function, or [`any`].
 #[doc(hidden)]
-pub type Check = fn(&Value, &str, &mut Vec<FieldError>);
+pub type Check = fn(&Value, &At<'_>, &mut Vec<FieldError>);
 
 /// The check of a value that can be anything.
 #[doc(hidden)]
-pub fn any(_: &Value, _: &str, _: &mut Vec<FieldError>) {}
+pub fn any(_: &Value, _: &At<'_>, _: &mut Vec<FieldError>) {}
 
 /// The parameters and body of one request, and the problems found so far.
 #[derive(Debug, Default)]
@@ -523,7 +523,7 @@ impl Input {
         value: Value,
         check: Check,
     ) -> Option<T> {
-        check(&value, at, &mut self.errors);
+        check(&value, &At::Root(at), &mut self.errors);
         if !self.errors.is_empty() {
             return None;
         }
@@ -769,13 +769,33 @@ impl Rules {
     }
 }
 
-/// `at.name`: the path of an object member.
-pub fn member(at: &str, name: &str) -> String {
-    if at.is_empty() {
-        name.to_string()
-    } else {
-        format!("{at}.{name}")
+/// Where a value sits in a request (`addresses[2].street`): built up as the checks descend,
+/// and written out only when a problem is recorded, so a valid request allocates no paths.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub enum At<'a> {
+    /// A parameter by name, or the body (`""`).
+    Root(&'a str),
+    /// A member of an object.
+    Member(&'a At<'a>, &'a str),
+    /// An item of an array.
+    Item(&'a At<'a>, usize),
+}
+
+impl fmt::Display for At<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            At::Root(name) => f.write_str(name),
+            At::Member(At::Root(""), name) => f.write_str(name),
+            At::Member(parent, name) => write!(f, "{parent}.{name}"),
+            At::Item(parent, i) => write!(f, "{parent}[{i}]"),
+        }
     }
+}
+
+/// `at.name`: the path of an object member.
+pub fn member<'a>(at: &'a At<'a>, name: &'a str) -> At<'a> {
+    At::Member(at, name)
 }
 
 /// Checks member `name` of the object `o` at `at`, if present: not `null` unless `nullable`,
@@ -783,11 +803,11 @@ pub fn member(at: &str, name: &str) -> String {
 #[doc(hidden)]
 pub fn field(
     o: &Map<String, Value>,
-    at: &str,
+    at: &At<'_>,
     name: &str,
     nullable: bool,
     errors: &mut Vec<FieldError>,
-    check: impl FnOnce(&Value, &str, &mut Vec<FieldError>),
+    check: impl FnOnce(&Value, &At<'_>, &mut Vec<FieldError>),
 ) {
     if let Some(v) = o.get(name) {
         let at = member(at, name);
@@ -798,17 +818,17 @@ pub fn field(
 }
 
 /// `at[i]`: the path of an array item.
-pub fn item(at: &str, i: usize) -> String {
-    format!("{at}[{i}]")
+pub fn item<'a>(at: &'a At<'a>, i: usize) -> At<'a> {
+    At::Item(at, i)
 }
 
-fn wrong_type(errors: &mut Vec<FieldError>, at: &str, expected: &str) {
+fn wrong_type(errors: &mut Vec<FieldError>, at: &At<'_>, expected: &str) {
     let message = format!("expected {expected}");
-    errors.push(FieldError::new(at, "invalid_type", message));
+    errors.push(FieldError::new(&at.to_string(), "invalid_type", message));
 }
 
 /// Checks that `v` is a string.
-pub fn string<'a>(v: &'a Value, at: &str, errors: &mut Vec<FieldError>) -> Option<&'a str> {
+pub fn string<'a>(v: &'a Value, at: &At<'_>, errors: &mut Vec<FieldError>) -> Option<&'a str> {
     let s = v.as_str();
     if s.is_none() {
         wrong_type(errors, at, "a string");
@@ -818,31 +838,31 @@ pub fn string<'a>(v: &'a Value, at: &str, errors: &mut Vec<FieldError>) -> Optio
 
 /// Checks that `v` is a string (a [`Check`]).
 #[doc(hidden)]
-pub fn check_string(v: &Value, at: &str, errors: &mut Vec<FieldError>) {
+pub fn check_string(v: &Value, at: &At<'_>, errors: &mut Vec<FieldError>) {
     string(v, at, errors);
 }
 
 /// Checks that `v` is a 32-bit integer (a [`Check`]).
 #[doc(hidden)]
-pub fn check_i32(v: &Value, at: &str, errors: &mut Vec<FieldError>) {
+pub fn check_i32(v: &Value, at: &At<'_>, errors: &mut Vec<FieldError>) {
     integer(v, at, true, errors);
 }
 
 /// Checks that `v` is a 64-bit integer (a [`Check`]).
 #[doc(hidden)]
-pub fn check_i64(v: &Value, at: &str, errors: &mut Vec<FieldError>) {
+pub fn check_i64(v: &Value, at: &At<'_>, errors: &mut Vec<FieldError>) {
     integer(v, at, false, errors);
 }
 
 /// Checks that `v` is a boolean.
-pub fn boolean(v: &Value, at: &str, errors: &mut Vec<FieldError>) {
+pub fn boolean(v: &Value, at: &At<'_>, errors: &mut Vec<FieldError>) {
     if !v.is_boolean() {
         wrong_type(errors, at, "a boolean");
     }
 }
 
 /// Checks that `v` is a whole number that fits in 32 or 64 bits.
-pub fn integer(v: &Value, at: &str, bits32: bool, errors: &mut Vec<FieldError>) {
+pub fn integer(v: &Value, at: &At<'_>, bits32: bool, errors: &mut Vec<FieldError>) {
     let fits = match v.as_i64() {
         Some(n) if bits32 => i32::try_from(n).is_ok(),
         Some(_) => true,
@@ -859,14 +879,14 @@ pub fn integer(v: &Value, at: &str, bits32: bool, errors: &mut Vec<FieldError>) 
 }
 
 /// Checks that `v` is a number.
-pub fn number(v: &Value, at: &str, errors: &mut Vec<FieldError>) {
+pub fn number(v: &Value, at: &At<'_>, errors: &mut Vec<FieldError>) {
     if !v.is_number() {
         wrong_type(errors, at, "a number");
     }
 }
 
 /// Checks that `v` is an array.
-pub fn array<'a>(v: &'a Value, at: &str, errors: &mut Vec<FieldError>) -> Option<&'a [Value]> {
+pub fn array<'a>(v: &'a Value, at: &At<'_>, errors: &mut Vec<FieldError>) -> Option<&'a [Value]> {
     let a = v.as_array().map(Vec::as_slice);
     if a.is_none() {
         wrong_type(errors, at, "an array");
@@ -877,7 +897,7 @@ pub fn array<'a>(v: &'a Value, at: &str, errors: &mut Vec<FieldError>) -> Option
 /// Checks that `v` is an object that has every `required` member.
 pub fn object<'a>(
     v: &'a Value,
-    at: &str,
+    at: &At<'_>,
     required: &[&str],
     errors: &mut Vec<FieldError>,
 ) -> Option<&'a Map<String, Value>> {
@@ -887,29 +907,33 @@ pub fn object<'a>(
     };
     for name in required {
         if !o.contains_key(*name) {
-            errors.push(missing(&member(at, name)));
+            errors.push(missing(&member(at, name).to_string()));
         }
     }
     Some(o)
 }
 
 /// Checks that `v` is `null` only where the spec allows it; returns whether to check further.
-pub fn present(v: &Value, at: &str, nullable: bool, errors: &mut Vec<FieldError>) -> bool {
+pub fn present(v: &Value, at: &At<'_>, nullable: bool, errors: &mut Vec<FieldError>) -> bool {
     if !v.is_null() {
         return true;
     }
     if !nullable {
-        errors.push(FieldError::new(at, "invalid_type", "null is not allowed"));
+        errors.push(FieldError::new(
+            &at.to_string(),
+            "invalid_type",
+            "null is not allowed",
+        ));
     }
     false
 }
 
 /// Checks that `v` is one of the string `values`.
-pub fn one_of(v: &Value, at: &str, values: &[&str], errors: &mut Vec<FieldError>) {
+pub fn one_of(v: &Value, at: &At<'_>, values: &[&str], errors: &mut Vec<FieldError>) {
     if let Some(s) = string(v, at, errors) {
         if !values.contains(&s) {
             let message = format!("expected one of {}", values.join(", "));
-            errors.push(FieldError::new(at, "invalid_value", message));
+            errors.push(FieldError::new(&at.to_string(), "invalid_value", message));
         }
     }
 }
@@ -922,13 +946,13 @@ pub fn accepts(v: &Value, check: impl Fn(&Value, &mut Vec<FieldError>)) -> bool 
 }
 
 /// Records that no alternative of a union accepted the value.
-pub fn no_alternative(at: &str, errors: &mut Vec<FieldError>) {
+pub fn no_alternative(at: &At<'_>, errors: &mut Vec<FieldError>) {
     let message = "matches none of the allowed schemas";
-    errors.push(FieldError::new(at, "invalid_value", message));
+    errors.push(FieldError::new(&at.to_string(), "invalid_value", message));
 }
 
 /// Checks the `rules` that apply to `v`'s JSON type.
-pub fn rules(v: &Value, at: &str, rules: &Rules, errors: &mut Vec<FieldError>) {
+pub fn rules(v: &Value, at: &At<'_>, rules: &Rules, errors: &mut Vec<FieldError>) {
     match v {
         Value::String(s) => string_rules(s, at, rules, errors),
         Value::Number(n) => {
@@ -939,40 +963,52 @@ pub fn rules(v: &Value, at: &str, rules: &Rules, errors: &mut Vec<FieldError>) {
         Value::Array(a) => {
             let n = a.len() as u64;
             if rules.min_items.is_some_and(|min| n < min) {
-                errors.push(FieldError::new(at, "too_few_items", "too few items"));
+                errors.push(FieldError::new(
+                    &at.to_string(),
+                    "too_few_items",
+                    "too few items",
+                ));
             }
             if rules.max_items.is_some_and(|max| n > max) {
-                errors.push(FieldError::new(at, "too_many_items", "too many items"));
+                errors.push(FieldError::new(
+                    &at.to_string(),
+                    "too_many_items",
+                    "too many items",
+                ));
             }
         }
         _ => {}
     }
 }
 
-fn string_rules(s: &str, at: &str, rules: &Rules, errors: &mut Vec<FieldError>) {
+fn string_rules(s: &str, at: &At<'_>, rules: &Rules, errors: &mut Vec<FieldError>) {
     let n = s.chars().count() as u64;
     if let Some(min) = rules.min_length.filter(|&min| n < min) {
         let message = format!("must be at least {min} characters long");
-        errors.push(FieldError::new(at, "too_short", message));
+        errors.push(FieldError::new(&at.to_string(), "too_short", message));
     }
     if let Some(max) = rules.max_length.filter(|&max| n > max) {
         let message = format!("must be at most {max} characters long");
-        errors.push(FieldError::new(at, "too_long", message));
+        errors.push(FieldError::new(&at.to_string(), "too_long", message));
     }
     if let Some(p) = rules.pattern.as_ref().filter(|p| !p.is_match(s)) {
         let message = format!("must match {}", p.source);
-        errors.push(FieldError::new(at, "pattern_mismatch", message));
+        errors.push(FieldError::new(
+            &at.to_string(),
+            "pattern_mismatch",
+            message,
+        ));
     }
     if rules.format == Some("email") && !is_email(s) {
         errors.push(FieldError::new(
-            at,
+            &at.to_string(),
             "invalid_format",
             "must be an email address",
         ));
     }
 }
 
-fn number_rules(x: f64, at: &str, rules: &Rules, errors: &mut Vec<FieldError>) {
+fn number_rules(x: f64, at: &At<'_>, rules: &Rules, errors: &mut Vec<FieldError>) {
     let low = rules
         .minimum
         .is_some_and(|(min, excl)| if excl { x <= min } else { x < min });
@@ -981,7 +1017,7 @@ fn number_rules(x: f64, at: &str, rules: &Rules, errors: &mut Vec<FieldError>) {
         .is_some_and(|(max, excl)| if excl { x >= max } else { x > max });
     if low || high {
         errors.push(FieldError::new(
-            at,
+            &at.to_string(),
             "out_of_range",
             "the number is out of range",
         ));
@@ -1026,11 +1062,40 @@ mod tests {
             .max_length(16)
             .pattern("^[a-z][a-z0-9]+$");
         let mut errors = Vec::new();
-        rules(&Value::from("ab"), "tenant", &TENANT, &mut errors);
-        rules(&Value::from("Abc"), "tenant", &TENANT, &mut errors);
-        rules(&Value::from("abc"), "tenant", &TENANT, &mut errors);
+        rules(
+            &Value::from("ab"),
+            &At::Root("tenant"),
+            &TENANT,
+            &mut errors,
+        );
+        rules(
+            &Value::from("Abc"),
+            &At::Root("tenant"),
+            &TENANT,
+            &mut errors,
+        );
+        rules(
+            &Value::from("abc"),
+            &At::Root("tenant"),
+            &TENANT,
+            &mut errors,
+        );
         let kinds: Vec<_> = errors.iter().map(|e| e.kind).collect();
         assert_eq!(kinds, ["too_short", "pattern_mismatch"]);
+    }
+
+    #[test]
+    fn paths_are_written_out_only_for_problems() {
+        let body = At::Root("");
+        let addresses = member(&body, "addresses");
+        let second = item(&addresses, 1);
+        let street = member(&second, "street");
+        assert_eq!(street.to_string(), "addresses[1].street");
+        let mut errors = Vec::new();
+        check_string(&Value::from(3), &street, &mut errors);
+        assert_eq!(errors[0].field, "addresses[1].street");
+        check_string(&Value::from(3), &body, &mut errors);
+        assert_eq!(errors[1].field, "body");
     }
 
     /// Polls a future that never waits (the extractors `Input` uses do not).

@@ -51,7 +51,7 @@ pub fn emit_server(api: &Api) -> Vec<Part<'_>> {
         part(move || router::emit_request_builder(api, op, &checks))
     }));
     parts.push(part(|| security::emit_authenticate(api)));
-    parts.push(part(|| validate::emit_checks(api)));
+    parts.extend(validate::emit_checks(api));
     parts.push(part(move || input_checks.emit(api)));
     parts
 }

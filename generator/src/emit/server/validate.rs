@@ -3,19 +3,21 @@
 //! before serde decodes it. Serde alone would accept `null` for an optional string and ignore
 //! constraints, so the checks run on the JSON value first.
 //!
-//! Generated checks use three names: `v: &Value`, `at: &str` (the JSON path, for the error
+//! Generated checks use three names: `v: &Value`, `at: &rt::At` (the JSON path, for the error
 //! detail) and `errors: &mut Vec<FieldError>`.
 
+use crate::emit::{part, Part};
 use crate::ir::{Api, Constraints, Struct, TypeExpr, TypeId, TypeKind, Union};
 use crate::naming::snake_name;
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 use std::collections::BTreeSet;
 
-/// `check_<type>` for every type reachable from a request parameter or body.
-pub fn emit_checks(api: &Api) -> TokenStream {
-    let fns = reachable(api).into_iter().map(|id| emit_check_fn(api, id));
-    quote!(#(#fns)*)
+/// `check_<type>` for every type reachable from a request parameter or body, one part each.
+pub fn emit_checks(api: &Api) -> impl Iterator<Item = Part<'_>> {
+    reachable(api)
+        .into_iter()
+        .map(move |id| part(move || emit_check_fn(api, id)))
 }
 
 fn reachable(api: &Api) -> BTreeSet<TypeId> {
@@ -129,7 +131,7 @@ impl InputChecks {
             quote! {
                 fn #name(
                     v: &::serde_json::Value,
-                    at: &str,
+                    at: &rt::At<'_>,
                     errors: &mut ::std::vec::Vec<rt::FieldError>,
                 ) {
                     #body
@@ -240,7 +242,7 @@ fn emit_check_fn(api: &Api, id: TypeId) -> TokenStream {
         #[doc = #doc]
         fn #name(
             #v: &::serde_json::Value,
-            #at: &str,
+            #at: &rt::At<'_>,
             #errors: &mut ::std::vec::Vec<rt::FieldError>,
         ) {
             #body
@@ -265,7 +267,7 @@ fn check_struct(api: &Api, s: &Struct) -> TokenStream {
             quote! {
                 for (k, v) in o {
                     if [#(#known),*].contains(&k.as_str()) { continue; }
-                    let at: &str = &rt::member(at, k);
+                    let at = &rt::member(at, k);
                     #check
                 }
             }
@@ -317,7 +319,7 @@ pub fn check_expr(api: &Api, ty: &TypeExpr, constraints: Option<&Constraints>) -
             quote! {
                 if let ::std::option::Option::Some(items) = rt::array(v, at, errors) {
                     for (i, v) in items.iter().enumerate() {
-                        let at: &str = &rt::item(at, i);
+                        let at = &rt::item(at, i);
                         let _ = (v, at);
                         #inner
                     }
@@ -329,7 +331,7 @@ pub fn check_expr(api: &Api, ty: &TypeExpr, constraints: Option<&Constraints>) -
             quote! {
                 if let ::std::option::Option::Some(o) = rt::object(v, at, &[], errors) {
                     for (k, v) in o {
-                        let at: &str = &rt::member(at, k);
+                        let at = &rt::member(at, k);
                         let _ = (v, at);
                         #inner
                     }

@@ -264,7 +264,7 @@ fn credential(
 /// Checks a `Note` value.
 fn check_note(
     v: &::serde_json::Value,
-    at: &str,
+    at: &rt::At<'_>,
     errors: &mut ::std::vec::Vec<rt::FieldError>,
 ) {
     let ::std::option::Option::Some(o) = rt::object(v, at, &[], errors) else {
@@ -281,7 +281,7 @@ fn check_note(
         |v, at, errors| {
             if let ::std::option::Option::Some(items) = rt::array(v, at, errors) {
                 for (i, v) in items.iter().enumerate() {
-                    let at: &str = &rt::item(at, i);
+                    let at = &rt::item(at, i);
                     let _ = (v, at);
                     rt::string(v, at, errors);
                 }

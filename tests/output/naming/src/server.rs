@@ -114,7 +114,7 @@ fn get_thing_by_id_request(
 /// Checks a `GetThingByIdType` value.
 fn check_get_thing_by_id_type(
     v: &::serde_json::Value,
-    at: &str,
+    at: &rt::At<'_>,
     errors: &mut ::std::vec::Vec<rt::FieldError>,
 ) {
     rt::one_of(v, at, &["big", "small"], errors);

@@ -359,7 +359,7 @@ fn credential(
 
 fn check_tenant_param(
     v: &::serde_json::Value,
-    at: &str,
+    at: &rt::At<'_>,
     errors: &mut ::std::vec::Vec<rt::FieldError>,
 ) {
     rt::string(v, at, errors);
