@@ -100,15 +100,15 @@ pub fn render(
     let results: Vec<(Done, Work)> = if workers == 1 {
         vec![run()]
     } else {
+        // This thread is one of the workers: it reuses the memory the loaded spec freed.
         std::thread::scope(|s| {
-            let handles: Vec<_> = (0..workers).map(|_| s.spawn(run)).collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                })
-                .collect()
+            let handles: Vec<_> = (1..workers).map(|_| s.spawn(run)).collect();
+            let mut results = vec![run()];
+            results.extend(handles.into_iter().map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            }));
+            results
         })
     };
     let mut texts: Vec<Option<Result<String, Error>>> = jobs.iter().map(|_| None).collect();
