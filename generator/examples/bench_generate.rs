@@ -3,6 +3,7 @@
 //! ```text
 //! bench_generate [--iters N] FILE...     parse floor and generation, median of N, per file
 //! bench_generate --memory FILE           one generation; the process's peak resident memory
+//! bench_generate --floor-memory FILE     the parse floor alone; the process's peak memory
 //! ```
 //!
 //! Prints one JSON object per line and file. The parse floor is the time to type the same text
@@ -22,6 +23,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     let mut iters = 10usize;
     let mut memory = false;
+    let mut floor_memory = false;
     let mut files = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -31,18 +33,21 @@ fn main() -> ExitCode {
                 _ => return usage(),
             },
             "--memory" => memory = true,
+            "--floor-memory" => floor_memory = true,
             // `cargo bench` and test runners pass this; it means nothing here.
             "--bench" => {}
             _ if arg.starts_with("--") => return usage(),
             _ => files.push(arg),
         }
     }
-    if files.is_empty() || (memory && files.len() != 1) {
+    if files.is_empty() || ((memory || floor_memory) && files.len() != 1) {
         return usage();
     }
     for file in &files {
         let line = if memory {
             measure_memory(file)
+        } else if floor_memory {
+            measure_floor_memory(file)
         } else {
             measure(file, iters)
         };
@@ -52,7 +57,9 @@ fn main() -> ExitCode {
 }
 
 fn usage() -> ExitCode {
-    eprintln!("usage: bench_generate [--iters N] FILE... | bench_generate --memory FILE");
+    eprintln!(
+        "usage: bench_generate [--iters N] FILE... | bench_generate --memory FILE | bench_generate --floor-memory FILE"
+    );
     ExitCode::from(2)
 }
 
@@ -201,6 +208,23 @@ fn measure_memory(file: &str) -> serde_json::Value {
         "baseline_kib": before,
         "peak_kib": peak_kib(),
     })
+}
+
+/// The parse floor alone (straight into `openapiv3`) in this fresh process; reports the peak
+/// resident set, the floor of the memory budget.
+fn measure_floor_memory(file: &str) -> serde_json::Value {
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) => return json!({ "file": file, "error": e.to_string() }),
+    };
+    let typed: Result<openapiv3::OpenAPI, String> = if text.trim_start().starts_with('{') {
+        serde_json::from_str(&text).map_err(|e| e.to_string())
+    } else {
+        serde_yaml::from_str(&text).map_err(|e| e.to_string())
+    };
+    let error = typed.as_ref().err().cloned();
+    drop(black_box(typed));
+    json!({ "file": file, "bytes": text.len(), "error": error, "peak_kib": peak_kib() })
 }
 
 /// `VmHWM` from `/proc/self/status`, in KiB (`None` where there is no procfs).

@@ -114,6 +114,8 @@ struct Large {
     rows: Vec<GenRow>,
     /// `(peak KiB, file bytes)` per row, from a fresh process each.
     memory: Vec<Option<(u64, u64)>>,
+    /// Peak KiB of the parse floor alone per row, from a fresh process each.
+    floor_memory: Vec<Option<u64>>,
 }
 
 /// One feature set's build times.
@@ -398,6 +400,7 @@ fn generation(
         &mut r.commands,
     )?;
     let mut memory = Vec::new();
+    let mut floor_memory = Vec::new();
     for (file, row) in large_files.iter().zip(rows.iter_mut()) {
         // Both files share a stem: name the rows by their extension too.
         row.name = file
@@ -407,6 +410,7 @@ fn generation(
             .into_owned();
         if row.error.is_some() {
             memory.push(None);
+            floor_memory.push(None);
             continue;
         }
         step(&format!(
@@ -430,11 +434,19 @@ fn generation(
         let line = run_harness(harness, &["--memory".into(), file.display().to_string()])?;
         let v = line.first().cloned().unwrap_or_default();
         memory.push(v["peak_kib"].as_u64().map(|k| (k, row.bytes)));
+        r.commands.push(format!(
+            "{} --floor-memory {}   # VmHWM of a fresh process that only parses",
+            rel(root, harness),
+            rel(root, file)
+        ));
+        let line = run_harness(harness, &["--floor-memory".into(), file.display().to_string()])?;
+        floor_memory.push(line.first().and_then(|v| v["peak_kib"].as_u64()));
     }
     r.large = Some(Large {
         built_from,
         rows,
         memory,
+        floor_memory,
     });
     Ok(())
 }
