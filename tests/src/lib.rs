@@ -28,3 +28,20 @@ pub async fn spawn(service: Arc<ReferenceService>) -> std::io::Result<String> {
     tokio::spawn(serve(listener, service, std::future::pending()));
     Ok(format!("http://{addr}"))
 }
+
+/// Copies the directory `from` to `to`, recursively (tests run codegen on a copy of the repo).
+///
+/// # Panics
+/// On any I/O error: it is for tests.
+pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}

@@ -84,26 +84,13 @@ fn a_missing_or_broken_old_crate_is_no_previous_api() {
     assert!(report.to_string().contains("does not parse"), "{report}");
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 #[test]
 fn xtask_codegen_reports_the_api_change() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     let tmp = repo.join("target/tmp/apidiff-codegen");
     let _ = std::fs::remove_dir_all(&tmp);
-    copy_dir(&repo.join("specs"), &tmp.join("specs"));
-    copy_dir(&repo.join("generated"), &tmp.join("generated"));
+    oasgen_tests::copy_dir(&repo.join("specs"), &tmp.join("specs"));
+    oasgen_tests::copy_dir(&repo.join("generated"), &tmp.join("generated"));
     let spec = tmp.join(xtask::codegen::SPEC);
     let text = std::fs::read_to_string(&spec).unwrap();
     let changed = text.replacen(

@@ -41,25 +41,12 @@ fn generation_is_deterministic() {
     assert_eq!(a.files, d);
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 #[test]
 fn check_fails_after_spec_change_and_passes_after_codegen() {
     let tmp = repo().join("target/tmp/codegen-check");
     let _ = std::fs::remove_dir_all(&tmp);
-    copy_dir(&repo().join("specs"), &tmp.join("specs"));
-    copy_dir(&repo().join("generated"), &tmp.join("generated"));
+    oasgen_tests::copy_dir(&repo().join("specs"), &tmp.join("specs"));
+    oasgen_tests::copy_dir(&repo().join("generated"), &tmp.join("generated"));
     assert!(xtask::codegen::run(&tmp, true).is_ok());
 
     let spec = tmp.join(xtask::codegen::SPEC);
@@ -91,8 +78,8 @@ fn check_fails_after_spec_change_and_passes_after_codegen() {
 fn failed_generation_leaves_output_untouched() {
     let tmp = repo().join("target/tmp/codegen-fail");
     let _ = std::fs::remove_dir_all(&tmp);
-    copy_dir(&repo().join("specs"), &tmp.join("specs"));
-    copy_dir(&repo().join("generated"), &tmp.join("generated"));
+    oasgen_tests::copy_dir(&repo().join("specs"), &tmp.join("specs"));
+    oasgen_tests::copy_dir(&repo().join("generated"), &tmp.join("generated"));
     let spec = tmp.join(xtask::codegen::SPEC);
     let text = std::fs::read_to_string(&spec).unwrap();
     std::fs::write(

@@ -1,5 +1,6 @@
 //! Rustdoc from spec text: one `#[doc]` attribute per line, made safe for rustdoc.
 
+use crate::ir::{Api, Operation};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -212,6 +213,30 @@ fn url_at(s: &str) -> Option<usize> {
         .unwrap_or(s.len());
     let url = s[..len].trim_end_matches(['.', ',', ';', ':']);
     Some(url.len())
+}
+
+/// The schemes an operation accepts as code spans, `together` between schemes sent together and
+/// `or` between alternatives (an empty alternative is `none`); `None` when it needs none.
+pub fn accepted_schemes(api: &Api, op: &Operation, together: &str) -> Option<String> {
+    if op.security.alternatives.is_empty() {
+        return None;
+    }
+    let alts: Vec<String> = op
+        .security
+        .alternatives
+        .iter()
+        .map(|alt| {
+            if alt.is_empty() {
+                return "none".to_string();
+            }
+            let names: Vec<String> = alt
+                .iter()
+                .map(|&i| code_span(&api.security_schemes[i].name))
+                .collect();
+            names.join(together)
+        })
+        .collect();
+    Some(alts.join(" or "))
 }
 
 #[cfg(test)]

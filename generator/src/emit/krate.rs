@@ -6,7 +6,7 @@
 //! method when the feature is on, the "Cargo features" section when it is off. Either way the
 //! docs build without a broken link.
 
-use super::docs::{code_span, inner_doc_attrs};
+use super::docs::{accepted_schemes, code_span, inner_doc_attrs};
 use super::CrateOptions;
 use crate::ir::{Api, Operation};
 use proc_macro2::TokenStream;
@@ -114,7 +114,7 @@ fn operation_table(api: &Api) -> Vec<String> {
             table_cell(&code_span(&op.path)),
             client_label(op),
             server_label(op),
-            table_cell(&credentials(api, op)),
+            table_cell(&accepted_schemes(api, op, " + ").unwrap_or_else(|| "none".into())),
         ));
     }
     // A blank line ends the table, so the link definitions after it are not read as rows.
@@ -153,30 +153,6 @@ fn operation_links(api: &Api) -> TokenStream {
         #![cfg_attr(feature = "server", #(doc = #server_on),*)]
         #![cfg_attr(not(feature = "server"), #(doc = #server_off),*)]
     }
-}
-
-/// The credentials an operation accepts: scheme names, `+` for schemes used together, `or`
-/// between alternatives, `none` where no credentials are needed.
-fn credentials(api: &Api, op: &Operation) -> String {
-    if op.security.alternatives.is_empty() {
-        return "none".to_string();
-    }
-    let alts: Vec<String> = op
-        .security
-        .alternatives
-        .iter()
-        .map(|alt| {
-            if alt.is_empty() {
-                return "none".to_string();
-            }
-            let names: Vec<String> = alt
-                .iter()
-                .map(|&i| code_span(&api.security_schemes[i].name))
-                .collect();
-            names.join(" + ")
-        })
-        .collect();
-    alts.join(" or ")
 }
 
 /// Text made safe for a table cell: a `|`, even in a code span, would end the cell.

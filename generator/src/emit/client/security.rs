@@ -1,7 +1,7 @@
 //! The `security` module: one constant per scheme and, per operation, the schemes it accepts.
 
 use super::plain_doc;
-use crate::emit::docs::doc_attrs;
+use crate::emit::docs::{accepted_schemes, doc_attrs};
 use crate::emit::types::ident;
 use crate::ir::{Api, Operation, ParamLocation, SchemeKind, SecurityScheme};
 use heck::ToShoutySnakeCase;
@@ -20,26 +20,10 @@ pub fn operation_const(op: &Operation) -> Ident {
 
 /// The names of the schemes an operation accepts, for docs: `` `A` or `B` ``.
 pub fn accepted_text(api: &Api, op: &Operation) -> String {
-    if op.security.alternatives.is_empty() {
-        return "No credentials are needed.".to_string();
+    match accepted_schemes(api, op, " and ") {
+        Some(schemes) => format!("Credentials: {schemes}."),
+        None => "No credentials are needed.".to_string(),
     }
-    let alts: Vec<String> = op
-        .security
-        .alternatives
-        .iter()
-        .map(|alt| {
-            if alt.is_empty() {
-                "none".to_string()
-            } else {
-                let names: Vec<String> = alt
-                    .iter()
-                    .map(|&i| format!("`{}`", api.security_schemes[i].name))
-                    .collect();
-                names.join(" and ")
-            }
-        })
-        .collect();
-    format!("Credentials: {}.", alts.join(" or "))
 }
 
 /// `pub mod security { ... }`.
