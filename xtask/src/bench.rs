@@ -439,7 +439,10 @@ fn generation(
             rel(root, harness),
             rel(root, file)
         ));
-        let line = run_harness(harness, &["--floor-memory".into(), file.display().to_string()])?;
+        let line = run_harness(
+            harness,
+            &["--floor-memory".into(), file.display().to_string()],
+        )?;
         floor_memory.push(line.first().and_then(|v| v["peak_kib"].as_u64()));
     }
     r.large = Some(Large {
