@@ -96,21 +96,17 @@ pub fn render(
         }
         (done, work)
     };
-    // Each worker takes the next job; results are put back in job order below.
-    let results: Vec<(Done, Work)> = if workers == 1 {
-        vec![run()]
-    } else {
-        // This thread is one of the workers: it reuses the memory the loaded spec freed.
-        std::thread::scope(|s| {
-            let handles: Vec<_> = (1..workers).map(|_| s.spawn(run)).collect();
-            let mut results = vec![run()];
-            results.extend(handles.into_iter().map(|h| {
-                h.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            }));
-            results
-        })
-    };
+    // Each worker takes the next job; results are put back in job order below. This thread is
+    // one of the workers.
+    let results: Vec<(Done, Work)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (1..workers).map(|_| s.spawn(run)).collect();
+        let mut results = vec![run()];
+        results.extend(handles.into_iter().map(|h| {
+            h.join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        }));
+        results
+    });
     let mut texts: Vec<Option<Result<String, Error>>> = jobs.iter().map(|_| None).collect();
     let mut work = Work {
         workers,
