@@ -111,7 +111,11 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         }
         println!("{} is up to date", cli.out.display());
     } else {
-        let diff = oasgen::write::write_crate(&cli.out, &generated.files)?;
+        // `write_crate` would compare every file again; an unchanged crate needs no second look.
+        let diff = match diff.is_empty() {
+            true => diff,
+            false => oasgen::write::write_crate(&cli.out, &generated.files)?,
+        };
         if let Some(api) = api {
             println!("{api}");
         }

@@ -58,6 +58,8 @@ pub fn run(root: &Path, check: bool) -> Result<Report> {
             );
         }
         Vec::new()
+    } else if diff.is_empty() {
+        Vec::new()
     } else {
         oasgen::write::write_crate(&out, &generated.files)?.paths()
     };
