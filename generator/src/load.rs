@@ -47,8 +47,7 @@ fn locate_invalid(
     source: &SourceMap<'_>,
 ) -> Result<openapiv3::OpenAPI, Error> {
     serde_path_to_error::deserialize(raw).map_err(|e| {
-        let pointer = path_to_pointer(e.path());
-        let message = e.inner().to_string();
+        let (pointer, message) = refine(raw, path_to_pointer(e.path()), e.inner().to_string());
         Error::Invalid {
             file: file.to_string(),
             problems: vec![Problem {
@@ -57,6 +56,90 @@ fn locate_invalid(
             }],
         }
     })
+}
+
+/// `openapiv3` reads path items, operations and the status map of `responses` through flattening
+/// (and untagged) deserializers, which hide where inside them an error is: serde reports the
+/// container. Such an error is located again by typing the container's entries one by one,
+/// down to the innermost container that fails.
+fn refine(raw: &serde_json::Value, mut pointer: String, mut message: String) -> (String, String) {
+    while let Some(container) = Container::at(&pointer) {
+        let Some(map) = raw.pointer(&pointer[1..]).and_then(|v| v.as_object()) else {
+            break;
+        };
+        let found = map.iter().find_map(|(key, value)| {
+            let check = container.entry(key)?;
+            check(value).map(|inner| (key, inner))
+        });
+        let Some((key, (inner, inner_message))) = found else {
+            break;
+        };
+        // `inner` is `#` plus the pointer inside the entry.
+        pointer = format!("{}{}", push_pointer(&pointer, key), &inner[1..]);
+        message = inner_message;
+    }
+    (pointer, message)
+}
+
+/// The containers under `#/paths` whose errors [`refine`] can locate.
+#[derive(Clone, Copy)]
+enum Container {
+    Paths,
+    PathItem,
+    Operation,
+    Responses,
+}
+
+/// Types one entry with path tracking: the error's pointer inside it and its message.
+type Check = fn(&serde_json::Value) -> Option<(String, String)>;
+
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+impl Container {
+    fn at(pointer: &str) -> Option<Container> {
+        let rest = pointer.strip_prefix("#/paths")?;
+        let tokens: Vec<&str> = rest.split('/').skip(1).collect();
+        match tokens.as_slice() {
+            [] => Some(Container::Paths),
+            [_] => Some(Container::PathItem),
+            [_, method] if METHODS.contains(method) => Some(Container::Operation),
+            [_, method, "responses"] if METHODS.contains(method) => Some(Container::Responses),
+            _ => None,
+        }
+    }
+
+    fn entry(self, key: &str) -> Option<Check> {
+        use openapiv3::{
+            Operation, Parameter, PathItem, ReferenceOr, RequestBody, Response, Responses,
+        };
+        match self {
+            Container::Paths if key.starts_with('/') => Some(ref_or::<PathItem>),
+            Container::PathItem if METHODS.contains(&key) => Some(tracked::<Operation>),
+            Container::PathItem | Container::Operation if key == "parameters" => {
+                Some(tracked::<Vec<ReferenceOr<Parameter>>>)
+            }
+            Container::Operation if key == "requestBody" => Some(ref_or::<RequestBody>),
+            Container::Operation if key == "responses" => Some(tracked::<Responses>),
+            Container::Responses if !key.starts_with("x-") => Some(ref_or::<Response>),
+            _ => None,
+        }
+    }
+}
+
+fn tracked<T: serde::de::DeserializeOwned>(v: &serde_json::Value) -> Option<(String, String)> {
+    let e = serde_path_to_error::deserialize::<_, T>(v).err()?;
+    Some((path_to_pointer(e.path()), e.inner().to_string()))
+}
+
+/// A `$ref` or a `T`: typed as `T` unless it is a reference, since an untagged enum's error
+/// says only that no variant matched.
+fn ref_or<T: serde::de::DeserializeOwned>(v: &serde_json::Value) -> Option<(String, String)> {
+    match v.get("$ref") {
+        Some(_) => None,
+        None => tracked::<T>(v),
+    }
 }
 
 fn parse_value(file: &str, text: &str) -> Result<serde_json::Value, Error> {
@@ -197,14 +280,15 @@ impl<'t> SourceMap<'t> {
             if ind != ci && !(trimmed.starts_with("- ") && ind + 2 == ci) {
                 continue;
             }
+            // A number is an item's index in a list, or a key in a map (`'200':`).
             if let Some(n) = index {
                 if trimmed.starts_with("- ") || trimmed == "-" {
                     if seen_items == n {
                         return Some((i, ind + 1));
                     }
                     seen_items += 1;
+                    continue;
                 }
-                continue;
             }
             let key = trimmed.trim_start_matches("- ");
             for quoted in [
