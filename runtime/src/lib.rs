@@ -11,15 +11,17 @@
 pub mod auth;
 #[cfg(feature = "client")]
 pub mod error;
+mod secret;
 #[cfg(feature = "server")]
 pub mod server;
 #[cfg(feature = "client")]
 pub mod transport;
 
 #[cfg(feature = "client")]
-pub use auth::{Credentials, Scheme, SchemeKind, Secret, Security, Token, TokenSource};
+pub use auth::{Credentials, Scheme, SchemeKind, Security, Token, TokenSource};
 #[cfg(feature = "client")]
 pub use error::{BoxError, DecodeError, Error, ResponseParts};
+pub use secret::Secret;
 #[cfg(feature = "client")]
 pub use transport::{ClientCore, Config, RetryPolicy};
 #[cfg(feature = "client")]

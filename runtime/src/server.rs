@@ -34,26 +34,7 @@ impl Default for Config {
 
 /// A credential taken from a request (a bearer token, an API key, ...). Its `Debug` output is
 /// redacted so that it never reaches logs.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Credential(String);
-
-impl Credential {
-    /// Wraps a credential.
-    pub fn new(value: impl Into<String>) -> Self {
-        Credential(value.into())
-    }
-
-    /// The secret value.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Credential {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Credential(<redacted>)")
-    }
-}
+pub type Credential = crate::Secret;
 
 /// The token of an `Authorization: Bearer <token>` header.
 pub fn bearer(headers: &HeaderMap) -> Option<Credential> {
@@ -471,7 +452,7 @@ impl Input {
         required: bool,
         check: Check,
     ) -> Option<T> {
-        let raw = api_key_cookie(&self.headers, name).map(|c| c.0);
+        let raw = api_key_cookie(&self.headers, name).map(Credential::into_inner);
         let value = self.scalar(name, raw, kind, required)?;
         self.decode(name, name, value, check)
     }
@@ -1050,7 +1031,7 @@ mod tests {
         );
         let token = bearer(&h).unwrap();
         assert_eq!(token.expose(), "abc");
-        assert_eq!(format!("{token:?}"), "Credential(<redacted>)");
+        assert_eq!(format!("{token:?}"), "<redacted>");
         h.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic abc"));
         assert_eq!(bearer(&h), None);
     }
