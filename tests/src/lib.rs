@@ -29,11 +29,39 @@ pub async fn spawn(service: Arc<ReferenceService>) -> std::io::Result<String> {
     Ok(format!("http://{addr}"))
 }
 
-/// Copies the directory `from` to `to`, recursively (tests run codegen on a copy of the repo).
+/// A copy of the repository's `specs/` and `generated/` in `target/tmp/<name>`, made afresh, for
+/// tests that run `cargo xtask codegen` on an edited spec.
 ///
 /// # Panics
 /// On any I/O error: it is for tests.
-pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+pub fn repo_copy(name: &str) -> std::path::PathBuf {
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap();
+    let tmp = repo.join("target/tmp").join(name);
+    let _ = std::fs::remove_dir_all(&tmp);
+    for dir in ["specs", "generated"] {
+        copy_dir(&repo.join(dir), &tmp.join(dir));
+    }
+    tmp
+}
+
+/// Replaces the first `from` with `to` in the spec of a [`repo_copy`].
+///
+/// # Panics
+/// If `from` is not in the spec: the test's edit no longer applies.
+pub fn edit_spec(root: &std::path::Path, spec: &str, from: &str, to: &str) {
+    let path = root.join(spec);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let changed = text.replacen(from, to, 1);
+    assert_ne!(
+        text, changed,
+        "the test's edit no longer applies to the spec"
+    );
+    std::fs::write(&path, changed).unwrap();
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();

@@ -43,24 +43,15 @@ fn generation_is_deterministic() {
 
 #[test]
 fn check_fails_after_spec_change_and_passes_after_codegen() {
-    let tmp = repo().join("target/tmp/codegen-check");
-    let _ = std::fs::remove_dir_all(&tmp);
-    oasgen_tests::copy_dir(&repo().join("specs"), &tmp.join("specs"));
-    oasgen_tests::copy_dir(&repo().join("generated"), &tmp.join("generated"));
+    let tmp = oasgen_tests::repo_copy("codegen-check");
     assert!(xtask::codegen::run(&tmp, true).is_ok());
 
-    let spec = tmp.join(xtask::codegen::SPEC);
-    let text = std::fs::read_to_string(&spec).unwrap();
-    let changed = text.replacen(
+    oasgen_tests::edit_spec(
+        &tmp,
+        xtask::codegen::SPEC,
         "description: Identifier of a created resource.",
         "description: Changed by the test.",
-        1,
     );
-    assert_ne!(
-        text, changed,
-        "the test's edit no longer applies to the spec"
-    );
-    std::fs::write(&spec, changed).unwrap();
 
     let err = xtask::codegen::run(&tmp, true).unwrap_err().to_string();
     assert!(err.contains("src/models.rs"), "{err}");
@@ -76,26 +67,13 @@ fn check_fails_after_spec_change_and_passes_after_codegen() {
 
 #[test]
 fn failed_generation_leaves_output_untouched() {
-    let tmp = repo().join("target/tmp/codegen-fail");
-    let _ = std::fs::remove_dir_all(&tmp);
-    oasgen_tests::copy_dir(&repo().join("specs"), &tmp.join("specs"));
-    oasgen_tests::copy_dir(&repo().join("generated"), &tmp.join("generated"));
-    let spec = tmp.join(xtask::codegen::SPEC);
-    let text = std::fs::read_to_string(&spec).unwrap();
-    std::fs::write(
-        &spec,
-        text.replacen(
-            "$ref: '#/components/schemas/Address'",
-            "$ref: '#/components/schemas/Nope'",
-            1,
-        )
-        .replacen(
-            "$ref: \"#/components/schemas/Address\"",
-            "$ref: \"#/components/schemas/Nope\"",
-            1,
-        ),
-    )
-    .unwrap();
+    let tmp = oasgen_tests::repo_copy("codegen-fail");
+    oasgen_tests::edit_spec(
+        &tmp,
+        xtask::codegen::SPEC,
+        "$ref: '#/components/schemas/Address'",
+        "$ref: '#/components/schemas/Nope'",
+    );
     let before = std::fs::read_to_string(tmp.join("generated/src/models.rs")).unwrap();
     let err = xtask::codegen::run(&tmp, false).unwrap_err().to_string();
     assert!(err.contains("points to nothing"), "{err}");
