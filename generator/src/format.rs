@@ -5,6 +5,7 @@
 //! emitted, parsed and printed on its own, by as many workers as the machine has cores; the text
 //! is joined in part order, so the output does not depend on which worker did what.
 
+use crate::emit::docs::{deferred, Deferred};
 use crate::emit::{Emit, Part, RustFile};
 use crate::error::Error;
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
@@ -74,20 +75,21 @@ pub fn render(
             let path = files[*file].path;
             let text = match job {
                 Job::Items(emit) => {
-                    let tokens = timed(&mut work, emit);
-                    print(path, tokens, &mut work)
+                    let (tokens, docs) = timed(&mut work, || deferred(emit));
+                    print(path, tokens, &docs, &mut work)
                 }
                 Job::Head(head, open) => {
-                    let head = timed(&mut work, head);
-                    let text = print(path, quote!(#head {}), &mut work);
+                    let (head, docs) = timed(&mut work, || deferred(head));
+                    let text = print(path, quote!(#head {}), &docs, &mut work);
                     match open {
                         true => text.and_then(|text| open_block(path, &text)),
                         false => text,
                     }
                 }
                 Job::Member(head, member) => {
-                    let (head, member) = timed(&mut work, || (head(), member()));
-                    print(path, quote!(#head { #member }), &mut work)
+                    let ((head, member), docs) =
+                        timed(&mut work, || deferred(|| (head(), member())));
+                    print(path, quote!(#head { #member }), &docs, &mut work)
                         .and_then(|text| block_body(path, &text))
                 }
                 Job::Close => Ok("}\n".to_string()),
@@ -141,8 +143,14 @@ fn timed<T>(work: &mut Work, emit: impl FnOnce() -> T) -> T {
     out
 }
 
-/// Parses and prints `tokens` item by item, counting the time into `work`.
-fn print(path: &str, tokens: TokenStream, work: &mut Work) -> Result<String, Error> {
+/// Parses and prints `tokens` item by item and puts back the doc lines kept aside while they
+/// were made, counting the time into `work`.
+fn print(
+    path: &str,
+    tokens: TokenStream,
+    docs: &Deferred,
+    work: &mut Work,
+) -> Result<String, Error> {
     let t0 = Instant::now();
     let mut text = String::new();
     for item in items(tokens) {
@@ -154,8 +162,9 @@ fn print(path: &str, tokens: TokenStream, work: &mut Work) -> Result<String, Err
             text.push('\n');
         }
     }
+    let text = docs.splice(text);
     work.format += t0.elapsed();
-    Ok(text)
+    text
 }
 
 /// Splits tokens into top-level items (leading inner attributes count as one), so that the
@@ -289,6 +298,36 @@ mod tests {
         assert!(items[0].starts_with("# ! [allow"), "{}", items[0]);
         assert!(items[2].starts_with("static S"), "{}", items[2]);
         assert!(items[6].starts_with("impl A"), "{}", items[6]);
+    }
+
+    #[test]
+    fn kept_aside_docs_print_as_written_out() {
+        use crate::emit::docs::{doc_attrs, inner_doc_attrs, raw_doc_attrs};
+        let emit = || {
+            let prose = doc_attrs(&[
+                "Trailing spaces   \n\n  indented\n/ a slash",
+                "```\n    code   \n```",
+            ]);
+            // Written out, not kept aside: `prettyplease` prints a line with a return as it is.
+            let odd = doc_attrs(&["has\ra return"]);
+            let ours = raw_doc_attrs(&["Ours, with trailing spaces  ".to_string()]);
+            let root = inner_doc_attrs(&["The crate."]);
+            quote! {
+                #root
+                #prose
+                #ours
+                pub struct A { #prose pub x: u8, #odd pub y: u8 }
+                impl A { #prose fn f() { #prose struct B; } }
+            }
+        };
+        let (_, kept) = deferred(emit);
+        assert!(!kept.0.is_empty(), "nothing was kept aside");
+        let (spliced, _) = render(file(vec![part(emit)]), "// h").unwrap();
+        let written: syn::File = syn::parse2(emit()).unwrap();
+        let mut expected = Items::new("// h");
+        expected.push(&prettyplease::unparse(&written));
+        assert_eq!(spliced[0].1, expected.text);
+        assert!(!spliced[0].1.contains('\u{1}'));
     }
 
     #[test]

@@ -9,7 +9,7 @@ mod operation;
 mod response;
 mod security;
 
-use super::docs::doc_attrs;
+use super::docs::{doc_attrs, outer_lines};
 use super::{block, member, part, Part};
 use crate::ir::Api;
 use proc_macro2::TokenStream;
@@ -18,8 +18,7 @@ use quote::quote;
 /// One `#[doc]` line of text the generator wrote itself (intra-doc links intact), unlike spec
 /// prose, which goes through [`doc_attrs`] to be escaped.
 fn plain_doc(text: &str) -> TokenStream {
-    let line = format!(" {text}");
-    quote!(#[doc = #line])
+    outer_lines(vec![format!(" {text}")])
 }
 
 /// The client module.

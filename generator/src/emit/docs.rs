@@ -1,33 +1,153 @@
 //! Rustdoc from spec text: one `#[doc]` attribute per line, made safe for rustdoc.
+//!
+//! While the formatter runs an emitter (inside [`deferred`]), a run of doc lines is not written
+//! out as attributes: it is kept aside and stands in the tokens as one short marker attribute,
+//! which the formatter replaces by the lines after printing ([`Deferred::splice`]). The printed
+//! text is the same as with the attributes written out (`prettyplease` prints each
+//! `#[doc = "line"]` as `///line` on a line of its own), but long prose is never escaped into a
+//! string literal, parsed back by `syn` and printed again, which was most of the formatter's work
+//! on spec-heavy files.
 
+use crate::error::Error;
 use crate::ir::{Api, Operation};
 use proc_macro2::TokenStream;
 use quote::quote;
+use std::cell::RefCell;
 
 /// `#[doc = " line"]` attributes for `paragraphs` (each may span lines), separated by blank lines.
 pub fn doc_attrs<S: AsRef<str>>(paragraphs: &[S]) -> TokenStream {
-    let attrs = doc_lines(paragraphs)
-        .into_iter()
-        .map(|l| quote!(#[doc = #l]));
-    quote!(#(#attrs)*)
+    line_attrs(doc_lines(paragraphs), Style::Outer)
 }
 
 /// `#[doc]` attributes for text the generator wrote itself (intra-doc links allowed), each
 /// paragraph preceded by a blank doc line.
 pub fn raw_doc_attrs(paragraphs: &[String]) -> TokenStream {
-    let attrs = paragraphs.iter().flat_map(|p| {
-        let line = format!(" {p}");
-        [quote!(#[doc = ""]), quote!(#[doc = #line])]
-    });
-    quote!(#(#attrs)*)
+    let lines = paragraphs
+        .iter()
+        .flat_map(|p| [String::new(), format!(" {p}")])
+        .collect();
+    line_attrs(lines, Style::Outer)
 }
 
 /// `#![doc = " line"]` attributes, for a crate or module root.
 pub fn inner_doc_attrs<S: AsRef<str>>(paragraphs: &[S]) -> TokenStream {
-    let attrs = doc_lines(paragraphs)
-        .into_iter()
-        .map(|l| quote!(#![doc = #l]));
+    line_attrs(doc_lines(paragraphs), Style::Inner)
+}
+
+/// One `#[doc]` attribute per line, each line written as it should follow `///` (`" text"`).
+pub fn outer_lines(lines: Vec<String>) -> TokenStream {
+    line_attrs(lines, Style::Outer)
+}
+
+/// One `#![doc]` attribute per line, each line written as it should follow `//!` (`" text"`).
+pub fn inner_lines(lines: Vec<String>) -> TokenStream {
+    line_attrs(lines, Style::Inner)
+}
+
+/// Whether doc attributes document the item they precede or the one they are in.
+#[derive(Clone, Copy)]
+enum Style {
+    Outer,
+    Inner,
+}
+
+thread_local! {
+    /// Doc lines kept aside by [`line_attrs`] while [`deferred`] runs, on this thread.
+    static DEFERRED: RefCell<Option<Vec<Vec<String>>>> = const { RefCell::new(None) };
+}
+
+/// The marker attribute value for kept-aside run `n`: `prettyplease` prints it as the line
+/// `///\u{1}n` (or `//!\u{1}n`). No real doc line starts with `\u{1}`: every non-empty one starts
+/// with a space.
+const MARKER: char = '\u{1}';
+
+/// Doc lines kept aside while an emitter ran, to be put back by [`Deferred::splice`].
+#[derive(Debug, Default)]
+pub struct Deferred(pub(crate) Vec<Vec<String>>);
+
+/// Runs `emit` with doc lines kept aside: its tokens carry one marker attribute per run of lines.
+pub fn deferred<T>(emit: impl FnOnce() -> T) -> (T, Deferred) {
+    let outer = DEFERRED.with(|d| d.borrow_mut().replace(Vec::new()));
+    let out = emit();
+    let runs = DEFERRED.with(|d| std::mem::replace(&mut *d.borrow_mut(), outer));
+    (out, Deferred(runs.unwrap_or_default()))
+}
+
+/// The attributes for `lines`; one marker if they are being kept aside.
+fn line_attrs(mut lines: Vec<String>, style: Style) -> TokenStream {
+    if lines.is_empty() {
+        return TokenStream::new();
+    }
+    // `prettyplease` prints a doc attribute as a `///` line only when its text has no line break
+    // and, outside, does not start with `/`; anything else is written out and printed as it is.
+    let plain = |l: &String| {
+        let outer_slash = matches!(style, Style::Outer) && l.starts_with('/');
+        !(l.contains(['\n', '\r']) || l.starts_with(MARKER) || outer_slash)
+    };
+    let kept = DEFERRED.with(|d| match d.borrow_mut().as_mut() {
+        Some(runs) if lines.iter().all(plain) => {
+            runs.push(std::mem::take(&mut lines));
+            Some(runs.len() - 1)
+        }
+        _ => None,
+    });
+    if let Some(n) = kept {
+        let marker = format!("{MARKER}{n}");
+        return match style {
+            Style::Outer => quote!(#[doc = #marker]),
+            Style::Inner => quote!(#![doc = #marker]),
+        };
+    }
+    let attrs = lines.iter().map(|l| match style {
+        Style::Outer => quote!(#[doc = #l]),
+        Style::Inner => quote!(#![doc = #l]),
+    });
     quote!(#(#attrs)*)
+}
+
+impl Deferred {
+    /// `text` as printed from tokens made under [`deferred`], with each marker line replaced by
+    /// the lines it stands for, at the marker's indentation (a marker may be printed more than
+    /// once, or not at all, as the emitter used its tokens).
+    pub fn splice(&self, text: String) -> Result<String, Error> {
+        if self.0.is_empty() {
+            return Ok(text);
+        }
+        let extra: usize = self.0.iter().flatten().map(|l| l.len() + 8).sum();
+        let mut out = String::with_capacity(text.len() + extra);
+        for line in text.split_inclusive('\n') {
+            let body = line.trim_start_matches(' ');
+            let indent = &line[..line.len() - body.len()];
+            let marker = body
+                .strip_prefix("///")
+                .map(|rest| ("///", rest))
+                .or_else(|| body.strip_prefix("//!").map(|rest| ("//!", rest)))
+                .and_then(|(slashes, rest)| {
+                    let n = rest
+                        .strip_prefix(MARKER)?
+                        .trim_end()
+                        .parse::<usize>()
+                        .ok()?;
+                    Some((slashes, n))
+                });
+            let Some((slashes, n)) = marker else {
+                out.push_str(line);
+                continue;
+            };
+            let Some(run) = self.0.get(n) else {
+                return Err(Error::Internal {
+                    message: format!("doc marker {n} printed but never kept"),
+                });
+            };
+            for l in run {
+                out.push_str(indent);
+                out.push_str(slashes);
+                out.push_str(l.trim_end_matches(' '));
+                out.push('\n');
+            }
+        }
+        Ok(out)
+    }
 }
 
 /// `text` as one markdown code span: the fence is one backtick longer than the longest run of

@@ -1,6 +1,6 @@
 //! `models.rs`: one Rust type per IR type.
 
-use super::docs::{doc_attrs, raw_doc_attrs};
+use super::docs::{doc_attrs, outer_lines, raw_doc_attrs};
 use super::types::{ident, type_tokens, Scope};
 use super::{part, Part};
 use crate::ir::{Api, Field, StringEnum, Struct, TypeDef, TypeExpr, TypeKind, Union};
@@ -258,10 +258,10 @@ fn emit_enum(def: &TypeDef, e: &StringEnum) -> TokenStream {
     let variants = e.variants.iter().map(|v| {
         let id = ident(&v.ident);
         let value = &v.value;
-        let doc = format!(" `{value}`");
+        let doc = outer_lines(vec![format!(" `{value}`")]);
         let default = (e.default.as_ref() == Some(&v.value)).then(|| quote!(#[default]));
         quote! {
-            #[doc = #doc]
+            #doc
             #[serde(rename = #value)]
             #default
             #id,
@@ -334,8 +334,9 @@ fn emit_union(api: &Api, def: &TypeDef, u: &Union) -> TokenStream {
                     .join(", ")
             ),
         };
+        let doc = outer_lines(vec![doc]);
         quote! {
-            #[doc = #doc]
+            #doc
             #id(#ty),
         }
     });

@@ -6,6 +6,7 @@
 //! Generated checks use three names: `v: &Value`, `at: &rt::At` (the JSON path, for the error
 //! detail) and `errors: &mut Vec<FieldError>`.
 
+use crate::emit::docs::outer_lines;
 use crate::emit::{part, Part};
 use crate::ir::{Api, Constraints, Struct, TypeExpr, TypeId, TypeKind, Union};
 use crate::naming::snake_name;
@@ -232,14 +233,14 @@ fn emit_check_fn(api: &Api, id: TypeId) -> TokenStream {
         TypeKind::Union(u) => check_union(api, u),
         TypeKind::Alias(e) | TypeKind::Newtype(e) => check_expr(api, e, None),
     };
-    let doc = format!(" Checks a `{}` value.", def.name);
+    let doc = outer_lines(vec![format!(" Checks a `{}` value.", def.name)]);
     let (v, at, errors) = if body.is_empty() {
         (quote!(_v), quote!(_at), quote!(_errors))
     } else {
         (quote!(v), quote!(at), quote!(errors))
     };
     quote! {
-        #[doc = #doc]
+        #doc
         fn #name(
             #v: &::serde_json::Value,
             #at: &rt::At<'_>,
