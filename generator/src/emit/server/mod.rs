@@ -14,11 +14,19 @@ use crate::emit::{part, Part};
 use crate::ir::{Api, Operation, Security};
 use proc_macro2::TokenStream;
 use quote::quote;
+use std::sync::{Arc, OnceLock};
+use validate::InputChecks;
 
 /// The server module.
 pub fn emit_server(api: &Api) -> Vec<Part<'_>> {
+    // The table of shared input checks is made by the first part of this file, on one worker
+    // while the others go on with other parts, so it is ready long before the request builders
+    // look names up in it (a worker that asks sooner waits for it).
+    let input_checks = Arc::new(OnceLock::new());
+    let first = input_checks.clone();
     let mut parts = vec![
-        part(|| {
+        part(move || {
+            init(&first, api);
             quote! {
                 //! The server side: implement [`Api`] (and its [`Authenticator`]) and serve [`router`].
                 //!
@@ -45,15 +53,19 @@ pub fn emit_server(api: &Api) -> Vec<Part<'_>> {
     parts.extend(per_op(api::emit_operation_types));
     parts.push(part(|| router::emit_router(api)));
     parts.extend(per_op(router::emit_handler));
-    let input_checks = std::sync::Arc::new(validate::InputChecks::new(api));
     parts.extend(api.operations.iter().map(|op| {
         let checks = input_checks.clone();
-        part(move || router::emit_request_builder(api, op, &checks))
+        part(move || router::emit_request_builder(api, op, init(&checks, api)))
     }));
     parts.push(part(|| security::emit_authenticate(api)));
     parts.extend(validate::emit_checks(api));
-    parts.push(part(move || input_checks.emit(api)));
+    parts.push(part(move || init(&input_checks, api).emit(api)));
     parts
+}
+
+/// The table of shared input checks, made by the first caller.
+fn init<'c>(checks: &'c OnceLock<InputChecks>, api: &Api) -> &'c InputChecks {
+    checks.get_or_init(|| InputChecks::new(api))
 }
 
 /// Rustdoc of an operation: summary, description and the route.

@@ -12,7 +12,7 @@ use crate::ir::{Api, Constraints, Struct, TypeExpr, TypeId, TypeKind, Union};
 use crate::naming::snake_name;
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// `check_<type>` for every type reachable from a request parameter or body, one part each.
 pub fn emit_checks(api: &Api) -> impl Iterator<Item = Part<'_>> {
@@ -42,13 +42,14 @@ fn reachable(api: &Api) -> BTreeSet<TypeId> {
 /// spec order (so names and collision suffixes do not depend on which part is emitted first);
 /// emitters then only look names up.
 pub struct InputChecks {
-    /// The functions, in first use order: key (stem and check, as text), name, and what they check.
+    /// The functions, in first use order: name and what they check.
     fns: Vec<InputCheck>,
+    /// Index into `fns` by key (stem and check, as text).
+    by_key: BTreeMap<String, usize>,
 }
 
 /// One shared check function.
 struct InputCheck {
-    key: String,
     name: String,
     ty: TypeExpr,
     constraints: Option<Constraints>,
@@ -69,6 +70,7 @@ impl InputChecks {
             .map(|id| check_fn_name(api, id).to_string())
             .collect();
         let mut fns: Vec<InputCheck> = Vec::new();
+        let mut by_key = BTreeMap::new();
         let inputs = api.operations.iter().flat_map(|op| {
             let params = op
                 .params
@@ -84,7 +86,7 @@ impl InputChecks {
             let Needed::Shared(key) = needed(api, ty, constraints, &stem) else {
                 continue;
             };
-            if fns.iter().any(|f| f.key == key) {
+            if by_key.contains_key(&key) {
                 continue;
             }
             let base = format!("check_{stem}");
@@ -94,14 +96,14 @@ impl InputChecks {
                 n += 1;
                 name = format!("{base}_{n}");
             }
+            by_key.insert(key, fns.len());
             fns.push(InputCheck {
-                key,
                 name,
                 ty: ty.clone(),
                 constraints: constraints.cloned(),
             });
         }
-        InputChecks { fns }
+        InputChecks { fns, by_key }
     }
 
     /// The `Check` function for a value of `ty` with `constraints`: `any`, a `check_<type>`, or
@@ -116,7 +118,7 @@ impl InputChecks {
         match needed(api, ty, constraints, stem) {
             Needed::Ready(check) => check,
             Needed::Shared(key) => {
-                let f = self.fns.iter().find(|f| f.key == key);
+                let f = self.by_key.get(&key).map(|&i| &self.fns[i]);
                 let name = &f.expect("InputChecks::new visited every input").name;
                 let name = format_ident!("{}", name);
                 quote!(#name)
