@@ -1,5 +1,6 @@
 //! Errors with a location in the spec.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// A place in the spec: an RFC 6901 JSON pointer, and the line when it could be found.
@@ -100,12 +101,19 @@ fn render(problems: &[Problem]) -> String {
 
 /// Appends one RFC 6901 token to a pointer.
 pub fn push_pointer(base: &str, token: &str) -> String {
-    format!("{base}/{}", escape_token(token))
+    let mut pointer = String::with_capacity(base.len() + 1 + token.len());
+    pointer.push_str(base);
+    pointer.push('/');
+    pointer.push_str(&escape_token(token));
+    pointer
 }
 
 /// RFC 6901 escape of one token.
-pub fn escape_token(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
+pub fn escape_token(token: &str) -> Cow<'_, str> {
+    match token.contains(['~', '/']) {
+        true => Cow::Owned(token.replace('~', "~0").replace('/', "~1")),
+        false => Cow::Borrowed(token),
+    }
 }
 
 /// RFC 6901 unescape of one token.

@@ -12,6 +12,10 @@ mod schema;
 use crate::error::{escape_token, unescape_token, Error, Problem};
 use crate::ir::{self, TypeExpr, TypeId};
 use crate::load::Loaded;
+use indexmap::IndexMap;
+use openapiv3::{Components, ReferenceOr};
+use serde_json::Error as JsonError;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// What a type should be called, before global name resolution.
@@ -174,4 +178,55 @@ impl<'a> Lowerer<'a> {
         let pointer = reference.strip_prefix('#')?;
         self.raw.pointer(pointer)
     }
+
+    /// What a local `$ref` points to, typed: borrowed from the typed document when it names a
+    /// component of `T`'s section (typed once, at load), else read from the raw document.
+    /// `None` if it points to nothing.
+    fn resolve<T: Component>(&self, reference: &str) -> Option<Result<Cow<'a, T>, JsonError>> {
+        let name = reference
+            .strip_prefix("#/components/")
+            .and_then(|rest| rest.strip_prefix(T::SECTION))
+            .and_then(|rest| rest.strip_prefix('/'))
+            .filter(|name| !name.contains('/'));
+        let typed = name.and_then(|name| {
+            let section = T::section(self.doc.components.as_ref()?);
+            match section.get(unescape_token(name).as_str())? {
+                ReferenceOr::Item(item) => Some(item),
+                ReferenceOr::Reference { .. } => None,
+            }
+        });
+        match typed {
+            Some(item) => Some(Ok(Cow::Borrowed(item))),
+            None => Some(T::deserialize(self.resolve_raw(reference)?).map(Cow::Owned)),
+        }
+    }
 }
+
+/// What a section of `#/components` holds, which [`Lowerer::resolve`] finds typed.
+trait Component: Clone + serde::de::DeserializeOwned + 'static {
+    /// The section's name (`schemas`).
+    const SECTION: &'static str;
+    /// The section in the typed document.
+    fn section(components: &Components) -> &IndexMap<String, ReferenceOr<Self>>;
+}
+
+macro_rules! component {
+    ($ty:ty, $section:literal, $field:ident) => {
+        impl Component for $ty {
+            const SECTION: &'static str = $section;
+            fn section(components: &Components) -> &IndexMap<String, ReferenceOr<Self>> {
+                &components.$field
+            }
+        }
+    };
+}
+
+component!(openapiv3::Schema, "schemas", schemas);
+component!(openapiv3::Parameter, "parameters", parameters);
+component!(openapiv3::RequestBody, "requestBodies", request_bodies);
+component!(openapiv3::Response, "responses", responses);
+component!(
+    openapiv3::SecurityScheme,
+    "securitySchemes",
+    security_schemes
+);

@@ -8,7 +8,7 @@ use openapiv3::{
     Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody, Response, SecurityScheme,
     StatusCode,
 };
-use serde::Deserialize;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 impl Lowerer<'_> {
@@ -23,8 +23,8 @@ impl Lowerer<'_> {
             let scheme = match scheme {
                 ReferenceOr::Item(s) => s.clone(),
                 ReferenceOr::Reference { reference } => {
-                    match self.resolve_raw(reference).map(SecurityScheme::deserialize) {
-                        Some(Ok(s)) => s,
+                    match self.resolve::<SecurityScheme>(reference) {
+                        Some(Ok(s)) => s.into_owned(),
                         _ => {
                             self.problem(
                                 &ptr,
@@ -174,22 +174,20 @@ impl Lowerer<'_> {
     fn resolve_param(&mut self, p: &ReferenceOr<Parameter>, ptr: &str) -> Option<Parameter> {
         match p {
             ReferenceOr::Item(p) => Some(p.clone()),
-            ReferenceOr::Reference { reference } => {
-                let Some(raw) = self.resolve_raw(reference) else {
+            ReferenceOr::Reference { reference } => match self.resolve::<Parameter>(reference) {
+                Some(Ok(p)) => Some(p.into_owned()),
+                Some(Err(e)) => {
+                    self.problem(reference, format!("not a valid parameter: {e}"));
+                    None
+                }
+                None => {
                     self.problem(
                         ptr,
                         format!("$ref `{reference}` points to nothing in this document"),
                     );
-                    return None;
-                };
-                match Parameter::deserialize(raw) {
-                    Ok(p) => Some(p),
-                    Err(e) => {
-                        self.problem(reference, format!("not a valid parameter: {e}"));
-                        None
-                    }
+                    None
                 }
-            }
+            },
         }
     }
 
@@ -249,8 +247,9 @@ impl Lowerer<'_> {
                     let schema = match s {
                         ReferenceOr::Item(s) => Some(s.clone()),
                         ReferenceOr::Reference { reference } => self
-                            .resolve_raw(reference)
-                            .and_then(|raw| openapiv3::Schema::deserialize(raw).ok()),
+                            .resolve::<openapiv3::Schema>(reference)
+                            .and_then(Result::ok)
+                            .map(Cow::into_owned),
                     };
                     (ty, schema)
                 }
@@ -430,23 +429,20 @@ impl Lowerer<'_> {
     ) -> Option<ir::RequestBody> {
         let (body, ptr) = match body {
             ReferenceOr::Item(b) => (b.clone(), ptr.to_string()),
-            ReferenceOr::Reference { reference } => {
-                let raw = self.resolve_raw(reference);
-                match raw.map(RequestBody::deserialize) {
-                    Some(Ok(b)) => (b, reference.clone()),
-                    Some(Err(e)) => {
-                        self.problem(reference, format!("not a valid request body: {e}"));
-                        return None;
-                    }
-                    None => {
-                        self.problem(
-                            ptr,
-                            format!("$ref `{reference}` points to nothing in this document"),
-                        );
-                        return None;
-                    }
+            ReferenceOr::Reference { reference } => match self.resolve::<RequestBody>(reference) {
+                Some(Ok(b)) => (b.into_owned(), reference.clone()),
+                Some(Err(e)) => {
+                    self.problem(reference, format!("not a valid request body: {e}"));
+                    return None;
                 }
-            }
+                None => {
+                    self.problem(
+                        ptr,
+                        format!("$ref `{reference}` points to nothing in this document"),
+                    );
+                    return None;
+                }
+            },
         };
         let hint = vec![stem.to_string(), "Body".to_string()];
         let mut contents = Vec::new();
@@ -515,23 +511,20 @@ impl Lowerer<'_> {
         for (status, r, rptr) in entries {
             let (response, rptr) = match r {
                 ReferenceOr::Item(r) => (r.clone(), rptr),
-                ReferenceOr::Reference { reference } => {
-                    let raw = self.resolve_raw(reference);
-                    match raw.map(Response::deserialize) {
-                        Some(Ok(resp)) => (resp, reference.clone()),
-                        Some(Err(e)) => {
-                            self.problem(reference, format!("not a valid response: {e}"));
-                            continue;
-                        }
-                        None => {
-                            self.problem(
-                                &rptr,
-                                format!("$ref `{reference}` points to nothing in this document"),
-                            );
-                            continue;
-                        }
+                ReferenceOr::Reference { reference } => match self.resolve::<Response>(reference) {
+                    Some(Ok(resp)) => (resp.into_owned(), reference.clone()),
+                    Some(Err(e)) => {
+                        self.problem(reference, format!("not a valid response: {e}"));
+                        continue;
                     }
-                }
+                    None => {
+                        self.problem(
+                            &rptr,
+                            format!("$ref `{reference}` points to nothing in this document"),
+                        );
+                        continue;
+                    }
+                },
             };
             let ident = scope.claim(&match status {
                 StatusSpec::Code(c) => naming::status_name(c),

@@ -14,9 +14,8 @@ use openapiv3::{
     AdditionalProperties, ReferenceOr, Schema, SchemaKind, StringFormat, Type,
     VariantOrUnknownOrEmpty,
 };
-use serde::Deserialize;
 use serde_json::Value;
-use std::borrow::Borrow;
+use std::borrow::{Borrow, Cow};
 
 type Properties = IndexMap<String, ReferenceOr<Box<Schema>>>;
 
@@ -207,9 +206,10 @@ impl Lowerer<'_> {
             self.types[id.0].kind = TypeKind::Alias(expr);
             return;
         }
-        let tracked = || serde_path_to_error::deserialize::<_, Schema>(raw);
+        let tracked = || serde_path_to_error::deserialize::<_, Schema>(raw).map(Cow::Owned);
         // Path tracking is slow: it runs only to locate an error.
-        let schema: Schema = match Schema::deserialize(raw).or_else(|_| tracked()) {
+        let resolved = self.resolve::<Schema>(reference).and_then(Result::ok);
+        let schema: Cow<'_, Schema> = match resolved.map(Ok).unwrap_or_else(tracked) {
             Ok(s) => s,
             Err(e) => {
                 let mut ptr = reference.to_string();
@@ -397,13 +397,16 @@ impl Lowerer<'_> {
         let (schema, hint, ptr) = match member {
             ReferenceOr::Item(s) => (s.clone(), hint.to_vec(), ptr.to_string()),
             ReferenceOr::Reference { reference } => {
-                let Some(raw) = self.resolve_raw(reference) else {
-                    self.ref_expr(reference, ptr);
-                    return;
-                };
-                let Ok(s) = Schema::deserialize(raw) else {
-                    parts.unmergeable.push(reference.clone());
-                    return;
+                let s = match self.resolve::<Schema>(reference) {
+                    Some(Ok(s)) => s.into_owned(),
+                    Some(Err(_)) => {
+                        parts.unmergeable.push(reference.clone());
+                        return;
+                    }
+                    None => {
+                        self.ref_expr(reference, ptr);
+                        return;
+                    }
                 };
                 let name = reference.rsplit('/').next().unwrap_or("").to_string();
                 (
@@ -500,19 +503,18 @@ impl Lowerer<'_> {
         let mut scope = naming::Scope::new();
         // Fields whose JSON name is already snake_case claim their name first, so `access_token`
         // keeps it and a colliding `accessToken` becomes `access_token_2`.
+        let snake: Vec<String> = parts
+            .properties
+            .keys()
+            .map(|name| naming::snake_name(name, "field"))
+            .collect();
         let mut order: Vec<usize> = (0..parts.properties.len()).collect();
         order.sort_by_key(|&i| {
-            let name = parts
-                .properties
-                .get_index(i)
-                .map(|(n, _)| n.as_str())
-                .unwrap_or("");
-            naming::snake_name(name, "field") != name
+            parts.properties.get_index(i).map(|(name, _)| name) != Some(&snake[i])
         });
         let mut idents = vec![String::new(); parts.properties.len()];
         for i in order {
-            let (name, _) = parts.properties.get_index(i).expect("index in range");
-            idents[i] = scope.claim(&naming::snake_name(name, "field"));
+            idents[i] = scope.claim(&snake[i]);
         }
         if additional.is_some() {
             scope.claim("additional_properties");
@@ -521,7 +523,10 @@ impl Lowerer<'_> {
         for ((name, (prop, prop_ptr, prop_hint)), ident) in parts.properties.iter().zip(idents) {
             let field_hint = extend(prop_hint, name);
             let ty = self.lower_schema_ref(prop, &field_hint, prop_ptr);
-            let prop_schema = self.schema_of(prop);
+            let (prop_schema, docs) = match self.schema_of(prop) {
+                Some((schema, docs)) => (Some(schema), docs),
+                None => (None, ir::Docs::default()),
+            };
             let data = prop_schema.as_ref().map(|s| &s.schema_data);
             let read_only = data.is_some_and(|d| d.read_only);
             let write_only = data.is_some_and(|d| d.write_only);
@@ -529,7 +534,7 @@ impl Lowerer<'_> {
                 .as_ref()
                 .map(|s| view(&s.schema_kind).constraints)
                 .unwrap_or_default();
-            let secret = naming::is_secret_name(name) && ty == TypeExpr::String;
+            let secret = ty == TypeExpr::String && naming::is_secret_name(name);
             fields.push(ir::Field {
                 json_name: name.clone(),
                 ident,
@@ -537,7 +542,7 @@ impl Lowerer<'_> {
                 // (requests) only, so one model serving both directions makes it optional.
                 required: parts.required.contains(name) && !read_only && !write_only,
                 nullable: data.is_some_and(|d| d.nullable),
-                docs: prop_schema.as_ref().map(docs_of).unwrap_or_default(),
+                docs,
                 deprecated: data.is_some_and(|d| d.deprecated),
                 read_only,
                 write_only,
@@ -560,18 +565,17 @@ impl Lowerer<'_> {
         TypeExpr::Named(id)
     }
 
-    /// The schema behind a property, following a `$ref` (for its docs and constraints).
-    fn schema_of(&self, prop: &ReferenceOr<Box<Schema>>) -> Option<Schema> {
+    /// The schema behind a property, following a `$ref` (for its flags and constraints), and
+    /// its docs: a referenced type's docs live on the type, not on each property using it.
+    fn schema_of<'s>(
+        &'s self,
+        prop: &'s ReferenceOr<Box<Schema>>,
+    ) -> Option<(Cow<'s, Schema>, ir::Docs)> {
         match prop {
-            ReferenceOr::Item(s) => Some((**s).clone()),
+            ReferenceOr::Item(s) => Some((Cow::Borrowed(&**s), docs_of(s))),
             ReferenceOr::Reference { reference } => {
-                // Docs of a referenced type live on the type; constraints matter for primitives.
-                let raw = self.resolve_raw(reference)?;
-                let s = Schema::deserialize(raw).ok()?;
-                let mut s = s;
-                s.schema_data.description = None;
-                s.schema_data.title = None;
-                Some(s)
+                let s = self.resolve::<Schema>(reference)?.ok()?;
+                Some((s, ir::Docs::default()))
             }
         }
     }
