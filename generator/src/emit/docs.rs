@@ -251,7 +251,16 @@ fn list_marker(line: &str) -> Option<usize> {
 fn escape_inline(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     let mut rest = line;
-    while let Some(c) = rest.chars().next() {
+    loop {
+        // Text up to the next character that may start something to keep or escape goes as is.
+        let plain = rest
+            .find(['`', '<', '>', '[', ']', 'h'])
+            .unwrap_or(rest.len());
+        out.push_str(&rest[..plain]);
+        rest = &rest[plain..];
+        let Some(c) = rest.chars().next() else {
+            break;
+        };
         let kept = match c {
             '`' => code_span_at(rest),
             '<' => autolink_at(rest),
