@@ -675,24 +675,15 @@ fn read_body(
     let media_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        });
+        .map(|v| v.split(';').next().unwrap_or("").trim());
     let encoding = accepted
         .iter()
-        .find(|(m, _)| {
-            media_type
-                .as_deref()
-                .is_some_and(|t| m.eq_ignore_ascii_case(t))
-        })
+        .find(|(m, _)| media_type.is_some_and(|t| m.eq_ignore_ascii_case(t)))
         .map(|(_, e)| *e);
     let Some(encoding) = encoding else {
         let names: Vec<&str> = accepted.iter().map(|(m, _)| *m).collect();
-        let got = media_type.as_deref();
+        let got = media_type.map(str::to_ascii_lowercase);
+        let got = got.as_deref();
         return Err(Rejection::unsupported_media_type(got, &names));
     };
     decode_body(bytes, encoding).map(Some)
