@@ -285,6 +285,10 @@ pub fn empty(code: u16) -> Response {
 /// A response with status `code` and `body` serialized as JSON, sent as `media_type`.
 #[doc(hidden)]
 pub fn json<T: Serialize>(code: u16, media_type: &'static str, body: T) -> Response {
+    if media_type == "application/json" {
+        // What `axum::Json` sends anyway.
+        return (status(code), axum::Json(body)).into_response();
+    }
     let content_type = [(header::CONTENT_TYPE, media_type)];
     (status(code), content_type, axum::Json(body)).into_response()
 }
@@ -326,8 +330,8 @@ pub struct Input {
     body: Option<Payload>,
     errors: Vec<FieldError>,
     /// A JSON body that turned out not to be well-formed when it was read: this refuses the
-    /// request whatever else was found.
-    malformed: Option<Rejection>,
+    /// request whatever else was found. Boxed: `Input` moves through every handler's future.
+    malformed: Option<Box<Rejection>>,
 }
 
 /// A request body as read by [`Input::with_body`]: a JSON body is kept as bytes until its
@@ -478,7 +482,7 @@ impl Input {
             Payload::Json(bytes) => match serde_json::from_slice(&bytes) {
                 Ok(value) => value,
                 Err(e) => {
-                    self.malformed = Some(Rejection::malformed_body(e.to_string()));
+                    self.malformed = Some(Box::new(Rejection::malformed_body(e.to_string())));
                     return None;
                 }
             },
@@ -599,11 +603,11 @@ impl Input {
         if let Some(Payload::Json(bytes)) = self.body.take() {
             // `build` left the body alone; its syntax is checked all the same.
             if let Err(e) = serde_json::from_slice::<Value>(&bytes) {
-                self.malformed = Some(Rejection::malformed_body(e.to_string()));
+                self.malformed = Some(Box::new(Rejection::malformed_body(e.to_string())));
             }
         }
         if let Some(rejection) = self.malformed {
-            return Err(rejection);
+            return Err(*rejection);
         }
         match request {
             Some(r) if self.errors.is_empty() => Ok(r),
