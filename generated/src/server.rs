@@ -2561,7 +2561,7 @@ fn add_address_request(
     input: &mut rt::Input,
 ) -> ::std::option::Option<AddAddressRequest> {
     let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
-    let body = input.body(check_address);
+    let body = input.typed_body(check_address);
     ::std::option::Option::Some(AddAddressRequest {
         tenant: tenant?,
         body: body?,
@@ -2595,7 +2595,7 @@ fn update_address_request(
 ) -> ::std::option::Option<UpdateAddressRequest> {
     let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
     let address_id = input.path("addressId", rt::Kind::String, check_address_id_param);
-    let body = input.body(check_address);
+    let body = input.typed_body(check_address);
     ::std::option::Option::Some(UpdateAddressRequest {
         tenant: tenant?,
         address_id: address_id?,
@@ -2655,7 +2655,7 @@ fn request_email_change_request(
     input: &mut rt::Input,
 ) -> ::std::option::Option<RequestEmailChangeRequest> {
     let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
-    let body = input.body(check_change_email_request_dto);
+    let body = input.typed_body(check_change_email_request_dto);
     ::std::option::Option::Some(RequestEmailChangeRequest {
         tenant: tenant?,
         body,
@@ -2666,7 +2666,7 @@ fn confirm_email_change_request(
     input: &mut rt::Input,
 ) -> ::std::option::Option<ConfirmEmailChangeRequest> {
     let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
-    let body = input.body(check_update_email);
+    let body = input.typed_body(check_update_email);
     ::std::option::Option::Some(ConfirmEmailChangeRequest {
         tenant: tenant?,
         body,
@@ -2677,7 +2677,7 @@ fn request_password_reset_request(
     input: &mut rt::Input,
 ) -> ::std::option::Option<RequestPasswordResetRequest> {
     let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
-    let body = input.body(check_password_reset_request_dto);
+    let body = input.typed_body(check_password_reset_request_dto);
     ::std::option::Option::Some(RequestPasswordResetRequest {
         tenant: tenant?,
         body,
@@ -2688,7 +2688,7 @@ fn reset_password_request(
     input: &mut rt::Input,
 ) -> ::std::option::Option<ResetPasswordRequest> {
     let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
-    let body = input.body(check_password_update);
+    let body = input.typed_body(check_password_update);
     ::std::option::Option::Some(ResetPasswordRequest {
         tenant: tenant?,
         body,
@@ -2699,7 +2699,7 @@ fn change_password_request(
     input: &mut rt::Input,
 ) -> ::std::option::Option<ChangePasswordRequest> {
     let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
-    let body = input.body(check_password_change_dto);
+    let body = input.typed_body(check_password_change_dto);
     ::std::option::Option::Some(ChangePasswordRequest {
         tenant: tenant?,
         body,

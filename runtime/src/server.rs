@@ -17,6 +17,8 @@ use serde_json::{Map, Value};
 use std::fmt;
 use std::sync::OnceLock;
 
+mod strict;
+
 /// Settings of a generated router.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Config {
@@ -283,6 +285,10 @@ pub fn empty(code: u16) -> Response {
 /// A response with status `code` and `body` serialized as JSON, sent as `media_type`.
 #[doc(hidden)]
 pub fn json<T: Serialize>(code: u16, media_type: &'static str, body: T) -> Response {
+    if media_type == "application/json" {
+        // What `axum::Json` sends anyway.
+        return (status(code), axum::Json(body)).into_response();
+    }
     let content_type = [(header::CONTENT_TYPE, media_type)];
     (status(code), content_type, axum::Json(body)).into_response()
 }
@@ -321,8 +327,19 @@ pub struct Input {
     path: Vec<(String, String)>,
     query: Vec<(String, String)>,
     headers: HeaderMap,
-    body: Option<Value>,
+    body: Option<Payload>,
     errors: Vec<FieldError>,
+    /// A JSON body that turned out not to be well-formed when it was read: this refuses the
+    /// request whatever else was found. Boxed: `Input` moves through every handler's future.
+    malformed: Option<Box<Rejection>>,
+}
+
+/// A request body as read by [`Input::with_body`]: a JSON body is kept as bytes until its
+/// type is known, the others are values already.
+#[derive(Debug)]
+enum Payload {
+    Json(Bytes),
+    Value(Value),
 }
 
 impl Input {
@@ -335,7 +352,8 @@ impl Input {
     /// Like [`Input::new`], and reads the body, checking in order: the size limit (`413`),
     /// presence (an empty body is none, or a `400` when `required`), the media type against
     /// `accepted` (`415`), and syntax (`400`). A problem with the body refuses the request at
-    /// once.
+    /// once, except that the syntax of a JSON body is checked as it is decoded, and a syntax
+    /// error refuses the request in [`Input::finish`], with the same answer.
     pub async fn with_body(
         mut parts: Parts,
         body: Body,
@@ -459,8 +477,68 @@ impl Input {
 
     /// The body read by [`Input::with_body`], checked and decoded; `None` when there is none.
     pub fn body<T: DeserializeOwned>(&mut self, check: Check) -> Option<T> {
-        let value = self.body.take()?;
+        let value = match self.body.take()? {
+            Payload::Value(value) => value,
+            Payload::Json(bytes) => match serde_json::from_slice(&bytes) {
+                Ok(value) => value,
+                Err(e) => {
+                    self.malformed = Some(Box::new(Rejection::malformed_body(e.to_string())));
+                    return None;
+                }
+            },
+        };
         self.decode("", "body", value, check)
+    }
+
+    /// Like [`Input::body`], for a body type whose checks ask nothing that a strict decode
+    /// does not (every value of the JSON type serde expects, no `null` anywhere, objects for
+    /// structs; no constraints, enums or unions), which the generator decides per type.
+    ///
+    /// A JSON body is first decoded straight into `T` under those rules; when that succeeds,
+    /// `check` would have found nothing and `serde_json` would have made the same `T` through
+    /// a value, so both are skipped. Otherwise (and for bodies of other media types) this is
+    /// [`Input::body`], which stays the one authority on what is wrong.
+    pub fn typed_body<T>(&mut self, check: Check) -> Option<T>
+    where
+        T: DeserializeOwned + PartialEq + fmt::Debug,
+    {
+        if let Some(Payload::Json(bytes)) = &self.body {
+            if let Some(fast) = strict::from_slice::<T>(bytes) {
+                #[cfg(debug_assertions)]
+                self.assert_slow_path_agrees(&fast, check);
+                self.body = None;
+                return self.errors.is_empty().then_some(fast);
+            }
+        }
+        self.body(check)
+    }
+
+    /// In debug builds (every test, the conformance run), each body the fast path accepts is
+    /// also taken through the slow path, which must accept it and make the same value.
+    #[cfg(debug_assertions)]
+    fn assert_slow_path_agrees<T>(&self, fast: &T, check: Check)
+    where
+        T: DeserializeOwned + PartialEq + fmt::Debug,
+    {
+        let mut slow = Input {
+            body: match &self.body {
+                Some(Payload::Json(bytes)) => Some(Payload::Json(bytes.clone())),
+                _ => None,
+            },
+            ..Input::default()
+        };
+        let value = slow.body::<T>(check);
+        assert!(
+            slow.errors.is_empty() && slow.malformed.is_none(),
+            "the fast path accepted a body the checks refuse: {:?} {:?}",
+            slow.errors,
+            slow.malformed
+        );
+        assert_eq!(
+            value.as_ref(),
+            Some(fast),
+            "the two paths decode differently"
+        );
     }
 
     fn scalar(
@@ -518,9 +596,20 @@ impl Input {
         }
     }
 
-    /// The request `build` makes of the input, or a `400` listing every problem found.
+    /// The request `build` makes of the input, or a `400`: for a body that is not well-formed,
+    /// or listing every problem found.
     pub fn finish<T>(mut self, build: fn(&mut Input) -> Option<T>) -> Result<T, Rejection> {
-        match build(&mut self) {
+        let request = build(&mut self);
+        if let Some(Payload::Json(bytes)) = self.body.take() {
+            // `build` left the body alone; its syntax is checked all the same.
+            if let Err(e) = serde_json::from_slice::<Value>(&bytes) {
+                self.malformed = Some(Box::new(Rejection::malformed_body(e.to_string())));
+            }
+        }
+        if let Some(rejection) = self.malformed {
+            return Err(*rejection);
+        }
+        match request {
             Some(r) if self.errors.is_empty() => Ok(r),
             _ => Err(Rejection::validation(self.errors)),
         }
@@ -561,16 +650,19 @@ pub enum Encoding {
     Binary,
 }
 
-/// The body of a request as a JSON value, for validation and decoding.
+/// The body of a request, for validation and decoding: the bytes of a JSON body, a JSON value
+/// made of any other.
 ///
 /// Checks, in order: the size limit (`413`), presence (an empty body is `None`, or a `400` when
-/// `required`), the media type against `accepted` (`415`), and syntax (`400`).
+/// `required`), the media type against `accepted` (`415`), and the syntax of a body that is
+/// not JSON (`400`; JSON is parsed once its type is known, by [`Input::body`] or
+/// [`Input::typed_body`]).
 fn read_body(
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
     accepted: &[(&str, Encoding)],
     required: bool,
-) -> Result<Option<Value>, Rejection> {
+) -> Result<Option<Payload>, Rejection> {
     let bytes = match body {
         Ok(b) => b,
         Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
@@ -587,42 +679,30 @@ fn read_body(
     let media_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        });
+        .map(|v| v.split(';').next().unwrap_or("").trim());
     let encoding = accepted
         .iter()
-        .find(|(m, _)| {
-            media_type
-                .as_deref()
-                .is_some_and(|t| m.eq_ignore_ascii_case(t))
-        })
+        .find(|(m, _)| media_type.is_some_and(|t| m.eq_ignore_ascii_case(t)))
         .map(|(_, e)| *e);
     let Some(encoding) = encoding else {
         let names: Vec<&str> = accepted.iter().map(|(m, _)| *m).collect();
-        let got = media_type.as_deref();
+        let got = media_type.map(str::to_ascii_lowercase);
+        let got = got.as_deref();
         return Err(Rejection::unsupported_media_type(got, &names));
     };
-    decode_body(&bytes, encoding).map(Some)
+    decode_body(bytes, encoding).map(Some)
 }
 
-fn decode_body(bytes: &[u8], encoding: Encoding) -> Result<Value, Rejection> {
-    match encoding {
-        Encoding::Json => {
-            serde_json::from_slice(bytes).map_err(|e| Rejection::malformed_body(e.to_string()))
-        }
-        Encoding::Form => Ok(form_value(bytes)),
-        Encoding::Text => std::str::from_utf8(bytes)
+fn decode_body(bytes: Bytes, encoding: Encoding) -> Result<Payload, Rejection> {
+    let value = match encoding {
+        Encoding::Json => return Ok(Payload::Json(bytes)),
+        Encoding::Form => form_value(&bytes),
+        Encoding::Text => std::str::from_utf8(&bytes)
             .map(|s| Value::String(s.to_string()))
-            .map_err(|e| Rejection::malformed_body(e.to_string())),
-        Encoding::Binary => Ok(Value::Array(
-            bytes.iter().map(|b| Value::from(*b)).collect(),
-        )),
-    }
+            .map_err(|e| Rejection::malformed_body(e.to_string()))?,
+        Encoding::Binary => Value::Array(bytes.iter().map(|b| Value::from(*b)).collect()),
+    };
+    Ok(Payload::Value(value))
 }
 
 /// A form body (`application/x-www-form-urlencoded`) as a JSON object of strings.

@@ -1,7 +1,7 @@
 //! The router, one handler per operation, and one request builder per operation.
 
 use super::api::{body_field, request_name, response_name};
-use super::validate::{body_stem, param_stem, InputChecks};
+use super::validate::{body_stem, param_stem, strict_decode_suffices, InputChecks};
 use super::{principal, Principal};
 use crate::emit::types::ident;
 use crate::ir::{Api, BodyEncoding, Operation, ParamLocation, Parameter, TypeExpr, TypeKind};
@@ -189,7 +189,12 @@ pub fn emit_request_builder(api: &Api, op: &Operation, checks: &InputChecks) -> 
         } else {
             quote!(#field)
         });
-        quote!(let #field = input.body(#check);)
+        let ty = &b.contents[0].ty;
+        if strict_decode_suffices(api, ty) {
+            quote!(let #field = input.typed_body(#check);)
+        } else {
+            quote!(let #field = input.body(#check);)
+        }
     });
     quote! {
         fn #name(input: &mut rt::Input) -> ::std::option::Option<#request> {

@@ -1,7 +1,9 @@
 //! Validation: one `check_<type>` function per type a request can carry, checking a JSON value
 //! against the spec (types, required members, nullability, enums, lengths, patterns, bounds)
 //! before serde decodes it. Serde alone would accept `null` for an optional string and ignore
-//! constraints, so the checks run on the JSON value first.
+//! constraints, so the checks run on the JSON value first. A body whose checks ask nothing
+//! that a strict decode does not ([`strict_decode_suffices`]) is decoded straight into its
+//! type, and the checks run only when that fails, to list the problems.
 //!
 //! Generated checks use three names: `v: &Value`, `at: &rt::At` (the JSON path, for the error
 //! detail) and `errors: &mut Vec<FieldError>`.
@@ -193,6 +195,52 @@ fn simple_check(
     }
 }
 
+/// Whether a strict decode of a value of `ty` (`rt::Input::typed_body`: JSON types as serde
+/// expects them, no `null` anywhere, structs only from objects) already refuses everything its
+/// checks refuse. Then a valid body needs no `serde_json::Value`: the checks run only to list
+/// the problems of one that fails to decode.
+///
+/// Not so for anything with constraints, string enums (serde keeps unknown values), unions
+/// (serde picks the first alternative that decodes, the checks ask whether any passes) and
+/// additional properties (serde buffers them), nor for a struct with a member that is both
+/// required and nullable (serde takes a missing `Option` member for `None`).
+pub fn strict_decode_suffices(api: &Api, ty: &TypeExpr) -> bool {
+    suffices(api, ty, &mut BTreeSet::new())
+}
+
+/// [`strict_decode_suffices`], assuming it of the types in `visiting` (recursive types: any
+/// violation is found on another path).
+fn suffices(api: &Api, ty: &TypeExpr, visiting: &mut BTreeSet<TypeId>) -> bool {
+    match ty {
+        TypeExpr::Array(inner) | TypeExpr::Map(inner) => suffices(api, inner, visiting),
+        TypeExpr::Named(id) => {
+            if !visiting.insert(*id) {
+                return true;
+            }
+            match &api.ty(*id).kind {
+                TypeKind::Struct(s) => {
+                    s.additional.is_none()
+                        && s.fields.iter().all(|f| {
+                            let serde_misses =
+                                f.required && f.nullable || has_rules(&f.constraints);
+                            !serde_misses && suffices(api, &f.ty, visiting)
+                        })
+                }
+                TypeKind::Alias(e) | TypeKind::Newtype(e) => suffices(api, e, visiting),
+                TypeKind::Enum(_) | TypeKind::Union(_) => false,
+            }
+        }
+        TypeExpr::Bool
+        | TypeExpr::I32
+        | TypeExpr::I64
+        | TypeExpr::F64
+        | TypeExpr::String
+        | TypeExpr::Bytes
+        | TypeExpr::Json
+        | TypeExpr::JsonObject => true,
+    }
+}
+
 fn collect(api: &Api, ty: &TypeExpr, out: &mut BTreeSet<TypeId>) {
     match ty {
         TypeExpr::Array(inner) | TypeExpr::Map(inner) => collect(api, inner, out),
@@ -350,12 +398,17 @@ pub fn check_expr(api: &Api, ty: &TypeExpr, constraints: Option<&Constraints>) -
     quote!(#shape #rules)
 }
 
+/// Whether `c` has anything the server checks (of formats, only `email`).
+fn has_rules(c: &Constraints) -> bool {
+    !c.is_empty() || c.format.as_deref() == Some("email")
+}
+
 /// A `static` with the constraints and the call that checks them, if any apply.
 fn rules_static(c: &Constraints) -> Option<TokenStream> {
-    let email = c.format.as_deref() == Some("email");
-    if c.is_empty() && !email {
+    if !has_rules(c) {
         return None;
     }
+    let email = c.format.as_deref() == Some("email");
     let count = |name: &str, x: Option<u64>| {
         let name = format_ident!("{}", name);
         x.map(|n| {
@@ -383,4 +436,86 @@ fn rules_static(c: &Constraints) -> Option<TokenStream> {
             #min_length #max_length #pattern #minimum #maximum #min_items #max_items #format;
         rt::rules(v, at, &RULES, errors);
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strict_decode_suffices;
+    use crate::ir::{TypeExpr, TypeId};
+
+    const SPEC: &str = r##"
+openapi: 3.0.3
+info: { title: t, version: "1" }
+paths: {}
+components:
+  schemas:
+    Plain:
+      type: object
+      required: [id]
+      properties:
+        id: { type: string }
+        tags: { type: array, items: { type: string } }
+        counts: { type: object, additionalProperties: { type: integer } }
+        any: {}
+        optionalNullable: { type: string, nullable: true }
+        next: { $ref: "#/components/schemas/Plain" }
+    Constrained:
+      type: object
+      properties:
+        id: { type: string, minLength: 1 }
+    Email:
+      type: object
+      properties:
+        mail: { type: string, format: email }
+    OtherFormat:
+      type: object
+      properties:
+        at: { type: string, format: date-time }
+    RequiredNullable:
+      type: object
+      required: [id]
+      properties:
+        id: { type: string, nullable: true }
+    Color: { type: string, enum: [red, green] }
+    WithEnum:
+      type: object
+      properties:
+        color: { $ref: "#/components/schemas/Color" }
+    Either:
+      oneOf: [{ type: string }, { type: integer }]
+    WithAdditional:
+      type: object
+      properties:
+        id: { type: string }
+      additionalProperties: { type: string }
+    DeepEnum:
+      type: object
+      properties:
+        items: { type: array, items: { $ref: "#/components/schemas/WithEnum" } }
+"##;
+
+    #[test]
+    fn strict_decoding_suffices_only_without_constraints_enums_unions_or_buffering() {
+        let loaded = crate::load::load("t.yaml", SPEC).unwrap();
+        let api = crate::lower::lower("t.yaml", &loaded).unwrap();
+        let suffices = |name: &str| {
+            let id = api.types.iter().position(|t| t.name == name).unwrap();
+            strict_decode_suffices(&api, &TypeExpr::Named(TypeId(id)))
+        };
+        assert!(suffices("Plain"));
+        assert!(suffices("OtherFormat"));
+        for name in [
+            "Constrained",
+            "Email",
+            "RequiredNullable",
+            "Color",
+            "WithEnum",
+            "Either",
+            "WithAdditional",
+            "DeepEnum",
+        ] {
+            assert!(!suffices(name), "{name}");
+        }
+        assert!(strict_decode_suffices(&api, &TypeExpr::String));
+    }
 }

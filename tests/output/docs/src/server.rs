@@ -204,7 +204,7 @@ fn create_note_request(
     input: &mut rt::Input,
 ) -> ::std::option::Option<CreateNoteRequest> {
     let tenant = input.path("tenant", rt::Kind::String, rt::check_string);
-    let body = input.body(check_note);
+    let body = input.typed_body(check_note);
     ::std::option::Option::Some(CreateNoteRequest {
         tenant: tenant?,
         body: body?,

@@ -300,7 +300,7 @@ fn put_label_image_request(
 ) -> ::std::option::Option<PutLabelImageRequest> {
     let tenant = input.path("tenant", rt::Kind::String, rt::check_string);
     let item_id = input.path("itemId", rt::Kind::String, rt::check_string);
-    let body = input.body(rt::any);
+    let body = input.typed_body(rt::any);
     ::std::option::Option::Some(PutLabelImageRequest {
         tenant: tenant?,
         item_id: item_id?,
