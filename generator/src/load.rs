@@ -155,21 +155,13 @@ fn parse_value(file: &str, text: &str) -> Result<serde_json::Value, Error> {
                 message: e.to_string(),
             })
     } else {
-        serde_yaml::from_str(text)
-            .map(|v: StrictValue| v.0)
-            .map_err(|e| {
-                let (line, column) = e
-                    .location()
-                    .map(|l| (l.line(), l.column()))
-                    .unwrap_or((1, 1));
-                Error::Syntax {
-                    file: file.to_string(),
-                    line,
-                    column,
-                    format: "YAML",
-                    message: e.to_string(),
-                }
-            })
+        crate::yaml::parse(text).map_err(|e| Error::Syntax {
+            file: file.to_string(),
+            line: e.line,
+            column: e.column,
+            format: "YAML",
+            message: e.message,
+        })
     }
 }
 
