@@ -2,6 +2,8 @@
 //!
 //! The raw value is kept beside the typed document: lowering resolves `$ref`s that point
 //! anywhere in the document through it, and errors find their line through [`SourceMap`].
+//! The typed document leaves out the component schemas, which are most of a large spec:
+//! lowering types each schema from the raw value when it reaches it.
 
 use crate::error::{push_pointer, Error, Location, Problem};
 use crate::strict::StrictValue;
@@ -9,7 +11,8 @@ use serde::Deserialize;
 
 /// A parsed spec.
 pub struct Loaded<'t> {
-    /// The typed document.
+    /// The typed document, with `components.schemas` left empty (every schema in it was
+    /// checked; their names and contents are in [`Loaded::raw`]).
     pub doc: openapiv3::OpenAPI,
     /// The same document as plain JSON (after [`crate::normalize`]).
     pub raw: serde_json::Value,
@@ -26,11 +29,11 @@ pub fn load<'t>(file: &str, text: &'t str) -> Result<Loaded<'t>, Error> {
     check_version(file, &raw, &source)?;
     let mut warnings = Vec::new();
     crate::normalize::normalize(&mut raw, &mut warnings);
-    // Without path tracking first, which is several times faster; the tracked pass runs only
-    // to locate an error.
-    let doc = match openapiv3::OpenAPI::deserialize(&raw) {
-        Ok(doc) => doc,
-        Err(_) => locate_invalid(file, &raw, &source)?,
+    // Without path tracking first, which is several times faster; the tracked pass over the
+    // whole document runs only to locate an error, so the first one is found as before.
+    let doc = match type_without_schemas(&mut raw) {
+        Some(doc) => doc,
+        None => locate_invalid(file, &raw, &source)?,
     };
     Ok(Loaded {
         doc,
@@ -38,6 +41,32 @@ pub fn load<'t>(file: &str, text: &'t str) -> Result<Loaded<'t>, Error> {
         source,
         warnings,
     })
+}
+
+/// Types the document with `components.schemas` emptied, then each schema on its own, dropped
+/// at once: the typed schemas would double what the raw ones take, and lowering never reads
+/// them. `None` if anything fails to type.
+fn type_without_schemas(raw: &mut serde_json::Value) -> Option<openapiv3::OpenAPI> {
+    use openapiv3::{ReferenceOr, Schema};
+    const SCHEMAS: &str = "/components/schemas";
+    // Only a mapping is taken out: anything else must fail to type as it did.
+    let taken = raw
+        .pointer_mut(SCHEMAS)
+        .filter(|v| v.is_object())
+        .map(|v| std::mem::replace(v, serde_json::Value::Object(Default::default())));
+    let doc = openapiv3::OpenAPI::deserialize(&*raw);
+    if let (Some(slot), Some(schemas)) = (raw.pointer_mut(SCHEMAS), taken) {
+        // The key kept its place in the mapping; its value goes back.
+        *slot = schemas;
+    }
+    let doc = doc.ok()?;
+    let valid = match raw.pointer(SCHEMAS).and_then(|v| v.as_object()) {
+        Some(schemas) => schemas
+            .values()
+            .all(|v| ReferenceOr::<Schema>::deserialize(v).is_ok()),
+        None => true,
+    };
+    valid.then_some(doc)
 }
 
 /// Deserializes again with path tracking, for the place of an error.

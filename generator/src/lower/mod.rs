@@ -59,9 +59,11 @@ pub fn lower(file: &str, loaded: &Loaded<'_>) -> Result<ir::Api, Error> {
         warnings: loaded.warnings.clone(),
     };
     // Every component schema gets its slot first, in spec order, so names follow the spec and
-    // references (even recursive ones) resolve before their target is lowered.
-    if let Some(components) = &cx.doc.components {
-        for name in components.schemas.keys() {
+    // references (even recursive ones) resolve before their target is lowered. The typed
+    // document leaves the schemas out (see `load`); the raw one has them, in the same order.
+    let schemas = cx.raw.pointer("/components/schemas");
+    if let Some(schemas) = schemas.and_then(serde_json::Value::as_object) {
+        for name in schemas.keys() {
             let reference = format!("#/components/schemas/{}", escape_token(name));
             cx.slot_for_ref(&reference);
         }
