@@ -128,6 +128,20 @@ fn unreferenced_schemas_are_checked_too() {
 }
 
 #[test]
+fn a_broken_path_item_is_reported_alone() {
+    // Lowering types the path items (the typed document leaves them out); one that does not
+    // type is reported as the loader reports any shape error, without lowering's problems.
+    let e = error_of(&format!(
+        "{HEAD}paths:\n  /a:\n    get:\n      responses:\n        '200':\n          $ref: '#/components/responses/Nope'\n  /b:\n    parameters: {{}}\n"
+    ));
+    assert!(
+        e.contains("1 problem(s)")
+            && e.contains("#/paths/~1b/parameters (line 12): not a valid OpenAPI 3.0 object"),
+        "{e}"
+    );
+}
+
+#[test]
 fn cli_fails_without_writing() {
     let dir = std::env::temp_dir().join(format!("oasgen-bad-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);

@@ -42,6 +42,8 @@ struct Lowerer<'a> {
     pending: Vec<(String, TypeId)>,
     problems: Vec<Problem>,
     warnings: Vec<String>,
+    /// A path item did not type: the document is invalid, and only that is reported.
+    malformed: bool,
 }
 
 /// Lowers a loaded spec into the IR, or reports every problem found.
@@ -57,6 +59,7 @@ pub fn lower(file: &str, loaded: &Loaded<'_>) -> Result<ir::Api, Error> {
         pending: Vec::new(),
         problems: Vec::new(),
         warnings: loaded.warnings.clone(),
+        malformed: false,
     };
     // Every component schema gets its slot first, in spec order, so names follow the spec and
     // references (even recursive ones) resolve before their target is lowered. The typed
@@ -71,6 +74,9 @@ pub fn lower(file: &str, loaded: &Loaded<'_>) -> Result<ir::Api, Error> {
     cx.lower_pending();
     let mut security_schemes = cx.lower_security_schemes();
     let operations = cx.lower_operations(&mut security_schemes);
+    if cx.malformed {
+        return Err(crate::load::shape_error(file, loaded));
+    }
     cx.lower_pending();
     if !cx.problems.is_empty() {
         let mut problems = std::mem::take(&mut cx.problems);
