@@ -1,10 +1,12 @@
 //! YAML text -> `serde_json::Value`, built straight from the parser's events.
 //!
 //! serde_yaml 0.9 first collects the events of the whole document and only then deserializes,
-//! so the event list (several times the size of the text) and the value exist at once. Here each event
-//! goes into the value as it is parsed, and only the open containers are held. The parser is
-//! `libyaml-safer`, a safe port of the libyaml that serde_yaml runs (as `unsafe-libyaml`): the
-//! same documents parse into the same events, and syntax errors read the same.
+//! so the event list (several times the size of the text) and the value exist at once. Here each
+//! event goes into the value as it is parsed, and only the open containers are held. The parser
+//! is the one serde_yaml runs, `unsafe-libyaml` (libyaml translated to Rust), driven as
+//! serde_yaml drives it: the same documents parse into the same events, and syntax errors read
+//! the same. (`libyaml-safer`, a safe port, was tried first: it panics on a block scalar that
+//! ends the text without a line break.) Its unsafe calls are confined to `Events`.
 //!
 //! **Invariant:** the value is the one `serde_yaml::from_str::<StrictValue>` builds: scalars
 //! resolve as serde_yaml resolves them (`true`, `~`, `0x1f`, `1e3`; quoted scalars stay strings;
@@ -12,17 +14,16 @@
 //! repeat their anchor's value (`<<` is a key like any other), a duplicate key is refused. Errors
 //! carry serde_yaml's messages and places (a duplicate key is reported at the start of its
 //! mapping, with serde_yaml's path), and its limits hold: 128 nested containers, alias
-//! expansion bounded by 100 times the events. Three deliberate differences: a control character
-//! is placed by line and column (serde_yaml gives only its byte offset); an alias that nests too
-//! deep is placed at the alias (serde_yaml places it where its replay ran out of depth); and
-//! expansion is bounded by the events read so far, not by those of the whole document, since
-//! a stream cannot know them. `generator/tests/yaml.rs` compares both loaders on each feature.
+//! expansion bounded by 100 times the events. Three deliberate differences: a character the
+//! reader refuses is placed by line and column (serde_yaml gives only its byte offset); an alias
+//! that nests too deep is placed at the alias (serde_yaml places it where its replay ran out of
+//! depth); and expansion is bounded by the events read so far, not by those of the whole
+//! document, since a stream cannot know them. `generator/tests/yaml.rs` compares both loaders on
+//! each feature and on mutated YAML.
 
 use crate::strict::{compact, key_of};
-use libyaml_safer::{Event, EventData, Mark, Parser, ScalarStyle};
 use serde_json::{Map, Number, Value};
 use std::collections::HashMap;
-use std::io::{self, BufRead, Read};
 
 /// A YAML syntax or shape error, placed like serde_yaml places it.
 #[derive(Debug)]
@@ -40,66 +41,26 @@ const MAX_DEPTH: usize = 128;
 
 /// Parses a single-document YAML stream into a value with duplicate keys refused.
 pub fn parse(text: &str) -> Result<Value, YamlError> {
-    let mut parser = Parser::new();
-    parser.set_input(Chunks {
-        rest: text.as_bytes(),
-    });
+    let mut events = Events::new(text);
     let mut builder = Builder::default();
     let mut started = false;
     loop {
-        let event = parser.parse().map_err(|e| libyaml_error(text, &e))?;
-        match event.data {
-            EventData::StreamStart { .. } => {}
+        let (event, mark) = events.next()?;
+        match event {
+            Event::StreamStart => {}
             // An empty stream is one empty document (serde_yaml's `Event::Void`).
-            EventData::StreamEnd => return Ok(builder.root.unwrap_or(Value::Null)),
-            EventData::DocumentStart { .. } if started => return Err(more_than_one()),
-            EventData::DocumentStart { .. } => started = true,
-            EventData::DocumentEnd { .. } => {
+            Event::StreamEnd => return Ok(builder.root.unwrap_or(Value::Null)),
+            Event::DocumentStart if started => return Err(more_than_one()),
+            Event::DocumentStart => started = true,
+            Event::DocumentEnd => {
                 // Whatever follows, a document or an error, is a second document to serde_yaml.
-                return match parser.parse() {
-                    Ok(Event {
-                        data: EventData::StreamEnd,
-                        ..
-                    }) => Ok(builder.root.take().unwrap_or(Value::Null)),
+                return match events.next() {
+                    Ok((Event::StreamEnd, _)) => Ok(builder.root.take().unwrap_or(Value::Null)),
                     _ => Err(more_than_one()),
                 };
             }
-            _ => builder.event(event)?,
+            event => builder.event(event, mark)?,
         }
-    }
-}
-
-/// The text offered to the parser a piece at a time: it decodes all that its reader offers into
-/// a buffer of `char`s, four bytes each, so the whole text at once would cost four times its size.
-struct Chunks<'t> {
-    rest: &'t [u8],
-}
-
-/// Bytes offered at once (libyaml's own input buffer size).
-const CHUNK: usize = 16 * 1024;
-
-impl Read for Chunks<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.rest.len().min(buf.len());
-        buf[..n].copy_from_slice(&self.rest[..n]);
-        self.consume(n);
-        Ok(n)
-    }
-}
-
-impl BufRead for Chunks<'_> {
-    fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        // Ends before a continuation byte, so no character is split (the parser would read it
-        // byte by byte).
-        let mut end = self.rest.len().min(CHUNK);
-        while end > 0 && end < self.rest.len() && self.rest[end] & 0xC0 == 0x80 {
-            end -= 1;
-        }
-        Ok(&self.rest[..end])
-    }
-
-    fn consume(&mut self, n: usize) {
-        self.rest = &self.rest[n.min(self.rest.len())..];
     }
 }
 
@@ -109,6 +70,193 @@ fn more_than_one() -> YamlError {
         column: 1,
         message: "deserializing from YAML containing more than one document is not supported"
             .into(),
+    }
+}
+
+/// A parser event, owned.
+enum Event {
+    StreamStart,
+    StreamEnd,
+    DocumentStart,
+    DocumentEnd,
+    Alias(String),
+    Scalar {
+        anchor: Option<String>,
+        tag: Option<String>,
+        value: String,
+        plain: bool,
+    },
+    SequenceStart {
+        anchor: Option<String>,
+        tag: Option<String>,
+    },
+    SequenceEnd,
+    MappingStart {
+        anchor: Option<String>,
+        tag: Option<String>,
+    },
+    MappingEnd,
+}
+
+/// Where an event starts: 0-based line and column, as libyaml counts.
+#[derive(Clone, Copy)]
+struct Mark {
+    line: u64,
+    column: u64,
+}
+
+/// libyaml's event parser over `text`, as serde_yaml's `libyaml::parser` drives it.
+struct Events<'t> {
+    /// Boxed, so the parser never moves once initialized; it reads `text` in place.
+    parser: Box<std::mem::MaybeUninit<sys::yaml_parser_t>>,
+    text: &'t str,
+}
+
+use unsafe_libyaml as sys;
+
+impl<'t> Events<'t> {
+    fn new(text: &'t str) -> Self {
+        let mut parser = Box::new(std::mem::MaybeUninit::<sys::yaml_parser_t>::uninit());
+        // SAFETY: the parser is initialized before any other use and deleted once, in `drop`;
+        // `text` outlives it (the lifetime of `Events`). Initialization fails only when out of
+        // memory, which aborts in Rust anyway.
+        unsafe {
+            let p = parser.as_mut_ptr();
+            if sys::yaml_parser_initialize(p).fail {
+                std::process::abort();
+            }
+            sys::yaml_parser_set_encoding(p, sys::YAML_UTF8_ENCODING);
+            sys::yaml_parser_set_input_string(p, text.as_ptr(), text.len() as u64);
+        }
+        Events { parser, text }
+    }
+
+    fn next(&mut self) -> Result<(Event, Mark), YamlError> {
+        let mut event = std::mem::MaybeUninit::<sys::yaml_event_t>::uninit();
+        // SAFETY: the parser is initialized (`new`); an event that `yaml_parser_parse` filled is
+        // read, its strings copied, and deleted before returning. A failed parser is not run
+        // again (libyaml would only repeat the error).
+        unsafe {
+            let p = self.parser.as_mut_ptr();
+            let failed_before = {
+                let parser: &sys::yaml_parser_t = &*p;
+                parser.error != sys::YAML_NO_ERROR
+            };
+            if failed_before || sys::yaml_parser_parse(p, event.as_mut_ptr()).fail {
+                return Err(parse_error(self.text, &*p));
+            }
+            let e = event.as_mut_ptr();
+            let mark = Mark {
+                line: (*e).start_mark.line,
+                column: (*e).start_mark.column,
+            };
+            let converted = convert(&*e);
+            sys::yaml_event_delete(e);
+            Ok((converted?, mark))
+        }
+    }
+}
+
+impl Drop for Events<'_> {
+    fn drop(&mut self) {
+        // SAFETY: initialized in `new`, deleted only here.
+        unsafe { sys::yaml_parser_delete(self.parser.as_mut_ptr()) }
+    }
+}
+
+/// Copies an event out of libyaml's memory.
+///
+/// # Safety
+/// `e` is an event `yaml_parser_parse` filled and not yet deleted.
+unsafe fn convert(e: &sys::yaml_event_t) -> Result<Event, YamlError> {
+    Ok(match e.type_ {
+        sys::YAML_STREAM_START_EVENT => Event::StreamStart,
+        sys::YAML_DOCUMENT_START_EVENT => Event::DocumentStart,
+        sys::YAML_DOCUMENT_END_EVENT => Event::DocumentEnd,
+        sys::YAML_ALIAS_EVENT => Event::Alias(text_of(e.data.alias.anchor).unwrap_or_default()),
+        sys::YAML_SCALAR_EVENT => {
+            let s = &e.data.scalar;
+            let bytes = std::slice::from_raw_parts(s.value, s.length as usize);
+            let Ok(value) = std::str::from_utf8(bytes) else {
+                // serde_yaml's error for a scalar that is no text (the input is text, so only
+                // an escape could make one).
+                let mark = e.start_mark;
+                return Err(placed(
+                    "invalid type: byte array, expected any YAML or JSON value",
+                    Mark {
+                        line: mark.line,
+                        column: mark.column,
+                    },
+                ));
+            };
+            Event::Scalar {
+                anchor: text_of(s.anchor),
+                tag: text_of(s.tag),
+                value: value.to_string(),
+                plain: s.style == sys::YAML_PLAIN_SCALAR_STYLE,
+            }
+        }
+        sys::YAML_SEQUENCE_START_EVENT => Event::SequenceStart {
+            anchor: text_of(e.data.sequence_start.anchor),
+            tag: text_of(e.data.sequence_start.tag),
+        },
+        sys::YAML_SEQUENCE_END_EVENT => Event::SequenceEnd,
+        sys::YAML_MAPPING_START_EVENT => Event::MappingStart {
+            anchor: text_of(e.data.mapping_start.anchor),
+            tag: text_of(e.data.mapping_start.tag),
+        },
+        sys::YAML_MAPPING_END_EVENT => Event::MappingEnd,
+        // `YAML_STREAM_END_EVENT`, and `YAML_NO_EVENT`, which a successful parse never gives.
+        _ => Event::StreamEnd,
+    })
+}
+
+/// A NUL-terminated string of libyaml's (an anchor or a tag), copied.
+///
+/// # Safety
+/// `p` is null or points to a NUL-terminated string that lives through the call.
+unsafe fn text_of(p: *const u8) -> Option<String> {
+    if p.is_null() {
+        return None;
+    }
+    let c = std::ffi::CStr::from_ptr(p.cast());
+    Some(String::from_utf8_lossy(c.to_bytes()).into_owned())
+}
+
+/// The parser's error in serde_yaml's words: `problem at line L column C, context at line L
+/// column C`. A reader error (e.g. a control character) has only a byte offset, which is turned
+/// into a line and column.
+fn parse_error(text: &str, p: &sys::yaml_parser_t) -> YamlError {
+    // SAFETY: libyaml's problem and context are null or static NUL-terminated strings.
+    let (problem, context) = unsafe { (text_of(p.problem.cast()), text_of(p.context.cast())) };
+    let mut message =
+        problem.unwrap_or_else(|| "libyaml parser failed but there is no error".into());
+    let at = |m: sys::yaml_mark_t| format!("line {} column {}", m.line + 1, m.column + 1);
+    let nonzero = |m: sys::yaml_mark_t| m.line != 0 || m.column != 0;
+    let (pm, cm) = (p.problem_mark, p.context_mark);
+    let (line, column) = if nonzero(pm) {
+        message.push_str(&format!(" at {}", at(pm)));
+        (pm.line as usize + 1, pm.column as usize + 1)
+    } else if p.problem_offset != 0 {
+        let offset = (p.problem_offset as usize).min(text.len());
+        let before = text.get(..offset).unwrap_or("");
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+        message.push_str(&format!(" at line {line} column {column}"));
+        (line, column)
+    } else {
+        (1, 1)
+    };
+    if let Some(context) = context {
+        message.push_str(&format!(", {context}"));
+        if nonzero(cm) && (cm.line, cm.column) != (pm.line, pm.column) {
+            message.push_str(&format!(" at {}", at(cm)));
+        }
+    }
+    YamlError {
+        line,
+        column,
+        message,
     }
 }
 
@@ -171,18 +319,16 @@ struct Builder {
 const ENUM: &str = "invalid type: enum, expected any YAML or JSON value";
 
 impl Builder {
-    fn event(&mut self, event: Event) -> Result<(), YamlError> {
+    fn event(&mut self, event: Event, mark: Mark) -> Result<(), YamlError> {
         self.events += 1;
-        let mark = event.start_mark;
-        match event.data {
-            EventData::Scalar {
+        match event {
+            Event::Scalar {
                 anchor,
                 tag,
                 value,
-                style,
-                ..
+                plain,
             } => {
-                let (value, written) = scalar(value, style, tag.as_deref())
+                let (value, written) = scalar(value, plain, tag.as_deref())
                     .map_err(|message| self.error(&message, mark, self.stack.len()))?;
                 if let Some(anchor) = anchor {
                     let anchored = Anchored {
@@ -195,18 +341,18 @@ impl Builder {
                 let path = written.map_or(KeyPath::Same, KeyPath::Written);
                 self.finish(value, path)
             }
-            EventData::SequenceStart { anchor, tag, .. } => {
+            Event::SequenceStart { anchor, tag } => {
                 self.open(anchor, tag, mark, FrameKind::Seq(Vec::new()))
             }
-            EventData::MappingStart { anchor, tag, .. } => {
+            Event::MappingStart { anchor, tag } => {
                 let map = FrameKind::Map {
                     map: Map::new(),
                     key: None,
                 };
                 self.open(anchor, tag, mark, map)
             }
-            EventData::SequenceEnd | EventData::MappingEnd => self.close(),
-            EventData::Alias { anchor } => self.alias(&anchor, mark),
+            Event::SequenceEnd | Event::MappingEnd => self.close(),
+            Event::Alias(anchor) => self.alias(&anchor, mark),
             // Stream and document events are handled by `parse`.
             _ => Ok(()),
         }
@@ -379,58 +525,13 @@ fn placed(message: &str, mark: Mark) -> YamlError {
     }
 }
 
-/// A parser error in serde_yaml's words: `problem at line L column C, context at line L column C`.
-fn libyaml_error(text: &str, e: &libyaml_safer::Error) -> YamlError {
-    let at = |mark: Mark| format!("line {} column {}", mark.line + 1, mark.column + 1);
-    let nonzero = |mark: Mark| mark.line != 0 || mark.column != 0;
-    let mut message = e.problem().to_string();
-    let (line, column) = match e.problem_mark() {
-        Some(mark) => {
-            if nonzero(mark) {
-                message.push_str(&format!(" at {}", at(mark)));
-            }
-            (mark.line as usize + 1, mark.column as usize + 1)
-        }
-        // A reader error (e.g. a control character) has only an offset.
-        None => {
-            let offset = reader_offset(e).unwrap_or(0).min(text.len());
-            let before = text.get(..offset).unwrap_or("");
-            let line = before.matches('\n').count() + 1;
-            let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
-            message.push_str(&format!(" at line {line} column {column}"));
-            (line, column)
-        }
-    };
-    if let Some(context) = e.context() {
-        message.push_str(&format!(", {context}"));
-        if let (Some(c), Some(p)) = (e.context_mark(), e.problem_mark()) {
-            if nonzero(c) && (c.line, c.column) != (p.line, p.column) {
-                message.push_str(&format!(" at {}", at(c)));
-            }
-        }
-    }
-    YamlError {
-        line,
-        column,
-        message,
-    }
-}
-
-/// The byte offset of a reader error, which the error shows only in its text.
-fn reader_offset(e: &libyaml_safer::Error) -> Option<usize> {
-    let text = e.to_string();
-    let rest = &text[text.find("(offset ")? + "(offset ".len()..];
-    rest[..rest.find(',')?].parse().ok()
-}
-
 /// Resolves a scalar as serde_yaml's `deserialize_any` does. Returns the value, and the text as
 /// written when the value is not that text (for error paths); or serde's error message.
-fn scalar(
-    text: String,
-    style: ScalarStyle,
-    tag: Option<&str>,
-) -> Result<(Value, Option<String>), String> {
-    use libyaml_safer::{BOOL_TAG, FLOAT_TAG, INT_TAG, NULL_TAG};
+fn scalar(text: String, plain: bool, tag: Option<&str>) -> Result<(Value, Option<String>), String> {
+    const BOOL_TAG: &str = "tag:yaml.org,2002:bool";
+    const INT_TAG: &str = "tag:yaml.org,2002:int";
+    const FLOAT_TAG: &str = "tag:yaml.org,2002:float";
+    const NULL_TAG: &str = "tag:yaml.org,2002:null";
     let resolved = match tag {
         Some(tag) if tag.starts_with('!') => return Err(ENUM.into()),
         Some(BOOL_TAG) => match parse_bool(&text) {
@@ -449,7 +550,7 @@ fn scalar(
             true => Value::Null,
             false => return Err(invalid_value(&text, "null")),
         },
-        None if style == ScalarStyle::Plain => match untagged(&text)? {
+        None if plain => match untagged(&text)? {
             Some(v) => v,
             None => return Ok((Value::String(text), None)),
         },
