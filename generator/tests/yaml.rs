@@ -154,6 +154,16 @@ fn block_scalars_keep_their_lines() {
     assert_eq!(v["strip"], Value::String("x".into()));
     assert_eq!(v["keep"], Value::String("y\n\n\n".into()));
     same_value("a: |\n  at the end\n\n\n");
+    // A block scalar that ends the text without a line break (libyaml-safer panicked on it).
+    for text in [
+        "a: |\n  x",
+        "a: |+\n  x",
+        "a: >-\n  x",
+        "a: |\n  x\n  ",
+        "a: |+\n  x\n\n  ",
+    ] {
+        same_value(text);
+    }
     same_value("a: >+\n  kept at the end\n\n");
     same_value("description: |\n    # not a comment\n    - not a list\n    key: not a map\n");
 }
