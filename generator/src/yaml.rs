@@ -105,44 +105,42 @@ struct Mark {
     column: u64,
 }
 
-/// libyaml's event parser over `text`, as serde_yaml's `libyaml::parser` drives it.
+/// libyaml's event parser over `text`, as serde_yaml's `unsafe_libyaml::parser` drives it.
 struct Events<'t> {
     /// Boxed, so the parser never moves once initialized; it reads `text` in place.
-    parser: Box<std::mem::MaybeUninit<sys::yaml_parser_t>>,
+    parser: Box<std::mem::MaybeUninit<unsafe_libyaml::yaml_parser_t>>,
     text: &'t str,
 }
 
-use unsafe_libyaml as sys;
-
 impl<'t> Events<'t> {
     fn new(text: &'t str) -> Self {
-        let mut parser = Box::new(std::mem::MaybeUninit::<sys::yaml_parser_t>::uninit());
+        let mut parser = Box::new(std::mem::MaybeUninit::<unsafe_libyaml::yaml_parser_t>::uninit());
         // SAFETY: the parser is initialized before any other use and deleted once, in `drop`;
         // `text` outlives it (the lifetime of `Events`). Initialization fails only when out of
         // memory, which aborts in Rust anyway.
         unsafe {
             let p = parser.as_mut_ptr();
-            if sys::yaml_parser_initialize(p).fail {
+            if unsafe_libyaml::yaml_parser_initialize(p).fail {
                 std::process::abort();
             }
-            sys::yaml_parser_set_encoding(p, sys::YAML_UTF8_ENCODING);
-            sys::yaml_parser_set_input_string(p, text.as_ptr(), text.len() as u64);
+            unsafe_libyaml::yaml_parser_set_encoding(p, unsafe_libyaml::YAML_UTF8_ENCODING);
+            unsafe_libyaml::yaml_parser_set_input_string(p, text.as_ptr(), text.len() as u64);
         }
         Events { parser, text }
     }
 
     fn next(&mut self) -> Result<(Event, Mark), YamlError> {
-        let mut event = std::mem::MaybeUninit::<sys::yaml_event_t>::uninit();
+        let mut event = std::mem::MaybeUninit::<unsafe_libyaml::yaml_event_t>::uninit();
         // SAFETY: the parser is initialized (`new`); an event that `yaml_parser_parse` filled is
         // read, its strings copied, and deleted before returning. A failed parser is not run
         // again (libyaml would only repeat the error).
         unsafe {
             let p = self.parser.as_mut_ptr();
             let failed_before = {
-                let parser: &sys::yaml_parser_t = &*p;
-                parser.error != sys::YAML_NO_ERROR
+                let parser: &unsafe_libyaml::yaml_parser_t = &*p;
+                parser.error != unsafe_libyaml::YAML_NO_ERROR
             };
-            if failed_before || sys::yaml_parser_parse(p, event.as_mut_ptr()).fail {
+            if failed_before || unsafe_libyaml::yaml_parser_parse(p, event.as_mut_ptr()).fail {
                 return Err(parse_error(self.text, &*p));
             }
             let e = event.as_mut_ptr();
@@ -151,7 +149,7 @@ impl<'t> Events<'t> {
                 column: (*e).start_mark.column,
             };
             let converted = convert(&*e);
-            sys::yaml_event_delete(e);
+            unsafe_libyaml::yaml_event_delete(e);
             Ok((converted?, mark))
         }
     }
@@ -160,7 +158,7 @@ impl<'t> Events<'t> {
 impl Drop for Events<'_> {
     fn drop(&mut self) {
         // SAFETY: initialized in `new`, deleted only here.
-        unsafe { sys::yaml_parser_delete(self.parser.as_mut_ptr()) }
+        unsafe { unsafe_libyaml::yaml_parser_delete(self.parser.as_mut_ptr()) }
     }
 }
 
@@ -168,13 +166,15 @@ impl Drop for Events<'_> {
 ///
 /// # Safety
 /// `e` is an event `yaml_parser_parse` filled and not yet deleted.
-unsafe fn convert(e: &sys::yaml_event_t) -> Result<Event, YamlError> {
+unsafe fn convert(e: &unsafe_libyaml::yaml_event_t) -> Result<Event, YamlError> {
     Ok(match e.type_ {
-        sys::YAML_STREAM_START_EVENT => Event::StreamStart,
-        sys::YAML_DOCUMENT_START_EVENT => Event::DocumentStart,
-        sys::YAML_DOCUMENT_END_EVENT => Event::DocumentEnd,
-        sys::YAML_ALIAS_EVENT => Event::Alias(text_of(e.data.alias.anchor).unwrap_or_default()),
-        sys::YAML_SCALAR_EVENT => {
+        unsafe_libyaml::YAML_STREAM_START_EVENT => Event::StreamStart,
+        unsafe_libyaml::YAML_DOCUMENT_START_EVENT => Event::DocumentStart,
+        unsafe_libyaml::YAML_DOCUMENT_END_EVENT => Event::DocumentEnd,
+        unsafe_libyaml::YAML_ALIAS_EVENT => {
+            Event::Alias(text_of(e.data.alias.anchor).unwrap_or_default())
+        }
+        unsafe_libyaml::YAML_SCALAR_EVENT => {
             let s = &e.data.scalar;
             let bytes = std::slice::from_raw_parts(s.value, s.length as usize);
             let Ok(value) = std::str::from_utf8(bytes) else {
@@ -193,19 +193,19 @@ unsafe fn convert(e: &sys::yaml_event_t) -> Result<Event, YamlError> {
                 anchor: text_of(s.anchor),
                 tag: text_of(s.tag),
                 value: value.to_string(),
-                plain: s.style == sys::YAML_PLAIN_SCALAR_STYLE,
+                plain: s.style == unsafe_libyaml::YAML_PLAIN_SCALAR_STYLE,
             }
         }
-        sys::YAML_SEQUENCE_START_EVENT => Event::SequenceStart {
+        unsafe_libyaml::YAML_SEQUENCE_START_EVENT => Event::SequenceStart {
             anchor: text_of(e.data.sequence_start.anchor),
             tag: text_of(e.data.sequence_start.tag),
         },
-        sys::YAML_SEQUENCE_END_EVENT => Event::SequenceEnd,
-        sys::YAML_MAPPING_START_EVENT => Event::MappingStart {
+        unsafe_libyaml::YAML_SEQUENCE_END_EVENT => Event::SequenceEnd,
+        unsafe_libyaml::YAML_MAPPING_START_EVENT => Event::MappingStart {
             anchor: text_of(e.data.mapping_start.anchor),
             tag: text_of(e.data.mapping_start.tag),
         },
-        sys::YAML_MAPPING_END_EVENT => Event::MappingEnd,
+        unsafe_libyaml::YAML_MAPPING_END_EVENT => Event::MappingEnd,
         // `YAML_STREAM_END_EVENT`, and `YAML_NO_EVENT`, which a successful parse never gives.
         _ => Event::StreamEnd,
     })
@@ -226,13 +226,14 @@ unsafe fn text_of(p: *const u8) -> Option<String> {
 /// The parser's error in serde_yaml's words: `problem at line L column C, context at line L
 /// column C`. A reader error (e.g. a control character) has only a byte offset, which is turned
 /// into a line and column.
-fn parse_error(text: &str, p: &sys::yaml_parser_t) -> YamlError {
+fn parse_error(text: &str, p: &unsafe_libyaml::yaml_parser_t) -> YamlError {
     // SAFETY: libyaml's problem and context are null or static NUL-terminated strings.
     let (problem, context) = unsafe { (text_of(p.problem.cast()), text_of(p.context.cast())) };
     let mut message =
         problem.unwrap_or_else(|| "libyaml parser failed but there is no error".into());
-    let at = |m: sys::yaml_mark_t| format!("line {} column {}", m.line + 1, m.column + 1);
-    let nonzero = |m: sys::yaml_mark_t| m.line != 0 || m.column != 0;
+    let at =
+        |m: unsafe_libyaml::yaml_mark_t| format!("line {} column {}", m.line + 1, m.column + 1);
+    let nonzero = |m: unsafe_libyaml::yaml_mark_t| m.line != 0 || m.column != 0;
     let (pm, cm) = (p.problem_mark, p.context_mark);
     let (line, column) = if nonzero(pm) {
         message.push_str(&format!(" at {}", at(pm)));

@@ -398,11 +398,9 @@ mod mutated {
         for file in ["specs/customer-managed.yaml", "tests/fixtures/quirks.yaml"] {
             let text = std::fs::read_to_string(root.join(file)).unwrap();
             // A slice keeps each case fast; cut at a line end.
-            let end = text
-                .char_indices()
-                .filter(|&(i, c)| c == '\n' && i < 3000)
-                .last();
-            out.push(text[..end.map_or(text.len(), |(i, _)| i + 1)].to_string());
+            let lines = text.match_indices('\n').map(|(i, _)| i + 1);
+            let end = lines.take_while(|&i| i <= 3000).last();
+            out.push(text[..end.unwrap_or(text.len())].to_string());
         }
         out
     }
