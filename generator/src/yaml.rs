@@ -105,7 +105,7 @@ struct Mark {
     column: u64,
 }
 
-/// libyaml's event parser over `text`, as serde_yaml's `unsafe_libyaml::parser` drives it.
+/// libyaml's event parser over `text`, driven as serde_yaml's own `libyaml` module drives it.
 struct Events<'t> {
     /// Boxed, so the parser never moves once initialized; it reads `text` in place.
     parser: Box<std::mem::MaybeUninit<unsafe_libyaml::yaml_parser_t>>,
