@@ -7,9 +7,9 @@
 //! ```
 //!
 //! Prints one JSON object per line and file. The parse floor is the time to type the same text
-//! as an `openapiv3::OpenAPI` with serde alone (serde_json for JSON, serde_yaml for YAML, as the
-//! generator's loader chooses): the faster of straight into the typed document and through a
-//! `serde_json::Value` (see [`parse_floor`]).
+//! as an `openapiv3::OpenAPI` with serde alone (serde_json for JSON, serde_yaml for YAML; the
+//! loader reads YAML with its own streaming parser, `oasgen::yaml`): the faster of straight into
+//! the typed document and through a `serde_json::Value` (see [`parse_floor`]).
 
 use serde_json::json;
 use std::hint::black_box;

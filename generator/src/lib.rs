@@ -18,8 +18,9 @@ pub mod load;
 pub mod lower;
 pub mod naming;
 pub mod normalize;
-mod strict;
+pub mod strict;
 pub mod write;
+pub mod yaml;
 
 pub use emit::CrateOptions;
 pub use error::Error;

@@ -2,6 +2,8 @@
 //!
 //! The raw value is kept beside the typed document: lowering resolves `$ref`s that point
 //! anywhere in the document through it, and errors find their line through [`SourceMap`].
+//! The typed document leaves out the component schemas and the path items, which are nearly
+//! all of a large spec: lowering types each from the raw value when it reaches it.
 
 use crate::error::{push_pointer, Error, Location, Problem};
 use crate::strict::StrictValue;
@@ -9,7 +11,9 @@ use serde::Deserialize;
 
 /// A parsed spec.
 pub struct Loaded<'t> {
-    /// The typed document.
+    /// The typed document, with `components.schemas` and `paths` left empty: their names and
+    /// contents are in [`Loaded::raw`]. Every schema was checked; path items are checked when
+    /// lowering types them.
     pub doc: openapiv3::OpenAPI,
     /// The same document as plain JSON (after [`crate::normalize`]).
     pub raw: serde_json::Value,
@@ -26,11 +30,11 @@ pub fn load<'t>(file: &str, text: &'t str) -> Result<Loaded<'t>, Error> {
     check_version(file, &raw, &source)?;
     let mut warnings = Vec::new();
     crate::normalize::normalize(&mut raw, &mut warnings);
-    // Without path tracking first, which is several times faster; the tracked pass runs only
-    // to locate an error.
-    let doc = match openapiv3::OpenAPI::deserialize(&raw) {
-        Ok(doc) => doc,
-        Err(_) => locate_invalid(file, &raw, &source)?,
+    // Without path tracking first, which is several times faster; the tracked pass over the
+    // whole document runs only to locate an error, so the first one is found as before.
+    let doc = match type_skeleton(&mut raw) {
+        Some(doc) => doc,
+        None => locate_invalid(file, &raw, &source)?,
     };
     Ok(Loaded {
         doc,
@@ -38,6 +42,55 @@ pub fn load<'t>(file: &str, text: &'t str) -> Result<Loaded<'t>, Error> {
         source,
         warnings,
     })
+}
+
+/// Types the document with `components.schemas` and `paths` emptied: typed, they would take
+/// more than the raw value itself, and lowering types each schema and path item from the raw
+/// value when it reaches it, then drops it. Every path item is lowered, so typing checks it
+/// there ([`shape_error`]); the schemas are checked here, one at a time. `None` if anything
+/// fails to type.
+fn type_skeleton(raw: &mut serde_json::Value) -> Option<openapiv3::OpenAPI> {
+    use openapiv3::{ReferenceOr, Schema};
+    const SCHEMAS: &str = "/components/schemas";
+    const PATHS: &str = "/paths";
+    // Only a mapping is taken out: anything else must fail to type as it did.
+    let mut take = |pointer: &str| {
+        raw.pointer_mut(pointer)
+            .filter(|v| v.is_object())
+            .map(|v| std::mem::replace(v, serde_json::Value::Object(Default::default())))
+    };
+    let taken = [(SCHEMAS, take(SCHEMAS)), (PATHS, take(PATHS))];
+    let doc = openapiv3::OpenAPI::deserialize(&*raw);
+    for (pointer, value) in taken {
+        // The key kept its place in the mapping; its value goes back.
+        if let (Some(slot), Some(value)) = (raw.pointer_mut(pointer), value) {
+            *slot = value;
+        }
+    }
+    let doc = doc.ok()?;
+    let valid = match raw.pointer(SCHEMAS).and_then(|v| v.as_object()) {
+        Some(schemas) => schemas
+            .values()
+            .all(|v| ReferenceOr::<Schema>::deserialize(v).is_ok()),
+        None => true,
+    };
+    valid.then_some(doc)
+}
+
+/// The error of a loaded document that turns out not to type (a path item, found by lowering),
+/// located as [`load`] locates any other: the first error in document order.
+pub(crate) fn shape_error(file: &str, loaded: &Loaded<'_>) -> Error {
+    match locate_invalid(file, &loaded.raw, &loaded.source) {
+        Err(e) => e,
+        // The tracked pass runs the same deserializers, so it fails too.
+        Ok(_) => Error::Invalid {
+            file: file.to_string(),
+            problems: vec![Problem {
+                location: loaded.source.locate("#/paths"),
+                message: "not a valid OpenAPI 3.0 object".into(),
+            }],
+        },
+    }
 }
 
 /// Deserializes again with path tracking, for the place of an error.
@@ -155,21 +208,13 @@ fn parse_value(file: &str, text: &str) -> Result<serde_json::Value, Error> {
                 message: e.to_string(),
             })
     } else {
-        serde_yaml::from_str(text)
-            .map(|v: StrictValue| v.0)
-            .map_err(|e| {
-                let (line, column) = e
-                    .location()
-                    .map(|l| (l.line(), l.column()))
-                    .unwrap_or((1, 1));
-                Error::Syntax {
-                    file: file.to_string(),
-                    line,
-                    column,
-                    format: "YAML",
-                    message: e.to_string(),
-                }
-            })
+        crate::yaml::parse(text).map_err(|e| Error::Syntax {
+            file: file.to_string(),
+            line: e.line,
+            column: e.column,
+            format: "YAML",
+            message: e.message,
+        })
     }
 }
 

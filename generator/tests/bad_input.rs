@@ -108,6 +108,40 @@ fn wrong_shapes_name_their_place() {
 }
 
 #[test]
+fn unreferenced_schemas_are_checked_too() {
+    // The typed document leaves the component schemas to lowering, which types only those it
+    // reaches; the loader still checks every one.
+    let e = error_of(&format!(
+        "{HEAD}paths: {{}}\ncomponents:\n  schemas:\n    Used:\n      type: string\n    Unused:\n      type: object\n      properties: 5\n"
+    ));
+    assert!(
+        e.contains("#/components/schemas/Unused (line 10): not a valid OpenAPI 3.0 object"),
+        "{e}"
+    );
+    // Of two broken places, the first in the document is named, whichever it is.
+    let schema = "components:\n  schemas:\n    Unused:\n      properties: 5\n";
+    let path = "paths:\n  /a:\n    get:\n      responses: 7\n";
+    let e = error_of(&format!("{HEAD}{schema}{path}"));
+    assert!(e.contains("#/components/schemas/Unused (line 7)"), "{e}");
+    let e = error_of(&format!("{HEAD}{path}{schema}"));
+    assert!(e.contains("#/paths/~1a/get/responses (line 8)"), "{e}");
+}
+
+#[test]
+fn a_broken_path_item_is_reported_alone() {
+    // Lowering types the path items (the typed document leaves them out); one that does not
+    // type is reported as the loader reports any shape error, without lowering's problems.
+    let e = error_of(&format!(
+        "{HEAD}paths:\n  /a:\n    get:\n      responses:\n        '200':\n          $ref: '#/components/responses/Nope'\n  /b:\n    parameters: {{}}\n"
+    ));
+    assert!(
+        e.contains("1 problem(s)")
+            && e.contains("#/paths/~1b/parameters (line 12): not a valid OpenAPI 3.0 object"),
+        "{e}"
+    );
+}
+
+#[test]
 fn cli_fails_without_writing() {
     let dir = std::env::temp_dir().join(format!("oasgen-bad-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);

@@ -46,6 +46,8 @@ struct Lowerer<'a> {
     pending: Vec<(String, TypeId)>,
     problems: Vec<Problem>,
     warnings: Vec<String>,
+    /// A path item did not type: the document is invalid, and only that is reported.
+    malformed: bool,
 }
 
 /// Lowers a loaded spec into the IR, or reports every problem found.
@@ -61,11 +63,14 @@ pub fn lower(file: &str, loaded: &Loaded<'_>) -> Result<ir::Api, Error> {
         pending: Vec::new(),
         problems: Vec::new(),
         warnings: loaded.warnings.clone(),
+        malformed: false,
     };
     // Every component schema gets its slot first, in spec order, so names follow the spec and
-    // references (even recursive ones) resolve before their target is lowered.
-    if let Some(components) = &cx.doc.components {
-        for name in components.schemas.keys() {
+    // references (even recursive ones) resolve before their target is lowered. The typed
+    // document leaves the schemas out (see `load`); the raw one has them, in the same order.
+    let schemas = cx.raw.pointer("/components/schemas");
+    if let Some(schemas) = schemas.and_then(serde_json::Value::as_object) {
+        for name in schemas.keys() {
             let reference = format!("#/components/schemas/{}", escape_token(name));
             cx.slot_for_ref(&reference);
         }
@@ -73,6 +78,9 @@ pub fn lower(file: &str, loaded: &Loaded<'_>) -> Result<ir::Api, Error> {
     cx.lower_pending();
     let mut security_schemes = cx.lower_security_schemes();
     let operations = cx.lower_operations(&mut security_schemes);
+    if cx.malformed {
+        return Err(crate::load::shape_error(file, loaded));
+    }
     cx.lower_pending();
     if !cx.problems.is_empty() {
         let mut problems = std::mem::take(&mut cx.problems);

@@ -5,9 +5,10 @@ use crate::error::push_pointer;
 use crate::ir::{self, BodyEncoding, ParamLocation, StatusSpec, TypeExpr};
 use crate::naming;
 use openapiv3::{
-    Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody, Response, SecurityScheme,
-    StatusCode,
+    Parameter, ParameterSchemaOrContent, PathItem, ReferenceOr, RequestBody, Response,
+    SecurityScheme, StatusCode,
 };
+use serde::Deserialize;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
@@ -99,16 +100,29 @@ impl Lowerer<'_> {
         let mut type_scope = naming::Scope::new();
         let mut seen_ids: BTreeMap<String, String> = BTreeMap::new();
         let mut out = Vec::new();
-        let paths: Vec<_> = self.doc.paths.paths.iter().collect();
-        for (path, item) in paths {
+        // The typed document leaves the path items out (see `load`): each is typed here, from
+        // the raw value, and dropped once lowered. Keys that are no path are not path items
+        // (`openapiv3::Paths` skips them too).
+        let raw_paths = self
+            .raw
+            .pointer("/paths")
+            .and_then(serde_json::Value::as_object);
+        let paths = raw_paths.into_iter().flatten();
+        for (path, raw_item) in paths.filter(|(path, _)| path.starts_with('/')) {
             let item_ptr = push_pointer("#/paths", path);
-            let item = match item {
-                ReferenceOr::Item(i) => i,
-                ReferenceOr::Reference { .. } => {
+            let item = match ReferenceOr::<PathItem>::deserialize(raw_item) {
+                Ok(ReferenceOr::Item(i)) => i,
+                Ok(ReferenceOr::Reference { .. }) => {
                     self.problem(&item_ptr, "a $ref path item is not supported; inline it");
                     continue;
                 }
+                // Not a valid document: `lower` reports it as the loader would have.
+                Err(_) => {
+                    self.malformed = true;
+                    return out;
+                }
             };
+            let item = &item;
             for (method, op) in item.iter() {
                 let op_ptr = push_pointer(&item_ptr, method);
                 let operation_id = match &op.operation_id {

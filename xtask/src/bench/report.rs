@@ -283,9 +283,9 @@ fn generation(w: &mut String, r: &Results) {
     let _ = writeln!(
         w,
         "The parse floor is the time serde alone takes to type the same text as an\n\
-         `openapiv3::OpenAPI` (serde_yaml or serde_json, as the loader picks): the faster of\n\
+         `openapiv3::OpenAPI` (serde_yaml for YAML, serde_json for JSON): the faster of\n\
          straight into `openapiv3` (\"direct\") and through a `serde_json::Value` (\"via Value\",\n\
-         what the loader does). Ratio = in-process generation / floor. Stage columns: parse and\n\
+         as the loader goes). Ratio = in-process generation / floor. Stage columns: parse and\n\
          lower are wall time; \"emit+format\" is the wall time of those two stages, which run\n\
          together part by part on several threads; \"emit cpu\" and \"format cpu\" are their\n\
          times added up over the threads.\n"
