@@ -74,23 +74,24 @@ pub fn render(
             };
             let path = files[*file].path;
             let text = match job {
-                Job::Items(emit) => {
-                    let (tokens, docs) = timed(&mut work, || deferred(emit));
-                    print(path, tokens, &docs, &mut work)
-                }
+                Job::Items(emit) => render_job(path, emit, &mut work),
                 Job::Head(head, open) => {
-                    let (head, docs) = timed(&mut work, || deferred(head));
-                    let text = print(path, quote!(#head {}), &docs, &mut work);
+                    let make = || {
+                        let head = head();
+                        quote!(#head {})
+                    };
+                    let text = render_job(path, &make, &mut work);
                     match open {
                         true => text.and_then(|text| open_block(path, &text)),
                         false => text,
                     }
                 }
                 Job::Member(head, member) => {
-                    let ((head, member), docs) =
-                        timed(&mut work, || deferred(|| (head(), member())));
-                    print(path, quote!(#head { #member }), &docs, &mut work)
-                        .and_then(|text| block_body(path, &text))
+                    let make = || {
+                        let (head, member) = (head(), member());
+                        quote!(#head { #member })
+                    };
+                    render_job(path, &make, &mut work).and_then(|text| block_body(path, &text))
                 }
                 Job::Close => Ok("}\n".to_string()),
             };
@@ -143,14 +144,32 @@ fn timed<T>(work: &mut Work, emit: impl FnOnce() -> T) -> T {
     out
 }
 
+/// Emits and prints one job's items with doc lines kept aside ([`deferred`]). Should a marker
+/// print where it cannot be put back (anywhere but a doc comment line), the job is emitted and
+/// printed again with its doc lines written out.
+fn render_job(
+    path: &str,
+    make: &(dyn Fn() -> TokenStream + Sync),
+    work: &mut Work,
+) -> Result<String, Error> {
+    let (tokens, docs) = timed(work, || deferred(make));
+    if let Some(text) = print(path, tokens, &docs, work)? {
+        return Ok(text);
+    }
+    let tokens = timed(work, make);
+    print(path, tokens, &Deferred::default(), work)?.ok_or_else(|| Error::Internal {
+        message: format!("{path}: doc comments written out still read as kept aside"),
+    })
+}
+
 /// Parses and prints `tokens` item by item and puts back the doc lines kept aside while they
-/// were made, counting the time into `work`.
+/// were made (`None` if they cannot be put back), counting the time into `work`.
 fn print(
     path: &str,
     tokens: TokenStream,
     docs: &Deferred,
     work: &mut Work,
-) -> Result<String, Error> {
+) -> Result<Option<String>, Error> {
     let t0 = Instant::now();
     let mut text = String::new();
     for item in items(tokens) {
@@ -164,7 +183,7 @@ fn print(
     }
     let text = docs.splice(text);
     work.format += t0.elapsed();
-    text
+    Ok(text)
 }
 
 /// Splits tokens into top-level items (leading inner attributes count as one), so that the
@@ -328,6 +347,26 @@ mod tests {
         expected.push(&prettyplease::unparse(&written));
         assert_eq!(spliced[0].1, expected.text);
         assert!(!spliced[0].1.contains('\u{1}'));
+    }
+
+    #[test]
+    fn docs_in_macro_tokens_are_written_out() {
+        use crate::emit::docs::doc_attrs;
+        // prettyplease prints a macro's tokens as they are, so a marker there would stay.
+        let emit = || {
+            let docs = doc_attrs(&["Inside a macro.", "Has \u{1} of its own."]);
+            quote! {
+                #docs
+                pub struct A;
+                m! { #docs pub struct B; }
+            }
+        };
+        let (rendered, _) = render(file(vec![part(emit)]), "// h").unwrap();
+        let written: syn::File = syn::parse2(emit()).unwrap();
+        let mut expected = Items::new("// h");
+        expected.push(&prettyplease::unparse(&written));
+        assert_eq!(rendered[0].1, expected.text);
+        assert!(rendered[0].1.contains("Inside a macro"));
     }
 
     #[test]

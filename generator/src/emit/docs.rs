@@ -8,7 +8,6 @@
 //! string literal, parsed back by `syn` and printed again, which was most of the formatter's work
 //! on spec-heavy files.
 
-use crate::error::Error;
 use crate::ir::{Api, Operation};
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -108,10 +107,12 @@ fn line_attrs(mut lines: Vec<String>, style: Style) -> TokenStream {
 impl Deferred {
     /// `text` as printed from tokens made under [`deferred`], with each marker line replaced by
     /// the lines it stands for, at the marker's indentation (a marker may be printed more than
-    /// once, or not at all, as the emitter used its tokens).
-    pub fn splice(&self, text: String) -> Result<String, Error> {
+    /// once, or not at all, as the emitter used its tokens). `None` if a marker was printed
+    /// anywhere else (inside a macro's tokens, say), or the text has the marker character of
+    /// its own: then the doc lines must be written out instead.
+    pub fn splice(&self, text: String) -> Option<String> {
         if self.0.is_empty() {
-            return Ok(text);
+            return Some(text);
         }
         let extra: usize = self.0.iter().flatten().map(|l| l.len() + 8).sum();
         let mut out = String::with_capacity(text.len() + extra);
@@ -131,14 +132,14 @@ impl Deferred {
                     Some((slashes, n))
                 });
             let Some((slashes, n)) = marker else {
+                // A marker inside a macro's tokens prints as its literal: `"\u{1}0"`.
+                if line.contains(MARKER) || line.contains("\\u{1}") {
+                    return None;
+                }
                 out.push_str(line);
                 continue;
             };
-            let Some(run) = self.0.get(n) else {
-                return Err(Error::Internal {
-                    message: format!("doc marker {n} printed but never kept"),
-                });
-            };
+            let run = self.0.get(n)?;
             for l in run {
                 out.push_str(indent);
                 out.push_str(slashes);
@@ -146,7 +147,7 @@ impl Deferred {
                 out.push('\n');
             }
         }
-        Ok(out)
+        Some(out)
     }
 }
 
