@@ -46,11 +46,9 @@ pub fn load<'t>(file: &str, text: &'t str) -> Result<Loaded<'t>, Error> {
 
 /// Types the document with `components.schemas` and `paths` emptied: typed, they would take
 /// more than the raw value itself, and lowering types each schema and path item from the raw
-/// value when it reaches it, then drops it. Every path item is lowered, so typing checks it
-/// there ([`shape_error`]); the schemas are checked here, one at a time. `None` if anything
-/// fails to type.
+/// value when it reaches it, then drops it. Every component schema and path item is lowered,
+/// so typing checks it there ([`shape_error`]). `None` if the rest fails to type.
 fn type_skeleton(raw: &mut serde_json::Value) -> Option<openapiv3::OpenAPI> {
-    use openapiv3::{ReferenceOr, Schema};
     const SCHEMAS: &str = "/components/schemas";
     const PATHS: &str = "/paths";
     // Only a mapping is taken out: anything else must fail to type as it did.
@@ -67,18 +65,12 @@ fn type_skeleton(raw: &mut serde_json::Value) -> Option<openapiv3::OpenAPI> {
             *slot = value;
         }
     }
-    let doc = doc.ok()?;
-    let valid = match raw.pointer(SCHEMAS).and_then(|v| v.as_object()) {
-        Some(schemas) => schemas
-            .values()
-            .all(|v| ReferenceOr::<Schema>::deserialize(v).is_ok()),
-        None => true,
-    };
-    valid.then_some(doc)
+    doc.ok()
 }
 
-/// The error of a loaded document that turns out not to type (a path item, found by lowering),
-/// located as [`load`] locates any other: the first error in document order.
+/// The error of a loaded document that turns out not to type (a component schema or a path
+/// item, found by lowering), located as [`load`] locates any other: the first error in
+/// document order.
 pub(crate) fn shape_error(file: &str, loaded: &Loaded<'_>) -> Error {
     match locate_invalid(file, &loaded.raw, &loaded.source) {
         Err(e) => e,

@@ -46,7 +46,8 @@ struct Lowerer<'a> {
     pending: Vec<(String, TypeId)>,
     problems: Vec<Problem>,
     warnings: Vec<String>,
-    /// A path item did not type: the document is invalid, and only that is reported.
+    /// A component schema or a path item did not type: the document is invalid, and only that
+    /// is reported.
     malformed: bool,
 }
 

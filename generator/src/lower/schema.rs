@@ -211,6 +211,12 @@ impl Lowerer<'_> {
         let resolved = self.resolve::<Schema>(reference).and_then(Result::ok);
         let schema: Cow<'_, Schema> = match resolved.map(Ok).unwrap_or_else(tracked) {
             Ok(s) => s,
+            // A component schema is part of the document's shape: `lower` reports the document
+            // as the loader reports any shape error.
+            Err(_) if is_component_schema(reference) => {
+                self.malformed = true;
+                return;
+            }
             Err(e) => {
                 let mut ptr = reference.to_string();
                 for seg in e.path().iter() {
@@ -746,6 +752,13 @@ pub(super) fn extend(hint: &[String], word: &str) -> Vec<String> {
     let mut out = hint.to_vec();
     out.push(word.to_string());
     out
+}
+
+/// Whether `reference` names a component schema itself (not something inside one).
+fn is_component_schema(reference: &str) -> bool {
+    reference
+        .strip_prefix("#/components/schemas/")
+        .is_some_and(|name| !name.contains('/'))
 }
 
 /// The docs of a schema.
