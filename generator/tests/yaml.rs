@@ -465,3 +465,40 @@ mod mutated {
         }
     }
 }
+
+/// A document of about `kib` KiB: many mappings with every kind of scalar, anchors and aliases,
+/// and a block scalar, ending with `tail`.
+fn large(kib: usize, tail: &str) -> String {
+    let mut text = String::from("base: &base\n  kind: shared\n  flags: [a, b]\nitems:\n");
+    let mut i = 0;
+    while text.len() < kib * 1024 {
+        text.push_str(&format!(
+            "  item{i}:\n    n: {i}\n    f: {i}.5\n    t: true\n    s: \"quoted {i}\"\n    '200': x\n    alias: *base\n    text: |\n      line {i}\n      more\n"
+        ));
+        i += 1;
+    }
+    text.push_str(tail);
+    text
+}
+
+#[test]
+fn large_documents_load_the_same() {
+    // Far larger than libyaml's input buffer and than any spec in the repository.
+    for kib in [300, 1200] {
+        let v = same_value(&large(kib, ""));
+        assert!(v["items"].as_object().unwrap().len() > 1000);
+    }
+    // Errors far into the text: syntax, duplicate key, a second document.
+    let messages = [
+        same_error(&large(600, "  bad: [unclosed\n")),
+        same_error(&large(600, "  item0:\n    n: 1\n")),
+        same_error(&large(600, "---\nsecond: 1\n")),
+    ];
+    assert!(messages[0].contains("line"), "{}", messages[0]);
+    assert!(messages[1].contains("duplicate"), "{}", messages[1]);
+    assert!(
+        messages[2].contains("more than one document"),
+        "{}",
+        messages[2]
+    );
+}
