@@ -48,6 +48,11 @@ pub struct InputChecks {
     fns: Vec<InputCheck>,
     /// Index into `fns` by key (stem and check, as text).
     by_key: BTreeMap<String, usize>,
+    /// The answer of [`InputChecks::check`] for each input visited, by the address of its type
+    /// in the IR (the table and the emitters borrow the same `Api`), so emitters do not work out
+    /// the check again.
+    /// (Text, as tokens cannot cross threads: a path such as `rt::any` or `check_tenant_param`.)
+    by_input: BTreeMap<usize, String>,
 }
 
 /// One shared check function.
@@ -73,6 +78,7 @@ impl InputChecks {
             .collect();
         let mut fns: Vec<InputCheck> = Vec::new();
         let mut by_key = BTreeMap::new();
+        let mut by_input = BTreeMap::new();
         let inputs = api.operations.iter().flat_map(|op| {
             let params = op
                 .params
@@ -85,27 +91,42 @@ impl InputChecks {
             params.chain(body)
         });
         for (ty, constraints, stem) in inputs {
-            let Needed::Shared(key) = needed(api, ty, constraints, &stem) else {
-                continue;
+            let key = match needed(api, ty, constraints, &stem) {
+                Needed::Ready(check) => {
+                    let path = check.to_string().replace(' ', "");
+                    // A path, as `simple_check` gives; anything else is worked out again.
+                    if path
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+                    {
+                        by_input.insert(address(ty), path);
+                    }
+                    continue;
+                }
+                Needed::Shared(key) => key,
             };
-            if by_key.contains_key(&key) {
-                continue;
-            }
-            let base = format!("check_{stem}");
-            let mut name = base.clone();
-            let mut n = 1;
-            while !taken.insert(name.clone()) {
-                n += 1;
-                name = format!("{base}_{n}");
-            }
-            by_key.insert(key, fns.len());
-            fns.push(InputCheck {
-                name,
-                ty: ty.clone(),
-                constraints: constraints.cloned(),
+            let index = *by_key.entry(key).or_insert_with(|| {
+                let base = format!("check_{stem}");
+                let mut name = base.clone();
+                let mut n = 1;
+                while !taken.insert(name.clone()) {
+                    n += 1;
+                    name = format!("{base}_{n}");
+                }
+                fns.push(InputCheck {
+                    name,
+                    ty: ty.clone(),
+                    constraints: constraints.cloned(),
+                });
+                fns.len() - 1
             });
+            by_input.insert(address(ty), fns[index].name.clone());
         }
-        InputChecks { fns, by_key }
+        InputChecks {
+            fns,
+            by_key,
+            by_input,
+        }
     }
 
     /// The `Check` function for a value of `ty` with `constraints`: `any`, a `check_<type>`, or
@@ -117,6 +138,10 @@ impl InputChecks {
         constraints: Option<&Constraints>,
         stem: &str,
     ) -> TokenStream {
+        if let Some(path) = self.by_input.get(&address(ty)) {
+            let segments = path.split("::").map(|s| format_ident!("{}", s));
+            return quote!(#(#segments)::*);
+        }
         match needed(api, ty, constraints, stem) {
             Needed::Ready(check) => check,
             Needed::Shared(key) => {
@@ -145,6 +170,11 @@ impl InputChecks {
         });
         quote!(#(#fns)*)
     }
+}
+
+/// Where a type expression of the IR is: the identity of an input while one `Api` is borrowed.
+fn address(ty: &TypeExpr) -> usize {
+    ty as *const TypeExpr as usize
 }
 
 /// The stem of a parameter's check function (`tenant_param`).
