@@ -53,7 +53,7 @@ pub fn emit_server(api: &Api) -> Vec<Part<'_>> {
     parts.extend(per_op(api::emit_operation_types));
     parts.push(part(|| router::emit_router(api)));
     parts.extend(per_op(router::emit_handler));
-    parts.extend(api.operations.iter().map(|op| {
+    parts.extend((0..api.operations.len()).map(|op| {
         let checks = input_checks.clone();
         part(move || router::emit_request_builder(api, op, init(&checks, api)))
     }));

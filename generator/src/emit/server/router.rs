@@ -1,7 +1,7 @@
 //! The router, one handler per operation, and one request builder per operation.
 
 use super::api::{body_field, request_name, response_name};
-use super::validate::{body_stem, param_stem, strict_decode_suffices, InputChecks};
+use super::validate::{strict_decode_suffices, InputChecks};
 use super::{principal, Principal};
 use crate::emit::types::ident;
 use crate::ir::{Api, BodyEncoding, Operation, ParamLocation, Parameter, TypeExpr, TypeKind};
@@ -154,7 +154,8 @@ fn emit_read(op: &Operation) -> Option<TokenStream> {
 
 /// The request builder of one operation: reads, checks and decodes each input. It returns
 /// `None` only after recording why in `input`.
-pub fn emit_request_builder(api: &Api, op: &Operation, checks: &InputChecks) -> TokenStream {
+pub fn emit_request_builder(api: &Api, index: usize, checks: &InputChecks) -> TokenStream {
+    let op = &api.operations[index];
     if !has_input(op) {
         return quote!();
     }
@@ -163,9 +164,10 @@ pub fn emit_request_builder(api: &Api, op: &Operation, checks: &InputChecks) -> 
     let lets: Vec<TokenStream> = op
         .params
         .iter()
-        .map(|p| {
+        .enumerate()
+        .map(|(i, p)| {
             let field = ident(&p.ident);
-            let read = read_param(api, p, checks);
+            let read = read_param(api, p, checks.param(api, index, i));
             quote!(let #field = #read;)
         })
         .collect();
@@ -183,7 +185,7 @@ pub fn emit_request_builder(api: &Api, op: &Operation, checks: &InputChecks) -> 
         .collect();
     let body = op.body.as_ref().map(|b| {
         let field = body_field(op);
-        let check = checks.check(api, &b.contents[0].ty, None, &body_stem(op));
+        let check = checks.body(api, index);
         fields.push(if b.required {
             quote!(#field: #field?)
         } else {
@@ -205,11 +207,10 @@ pub fn emit_request_builder(api: &Api, op: &Operation, checks: &InputChecks) -> 
     }
 }
 
-/// Reads, checks and decodes one parameter: an `Option` of its Rust type.
-fn read_param(api: &Api, p: &Parameter, checks: &InputChecks) -> TokenStream {
+/// Reads, checks (with `check`) and decodes one parameter: an `Option` of its Rust type.
+fn read_param(api: &Api, p: &Parameter, check: TokenStream) -> TokenStream {
     let name = &p.name;
     let required = p.required;
-    let check = checks.check(api, &p.ty, Some(&p.constraints), &param_stem(p));
     match (&p.ty, p.location) {
         (TypeExpr::Array(inner), ParamLocation::Query) => {
             let kind = param_kind(api, inner);

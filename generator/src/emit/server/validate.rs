@@ -40,19 +40,14 @@ fn reachable(api: &Api) -> BTreeSet<TypeId> {
 /// emitted once as a function and shared by every input with the same name, schema and
 /// constraints (a `tenant` path parameter used by every operation is checked by one function).
 ///
-/// The table is made once, before any part is emitted, by visiting every operation's inputs in
-/// spec order (so names and collision suffixes do not depend on which part is emitted first);
-/// emitters then only look names up.
+/// The table is made once, before any part that needs it is emitted, by visiting every
+/// operation's inputs in spec order (so names and collision suffixes do not depend on which
+/// part is emitted first); it keeps the answer for each input, which emitters look up.
 pub struct InputChecks {
     /// The functions, in first use order: name and what they check.
     fns: Vec<InputCheck>,
-    /// Index into `fns` by key (stem and check, as text).
-    by_key: BTreeMap<String, usize>,
-    /// The answer of [`InputChecks::check`] for each input visited, by the address of its type
-    /// in the IR (the table and the emitters borrow the same `Api`), so emitters do not work out
-    /// the check again.
-    /// (Text, as tokens cannot cross threads: a path such as `rt::any` or `check_tenant_param`.)
-    by_input: BTreeMap<usize, String>,
+    /// For each operation, in order: the check of each parameter, then of the body if any.
+    inputs: Vec<Vec<Check>>,
 }
 
 /// One shared check function.
@@ -62,11 +57,37 @@ struct InputCheck {
     constraints: Option<Constraints>,
 }
 
-/// What a parameter or body needs checked: a function of the runtime, a `check_<type>`, or a
-/// shared function of its own (by key).
-enum Needed {
-    Ready(TokenStream),
-    Shared(String),
+/// The check of one input.
+#[derive(Clone, Copy)]
+enum Check {
+    /// A function there is already (`rt::any`, `check_<type>`, ...).
+    Simple(Simple),
+    /// A shared function of its own: index into [`InputChecks::fns`].
+    Shared(usize),
+}
+
+/// A check function that exists whatever the inputs: of the runtime, or of a type.
+#[derive(Clone, Copy)]
+enum Simple {
+    /// `rt::<name>`.
+    Runtime(&'static str),
+    /// `check_<type>`.
+    Type(TypeId),
+}
+
+impl Simple {
+    fn tokens(self, api: &Api) -> TokenStream {
+        match self {
+            Simple::Runtime(name) => {
+                let name = format_ident!("{}", name);
+                quote!(rt::#name)
+            }
+            Simple::Type(id) => {
+                let name = check_fn_name(api, id);
+                quote!(#name)
+            }
+        }
+    }
 }
 
 impl InputChecks {
@@ -77,9 +98,9 @@ impl InputChecks {
             .map(|id| check_fn_name(api, id).to_string())
             .collect();
         let mut fns: Vec<InputCheck> = Vec::new();
-        let mut by_key = BTreeMap::new();
-        let mut by_input = BTreeMap::new();
-        let inputs = api.operations.iter().flat_map(|op| {
+        let mut by_key: BTreeMap<String, usize> = BTreeMap::new();
+        let mut inputs = Vec::with_capacity(api.operations.len());
+        for op in &api.operations {
             let params = op
                 .params
                 .iter()
@@ -87,67 +108,56 @@ impl InputChecks {
             let body = op
                 .body
                 .iter()
-                .map(move |b| (&b.contents[0].ty, None, body_stem(op)));
-            params.chain(body)
-        });
-        for (ty, constraints, stem) in inputs {
-            let key = match needed(api, ty, constraints, &stem) {
-                Needed::Ready(check) => {
-                    let path = check.to_string().replace(' ', "");
-                    // A path, as `simple_check` gives; anything else is worked out again.
-                    if path
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
-                    {
-                        by_input.insert(address(ty), path);
-                    }
+                .map(|b| (&b.contents[0].ty, None, body_stem(op)));
+            let mut checks = Vec::new();
+            for (ty, constraints, stem) in params.chain(body) {
+                let body = check_expr(api, ty, constraints);
+                if let Some(simple) = simple_check(ty, constraints, &body) {
+                    checks.push(Check::Simple(simple));
                     continue;
                 }
-                Needed::Shared(key) => key,
-            };
-            let index = *by_key.entry(key).or_insert_with(|| {
-                let base = format!("check_{stem}");
-                let mut name = base.clone();
-                let mut n = 1;
-                while !taken.insert(name.clone()) {
-                    n += 1;
-                    name = format!("{base}_{n}");
-                }
-                fns.push(InputCheck {
-                    name,
-                    ty: ty.clone(),
-                    constraints: constraints.cloned(),
+                // Shared by inputs of the same name and schema only, so that the name says what
+                // it checks.
+                let key = format!("{stem}: {body}");
+                let index = *by_key.entry(key).or_insert_with(|| {
+                    let base = format!("check_{stem}");
+                    let mut name = base.clone();
+                    let mut n = 1;
+                    while !taken.insert(name.clone()) {
+                        n += 1;
+                        name = format!("{base}_{n}");
+                    }
+                    fns.push(InputCheck {
+                        name,
+                        ty: ty.clone(),
+                        constraints: constraints.cloned(),
+                    });
+                    fns.len() - 1
                 });
-                fns.len() - 1
-            });
-            by_input.insert(address(ty), fns[index].name.clone());
+                checks.push(Check::Shared(index));
+            }
+            inputs.push(checks);
         }
-        InputChecks {
-            fns,
-            by_key,
-            by_input,
-        }
+        InputChecks { fns, inputs }
     }
 
-    /// The `Check` function for a value of `ty` with `constraints`: `any`, a `check_<type>`, or
-    /// a function named after `stem` (`check_<stem>`, e.g. `check_tenant_param`).
-    pub fn check(
-        &self,
-        api: &Api,
-        ty: &TypeExpr,
-        constraints: Option<&Constraints>,
-        stem: &str,
-    ) -> TokenStream {
-        if let Some(path) = self.by_input.get(&address(ty)) {
-            let segments = path.split("::").map(|s| format_ident!("{}", s));
-            return quote!(#(#segments)::*);
-        }
-        match needed(api, ty, constraints, stem) {
-            Needed::Ready(check) => check,
-            Needed::Shared(key) => {
-                let f = self.by_key.get(&key).map(|&i| &self.fns[i]);
-                let name = &f.expect("InputChecks::new visited every input").name;
-                let name = format_ident!("{}", name);
+    /// The `Check` function of parameter `param` of operation `op` (indexes into the IR's
+    /// lists): `any`, a `check_<type>`, or a function named after the parameter
+    /// (`check_tenant_param`).
+    pub fn param(&self, api: &Api, op: usize, param: usize) -> TokenStream {
+        self.tokens(api, self.inputs[op][param])
+    }
+
+    /// The `Check` function of the body of operation `op` (see [`InputChecks::param`]).
+    pub fn body(&self, api: &Api, op: usize) -> TokenStream {
+        self.tokens(api, self.inputs[op][api.operations[op].params.len()])
+    }
+
+    fn tokens(&self, api: &Api, check: Check) -> TokenStream {
+        match check {
+            Check::Simple(simple) => simple.tokens(api),
+            Check::Shared(index) => {
+                let name = format_ident!("{}", self.fns[index].name);
                 quote!(#name)
             }
         }
@@ -172,55 +182,36 @@ impl InputChecks {
     }
 }
 
-/// Where a type expression of the IR is: the identity of an input while one `Api` is borrowed.
-fn address(ty: &TypeExpr) -> usize {
-    ty as *const TypeExpr as usize
-}
-
 /// The stem of a parameter's check function (`tenant_param`).
-pub fn param_stem(p: &crate::ir::Parameter) -> String {
+fn param_stem(p: &crate::ir::Parameter) -> String {
     format!("{}_param", p.ident.trim_end_matches('_'))
 }
 
 /// The stem of a request body's check function (`signup_body`).
-pub fn body_stem(op: &crate::ir::Operation) -> String {
+fn body_stem(op: &crate::ir::Operation) -> String {
     format!("{}_body", op.fn_name.trim_end_matches('_'))
-}
-
-/// Which check a value of `ty` with `constraints` needs.
-fn needed(api: &Api, ty: &TypeExpr, constraints: Option<&Constraints>, stem: &str) -> Needed {
-    let body = check_expr(api, ty, constraints);
-    match simple_check(api, ty, constraints, &body) {
-        Some(check) => Needed::Ready(check),
-        // Shared by inputs of the same name and schema only, so that the name says what it checks.
-        None => Needed::Shared(format!("{stem}: {body}")),
-    }
 }
 
 /// A function that checks a value of `ty` with `constraints` (whose check is `body`) on its
 /// own, if one exists already: `rt::any`, a runtime check of a scalar, or a `check_<type>`.
 fn simple_check(
-    api: &Api,
     ty: &TypeExpr,
     constraints: Option<&Constraints>,
     body: &TokenStream,
-) -> Option<TokenStream> {
+) -> Option<Simple> {
     if body.is_empty() {
-        return Some(quote!(rt::any));
+        return Some(Simple::Runtime("any"));
     }
     if constraints.and_then(rules_static).is_some() {
         return None;
     }
     match ty {
-        TypeExpr::Named(id) => {
-            let name = check_fn_name(api, *id);
-            Some(quote!(#name))
-        }
-        TypeExpr::String => Some(quote!(rt::check_string)),
-        TypeExpr::Bool => Some(quote!(rt::boolean)),
-        TypeExpr::I32 => Some(quote!(rt::check_i32)),
-        TypeExpr::I64 => Some(quote!(rt::check_i64)),
-        TypeExpr::F64 => Some(quote!(rt::number)),
+        TypeExpr::Named(id) => Some(Simple::Type(*id)),
+        TypeExpr::String => Some(Simple::Runtime("check_string")),
+        TypeExpr::Bool => Some(Simple::Runtime("boolean")),
+        TypeExpr::I32 => Some(Simple::Runtime("check_i32")),
+        TypeExpr::I64 => Some(Simple::Runtime("check_i64")),
+        TypeExpr::F64 => Some(Simple::Runtime("number")),
         _ => None,
     }
 }
@@ -337,8 +328,10 @@ fn check_struct(api: &Api, s: &Struct) -> TokenStream {
         let name = &f.json_name;
         let nullable = f.nullable;
         let body = check_expr(api, &f.ty, Some(&f.constraints));
-        let check = simple_check(api, &f.ty, Some(&f.constraints), &body)
-            .unwrap_or_else(|| quote!(|v, at, errors| { #body }));
+        let check = match simple_check(&f.ty, Some(&f.constraints), &body) {
+            Some(simple) => simple.tokens(api),
+            None => quote!(|v, at, errors| { #body }),
+        };
         quote!(rt::field(o, at, #name, #nullable, errors, #check);)
     });
     let additional = s.additional.as_ref().map(|a| {
