@@ -46,6 +46,8 @@ struct Lowerer<'a> {
     pending: Vec<(String, TypeId)>,
     problems: Vec<Problem>,
     warnings: Vec<String>,
+    /// What properties take from each `$ref` target they point to, by `$ref`.
+    ref_facts: BTreeMap<String, schema::PropertyFacts>,
     /// A component schema or a path item did not type: the document is invalid, and only that
     /// is reported.
     malformed: bool,
@@ -64,6 +66,7 @@ pub fn lower(file: &str, loaded: &Loaded<'_>) -> Result<ir::Api, Error> {
         pending: Vec::new(),
         problems: Vec::new(),
         warnings: loaded.warnings.clone(),
+        ref_facts: BTreeMap::new(),
         malformed: false,
     };
     // Every component schema gets its slot first, in spec order, so names follow the spec and
@@ -190,7 +193,9 @@ impl<'a> Lowerer<'a> {
 
     /// What a local `$ref` points to, typed: borrowed from the typed document when it names a
     /// component of `T`'s section (typed once, at load), else read from the raw document.
-    /// `None` if it points to nothing.
+    /// Component schemas are never in the typed document (see `load`), so a schema is always
+    /// read from the raw one: callers that meet the same target often keep what they need of it
+    /// (`Lowerer::property_facts`). `None` if it points to nothing.
     fn resolve<T: Component>(&self, reference: &str) -> Option<Result<Cow<'a, T>, JsonError>> {
         let name = reference
             .strip_prefix("#/components/")

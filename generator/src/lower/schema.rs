@@ -529,17 +529,15 @@ impl Lowerer<'_> {
         for ((name, (prop, prop_ptr, prop_hint)), ident) in parts.properties.iter().zip(idents) {
             let field_hint = extend(prop_hint, name);
             let ty = self.lower_schema_ref(prop, &field_hint, prop_ptr);
-            let (prop_schema, docs) = match self.schema_of(prop) {
-                Some((schema, docs)) => (Some(schema), docs),
-                None => (None, ir::Docs::default()),
-            };
-            let data = prop_schema.as_ref().map(|s| &s.schema_data);
-            let read_only = data.is_some_and(|d| d.read_only);
-            let write_only = data.is_some_and(|d| d.write_only);
-            let constraints = prop_schema
-                .as_ref()
-                .map(|s| view(&s.schema_kind).constraints)
-                .unwrap_or_default();
+            let PropertyFacts {
+                read_only,
+                write_only,
+                nullable,
+                deprecated,
+                default,
+                constraints,
+                docs,
+            } = self.property_facts(prop);
             let secret = ty == TypeExpr::String && naming::is_secret_name(name);
             fields.push(ir::Field {
                 json_name: name.clone(),
@@ -547,12 +545,12 @@ impl Lowerer<'_> {
                 // OpenAPI: a required readOnly (writeOnly) property is required in responses
                 // (requests) only, so one model serving both directions makes it optional.
                 required: parts.required.contains(name) && !read_only && !write_only,
-                nullable: data.is_some_and(|d| d.nullable),
+                nullable,
                 docs,
-                deprecated: data.is_some_and(|d| d.deprecated),
+                deprecated,
                 read_only,
                 write_only,
-                default: data.and_then(|d| d.default.clone()),
+                default,
                 constraints,
                 secret,
                 boxed: false,
@@ -571,19 +569,23 @@ impl Lowerer<'_> {
         TypeExpr::Named(id)
     }
 
-    /// The schema behind a property, following a `$ref` (for its flags and constraints), and
-    /// its docs: a referenced type's docs live on the type, not on each property using it.
-    fn schema_of<'s>(
-        &'s self,
-        prop: &'s ReferenceOr<Box<Schema>>,
-    ) -> Option<(Cow<'s, Schema>, ir::Docs)> {
-        match prop {
-            ReferenceOr::Item(s) => Some((Cow::Borrowed(&**s), docs_of(s))),
-            ReferenceOr::Reference { reference } => {
-                let s = self.resolve::<Schema>(reference)?.ok()?;
-                Some((s, ir::Docs::default()))
-            }
+    /// What a property takes from its schema, or from the schema its `$ref` points to (typed
+    /// once per target, however many properties point there; a target's docs live on its type,
+    /// not on each property using it). Defaults if the target does not type.
+    fn property_facts(&mut self, prop: &ReferenceOr<Box<Schema>>) -> PropertyFacts {
+        let reference = match prop {
+            ReferenceOr::Item(s) => return PropertyFacts::of(s, docs_of(s)),
+            ReferenceOr::Reference { reference } => reference,
+        };
+        if let Some(facts) = self.ref_facts.get(reference) {
+            return facts.clone();
         }
+        let facts = match self.resolve::<Schema>(reference) {
+            Some(Ok(s)) => PropertyFacts::of(&s, ir::Docs::default()),
+            _ => PropertyFacts::default(),
+        };
+        self.ref_facts.insert(reference.clone(), facts.clone());
+        facts
     }
 
     fn lower_enum(
@@ -752,6 +754,33 @@ pub(super) fn extend(hint: &[String], word: &str) -> Vec<String> {
     let mut out = hint.to_vec();
     out.push(word.to_string());
     out
+}
+
+/// What a property takes from the schema it stands for ([`Lowerer::property_facts`]).
+#[derive(Debug, Clone, Default)]
+pub(super) struct PropertyFacts {
+    read_only: bool,
+    write_only: bool,
+    nullable: bool,
+    deprecated: bool,
+    default: Option<Value>,
+    constraints: Constraints,
+    docs: ir::Docs,
+}
+
+impl PropertyFacts {
+    fn of(schema: &Schema, docs: ir::Docs) -> Self {
+        let data = &schema.schema_data;
+        PropertyFacts {
+            read_only: data.read_only,
+            write_only: data.write_only,
+            nullable: data.nullable,
+            deprecated: data.deprecated,
+            default: data.default.clone(),
+            constraints: view(&schema.schema_kind).constraints,
+            docs,
+        }
+    }
 }
 
 /// Whether `reference` names a component schema itself (not something inside one).
