@@ -14,6 +14,7 @@ use crate::ir::{self, TypeExpr, TypeId};
 use crate::load::Loaded;
 use indexmap::IndexMap;
 use openapiv3::{Components, ReferenceOr};
+use serde::Deserialize;
 use serde_json::Error as JsonError;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -193,9 +194,7 @@ impl<'a> Lowerer<'a> {
 
     /// What a local `$ref` points to, typed: borrowed from the typed document when it names a
     /// component of `T`'s section (typed once, at load), else read from the raw document.
-    /// Component schemas are never in the typed document (see `load`), so a schema is always
-    /// read from the raw one: callers that meet the same target often keep what they need of it
-    /// (`Lowerer::property_facts`). `None` if it points to nothing.
+    /// `None` if it points to nothing.
     fn resolve<T: Component>(&self, reference: &str) -> Option<Result<Cow<'a, T>, JsonError>> {
         let name = reference
             .strip_prefix("#/components/")
@@ -213,6 +212,14 @@ impl<'a> Lowerer<'a> {
             Some(item) => Some(Ok(Cow::Borrowed(item))),
             None => Some(T::deserialize(self.resolve_raw(reference)?).map(Cow::Owned)),
         }
+    }
+
+    /// The schema a local `$ref` points to, typed from the raw document: the typed one leaves
+    /// the schemas out (see `load`), so callers that meet the same target often keep what they
+    /// need of it (`Lowerer::property_facts`). `None` if it points to nothing.
+    fn resolve_schema(&self, reference: &str) -> Option<Result<openapiv3::Schema, JsonError>> {
+        self.resolve_raw(reference)
+            .map(openapiv3::Schema::deserialize)
     }
 }
 
@@ -235,7 +242,6 @@ macro_rules! component {
     };
 }
 
-component!(openapiv3::Schema, "schemas", schemas);
 component!(openapiv3::Parameter, "parameters", parameters);
 component!(openapiv3::RequestBody, "requestBodies", request_bodies);
 component!(openapiv3::Response, "responses", responses);

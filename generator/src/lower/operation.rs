@@ -9,7 +9,6 @@ use openapiv3::{
     SecurityScheme, StatusCode,
 };
 use serde::Deserialize;
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 impl Lowerer<'_> {
@@ -260,10 +259,9 @@ impl Lowerer<'_> {
                     let ty = self.lower_schema_ref(s, &hint, &push_pointer(&ptr, "schema"));
                     let schema = match s {
                         ReferenceOr::Item(s) => Some(s.clone()),
-                        ReferenceOr::Reference { reference } => self
-                            .resolve::<openapiv3::Schema>(reference)
-                            .and_then(Result::ok)
-                            .map(Cow::into_owned),
+                        ReferenceOr::Reference { reference } => {
+                            self.resolve_schema(reference).and_then(Result::ok)
+                        }
                     };
                     (ty, schema)
                 }

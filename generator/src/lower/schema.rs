@@ -14,8 +14,9 @@ use openapiv3::{
     AdditionalProperties, ReferenceOr, Schema, SchemaKind, StringFormat, Type,
     VariantOrUnknownOrEmpty,
 };
+use serde::Deserialize;
 use serde_json::Value;
-use std::borrow::{Borrow, Cow};
+use std::borrow::Borrow;
 
 type Properties = IndexMap<String, ReferenceOr<Box<Schema>>>;
 
@@ -206,10 +207,9 @@ impl Lowerer<'_> {
             self.types[id.0].kind = TypeKind::Alias(expr);
             return;
         }
-        let tracked = || serde_path_to_error::deserialize::<_, Schema>(raw).map(Cow::Owned);
+        let tracked = || serde_path_to_error::deserialize::<_, Schema>(raw);
         // Path tracking is slow: it runs only to locate an error.
-        let resolved = self.resolve::<Schema>(reference).and_then(Result::ok);
-        let schema: Cow<'_, Schema> = match resolved.map(Ok).unwrap_or_else(tracked) {
+        let schema: Schema = match Schema::deserialize(raw).or_else(|_| tracked()) {
             Ok(s) => s,
             // A component schema is part of the document's shape: `lower` reports the document
             // as the loader reports any shape error.
@@ -228,6 +228,10 @@ impl Lowerer<'_> {
                 return;
             }
         };
+        // Properties pointing here take what they need from this typing, not another.
+        self.ref_facts
+            .entry(reference.to_string())
+            .or_insert_with(|| PropertyFacts::of(&schema, ir::Docs::default()));
         let root = match &self.hints[id.0] {
             NameHint::Component(name) => vec![name.clone()],
             NameHint::Inline { path, .. } => path.clone(),
@@ -403,8 +407,8 @@ impl Lowerer<'_> {
         let (schema, hint, ptr) = match member {
             ReferenceOr::Item(s) => (s.clone(), hint.to_vec(), ptr.to_string()),
             ReferenceOr::Reference { reference } => {
-                let s = match self.resolve::<Schema>(reference) {
-                    Some(Ok(s)) => s.into_owned(),
+                let s = match self.resolve_schema(reference) {
+                    Some(Ok(s)) => s,
                     Some(Err(_)) => {
                         parts.unmergeable.push(reference.clone());
                         return;
@@ -580,7 +584,7 @@ impl Lowerer<'_> {
         if let Some(facts) = self.ref_facts.get(reference) {
             return facts.clone();
         }
-        let facts = match self.resolve::<Schema>(reference) {
+        let facts = match self.resolve_schema(reference) {
             Some(Ok(s)) => PropertyFacts::of(&s, ir::Docs::default()),
             _ => PropertyFacts::default(),
         };
