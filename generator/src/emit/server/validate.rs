@@ -423,7 +423,12 @@ pub fn check_expr(api: &Api, ty: &TypeExpr, constraints: Option<&Constraints>) -
 
 /// Whether `c` has anything the server checks (of formats, only `email`).
 fn has_rules(c: &Constraints) -> bool {
-    !c.is_empty() || c.format.as_deref() == Some("email")
+    !c.is_empty() || checks_email(c)
+}
+
+/// Whether the server checks the format of a value with constraints `c`: only `email` it does.
+fn checks_email(c: &Constraints) -> bool {
+    c.format.as_deref() == Some("email")
 }
 
 /// A `static` with the constraints and the call that checks them, if any apply.
@@ -431,7 +436,6 @@ fn rules_static(c: &Constraints) -> Option<TokenStream> {
     if !has_rules(c) {
         return None;
     }
-    let email = c.format.as_deref() == Some("email");
     let count = |name: &str, x: Option<u64>| {
         let name = format_ident!("{}", name);
         x.map(|n| {
@@ -453,7 +457,7 @@ fn rules_static(c: &Constraints) -> Option<TokenStream> {
     let maximum = bound("maximum", c.maximum);
     let min_items = count("min_items", c.min_items);
     let max_items = count("max_items", c.max_items);
-    let format = email.then(|| quote!(.format("email")));
+    let format = checks_email(c).then(|| quote!(.format("email")));
     Some(quote! {
         static RULES: rt::Rules = rt::Rules::NONE
             #min_length #max_length #pattern #minimum #maximum #min_items #max_items #format;
