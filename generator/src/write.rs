@@ -7,6 +7,7 @@
 use crate::error::Error;
 use std::collections::BTreeMap;
 use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Files of a crate: path relative to the crate root -> contents.
@@ -63,14 +64,34 @@ fn list(dir: &Path) -> Result<Vec<String>, Error> {
     Ok(out)
 }
 
+/// Whether the file at `path` holds exactly `text`. Reads it a block at a time, so comparing a
+/// large crate does not hold a second copy of it; a file of another length is not read at all.
+fn holds(path: &Path, text: &[u8]) -> bool {
+    let Ok(mut file) = fs::File::open(path) else {
+        return false;
+    };
+    if file.metadata().map_or(true, |m| m.len() != text.len() as u64) {
+        return false;
+    }
+    let mut block = [0u8; 64 * 1024];
+    let mut rest = text;
+    loop {
+        match file.read(&mut block) {
+            Ok(0) => return rest.is_empty(),
+            Ok(n) if rest.len() >= n && rest[..n] == block[..n] => rest = &rest[n..],
+            Ok(_) => return false,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return false,
+        }
+    }
+}
+
 /// Compares `files` with the contents of `dir`.
 pub fn diff(dir: &Path, files: &Files) -> Result<Diff, Error> {
     let mut d = Diff::default();
     for (rel, text) in files {
-        let path = dir.join(rel);
-        match fs::read_to_string(&path) {
-            Ok(old) if &old == text => {}
-            _ => d.changed.push(rel.clone()),
+        if !holds(&dir.join(rel), text.as_bytes()) {
+            d.changed.push(rel.clone());
         }
     }
     for rel in list(dir)? {
@@ -136,4 +157,48 @@ pub fn write_crate(dir: &Path, files: &Files) -> Result<Diff, Error> {
         fs::remove_dir_all(&old).map_err(io(&old))?;
     }
     Ok(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diff_compares_contents_byte_for_byte() {
+        let dir = std::env::temp_dir().join(format!("oasgen-write-diff-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(dir.join("src")).unwrap();
+        // Longer than one read block, so the comparison spans several.
+        let big: String = (0..20_000).map(|i| format!("line {i}\n")).collect();
+        let mut changed_at_end = big.clone();
+        changed_at_end.pop();
+        changed_at_end.push('!');
+        let mut changed_early = big.clone();
+        changed_early.replace_range(3..4, "E");
+        let write = |rel: &str, text: &str| fs::write(dir.join(rel), text).unwrap();
+        write("same.rs", &big);
+        write("end.rs", &big);
+        write("early.rs", &big);
+        write("shorter.rs", &big[..big.len() - 1]);
+        write("src/empty.rs", "");
+        write("stray.rs", "// @generated\n");
+        let files: Files = [
+            ("same.rs", big.clone()),
+            ("end.rs", changed_at_end),
+            ("early.rs", changed_early),
+            ("shorter.rs", big.clone()),
+            ("src/empty.rs", String::new()),
+            ("missing.rs", String::new()),
+        ]
+        .into_iter()
+        .map(|(rel, text)| (rel.to_string(), text))
+        .collect();
+        let d = diff(&dir, &files).unwrap();
+        assert_eq!(
+            d.changed,
+            ["early.rs", "end.rs", "missing.rs", "shorter.rs"]
+        );
+        assert_eq!(d.removed, ["stray.rs"]);
+        fs::remove_dir_all(&dir).unwrap();
+    }
 }
