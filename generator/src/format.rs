@@ -10,7 +10,9 @@ use crate::emit::{Emit, Part, RustFile};
 use crate::error::Error;
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use quote::quote;
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// Time the workers spent, added up over all of them.
@@ -23,9 +25,6 @@ pub struct Work {
     /// How many workers ran.
     pub workers: usize,
 }
-
-/// What a worker made: job index and text.
-type Done = Vec<(usize, Result<String, Error>)>;
 
 /// What one job prints.
 enum Job<'p, 'a> {
@@ -64,8 +63,15 @@ pub fn render(
         .min(jobs.len())
         .max(1);
     let next = AtomicUsize::new(0);
+    // Texts are joined in job order as they finish, so a part's text is freed as soon as the
+    // parts before it are in; the first failing job (in job order) is the error returned.
+    let joined = Mutex::new(Joined {
+        next: 0,
+        pending: BTreeMap::new(),
+        files: files.iter().map(|_| Items::new(header)).collect(),
+        error: None,
+    });
     let run = || {
-        let mut done = Vec::new();
         let mut work = Work::default();
         loop {
             let j = next.fetch_add(1, Ordering::Relaxed);
@@ -95,45 +101,80 @@ pub fn render(
                 }
                 Job::Close => Ok("}\n".to_string()),
             };
-            done.push((j, text));
+            let mut joined = joined.lock().unwrap_or_else(|e| e.into_inner());
+            joined.pending.insert(j, text);
+            joined.drain(&jobs);
+            if joined.error.is_some() {
+                // Nothing after the failed job can be joined; the rest need not run.
+                next.store(jobs.len(), Ordering::Relaxed);
+                break;
+            }
         }
-        (done, work)
+        work
     };
-    // Each worker takes the next job; results are put back in job order below. This thread is
-    // one of the workers.
-    let results: Vec<(Done, Work)> = std::thread::scope(|s| {
+    // Each worker takes the next job. This thread is one of the workers.
+    let worked: Vec<Work> = std::thread::scope(|s| {
         let handles: Vec<_> = (1..workers).map(|_| s.spawn(run)).collect();
-        let mut results = vec![run()];
-        results.extend(handles.into_iter().map(|h| {
+        let mut worked = vec![run()];
+        worked.extend(handles.into_iter().map(|h| {
             h.join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
         }));
-        results
+        worked
     });
-    let mut texts: Vec<Option<Result<String, Error>>> = jobs.iter().map(|_| None).collect();
     let mut work = Work {
         workers,
         ..Work::default()
     };
-    for (done, w) in results {
+    for w in worked {
         work.emit += w.emit;
         work.format += w.format;
-        for (j, text) in done {
-            texts[j] = Some(text);
-        }
     }
-    let mut out: Vec<(String, Items)> = files
+    let joined = joined.into_inner().unwrap_or_else(|e| e.into_inner());
+    if let Some(error) = joined.error {
+        return Err(error);
+    }
+    if joined.next != jobs.len() {
+        return Err(Error::Internal {
+            message: format!(
+                "{} of {} parts were not joined",
+                jobs.len() - joined.next,
+                jobs.len()
+            ),
+        });
+    }
+    let out = files
         .iter()
-        .map(|f| (f.path.to_string(), Items::new(header)))
-        .collect();
-    for ((file, _), text) in jobs.iter().zip(texts) {
-        out[*file].1.push(&text.expect("every job ran")?);
-    }
-    let out = out
-        .into_iter()
-        .map(|(path, items)| (path, items.text))
+        .zip(joined.files)
+        .map(|(f, items)| (f.path.to_string(), items.text))
         .collect();
     Ok((out, work))
+}
+
+/// The output so far: the files joined up to job `next`, and the texts of later jobs that
+/// finished early.
+struct Joined {
+    next: usize,
+    pending: BTreeMap<usize, Result<String, Error>>,
+    files: Vec<Items>,
+    /// The first failing job's error; nothing is joined after it.
+    error: Option<Error>,
+}
+
+impl Joined {
+    /// Joins every finished text that is next in job order.
+    fn drain(&mut self, jobs: &[(usize, Job<'_, '_>)]) {
+        while self.error.is_none() {
+            let Some(text) = self.pending.remove(&self.next) else {
+                break;
+            };
+            match text {
+                Ok(text) => self.files[jobs[self.next].0].push(&text),
+                Err(e) => self.error = Some(e),
+            }
+            self.next += 1;
+        }
+    }
 }
 
 /// Runs an emitter, counting the time into `work`.
@@ -367,6 +408,38 @@ mod tests {
         expected.push(&prettyplease::unparse(&written));
         assert_eq!(rendered[0].1, expected.text);
         assert!(rendered[0].1.contains("Inside a macro"));
+    }
+
+    #[test]
+    fn parts_join_in_order_and_the_first_failing_part_is_the_error() {
+        // More parts than workers, so texts finish out of order and wait to be joined. Part
+        // `fn_at` lacks its parentheses, part `struct_at` its name: each fails its own way.
+        let parts = |fn_at: usize, struct_at: usize| {
+            (0..200usize)
+                .map(|i| {
+                    part(move || {
+                        let name = quote::format_ident!("f{i}");
+                        match i {
+                            _ if i == fn_at => quote!(fn #name),
+                            _ if i == struct_at => quote!(struct;),
+                            _ => quote!(fn #name() {}),
+                        }
+                    })
+                })
+                .collect::<Vec<_>>()
+        };
+        let (ok, _) = render(file(parts(usize::MAX, usize::MAX)), "// h").unwrap();
+        let expected: String = (0..200).map(|i| format!("fn f{i}() {{}}\n")).collect();
+        assert_eq!(ok[0].1, format!("// h\n{expected}"));
+        for _ in 0..5 {
+            for (fn_at, struct_at, first) in [(37, 150, "parentheses"), (150, 37, "identifier")] {
+                let Err(Error::Internal { message }) = render(file(parts(fn_at, struct_at)), "")
+                else {
+                    panic!("broken parts rendered");
+                };
+                assert!(message.contains(first), "{message}");
+            }
+        }
     }
 
     #[test]

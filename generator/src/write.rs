@@ -70,7 +70,10 @@ fn holds(path: &Path, text: &[u8]) -> bool {
     let Ok(mut file) = fs::File::open(path) else {
         return false;
     };
-    if file.metadata().map_or(true, |m| m.len() != text.len() as u64) {
+    if file
+        .metadata()
+        .map_or(true, |m| m.len() != text.len() as u64)
+    {
         return false;
     }
     let mut block = [0u8; 64 * 1024];
