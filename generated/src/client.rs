@@ -165,14 +165,14 @@ impl Client {
     /// The spec's server.
     pub const DEFAULT_BASE_URL: &'static str = "https://api.emporix.io";
     /// A client for the spec's server, `https://api.emporix.io`, with the default [`Config`].
-    pub fn new(credentials: Credentials) -> ::std::result::Result<Self, Error> {
+    pub fn new(credentials: Credentials) -> Result<Self, Error> {
         Self::with_config(Self::DEFAULT_BASE_URL, credentials, Config::default())
     }
     /// A client for `base_url` with the default [`Config`].
     pub fn with_base_url(
         base_url: &str,
         credentials: Credentials,
-    ) -> ::std::result::Result<Self, Error> {
+    ) -> Result<Self, Error> {
         Self::with_config(base_url, credentials, Config::default())
     }
     /// A client for `base_url` with `config` (timeouts, retries, User-Agent).
@@ -180,7 +180,7 @@ impl Client {
         base_url: &str,
         credentials: Credentials,
         config: Config,
-    ) -> ::std::result::Result<Self, Error> {
+    ) -> Result<Self, Error> {
         let user_agent = ::std::concat!(
             ::std::env!("CARGO_PKG_NAME"), "/", ::std::env!("CARGO_PKG_VERSION")
         );
@@ -190,7 +190,7 @@ impl Client {
             config,
             user_agent,
         )?;
-        ::std::result::Result::Ok(Client { core })
+        Ok(Client { core })
     }
     /// The base URL requests go to.
     pub fn base_url(&self) -> &::oasgen_runtime::reqwest::Url {
@@ -223,10 +223,7 @@ impl Client {
         &self,
         tenant: &str,
         client_id: &str,
-    ) -> ::std::result::Result<
-        crate::models::AnonymousToken,
-        Error<AnonymousLoginError>,
-    > {
+    ) -> Result<crate::models::AnonymousToken, Error<AnonymousLoginError>> {
         let mut request_ = self
             .core
             .get::<
@@ -238,7 +235,7 @@ impl Client {
         match response_.status.as_u16() {
             200u16 => response_.json(),
             400u16 => response_.api_error_json(AnonymousLoginError::BadRequest),
-            _ => ::std::result::Result::Err(response_.unexpected()),
+            _ => Err(response_.unexpected()),
         }
     }
     /// Refreshing an anonymous token
@@ -260,12 +257,9 @@ impl Client {
         &self,
         tenant: &str,
         client_id: &str,
-        refresh_token: ::std::option::Option<&str>,
-        anonymous_token: ::std::option::Option<&str>,
-    ) -> ::std::result::Result<
-        crate::models::AnonymousToken,
-        Error<RefreshAnonymousTokenError>,
-    > {
+        refresh_token: Option<&str>,
+        anonymous_token: Option<&str>,
+    ) -> Result<crate::models::AnonymousToken, Error<RefreshAnonymousTokenError>> {
         let mut request_ = self
             .core
             .get::<
@@ -282,7 +276,7 @@ impl Client {
         match response_.status.as_u16() {
             200u16 => response_.json(),
             400u16 => response_.api_error_json(RefreshAnonymousTokenError::BadRequest),
-            _ => ::std::result::Result::Err(response_.unexpected()),
+            _ => Err(response_.unexpected()),
         }
     }
     /// Creating a new customer
@@ -306,7 +300,7 @@ impl Client {
         &self,
         tenant: &str,
         body: &crate::models::CustomerSignup,
-    ) -> ::std::result::Result<crate::models::IdResponse, Error<SignupError>> {
+    ) -> Result<crate::models::IdResponse, Error<SignupError>> {
         let mut request_ = self
             .core
             .post::<SignupError>(&["customer", tenant, "signup"])?;
@@ -318,7 +312,7 @@ impl Client {
             401u16 => response_.api_error_json(SignupError::Unauthorized),
             403u16 => response_.api_error_json(SignupError::Forbidden),
             409u16 => response_.api_error_json(SignupError::Conflict),
-            _ => ::std::result::Result::Err(response_.unexpected()),
+            _ => Err(response_.unexpected()),
         }
     }
     /// Logging in a customer
@@ -344,7 +338,7 @@ impl Client {
         &self,
         tenant: &str,
         body: &crate::models::PasswordAuthentication,
-    ) -> ::std::result::Result<crate::models::CustomerLoginResponse, Error<LoginError>> {
+    ) -> Result<crate::models::CustomerLoginResponse, Error<LoginError>> {
         let mut request_ = self.core.post::<LoginError>(&["customer", tenant, "login"])?;
         request_.json("application/json", body)?;
         let response_ = self.core.send(request_, &security::LOGIN).await?;
@@ -352,7 +346,7 @@ impl Client {
             200u16 => response_.json(),
             400u16 => response_.api_error_json(LoginError::BadRequest),
             401u16 => response_.api_error_json(LoginError::Unauthorized),
-            _ => ::std::result::Result::Err(response_.unexpected()),
+            _ => Err(response_.unexpected()),
         }
     }
     /// Logging out a customer
@@ -373,17 +367,17 @@ impl Client {
         &self,
         tenant: &str,
         access_token: &str,
-    ) -> ::std::result::Result<(), Error<LogoutError>> {
+    ) -> Result<(), Error<LogoutError>> {
         let mut request_ = self
             .core
             .get::<LogoutError>(&["customer", tenant, "logout"])?;
         request_.query("accessToken", &access_token, true)?;
         let response_ = self.core.send(request_, &security::LOGOUT).await?;
         match response_.status.as_u16() {
-            204u16 => ::std::result::Result::Ok(()),
+            204u16 => Ok(()),
             400u16 => response_.api_error_json(LogoutError::BadRequest),
             401u16 => response_.api_error_json(LogoutError::Unauthorized),
-            _ => ::std::result::Result::Err(response_.unexpected()),
+            _ => Err(response_.unexpected()),
         }
     }
     /// Refreshing a customer token
@@ -405,11 +399,8 @@ impl Client {
         &self,
         tenant: &str,
         refresh_token: &str,
-        legal_entity_id: ::std::option::Option<&str>,
-    ) -> ::std::result::Result<
-        crate::models::CustomerToken,
-        Error<RefreshCustomerTokenError>,
-    > {
+        legal_entity_id: Option<&str>,
+    ) -> Result<crate::models::CustomerToken, Error<RefreshCustomerTokenError>> {
         let mut request_ = self
             .core
             .get::<
@@ -425,7 +416,7 @@ impl Client {
             200u16 => response_.json(),
             400u16 => response_.api_error_json(RefreshCustomerTokenError::BadRequest),
             401u16 => response_.api_error_json(RefreshCustomerTokenError::Unauthorized),
-            _ => ::std::result::Result::Err(response_.unexpected()),
+            _ => Err(response_.unexpected()),
         }
     }
     /// Validating a token
@@ -443,10 +434,7 @@ impl Client {
     pub async fn validate_token(
         &self,
         tenant: &str,
-    ) -> ::std::result::Result<
-        crate::models::TokenValidationResponse,
-        Error<ValidateTokenError>,
-    > {
+    ) -> Result<crate::models::TokenValidationResponse, Error<ValidateTokenError>> {
         let request_ = self
             .core
             .get::<ValidateTokenError>(&["customer", tenant, "validateauthtoken"])?;
@@ -455,7 +443,7 @@ impl Client {
             200u16 => response_.json(),
             400u16 => response_.api_error_json(ValidateTokenError::BadRequest),
             401u16 => response_.api_error_json(ValidateTokenError::Unauthorized),
-            _ => ::std::result::Result::Err(response_.unexpected()),
+            _ => Err(response_.unexpected()),
         }
     }
     /// Logging in a customer with social login (Auth0)
@@ -485,13 +473,10 @@ impl Client {
         tenant: &str,
         code: &str,
         redirect_uri: &str,
-        code_verifier: ::std::option::Option<&str>,
-        session_id: ::std::option::Option<&str>,
-        body: ::std::option::Option<&crate::models::SocialLoginRequest>,
-    ) -> ::std::result::Result<
-        crate::models::SocialLoginResponse,
-        Error<SocialLoginError>,
-    > {
+        code_verifier: Option<&str>,
+        session_id: Option<&str>,
+        body: Option<&crate::models::SocialLoginRequest>,
+    ) -> Result<crate::models::SocialLoginResponse, Error<SocialLoginError>> {
         let mut request_ = self
             .core
             .post::<SocialLoginError>(&["customer", tenant, "socialLogin"])?;
@@ -499,7 +484,7 @@ impl Client {
         request_.query("redirect_uri", &redirect_uri, true)?;
         request_.query("code_verifier", &code_verifier, true)?;
         request_.header("session-id", &session_id)?;
-        if let ::std::option::Option::Some(body) = body {
+        if let Some(body) = body {
             request_.json("application/json", body)?;
         }
         let response_ = self.core.send(request_, &security::SOCIAL_LOGIN).await?;
@@ -507,7 +492,7 @@ impl Client {
             200u16 => response_.json(),
             400u16 => response_.api_error_json(SocialLoginError::BadRequest),
             401u16 => response_.api_error_json(SocialLoginError::Unauthorized),
-            _ => ::std::result::Result::Err(response_.unexpected()),
+            _ => Err(response_.unexpected()),
         }
     }
     /// Retrieving a customer profile
@@ -528,8 +513,8 @@ impl Client {
     pub async fn get_customer_profile(
         &self,
         tenant: &str,
-        expand: ::std::option::Option<&str>,
-    ) -> ::std::result::Result<crate::models::Customer, Error<GetCustomerProfileError>> {
+        expand: Option<&str>,
+    ) -> Result<crate::models::Customer, Error<GetCustomerProfileError>> {
         let mut request_ = self
             .core
             .get::<GetCustomerProfileError>(&["customer", tenant, "me"])?;
@@ -540,7 +525,7 @@ impl Client {
             400u16 => response_.api_error_json(GetCustomerProfileError::BadRequest),
             401u16 => response_.api_error_json(GetCustomerProfileError::Unauthorized),
             403u16 => response_.api_error_json(GetCustomerProfileError::Forbidden),
-            _ => ::std::result::Result::Err(response_.unexpected()),
+            _ => Err(response_.unexpected()),
         }
     }
     /// Deleting a customer profile
@@ -559,11 +544,8 @@ impl Client {
     pub async fn delete_customer_profile(
         &self,
         tenant: &str,
-        token: ::std::option::Option<&str>,
-    ) -> ::std::result::Result<
-        DeleteCustomerProfileResponse,
-        Error<DeleteCustomerProfileError>,
-    > {
+        token: Option<&str>,
+    ) -> Result<DeleteCustomerProfileResponse, Error<DeleteCustomerProfileError>> {
         let mut request_ = self
             .core
             .delete::<DeleteCustomerProfileError>(&["customer", tenant, "me"])?;
@@ -573,12 +555,12 @@ impl Client {
             .send(request_, &security::DELETE_CUSTOMER_PROFILE)
             .await?;
         match response_.status.as_u16() {
-            202u16 => ::std::result::Result::Ok(DeleteCustomerProfileResponse::Accepted),
-            204u16 => ::std::result::Result::Ok(DeleteCustomerProfileResponse::NoContent),
+            202u16 => Ok(DeleteCustomerProfileResponse::Accepted),
+            204u16 => Ok(DeleteCustomerProfileResponse::NoContent),
             400u16 => response_.api_error_json(DeleteCustomerProfileError::BadRequest),
             401u16 => response_.api_error_json(DeleteCustomerProfileError::Unauthorized),
             403u16 => response_.api_error_json(DeleteCustomerProfileError::Forbidden),
-            _ => ::std::result::Result::Err(response_.unexpected()),
+            _ => Err(response_.unexpected()),
         }
     }
     /// Updating a customer profile
@@ -599,7 +581,7 @@ impl Client {
         &self,
         tenant: &str,
         body: &UpdateCustomerProfileBody,
-    ) -> ::std::result::Result<(), Error<UpdateCustomerProfileError>> {
+    ) -> Result<(), Error<UpdateCustomerProfileError>> {
         let mut request_ = self
             .core
             .patch::<UpdateCustomerProfileError>(&["customer", tenant, "me"])?;
@@ -616,11 +598,11 @@ impl Client {
             .send(request_, &security::UPDATE_CUSTOMER_PROFILE)
             .await?;
         match response_.status.as_u16() {
-            200u16 => ::std::result::Result::Ok(()),
+            200u16 => Ok(()),
             400u16 => response_.api_error_json(UpdateCustomerProfileError::BadRequest),
             401u16 => response_.api_error_json(UpdateCustomerProfileError::Unauthorized),
             403u16 => response_.api_error_json(UpdateCustomerProfileError::Forbidden),
-            _ => ::std::result::Result::Err(response_.unexpected()),
+            _ => Err(response_.unexpected()),
         }
     }
     /// Assigning an account to a customer profile
@@ -638,7 +620,7 @@ impl Client {
         &self,
         tenant: &str,
         body: &crate::models::PasswordAuthentication,
-    ) -> ::std::result::Result<(), Error<AssignAccountError>> {
+    ) -> Result<(), Error<AssignAccountError>> {
         let mut request_ = self
             .core
             .post::<
@@ -647,12 +629,12 @@ impl Client {
         request_.json("application/json", body)?;
         let response_ = self.core.send(request_, &security::ASSIGN_ACCOUNT).await?;
         match response_.status.as_u16() {
-            201u16 => ::std::result::Result::Ok(()),
+            201u16 => Ok(()),
             400u16 => response_.api_error_json(AssignAccountError::BadRequest),
             401u16 => response_.api_error_json(AssignAccountError::Unauthorized),
             403u16 => response_.api_error_json(AssignAccountError::Forbidden),
             409u16 => response_.api_error_json(AssignAccountError::Conflict),
-            _ => ::std::result::Result::Err(response_.unexpected()),
+            _ => Err(response_.unexpected()),
         }
     }
     /// Retrieving customer addresses
@@ -670,10 +652,7 @@ impl Client {
     pub async fn list_addresses(
         &self,
         tenant: &str,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::models::Address>,
-        Error<ListAddressesError>,
-    > {
+    ) -> Result<Vec<crate::models::Address>, Error<ListAddressesError>> {
         let request_ = self
             .core
             .get::<ListAddressesError>(&["customer", tenant, "me", "addresses"])?;
@@ -683,7 +662,7 @@ impl Client {
             400u16 => response_.api_error_json(ListAddressesError::BadRequest),
             401u16 => response_.api_error_json(ListAddressesError::Unauthorized),
             403u16 => response_.api_error_json(ListAddressesError::Forbidden),
-            _ => ::std::result::Result::Err(response_.unexpected()),
+            _ => Err(response_.unexpected()),
         }
     }
     /// Adding a customer address
@@ -705,7 +684,7 @@ impl Client {
         &self,
         tenant: &str,
         body: &crate::models::Address,
-    ) -> ::std::result::Result<crate::models::IdResponse, Error<AddAddressError>> {
+    ) -> Result<crate::models::IdResponse, Error<AddAddressError>> {
         let mut request_ = self
             .core
             .post::<AddAddressError>(&["customer", tenant, "me", "addresses"])?;
@@ -716,7 +695,7 @@ impl Client {
             400u16 => response_.api_error_json(AddAddressError::BadRequest),
             401u16 => response_.api_error_json(AddAddressError::Unauthorized),
             403u16 => response_.api_error_json(AddAddressError::Forbidden),
-            _ => ::std::result::Result::Err(response_.unexpected()),
+            _ => Err(response_.unexpected()),
         }
     }
     /// Retrieving a customer address
@@ -736,7 +715,7 @@ impl Client {
         &self,
         tenant: &str,
         address_id: &str,
-    ) -> ::std::result::Result<crate::models::Address, Error<GetAddressError>> {
+    ) -> Result<crate::models::Address, Error<GetAddressError>> {
         let request_ = self
             .core
             .get::<
@@ -749,7 +728,7 @@ impl Client {
             401u16 => response_.api_error_json(GetAddressError::Unauthorized),
             403u16 => response_.api_error_json(GetAddressError::Forbidden),
             404u16 => response_.api_error_json(GetAddressError::NotFound),
-            _ => ::std::result::Result::Err(response_.unexpected()),
+            _ => Err(response_.unexpected()),
         }
     }
     /// Deleting a customer address
@@ -769,7 +748,7 @@ impl Client {
         &self,
         tenant: &str,
         address_id: &str,
-    ) -> ::std::result::Result<(), Error<DeleteAddressError>> {
+    ) -> Result<(), Error<DeleteAddressError>> {
         let request_ = self
             .core
             .delete::<
@@ -777,12 +756,12 @@ impl Client {
             >(&["customer", tenant, "me", "addresses", address_id])?;
         let response_ = self.core.send(request_, &security::DELETE_ADDRESS).await?;
         match response_.status.as_u16() {
-            204u16 => ::std::result::Result::Ok(()),
+            204u16 => Ok(()),
             400u16 => response_.api_error_json(DeleteAddressError::BadRequest),
             401u16 => response_.api_error_json(DeleteAddressError::Unauthorized),
             403u16 => response_.api_error_json(DeleteAddressError::Forbidden),
             404u16 => response_.api_error_json(DeleteAddressError::NotFound),
-            _ => ::std::result::Result::Err(response_.unexpected()),
+            _ => Err(response_.unexpected()),
         }
     }
     /// Updating a customer address
@@ -805,7 +784,7 @@ impl Client {
         tenant: &str,
         address_id: &str,
         body: &crate::models::Address,
-    ) -> ::std::result::Result<(), Error<UpdateAddressError>> {
+    ) -> Result<(), Error<UpdateAddressError>> {
         let mut request_ = self
             .core
             .patch::<
@@ -814,12 +793,12 @@ impl Client {
         request_.json("application/json", body)?;
         let response_ = self.core.send(request_, &security::UPDATE_ADDRESS).await?;
         match response_.status.as_u16() {
-            200u16 => ::std::result::Result::Ok(()),
+            200u16 => Ok(()),
             400u16 => response_.api_error_json(UpdateAddressError::BadRequest),
             401u16 => response_.api_error_json(UpdateAddressError::Unauthorized),
             403u16 => response_.api_error_json(UpdateAddressError::Forbidden),
             404u16 => response_.api_error_json(UpdateAddressError::NotFound),
-            _ => ::std::result::Result::Err(response_.unexpected()),
+            _ => Err(response_.unexpected()),
         }
     }
     /// Adding tags to a customer address
@@ -842,7 +821,7 @@ impl Client {
         tenant: &str,
         address_id: &str,
         tags: &str,
-    ) -> ::std::result::Result<(), Error<AddAddressTagsError>> {
+    ) -> Result<(), Error<AddAddressTagsError>> {
         let mut request_ = self
             .core
             .post::<
@@ -851,12 +830,12 @@ impl Client {
         request_.query("tags", &tags, true)?;
         let response_ = self.core.send(request_, &security::ADD_ADDRESS_TAGS).await?;
         match response_.status.as_u16() {
-            204u16 => ::std::result::Result::Ok(()),
+            204u16 => Ok(()),
             400u16 => response_.api_error_json(AddAddressTagsError::BadRequest),
             401u16 => response_.api_error_json(AddAddressTagsError::Unauthorized),
             403u16 => response_.api_error_json(AddAddressTagsError::Forbidden),
             404u16 => response_.api_error_json(AddAddressTagsError::NotFound),
-            _ => ::std::result::Result::Err(response_.unexpected()),
+            _ => Err(response_.unexpected()),
         }
     }
     /// Deleting tags from a customer address
@@ -878,7 +857,7 @@ impl Client {
         tenant: &str,
         address_id: &str,
         tags: &str,
-    ) -> ::std::result::Result<(), Error<DeleteAddressTagsError>> {
+    ) -> Result<(), Error<DeleteAddressTagsError>> {
         let mut request_ = self
             .core
             .delete::<
@@ -887,12 +866,12 @@ impl Client {
         request_.query("tags", &tags, true)?;
         let response_ = self.core.send(request_, &security::DELETE_ADDRESS_TAGS).await?;
         match response_.status.as_u16() {
-            204u16 => ::std::result::Result::Ok(()),
+            204u16 => Ok(()),
             400u16 => response_.api_error_json(DeleteAddressTagsError::BadRequest),
             401u16 => response_.api_error_json(DeleteAddressTagsError::Unauthorized),
             403u16 => response_.api_error_json(DeleteAddressTagsError::Forbidden),
             404u16 => response_.api_error_json(DeleteAddressTagsError::NotFound),
-            _ => ::std::result::Result::Err(response_.unexpected()),
+            _ => Err(response_.unexpected()),
         }
     }
     /// Creating a customer account with double opt-in
@@ -912,7 +891,7 @@ impl Client {
         &self,
         tenant: &str,
         token: &str,
-    ) -> ::std::result::Result<crate::models::CustomerToken, Error<ConfirmOptInError>> {
+    ) -> Result<crate::models::CustomerToken, Error<ConfirmOptInError>> {
         let request_ = self
             .core
             .get::<ConfirmOptInError>(&["customer", tenant, "signup", "optin", token])?;
@@ -921,7 +900,7 @@ impl Client {
             200u16 => response_.json(),
             400u16 => response_.api_error_json(ConfirmOptInError::BadRequest),
             401u16 => response_.api_error_json(ConfirmOptInError::Unauthorized),
-            _ => ::std::result::Result::Err(response_.unexpected()),
+            _ => Err(response_.unexpected()),
         }
     }
     /// Resending an account activation link to a customer
@@ -941,7 +920,7 @@ impl Client {
         &self,
         tenant: &str,
         body: &crate::models::ResendActivationRequest,
-    ) -> ::std::result::Result<(), Error<ResendActivationLinkError>> {
+    ) -> Result<(), Error<ResendActivationLinkError>> {
         let mut request_ = self
             .core
             .post::<
@@ -953,10 +932,10 @@ impl Client {
             .send(request_, &security::RESEND_ACTIVATION_LINK)
             .await?;
         match response_.status.as_u16() {
-            202u16 => ::std::result::Result::Ok(()),
+            202u16 => Ok(()),
             400u16 => response_.api_error_json(ResendActivationLinkError::BadRequest),
             401u16 => response_.api_error_json(ResendActivationLinkError::Unauthorized),
-            _ => ::std::result::Result::Err(response_.unexpected()),
+            _ => Err(response_.unexpected()),
         }
     }
     /// Sending a request to update a customer email address
@@ -977,23 +956,23 @@ impl Client {
     pub async fn request_email_change(
         &self,
         tenant: &str,
-        body: ::std::option::Option<&crate::models::ChangeEmailRequestDto>,
-    ) -> ::std::result::Result<(), Error<RequestEmailChangeError>> {
+        body: Option<&crate::models::ChangeEmailRequestDto>,
+    ) -> Result<(), Error<RequestEmailChangeError>> {
         let mut request_ = self
             .core
             .post::<
                 RequestEmailChangeError,
             >(&["customer", tenant, "me", "accounts", "internal", "email", "change"])?;
-        if let ::std::option::Option::Some(body) = body {
+        if let Some(body) = body {
             request_.json("application/json", body)?;
         }
         let response_ = self.core.send(request_, &security::REQUEST_EMAIL_CHANGE).await?;
         match response_.status.as_u16() {
-            204u16 => ::std::result::Result::Ok(()),
+            204u16 => Ok(()),
             400u16 => response_.api_error_json(RequestEmailChangeError::BadRequest),
             401u16 => response_.api_error_json(RequestEmailChangeError::Unauthorized),
             403u16 => response_.api_error_json(RequestEmailChangeError::Forbidden),
-            _ => ::std::result::Result::Err(response_.unexpected()),
+            _ => Err(response_.unexpected()),
         }
     }
     /// Updating a customer email address
@@ -1010,8 +989,8 @@ impl Client {
     pub async fn confirm_email_change(
         &self,
         tenant: &str,
-        body: ::std::option::Option<&crate::models::UpdateEmail>,
-    ) -> ::std::result::Result<(), Error<ConfirmEmailChangeError>> {
+        body: Option<&crate::models::UpdateEmail>,
+    ) -> Result<(), Error<ConfirmEmailChangeError>> {
         let mut request_ = self
             .core
             .post::<
@@ -1028,16 +1007,16 @@ impl Client {
                     "confirm",
                 ],
             )?;
-        if let ::std::option::Option::Some(body) = body {
+        if let Some(body) = body {
             request_.json("application/json", body)?;
         }
         let response_ = self.core.send(request_, &security::CONFIRM_EMAIL_CHANGE).await?;
         match response_.status.as_u16() {
-            204u16 => ::std::result::Result::Ok(()),
+            204u16 => Ok(()),
             400u16 => response_.api_error_json(ConfirmEmailChangeError::BadRequest),
             401u16 => response_.api_error_json(ConfirmEmailChangeError::Unauthorized),
             403u16 => response_.api_error_json(ConfirmEmailChangeError::Forbidden),
-            _ => ::std::result::Result::Err(response_.unexpected()),
+            _ => Err(response_.unexpected()),
         }
     }
     /// Sending a request to reset a customer password
@@ -1055,14 +1034,14 @@ impl Client {
     pub async fn request_password_reset(
         &self,
         tenant: &str,
-        body: ::std::option::Option<&crate::models::PasswordResetRequestDto>,
-    ) -> ::std::result::Result<(), Error<RequestPasswordResetError>> {
+        body: Option<&crate::models::PasswordResetRequestDto>,
+    ) -> Result<(), Error<RequestPasswordResetError>> {
         let mut request_ = self
             .core
             .post::<
                 RequestPasswordResetError,
             >(&["customer", tenant, "password", "reset"])?;
-        if let ::std::option::Option::Some(body) = body {
+        if let Some(body) = body {
             request_.json("application/json", body)?;
         }
         let response_ = self
@@ -1070,11 +1049,11 @@ impl Client {
             .send(request_, &security::REQUEST_PASSWORD_RESET)
             .await?;
         match response_.status.as_u16() {
-            204u16 => ::std::result::Result::Ok(()),
+            204u16 => Ok(()),
             400u16 => response_.api_error_json(RequestPasswordResetError::BadRequest),
             401u16 => response_.api_error_json(RequestPasswordResetError::Unauthorized),
             403u16 => response_.api_error_json(RequestPasswordResetError::Forbidden),
-            _ => ::std::result::Result::Err(response_.unexpected()),
+            _ => Err(response_.unexpected()),
         }
     }
     /// Resetting a customer password
@@ -1091,23 +1070,23 @@ impl Client {
     pub async fn reset_password(
         &self,
         tenant: &str,
-        body: ::std::option::Option<&crate::models::PasswordUpdate>,
-    ) -> ::std::result::Result<(), Error<ResetPasswordError>> {
+        body: Option<&crate::models::PasswordUpdate>,
+    ) -> Result<(), Error<ResetPasswordError>> {
         let mut request_ = self
             .core
             .post::<
                 ResetPasswordError,
             >(&["customer", tenant, "password", "reset", "update"])?;
-        if let ::std::option::Option::Some(body) = body {
+        if let Some(body) = body {
             request_.json("application/json", body)?;
         }
         let response_ = self.core.send(request_, &security::RESET_PASSWORD).await?;
         match response_.status.as_u16() {
-            204u16 => ::std::result::Result::Ok(()),
+            204u16 => Ok(()),
             400u16 => response_.api_error_json(ResetPasswordError::BadRequest),
             401u16 => response_.api_error_json(ResetPasswordError::Unauthorized),
             403u16 => response_.api_error_json(ResetPasswordError::Forbidden),
-            _ => ::std::result::Result::Err(response_.unexpected()),
+            _ => Err(response_.unexpected()),
         }
     }
     /// Changing a customer password
@@ -1125,21 +1104,21 @@ impl Client {
     pub async fn change_password(
         &self,
         tenant: &str,
-        body: ::std::option::Option<&crate::models::PasswordChangeDto>,
-    ) -> ::std::result::Result<(), Error<ChangePasswordError>> {
+        body: Option<&crate::models::PasswordChangeDto>,
+    ) -> Result<(), Error<ChangePasswordError>> {
         let mut request_ = self
             .core
             .post::<ChangePasswordError>(&["customer", tenant, "password", "change"])?;
-        if let ::std::option::Option::Some(body) = body {
+        if let Some(body) = body {
             request_.json("application/json", body)?;
         }
         let response_ = self.core.send(request_, &security::CHANGE_PASSWORD).await?;
         match response_.status.as_u16() {
-            204u16 => ::std::result::Result::Ok(()),
+            204u16 => Ok(()),
             400u16 => response_.api_error_json(ChangePasswordError::BadRequest),
             401u16 => response_.api_error_json(ChangePasswordError::Unauthorized),
             403u16 => response_.api_error_json(ChangePasswordError::Forbidden),
-            _ => ::std::result::Result::Err(response_.unexpected()),
+            _ => Err(response_.unexpected()),
         }
     }
 }

@@ -5,29 +5,21 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ErrorMessage {
     /// Original HTTP error code. It should be consistent with the HTTP response code.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<i64>,
     /// Classification of the error type.
     /// **Note:** The error type should be written in lowercase and include underscores, for example `validation_failure`.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
     /// Descriptive error message for debugging purposes.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub message: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
     /// More information (such as a link to the documentation) for investigating further and getting support.
-    #[serde(
-        rename = "moreInfo",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub more_info: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "moreInfo", default, skip_serializing_if = "Option::is_none")]
+    pub more_info: Option<String>,
     /// List of problems causing the error.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub details: ::std::option::Option<::std::vec::Vec<ErrorDetail>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<Vec<ErrorDetail>>,
 }
 
 /// errorDetail
@@ -37,26 +29,18 @@ pub struct ErrorMessage {
 pub struct ErrorDetail {
     /// Element in request data which is causing the error, for example `category.name`.
     /// If the violation was not field-specific, this field will be empty.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub field: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
     /// Classification of the specific error cause. This value should always be interpreted within the context of the general error type.
     /// **Note:** The error type should be written in lowercase and include underscores, for example `missing_value`.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
     /// Descriptive error message for debugging purposes.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub message: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
     /// More information (such as a link to the documentation) for investigating further and getting support.
-    #[serde(
-        rename = "moreInfo",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub more_info: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "moreInfo", default, skip_serializing_if = "Option::is_none")]
+    pub more_info: Option<String>,
 }
 
 /// Body of a `401 Unauthorized` response, returned by the API gateway.
@@ -65,59 +49,55 @@ pub struct Unauthorized {
     /// `fault`.
     ///
     /// See [`Fault`].
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fault: ::std::option::Option<Fault>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fault: Option<Fault>,
 }
 
 /// Gateway fault describing why the request was not authorized.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Fault {
     /// Human-readable fault message.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub faultstring: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub faultstring: Option<String>,
     /// `detail`.
     ///
     /// See [`FaultDetail`].
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail: ::std::option::Option<FaultDetail>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<FaultDetail>,
 }
 
 /// Details of a gateway fault.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct FaultDetail {
     /// Machine-readable error code.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub errorcode: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errorcode: Option<String>,
 }
 
 /// Anonymous access token with its refresh token and the anonymous session ID.
 #[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AnonymousToken {
     /// Token type, `Bearer`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub token_type: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_type: Option<String>,
     /// Anonymous access token.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub access_token: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<String>,
     /// Number of seconds until the access token expires (valid for one hour).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub expires_in: ::std::option::Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_in: Option<i32>,
     /// Token for refreshing the anonymous token while keeping the same session.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub refresh_token: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
     /// Number of seconds until the refresh token expires (valid for 24 hours).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub refresh_token_expires_in: ::std::option::Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token_expires_in: Option<i32>,
     /// Anonymous customer's unique session identifier.
-    #[serde(
-        rename = "sessionId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub session_id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "sessionId", default, skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<String>,
     /// Scopes granted with the token, separated by spaces, for example `tenant={tenant}`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scope: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
 }
 
 impl ::std::fmt::Debug for AnonymousToken {
@@ -138,34 +118,34 @@ impl ::std::fmt::Debug for AnonymousToken {
 #[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CustomerLoginResponse {
     /// Customer access token, valid for 30 days.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub access_token: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<String>,
     /// SaaS token, a JSON Web Token (JWT) containing encrypted customer data.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub saas_token: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saas_token: Option<String>,
     /// Number of seconds until the access token expires.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub expires_in: ::std::option::Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_in: Option<i32>,
     /// Token for refreshing the customer access token.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub refresh_token: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
     /// Number of seconds until the refresh token expires.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub refresh_token_expires_in: ::std::option::Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token_expires_in: Option<i32>,
     /// Token type, `Bearer`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub token_type: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_type: Option<String>,
     /// Customer's session identifier.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub session_id: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<String>,
     /// Flag indicating whether the customer logged in using their initial password (added
     /// 2025-09-10). Use it to prompt the customer to change their password on first login.
     #[serde(
         rename = "initialPassword",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub initial_password: ::std::option::Option<bool>,
+    pub initial_password: Option<bool>,
 }
 
 impl ::std::fmt::Debug for CustomerLoginResponse {
@@ -187,40 +167,24 @@ impl ::std::fmt::Debug for CustomerLoginResponse {
 #[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CustomerToken {
     /// Customer access token.
-    #[serde(
-        rename = "accessToken",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub access_token: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "accessToken", default, skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<String>,
     /// SaaS token, a JSON Web Token (JWT) containing encrypted customer data.
-    #[serde(
-        rename = "saasToken",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub saas_token: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "saasToken", default, skip_serializing_if = "Option::is_none")]
+    pub saas_token: Option<String>,
     /// Number of seconds until the access token expires.
-    #[serde(
-        rename = "expiresIn",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub expires_in: ::std::option::Option<i32>,
+    #[serde(rename = "expiresIn", default, skip_serializing_if = "Option::is_none")]
+    pub expires_in: Option<i32>,
     /// Token for refreshing the customer access token.
-    #[serde(
-        rename = "refreshToken",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub refresh_token: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "refreshToken", default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
     /// Number of seconds until the refresh token expires.
     #[serde(
         rename = "refreshTokenExpiresIn",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub refresh_token_expires_in: ::std::option::Option<i32>,
+    pub refresh_token_expires_in: Option<i32>,
 }
 
 impl ::std::fmt::Debug for CustomerToken {
@@ -239,48 +203,40 @@ impl ::std::fmt::Debug for CustomerToken {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TokenValidationResponse {
     /// Token type, `Bearer`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub token_type: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_type: Option<String>,
     /// Number of seconds until the token expires.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub expires_in: ::std::option::Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_in: Option<i32>,
     /// Scopes granted with the token, separated by spaces.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scope: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
     /// Session identifier associated with the token.
-    #[serde(
-        rename = "sessionId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub session_id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "sessionId", default, skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<String>,
     /// Email address of the customer the token belongs to.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub email: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
     /// Legal entity the session is associated with.
-    #[serde(
-        rename = "legalEntityId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub legal_entity_id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "legalEntityId", default, skip_serializing_if = "Option::is_none")]
+    pub legal_entity_id: Option<String>,
 }
 
 /// Customer data from the identity provider.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SocialLoginRequest {
     /// Customer's email address.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub email: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
     /// Customer's name.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// Customer's picture.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub picture: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub picture: Option<String>,
     /// Identity provider.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub provider: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
 }
 
 /// Tokens returned by a social login: the social provider's tokens and the customer tokens.
@@ -289,42 +245,38 @@ pub struct SocialLoginRequest {
 #[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SocialLoginResponse {
     /// Access token issued by the social identity provider.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub social_access_token: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub social_access_token: Option<String>,
     /// ID token issued by the social identity provider.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub social_id_token: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub social_id_token: Option<String>,
     /// Token for refreshing the customer access token.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub refresh_token: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
     /// Number of seconds until the refresh token expires (sent as a string).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub refresh_token_expires_in: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token_expires_in: Option<String>,
     /// Session idle time in seconds.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub session_idle_time: ::std::option::Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_idle_time: Option<i32>,
     /// Token type, `Bearer`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub token_type: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_type: Option<String>,
     /// Customer access token.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub access_token: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<String>,
     /// SaaS token, a JSON Web Token (JWT) containing encrypted customer data.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub saas_token: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saas_token: Option<String>,
     /// Number of seconds until the access token expires (sent as a string).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub expires_in: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_in: Option<String>,
     /// Scopes granted with the token, separated by spaces.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scope: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
     /// Customer number (documented by the older API reference).
-    #[serde(
-        rename = "customerNumber",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub customer_number: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "customerNumber", default, skip_serializing_if = "Option::is_none")]
+    pub customer_number: Option<String>,
 }
 
 impl ::std::fmt::Debug for SocialLoginResponse {
@@ -355,9 +307,9 @@ impl ::std::fmt::Debug for SocialLoginResponse {
 #[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PasswordAuthentication {
     /// Customer's email address.
-    pub email: ::std::string::String,
+    pub email: String,
     /// Customer's account password.
-    pub password: ::std::string::String,
+    pub password: String,
 }
 
 impl ::std::fmt::Debug for PasswordAuthentication {
@@ -373,33 +325,33 @@ impl ::std::fmt::Debug for PasswordAuthentication {
 #[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CustomerSignup {
     /// Customer's email address.
-    pub email: ::std::string::String,
+    pub email: String,
     /// Customer's account password. This is the initial password of the new account (see the
     /// 2025-09-10 changelog); the login response reports `initialPassword`.
-    pub password: ::std::string::String,
+    pub password: String,
     /// `customerDetails`.
     ///
     /// See [`CustomerUpdateDto`].
     #[serde(
         rename = "customerDetails",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub customer_details: ::std::option::Option<CustomerUpdateDto>,
+    pub customer_details: Option<CustomerUpdateDto>,
     /// `customerAddress`.
     ///
     /// See [`Address`].
     #[serde(
         rename = "customerAddress",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub customer_address: ::std::option::Option<Address>,
+    pub customer_address: Option<Address>,
     /// `signup`.
     ///
     /// See [`PasswordAuthentication`].
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub signup: ::std::option::Option<PasswordAuthentication>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signup: Option<PasswordAuthentication>,
 }
 
 impl ::std::fmt::Debug for CustomerSignup {
@@ -418,112 +370,80 @@ impl ::std::fmt::Debug for CustomerSignup {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CustomerUpdateDto {
     /// Customer's title, for example `MR`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub title: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
     /// Customer's first name.
-    #[serde(
-        rename = "firstName",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub first_name: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
     /// Customer's middle name.
-    #[serde(
-        rename = "middleName",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub middle_name: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "middleName", default, skip_serializing_if = "Option::is_none")]
+    pub middle_name: Option<String>,
     /// Customer's last name.
-    #[serde(
-        rename = "lastName",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub last_name: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
     /// Customer's contact phone number.
-    #[serde(
-        rename = "contactPhone",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub contact_phone: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "contactPhone", default, skip_serializing_if = "Option::is_none")]
+    pub contact_phone: Option<String>,
     /// Customer's company.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub company: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company: Option<String>,
     /// Customer's preferred language.
     ///
     /// Defaults to `"en_US"`.
     #[serde(
         rename = "preferredLanguage",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub preferred_language: ::std::option::Option<::std::string::String>,
+    pub preferred_language: Option<String>,
     /// Customer's preferred currency, compliant with the ISO 4217 standard.
     ///
     /// Defaults to `"USD"`.
     #[serde(
         rename = "preferredCurrency",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub preferred_currency: ::std::option::Option<::std::string::String>,
+    pub preferred_currency: Option<String>,
     /// Customer's preferred site.
     ///
     /// Defaults to `"main"`.
-    #[serde(
-        rename = "preferredSite",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub preferred_site: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "preferredSite", default, skip_serializing_if = "Option::is_none")]
+    pub preferred_site: Option<String>,
     /// `b2b`.
     ///
     /// See [`B2bProperties`].
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub b2b: ::std::option::Option<B2bProperties>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub b2b: Option<B2bProperties>,
     /// `metadata`.
     ///
     /// See [`DefaultDtoMetadata`].
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub metadata: ::std::option::Option<DefaultDtoMetadata>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<DefaultDtoMetadata>,
     /// Customer account's additional properties.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub mixins: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mixins: Option<::serde_json::Map<String, ::serde_json::Value>>,
     /// Customer's contact email address.
-    #[serde(
-        rename = "contactEmail",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub contact_email: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "contactEmail", default, skip_serializing_if = "Option::is_none")]
+    pub contact_email: Option<String>,
 }
 
-impl ::std::default::Default for CustomerUpdateDto {
+impl Default for CustomerUpdateDto {
     fn default() -> Self {
         Self {
-            title: ::std::default::Default::default(),
-            first_name: ::std::default::Default::default(),
-            middle_name: ::std::default::Default::default(),
-            last_name: ::std::default::Default::default(),
-            contact_phone: ::std::default::Default::default(),
-            company: ::std::default::Default::default(),
-            preferred_language: ::std::option::Option::Some(
-                ::std::string::String::from("en_US"),
-            ),
-            preferred_currency: ::std::option::Option::Some(
-                ::std::string::String::from("USD"),
-            ),
-            preferred_site: ::std::option::Option::Some(
-                ::std::string::String::from("main"),
-            ),
-            b2b: ::std::default::Default::default(),
-            metadata: ::std::default::Default::default(),
-            mixins: ::std::default::Default::default(),
-            contact_email: ::std::default::Default::default(),
+            title: Default::default(),
+            first_name: Default::default(),
+            middle_name: Default::default(),
+            last_name: Default::default(),
+            contact_phone: Default::default(),
+            company: Default::default(),
+            preferred_language: Some(String::from("en_US")),
+            preferred_currency: Some(String::from("USD")),
+            preferred_site: Some(String::from("main")),
+            b2b: Default::default(),
+            metadata: Default::default(),
+            mixins: Default::default(),
+            contact_email: Default::default(),
         }
     }
 }
@@ -532,113 +452,79 @@ impl ::std::default::Default for CustomerUpdateDto {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Customer {
     /// Customer's unique identifier.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub id: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// Customer number.
-    #[serde(
-        rename = "customerNumber",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub customer_number: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "customerNumber", default, skip_serializing_if = "Option::is_none")]
+    pub customer_number: Option<String>,
     /// Customer's title, for example `MR`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub title: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
     /// Customer's first name.
-    #[serde(
-        rename = "firstName",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub first_name: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
     /// Customer's middle name.
-    #[serde(
-        rename = "middleName",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub middle_name: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "middleName", default, skip_serializing_if = "Option::is_none")]
+    pub middle_name: Option<String>,
     /// Customer's last name.
-    #[serde(
-        rename = "lastName",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub last_name: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
     /// Customer's contact email address.
-    #[serde(
-        rename = "contactEmail",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub contact_email: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "contactEmail", default, skip_serializing_if = "Option::is_none")]
+    pub contact_email: Option<String>,
     /// Customer's contact phone number.
-    #[serde(
-        rename = "contactPhone",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub contact_phone: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "contactPhone", default, skip_serializing_if = "Option::is_none")]
+    pub contact_phone: Option<String>,
     /// Customer's company.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub company: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company: Option<String>,
     /// Customer's preferred language.
     #[serde(
         rename = "preferredLanguage",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub preferred_language: ::std::option::Option<::std::string::String>,
+    pub preferred_language: Option<String>,
     /// Customer's preferred currency, compliant with the ISO 4217 standard.
     #[serde(
         rename = "preferredCurrency",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub preferred_currency: ::std::option::Option<::std::string::String>,
+    pub preferred_currency: Option<String>,
     /// Customer's preferred site.
-    #[serde(
-        rename = "preferredSite",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub preferred_site: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "preferredSite", default, skip_serializing_if = "Option::is_none")]
+    pub preferred_site: Option<String>,
     /// Customer's business model, for example `B2B`.
-    #[serde(
-        rename = "businessModel",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub business_model: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "businessModel", default, skip_serializing_if = "Option::is_none")]
+    pub business_model: Option<String>,
     /// `b2b`.
     ///
     /// See [`B2bProperties`].
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub b2b: ::std::option::Option<B2bProperties>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub b2b: Option<B2bProperties>,
     /// Accounts associated with the customer's profile.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub accounts: ::std::option::Option<::std::vec::Vec<CustomerAccount>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accounts: Option<Vec<CustomerAccount>>,
     /// Customer's addresses, returned when `expand=addresses` is requested.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub addresses: ::std::option::Option<::std::vec::Vec<Address>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub addresses: Option<Vec<Address>>,
     /// `metadata`.
     ///
     /// See [`DefaultDtoMetadata`].
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub metadata: ::std::option::Option<DefaultDtoMetadata>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<DefaultDtoMetadata>,
     /// Customer account's additional properties.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub mixins: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mixins: Option<::serde_json::Map<String, ::serde_json::Value>>,
 }
 
 /// Account associated with a customer's profile.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CustomerAccount {
     /// Account identifier, the email address used for logging in.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub id: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
 }
 
 /// Additional properties for B2B customer. If property is provided, additional validation for
@@ -649,47 +535,41 @@ pub struct B2bProperties {
     #[serde(
         rename = "companyRegistrationId",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub company_registration_id: ::std::option::Option<::std::string::String>,
+    pub company_registration_id: Option<String>,
     /// Legal entities the customer is assigned to.
-    #[serde(
-        rename = "legalEntities",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub legal_entities: ::std::option::Option<::std::vec::Vec<LegalEntity>>,
+    #[serde(rename = "legalEntities", default, skip_serializing_if = "Option::is_none")]
+    pub legal_entities: Option<Vec<LegalEntity>>,
 }
 
 /// Legal entity of a B2B customer.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LegalEntity {
     /// Legal entity's unique identifier.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub id: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// Legal entity's name.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// Identifier of the customer's contact assignment to the legal entity.
     #[serde(
         rename = "contactAssignmentId",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub contact_assignment_id: ::std::option::Option<::std::string::String>,
+    pub contact_assignment_id: Option<String>,
 }
 
 /// Links to mixin schemas.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DefaultDtoMetadata {
     /// Links to the mixin schemas, keyed by mixin name.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub mixins: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mixins: Option<::std::collections::BTreeMap<String, String>>,
     /// Version of the resource.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub version: ::std::option::Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<i32>,
 }
 
 /// Customer's address information.
@@ -698,125 +578,79 @@ pub struct Address {
     /// Address' unique identifier generated when the address is added to a customer's profile.
     ///
     /// Read-only: set by the server.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub id: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// Name of the contact person.
-    #[serde(
-        rename = "contactName",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub contact_name: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "contactName", default, skip_serializing_if = "Option::is_none")]
+    pub contact_name: Option<String>,
     /// Company name.
-    #[serde(
-        rename = "companyName",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub company_name: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "companyName", default, skip_serializing_if = "Option::is_none")]
+    pub company_name: Option<String>,
     /// Street name.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub street: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub street: Option<String>,
     /// Street number.
-    #[serde(
-        rename = "streetNumber",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub street_number: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "streetNumber", default, skip_serializing_if = "Option::is_none")]
+    pub street_number: Option<String>,
     /// Street appendix.
-    #[serde(
-        rename = "streetAppendix",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub street_appendix: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "streetAppendix", default, skip_serializing_if = "Option::is_none")]
+    pub street_appendix: Option<String>,
     /// Additional address line.
-    #[serde(
-        rename = "extraLine1",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub extra_line1: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "extraLine1", default, skip_serializing_if = "Option::is_none")]
+    pub extra_line1: Option<String>,
     /// Additional address line.
-    #[serde(
-        rename = "extraLine2",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub extra_line2: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "extraLine2", default, skip_serializing_if = "Option::is_none")]
+    pub extra_line2: Option<String>,
     /// Additional address line.
-    #[serde(
-        rename = "extraLine3",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub extra_line3: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "extraLine3", default, skip_serializing_if = "Option::is_none")]
+    pub extra_line3: Option<String>,
     /// Additional address line.
-    #[serde(
-        rename = "extraLine4",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub extra_line4: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "extraLine4", default, skip_serializing_if = "Option::is_none")]
+    pub extra_line4: Option<String>,
     /// Postal code.
-    #[serde(
-        rename = "zipCode",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub zip_code: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "zipCode", default, skip_serializing_if = "Option::is_none")]
+    pub zip_code: Option<String>,
     /// City.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub city: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
     /// Country code, for example `DE`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub country: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
     /// State or region.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
     /// Contact phone number.
-    #[serde(
-        rename = "contactPhone",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub contact_phone: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "contactPhone", default, skip_serializing_if = "Option::is_none")]
+    pub contact_phone: Option<String>,
     /// Address types. Common values are `BILLING` and `SHIPPING`, but you can add your own.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
     /// `metadata`.
     ///
     /// See [`DefaultDtoMetadata`].
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub metadata: ::std::option::Option<DefaultDtoMetadata>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<DefaultDtoMetadata>,
     /// Customer address' additional properties.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub mixins: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mixins: Option<::serde_json::Map<String, ::serde_json::Value>>,
     /// Flag indicating whether the address is the customer's default address.
-    #[serde(
-        rename = "isDefault",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub is_default: ::std::option::Option<bool>,
+    #[serde(rename = "isDefault", default, skip_serializing_if = "Option::is_none")]
+    pub is_default: Option<bool>,
 }
 
 /// Identifier of a created resource.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IdResponse {
     /// Unique identifier of the created resource.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub id: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
 }
 
 /// Customer whose account activation link is resent.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ResendActivationRequest {
     /// Customer's email address.
-    pub email: ::std::string::String,
+    pub email: String,
 }
 
 /// ChangeEmailRequestDto
@@ -825,27 +659,23 @@ pub struct ResendActivationRequest {
 #[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ChangeEmailRequestDto {
     /// Customer email address currently used for logging in.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub email: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
     /// Customer account password.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub password: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
     /// Customer new email address.
-    #[serde(
-        rename = "newEmail",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub new_email: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "newEmail", default, skip_serializing_if = "Option::is_none")]
+    pub new_email: Option<String>,
     /// Flag indicating whether the `contactEmail` should be changed to the new email address.
     ///
     /// Defaults to `false`.
     #[serde(
         rename = "syncContactEmail",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub sync_contact_email: ::std::option::Option<bool>,
+    pub sync_contact_email: Option<bool>,
 }
 
 impl ::std::fmt::Debug for ChangeEmailRequestDto {
@@ -859,13 +689,13 @@ impl ::std::fmt::Debug for ChangeEmailRequestDto {
     }
 }
 
-impl ::std::default::Default for ChangeEmailRequestDto {
+impl Default for ChangeEmailRequestDto {
     fn default() -> Self {
         Self {
-            email: ::std::default::Default::default(),
-            password: ::std::default::Default::default(),
-            new_email: ::std::default::Default::default(),
-            sync_contact_email: ::std::option::Option::Some(false),
+            email: Default::default(),
+            password: Default::default(),
+            new_email: Default::default(),
+            sync_contact_email: Some(false),
         }
     }
 }
@@ -876,8 +706,8 @@ impl ::std::default::Default for ChangeEmailRequestDto {
 #[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UpdateEmail {
     /// Token received by the customer through email.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub token: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
 }
 
 impl ::std::fmt::Debug for UpdateEmail {
@@ -892,19 +722,19 @@ impl ::std::fmt::Debug for UpdateEmail {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PasswordResetRequestDto {
     /// Customer email address.
-    pub email: ::std::string::String,
+    pub email: String,
     /// Site from which password reset request was sent
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub site: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
 }
 
 /// New password set with a password reset token.
 #[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PasswordUpdate {
     /// Token received by the customer through email.
-    pub token: ::std::string::String,
+    pub token: String,
     /// Customer new account password.
-    pub password: ::std::string::String,
+    pub password: String,
 }
 
 impl ::std::fmt::Debug for PasswordUpdate {
@@ -921,10 +751,10 @@ impl ::std::fmt::Debug for PasswordUpdate {
 pub struct PasswordChangeDto {
     /// Customer current account password.
     #[serde(rename = "currentPassword")]
-    pub current_password: ::std::string::String,
+    pub current_password: String,
     /// Customer new account password.
     #[serde(rename = "newPassword")]
-    pub new_password: ::std::string::String,
+    pub new_password: String,
 }
 
 impl ::std::fmt::Debug for PasswordChangeDto {

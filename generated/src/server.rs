@@ -26,18 +26,16 @@ pub enum SecurityScheme {
 
 /// Resolves credentials to principals. The router calls it before any method that
 /// needs credentials; a request whose credentials it rejects gets `401`.
-pub trait Authenticator: ::std::marker::Send + ::std::marker::Sync + 'static {
+pub trait Authenticator: Send + Sync + 'static {
     /// Who is calling: handed to every method that accepts credentials.
-    type Principal: ::std::marker::Send + 'static;
+    type Principal: Send + 'static;
     /// The principal behind `credential`, sent for `scheme`, or `None` to reject it.
     /// Called once per scheme the operation accepts, in spec order, until one succeeds.
     fn authenticate(
         &self,
         scheme: SecurityScheme,
         credential: &::oasgen_runtime::server::Credential,
-    ) -> impl ::std::future::Future<
-        Output = ::std::option::Option<Self::Principal>,
-    > + ::std::marker::Send;
+    ) -> impl ::std::future::Future<Output = Option<Self::Principal>> + Send;
 }
 
 /// The operations of the API. The router has already checked credentials, parameters
@@ -59,9 +57,7 @@ pub trait Api: Authenticator {
     fn anonymous_login(
         &self,
         request: AnonymousLoginRequest,
-    ) -> impl ::std::future::Future<
-        Output = AnonymousLoginResponse,
-    > + ::std::marker::Send;
+    ) -> impl ::std::future::Future<Output = AnonymousLoginResponse> + Send;
     /// Refreshing an anonymous token
     ///
     /// Refreshes an anonymous access token while keeping the same session ID, so that the customer
@@ -74,9 +70,7 @@ pub trait Api: Authenticator {
     fn refresh_anonymous_token(
         &self,
         request: RefreshAnonymousTokenRequest,
-    ) -> impl ::std::future::Future<
-        Output = RefreshAnonymousTokenResponse,
-    > + ::std::marker::Send;
+    ) -> impl ::std::future::Future<Output = RefreshAnonymousTokenResponse> + Send;
     /// Creating a new customer
     ///
     /// Creates a new customer account.
@@ -94,7 +88,7 @@ pub trait Api: Authenticator {
         &self,
         principal: Self::Principal,
         request: SignupRequest,
-    ) -> impl ::std::future::Future<Output = SignupResponse> + ::std::marker::Send;
+    ) -> impl ::std::future::Future<Output = SignupResponse> + Send;
     /// Logging in a customer
     ///
     /// Logs in a customer and sends an authentication request and retrieves a customer token.
@@ -114,7 +108,7 @@ pub trait Api: Authenticator {
         &self,
         principal: Self::Principal,
         request: LoginRequest,
-    ) -> impl ::std::future::Future<Output = LoginResponse> + ::std::marker::Send;
+    ) -> impl ::std::future::Future<Output = LoginResponse> + Send;
     /// Logging out a customer
     ///
     /// Logs out a customer and invalidates their customer token. After logging out, the token
@@ -129,7 +123,7 @@ pub trait Api: Authenticator {
         &self,
         principal: Self::Principal,
         request: LogoutRequest,
-    ) -> impl ::std::future::Future<Output = LogoutResponse> + ::std::marker::Send;
+    ) -> impl ::std::future::Future<Output = LogoutResponse> + Send;
     /// Refreshing a customer token
     ///
     /// Refreshes a customer's access token. Customer access tokens expire after 30 days; refresh the
@@ -144,9 +138,7 @@ pub trait Api: Authenticator {
         &self,
         principal: Self::Principal,
         request: RefreshCustomerTokenRequest,
-    ) -> impl ::std::future::Future<
-        Output = RefreshCustomerTokenResponse,
-    > + ::std::marker::Send;
+    ) -> impl ::std::future::Future<Output = RefreshCustomerTokenResponse> + Send;
     /// Validating a token
     ///
     /// Verifies whether a token is still valid and retrieves information about it, such as the
@@ -160,9 +152,7 @@ pub trait Api: Authenticator {
         &self,
         principal: Self::Principal,
         request: ValidateTokenRequest,
-    ) -> impl ::std::future::Future<
-        Output = ValidateTokenResponse,
-    > + ::std::marker::Send;
+    ) -> impl ::std::future::Future<Output = ValidateTokenResponse> + Send;
     /// Logging in a customer with social login (Auth0)
     ///
     /// Logs in a customer using an authorization code from Auth0 (social login, for example Google
@@ -181,7 +171,7 @@ pub trait Api: Authenticator {
         &self,
         principal: Self::Principal,
         request: SocialLoginRequest,
-    ) -> impl ::std::future::Future<Output = SocialLoginResponse> + ::std::marker::Send;
+    ) -> impl ::std::future::Future<Output = SocialLoginResponse> + Send;
     /// Retrieving a customer profile
     ///
     /// Retrieves a customer's profile: personal information, preferred settings, and associated
@@ -197,9 +187,7 @@ pub trait Api: Authenticator {
         &self,
         principal: Self::Principal,
         request: GetCustomerProfileRequest,
-    ) -> impl ::std::future::Future<
-        Output = GetCustomerProfileResponse,
-    > + ::std::marker::Send;
+    ) -> impl ::std::future::Future<Output = GetCustomerProfileResponse> + Send;
     /// Deleting a customer profile
     ///
     /// Deletes a customer's profile and the account associated with it.
@@ -213,9 +201,7 @@ pub trait Api: Authenticator {
         &self,
         principal: Self::Principal,
         request: DeleteCustomerProfileRequest,
-    ) -> impl ::std::future::Future<
-        Output = DeleteCustomerProfileResponse,
-    > + ::std::marker::Send;
+    ) -> impl ::std::future::Future<Output = DeleteCustomerProfileResponse> + Send;
     /// Updating a customer profile
     ///
     /// Updates a customer's profile: personal details, preference settings, and B2B information.
@@ -230,9 +216,7 @@ pub trait Api: Authenticator {
         &self,
         principal: Self::Principal,
         request: UpdateCustomerProfileRequest,
-    ) -> impl ::std::future::Future<
-        Output = UpdateCustomerProfileResponse,
-    > + ::std::marker::Send;
+    ) -> impl ::std::future::Future<Output = UpdateCustomerProfileResponse> + Send;
     /// Assigning an account to a customer profile
     ///
     /// Assigns a customer account to the customer's profile.
@@ -244,9 +228,7 @@ pub trait Api: Authenticator {
         &self,
         principal: Self::Principal,
         request: AssignAccountRequest,
-    ) -> impl ::std::future::Future<
-        Output = AssignAccountResponse,
-    > + ::std::marker::Send;
+    ) -> impl ::std::future::Future<Output = AssignAccountResponse> + Send;
     /// Retrieving customer addresses
     ///
     /// Retrieves a list of addresses for a customer.
@@ -260,9 +242,7 @@ pub trait Api: Authenticator {
         &self,
         principal: Self::Principal,
         request: ListAddressesRequest,
-    ) -> impl ::std::future::Future<
-        Output = ListAddressesResponse,
-    > + ::std::marker::Send;
+    ) -> impl ::std::future::Future<Output = ListAddressesResponse> + Send;
     /// Adding a customer address
     ///
     /// Adds an address (for example a shipping or billing address) to a customer's profile.
@@ -278,7 +258,7 @@ pub trait Api: Authenticator {
         &self,
         principal: Self::Principal,
         request: AddAddressRequest,
-    ) -> impl ::std::future::Future<Output = AddAddressResponse> + ::std::marker::Send;
+    ) -> impl ::std::future::Future<Output = AddAddressResponse> + Send;
     /// Retrieving a customer address
     ///
     /// Retrieves a specified customer address and its details.
@@ -292,7 +272,7 @@ pub trait Api: Authenticator {
         &self,
         principal: Self::Principal,
         request: GetAddressRequest,
-    ) -> impl ::std::future::Future<Output = GetAddressResponse> + ::std::marker::Send;
+    ) -> impl ::std::future::Future<Output = GetAddressResponse> + Send;
     /// Deleting a customer address
     ///
     /// Deletes a specified customer address and accounts associated with it.
@@ -306,9 +286,7 @@ pub trait Api: Authenticator {
         &self,
         principal: Self::Principal,
         request: DeleteAddressRequest,
-    ) -> impl ::std::future::Future<
-        Output = DeleteAddressResponse,
-    > + ::std::marker::Send;
+    ) -> impl ::std::future::Future<Output = DeleteAddressResponse> + Send;
     /// Updating a customer address
     ///
     /// Updates a specified customer address. Set `isDefault` to `true` to mark the address as the
@@ -323,9 +301,7 @@ pub trait Api: Authenticator {
         &self,
         principal: Self::Principal,
         request: UpdateAddressRequest,
-    ) -> impl ::std::future::Future<
-        Output = UpdateAddressResponse,
-    > + ::std::marker::Send;
+    ) -> impl ::std::future::Future<Output = UpdateAddressResponse> + Send;
     /// Adding tags to a customer address
     ///
     /// Adds tags to a specified customer address. Provide the tags as a comma-separated list in the
@@ -340,9 +316,7 @@ pub trait Api: Authenticator {
         &self,
         principal: Self::Principal,
         request: AddAddressTagsRequest,
-    ) -> impl ::std::future::Future<
-        Output = AddAddressTagsResponse,
-    > + ::std::marker::Send;
+    ) -> impl ::std::future::Future<Output = AddAddressTagsResponse> + Send;
     /// Deleting tags from a customer address
     ///
     /// Deletes tags from a specified customer address.
@@ -356,9 +330,7 @@ pub trait Api: Authenticator {
         &self,
         principal: Self::Principal,
         request: DeleteAddressTagsRequest,
-    ) -> impl ::std::future::Future<
-        Output = DeleteAddressTagsResponse,
-    > + ::std::marker::Send;
+    ) -> impl ::std::future::Future<Output = DeleteAddressTagsResponse> + Send;
     /// Creating a customer account with double opt-in
     ///
     /// Creates a customer account using the token obtained through double opt-in.
@@ -372,7 +344,7 @@ pub trait Api: Authenticator {
         &self,
         principal: Self::Principal,
         request: ConfirmOptInRequest,
-    ) -> impl ::std::future::Future<Output = ConfirmOptInResponse> + ::std::marker::Send;
+    ) -> impl ::std::future::Future<Output = ConfirmOptInResponse> + Send;
     /// Resending an account activation link to a customer
     ///
     /// Resends an account activation link to the customer.
@@ -386,9 +358,7 @@ pub trait Api: Authenticator {
         &self,
         principal: Self::Principal,
         request: ResendActivationLinkRequest,
-    ) -> impl ::std::future::Future<
-        Output = ResendActivationLinkResponse,
-    > + ::std::marker::Send;
+    ) -> impl ::std::future::Future<Output = ResendActivationLinkResponse> + Send;
     /// Sending a request to update a customer email address
     ///
     /// Sends a request to change a customer email address. As a result, the customer receives a
@@ -404,9 +374,7 @@ pub trait Api: Authenticator {
         &self,
         principal: Self::Principal,
         request: RequestEmailChangeRequest,
-    ) -> impl ::std::future::Future<
-        Output = RequestEmailChangeResponse,
-    > + ::std::marker::Send;
+    ) -> impl ::std::future::Future<Output = RequestEmailChangeResponse> + Send;
     /// Updating a customer email address
     ///
     /// Updates a customer email address using the token received through email.
@@ -418,9 +386,7 @@ pub trait Api: Authenticator {
         &self,
         principal: Self::Principal,
         request: ConfirmEmailChangeRequest,
-    ) -> impl ::std::future::Future<
-        Output = ConfirmEmailChangeResponse,
-    > + ::std::marker::Send;
+    ) -> impl ::std::future::Future<Output = ConfirmEmailChangeResponse> + Send;
     /// Sending a request to reset a customer password
     ///
     /// Sends a request to reset a Customer account password. As a result, the customer receives a
@@ -433,9 +399,7 @@ pub trait Api: Authenticator {
         &self,
         principal: Self::Principal,
         request: RequestPasswordResetRequest,
-    ) -> impl ::std::future::Future<
-        Output = RequestPasswordResetResponse,
-    > + ::std::marker::Send;
+    ) -> impl ::std::future::Future<Output = RequestPasswordResetResponse> + Send;
     /// Resetting a customer password
     ///
     /// Resets a customer password using the token received through email and sets a new password.
@@ -447,9 +411,7 @@ pub trait Api: Authenticator {
         &self,
         principal: Self::Principal,
         request: ResetPasswordRequest,
-    ) -> impl ::std::future::Future<
-        Output = ResetPasswordResponse,
-    > + ::std::marker::Send;
+    ) -> impl ::std::future::Future<Output = ResetPasswordResponse> + Send;
     /// Changing a customer password
     ///
     /// Changes a Customer account password. The customer must provide their current password to
@@ -462,9 +424,7 @@ pub trait Api: Authenticator {
         &self,
         principal: Self::Principal,
         request: ChangePasswordRequest,
-    ) -> impl ::std::future::Future<
-        Output = ChangePasswordResponse,
-    > + ::std::marker::Send;
+    ) -> impl ::std::future::Future<Output = ChangePasswordResponse> + Send;
 }
 
 /// The input of `anonymousLogin` (`GET /customerlogin/auth/anonymous/login`), checked against the spec.
@@ -475,11 +435,11 @@ pub struct AnonymousLoginRequest {
     /// Your Emporix tenant's name.
     ///
     /// **Note:** The tenant should always be written in lowercase.
-    pub tenant: ::std::string::String,
+    pub tenant: String,
     /// `client_id` (Query parameter).
     ///
     /// Storefront client ID.
-    pub client_id: ::std::string::String,
+    pub client_id: String,
 }
 
 /// The responses `anonymousLogin` documents, one variant per status.
@@ -511,20 +471,20 @@ pub struct RefreshAnonymousTokenRequest {
     /// Your Emporix tenant's name.
     ///
     /// **Note:** The tenant should always be written in lowercase.
-    pub tenant: ::std::string::String,
+    pub tenant: String,
     /// `refresh_token` (Query parameter).
     ///
     /// Refresh token returned together with the anonymous token (`refresh_token`).
     /// Recommended over the deprecated `anonymous_token` parameter; one of the two must be sent.
-    pub refresh_token: ::std::option::Option<::std::string::String>,
+    pub refresh_token: Option<String>,
     /// `anonymous_token` (Query parameter).
     ///
     /// Deprecated. The anonymous access token to refresh; use `refresh_token` instead.
-    pub anonymous_token: ::std::option::Option<::std::string::String>,
+    pub anonymous_token: Option<String>,
     /// `client_id` (Query parameter).
     ///
     /// Storefront client ID.
-    pub client_id: ::std::string::String,
+    pub client_id: String,
 }
 
 impl ::std::fmt::Debug for RefreshAnonymousTokenRequest {
@@ -568,7 +528,7 @@ pub struct SignupRequest {
     /// Your Emporix tenant's name.
     ///
     /// **Note:** The tenant should always be written in lowercase.
-    pub tenant: ::std::string::String,
+    pub tenant: String,
     /// The request body.
     pub body: crate::models::CustomerSignup,
 }
@@ -618,7 +578,7 @@ pub struct LoginRequest {
     /// Your Emporix tenant's name.
     ///
     /// **Note:** The tenant should always be written in lowercase.
-    pub tenant: ::std::string::String,
+    pub tenant: String,
     /// The request body.
     pub body: crate::models::PasswordAuthentication,
 }
@@ -657,11 +617,11 @@ pub struct LogoutRequest {
     /// Your Emporix tenant's name.
     ///
     /// **Note:** The tenant should always be written in lowercase.
-    pub tenant: ::std::string::String,
+    pub tenant: String,
     /// `accessToken` (Query parameter).
     ///
     /// Customer's access token to be invalidated.
-    pub access_token: ::std::string::String,
+    pub access_token: String,
 }
 
 impl ::std::fmt::Debug for LogoutRequest {
@@ -707,15 +667,15 @@ pub struct RefreshCustomerTokenRequest {
     /// Your Emporix tenant's name.
     ///
     /// **Note:** The tenant should always be written in lowercase.
-    pub tenant: ::std::string::String,
+    pub tenant: String,
     /// `refreshToken` (Query parameter).
     ///
     /// Customer's refresh token generated when a customer token is requested.
-    pub refresh_token: ::std::string::String,
+    pub refresh_token: String,
     /// `legalEntityId` (Query parameter).
     ///
     /// Legal entity to associate the session with (optional).
-    pub legal_entity_id: ::std::option::Option<::std::string::String>,
+    pub legal_entity_id: Option<String>,
 }
 
 impl ::std::fmt::Debug for RefreshCustomerTokenRequest {
@@ -763,7 +723,7 @@ pub struct ValidateTokenRequest {
     /// Your Emporix tenant's name.
     ///
     /// **Note:** The tenant should always be written in lowercase.
-    pub tenant: ::std::string::String,
+    pub tenant: String,
 }
 
 /// The responses `validateToken` documents, one variant per status.
@@ -801,26 +761,26 @@ pub struct SocialLoginRequest {
     /// Your Emporix tenant's name.
     ///
     /// **Note:** The tenant should always be written in lowercase.
-    pub tenant: ::std::string::String,
+    pub tenant: String,
     /// `code` (Query parameter).
     ///
     /// Authorization code received from Auth0.
-    pub code: ::std::string::String,
+    pub code: String,
     /// `redirect_uri` (Query parameter).
     ///
     /// Redirect URI used in the Auth0 authorization request.
-    pub redirect_uri: ::std::string::String,
+    pub redirect_uri: String,
     /// `code_verifier` (Query parameter).
     ///
     /// PKCE code verifier. Required only if using the PKCE flow.
-    pub code_verifier: ::std::option::Option<::std::string::String>,
+    pub code_verifier: Option<String>,
     /// `session-id` (Header parameter).
     ///
     /// Anonymous customer's unique session identifier. Optional: use it to keep the same session
     /// when transitioning from the anonymous to the authenticated state.
-    pub session_id: ::std::option::Option<::std::string::String>,
+    pub session_id: Option<String>,
     /// The request body.
-    pub body: ::std::option::Option<crate::models::SocialLoginRequest>,
+    pub body: Option<crate::models::SocialLoginRequest>,
 }
 
 /// The responses `socialLogin` documents, one variant per status.
@@ -858,12 +818,12 @@ pub struct GetCustomerProfileRequest {
     /// Your Emporix tenant's name.
     ///
     /// **Note:** The tenant should always be written in lowercase.
-    pub tenant: ::std::string::String,
+    pub tenant: String,
     /// `expand` (Query parameter).
     ///
     /// List of additional attributes to be retrieved, separated by commas, for example
     /// `addresses` or `mixin:*` (expands mixin schemas).
-    pub expand: ::std::option::Option<::std::string::String>,
+    pub expand: Option<String>,
 }
 
 /// The responses `getCustomerProfile` documents, one variant per status.
@@ -905,11 +865,11 @@ pub struct DeleteCustomerProfileRequest {
     /// Your Emporix tenant's name.
     ///
     /// **Note:** The tenant should always be written in lowercase.
-    pub tenant: ::std::string::String,
+    pub tenant: String,
     /// `token` (Query parameter).
     ///
     /// Token received by the customer through email.
-    pub token: ::std::option::Option<::std::string::String>,
+    pub token: Option<String>,
 }
 
 impl ::std::fmt::Debug for DeleteCustomerProfileRequest {
@@ -966,7 +926,7 @@ pub struct UpdateCustomerProfileRequest {
     /// Your Emporix tenant's name.
     ///
     /// **Note:** The tenant should always be written in lowercase.
-    pub tenant: ::std::string::String,
+    pub tenant: String,
     /// The request body.
     pub body: crate::models::CustomerUpdateDto,
 }
@@ -1011,7 +971,7 @@ pub struct AssignAccountRequest {
     /// Your Emporix tenant's name.
     ///
     /// **Note:** The tenant should always be written in lowercase.
-    pub tenant: ::std::string::String,
+    pub tenant: String,
     /// The request body.
     pub body: crate::models::PasswordAuthentication,
 }
@@ -1061,7 +1021,7 @@ pub struct ListAddressesRequest {
     /// Your Emporix tenant's name.
     ///
     /// **Note:** The tenant should always be written in lowercase.
-    pub tenant: ::std::string::String,
+    pub tenant: String,
 }
 
 /// The responses `listAddresses` documents, one variant per status.
@@ -1070,7 +1030,7 @@ pub enum ListAddressesResponse {
     /// `200`.
     ///
     /// OK
-    Ok(::std::vec::Vec<crate::models::Address>),
+    Ok(Vec<crate::models::Address>),
     /// `400`.
     ///
     /// Request was syntactically incorrect. Details will be provided in the response payload.
@@ -1104,7 +1064,7 @@ pub struct AddAddressRequest {
     /// Your Emporix tenant's name.
     ///
     /// **Note:** The tenant should always be written in lowercase.
-    pub tenant: ::std::string::String,
+    pub tenant: String,
     /// The request body.
     pub body: crate::models::Address,
 }
@@ -1149,11 +1109,11 @@ pub struct GetAddressRequest {
     /// Your Emporix tenant's name.
     ///
     /// **Note:** The tenant should always be written in lowercase.
-    pub tenant: ::std::string::String,
+    pub tenant: String,
     /// `addressId` (Path parameter).
     ///
     /// Address' unique identifier generated when the address is added to a customer's profile.
-    pub address_id: ::std::string::String,
+    pub address_id: String,
 }
 
 /// The responses `getAddress` documents, one variant per status.
@@ -1201,11 +1161,11 @@ pub struct DeleteAddressRequest {
     /// Your Emporix tenant's name.
     ///
     /// **Note:** The tenant should always be written in lowercase.
-    pub tenant: ::std::string::String,
+    pub tenant: String,
     /// `addressId` (Path parameter).
     ///
     /// Address' unique identifier generated when the address is added to a customer's profile.
-    pub address_id: ::std::string::String,
+    pub address_id: String,
 }
 
 /// The responses `deleteAddress` documents, one variant per status.
@@ -1253,11 +1213,11 @@ pub struct UpdateAddressRequest {
     /// Your Emporix tenant's name.
     ///
     /// **Note:** The tenant should always be written in lowercase.
-    pub tenant: ::std::string::String,
+    pub tenant: String,
     /// `addressId` (Path parameter).
     ///
     /// Address' unique identifier generated when the address is added to a customer's profile.
-    pub address_id: ::std::string::String,
+    pub address_id: String,
     /// The request body.
     pub body: crate::models::Address,
 }
@@ -1307,15 +1267,15 @@ pub struct AddAddressTagsRequest {
     /// Your Emporix tenant's name.
     ///
     /// **Note:** The tenant should always be written in lowercase.
-    pub tenant: ::std::string::String,
+    pub tenant: String,
     /// `addressId` (Path parameter).
     ///
     /// Address' unique identifier generated when the address is added to a customer's profile.
-    pub address_id: ::std::string::String,
+    pub address_id: String,
     /// `tags` (Query parameter).
     ///
     /// List of address tags, separated by commas.
-    pub tags: ::std::string::String,
+    pub tags: String,
 }
 
 /// The responses `addAddressTags` documents, one variant per status.
@@ -1363,15 +1323,15 @@ pub struct DeleteAddressTagsRequest {
     /// Your Emporix tenant's name.
     ///
     /// **Note:** The tenant should always be written in lowercase.
-    pub tenant: ::std::string::String,
+    pub tenant: String,
     /// `addressId` (Path parameter).
     ///
     /// Address' unique identifier generated when the address is added to a customer's profile.
-    pub address_id: ::std::string::String,
+    pub address_id: String,
     /// `tags` (Query parameter).
     ///
     /// List of address tags, separated by commas.
-    pub tags: ::std::string::String,
+    pub tags: String,
 }
 
 /// The responses `deleteAddressTags` documents, one variant per status.
@@ -1418,11 +1378,11 @@ pub struct ConfirmOptInRequest {
     /// Your Emporix tenant's name.
     ///
     /// **Note:** The tenant should always be written in lowercase.
-    pub tenant: ::std::string::String,
+    pub tenant: String,
     /// `token` (Path parameter).
     ///
     /// The token sent in email to customer during account creation.
-    pub token: ::std::string::String,
+    pub token: String,
 }
 
 impl ::std::fmt::Debug for ConfirmOptInRequest {
@@ -1469,7 +1429,7 @@ pub struct ResendActivationLinkRequest {
     /// Your Emporix tenant's name.
     ///
     /// **Note:** The tenant should always be written in lowercase.
-    pub tenant: ::std::string::String,
+    pub tenant: String,
     /// The request body.
     pub body: crate::models::ResendActivationRequest,
 }
@@ -1509,9 +1469,9 @@ pub struct RequestEmailChangeRequest {
     /// Your Emporix tenant's name.
     ///
     /// **Note:** The tenant should always be written in lowercase.
-    pub tenant: ::std::string::String,
+    pub tenant: String,
     /// The request body.
-    pub body: ::std::option::Option<crate::models::ChangeEmailRequestDto>,
+    pub body: Option<crate::models::ChangeEmailRequestDto>,
 }
 
 /// The responses `requestEmailChange` documents, one variant per status.
@@ -1554,9 +1514,9 @@ pub struct ConfirmEmailChangeRequest {
     /// Your Emporix tenant's name.
     ///
     /// **Note:** The tenant should always be written in lowercase.
-    pub tenant: ::std::string::String,
+    pub tenant: String,
     /// The request body.
-    pub body: ::std::option::Option<crate::models::UpdateEmail>,
+    pub body: Option<crate::models::UpdateEmail>,
 }
 
 /// The responses `confirmEmailChange` documents, one variant per status.
@@ -1599,9 +1559,9 @@ pub struct RequestPasswordResetRequest {
     /// Your Emporix tenant's name.
     ///
     /// **Note:** The tenant should always be written in lowercase.
-    pub tenant: ::std::string::String,
+    pub tenant: String,
     /// The request body.
-    pub body: ::std::option::Option<crate::models::PasswordResetRequestDto>,
+    pub body: Option<crate::models::PasswordResetRequestDto>,
 }
 
 /// The responses `requestPasswordReset` documents, one variant per status.
@@ -1644,9 +1604,9 @@ pub struct ResetPasswordRequest {
     /// Your Emporix tenant's name.
     ///
     /// **Note:** The tenant should always be written in lowercase.
-    pub tenant: ::std::string::String,
+    pub tenant: String,
     /// The request body.
-    pub body: ::std::option::Option<crate::models::PasswordUpdate>,
+    pub body: Option<crate::models::PasswordUpdate>,
 }
 
 /// The responses `resetPassword` documents, one variant per status.
@@ -1689,9 +1649,9 @@ pub struct ChangePasswordRequest {
     /// Your Emporix tenant's name.
     ///
     /// **Note:** The tenant should always be written in lowercase.
-    pub tenant: ::std::string::String,
+    pub tenant: String,
     /// The request body.
-    pub body: ::std::option::Option<crate::models::PasswordChangeDto>,
+    pub body: Option<crate::models::PasswordChangeDto>,
 }
 
 /// The responses `changePassword` documents, one variant per status.
@@ -1880,27 +1840,27 @@ pub fn router_with<S: Api>(
 async fn handle_anonymous_login<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<AnonymousLoginResponse, rt::Refused> {
+) -> Result<AnonymousLoginResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let input = rt::Input::new(parts, false).await;
     let request = input.finish(anonymous_login_request)?;
-    ::std::result::Result::Ok(service.anonymous_login(request).await)
+    Ok(service.anonymous_login(request).await)
 }
 
 async fn handle_refresh_anonymous_token<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<RefreshAnonymousTokenResponse, rt::Refused> {
+) -> Result<RefreshAnonymousTokenResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let input = rt::Input::new(parts, false).await;
     let request = input.finish(refresh_anonymous_token_request)?;
-    ::std::result::Result::Ok(service.refresh_anonymous_token(request).await)
+    Ok(service.refresh_anonymous_token(request).await)
 }
 
 async fn handle_signup<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<SignupResponse, rt::Refused> {
+) -> Result<SignupResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -1918,13 +1878,13 @@ async fn handle_signup<S: Api>(
         )
         .await?;
     let request = input.finish(signup_request)?;
-    ::std::result::Result::Ok(service.signup(principal, request).await)
+    Ok(service.signup(principal, request).await)
 }
 
 async fn handle_login<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<LoginResponse, rt::Refused> {
+) -> Result<LoginResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -1942,13 +1902,13 @@ async fn handle_login<S: Api>(
         )
         .await?;
     let request = input.finish(login_request)?;
-    ::std::result::Result::Ok(service.login(principal, request).await)
+    Ok(service.login(principal, request).await)
 }
 
 async fn handle_logout<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<LogoutResponse, rt::Refused> {
+) -> Result<LogoutResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -1959,13 +1919,13 @@ async fn handle_logout<S: Api>(
         .ok_or(rt::Unauthorized::Missing)?;
     let input = rt::Input::new(parts, true).await;
     let request = input.finish(logout_request)?;
-    ::std::result::Result::Ok(service.logout(principal, request).await)
+    Ok(service.logout(principal, request).await)
 }
 
 async fn handle_refresh_customer_token<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<RefreshCustomerTokenResponse, rt::Refused> {
+) -> Result<RefreshCustomerTokenResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -1976,13 +1936,13 @@ async fn handle_refresh_customer_token<S: Api>(
         .ok_or(rt::Unauthorized::Missing)?;
     let input = rt::Input::new(parts, true).await;
     let request = input.finish(refresh_customer_token_request)?;
-    ::std::result::Result::Ok(service.refresh_customer_token(principal, request).await)
+    Ok(service.refresh_customer_token(principal, request).await)
 }
 
 async fn handle_validate_token<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<ValidateTokenResponse, rt::Refused> {
+) -> Result<ValidateTokenResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -1993,13 +1953,13 @@ async fn handle_validate_token<S: Api>(
         .ok_or(rt::Unauthorized::Missing)?;
     let input = rt::Input::new(parts, true).await;
     let request = input.finish(validate_token_request)?;
-    ::std::result::Result::Ok(service.validate_token(principal, request).await)
+    Ok(service.validate_token(principal, request).await)
 }
 
 async fn handle_social_login<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<SocialLoginResponse, rt::Refused> {
+) -> Result<SocialLoginResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -2017,13 +1977,13 @@ async fn handle_social_login<S: Api>(
         )
         .await?;
     let request = input.finish(social_login_request)?;
-    ::std::result::Result::Ok(service.social_login(principal, request).await)
+    Ok(service.social_login(principal, request).await)
 }
 
 async fn handle_get_customer_profile<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<GetCustomerProfileResponse, rt::Refused> {
+) -> Result<GetCustomerProfileResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -2037,13 +1997,13 @@ async fn handle_get_customer_profile<S: Api>(
         .ok_or(rt::Unauthorized::Missing)?;
     let input = rt::Input::new(parts, true).await;
     let request = input.finish(get_customer_profile_request)?;
-    ::std::result::Result::Ok(service.get_customer_profile(principal, request).await)
+    Ok(service.get_customer_profile(principal, request).await)
 }
 
 async fn handle_delete_customer_profile<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<DeleteCustomerProfileResponse, rt::Refused> {
+) -> Result<DeleteCustomerProfileResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -2054,13 +2014,13 @@ async fn handle_delete_customer_profile<S: Api>(
         .ok_or(rt::Unauthorized::Missing)?;
     let input = rt::Input::new(parts, true).await;
     let request = input.finish(delete_customer_profile_request)?;
-    ::std::result::Result::Ok(service.delete_customer_profile(principal, request).await)
+    Ok(service.delete_customer_profile(principal, request).await)
 }
 
 async fn handle_update_customer_profile<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<UpdateCustomerProfileResponse, rt::Refused> {
+) -> Result<UpdateCustomerProfileResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -2081,13 +2041,13 @@ async fn handle_update_customer_profile<S: Api>(
         )
         .await?;
     let request = input.finish(update_customer_profile_request)?;
-    ::std::result::Result::Ok(service.update_customer_profile(principal, request).await)
+    Ok(service.update_customer_profile(principal, request).await)
 }
 
 async fn handle_assign_account<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<AssignAccountResponse, rt::Refused> {
+) -> Result<AssignAccountResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -2105,13 +2065,13 @@ async fn handle_assign_account<S: Api>(
         )
         .await?;
     let request = input.finish(assign_account_request)?;
-    ::std::result::Result::Ok(service.assign_account(principal, request).await)
+    Ok(service.assign_account(principal, request).await)
 }
 
 async fn handle_list_addresses<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<ListAddressesResponse, rt::Refused> {
+) -> Result<ListAddressesResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -2122,13 +2082,13 @@ async fn handle_list_addresses<S: Api>(
         .ok_or(rt::Unauthorized::Missing)?;
     let input = rt::Input::new(parts, true).await;
     let request = input.finish(list_addresses_request)?;
-    ::std::result::Result::Ok(service.list_addresses(principal, request).await)
+    Ok(service.list_addresses(principal, request).await)
 }
 
 async fn handle_add_address<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<AddAddressResponse, rt::Refused> {
+) -> Result<AddAddressResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -2146,13 +2106,13 @@ async fn handle_add_address<S: Api>(
         )
         .await?;
     let request = input.finish(add_address_request)?;
-    ::std::result::Result::Ok(service.add_address(principal, request).await)
+    Ok(service.add_address(principal, request).await)
 }
 
 async fn handle_get_address<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<GetAddressResponse, rt::Refused> {
+) -> Result<GetAddressResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -2163,13 +2123,13 @@ async fn handle_get_address<S: Api>(
         .ok_or(rt::Unauthorized::Missing)?;
     let input = rt::Input::new(parts, true).await;
     let request = input.finish(get_address_request)?;
-    ::std::result::Result::Ok(service.get_address(principal, request).await)
+    Ok(service.get_address(principal, request).await)
 }
 
 async fn handle_delete_address<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<DeleteAddressResponse, rt::Refused> {
+) -> Result<DeleteAddressResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -2180,13 +2140,13 @@ async fn handle_delete_address<S: Api>(
         .ok_or(rt::Unauthorized::Missing)?;
     let input = rt::Input::new(parts, true).await;
     let request = input.finish(delete_address_request)?;
-    ::std::result::Result::Ok(service.delete_address(principal, request).await)
+    Ok(service.delete_address(principal, request).await)
 }
 
 async fn handle_update_address<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<UpdateAddressResponse, rt::Refused> {
+) -> Result<UpdateAddressResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -2204,13 +2164,13 @@ async fn handle_update_address<S: Api>(
         )
         .await?;
     let request = input.finish(update_address_request)?;
-    ::std::result::Result::Ok(service.update_address(principal, request).await)
+    Ok(service.update_address(principal, request).await)
 }
 
 async fn handle_add_address_tags<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<AddAddressTagsResponse, rt::Refused> {
+) -> Result<AddAddressTagsResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -2221,13 +2181,13 @@ async fn handle_add_address_tags<S: Api>(
         .ok_or(rt::Unauthorized::Missing)?;
     let input = rt::Input::new(parts, true).await;
     let request = input.finish(add_address_tags_request)?;
-    ::std::result::Result::Ok(service.add_address_tags(principal, request).await)
+    Ok(service.add_address_tags(principal, request).await)
 }
 
 async fn handle_delete_address_tags<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<DeleteAddressTagsResponse, rt::Refused> {
+) -> Result<DeleteAddressTagsResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -2238,13 +2198,13 @@ async fn handle_delete_address_tags<S: Api>(
         .ok_or(rt::Unauthorized::Missing)?;
     let input = rt::Input::new(parts, true).await;
     let request = input.finish(delete_address_tags_request)?;
-    ::std::result::Result::Ok(service.delete_address_tags(principal, request).await)
+    Ok(service.delete_address_tags(principal, request).await)
 }
 
 async fn handle_confirm_opt_in<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<ConfirmOptInResponse, rt::Refused> {
+) -> Result<ConfirmOptInResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -2255,13 +2215,13 @@ async fn handle_confirm_opt_in<S: Api>(
         .ok_or(rt::Unauthorized::Missing)?;
     let input = rt::Input::new(parts, true).await;
     let request = input.finish(confirm_opt_in_request)?;
-    ::std::result::Result::Ok(service.confirm_opt_in(principal, request).await)
+    Ok(service.confirm_opt_in(principal, request).await)
 }
 
 async fn handle_resend_activation_link<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<ResendActivationLinkResponse, rt::Refused> {
+) -> Result<ResendActivationLinkResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -2279,13 +2239,13 @@ async fn handle_resend_activation_link<S: Api>(
         )
         .await?;
     let request = input.finish(resend_activation_link_request)?;
-    ::std::result::Result::Ok(service.resend_activation_link(principal, request).await)
+    Ok(service.resend_activation_link(principal, request).await)
 }
 
 async fn handle_request_email_change<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<RequestEmailChangeResponse, rt::Refused> {
+) -> Result<RequestEmailChangeResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -2303,13 +2263,13 @@ async fn handle_request_email_change<S: Api>(
         )
         .await?;
     let request = input.finish(request_email_change_request)?;
-    ::std::result::Result::Ok(service.request_email_change(principal, request).await)
+    Ok(service.request_email_change(principal, request).await)
 }
 
 async fn handle_confirm_email_change<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<ConfirmEmailChangeResponse, rt::Refused> {
+) -> Result<ConfirmEmailChangeResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -2327,13 +2287,13 @@ async fn handle_confirm_email_change<S: Api>(
         )
         .await?;
     let request = input.finish(confirm_email_change_request)?;
-    ::std::result::Result::Ok(service.confirm_email_change(principal, request).await)
+    Ok(service.confirm_email_change(principal, request).await)
 }
 
 async fn handle_request_password_reset<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<RequestPasswordResetResponse, rt::Refused> {
+) -> Result<RequestPasswordResetResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -2351,13 +2311,13 @@ async fn handle_request_password_reset<S: Api>(
         )
         .await?;
     let request = input.finish(request_password_reset_request)?;
-    ::std::result::Result::Ok(service.request_password_reset(principal, request).await)
+    Ok(service.request_password_reset(principal, request).await)
 }
 
 async fn handle_reset_password<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<ResetPasswordResponse, rt::Refused> {
+) -> Result<ResetPasswordResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -2375,13 +2335,13 @@ async fn handle_reset_password<S: Api>(
         )
         .await?;
     let request = input.finish(reset_password_request)?;
-    ::std::result::Result::Ok(service.reset_password(principal, request).await)
+    Ok(service.reset_password(principal, request).await)
 }
 
 async fn handle_change_password<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<ChangePasswordResponse, rt::Refused> {
+) -> Result<ChangePasswordResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -2399,15 +2359,13 @@ async fn handle_change_password<S: Api>(
         )
         .await?;
     let request = input.finish(change_password_request)?;
-    ::std::result::Result::Ok(service.change_password(principal, request).await)
+    Ok(service.change_password(principal, request).await)
 }
 
-fn anonymous_login_request(
-    input: &mut rt::Input,
-) -> ::std::option::Option<AnonymousLoginRequest> {
+fn anonymous_login_request(input: &mut rt::Input) -> Option<AnonymousLoginRequest> {
     let tenant = input.query("tenant", rt::Kind::String, true, check_tenant_param);
     let client_id = input.query("client_id", rt::Kind::String, true, rt::check_string);
-    ::std::option::Option::Some(AnonymousLoginRequest {
+    Some(AnonymousLoginRequest {
         tenant: tenant?,
         client_id: client_id?,
     })
@@ -2415,14 +2373,14 @@ fn anonymous_login_request(
 
 fn refresh_anonymous_token_request(
     input: &mut rt::Input,
-) -> ::std::option::Option<RefreshAnonymousTokenRequest> {
+) -> Option<RefreshAnonymousTokenRequest> {
     let tenant = input.query("tenant", rt::Kind::String, true, check_tenant_param);
     let refresh_token = input
         .query("refresh_token", rt::Kind::String, false, rt::check_string);
     let anonymous_token = input
         .query("anonymous_token", rt::Kind::String, false, rt::check_string);
     let client_id = input.query("client_id", rt::Kind::String, true, rt::check_string);
-    ::std::option::Option::Some(RefreshAnonymousTokenRequest {
+    Some(RefreshAnonymousTokenRequest {
         tenant: tenant?,
         refresh_token,
         anonymous_token,
@@ -2430,29 +2388,29 @@ fn refresh_anonymous_token_request(
     })
 }
 
-fn signup_request(input: &mut rt::Input) -> ::std::option::Option<SignupRequest> {
+fn signup_request(input: &mut rt::Input) -> Option<SignupRequest> {
     let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
     let body = input.body(check_customer_signup);
-    ::std::option::Option::Some(SignupRequest {
+    Some(SignupRequest {
         tenant: tenant?,
         body: body?,
     })
 }
 
-fn login_request(input: &mut rt::Input) -> ::std::option::Option<LoginRequest> {
+fn login_request(input: &mut rt::Input) -> Option<LoginRequest> {
     let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
     let body = input.body(check_password_authentication);
-    ::std::option::Option::Some(LoginRequest {
+    Some(LoginRequest {
         tenant: tenant?,
         body: body?,
     })
 }
 
-fn logout_request(input: &mut rt::Input) -> ::std::option::Option<LogoutRequest> {
+fn logout_request(input: &mut rt::Input) -> Option<LogoutRequest> {
     let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
     let access_token = input
         .query("accessToken", rt::Kind::String, true, rt::check_string);
-    ::std::option::Option::Some(LogoutRequest {
+    Some(LogoutRequest {
         tenant: tenant?,
         access_token: access_token?,
     })
@@ -2460,31 +2418,27 @@ fn logout_request(input: &mut rt::Input) -> ::std::option::Option<LogoutRequest>
 
 fn refresh_customer_token_request(
     input: &mut rt::Input,
-) -> ::std::option::Option<RefreshCustomerTokenRequest> {
+) -> Option<RefreshCustomerTokenRequest> {
     let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
     let refresh_token = input
         .query("refreshToken", rt::Kind::String, true, rt::check_string);
     let legal_entity_id = input
         .query("legalEntityId", rt::Kind::String, false, rt::check_string);
-    ::std::option::Option::Some(RefreshCustomerTokenRequest {
+    Some(RefreshCustomerTokenRequest {
         tenant: tenant?,
         refresh_token: refresh_token?,
         legal_entity_id,
     })
 }
 
-fn validate_token_request(
-    input: &mut rt::Input,
-) -> ::std::option::Option<ValidateTokenRequest> {
+fn validate_token_request(input: &mut rt::Input) -> Option<ValidateTokenRequest> {
     let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
-    ::std::option::Option::Some(ValidateTokenRequest {
+    Some(ValidateTokenRequest {
         tenant: tenant?,
     })
 }
 
-fn social_login_request(
-    input: &mut rt::Input,
-) -> ::std::option::Option<SocialLoginRequest> {
+fn social_login_request(input: &mut rt::Input) -> Option<SocialLoginRequest> {
     let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
     let code = input.query("code", rt::Kind::String, true, rt::check_string);
     let redirect_uri = input
@@ -2494,7 +2448,7 @@ fn social_login_request(
     let session_id = input
         .header("session-id", rt::Kind::String, false, rt::check_string);
     let body = input.body(check_social_login_request);
-    ::std::option::Option::Some(SocialLoginRequest {
+    Some(SocialLoginRequest {
         tenant: tenant?,
         code: code?,
         redirect_uri: redirect_uri?,
@@ -2506,10 +2460,10 @@ fn social_login_request(
 
 fn get_customer_profile_request(
     input: &mut rt::Input,
-) -> ::std::option::Option<GetCustomerProfileRequest> {
+) -> Option<GetCustomerProfileRequest> {
     let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
     let expand = input.query("expand", rt::Kind::String, false, rt::check_string);
-    ::std::option::Option::Some(GetCustomerProfileRequest {
+    Some(GetCustomerProfileRequest {
         tenant: tenant?,
         expand,
     })
@@ -2517,10 +2471,10 @@ fn get_customer_profile_request(
 
 fn delete_customer_profile_request(
     input: &mut rt::Input,
-) -> ::std::option::Option<DeleteCustomerProfileRequest> {
+) -> Option<DeleteCustomerProfileRequest> {
     let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
     let token = input.query("token", rt::Kind::String, false, rt::check_string);
-    ::std::option::Option::Some(DeleteCustomerProfileRequest {
+    Some(DeleteCustomerProfileRequest {
         tenant: tenant?,
         token,
     })
@@ -2528,88 +2482,74 @@ fn delete_customer_profile_request(
 
 fn update_customer_profile_request(
     input: &mut rt::Input,
-) -> ::std::option::Option<UpdateCustomerProfileRequest> {
+) -> Option<UpdateCustomerProfileRequest> {
     let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
     let body = input.body(check_customer_update_dto);
-    ::std::option::Option::Some(UpdateCustomerProfileRequest {
+    Some(UpdateCustomerProfileRequest {
         tenant: tenant?,
         body: body?,
     })
 }
 
-fn assign_account_request(
-    input: &mut rt::Input,
-) -> ::std::option::Option<AssignAccountRequest> {
+fn assign_account_request(input: &mut rt::Input) -> Option<AssignAccountRequest> {
     let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
     let body = input.body(check_password_authentication);
-    ::std::option::Option::Some(AssignAccountRequest {
+    Some(AssignAccountRequest {
         tenant: tenant?,
         body: body?,
     })
 }
 
-fn list_addresses_request(
-    input: &mut rt::Input,
-) -> ::std::option::Option<ListAddressesRequest> {
+fn list_addresses_request(input: &mut rt::Input) -> Option<ListAddressesRequest> {
     let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
-    ::std::option::Option::Some(ListAddressesRequest {
+    Some(ListAddressesRequest {
         tenant: tenant?,
     })
 }
 
-fn add_address_request(
-    input: &mut rt::Input,
-) -> ::std::option::Option<AddAddressRequest> {
+fn add_address_request(input: &mut rt::Input) -> Option<AddAddressRequest> {
     let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
     let body = input.typed_body(check_address);
-    ::std::option::Option::Some(AddAddressRequest {
+    Some(AddAddressRequest {
         tenant: tenant?,
         body: body?,
     })
 }
 
-fn get_address_request(
-    input: &mut rt::Input,
-) -> ::std::option::Option<GetAddressRequest> {
+fn get_address_request(input: &mut rt::Input) -> Option<GetAddressRequest> {
     let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
     let address_id = input.path("addressId", rt::Kind::String, check_address_id_param);
-    ::std::option::Option::Some(GetAddressRequest {
+    Some(GetAddressRequest {
         tenant: tenant?,
         address_id: address_id?,
     })
 }
 
-fn delete_address_request(
-    input: &mut rt::Input,
-) -> ::std::option::Option<DeleteAddressRequest> {
+fn delete_address_request(input: &mut rt::Input) -> Option<DeleteAddressRequest> {
     let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
     let address_id = input.path("addressId", rt::Kind::String, check_address_id_param);
-    ::std::option::Option::Some(DeleteAddressRequest {
+    Some(DeleteAddressRequest {
         tenant: tenant?,
         address_id: address_id?,
     })
 }
 
-fn update_address_request(
-    input: &mut rt::Input,
-) -> ::std::option::Option<UpdateAddressRequest> {
+fn update_address_request(input: &mut rt::Input) -> Option<UpdateAddressRequest> {
     let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
     let address_id = input.path("addressId", rt::Kind::String, check_address_id_param);
     let body = input.typed_body(check_address);
-    ::std::option::Option::Some(UpdateAddressRequest {
+    Some(UpdateAddressRequest {
         tenant: tenant?,
         address_id: address_id?,
         body: body?,
     })
 }
 
-fn add_address_tags_request(
-    input: &mut rt::Input,
-) -> ::std::option::Option<AddAddressTagsRequest> {
+fn add_address_tags_request(input: &mut rt::Input) -> Option<AddAddressTagsRequest> {
     let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
     let address_id = input.path("addressId", rt::Kind::String, check_address_id_param);
     let tags = input.query("tags", rt::Kind::String, true, check_tags_param);
-    ::std::option::Option::Some(AddAddressTagsRequest {
+    Some(AddAddressTagsRequest {
         tenant: tenant?,
         address_id: address_id?,
         tags: tags?,
@@ -2618,23 +2558,21 @@ fn add_address_tags_request(
 
 fn delete_address_tags_request(
     input: &mut rt::Input,
-) -> ::std::option::Option<DeleteAddressTagsRequest> {
+) -> Option<DeleteAddressTagsRequest> {
     let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
     let address_id = input.path("addressId", rt::Kind::String, check_address_id_param);
     let tags = input.query("tags", rt::Kind::String, true, check_tags_param);
-    ::std::option::Option::Some(DeleteAddressTagsRequest {
+    Some(DeleteAddressTagsRequest {
         tenant: tenant?,
         address_id: address_id?,
         tags: tags?,
     })
 }
 
-fn confirm_opt_in_request(
-    input: &mut rt::Input,
-) -> ::std::option::Option<ConfirmOptInRequest> {
+fn confirm_opt_in_request(input: &mut rt::Input) -> Option<ConfirmOptInRequest> {
     let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
     let token = input.path("token", rt::Kind::String, rt::check_string);
-    ::std::option::Option::Some(ConfirmOptInRequest {
+    Some(ConfirmOptInRequest {
         tenant: tenant?,
         token: token?,
     })
@@ -2642,10 +2580,10 @@ fn confirm_opt_in_request(
 
 fn resend_activation_link_request(
     input: &mut rt::Input,
-) -> ::std::option::Option<ResendActivationLinkRequest> {
+) -> Option<ResendActivationLinkRequest> {
     let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
     let body = input.body(check_resend_activation_request);
-    ::std::option::Option::Some(ResendActivationLinkRequest {
+    Some(ResendActivationLinkRequest {
         tenant: tenant?,
         body: body?,
     })
@@ -2653,10 +2591,10 @@ fn resend_activation_link_request(
 
 fn request_email_change_request(
     input: &mut rt::Input,
-) -> ::std::option::Option<RequestEmailChangeRequest> {
+) -> Option<RequestEmailChangeRequest> {
     let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
     let body = input.typed_body(check_change_email_request_dto);
-    ::std::option::Option::Some(RequestEmailChangeRequest {
+    Some(RequestEmailChangeRequest {
         tenant: tenant?,
         body,
     })
@@ -2664,10 +2602,10 @@ fn request_email_change_request(
 
 fn confirm_email_change_request(
     input: &mut rt::Input,
-) -> ::std::option::Option<ConfirmEmailChangeRequest> {
+) -> Option<ConfirmEmailChangeRequest> {
     let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
     let body = input.typed_body(check_update_email);
-    ::std::option::Option::Some(ConfirmEmailChangeRequest {
+    Some(ConfirmEmailChangeRequest {
         tenant: tenant?,
         body,
     })
@@ -2675,32 +2613,28 @@ fn confirm_email_change_request(
 
 fn request_password_reset_request(
     input: &mut rt::Input,
-) -> ::std::option::Option<RequestPasswordResetRequest> {
+) -> Option<RequestPasswordResetRequest> {
     let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
     let body = input.typed_body(check_password_reset_request_dto);
-    ::std::option::Option::Some(RequestPasswordResetRequest {
+    Some(RequestPasswordResetRequest {
         tenant: tenant?,
         body,
     })
 }
 
-fn reset_password_request(
-    input: &mut rt::Input,
-) -> ::std::option::Option<ResetPasswordRequest> {
+fn reset_password_request(input: &mut rt::Input) -> Option<ResetPasswordRequest> {
     let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
     let body = input.typed_body(check_password_update);
-    ::std::option::Option::Some(ResetPasswordRequest {
+    Some(ResetPasswordRequest {
         tenant: tenant?,
         body,
     })
 }
 
-fn change_password_request(
-    input: &mut rt::Input,
-) -> ::std::option::Option<ChangePasswordRequest> {
+fn change_password_request(input: &mut rt::Input) -> Option<ChangePasswordRequest> {
     let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
     let body = input.typed_body(check_password_change_dto);
-    ::std::option::Option::Some(ChangePasswordRequest {
+    Some(ChangePasswordRequest {
         tenant: tenant?,
         body,
     })
@@ -2712,44 +2646,36 @@ async fn authenticate<S: Authenticator>(
     service: &S,
     parts: &::axum::http::request::Parts,
     alternatives: &[&[SecurityScheme]],
-) -> ::std::result::Result<::std::option::Option<S::Principal>, rt::Unauthorized> {
+) -> Result<Option<S::Principal>, rt::Unauthorized> {
     let mut sent = false;
     'alternatives: for alternative in alternatives {
-        let mut principal = ::std::option::Option::None;
+        let mut principal = None;
         for &scheme in *alternative {
-            let ::std::option::Option::Some(c) = credential(
-                scheme,
-                &parts.headers,
-                parts.uri.query(),
-            ) else {
+            let Some(c) = credential(scheme, &parts.headers, parts.uri.query()) else {
                 continue 'alternatives;
             };
             sent = true;
             match service.authenticate(scheme, &c).await {
-                ::std::option::Option::Some(p) => {
-                    principal = principal.or(::std::option::Option::Some(p));
-                }
-                ::std::option::Option::None => continue 'alternatives,
+                Some(p) => principal = principal.or(Some(p)),
+                None => continue 'alternatives,
             }
         }
         if principal.is_some() {
-            return ::std::result::Result::Ok(principal);
+            return Ok(principal);
         }
     }
     if alternatives.iter().any(|a| a.is_empty()) {
-        return ::std::result::Result::Ok(::std::option::Option::None);
+        return Ok(None);
     }
-    ::std::result::Result::Err(
-        if sent { rt::Unauthorized::Rejected } else { rt::Unauthorized::Missing },
-    )
+    Err(if sent { rt::Unauthorized::Rejected } else { rt::Unauthorized::Missing })
 }
 
 /// The credential sent for `scheme`, if any.
 fn credential(
     scheme: SecurityScheme,
     headers: &::axum::http::HeaderMap,
-    _query: ::std::option::Option<&str>,
-) -> ::std::option::Option<rt::Credential> {
+    _query: Option<&str>,
+) -> Option<rt::Credential> {
     match scheme {
         SecurityScheme::CustomerAccessToken => rt::bearer(headers),
         SecurityScheme::AnonymousAccessToken => rt::bearer(headers),
@@ -2760,9 +2686,9 @@ fn credential(
 fn check_social_login_request(
     v: &::serde_json::Value,
     at: &rt::At<'_>,
-    errors: &mut ::std::vec::Vec<rt::FieldError>,
+    errors: &mut Vec<rt::FieldError>,
 ) {
-    let ::std::option::Option::Some(o) = rt::object(v, at, &[], errors) else {
+    let Some(o) = rt::object(v, at, &[], errors) else {
         return;
     };
     rt::field(
@@ -2786,14 +2712,9 @@ fn check_social_login_request(
 fn check_password_authentication(
     v: &::serde_json::Value,
     at: &rt::At<'_>,
-    errors: &mut ::std::vec::Vec<rt::FieldError>,
+    errors: &mut Vec<rt::FieldError>,
 ) {
-    let ::std::option::Option::Some(o) = rt::object(
-        v,
-        at,
-        &["email", "password"],
-        errors,
-    ) else {
+    let Some(o) = rt::object(v, at, &["email", "password"], errors) else {
         return;
     };
     rt::field(
@@ -2815,14 +2736,9 @@ fn check_password_authentication(
 fn check_customer_signup(
     v: &::serde_json::Value,
     at: &rt::At<'_>,
-    errors: &mut ::std::vec::Vec<rt::FieldError>,
+    errors: &mut Vec<rt::FieldError>,
 ) {
-    let ::std::option::Option::Some(o) = rt::object(
-        v,
-        at,
-        &["email", "password"],
-        errors,
-    ) else {
+    let Some(o) = rt::object(v, at, &["email", "password"], errors) else {
         return;
     };
     rt::field(
@@ -2858,9 +2774,9 @@ fn check_customer_signup(
 fn check_customer_update_dto(
     v: &::serde_json::Value,
     at: &rt::At<'_>,
-    errors: &mut ::std::vec::Vec<rt::FieldError>,
+    errors: &mut Vec<rt::FieldError>,
 ) {
-    let ::std::option::Option::Some(o) = rt::object(v, at, &[], errors) else {
+    let Some(o) = rt::object(v, at, &[], errors) else {
         return;
     };
     rt::field(o, at, "title", false, errors, rt::check_string);
@@ -2913,9 +2829,9 @@ fn check_customer_update_dto(
 fn check_b2b_properties(
     v: &::serde_json::Value,
     at: &rt::At<'_>,
-    errors: &mut ::std::vec::Vec<rt::FieldError>,
+    errors: &mut Vec<rt::FieldError>,
 ) {
-    let ::std::option::Option::Some(o) = rt::object(v, at, &[], errors) else {
+    let Some(o) = rt::object(v, at, &[], errors) else {
         return;
     };
     rt::field(o, at, "companyRegistrationId", false, errors, rt::check_string);
@@ -2926,7 +2842,7 @@ fn check_b2b_properties(
         false,
         errors,
         |v, at, errors| {
-            if let ::std::option::Option::Some(items) = rt::array(v, at, errors) {
+            if let Some(items) = rt::array(v, at, errors) {
                 for (i, v) in items.iter().enumerate() {
                     let at = &rt::item(at, i);
                     let _ = (v, at);
@@ -2941,9 +2857,9 @@ fn check_b2b_properties(
 fn check_legal_entity(
     v: &::serde_json::Value,
     at: &rt::At<'_>,
-    errors: &mut ::std::vec::Vec<rt::FieldError>,
+    errors: &mut Vec<rt::FieldError>,
 ) {
-    let ::std::option::Option::Some(o) = rt::object(v, at, &[], errors) else {
+    let Some(o) = rt::object(v, at, &[], errors) else {
         return;
     };
     rt::field(o, at, "id", false, errors, rt::check_string);
@@ -2955,9 +2871,9 @@ fn check_legal_entity(
 fn check_default_dto_metadata(
     v: &::serde_json::Value,
     at: &rt::At<'_>,
-    errors: &mut ::std::vec::Vec<rt::FieldError>,
+    errors: &mut Vec<rt::FieldError>,
 ) {
-    let ::std::option::Option::Some(o) = rt::object(v, at, &[], errors) else {
+    let Some(o) = rt::object(v, at, &[], errors) else {
         return;
     };
     rt::field(
@@ -2967,7 +2883,7 @@ fn check_default_dto_metadata(
         false,
         errors,
         |v, at, errors| {
-            if let ::std::option::Option::Some(o) = rt::object(v, at, &[], errors) {
+            if let Some(o) = rt::object(v, at, &[], errors) {
                 for (k, v) in o {
                     let at = &rt::member(at, k);
                     let _ = (v, at);
@@ -2983,9 +2899,9 @@ fn check_default_dto_metadata(
 fn check_address(
     v: &::serde_json::Value,
     at: &rt::At<'_>,
-    errors: &mut ::std::vec::Vec<rt::FieldError>,
+    errors: &mut Vec<rt::FieldError>,
 ) {
-    let ::std::option::Option::Some(o) = rt::object(v, at, &[], errors) else {
+    let Some(o) = rt::object(v, at, &[], errors) else {
         return;
     };
     rt::field(o, at, "id", false, errors, rt::check_string);
@@ -3010,7 +2926,7 @@ fn check_address(
         false,
         errors,
         |v, at, errors| {
-            if let ::std::option::Option::Some(items) = rt::array(v, at, errors) {
+            if let Some(items) = rt::array(v, at, errors) {
                 for (i, v) in items.iter().enumerate() {
                     let at = &rt::item(at, i);
                     let _ = (v, at);
@@ -3037,9 +2953,9 @@ fn check_address(
 fn check_resend_activation_request(
     v: &::serde_json::Value,
     at: &rt::At<'_>,
-    errors: &mut ::std::vec::Vec<rt::FieldError>,
+    errors: &mut Vec<rt::FieldError>,
 ) {
-    let ::std::option::Option::Some(o) = rt::object(v, at, &["email"], errors) else {
+    let Some(o) = rt::object(v, at, &["email"], errors) else {
         return;
     };
     rt::field(
@@ -3060,9 +2976,9 @@ fn check_resend_activation_request(
 fn check_change_email_request_dto(
     v: &::serde_json::Value,
     at: &rt::At<'_>,
-    errors: &mut ::std::vec::Vec<rt::FieldError>,
+    errors: &mut Vec<rt::FieldError>,
 ) {
-    let ::std::option::Option::Some(o) = rt::object(v, at, &[], errors) else {
+    let Some(o) = rt::object(v, at, &[], errors) else {
         return;
     };
     rt::field(o, at, "email", false, errors, rt::check_string);
@@ -3075,9 +2991,9 @@ fn check_change_email_request_dto(
 fn check_update_email(
     v: &::serde_json::Value,
     at: &rt::At<'_>,
-    errors: &mut ::std::vec::Vec<rt::FieldError>,
+    errors: &mut Vec<rt::FieldError>,
 ) {
-    let ::std::option::Option::Some(o) = rt::object(v, at, &[], errors) else {
+    let Some(o) = rt::object(v, at, &[], errors) else {
         return;
     };
     rt::field(o, at, "token", false, errors, rt::check_string);
@@ -3087,9 +3003,9 @@ fn check_update_email(
 fn check_password_reset_request_dto(
     v: &::serde_json::Value,
     at: &rt::At<'_>,
-    errors: &mut ::std::vec::Vec<rt::FieldError>,
+    errors: &mut Vec<rt::FieldError>,
 ) {
-    let ::std::option::Option::Some(o) = rt::object(v, at, &["email"], errors) else {
+    let Some(o) = rt::object(v, at, &["email"], errors) else {
         return;
     };
     rt::field(o, at, "email", false, errors, rt::check_string);
@@ -3100,14 +3016,9 @@ fn check_password_reset_request_dto(
 fn check_password_update(
     v: &::serde_json::Value,
     at: &rt::At<'_>,
-    errors: &mut ::std::vec::Vec<rt::FieldError>,
+    errors: &mut Vec<rt::FieldError>,
 ) {
-    let ::std::option::Option::Some(o) = rt::object(
-        v,
-        at,
-        &["token", "password"],
-        errors,
-    ) else {
+    let Some(o) = rt::object(v, at, &["token", "password"], errors) else {
         return;
     };
     rt::field(o, at, "token", false, errors, rt::check_string);
@@ -3118,14 +3029,9 @@ fn check_password_update(
 fn check_password_change_dto(
     v: &::serde_json::Value,
     at: &rt::At<'_>,
-    errors: &mut ::std::vec::Vec<rt::FieldError>,
+    errors: &mut Vec<rt::FieldError>,
 ) {
-    let ::std::option::Option::Some(o) = rt::object(
-        v,
-        at,
-        &["currentPassword", "newPassword"],
-        errors,
-    ) else {
+    let Some(o) = rt::object(v, at, &["currentPassword", "newPassword"], errors) else {
         return;
     };
     rt::field(o, at, "currentPassword", false, errors, rt::check_string);
@@ -3135,7 +3041,7 @@ fn check_password_change_dto(
 fn check_tenant_param(
     v: &::serde_json::Value,
     at: &rt::At<'_>,
-    errors: &mut ::std::vec::Vec<rt::FieldError>,
+    errors: &mut Vec<rt::FieldError>,
 ) {
     rt::string(v, at, errors);
     static RULES: rt::Rules = rt::Rules::NONE
@@ -3148,7 +3054,7 @@ fn check_tenant_param(
 fn check_address_id_param(
     v: &::serde_json::Value,
     at: &rt::At<'_>,
-    errors: &mut ::std::vec::Vec<rt::FieldError>,
+    errors: &mut Vec<rt::FieldError>,
 ) {
     rt::string(v, at, errors);
     static RULES: rt::Rules = rt::Rules::NONE.min_length(1);
@@ -3158,7 +3064,7 @@ fn check_address_id_param(
 fn check_tags_param(
     v: &::serde_json::Value,
     at: &rt::At<'_>,
-    errors: &mut ::std::vec::Vec<rt::FieldError>,
+    errors: &mut Vec<rt::FieldError>,
 ) {
     rt::string(v, at, errors);
     static RULES: rt::Rules = rt::Rules::NONE.min_length(1);

@@ -69,7 +69,7 @@ fn emit_client_struct(api: &Api) -> TokenStream {
             pub const DEFAULT_BASE_URL: &'static str = #url;
 
             #ctor_docs
-            pub fn new(credentials: Credentials) -> ::std::result::Result<Self, Error> {
+            pub fn new(credentials: Credentials) -> Result<Self, Error> {
                 Self::with_config(Self::DEFAULT_BASE_URL, credentials, Config::default())
             }
         }
@@ -88,7 +88,7 @@ fn emit_client_struct(api: &Api) -> TokenStream {
             pub fn with_base_url(
                 base_url: &str,
                 credentials: Credentials,
-            ) -> ::std::result::Result<Self, Error> {
+            ) -> Result<Self, Error> {
                 Self::with_config(base_url, credentials, Config::default())
             }
 
@@ -97,14 +97,14 @@ fn emit_client_struct(api: &Api) -> TokenStream {
                 base_url: &str,
                 credentials: Credentials,
                 config: Config,
-            ) -> ::std::result::Result<Self, Error> {
+            ) -> Result<Self, Error> {
                 let user_agent = ::std::concat!(
                     ::std::env!("CARGO_PKG_NAME"),
                     "/",
                     ::std::env!("CARGO_PKG_VERSION")
                 );
                 let core = ::oasgen_runtime::ClientCore::new(base_url, credentials, config, user_agent)?;
-                ::std::result::Result::Ok(Client { core })
+                Ok(Client { core })
             }
 
             /// The base URL requests go to.

@@ -1,7 +1,7 @@
 //! `models.rs`: one Rust type per IR type.
 
 use super::docs::{doc_attrs, outer_lines, raw_doc_attrs};
-use super::types::{ident, type_tokens, Scope};
+use super::types::{ident, type_tokens, Prelude, Scope};
 use super::{part, Part};
 use crate::ir::{Api, Field, StringEnum, Struct, TypeDef, TypeExpr, TypeKind, Union};
 use proc_macro2::{Literal, TokenStream};
@@ -9,23 +9,24 @@ use quote::{quote, ToTokens};
 
 /// Every model type, in IR order, one part each.
 pub fn emit_models(api: &Api) -> Vec<Part<'_>> {
+    let scope = Scope::models(api);
     let mut parts = vec![part(|| quote!(#![allow(deprecated)]))];
     parts.extend(
         api.types
             .iter()
-            .map(|def| part(move || emit_type(api, def))),
+            .map(|def| part(move || emit_type(api, def, scope))),
     );
     parts
 }
 
 /// One model type.
-fn emit_type(api: &Api, def: &TypeDef) -> TokenStream {
+fn emit_type(api: &Api, def: &TypeDef, scope: Scope) -> TokenStream {
     match &def.kind {
-        TypeKind::Struct(s) => emit_struct(api, def, s),
-        TypeKind::Enum(e) => emit_enum(def, e),
-        TypeKind::Union(u) => emit_union(api, def, u),
-        TypeKind::Alias(e) => emit_alias(api, def, e),
-        TypeKind::Newtype(e) => emit_newtype(api, def, e),
+        TypeKind::Struct(s) => emit_struct(api, def, s, scope),
+        TypeKind::Enum(e) => emit_enum(def, e, scope),
+        TypeKind::Union(u) => emit_union(api, def, u, scope),
+        TypeKind::Alias(e) => emit_alias(api, def, e, scope),
+        TypeKind::Newtype(e) => emit_newtype(api, def, e, scope),
     }
 }
 
@@ -46,13 +47,15 @@ fn type_header(def: &TypeDef) -> TokenStream {
     quote!(#docs #deprecated)
 }
 
-fn field_type(api: &Api, f: &Field) -> TokenStream {
-    let mut ty = type_tokens(api, &f.ty, Scope::Models);
+fn field_type(api: &Api, f: &Field, scope: Scope) -> TokenStream {
+    let mut ty = type_tokens(api, &f.ty, scope);
     if f.boxed {
-        ty = quote!(::std::boxed::Box<#ty>);
+        let boxed = scope.prelude(Prelude::Box);
+        ty = quote!(#boxed<#ty>);
     }
     if !f.required || f.nullable {
-        ty = quote!(::std::option::Option<#ty>);
+        let option = scope.prelude(Prelude::Option);
+        ty = quote!(#option<#ty>);
     }
     ty
 }
@@ -86,13 +89,13 @@ fn field_docs(api: &Api, f: &Field) -> TokenStream {
     quote!(#spec #ours)
 }
 
-fn emit_struct(api: &Api, def: &TypeDef, s: &Struct) -> TokenStream {
+fn emit_struct(api: &Api, def: &TypeDef, s: &Struct, scope: Scope) -> TokenStream {
     let header = type_header(def);
     let name = ident(&def.name);
     let fields = s.fields.iter().map(|f| {
         let docs = field_docs(api, f);
         let id = ident(&f.ident);
-        let ty = field_type(api, f);
+        let ty = field_type(api, f, scope);
         let mut serde = Vec::new();
         if f.ident != f.json_name {
             let json = &f.json_name;
@@ -100,9 +103,8 @@ fn emit_struct(api: &Api, def: &TypeDef, s: &Struct) -> TokenStream {
         }
         if !f.required {
             serde.push(quote!(default));
-            serde.push(quote!(
-                skip_serializing_if = "::std::option::Option::is_none"
-            ));
+            let is_none = format!("{}::is_none", scope.prelude(Prelude::Option));
+            serde.push(quote!(skip_serializing_if = #is_none));
         }
         let serde = (!serde.is_empty()).then(|| quote!(#[serde(#(#serde),*)]));
         let deprecated = f.deprecated.then(|| quote!(#[deprecated]));
@@ -115,10 +117,13 @@ fn emit_struct(api: &Api, def: &TypeDef, s: &Struct) -> TokenStream {
     });
     let additional = s.additional.as_ref().map(|value| {
         let map = match value {
-            TypeExpr::Json => quote!(::serde_json::Map<::std::string::String, ::serde_json::Value>),
+            TypeExpr::Json => type_tokens(api, &TypeExpr::JsonObject, scope),
             other => {
-                let v = type_tokens(api, other, Scope::Models);
-                quote!(::std::collections::BTreeMap<::std::string::String, #v>)
+                let (string, v) = (
+                    scope.prelude(Prelude::String),
+                    type_tokens(api, other, scope),
+                );
+                quote!(::std::collections::BTreeMap<#string, #v>)
             }
         };
         quote! {
@@ -128,11 +133,15 @@ fn emit_struct(api: &Api, def: &TypeDef, s: &Struct) -> TokenStream {
         }
     });
     let has_secret = s.fields.iter().any(|f| f.secret);
-    let has_spec_default = s.fields.iter().any(|f| default_expr(api, f).is_some());
+    let has_spec_default = s
+        .fields
+        .iter()
+        .any(|f| default_expr(api, f, scope).is_some());
     let debug = (!has_secret).then(|| quote!(Debug,));
     let derive_default = (def.has_default && !has_spec_default).then(|| quote!(Default,));
     let debug_impl = has_secret.then(|| redacting_debug(def, s));
-    let default_impl = (def.has_default && has_spec_default).then(|| default_impl(api, def, s));
+    let default_impl =
+        (def.has_default && has_spec_default).then(|| default_impl(api, def, s, scope));
     quote! {
         #header
         #[derive(#debug Clone, PartialEq, #derive_default ::serde::Serialize, ::serde::Deserialize)]
@@ -177,22 +186,29 @@ fn redacting_debug(def: &TypeDef, s: &Struct) -> TokenStream {
 }
 
 /// The Rust expression of a field's spec default, where one can be written.
-fn default_expr(api: &Api, f: &Field) -> Option<TokenStream> {
+fn default_expr(api: &Api, f: &Field, scope: Scope) -> Option<TokenStream> {
     let value = f.default.as_ref()?;
-    let expr = value_expr(api, &f.ty, value)?;
+    let expr = value_expr(api, &f.ty, value, scope)?;
     let expr = if f.boxed {
-        quote!(::std::boxed::Box::new(#expr))
+        let boxed = scope.prelude(Prelude::Box);
+        quote!(#boxed::new(#expr))
     } else {
         expr
     };
     Some(if !f.required || f.nullable {
-        quote!(::std::option::Option::Some(#expr))
+        let some = scope.prelude(Prelude::Some);
+        quote!(#some(#expr))
     } else {
         expr
     })
 }
 
-fn value_expr(api: &Api, ty: &TypeExpr, value: &serde_json::Value) -> Option<TokenStream> {
+fn value_expr(
+    api: &Api,
+    ty: &TypeExpr,
+    value: &serde_json::Value,
+    scope: Scope,
+) -> Option<TokenStream> {
     match ty {
         TypeExpr::Bool => value.as_bool().map(|b| quote!(#b)),
         TypeExpr::I32 => value
@@ -206,9 +222,10 @@ fn value_expr(api: &Api, ty: &TypeExpr, value: &serde_json::Value) -> Option<Tok
             .as_f64()
             .filter(|n| n.is_finite())
             .map(|n| Literal::f64_suffixed(n).into_token_stream()),
-        TypeExpr::String => value
-            .as_str()
-            .map(|s| quote!(::std::string::String::from(#s))),
+        TypeExpr::String => value.as_str().map(|s| {
+            let string = scope.prelude(Prelude::String);
+            quote!(#string::from(#s))
+        }),
         TypeExpr::Named(id) => {
             let def = api.ty(*id);
             match &def.kind {
@@ -219,7 +236,7 @@ fn value_expr(api: &Api, ty: &TypeExpr, value: &serde_json::Value) -> Option<Tok
                     let variant = ident(&v.ident);
                     Some(quote!(#name::#variant))
                 }
-                TypeKind::Alias(inner) => value_expr(api, inner, value),
+                TypeKind::Alias(inner) => value_expr(api, inner, value, scope),
                 _ => None,
             }
         }
@@ -227,21 +244,22 @@ fn value_expr(api: &Api, ty: &TypeExpr, value: &serde_json::Value) -> Option<Tok
     }
 }
 
-fn default_impl(api: &Api, def: &TypeDef, s: &Struct) -> TokenStream {
+fn default_impl(api: &Api, def: &TypeDef, s: &Struct, scope: Scope) -> TokenStream {
     let name = ident(&def.name);
+    let default = scope.prelude(Prelude::Default);
     let fields = s.fields.iter().map(|f| {
         let id = ident(&f.ident);
-        match default_expr(api, f) {
+        match default_expr(api, f, scope) {
             Some(e) => quote!(#id: #e,),
-            None => quote!(#id: ::std::default::Default::default(),),
+            None => quote!(#id: #default::default(),),
         }
     });
     let additional = s
         .additional
         .as_ref()
-        .map(|_| quote!(additional_properties: ::std::default::Default::default(),));
+        .map(|_| quote!(additional_properties: #default::default(),));
     quote! {
-        impl ::std::default::Default for #name {
+        impl #default for #name {
             fn default() -> Self {
                 Self {
                     #(#fields)*
@@ -252,7 +270,8 @@ fn default_impl(api: &Api, def: &TypeDef, s: &Struct) -> TokenStream {
     }
 }
 
-fn emit_enum(def: &TypeDef, e: &StringEnum) -> TokenStream {
+fn emit_enum(def: &TypeDef, e: &StringEnum, scope: Scope) -> TokenStream {
+    let (string, from) = (scope.prelude(Prelude::String), scope.prelude(Prelude::From));
     let header = type_header(def);
     let name = ident(&def.name);
     let variants = e.variants.iter().map(|v| {
@@ -285,7 +304,7 @@ fn emit_enum(def: &TypeDef, e: &StringEnum) -> TokenStream {
             #(#variants)*
             /// A value this version of the spec does not know; kept as received.
             #[serde(untagged)]
-            Other(::std::string::String),
+            Other(#string),
         }
 
         impl #name {
@@ -304,7 +323,7 @@ fn emit_enum(def: &TypeDef, e: &StringEnum) -> TokenStream {
             }
         }
 
-        impl ::std::convert::From<&str> for #name {
+        impl #from<&str> for #name {
             fn from(value: &str) -> Self {
                 match value {
                     #(#from_str)*
@@ -315,14 +334,15 @@ fn emit_enum(def: &TypeDef, e: &StringEnum) -> TokenStream {
     }
 }
 
-fn emit_union(api: &Api, def: &TypeDef, u: &Union) -> TokenStream {
+fn emit_union(api: &Api, def: &TypeDef, u: &Union, scope: Scope) -> TokenStream {
+    let boxed = scope.prelude(Prelude::Box);
     let header = type_header(def);
     let name = ident(&def.name);
     let variants = u.variants.iter().map(|v| {
         let id = ident(&v.ident);
-        let mut ty = type_tokens(api, &v.ty, Scope::Models);
+        let mut ty = type_tokens(api, &v.ty, scope);
         if v.boxed {
-            ty = quote!(::std::boxed::Box<#ty>);
+            ty = quote!(#boxed<#ty>);
         }
         let doc = match &v.tags[..] {
             [] => format!(" A `{}`.", v.ident),
@@ -357,7 +377,7 @@ fn emit_union(api: &Api, def: &TypeDef, u: &Union) -> TokenStream {
         let id = ident(&v.ident);
         let tags = &v.tags;
         let wrap = if v.boxed {
-            quote!(|v| Self::#id(::std::boxed::Box::new(v)))
+            quote!(|v| Self::#id(#boxed::new(v)))
         } else {
             quote!(Self::#id)
         };
@@ -366,6 +386,7 @@ fn emit_union(api: &Api, def: &TypeDef, u: &Union) -> TokenStream {
         }
     });
     let all_tags: Vec<&String> = u.variants.iter().flat_map(|v| &v.tags).collect();
+    let (result, err) = (scope.prelude(Prelude::Result), scope.prelude(Prelude::Err));
     quote! {
         #header
         #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -376,7 +397,7 @@ fn emit_union(api: &Api, def: &TypeDef, u: &Union) -> TokenStream {
         }
 
         impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> #result<Self, D::Error> {
                 use ::serde::de::Error as _;
                 let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
                 let tag = value
@@ -386,27 +407,27 @@ fn emit_union(api: &Api, def: &TypeDef, u: &Union) -> TokenStream {
                     .to_string();
                 match tag.as_str() {
                     #(#arms)*
-                    other => ::std::result::Result::Err(D::Error::unknown_variant(other, &[#(#all_tags),*])),
+                    other => #err(D::Error::unknown_variant(other, &[#(#all_tags),*])),
                 }
             }
         }
     }
 }
 
-fn emit_alias(api: &Api, def: &TypeDef, e: &TypeExpr) -> TokenStream {
+fn emit_alias(api: &Api, def: &TypeDef, e: &TypeExpr, scope: Scope) -> TokenStream {
     let header = type_header(def);
     let name = ident(&def.name);
-    let ty = type_tokens(api, e, Scope::Models);
+    let ty = type_tokens(api, e, scope);
     quote! {
         #header
         pub type #name = #ty;
     }
 }
 
-fn emit_newtype(api: &Api, def: &TypeDef, e: &TypeExpr) -> TokenStream {
+fn emit_newtype(api: &Api, def: &TypeDef, e: &TypeExpr, scope: Scope) -> TokenStream {
     let header = type_header(def);
     let name = ident(&def.name);
-    let ty = type_tokens(api, e, Scope::Models);
+    let ty = type_tokens(api, e, scope);
     let default = def.has_default.then(|| quote!(Default,));
     quote! {
         #header

@@ -2,51 +2,161 @@
 
 use crate::ir::{Api, TypeExpr, TypeId};
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::quote;
+use quote::{quote, ToTokens};
 
 /// An identifier from a name the lowering made valid.
 pub fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
 }
 
-/// Where the tokens will stand, which decides how model types are written.
+/// Where the tokens will stand, which decides how model types and prelude names are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
-    /// Inside `models.rs`: model types by their bare name.
-    Models,
-    /// Anywhere else in the crate: `crate::models::Name`.
+    /// Inside `models.rs`: model types by their bare name. A model named like an item of Rust's
+    /// prelude shadows it there, so that item is written by its full path.
+    Models(Shadowed),
+    /// Anywhere else in the crate: `crate::models::Name`. No item there is named like one of
+    /// the prelude (their names are fixed or end in `Request`, `Response`, ...).
     Crate,
+}
+
+/// The prelude items a module's own items shadow, one bit per [`Prelude`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Shadowed(u16);
+
+impl Scope {
+    /// The scope of `models.rs`, where every model type is an item.
+    pub fn models(api: &Api) -> Self {
+        let mut shadowed = Shadowed::default();
+        for def in &api.types {
+            if let Some(p) = Prelude::ALL.iter().find(|p| p.name() == def.name) {
+                shadowed.0 |= 1 << *p as u16;
+            }
+        }
+        Scope::Models(shadowed)
+    }
+
+    /// `item`, bare where nothing shadows it, else by its full path.
+    pub fn prelude(self, item: Prelude) -> TokenStream {
+        match self {
+            Scope::Models(Shadowed(bits)) if bits & (1 << item as u16) != 0 => item.path(),
+            _ => ident(item.name()).into_token_stream(),
+        }
+    }
+}
+
+/// The items of Rust's prelude that generated code names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prelude {
+    /// `std::option::Option`.
+    Option,
+    /// `std::option::Option::Some`.
+    Some,
+    /// `std::option::Option::None`.
+    None,
+    /// `std::result::Result`.
+    Result,
+    /// `std::result::Result::Ok`.
+    Ok,
+    /// `std::result::Result::Err`.
+    Err,
+    /// `std::string::String`.
+    String,
+    /// `std::vec::Vec`.
+    Vec,
+    /// `std::boxed::Box`.
+    Box,
+    /// `std::default::Default`.
+    Default,
+    /// `std::convert::From`.
+    From,
+}
+
+impl Prelude {
+    const ALL: [Prelude; 11] = [
+        Prelude::Option,
+        Prelude::Some,
+        Prelude::None,
+        Prelude::Result,
+        Prelude::Ok,
+        Prelude::Err,
+        Prelude::String,
+        Prelude::Vec,
+        Prelude::Box,
+        Prelude::Default,
+        Prelude::From,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Prelude::Option => "Option",
+            Prelude::Some => "Some",
+            Prelude::None => "None",
+            Prelude::Result => "Result",
+            Prelude::Ok => "Ok",
+            Prelude::Err => "Err",
+            Prelude::String => "String",
+            Prelude::Vec => "Vec",
+            Prelude::Box => "Box",
+            Prelude::Default => "Default",
+            Prelude::From => "From",
+        }
+    }
+
+    /// The full path, which no item of a generated module can shadow.
+    fn path(self) -> TokenStream {
+        match self {
+            Prelude::Option => quote!(::std::option::Option),
+            Prelude::Some => quote!(::std::option::Option::Some),
+            Prelude::None => quote!(::std::option::Option::None),
+            Prelude::Result => quote!(::std::result::Result),
+            Prelude::Ok => quote!(::std::result::Result::Ok),
+            Prelude::Err => quote!(::std::result::Result::Err),
+            Prelude::String => quote!(::std::string::String),
+            Prelude::Vec => quote!(::std::vec::Vec),
+            Prelude::Box => quote!(::std::boxed::Box),
+            Prelude::Default => quote!(::std::default::Default),
+            Prelude::From => quote!(::std::convert::From),
+        }
+    }
 }
 
 /// The path of a named type.
 pub fn named(api: &Api, id: TypeId, scope: Scope) -> TokenStream {
     let name = ident(&api.ty(id).name);
     match scope {
-        Scope::Models => quote!(#name),
+        Scope::Models(_) => quote!(#name),
         Scope::Crate => quote!(crate::models::#name),
     }
 }
 
 /// The Rust type of an expression.
 pub fn type_tokens(api: &Api, expr: &TypeExpr, scope: Scope) -> TokenStream {
+    let string = || scope.prelude(Prelude::String);
     match expr {
         TypeExpr::Bool => quote!(bool),
         TypeExpr::I32 => quote!(i32),
         TypeExpr::I64 => quote!(i64),
         TypeExpr::F64 => quote!(f64),
-        TypeExpr::String => quote!(::std::string::String),
-        TypeExpr::Bytes => quote!(::std::vec::Vec<u8>),
+        TypeExpr::String => string(),
+        TypeExpr::Bytes => {
+            let vec = scope.prelude(Prelude::Vec);
+            quote!(#vec<u8>)
+        }
         TypeExpr::Json => quote!(::serde_json::Value),
         TypeExpr::JsonObject => {
-            quote!(::serde_json::Map<::std::string::String, ::serde_json::Value>)
+            let string = string();
+            quote!(::serde_json::Map<#string, ::serde_json::Value>)
         }
         TypeExpr::Array(inner) => {
             let inner = type_tokens(api, inner, scope);
-            quote!(::std::vec::Vec<#inner>)
+            let vec = scope.prelude(Prelude::Vec);
+            quote!(#vec<#inner>)
         }
         TypeExpr::Map(inner) => {
             let inner = type_tokens(api, inner, scope);
-            quote!(::std::collections::BTreeMap<::std::string::String, #inner>)
+            let string = string();
+            quote!(::std::collections::BTreeMap<#string, #inner>)
         }
         TypeExpr::Named(id) => named(api, *id, scope),
     }

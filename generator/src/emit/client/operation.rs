@@ -62,7 +62,7 @@ fn arg_type(api: &Api, ty: &TypeExpr, required: bool) -> TokenStream {
     if required {
         base
     } else {
-        quote!(::std::option::Option<#base>)
+        quote!(Option<#base>)
     }
 }
 
@@ -87,7 +87,7 @@ fn body_arg_type(api: &Api, op: &Operation) -> TokenStream {
     if body.required {
         base
     } else {
-        quote!(::std::option::Option<#base>)
+        quote!(Option<#base>)
     }
 }
 
@@ -143,7 +143,7 @@ fn emit_body(op: &Operation) -> TokenStream {
         quote!(#encoded;)
     } else {
         quote! {
-            if let ::std::option::Option::Some(body) = body {
+            if let Some(body) = body {
                 #encoded;
             }
         }
@@ -279,7 +279,7 @@ pub fn emit_method(api: &Api, op: &Operation) -> TokenStream {
         #docs
         #deprecated
         pub async fn #name(&self, #(#sig_args),*)
-            -> ::std::result::Result<#success, Error<#err>>
+            -> Result<#success, Error<#err>>
         {
             let #request_mut request_ = self.core.#method::<#err>(&[#(#segments),*])?;
             #params

@@ -112,7 +112,7 @@ fn is_json(body: &BodyContent) -> bool {
 fn decode_raw(body: &BodyContent) -> TokenStream {
     match body.ty {
         TypeExpr::Bytes => quote!(response_.body.clone()),
-        _ => quote!(::std::string::String::from_utf8_lossy(&response_.body).into_owned()),
+        _ => quote!(String::from_utf8_lossy(&response_.body).into_owned()),
     }
 }
 
@@ -132,7 +132,7 @@ fn arm(op: &Operation, r: &Response, several_oks: bool) -> TokenStream {
     let err = error_ident(op);
     let pat = pattern(r.status);
     let v = ident(&r.ident);
-    let ok = quote!(::std::result::Result::Ok);
+    let ok = quote!(Ok);
     let result = if !r.status.is_success() {
         match &r.body {
             Some(b) if is_json(b) => quote!(response_.api_error_json(#err::#v)),
@@ -141,10 +141,10 @@ fn arm(op: &Operation, r: &Response, several_oks: bool) -> TokenStream {
                 let value = decode_raw(b);
                 quote! {{
                     let body_ = #value;
-                    ::std::result::Result::Err(response_.api_error(#err::#v(body_)))
+                    Err(response_.api_error(#err::#v(body_)))
                 }}
             }
-            None => quote!(::std::result::Result::Err(response_.api_error(#err::#v))),
+            None => quote!(Err(response_.api_error(#err::#v))),
         }
     } else if several_oks {
         let name = success_enum_ident(op);
@@ -191,7 +191,7 @@ pub fn emit_match(op: &Operation) -> TokenStream {
     ordered.sort_by_key(rank);
     let arms = ordered.iter().map(|r| arm(op, r, several_oks));
     let fallback = (!op.responses.iter().any(|r| r.status == StatusSpec::Default))
-        .then(|| quote!(_ => ::std::result::Result::Err(response_.unexpected()),));
+        .then(|| quote!(_ => Err(response_.unexpected()),));
     let uses_status = op
         .responses
         .iter()

@@ -54,14 +54,14 @@ fn emit_trait_method(op: &Operation) -> TokenStream {
     let principal = match principal(&op.security) {
         Principal::None => quote!(),
         Principal::Optional => {
-            quote!(principal: ::std::option::Option<Self::Principal>,)
+            quote!(principal: Option<Self::Principal>,)
         }
         Principal::Required => quote!(principal: Self::Principal,),
     };
     quote! {
         #docs
         fn #name(&self, #principal request: #request)
-            -> impl ::std::future::Future<Output = #response> + ::std::marker::Send;
+            -> impl ::std::future::Future<Output = #response> + Send;
     }
 }
 
@@ -77,7 +77,7 @@ fn param_type(api: &Api, p: &Parameter) -> TokenStream {
     if p.required {
         ty
     } else {
-        quote!(::std::option::Option<#ty>)
+        quote!(Option<#ty>)
     }
 }
 
@@ -89,7 +89,7 @@ pub fn body_type(api: &Api, op: &Operation) -> Option<TokenStream> {
     Some(if body.required {
         ty
     } else {
-        quote!(::std::option::Option<#ty>)
+        quote!(Option<#ty>)
     })
 }
 

@@ -98,12 +98,12 @@ pub fn emit_handler(api: &Api, op: &Operation) -> TokenStream {
         async fn #name<S: Api>(
             #state,
             request: ::axum::extract::Request,
-        ) -> ::std::result::Result<#response, rt::Refused> {
+        ) -> Result<#response, rt::Refused> {
             #split
             #auth
             #read
             let request = #request;
-            ::std::result::Result::Ok(service.#method(#principal_arg request).await)
+            Ok(service.#method(#principal_arg request).await)
         }
     }
 }
@@ -199,10 +199,10 @@ pub fn emit_request_builder(api: &Api, index: usize, checks: &InputChecks) -> To
         }
     });
     quote! {
-        fn #name(input: &mut rt::Input) -> ::std::option::Option<#request> {
+        fn #name(input: &mut rt::Input) -> Option<#request> {
             #(#lets)*
             #body
-            ::std::option::Option::Some(#request { #(#fields),* })
+            Some(#request { #(#fields),* })
         }
     }
 }

@@ -31,9 +31,9 @@ pub fn emit_authenticator() -> TokenStream {
     quote! {
         /// Resolves credentials to principals. The router calls it before any method that
         /// needs credentials; a request whose credentials it rejects gets `401`.
-        pub trait Authenticator: ::std::marker::Send + ::std::marker::Sync + 'static {
+        pub trait Authenticator: Send + Sync + 'static {
             /// Who is calling: handed to every method that accepts credentials.
-            type Principal: ::std::marker::Send + 'static;
+            type Principal: Send + 'static;
 
             /// The principal behind `credential`, sent for `scheme`, or `None` to reject it.
             /// Called once per scheme the operation accepts, in spec order, until one succeeds.
@@ -41,8 +41,8 @@ pub fn emit_authenticator() -> TokenStream {
                 &self,
                 scheme: SecurityScheme,
                 credential: &::oasgen_runtime::server::Credential,
-            ) -> impl ::std::future::Future<Output = ::std::option::Option<Self::Principal>>
-                   + ::std::marker::Send;
+            ) -> impl ::std::future::Future<Output = Option<Self::Principal>>
+                   + Send;
         }
     }
 }
@@ -64,31 +64,31 @@ pub fn emit_authenticate(api: &Api) -> TokenStream {
             service: &S,
             parts: &::axum::http::request::Parts,
             alternatives: &[&[SecurityScheme]],
-        ) -> ::std::result::Result<
-            ::std::option::Option<S::Principal>,
+        ) -> Result<
+            Option<S::Principal>,
             rt::Unauthorized,
         > {
             let mut sent = false;
             'alternatives: for alternative in alternatives {
-                let mut principal = ::std::option::Option::None;
+                let mut principal = None;
                 for &scheme in *alternative {
-                    let ::std::option::Option::Some(c) = credential(scheme, &parts.headers, parts.uri.query()) else {
+                    let Some(c) = credential(scheme, &parts.headers, parts.uri.query()) else {
                         continue 'alternatives;
                     };
                     sent = true;
                     match service.authenticate(scheme, &c).await {
-                        ::std::option::Option::Some(p) => principal = principal.or(::std::option::Option::Some(p)),
-                        ::std::option::Option::None => continue 'alternatives,
+                        Some(p) => principal = principal.or(Some(p)),
+                        None => continue 'alternatives,
                     }
                 }
                 if principal.is_some() {
-                    return ::std::result::Result::Ok(principal);
+                    return Ok(principal);
                 }
             }
             if alternatives.iter().any(|a| a.is_empty()) {
-                return ::std::result::Result::Ok(::std::option::Option::None);
+                return Ok(None);
             }
-            ::std::result::Result::Err(if sent {
+            Err(if sent {
                 rt::Unauthorized::Rejected
             } else {
                 rt::Unauthorized::Missing
@@ -117,8 +117,8 @@ fn emit_credential(api: &Api) -> TokenStream {
         fn credential(
             scheme: SecurityScheme,
             headers: &::axum::http::HeaderMap,
-            #query: ::std::option::Option<&str>,
-        ) -> ::std::option::Option<rt::Credential> {
+            #query: Option<&str>,
+        ) -> Option<rt::Credential> {
             match scheme {
                 #(#arms)*
             }

@@ -172,7 +172,7 @@ impl InputChecks {
                 fn #name(
                     v: &::serde_json::Value,
                     at: &rt::At<'_>,
-                    errors: &mut ::std::vec::Vec<rt::FieldError>,
+                    errors: &mut Vec<rt::FieldError>,
                 ) {
                     #body
                 }
@@ -315,7 +315,7 @@ fn emit_check_fn(api: &Api, id: TypeId) -> TokenStream {
         fn #name(
             #v: &::serde_json::Value,
             #at: &rt::At<'_>,
-            #errors: &mut ::std::vec::Vec<rt::FieldError>,
+            #errors: &mut Vec<rt::FieldError>,
         ) {
             #body
         }
@@ -351,7 +351,7 @@ fn check_struct(api: &Api, s: &Struct) -> TokenStream {
         return quote!(rt::object(v, at, &[#(#required),*], errors););
     }
     quote! {
-        let ::std::option::Option::Some(o) =
+        let Some(o) =
             rt::object(v, at, &[#(#required),*], errors)
         else {
             return;
@@ -391,7 +391,7 @@ pub fn check_expr(api: &Api, ty: &TypeExpr, constraints: Option<&Constraints>) -
         TypeExpr::Array(inner) => {
             let inner = check_expr(api, inner, None);
             quote! {
-                if let ::std::option::Option::Some(items) = rt::array(v, at, errors) {
+                if let Some(items) = rt::array(v, at, errors) {
                     for (i, v) in items.iter().enumerate() {
                         let at = &rt::item(at, i);
                         let _ = (v, at);
@@ -403,7 +403,7 @@ pub fn check_expr(api: &Api, ty: &TypeExpr, constraints: Option<&Constraints>) -
         TypeExpr::Map(inner) => {
             let inner = check_expr(api, inner, None);
             quote! {
-                if let ::std::option::Option::Some(o) = rt::object(v, at, &[], errors) {
+                if let Some(o) = rt::object(v, at, &[], errors) {
                     for (k, v) in o {
                         let at = &rt::member(at, k);
                         let _ = (v, at);

@@ -5,54 +5,42 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Base {
     /// `id`.
-    pub id: ::std::string::String,
+    pub id: String,
     /// `createdAt`.
     ///
     /// Read-only: set by the server.
-    #[serde(
-        rename = "createdAt",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub created_at: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
 }
 
 /// `Named` (`#/components/schemas/Named` in the spec).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Named {
     /// `id`.
-    pub id: ::std::string::String,
+    pub id: String,
     /// `createdAt`.
     ///
     /// Read-only: set by the server.
-    #[serde(
-        rename = "createdAt",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub created_at: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
     /// `name`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 /// `type: object` beside `allOf` and `properties`, as real specs write it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Product {
     /// `id`.
-    pub id: ::std::string::String,
+    pub id: String,
     /// `createdAt`.
     ///
     /// Read-only: set by the server.
-    #[serde(
-        rename = "createdAt",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub created_at: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
     /// `name`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// `price`.
     pub price: f64,
 }
@@ -65,10 +53,10 @@ pub type Alias = Product;
 pub struct Cat {
     /// `petType`.
     #[serde(rename = "petType")]
-    pub pet_type: ::std::string::String,
+    pub pet_type: String,
     /// `lives`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub lives: ::std::option::Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lives: Option<i32>,
 }
 
 /// `Dog` (`#/components/schemas/Dog` in the spec).
@@ -76,10 +64,10 @@ pub struct Cat {
 pub struct Dog {
     /// `petType`.
     #[serde(rename = "petType")]
-    pub pet_type: ::std::string::String,
+    pub pet_type: String,
     /// `barks`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub barks: ::std::option::Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub barks: Option<bool>,
 }
 
 /// `Pet` (`#/components/schemas/Pet` in the spec).
@@ -96,7 +84,7 @@ pub enum Pet {
 impl<'de> ::serde::Deserialize<'de> for Pet {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         use ::serde::de::Error as _;
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
@@ -113,11 +101,7 @@ impl<'de> ::serde::Deserialize<'de> for Pet {
             "dog" => {
                 ::serde_json::from_value(value).map(Self::Dog).map_err(D::Error::custom)
             }
-            other => {
-                ::std::result::Result::Err(
-                    D::Error::unknown_variant(other, &["cat", "dog"]),
-                )
-            }
+            other => Err(D::Error::unknown_variant(other, &["cat", "dog"])),
         }
     }
 }
@@ -139,7 +123,7 @@ pub enum CatOrDog {
 #[allow(clippy::large_enum_variant)]
 pub enum IdOrCount {
     /// A `String`.
-    String(::std::string::String),
+    String(String),
     /// A `Integer`.
     Integer(i64),
 }
@@ -148,14 +132,14 @@ pub enum IdOrCount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Category {
     /// `name`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// `parent`.
     ///
     /// See [`Category`].
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub parent: ::std::option::Option<::std::boxed::Box<Category>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<Box<Category>>,
     /// `children`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub children: ::std::option::Option<::std::vec::Vec<Category>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub children: Option<Vec<Category>>,
 }

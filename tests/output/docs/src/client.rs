@@ -43,14 +43,14 @@ impl Client {
     /// The spec's server.
     pub const DEFAULT_BASE_URL: &'static str = "https://api.example.com";
     /// A client for the spec's server, `https://api.example.com`, with the default [`Config`].
-    pub fn new(credentials: Credentials) -> ::std::result::Result<Self, Error> {
+    pub fn new(credentials: Credentials) -> Result<Self, Error> {
         Self::with_config(Self::DEFAULT_BASE_URL, credentials, Config::default())
     }
     /// A client for `base_url` with the default [`Config`].
     pub fn with_base_url(
         base_url: &str,
         credentials: Credentials,
-    ) -> ::std::result::Result<Self, Error> {
+    ) -> Result<Self, Error> {
         Self::with_config(base_url, credentials, Config::default())
     }
     /// A client for `base_url` with `config` (timeouts, retries, User-Agent).
@@ -58,7 +58,7 @@ impl Client {
         base_url: &str,
         credentials: Credentials,
         config: Config,
-    ) -> ::std::result::Result<Self, Error> {
+    ) -> Result<Self, Error> {
         let user_agent = ::std::concat!(
             ::std::env!("CARGO_PKG_NAME"), "/", ::std::env!("CARGO_PKG_VERSION")
         );
@@ -68,7 +68,7 @@ impl Client {
             config,
             user_agent,
         )?;
-        ::std::result::Result::Ok(Client { core })
+        Ok(Client { core })
     }
     /// The base URL requests go to.
     pub fn base_url(&self) -> &::oasgen_runtime::reqwest::Url {
@@ -94,17 +94,15 @@ impl Client {
         &self,
         tenant: &str,
         note_id: &str,
-    ) -> ::std::result::Result<crate::models::Note, Error<GetNoteError>> {
+    ) -> Result<crate::models::Note, Error<GetNoteError>> {
         let request_ = self
             .core
             .get::<GetNoteError>(&["tenants", tenant, &["notes|", note_id].concat()])?;
         let response_ = self.core.send(request_, &security::GET_NOTE).await?;
         match response_.status.as_u16() {
             200u16 => response_.json(),
-            404u16 => {
-                ::std::result::Result::Err(response_.api_error(GetNoteError::NotFound))
-            }
-            _ => ::std::result::Result::Err(response_.unexpected()),
+            404u16 => Err(response_.api_error(GetNoteError::NotFound)),
+            _ => Err(response_.unexpected()),
         }
     }
     /// Create a note.
@@ -118,15 +116,15 @@ impl Client {
         &self,
         tenant: &str,
         body: &crate::models::Note,
-    ) -> ::std::result::Result<(), Error<CreateNoteError>> {
+    ) -> Result<(), Error<CreateNoteError>> {
         let mut request_ = self
             .core
             .post::<CreateNoteError>(&["tenants", tenant, "notes"])?;
         request_.json("application/json", body)?;
         let response_ = self.core.send(request_, &security::CREATE_NOTE).await?;
         match response_.status.as_u16() {
-            201u16 => ::std::result::Result::Ok(()),
-            _ => ::std::result::Result::Err(response_.unexpected()),
+            201u16 => Ok(()),
+            _ => Err(response_.unexpected()),
         }
     }
 }

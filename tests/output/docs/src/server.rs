@@ -24,18 +24,16 @@ pub enum SecurityScheme {
 
 /// Resolves credentials to principals. The router calls it before any method that
 /// needs credentials; a request whose credentials it rejects gets `401`.
-pub trait Authenticator: ::std::marker::Send + ::std::marker::Sync + 'static {
+pub trait Authenticator: Send + Sync + 'static {
     /// Who is calling: handed to every method that accepts credentials.
-    type Principal: ::std::marker::Send + 'static;
+    type Principal: Send + 'static;
     /// The principal behind `credential`, sent for `scheme`, or `None` to reject it.
     /// Called once per scheme the operation accepts, in spec order, until one succeeds.
     fn authenticate(
         &self,
         scheme: SecurityScheme,
         credential: &::oasgen_runtime::server::Credential,
-    ) -> impl ::std::future::Future<
-        Output = ::std::option::Option<Self::Principal>,
-    > + ::std::marker::Send;
+    ) -> impl ::std::future::Future<Output = Option<Self::Principal>> + Send;
 }
 
 /// The operations of the API. The router has already checked credentials, parameters
@@ -49,9 +47,9 @@ pub trait Api: Authenticator {
     /// Handles `GET` requests to `/tenants/{tenant}/notes|{noteId}`.
     fn get_note(
         &self,
-        principal: ::std::option::Option<Self::Principal>,
+        principal: Option<Self::Principal>,
         request: GetNoteRequest,
-    ) -> impl ::std::future::Future<Output = GetNoteResponse> + ::std::marker::Send;
+    ) -> impl ::std::future::Future<Output = GetNoteResponse> + Send;
     /// Create a note.
     ///
     /// Handles `POST` requests to `/tenants/{tenant}/notes`.
@@ -59,7 +57,7 @@ pub trait Api: Authenticator {
         &self,
         principal: Self::Principal,
         request: CreateNoteRequest,
-    ) -> impl ::std::future::Future<Output = CreateNoteResponse> + ::std::marker::Send;
+    ) -> impl ::std::future::Future<Output = CreateNoteResponse> + Send;
 }
 
 /// The input of `getNote` (`GET /tenants/{tenant}/notes|{noteId}`), checked against the spec.
@@ -68,11 +66,11 @@ pub struct GetNoteRequest {
     /// `tenant` (Path parameter).
     ///
     /// The tenant, written \<tenant\> in URLs like <https://example.com/>\<tenant\>/notes.
-    pub tenant: ::std::string::String,
+    pub tenant: String,
     /// `noteId` (Path parameter).
     ///
     /// The note's id, as in `notes[0].id`.
-    pub note_id: ::std::string::String,
+    pub note_id: String,
 }
 
 /// The responses `getNote` documents, one variant per status.
@@ -101,7 +99,7 @@ impl ::axum::response::IntoResponse for GetNoteResponse {
 #[derive(Debug)]
 pub struct CreateNoteRequest {
     /// `tenant` (Path parameter).
-    pub tenant: ::std::string::String,
+    pub tenant: String,
     /// The request body.
     pub body: crate::models::Note,
 }
@@ -154,7 +152,7 @@ pub fn router_with<S: Api>(
 async fn handle_get_note<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<GetNoteResponse, rt::Refused> {
+) -> Result<GetNoteResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -164,13 +162,13 @@ async fn handle_get_note<S: Api>(
         .await?;
     let input = rt::Input::new(parts, true).await;
     let request = input.finish(get_note_request)?;
-    ::std::result::Result::Ok(service.get_note(principal, request).await)
+    Ok(service.get_note(principal, request).await)
 }
 
 async fn handle_create_note<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<CreateNoteResponse, rt::Refused> {
+) -> Result<CreateNoteResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(
             &*service,
@@ -188,24 +186,22 @@ async fn handle_create_note<S: Api>(
         )
         .await?;
     let request = input.finish(create_note_request)?;
-    ::std::result::Result::Ok(service.create_note(principal, request).await)
+    Ok(service.create_note(principal, request).await)
 }
 
-fn get_note_request(input: &mut rt::Input) -> ::std::option::Option<GetNoteRequest> {
+fn get_note_request(input: &mut rt::Input) -> Option<GetNoteRequest> {
     let tenant = input.path("tenant", rt::Kind::String, rt::check_string);
     let note_id = input.path("noteId", rt::Kind::String, rt::check_string);
-    ::std::option::Option::Some(GetNoteRequest {
+    Some(GetNoteRequest {
         tenant: tenant?,
         note_id: note_id?,
     })
 }
 
-fn create_note_request(
-    input: &mut rt::Input,
-) -> ::std::option::Option<CreateNoteRequest> {
+fn create_note_request(input: &mut rt::Input) -> Option<CreateNoteRequest> {
     let tenant = input.path("tenant", rt::Kind::String, rt::check_string);
     let body = input.typed_body(check_note);
-    ::std::option::Option::Some(CreateNoteRequest {
+    Some(CreateNoteRequest {
         tenant: tenant?,
         body: body?,
     })
@@ -217,44 +213,36 @@ async fn authenticate<S: Authenticator>(
     service: &S,
     parts: &::axum::http::request::Parts,
     alternatives: &[&[SecurityScheme]],
-) -> ::std::result::Result<::std::option::Option<S::Principal>, rt::Unauthorized> {
+) -> Result<Option<S::Principal>, rt::Unauthorized> {
     let mut sent = false;
     'alternatives: for alternative in alternatives {
-        let mut principal = ::std::option::Option::None;
+        let mut principal = None;
         for &scheme in *alternative {
-            let ::std::option::Option::Some(c) = credential(
-                scheme,
-                &parts.headers,
-                parts.uri.query(),
-            ) else {
+            let Some(c) = credential(scheme, &parts.headers, parts.uri.query()) else {
                 continue 'alternatives;
             };
             sent = true;
             match service.authenticate(scheme, &c).await {
-                ::std::option::Option::Some(p) => {
-                    principal = principal.or(::std::option::Option::Some(p));
-                }
-                ::std::option::Option::None => continue 'alternatives,
+                Some(p) => principal = principal.or(Some(p)),
+                None => continue 'alternatives,
             }
         }
         if principal.is_some() {
-            return ::std::result::Result::Ok(principal);
+            return Ok(principal);
         }
     }
     if alternatives.iter().any(|a| a.is_empty()) {
-        return ::std::result::Result::Ok(::std::option::Option::None);
+        return Ok(None);
     }
-    ::std::result::Result::Err(
-        if sent { rt::Unauthorized::Rejected } else { rt::Unauthorized::Missing },
-    )
+    Err(if sent { rt::Unauthorized::Rejected } else { rt::Unauthorized::Missing })
 }
 
 /// The credential sent for `scheme`, if any.
 fn credential(
     scheme: SecurityScheme,
     headers: &::axum::http::HeaderMap,
-    _query: ::std::option::Option<&str>,
-) -> ::std::option::Option<rt::Credential> {
+    _query: Option<&str>,
+) -> Option<rt::Credential> {
     match scheme {
         SecurityScheme::BearerToken => rt::bearer(headers),
         SecurityScheme::ApiKey => rt::api_key_header(headers, "X-Api-Key"),
@@ -265,9 +253,9 @@ fn credential(
 fn check_note(
     v: &::serde_json::Value,
     at: &rt::At<'_>,
-    errors: &mut ::std::vec::Vec<rt::FieldError>,
+    errors: &mut Vec<rt::FieldError>,
 ) {
-    let ::std::option::Option::Some(o) = rt::object(v, at, &[], errors) else {
+    let Some(o) = rt::object(v, at, &[], errors) else {
         return;
     };
     rt::field(o, at, "id", false, errors, rt::check_string);
@@ -279,7 +267,7 @@ fn check_note(
         false,
         errors,
         |v, at, errors| {
-            if let ::std::option::Option::Some(items) = rt::array(v, at, errors) {
+            if let Some(items) = rt::array(v, at, errors) {
                 for (i, v) in items.iter().enumerate() {
                     let at = &rt::item(at, i);
                     let _ = (v, at);

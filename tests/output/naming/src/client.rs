@@ -25,7 +25,7 @@ impl Client {
     pub fn with_base_url(
         base_url: &str,
         credentials: Credentials,
-    ) -> ::std::result::Result<Self, Error> {
+    ) -> Result<Self, Error> {
         Self::with_config(base_url, credentials, Config::default())
     }
     /// A client for `base_url` with `config` (timeouts, retries, User-Agent).
@@ -33,7 +33,7 @@ impl Client {
         base_url: &str,
         credentials: Credentials,
         config: Config,
-    ) -> ::std::result::Result<Self, Error> {
+    ) -> Result<Self, Error> {
         let user_agent = ::std::concat!(
             ::std::env!("CARGO_PKG_NAME"), "/", ::std::env!("CARGO_PKG_VERSION")
         );
@@ -43,7 +43,7 @@ impl Client {
             config,
             user_agent,
         )?;
-        ::std::result::Result::Ok(Client { core })
+        Ok(Client { core })
     }
     /// The base URL requests go to.
     pub fn base_url(&self) -> &::oasgen_runtime::reqwest::Url {
@@ -66,14 +66,14 @@ impl Client {
     pub async fn get_thing_by_id(
         &self,
         thing_id: &str,
-        type_: ::std::option::Option<&crate::models::GetThingByIdType>,
-    ) -> ::std::result::Result<crate::models::Thing, Error<GetThingByIdError>> {
+        type_: Option<&crate::models::GetThingByIdType>,
+    ) -> Result<crate::models::Thing, Error<GetThingByIdError>> {
         let mut request_ = self.core.get::<GetThingByIdError>(&["things", thing_id])?;
         request_.query("type", &type_, true)?;
         let response_ = self.core.send(request_, &security::GET_THING_BY_ID).await?;
         match response_.status.as_u16() {
             200u16 => response_.json(),
-            _ => ::std::result::Result::Err(response_.unexpected()),
+            _ => Err(response_.unexpected()),
         }
     }
 }

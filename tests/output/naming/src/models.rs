@@ -2,7 +2,7 @@
 #![allow(deprecated)]
 
 /// A thing with awkward property names.
-#[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Thing {
     /// `type`.
     #[serde(rename = "type")]
@@ -11,46 +11,77 @@ pub struct Thing {
     #[serde(
         rename = "self",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = ":: std :: option :: Option::is_none"
     )]
     pub self_: ::std::option::Option<::std::string::String>,
     /// `2fa`.
     #[serde(
         rename = "2fa",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = ":: std :: option :: Option::is_none"
     )]
     pub x_2fa: ::std::option::Option<bool>,
     /// camelCase twin.
     #[serde(
         rename = "accessToken",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = ":: std :: option :: Option::is_none"
     )]
     pub access_token_2: ::std::option::Option<::std::string::String>,
     /// snake_case twin.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = ":: std :: option :: Option::is_none")]
     pub access_token: ::std::option::Option<::std::string::String>,
     /// `password`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = ":: std :: option :: Option::is_none")]
     pub password: ::std::option::Option<::std::string::String>,
     /// `owner`.
     ///
     /// See [`ThingOwner`].
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = ":: std :: option :: Option::is_none")]
     pub owner: ::std::option::Option<ThingOwner>,
     /// `tags`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = ":: std :: option :: Option::is_none")]
     pub tags: ::std::option::Option<::std::vec::Vec<ThingTagsItem>>,
     /// `option`.
     ///
     /// See [`Option`].
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = ":: std :: option :: Option::is_none")]
     pub option: ::std::option::Option<Option>,
+    /// `string`.
+    ///
+    /// Defaults to `"plain"`.
+    ///
+    /// See [`String`].
+    #[serde(default, skip_serializing_if = ":: std :: option :: Option::is_none")]
+    pub string: ::std::option::Option<String>,
+    /// `box`.
+    ///
+    /// See [`Box`].
+    #[serde(
+        rename = "box",
+        default,
+        skip_serializing_if = ":: std :: option :: Option::is_none"
+    )]
+    pub box_: ::std::option::Option<Box>,
+    /// `settings`.
+    ///
+    /// See [`Default`].
+    #[serde(default, skip_serializing_if = ":: std :: option :: Option::is_none")]
+    pub settings: ::std::option::Option<Default>,
+    /// `list`.
+    ///
+    /// See [`Vec`].
+    #[serde(default, skip_serializing_if = ":: std :: option :: Option::is_none")]
+    pub list: ::std::option::Option<Vec>,
+    /// `result`.
+    ///
+    /// See [`Result`].
+    #[serde(default, skip_serializing_if = ":: std :: option :: Option::is_none")]
+    pub result: ::std::option::Option<Result>,
     /// Option
     ///
     /// Its title collides with a component, so it is named by position.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = ":: std :: option :: Option::is_none")]
     pub summary: ::std::option::Option<ThingSummary>,
 }
 
@@ -66,8 +97,35 @@ impl ::std::fmt::Debug for Thing {
             .field("owner", &self.owner)
             .field("tags", &self.tags)
             .field("option", &self.option)
+            .field("string", &self.string)
+            .field("box_", &self.box_)
+            .field("settings", &self.settings)
+            .field("list", &self.list)
+            .field("result", &self.result)
             .field("summary", &self.summary)
             .finish()
+    }
+}
+
+impl ::std::default::Default for Thing {
+    fn default() -> Self {
+        Self {
+            type_: ::std::default::Default::default(),
+            self_: ::std::default::Default::default(),
+            x_2fa: ::std::default::Default::default(),
+            access_token_2: ::std::default::Default::default(),
+            access_token: ::std::default::Default::default(),
+            password: ::std::default::Default::default(),
+            owner: ::std::default::Default::default(),
+            tags: ::std::default::Default::default(),
+            option: ::std::default::Default::default(),
+            string: ::std::option::Option::Some(String::Plain),
+            box_: ::std::default::Default::default(),
+            settings: ::std::default::Default::default(),
+            list: ::std::default::Default::default(),
+            result: ::std::default::Default::default(),
+            summary: ::std::default::Default::default(),
+        }
     }
 }
 
@@ -75,8 +133,172 @@ impl ::std::fmt::Debug for Thing {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Option {
     /// `value`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = ":: std :: option :: Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
+}
+
+/// Shares its name with std's String; an enum with a default.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub enum String {
+    /// `plain`
+    #[serde(rename = "plain")]
+    #[default]
+    Plain,
+    /// `rich`
+    #[serde(rename = "rich")]
+    Rich,
+    /// A value this version of the spec does not know; kept as received.
+    #[serde(untagged)]
+    Other(::std::string::String),
+}
+
+impl String {
+    /// The value as it appears in JSON.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Plain => "plain",
+            Self::Rich => "rich",
+            Self::Other(value) => value.as_str(),
+        }
+    }
+}
+
+impl ::std::fmt::Display for String {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for String {
+    fn from(value: &str) -> Self {
+        match value {
+            "plain" => Self::Plain,
+            "rich" => Self::Rich,
+            other => Self::Other(other.to_string()),
+        }
+    }
+}
+
+/// Shares its name with std's Box, and holds itself.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct Box {
+    /// `label`.
+    ///
+    /// Defaults to `"boxed"`.
+    #[serde(default, skip_serializing_if = ":: std :: option :: Option::is_none")]
+    pub label: ::std::option::Option<::std::string::String>,
+    /// `inner`.
+    ///
+    /// See [`Box`].
+    #[serde(default, skip_serializing_if = ":: std :: option :: Option::is_none")]
+    pub inner: ::std::option::Option<::std::boxed::Box<Box>>,
+}
+
+impl ::std::default::Default for Box {
+    fn default() -> Self {
+        Self {
+            label: ::std::option::Option::Some(::std::string::String::from("boxed")),
+            inner: ::std::default::Default::default(),
+        }
+    }
+}
+
+/// Shares its name with std's Default, and has spec defaults.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct Default {
+    /// `retries`.
+    ///
+    /// Defaults to `3`.
+    #[serde(default, skip_serializing_if = ":: std :: option :: Option::is_none")]
+    pub retries: ::std::option::Option<i64>,
+    /// `name`.
+    ///
+    /// Defaults to `"none"`.
+    #[serde(default, skip_serializing_if = ":: std :: option :: Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
+}
+
+impl ::std::default::Default for Default {
+    fn default() -> Self {
+        Self {
+            retries: ::std::option::Option::Some(3),
+            name: ::std::option::Option::Some(::std::string::String::from("none")),
+        }
+    }
+}
+
+/// Shares its name with std's Vec.
+pub type Vec = ::std::vec::Vec<::std::string::String>;
+
+/// Shares its name with std's Result; picked by `kind`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
+pub enum Result {
+    /// Selected by `Some`.
+    Some(Some),
+    /// Selected by `Err`.
+    Err(Err),
+}
+
+impl<'de> ::serde::Deserialize<'de> for Result {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        use ::serde::de::Error as _;
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        let tag = value
+            .get("kind")
+            .and_then(::serde_json::Value::as_str)
+            .ok_or_else(|| D::Error::missing_field("kind"))?
+            .to_string();
+        match tag.as_str() {
+            "Some" => {
+                ::serde_json::from_value(value).map(Self::Some).map_err(D::Error::custom)
+            }
+            "Err" => {
+                ::serde_json::from_value(value).map(Self::Err).map_err(D::Error::custom)
+            }
+            other => {
+                ::std::result::Result::Err(
+                    D::Error::unknown_variant(other, &["Some", "Err"]),
+                )
+            }
+        }
+    }
+}
+
+/// `Some` (`#/components/schemas/Some` in the spec).
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct Some {
+    /// `kind`.
+    pub kind: ::std::string::String,
+    /// `value`.
+    #[serde(default, skip_serializing_if = ":: std :: option :: Option::is_none")]
+    pub value: ::std::option::Option<::std::string::String>,
+}
+
+/// `Err` (`#/components/schemas/Err` in the spec).
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct Err {
+    /// `kind`.
+    pub kind: ::std::string::String,
+    /// `message`.
+    #[serde(default, skip_serializing_if = ":: std :: option :: Option::is_none")]
+    pub message: ::std::option::Option<::std::string::String>,
 }
 
 /// `ThingOwner` (`#/components/schemas/Thing/properties/owner` in the spec).
@@ -86,7 +308,7 @@ pub struct ThingOwner {
     #[serde(
         rename = "display-name",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = ":: std :: option :: Option::is_none"
     )]
     pub display_name: ::std::option::Option<::std::string::String>,
 }
@@ -95,7 +317,7 @@ pub struct ThingOwner {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ThingTagsItem {
     /// `key`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = ":: std :: option :: Option::is_none")]
     pub key: ::std::option::Option<::std::string::String>,
 }
 
@@ -105,7 +327,7 @@ pub struct ThingTagsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ThingSummary {
     /// `text`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = ":: std :: option :: Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
 }
 
@@ -150,7 +372,7 @@ impl ::std::fmt::Display for GetThingByIdType {
     }
 }
 
-impl ::std::convert::From<&str> for GetThingByIdType {
+impl From<&str> for GetThingByIdType {
     fn from(value: &str) -> Self {
         match value {
             "big" => Self::Big,

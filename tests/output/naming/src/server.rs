@@ -14,18 +14,16 @@ use ::oasgen_runtime::server as rt;
 pub enum SecurityScheme {}
 /// Resolves credentials to principals. The router calls it before any method that
 /// needs credentials; a request whose credentials it rejects gets `401`.
-pub trait Authenticator: ::std::marker::Send + ::std::marker::Sync + 'static {
+pub trait Authenticator: Send + Sync + 'static {
     /// Who is calling: handed to every method that accepts credentials.
-    type Principal: ::std::marker::Send + 'static;
+    type Principal: Send + 'static;
     /// The principal behind `credential`, sent for `scheme`, or `None` to reject it.
     /// Called once per scheme the operation accepts, in spec order, until one succeeds.
     fn authenticate(
         &self,
         scheme: SecurityScheme,
         credential: &::oasgen_runtime::server::Credential,
-    ) -> impl ::std::future::Future<
-        Output = ::std::option::Option<Self::Principal>,
-    > + ::std::marker::Send;
+    ) -> impl ::std::future::Future<Output = Option<Self::Principal>> + Send;
 }
 
 /// The operations of the API. The router has already checked credentials, parameters
@@ -38,16 +36,16 @@ pub trait Api: Authenticator {
     fn get_thing_by_id(
         &self,
         request: GetThingByIdRequest,
-    ) -> impl ::std::future::Future<Output = GetThingByIdResponse> + ::std::marker::Send;
+    ) -> impl ::std::future::Future<Output = GetThingByIdResponse> + Send;
 }
 
 /// The input of `GET-thing-by-id` (`GET /things/{thing-id}`), checked against the spec.
 #[derive(Debug)]
 pub struct GetThingByIdRequest {
     /// `thing-id` (Path parameter).
-    pub thing_id: ::std::string::String,
+    pub thing_id: String,
     /// `type` (Query parameter).
-    pub type_: ::std::option::Option<crate::models::GetThingByIdType>,
+    pub type_: Option<crate::models::GetThingByIdType>,
 }
 
 /// The responses `GET-thing-by-id` documents, one variant per status.
@@ -93,19 +91,17 @@ pub fn router_with<S: Api>(
 async fn handle_get_thing_by_id<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<GetThingByIdResponse, rt::Refused> {
+) -> Result<GetThingByIdResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let input = rt::Input::new(parts, true).await;
     let request = input.finish(get_thing_by_id_request)?;
-    ::std::result::Result::Ok(service.get_thing_by_id(request).await)
+    Ok(service.get_thing_by_id(request).await)
 }
 
-fn get_thing_by_id_request(
-    input: &mut rt::Input,
-) -> ::std::option::Option<GetThingByIdRequest> {
+fn get_thing_by_id_request(input: &mut rt::Input) -> Option<GetThingByIdRequest> {
     let thing_id = input.path("thing-id", rt::Kind::String, rt::check_string);
     let type_ = input.query("type", rt::Kind::String, false, check_get_thing_by_id_type);
-    ::std::option::Option::Some(GetThingByIdRequest {
+    Some(GetThingByIdRequest {
         thing_id: thing_id?,
         type_,
     })
@@ -115,7 +111,7 @@ fn get_thing_by_id_request(
 fn check_get_thing_by_id_type(
     v: &::serde_json::Value,
     at: &rt::At<'_>,
-    errors: &mut ::std::vec::Vec<rt::FieldError>,
+    errors: &mut Vec<rt::FieldError>,
 ) {
     rt::one_of(v, at, &["big", "small"], errors);
 }

@@ -18,7 +18,7 @@ impl Client {
     pub fn with_base_url(
         base_url: &str,
         credentials: Credentials,
-    ) -> ::std::result::Result<Self, Error> {
+    ) -> Result<Self, Error> {
         Self::with_config(base_url, credentials, Config::default())
     }
     /// A client for `base_url` with `config` (timeouts, retries, User-Agent).
@@ -26,7 +26,7 @@ impl Client {
         base_url: &str,
         credentials: Credentials,
         config: Config,
-    ) -> ::std::result::Result<Self, Error> {
+    ) -> Result<Self, Error> {
         let user_agent = ::std::concat!(
             ::std::env!("CARGO_PKG_NAME"), "/", ::std::env!("CARGO_PKG_VERSION")
         );
@@ -36,7 +36,7 @@ impl Client {
             config,
             user_agent,
         )?;
-        ::std::result::Result::Ok(Client { core })
+        Ok(Client { core })
     }
     /// The base URL requests go to.
     pub fn base_url(&self) -> &::oasgen_runtime::reqwest::Url {

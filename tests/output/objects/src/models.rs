@@ -8,84 +8,76 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Settings {
     /// `name`.
-    pub name: ::std::string::String,
+    pub name: String,
     /// `enabled`.
     ///
     /// Defaults to `true`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub enabled: ::std::option::Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
     /// `retries`.
     ///
     /// Defaults to `3`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub retries: ::std::option::Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retries: Option<i32>,
     /// `big`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub big: ::std::option::Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub big: Option<i64>,
     /// `plain`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub plain: ::std::option::Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plain: Option<i64>,
     /// `numberedInt`.
-    #[serde(
-        rename = "numberedInt",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub numbered_int: ::std::option::Option<i32>,
+    #[serde(rename = "numberedInt", default, skip_serializing_if = "Option::is_none")]
+    pub numbered_int: Option<i32>,
     /// `ratio`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub ratio: ::std::option::Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ratio: Option<f64>,
     /// `label`.
     ///
     /// Defaults to `"none"`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub label: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
     /// `mode`.
     ///
     /// Defaults to `"slow"`.
     ///
     /// See [`Mode`].
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub mode: ::std::option::Option<Mode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<Mode>,
     /// `note`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub note: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     /// `legacy`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[deprecated]
-    pub legacy: ::std::option::Option<::std::string::String>,
+    pub legacy: Option<String>,
     /// `labels`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub labels: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<::std::collections::BTreeMap<String, String>>,
     /// Free-form.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub extra: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<::serde_json::Map<String, ::serde_json::Value>>,
     /// `matrix`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub matrix: ::std::option::Option<::std::vec::Vec<::std::vec::Vec<f64>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matrix: Option<Vec<Vec<f64>>>,
 }
 
-impl ::std::default::Default for Settings {
+impl Default for Settings {
     fn default() -> Self {
         Self {
-            name: ::std::default::Default::default(),
-            enabled: ::std::option::Option::Some(true),
-            retries: ::std::option::Option::Some(3),
-            big: ::std::default::Default::default(),
-            plain: ::std::default::Default::default(),
-            numbered_int: ::std::default::Default::default(),
-            ratio: ::std::default::Default::default(),
-            label: ::std::option::Option::Some(::std::string::String::from("none")),
-            mode: ::std::option::Option::Some(Mode::Slow),
-            note: ::std::default::Default::default(),
-            legacy: ::std::default::Default::default(),
-            labels: ::std::default::Default::default(),
-            extra: ::std::default::Default::default(),
-            matrix: ::std::default::Default::default(),
+            name: Default::default(),
+            enabled: Some(true),
+            retries: Some(3),
+            big: Default::default(),
+            plain: Default::default(),
+            numbered_int: Default::default(),
+            ratio: Default::default(),
+            label: Some(String::from("none")),
+            mode: Some(Mode::Slow),
+            note: Default::default(),
+            legacy: Default::default(),
+            labels: Default::default(),
+            extra: Default::default(),
+            matrix: Default::default(),
         }
     }
 }
@@ -116,7 +108,7 @@ pub enum Mode {
     V2x,
     /// A value this version of the spec does not know; kept as received.
     #[serde(untagged)]
-    Other(::std::string::String),
+    Other(String),
 }
 
 impl Mode {
@@ -137,7 +129,7 @@ impl ::std::fmt::Display for Mode {
     }
 }
 
-impl ::std::convert::From<&str> for Mode {
+impl From<&str> for Mode {
     fn from(value: &str) -> Self {
         match value {
             "fast" => Self::Fast,
@@ -152,14 +144,11 @@ impl ::std::convert::From<&str> for Mode {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Open {
     /// `known`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub known: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known: Option<String>,
     /// Properties not declared in the spec (`additionalProperties`).
     #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// `Closed` (`#/components/schemas/Closed` in the spec).
@@ -170,6 +159,6 @@ pub struct Closed {}
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Old {
     /// `a`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub a: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub a: Option<String>,
 }

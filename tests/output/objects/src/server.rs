@@ -14,18 +14,16 @@ use ::oasgen_runtime::server as rt;
 pub enum SecurityScheme {}
 /// Resolves credentials to principals. The router calls it before any method that
 /// needs credentials; a request whose credentials it rejects gets `401`.
-pub trait Authenticator: ::std::marker::Send + ::std::marker::Sync + 'static {
+pub trait Authenticator: Send + Sync + 'static {
     /// Who is calling: handed to every method that accepts credentials.
-    type Principal: ::std::marker::Send + 'static;
+    type Principal: Send + 'static;
     /// The principal behind `credential`, sent for `scheme`, or `None` to reject it.
     /// Called once per scheme the operation accepts, in spec order, until one succeeds.
     fn authenticate(
         &self,
         scheme: SecurityScheme,
         credential: &::oasgen_runtime::server::Credential,
-    ) -> impl ::std::future::Future<
-        Output = ::std::option::Option<Self::Principal>,
-    > + ::std::marker::Send;
+    ) -> impl ::std::future::Future<Output = Option<Self::Principal>> + Send;
 }
 
 /// The operations of the API. The router has already checked credentials, parameters

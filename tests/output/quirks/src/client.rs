@@ -46,14 +46,14 @@ impl Client {
     /// The spec's server.
     pub const DEFAULT_BASE_URL: &'static str = "https://api.example.com";
     /// A client for the spec's server, `https://api.example.com`, with the default [`Config`].
-    pub fn new(credentials: Credentials) -> ::std::result::Result<Self, Error> {
+    pub fn new(credentials: Credentials) -> Result<Self, Error> {
         Self::with_config(Self::DEFAULT_BASE_URL, credentials, Config::default())
     }
     /// A client for `base_url` with the default [`Config`].
     pub fn with_base_url(
         base_url: &str,
         credentials: Credentials,
-    ) -> ::std::result::Result<Self, Error> {
+    ) -> Result<Self, Error> {
         Self::with_config(base_url, credentials, Config::default())
     }
     /// A client for `base_url` with `config` (timeouts, retries, User-Agent).
@@ -61,7 +61,7 @@ impl Client {
         base_url: &str,
         credentials: Credentials,
         config: Config,
-    ) -> ::std::result::Result<Self, Error> {
+    ) -> Result<Self, Error> {
         let user_agent = ::std::concat!(
             ::std::env!("CARGO_PKG_NAME"), "/", ::std::env!("CARGO_PKG_VERSION")
         );
@@ -71,7 +71,7 @@ impl Client {
             config,
             user_agent,
         )?;
-        ::std::result::Result::Ok(Client { core })
+        Ok(Client { core })
     }
     /// The base URL requests go to.
     pub fn base_url(&self) -> &::oasgen_runtime::reqwest::Url {
@@ -93,7 +93,7 @@ impl Client {
         &self,
         tenant: &str,
         item_id: &str,
-    ) -> ::std::result::Result<GetItemResponse, Error<GetItemError>> {
+    ) -> Result<GetItemResponse, Error<GetItemError>> {
         let request_ = self
             .core
             .get::<GetItemError>(&["shops", tenant, "items", item_id])?;
@@ -101,7 +101,7 @@ impl Client {
         match response_.status.as_u16() {
             200u16 => response_.json().map(GetItemResponse::Ok),
             202u16 => response_.json().map(GetItemResponse::Accepted),
-            _ => ::std::result::Result::Err(response_.unexpected()),
+            _ => Err(response_.unexpected()),
         }
     }
     /// Sends a `DELETE` request to `/shops/{tenant}/items/{itemId}`. Credentials: `Undeclared`.
@@ -113,14 +113,14 @@ impl Client {
         &self,
         tenant: &str,
         item_id: &str,
-    ) -> ::std::result::Result<(), Error<DeleteItemError>> {
+    ) -> Result<(), Error<DeleteItemError>> {
         let request_ = self
             .core
             .delete::<DeleteItemError>(&["shops", tenant, "items", item_id])?;
         let response_ = self.core.send(request_, &security::DELETE_ITEM).await?;
         match response_.status.as_u16() {
-            204u16 => ::std::result::Result::Ok(()),
-            _ => ::std::result::Result::Err(response_.unexpected()),
+            204u16 => Ok(()),
+            _ => Err(response_.unexpected()),
         }
     }
     /// Sends a `GET` request to `/shops/{tenant}/items/{itemId}/label`. Credentials: `Undeclared`.
@@ -132,18 +132,14 @@ impl Client {
         &self,
         tenant: &str,
         item_id: &str,
-    ) -> ::std::result::Result<::std::string::String, Error<GetLabelError>> {
+    ) -> Result<String, Error<GetLabelError>> {
         let request_ = self
             .core
             .get::<GetLabelError>(&["shops", tenant, "items", item_id, "label"])?;
         let response_ = self.core.send(request_, &security::GET_LABEL).await?;
         match response_.status.as_u16() {
-            200u16 => {
-                ::std::result::Result::Ok(
-                    ::std::string::String::from_utf8_lossy(&response_.body).into_owned(),
-                )
-            }
-            _ => ::std::result::Result::Err(response_.unexpected()),
+            200u16 => Ok(String::from_utf8_lossy(&response_.body).into_owned()),
+            _ => Err(response_.unexpected()),
         }
     }
     /// Sends a `PUT` request to `/shops/{tenant}/items/{itemId}/label`. Credentials: `Undeclared`.
@@ -157,15 +153,15 @@ impl Client {
         tenant: &str,
         item_id: &str,
         body: &[u8],
-    ) -> ::std::result::Result<(), Error<PutLabelImageError>> {
+    ) -> Result<(), Error<PutLabelImageError>> {
         let mut request_ = self
             .core
             .put::<PutLabelImageError>(&["shops", tenant, "items", item_id, "label"])?;
         request_.raw("image/png", body);
         let response_ = self.core.send(request_, &security::PUT_LABEL_IMAGE).await?;
         match response_.status.as_u16() {
-            204u16 => ::std::result::Result::Ok(()),
-            _ => ::std::result::Result::Err(response_.unexpected()),
+            204u16 => Ok(()),
+            _ => Err(response_.unexpected()),
         }
     }
 }

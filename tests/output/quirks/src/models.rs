@@ -7,31 +7,27 @@
 #[allow(clippy::large_enum_variant)]
 pub enum LocalizedName {
     /// A `String`.
-    String(::std::string::String),
+    String(String),
     /// A `Object`.
-    Object(::std::collections::BTreeMap<::std::string::String, ::std::string::String>),
+    Object(::std::collections::BTreeMap<String, String>),
 }
 
 /// `Item` (`#/components/schemas/Item` in the spec).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Item {
     /// `id`.
-    pub id: ::std::string::String,
+    pub id: String,
     /// `name`.
     ///
     /// See [`LocalizedName`].
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<LocalizedName>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<LocalizedName>,
 }
 
 /// `Job` (`#/components/schemas/Job` in the spec).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Job {
     /// `jobId`.
-    #[serde(
-        rename = "jobId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub job_id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "jobId", default, skip_serializing_if = "Option::is_none")]
+    pub job_id: Option<String>,
 }

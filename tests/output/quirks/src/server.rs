@@ -20,18 +20,16 @@ pub enum SecurityScheme {
 
 /// Resolves credentials to principals. The router calls it before any method that
 /// needs credentials; a request whose credentials it rejects gets `401`.
-pub trait Authenticator: ::std::marker::Send + ::std::marker::Sync + 'static {
+pub trait Authenticator: Send + Sync + 'static {
     /// Who is calling: handed to every method that accepts credentials.
-    type Principal: ::std::marker::Send + 'static;
+    type Principal: Send + 'static;
     /// The principal behind `credential`, sent for `scheme`, or `None` to reject it.
     /// Called once per scheme the operation accepts, in spec order, until one succeeds.
     fn authenticate(
         &self,
         scheme: SecurityScheme,
         credential: &::oasgen_runtime::server::Credential,
-    ) -> impl ::std::future::Future<
-        Output = ::std::option::Option<Self::Principal>,
-    > + ::std::marker::Send;
+    ) -> impl ::std::future::Future<Output = Option<Self::Principal>> + Send;
 }
 
 /// The operations of the API. The router has already checked credentials, parameters
@@ -43,36 +41,34 @@ pub trait Api: Authenticator {
         &self,
         principal: Self::Principal,
         request: GetItemRequest,
-    ) -> impl ::std::future::Future<Output = GetItemResponse> + ::std::marker::Send;
+    ) -> impl ::std::future::Future<Output = GetItemResponse> + Send;
     /// Handles `DELETE` requests to `/shops/{tenant}/items/{itemId}`.
     fn delete_item(
         &self,
         principal: Self::Principal,
         request: DeleteItemRequest,
-    ) -> impl ::std::future::Future<Output = DeleteItemResponse> + ::std::marker::Send;
+    ) -> impl ::std::future::Future<Output = DeleteItemResponse> + Send;
     /// Handles `GET` requests to `/shops/{tenant}/items/{itemId}/label`.
     fn get_label(
         &self,
         principal: Self::Principal,
         request: GetLabelRequest,
-    ) -> impl ::std::future::Future<Output = GetLabelResponse> + ::std::marker::Send;
+    ) -> impl ::std::future::Future<Output = GetLabelResponse> + Send;
     /// Handles `PUT` requests to `/shops/{tenant}/items/{itemId}/label`.
     fn put_label_image(
         &self,
         principal: Self::Principal,
         request: PutLabelImageRequest,
-    ) -> impl ::std::future::Future<
-        Output = PutLabelImageResponse,
-    > + ::std::marker::Send;
+    ) -> impl ::std::future::Future<Output = PutLabelImageResponse> + Send;
 }
 
 /// The input of `getItem` (`GET /shops/{tenant}/items/{itemId}`), checked against the spec.
 #[derive(Debug)]
 pub struct GetItemRequest {
     /// `tenant` (Path parameter).
-    pub tenant: ::std::string::String,
+    pub tenant: String,
     /// `itemId` (Path parameter).
-    pub item_id: ::std::string::String,
+    pub item_id: String,
 }
 
 /// The responses `getItem` documents, one variant per status.
@@ -101,9 +97,9 @@ impl ::axum::response::IntoResponse for GetItemResponse {
 #[derive(Debug)]
 pub struct DeleteItemRequest {
     /// `tenant` (Path parameter).
-    pub tenant: ::std::string::String,
+    pub tenant: String,
     /// `itemId` (Path parameter).
-    pub item_id: ::std::string::String,
+    pub item_id: String,
 }
 
 /// The responses `deleteItem` documents, one variant per status.
@@ -127,9 +123,9 @@ impl ::axum::response::IntoResponse for DeleteItemResponse {
 #[derive(Debug)]
 pub struct GetLabelRequest {
     /// `tenant` (Path parameter).
-    pub tenant: ::std::string::String,
+    pub tenant: String,
     /// `itemId` (Path parameter).
-    pub item_id: ::std::string::String,
+    pub item_id: String,
 }
 
 /// The responses `getLabel` documents, one variant per status.
@@ -138,7 +134,7 @@ pub enum GetLabelResponse {
     /// `200`.
     ///
     /// The label as text or as a PDF.
-    Ok(::std::string::String),
+    Ok(String),
 }
 
 impl ::axum::response::IntoResponse for GetLabelResponse {
@@ -153,11 +149,11 @@ impl ::axum::response::IntoResponse for GetLabelResponse {
 #[derive(Debug)]
 pub struct PutLabelImageRequest {
     /// `tenant` (Path parameter).
-    pub tenant: ::std::string::String,
+    pub tenant: String,
     /// `itemId` (Path parameter).
-    pub item_id: ::std::string::String,
+    pub item_id: String,
     /// The request body.
-    pub body: ::std::vec::Vec<u8>,
+    pub body: Vec<u8>,
 }
 
 /// The responses `putLabelImage` documents, one variant per status.
@@ -210,46 +206,46 @@ pub fn router_with<S: Api>(
 async fn handle_get_item<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<GetItemResponse, rt::Refused> {
+) -> Result<GetItemResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let principal = authenticate(&*service, &parts, &[&[SecurityScheme::Undeclared]])
         .await?
         .ok_or(rt::Unauthorized::Missing)?;
     let input = rt::Input::new(parts, true).await;
     let request = input.finish(get_item_request)?;
-    ::std::result::Result::Ok(service.get_item(principal, request).await)
+    Ok(service.get_item(principal, request).await)
 }
 
 async fn handle_delete_item<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<DeleteItemResponse, rt::Refused> {
+) -> Result<DeleteItemResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let principal = authenticate(&*service, &parts, &[&[SecurityScheme::Undeclared]])
         .await?
         .ok_or(rt::Unauthorized::Missing)?;
     let input = rt::Input::new(parts, true).await;
     let request = input.finish(delete_item_request)?;
-    ::std::result::Result::Ok(service.delete_item(principal, request).await)
+    Ok(service.delete_item(principal, request).await)
 }
 
 async fn handle_get_label<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<GetLabelResponse, rt::Refused> {
+) -> Result<GetLabelResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let principal = authenticate(&*service, &parts, &[&[SecurityScheme::Undeclared]])
         .await?
         .ok_or(rt::Unauthorized::Missing)?;
     let input = rt::Input::new(parts, true).await;
     let request = input.finish(get_label_request)?;
-    ::std::result::Result::Ok(service.get_label(principal, request).await)
+    Ok(service.get_label(principal, request).await)
 }
 
 async fn handle_put_label_image<S: Api>(
     ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
     request: ::axum::extract::Request,
-) -> ::std::result::Result<PutLabelImageResponse, rt::Refused> {
+) -> Result<PutLabelImageResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(&*service, &parts, &[&[SecurityScheme::Undeclared]])
         .await?
@@ -263,45 +259,41 @@ async fn handle_put_label_image<S: Api>(
         )
         .await?;
     let request = input.finish(put_label_image_request)?;
-    ::std::result::Result::Ok(service.put_label_image(principal, request).await)
+    Ok(service.put_label_image(principal, request).await)
 }
 
-fn get_item_request(input: &mut rt::Input) -> ::std::option::Option<GetItemRequest> {
+fn get_item_request(input: &mut rt::Input) -> Option<GetItemRequest> {
     let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
     let item_id = input.path("itemId", rt::Kind::String, rt::check_string);
-    ::std::option::Option::Some(GetItemRequest {
+    Some(GetItemRequest {
         tenant: tenant?,
         item_id: item_id?,
     })
 }
 
-fn delete_item_request(
-    input: &mut rt::Input,
-) -> ::std::option::Option<DeleteItemRequest> {
+fn delete_item_request(input: &mut rt::Input) -> Option<DeleteItemRequest> {
     let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
     let item_id = input.path("itemId", rt::Kind::String, rt::check_string);
-    ::std::option::Option::Some(DeleteItemRequest {
+    Some(DeleteItemRequest {
         tenant: tenant?,
         item_id: item_id?,
     })
 }
 
-fn get_label_request(input: &mut rt::Input) -> ::std::option::Option<GetLabelRequest> {
+fn get_label_request(input: &mut rt::Input) -> Option<GetLabelRequest> {
     let tenant = input.path("tenant", rt::Kind::String, rt::check_string);
     let item_id = input.path("itemId", rt::Kind::String, rt::check_string);
-    ::std::option::Option::Some(GetLabelRequest {
+    Some(GetLabelRequest {
         tenant: tenant?,
         item_id: item_id?,
     })
 }
 
-fn put_label_image_request(
-    input: &mut rt::Input,
-) -> ::std::option::Option<PutLabelImageRequest> {
+fn put_label_image_request(input: &mut rt::Input) -> Option<PutLabelImageRequest> {
     let tenant = input.path("tenant", rt::Kind::String, rt::check_string);
     let item_id = input.path("itemId", rt::Kind::String, rt::check_string);
     let body = input.typed_body(rt::any);
-    ::std::option::Option::Some(PutLabelImageRequest {
+    Some(PutLabelImageRequest {
         tenant: tenant?,
         item_id: item_id?,
         body: body?,
@@ -314,44 +306,36 @@ async fn authenticate<S: Authenticator>(
     service: &S,
     parts: &::axum::http::request::Parts,
     alternatives: &[&[SecurityScheme]],
-) -> ::std::result::Result<::std::option::Option<S::Principal>, rt::Unauthorized> {
+) -> Result<Option<S::Principal>, rt::Unauthorized> {
     let mut sent = false;
     'alternatives: for alternative in alternatives {
-        let mut principal = ::std::option::Option::None;
+        let mut principal = None;
         for &scheme in *alternative {
-            let ::std::option::Option::Some(c) = credential(
-                scheme,
-                &parts.headers,
-                parts.uri.query(),
-            ) else {
+            let Some(c) = credential(scheme, &parts.headers, parts.uri.query()) else {
                 continue 'alternatives;
             };
             sent = true;
             match service.authenticate(scheme, &c).await {
-                ::std::option::Option::Some(p) => {
-                    principal = principal.or(::std::option::Option::Some(p));
-                }
-                ::std::option::Option::None => continue 'alternatives,
+                Some(p) => principal = principal.or(Some(p)),
+                None => continue 'alternatives,
             }
         }
         if principal.is_some() {
-            return ::std::result::Result::Ok(principal);
+            return Ok(principal);
         }
     }
     if alternatives.iter().any(|a| a.is_empty()) {
-        return ::std::result::Result::Ok(::std::option::Option::None);
+        return Ok(None);
     }
-    ::std::result::Result::Err(
-        if sent { rt::Unauthorized::Rejected } else { rt::Unauthorized::Missing },
-    )
+    Err(if sent { rt::Unauthorized::Rejected } else { rt::Unauthorized::Missing })
 }
 
 /// The credential sent for `scheme`, if any.
 fn credential(
     scheme: SecurityScheme,
     headers: &::axum::http::HeaderMap,
-    _query: ::std::option::Option<&str>,
-) -> ::std::option::Option<rt::Credential> {
+    _query: Option<&str>,
+) -> Option<rt::Credential> {
     match scheme {
         SecurityScheme::Undeclared => rt::bearer(headers),
     }
@@ -360,7 +344,7 @@ fn credential(
 fn check_tenant_param(
     v: &::serde_json::Value,
     at: &rt::At<'_>,
-    errors: &mut ::std::vec::Vec<rt::FieldError>,
+    errors: &mut Vec<rt::FieldError>,
 ) {
     rt::string(v, at, errors);
     static RULES: rt::Rules = rt::Rules::NONE.pattern("^[a-z][a-z0-9]+$");
