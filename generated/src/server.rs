@@ -2691,21 +2691,25 @@ fn check_social_login_request(
     let Some(o) = rt::object(v, at, &[], errors) else {
         return;
     };
-    rt::field(
+    rt::members(
         o,
         at,
-        "email",
-        false,
         errors,
-        |v, at, errors| {
-            rt::string(v, at, errors);
-            static RULES: rt::Rules = rt::Rules::NONE.format("email");
-            rt::rules(v, at, &RULES, errors);
-        },
+        &[
+            (
+                "email",
+                false,
+                |v, at, errors| {
+                    rt::string(v, at, errors);
+                    static RULES: rt::Rules = rt::Rules::NONE.format("email");
+                    rt::rules(v, at, &RULES, errors);
+                },
+            ),
+            ("name", false, rt::check_string),
+            ("picture", false, rt::check_string),
+            ("provider", false, rt::check_string),
+        ],
     );
-    rt::field(o, at, "name", false, errors, rt::check_string);
-    rt::field(o, at, "picture", false, errors, rt::check_string);
-    rt::field(o, at, "provider", false, errors, rt::check_string);
 }
 
 /// Checks a `PasswordAuthentication` value.
@@ -2717,19 +2721,23 @@ fn check_password_authentication(
     let Some(o) = rt::object(v, at, &["email", "password"], errors) else {
         return;
     };
-    rt::field(
+    rt::members(
         o,
         at,
-        "email",
-        false,
         errors,
-        |v, at, errors| {
-            rt::string(v, at, errors);
-            static RULES: rt::Rules = rt::Rules::NONE.format("email");
-            rt::rules(v, at, &RULES, errors);
-        },
+        &[
+            (
+                "email",
+                false,
+                |v, at, errors| {
+                    rt::string(v, at, errors);
+                    static RULES: rt::Rules = rt::Rules::NONE.format("email");
+                    rt::rules(v, at, &RULES, errors);
+                },
+            ),
+            ("password", false, rt::check_string),
+        ],
     );
-    rt::field(o, at, "password", false, errors, rt::check_string);
 }
 
 /// Checks a `CustomerSignup` value.
@@ -2741,33 +2749,36 @@ fn check_customer_signup(
     let Some(o) = rt::object(v, at, &["email", "password"], errors) else {
         return;
     };
-    rt::field(
+    rt::members(
         o,
         at,
-        "email",
-        false,
         errors,
-        |v, at, errors| {
-            rt::string(v, at, errors);
-            static RULES: rt::Rules = rt::Rules::NONE.min_length(1).format("email");
-            rt::rules(v, at, &RULES, errors);
-        },
+        &[
+            (
+                "email",
+                false,
+                |v, at, errors| {
+                    rt::string(v, at, errors);
+                    static RULES: rt::Rules = rt::Rules::NONE
+                        .min_length(1)
+                        .format("email");
+                    rt::rules(v, at, &RULES, errors);
+                },
+            ),
+            (
+                "password",
+                false,
+                |v, at, errors| {
+                    rt::string(v, at, errors);
+                    static RULES: rt::Rules = rt::Rules::NONE.min_length(1);
+                    rt::rules(v, at, &RULES, errors);
+                },
+            ),
+            ("customerDetails", false, check_customer_update_dto),
+            ("customerAddress", false, check_address),
+            ("signup", false, check_password_authentication),
+        ],
     );
-    rt::field(
-        o,
-        at,
-        "password",
-        false,
-        errors,
-        |v, at, errors| {
-            rt::string(v, at, errors);
-            static RULES: rt::Rules = rt::Rules::NONE.min_length(1);
-            rt::rules(v, at, &RULES, errors);
-        },
-    );
-    rt::field(o, at, "customerDetails", false, errors, check_customer_update_dto);
-    rt::field(o, at, "customerAddress", false, errors, check_address);
-    rt::field(o, at, "signup", false, errors, check_password_authentication);
 }
 
 /// Checks a `CustomerUpdateDto` value.
@@ -2779,49 +2790,49 @@ fn check_customer_update_dto(
     let Some(o) = rt::object(v, at, &[], errors) else {
         return;
     };
-    rt::field(o, at, "title", false, errors, rt::check_string);
-    rt::field(o, at, "firstName", false, errors, rt::check_string);
-    rt::field(o, at, "middleName", false, errors, rt::check_string);
-    rt::field(o, at, "lastName", false, errors, rt::check_string);
-    rt::field(o, at, "contactPhone", false, errors, rt::check_string);
-    rt::field(o, at, "company", false, errors, rt::check_string);
-    rt::field(o, at, "preferredLanguage", false, errors, rt::check_string);
-    rt::field(
+    rt::members(
         o,
         at,
-        "preferredCurrency",
-        false,
         errors,
-        |v, at, errors| {
-            rt::string(v, at, errors);
-            static RULES: rt::Rules = rt::Rules::NONE.min_length(3).max_length(3);
-            rt::rules(v, at, &RULES, errors);
-        },
-    );
-    rt::field(o, at, "preferredSite", false, errors, rt::check_string);
-    rt::field(o, at, "b2b", false, errors, check_b2b_properties);
-    rt::field(o, at, "metadata", false, errors, check_default_dto_metadata);
-    rt::field(
-        o,
-        at,
-        "mixins",
-        false,
-        errors,
-        |v, at, errors| {
-            rt::object(v, at, &[], errors);
-        },
-    );
-    rt::field(
-        o,
-        at,
-        "contactEmail",
-        false,
-        errors,
-        |v, at, errors| {
-            rt::string(v, at, errors);
-            static RULES: rt::Rules = rt::Rules::NONE.format("email");
-            rt::rules(v, at, &RULES, errors);
-        },
+        &[
+            ("title", false, rt::check_string),
+            ("firstName", false, rt::check_string),
+            ("middleName", false, rt::check_string),
+            ("lastName", false, rt::check_string),
+            ("contactPhone", false, rt::check_string),
+            ("company", false, rt::check_string),
+            ("preferredLanguage", false, rt::check_string),
+            (
+                "preferredCurrency",
+                false,
+                |v, at, errors| {
+                    rt::string(v, at, errors);
+                    static RULES: rt::Rules = rt::Rules::NONE
+                        .min_length(3)
+                        .max_length(3);
+                    rt::rules(v, at, &RULES, errors);
+                },
+            ),
+            ("preferredSite", false, rt::check_string),
+            ("b2b", false, check_b2b_properties),
+            ("metadata", false, check_default_dto_metadata),
+            (
+                "mixins",
+                false,
+                |v, at, errors| {
+                    rt::object(v, at, &[], errors);
+                },
+            ),
+            (
+                "contactEmail",
+                false,
+                |v, at, errors| {
+                    rt::string(v, at, errors);
+                    static RULES: rt::Rules = rt::Rules::NONE.format("email");
+                    rt::rules(v, at, &RULES, errors);
+                },
+            ),
+        ],
     );
 }
 
@@ -2834,22 +2845,20 @@ fn check_b2b_properties(
     let Some(o) = rt::object(v, at, &[], errors) else {
         return;
     };
-    rt::field(o, at, "companyRegistrationId", false, errors, rt::check_string);
-    rt::field(
+    rt::members(
         o,
         at,
-        "legalEntities",
-        false,
         errors,
-        |v, at, errors| {
-            if let Some(items) = rt::array(v, at, errors) {
-                for (i, v) in items.iter().enumerate() {
-                    let at = &rt::item(at, i);
-                    let _ = (v, at);
-                    check_legal_entity(v, at, errors);
-                }
-            }
-        },
+        &[
+            ("companyRegistrationId", false, rt::check_string),
+            (
+                "legalEntities",
+                false,
+                |v, at, errors| {
+                    rt::items(v, at, errors, check_legal_entity);
+                },
+            ),
+        ],
     );
 }
 
@@ -2862,9 +2871,16 @@ fn check_legal_entity(
     let Some(o) = rt::object(v, at, &[], errors) else {
         return;
     };
-    rt::field(o, at, "id", false, errors, rt::check_string);
-    rt::field(o, at, "name", false, errors, rt::check_string);
-    rt::field(o, at, "contactAssignmentId", false, errors, rt::check_string);
+    rt::members(
+        o,
+        at,
+        errors,
+        &[
+            ("id", false, rt::check_string),
+            ("name", false, rt::check_string),
+            ("contactAssignmentId", false, rt::check_string),
+        ],
+    );
 }
 
 /// Checks a `DefaultDtoMetadata` value.
@@ -2876,23 +2892,21 @@ fn check_default_dto_metadata(
     let Some(o) = rt::object(v, at, &[], errors) else {
         return;
     };
-    rt::field(
+    rt::members(
         o,
         at,
-        "mixins",
-        false,
         errors,
-        |v, at, errors| {
-            if let Some(o) = rt::object(v, at, &[], errors) {
-                for (k, v) in o {
-                    let at = &rt::member(at, k);
-                    let _ = (v, at);
-                    rt::string(v, at, errors);
-                }
-            }
-        },
+        &[
+            (
+                "mixins",
+                false,
+                |v, at, errors| {
+                    rt::values(v, at, errors, rt::check_string);
+                },
+            ),
+            ("version", false, rt::check_i32),
+        ],
     );
-    rt::field(o, at, "version", false, errors, rt::check_i32);
 }
 
 /// Checks a `Address` value.
@@ -2904,49 +2918,44 @@ fn check_address(
     let Some(o) = rt::object(v, at, &[], errors) else {
         return;
     };
-    rt::field(o, at, "id", false, errors, rt::check_string);
-    rt::field(o, at, "contactName", false, errors, rt::check_string);
-    rt::field(o, at, "companyName", false, errors, rt::check_string);
-    rt::field(o, at, "street", false, errors, rt::check_string);
-    rt::field(o, at, "streetNumber", false, errors, rt::check_string);
-    rt::field(o, at, "streetAppendix", false, errors, rt::check_string);
-    rt::field(o, at, "extraLine1", false, errors, rt::check_string);
-    rt::field(o, at, "extraLine2", false, errors, rt::check_string);
-    rt::field(o, at, "extraLine3", false, errors, rt::check_string);
-    rt::field(o, at, "extraLine4", false, errors, rt::check_string);
-    rt::field(o, at, "zipCode", false, errors, rt::check_string);
-    rt::field(o, at, "city", false, errors, rt::check_string);
-    rt::field(o, at, "country", false, errors, rt::check_string);
-    rt::field(o, at, "state", false, errors, rt::check_string);
-    rt::field(o, at, "contactPhone", false, errors, rt::check_string);
-    rt::field(
+    rt::members(
         o,
         at,
-        "tags",
-        false,
         errors,
-        |v, at, errors| {
-            if let Some(items) = rt::array(v, at, errors) {
-                for (i, v) in items.iter().enumerate() {
-                    let at = &rt::item(at, i);
-                    let _ = (v, at);
-                    rt::string(v, at, errors);
-                }
-            }
-        },
+        &[
+            ("id", false, rt::check_string),
+            ("contactName", false, rt::check_string),
+            ("companyName", false, rt::check_string),
+            ("street", false, rt::check_string),
+            ("streetNumber", false, rt::check_string),
+            ("streetAppendix", false, rt::check_string),
+            ("extraLine1", false, rt::check_string),
+            ("extraLine2", false, rt::check_string),
+            ("extraLine3", false, rt::check_string),
+            ("extraLine4", false, rt::check_string),
+            ("zipCode", false, rt::check_string),
+            ("city", false, rt::check_string),
+            ("country", false, rt::check_string),
+            ("state", false, rt::check_string),
+            ("contactPhone", false, rt::check_string),
+            (
+                "tags",
+                false,
+                |v, at, errors| {
+                    rt::items(v, at, errors, rt::check_string);
+                },
+            ),
+            ("metadata", false, check_default_dto_metadata),
+            (
+                "mixins",
+                false,
+                |v, at, errors| {
+                    rt::object(v, at, &[], errors);
+                },
+            ),
+            ("isDefault", false, rt::boolean),
+        ],
     );
-    rt::field(o, at, "metadata", false, errors, check_default_dto_metadata);
-    rt::field(
-        o,
-        at,
-        "mixins",
-        false,
-        errors,
-        |v, at, errors| {
-            rt::object(v, at, &[], errors);
-        },
-    );
-    rt::field(o, at, "isDefault", false, errors, rt::boolean);
 }
 
 /// Checks a `ResendActivationRequest` value.
@@ -2958,17 +2967,21 @@ fn check_resend_activation_request(
     let Some(o) = rt::object(v, at, &["email"], errors) else {
         return;
     };
-    rt::field(
+    rt::members(
         o,
         at,
-        "email",
-        false,
         errors,
-        |v, at, errors| {
-            rt::string(v, at, errors);
-            static RULES: rt::Rules = rt::Rules::NONE.format("email");
-            rt::rules(v, at, &RULES, errors);
-        },
+        &[
+            (
+                "email",
+                false,
+                |v, at, errors| {
+                    rt::string(v, at, errors);
+                    static RULES: rt::Rules = rt::Rules::NONE.format("email");
+                    rt::rules(v, at, &RULES, errors);
+                },
+            ),
+        ],
     );
 }
 
@@ -2981,10 +2994,17 @@ fn check_change_email_request_dto(
     let Some(o) = rt::object(v, at, &[], errors) else {
         return;
     };
-    rt::field(o, at, "email", false, errors, rt::check_string);
-    rt::field(o, at, "password", false, errors, rt::check_string);
-    rt::field(o, at, "newEmail", false, errors, rt::check_string);
-    rt::field(o, at, "syncContactEmail", false, errors, rt::boolean);
+    rt::members(
+        o,
+        at,
+        errors,
+        &[
+            ("email", false, rt::check_string),
+            ("password", false, rt::check_string),
+            ("newEmail", false, rt::check_string),
+            ("syncContactEmail", false, rt::boolean),
+        ],
+    );
 }
 
 /// Checks a `UpdateEmail` value.
@@ -2996,7 +3016,7 @@ fn check_update_email(
     let Some(o) = rt::object(v, at, &[], errors) else {
         return;
     };
-    rt::field(o, at, "token", false, errors, rt::check_string);
+    rt::members(o, at, errors, &[("token", false, rt::check_string)]);
 }
 
 /// Checks a `PasswordResetRequestDto` value.
@@ -3008,8 +3028,12 @@ fn check_password_reset_request_dto(
     let Some(o) = rt::object(v, at, &["email"], errors) else {
         return;
     };
-    rt::field(o, at, "email", false, errors, rt::check_string);
-    rt::field(o, at, "site", false, errors, rt::check_string);
+    rt::members(
+        o,
+        at,
+        errors,
+        &[("email", false, rt::check_string), ("site", false, rt::check_string)],
+    );
 }
 
 /// Checks a `PasswordUpdate` value.
@@ -3021,8 +3045,12 @@ fn check_password_update(
     let Some(o) = rt::object(v, at, &["token", "password"], errors) else {
         return;
     };
-    rt::field(o, at, "token", false, errors, rt::check_string);
-    rt::field(o, at, "password", false, errors, rt::check_string);
+    rt::members(
+        o,
+        at,
+        errors,
+        &[("token", false, rt::check_string), ("password", false, rt::check_string)],
+    );
 }
 
 /// Checks a `PasswordChangeDto` value.
@@ -3034,8 +3062,15 @@ fn check_password_change_dto(
     let Some(o) = rt::object(v, at, &["currentPassword", "newPassword"], errors) else {
         return;
     };
-    rt::field(o, at, "currentPassword", false, errors, rt::check_string);
-    rt::field(o, at, "newPassword", false, errors, rt::check_string);
+    rt::members(
+        o,
+        at,
+        errors,
+        &[
+            ("currentPassword", false, rt::check_string),
+            ("newPassword", false, rt::check_string),
+        ],
+    );
 }
 
 fn check_tenant_param(

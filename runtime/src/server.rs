@@ -859,21 +859,46 @@ pub fn member<'a>(at: &'a At<'a>, name: &'a str) -> At<'a> {
     At::Member(at, name)
 }
 
-/// Checks member `name` of the object `o` at `at`, if present: not `null` unless `nullable`,
-/// then `check`.
+/// One declared member of an object, for [`members`]: its name, whether it may be `null`, and
+/// the [`Check`] of its value.
 #[doc(hidden)]
-pub fn field(
+pub type Member = (&'static str, bool, Check);
+
+/// Checks each member of the object `o` at `at` that `members` declares and `o` has, in order:
+/// not `null` unless it may be, then its check.
+#[doc(hidden)]
+pub fn members(
     o: &Map<String, Value>,
     at: &At<'_>,
-    name: &str,
-    nullable: bool,
     errors: &mut Vec<FieldError>,
-    check: impl FnOnce(&Value, &At<'_>, &mut Vec<FieldError>),
+    members: &[Member],
 ) {
-    if let Some(v) = o.get(name) {
-        let at = member(at, name);
-        if present(v, &at, nullable, errors) {
-            check(v, &at, errors);
+    for &(name, nullable, check) in members {
+        if let Some(v) = o.get(name) {
+            let at = member(at, name);
+            if present(v, &at, nullable, errors) {
+                check(v, &at, errors);
+            }
+        }
+    }
+}
+
+/// Checks that `v` is an array, then each item with `check`.
+#[doc(hidden)]
+pub fn items(v: &Value, at: &At<'_>, errors: &mut Vec<FieldError>, check: Check) {
+    if let Some(items) = array(v, at, errors) {
+        for (i, v) in items.iter().enumerate() {
+            check(v, &item(at, i), errors);
+        }
+    }
+}
+
+/// Checks that `v` is an object, then each member's value with `check` (a map's values).
+#[doc(hidden)]
+pub fn values(v: &Value, at: &At<'_>, errors: &mut Vec<FieldError>, check: Check) {
+    if let Some(o) = object(v, at, &[], errors) {
+        for (k, v) in o {
+            check(v, &member(at, k), errors);
         }
     }
 }

@@ -285,7 +285,7 @@ mod tests {
     //! generated check, over valid bodies and many broken ones: both must give the same answer.
 
     use super::super::{
-        field, object, Encoding, FieldError, Input, Rejection, Request, {self as rt},
+        members, object, Encoding, FieldError, Input, Rejection, Request, {self as rt},
     };
     use axum::body::Body;
     use serde::Deserialize;
@@ -330,50 +330,49 @@ mod tests {
         let Some(o) = object(v, at, &["name"], errors) else {
             return;
         };
-        field(o, at, "name", false, errors, rt::check_string);
-        field(o, at, "tags", false, errors, |v, at, errors| {
-            if let Some(items) = rt::array(v, at, errors) {
-                for (i, v) in items.iter().enumerate() {
-                    rt::string(v, &rt::item(at, i), errors);
-                }
-            }
-        });
-        field(o, at, "meta", false, errors, check_meta);
-        field(o, at, "n", false, errors, rt::check_i32);
-        field(o, at, "big", false, errors, rt::check_i64);
-        field(o, at, "x", false, errors, rt::number);
-        field(o, at, "flag", false, errors, rt::boolean);
-        field(o, at, "any", false, errors, rt::any);
-        field(o, at, "obj", false, errors, |v, at, errors| {
-            object(v, at, &[], errors);
-        });
-        field(o, at, "map", false, errors, |v, at, errors| {
-            if let Some(o) = object(v, at, &[], errors) {
-                for (k, v) in o {
-                    rt::string(v, &rt::member(at, k), errors);
-                }
-            }
-        });
-        field(o, at, "boxed", false, errors, check_meta);
+        members(
+            o,
+            at,
+            errors,
+            &[
+                ("name", false, rt::check_string),
+                ("tags", false, |v, at, errors| {
+                    rt::items(v, at, errors, rt::check_string);
+                }),
+                ("meta", false, check_meta),
+                ("n", false, rt::check_i32),
+                ("big", false, rt::check_i64),
+                ("x", false, rt::number),
+                ("flag", false, rt::boolean),
+                ("any", false, rt::any),
+                ("obj", false, |v, at, errors| {
+                    object(v, at, &[], errors);
+                }),
+                ("map", false, |v, at, errors| {
+                    rt::values(v, at, errors, rt::check_string);
+                }),
+                ("boxed", false, check_meta),
+            ],
+        );
     }
 
     fn check_meta(v: &Value, at: &rt::At<'_>, errors: &mut Vec<FieldError>) {
         let Some(o) = object(v, at, &[], errors) else {
             return;
         };
-        field(o, at, "version", false, errors, rt::check_i32);
-        field(o, at, "labels", false, errors, |v, at, errors| {
-            if let Some(items) = rt::array(v, at, errors) {
-                for (i, v) in items.iter().enumerate() {
-                    let at = &rt::item(at, i);
-                    if let Some(items) = rt::array(v, at, errors) {
-                        for (i, v) in items.iter().enumerate() {
-                            rt::string(v, &rt::item(at, i), errors);
-                        }
-                    }
-                }
-            }
-        });
+        members(
+            o,
+            at,
+            errors,
+            &[
+                ("version", false, rt::check_i32),
+                ("labels", false, |v, at, errors| {
+                    rt::items(v, at, errors, |v, at, errors| {
+                        rt::items(v, at, errors, rt::check_string);
+                    });
+                }),
+            ],
+        );
     }
 
     fn fast(input: &mut Input) -> Option<Item> {

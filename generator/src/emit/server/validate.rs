@@ -327,13 +327,11 @@ fn check_struct(api: &Api, s: &Struct) -> TokenStream {
     let fields = s.fields.iter().map(|f| {
         let name = &f.json_name;
         let nullable = f.nullable;
-        let body = check_expr(api, &f.ty, Some(&f.constraints));
-        let check = match simple_check(&f.ty, Some(&f.constraints), &body) {
-            Some(simple) => simple.tokens(api),
-            None => quote!(|v, at, errors| { #body }),
-        };
-        quote!(rt::field(o, at, #name, #nullable, errors, #check);)
+        let check = check_fn(api, &f.ty, Some(&f.constraints));
+        quote!((#name, #nullable, #check))
     });
+    let members =
+        (!s.fields.is_empty()).then(|| quote!(rt::members(o, at, errors, &[#(#fields),*]);));
     let additional = s.additional.as_ref().map(|a| {
         let check = check_expr(api, a, None);
         let known = s.fields.iter().map(|f| &f.json_name);
@@ -356,7 +354,7 @@ fn check_struct(api: &Api, s: &Struct) -> TokenStream {
         else {
             return;
         };
-        #(#fields)*
+        #members
         #additional
     }
 }
@@ -388,30 +386,20 @@ pub fn check_expr(api: &Api, ty: &TypeExpr, constraints: Option<&Constraints>) -
         TypeExpr::String => quote!(rt::string(v, at, errors);),
         TypeExpr::Bytes | TypeExpr::Json => quote!(),
         TypeExpr::JsonObject => quote!(rt::object(v, at, &[], errors);),
-        TypeExpr::Array(inner) => {
-            let inner = check_expr(api, inner, None);
-            quote! {
-                if let Some(items) = rt::array(v, at, errors) {
-                    for (i, v) in items.iter().enumerate() {
-                        let at = &rt::item(at, i);
-                        let _ = (v, at);
-                        #inner
-                    }
-                }
+        TypeExpr::Array(inner) => match check_expr(api, inner, None) {
+            any if any.is_empty() => quote!(rt::array(v, at, errors);),
+            body => {
+                let check = as_check_fn(api, inner, None, body);
+                quote!(rt::items(v, at, errors, #check);)
             }
-        }
-        TypeExpr::Map(inner) => {
-            let inner = check_expr(api, inner, None);
-            quote! {
-                if let Some(o) = rt::object(v, at, &[], errors) {
-                    for (k, v) in o {
-                        let at = &rt::member(at, k);
-                        let _ = (v, at);
-                        #inner
-                    }
-                }
+        },
+        TypeExpr::Map(inner) => match check_expr(api, inner, None) {
+            any if any.is_empty() => quote!(rt::object(v, at, &[], errors);),
+            body => {
+                let check = as_check_fn(api, inner, None, body);
+                quote!(rt::values(v, at, errors, #check);)
             }
-        }
+        },
         TypeExpr::Named(id) => {
             let name = check_fn_name(api, *id);
             quote!(#name(v, at, errors);)
@@ -419,6 +407,25 @@ pub fn check_expr(api: &Api, ty: &TypeExpr, constraints: Option<&Constraints>) -
     };
     let rules = constraints.and_then(rules_static);
     quote!(#shape #rules)
+}
+
+/// An `rt::Check` for a value of type `ty` with `constraints`: a function there is already
+/// ([`simple_check`]) or a closure.
+fn check_fn(api: &Api, ty: &TypeExpr, constraints: Option<&Constraints>) -> TokenStream {
+    as_check_fn(api, ty, constraints, check_expr(api, ty, constraints))
+}
+
+/// [`check_fn`] with the checks `body` of the value already made.
+fn as_check_fn(
+    api: &Api,
+    ty: &TypeExpr,
+    constraints: Option<&Constraints>,
+    body: TokenStream,
+) -> TokenStream {
+    match simple_check(ty, constraints, &body) {
+        Some(simple) => simple.tokens(api),
+        None => quote!(|v, at, errors| { #body }),
+    }
 }
 
 /// Whether `c` has anything the server checks (of formats, only `email`).

@@ -258,22 +258,20 @@ fn check_note(
     let Some(o) = rt::object(v, at, &[], errors) else {
         return;
     };
-    rt::field(o, at, "id", false, errors, rt::check_string);
-    rt::field(o, at, "body", false, errors, rt::check_string);
-    rt::field(
+    rt::members(
         o,
         at,
-        "tags",
-        false,
         errors,
-        |v, at, errors| {
-            if let Some(items) = rt::array(v, at, errors) {
-                for (i, v) in items.iter().enumerate() {
-                    let at = &rt::item(at, i);
-                    let _ = (v, at);
-                    rt::string(v, at, errors);
-                }
-            }
-        },
+        &[
+            ("id", false, rt::check_string),
+            ("body", false, rt::check_string),
+            (
+                "tags",
+                false,
+                |v, at, errors| {
+                    rt::items(v, at, errors, rt::check_string);
+                },
+            ),
+        ],
     );
 }
