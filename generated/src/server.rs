@@ -8,6 +8,12 @@
 
 use ::oasgen_runtime::server as rt;
 
+use ::axum::extract::{Request, State};
+
+use ::axum::routing::{MethodFilter, MethodRouter};
+
+use ::std::sync::Arc;
+
 /// The security schemes of the spec; the router tells the [`Authenticator`] which one a
 /// credential was sent for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -1697,139 +1703,109 @@ pub fn router_with<S: Api>(
     service: ::std::sync::Arc<S>,
     config: ::oasgen_runtime::server::Config,
 ) -> ::axum::Router {
-    ::axum::Router::<::std::sync::Arc<S>>::new()
+    ::axum::Router::<Arc<S>>::new()
         .route(
             "/customerlogin/auth/anonymous/login",
-            ::axum::routing::MethodRouter::<::std::sync::Arc<S>>::new()
-                .on(::axum::routing::MethodFilter::GET, handle_anonymous_login::<S>),
+            MethodRouter::<Arc<S>>::new()
+                .on(MethodFilter::GET, handle_anonymous_login::<S>),
         )
         .route(
             "/customerlogin/auth/anonymous/refresh",
-            ::axum::routing::MethodRouter::<::std::sync::Arc<S>>::new()
-                .on(
-                    ::axum::routing::MethodFilter::GET,
-                    handle_refresh_anonymous_token::<S>,
-                ),
+            MethodRouter::<Arc<S>>::new()
+                .on(MethodFilter::GET, handle_refresh_anonymous_token::<S>),
         )
         .route(
             "/customer/{tenant}/signup",
-            ::axum::routing::MethodRouter::<::std::sync::Arc<S>>::new()
-                .on(::axum::routing::MethodFilter::POST, handle_signup::<S>),
+            MethodRouter::<Arc<S>>::new().on(MethodFilter::POST, handle_signup::<S>),
         )
         .route(
             "/customer/{tenant}/login",
-            ::axum::routing::MethodRouter::<::std::sync::Arc<S>>::new()
-                .on(::axum::routing::MethodFilter::POST, handle_login::<S>),
+            MethodRouter::<Arc<S>>::new().on(MethodFilter::POST, handle_login::<S>),
         )
         .route(
             "/customer/{tenant}/logout",
-            ::axum::routing::MethodRouter::<::std::sync::Arc<S>>::new()
-                .on(::axum::routing::MethodFilter::GET, handle_logout::<S>),
+            MethodRouter::<Arc<S>>::new().on(MethodFilter::GET, handle_logout::<S>),
         )
         .route(
             "/customer/{tenant}/refreshauthtoken",
-            ::axum::routing::MethodRouter::<::std::sync::Arc<S>>::new()
-                .on(
-                    ::axum::routing::MethodFilter::GET,
-                    handle_refresh_customer_token::<S>,
-                ),
+            MethodRouter::<Arc<S>>::new()
+                .on(MethodFilter::GET, handle_refresh_customer_token::<S>),
         )
         .route(
             "/customer/{tenant}/validateauthtoken",
-            ::axum::routing::MethodRouter::<::std::sync::Arc<S>>::new()
-                .on(::axum::routing::MethodFilter::GET, handle_validate_token::<S>),
+            MethodRouter::<Arc<S>>::new()
+                .on(MethodFilter::GET, handle_validate_token::<S>),
         )
         .route(
             "/customer/{tenant}/socialLogin",
-            ::axum::routing::MethodRouter::<::std::sync::Arc<S>>::new()
-                .on(::axum::routing::MethodFilter::POST, handle_social_login::<S>),
+            MethodRouter::<Arc<S>>::new()
+                .on(MethodFilter::POST, handle_social_login::<S>),
         )
         .route(
             "/customer/{tenant}/me",
-            ::axum::routing::MethodRouter::<::std::sync::Arc<S>>::new()
-                .on(::axum::routing::MethodFilter::GET, handle_get_customer_profile::<S>)
-                .on(
-                    ::axum::routing::MethodFilter::DELETE,
-                    handle_delete_customer_profile::<S>,
-                )
-                .on(
-                    ::axum::routing::MethodFilter::PATCH,
-                    handle_update_customer_profile::<S>,
-                ),
+            MethodRouter::<Arc<S>>::new()
+                .on(MethodFilter::GET, handle_get_customer_profile::<S>)
+                .on(MethodFilter::DELETE, handle_delete_customer_profile::<S>)
+                .on(MethodFilter::PATCH, handle_update_customer_profile::<S>),
         )
         .route(
             "/customer/{tenant}/me/accounts/internal",
-            ::axum::routing::MethodRouter::<::std::sync::Arc<S>>::new()
-                .on(::axum::routing::MethodFilter::POST, handle_assign_account::<S>),
+            MethodRouter::<Arc<S>>::new()
+                .on(MethodFilter::POST, handle_assign_account::<S>),
         )
         .route(
             "/customer/{tenant}/me/addresses",
-            ::axum::routing::MethodRouter::<::std::sync::Arc<S>>::new()
-                .on(::axum::routing::MethodFilter::GET, handle_list_addresses::<S>)
-                .on(::axum::routing::MethodFilter::POST, handle_add_address::<S>),
+            MethodRouter::<Arc<S>>::new()
+                .on(MethodFilter::GET, handle_list_addresses::<S>)
+                .on(MethodFilter::POST, handle_add_address::<S>),
         )
         .route(
             "/customer/{tenant}/me/addresses/{addressId}",
-            ::axum::routing::MethodRouter::<::std::sync::Arc<S>>::new()
-                .on(::axum::routing::MethodFilter::GET, handle_get_address::<S>)
-                .on(::axum::routing::MethodFilter::DELETE, handle_delete_address::<S>)
-                .on(::axum::routing::MethodFilter::PATCH, handle_update_address::<S>),
+            MethodRouter::<Arc<S>>::new()
+                .on(MethodFilter::GET, handle_get_address::<S>)
+                .on(MethodFilter::DELETE, handle_delete_address::<S>)
+                .on(MethodFilter::PATCH, handle_update_address::<S>),
         )
         .route(
             "/customer/{tenant}/me/addresses/{addressId}/tags",
-            ::axum::routing::MethodRouter::<::std::sync::Arc<S>>::new()
-                .on(::axum::routing::MethodFilter::POST, handle_add_address_tags::<S>)
-                .on(
-                    ::axum::routing::MethodFilter::DELETE,
-                    handle_delete_address_tags::<S>,
-                ),
+            MethodRouter::<Arc<S>>::new()
+                .on(MethodFilter::POST, handle_add_address_tags::<S>)
+                .on(MethodFilter::DELETE, handle_delete_address_tags::<S>),
         )
         .route(
             "/customer/{tenant}/signup/optin/{token}",
-            ::axum::routing::MethodRouter::<::std::sync::Arc<S>>::new()
-                .on(::axum::routing::MethodFilter::GET, handle_confirm_opt_in::<S>),
+            MethodRouter::<Arc<S>>::new()
+                .on(MethodFilter::GET, handle_confirm_opt_in::<S>),
         )
         .route(
             "/customer/{tenant}/signup/optin/refresh_token",
-            ::axum::routing::MethodRouter::<::std::sync::Arc<S>>::new()
-                .on(
-                    ::axum::routing::MethodFilter::POST,
-                    handle_resend_activation_link::<S>,
-                ),
+            MethodRouter::<Arc<S>>::new()
+                .on(MethodFilter::POST, handle_resend_activation_link::<S>),
         )
         .route(
             "/customer/{tenant}/me/accounts/internal/email/change",
-            ::axum::routing::MethodRouter::<::std::sync::Arc<S>>::new()
-                .on(
-                    ::axum::routing::MethodFilter::POST,
-                    handle_request_email_change::<S>,
-                ),
+            MethodRouter::<Arc<S>>::new()
+                .on(MethodFilter::POST, handle_request_email_change::<S>),
         )
         .route(
             "/customer/{tenant}/me/accounts/internal/email/change/confirm",
-            ::axum::routing::MethodRouter::<::std::sync::Arc<S>>::new()
-                .on(
-                    ::axum::routing::MethodFilter::POST,
-                    handle_confirm_email_change::<S>,
-                ),
+            MethodRouter::<Arc<S>>::new()
+                .on(MethodFilter::POST, handle_confirm_email_change::<S>),
         )
         .route(
             "/customer/{tenant}/password/reset",
-            ::axum::routing::MethodRouter::<::std::sync::Arc<S>>::new()
-                .on(
-                    ::axum::routing::MethodFilter::POST,
-                    handle_request_password_reset::<S>,
-                ),
+            MethodRouter::<Arc<S>>::new()
+                .on(MethodFilter::POST, handle_request_password_reset::<S>),
         )
         .route(
             "/customer/{tenant}/password/reset/update",
-            ::axum::routing::MethodRouter::<::std::sync::Arc<S>>::new()
-                .on(::axum::routing::MethodFilter::POST, handle_reset_password::<S>),
+            MethodRouter::<Arc<S>>::new()
+                .on(MethodFilter::POST, handle_reset_password::<S>),
         )
         .route(
             "/customer/{tenant}/password/change",
-            ::axum::routing::MethodRouter::<::std::sync::Arc<S>>::new()
-                .on(::axum::routing::MethodFilter::POST, handle_change_password::<S>),
+            MethodRouter::<Arc<S>>::new()
+                .on(MethodFilter::POST, handle_change_password::<S>),
         )
         .method_not_allowed_fallback(rt::method_not_allowed)
         .fallback(rt::not_found)
@@ -1838,8 +1814,8 @@ pub fn router_with<S: Api>(
 }
 
 async fn handle_anonymous_login<S: Api>(
-    ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    request: ::axum::extract::Request,
+    State(service): State<Arc<S>>,
+    request: Request,
 ) -> Result<AnonymousLoginResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let input = rt::Input::new(parts, false).await;
@@ -1848,8 +1824,8 @@ async fn handle_anonymous_login<S: Api>(
 }
 
 async fn handle_refresh_anonymous_token<S: Api>(
-    ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    request: ::axum::extract::Request,
+    State(service): State<Arc<S>>,
+    request: Request,
 ) -> Result<RefreshAnonymousTokenResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let input = rt::Input::new(parts, false).await;
@@ -1858,8 +1834,8 @@ async fn handle_refresh_anonymous_token<S: Api>(
 }
 
 async fn handle_signup<S: Api>(
-    ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    request: ::axum::extract::Request,
+    State(service): State<Arc<S>>,
+    request: Request,
 ) -> Result<SignupResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(
@@ -1882,8 +1858,8 @@ async fn handle_signup<S: Api>(
 }
 
 async fn handle_login<S: Api>(
-    ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    request: ::axum::extract::Request,
+    State(service): State<Arc<S>>,
+    request: Request,
 ) -> Result<LoginResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(
@@ -1906,8 +1882,8 @@ async fn handle_login<S: Api>(
 }
 
 async fn handle_logout<S: Api>(
-    ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    request: ::axum::extract::Request,
+    State(service): State<Arc<S>>,
+    request: Request,
 ) -> Result<LogoutResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let principal = authenticate(
@@ -1923,8 +1899,8 @@ async fn handle_logout<S: Api>(
 }
 
 async fn handle_refresh_customer_token<S: Api>(
-    ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    request: ::axum::extract::Request,
+    State(service): State<Arc<S>>,
+    request: Request,
 ) -> Result<RefreshCustomerTokenResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let principal = authenticate(
@@ -1940,8 +1916,8 @@ async fn handle_refresh_customer_token<S: Api>(
 }
 
 async fn handle_validate_token<S: Api>(
-    ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    request: ::axum::extract::Request,
+    State(service): State<Arc<S>>,
+    request: Request,
 ) -> Result<ValidateTokenResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let principal = authenticate(
@@ -1957,8 +1933,8 @@ async fn handle_validate_token<S: Api>(
 }
 
 async fn handle_social_login<S: Api>(
-    ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    request: ::axum::extract::Request,
+    State(service): State<Arc<S>>,
+    request: Request,
 ) -> Result<SocialLoginResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(
@@ -1981,8 +1957,8 @@ async fn handle_social_login<S: Api>(
 }
 
 async fn handle_get_customer_profile<S: Api>(
-    ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    request: ::axum::extract::Request,
+    State(service): State<Arc<S>>,
+    request: Request,
 ) -> Result<GetCustomerProfileResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let principal = authenticate(
@@ -2001,8 +1977,8 @@ async fn handle_get_customer_profile<S: Api>(
 }
 
 async fn handle_delete_customer_profile<S: Api>(
-    ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    request: ::axum::extract::Request,
+    State(service): State<Arc<S>>,
+    request: Request,
 ) -> Result<DeleteCustomerProfileResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let principal = authenticate(
@@ -2018,8 +1994,8 @@ async fn handle_delete_customer_profile<S: Api>(
 }
 
 async fn handle_update_customer_profile<S: Api>(
-    ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    request: ::axum::extract::Request,
+    State(service): State<Arc<S>>,
+    request: Request,
 ) -> Result<UpdateCustomerProfileResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(
@@ -2045,8 +2021,8 @@ async fn handle_update_customer_profile<S: Api>(
 }
 
 async fn handle_assign_account<S: Api>(
-    ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    request: ::axum::extract::Request,
+    State(service): State<Arc<S>>,
+    request: Request,
 ) -> Result<AssignAccountResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(
@@ -2069,8 +2045,8 @@ async fn handle_assign_account<S: Api>(
 }
 
 async fn handle_list_addresses<S: Api>(
-    ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    request: ::axum::extract::Request,
+    State(service): State<Arc<S>>,
+    request: Request,
 ) -> Result<ListAddressesResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let principal = authenticate(
@@ -2086,8 +2062,8 @@ async fn handle_list_addresses<S: Api>(
 }
 
 async fn handle_add_address<S: Api>(
-    ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    request: ::axum::extract::Request,
+    State(service): State<Arc<S>>,
+    request: Request,
 ) -> Result<AddAddressResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(
@@ -2110,8 +2086,8 @@ async fn handle_add_address<S: Api>(
 }
 
 async fn handle_get_address<S: Api>(
-    ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    request: ::axum::extract::Request,
+    State(service): State<Arc<S>>,
+    request: Request,
 ) -> Result<GetAddressResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let principal = authenticate(
@@ -2127,8 +2103,8 @@ async fn handle_get_address<S: Api>(
 }
 
 async fn handle_delete_address<S: Api>(
-    ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    request: ::axum::extract::Request,
+    State(service): State<Arc<S>>,
+    request: Request,
 ) -> Result<DeleteAddressResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let principal = authenticate(
@@ -2144,8 +2120,8 @@ async fn handle_delete_address<S: Api>(
 }
 
 async fn handle_update_address<S: Api>(
-    ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    request: ::axum::extract::Request,
+    State(service): State<Arc<S>>,
+    request: Request,
 ) -> Result<UpdateAddressResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(
@@ -2168,8 +2144,8 @@ async fn handle_update_address<S: Api>(
 }
 
 async fn handle_add_address_tags<S: Api>(
-    ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    request: ::axum::extract::Request,
+    State(service): State<Arc<S>>,
+    request: Request,
 ) -> Result<AddAddressTagsResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let principal = authenticate(
@@ -2185,8 +2161,8 @@ async fn handle_add_address_tags<S: Api>(
 }
 
 async fn handle_delete_address_tags<S: Api>(
-    ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    request: ::axum::extract::Request,
+    State(service): State<Arc<S>>,
+    request: Request,
 ) -> Result<DeleteAddressTagsResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let principal = authenticate(
@@ -2202,8 +2178,8 @@ async fn handle_delete_address_tags<S: Api>(
 }
 
 async fn handle_confirm_opt_in<S: Api>(
-    ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    request: ::axum::extract::Request,
+    State(service): State<Arc<S>>,
+    request: Request,
 ) -> Result<ConfirmOptInResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let principal = authenticate(
@@ -2219,8 +2195,8 @@ async fn handle_confirm_opt_in<S: Api>(
 }
 
 async fn handle_resend_activation_link<S: Api>(
-    ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    request: ::axum::extract::Request,
+    State(service): State<Arc<S>>,
+    request: Request,
 ) -> Result<ResendActivationLinkResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(
@@ -2243,8 +2219,8 @@ async fn handle_resend_activation_link<S: Api>(
 }
 
 async fn handle_request_email_change<S: Api>(
-    ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    request: ::axum::extract::Request,
+    State(service): State<Arc<S>>,
+    request: Request,
 ) -> Result<RequestEmailChangeResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(
@@ -2267,8 +2243,8 @@ async fn handle_request_email_change<S: Api>(
 }
 
 async fn handle_confirm_email_change<S: Api>(
-    ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    request: ::axum::extract::Request,
+    State(service): State<Arc<S>>,
+    request: Request,
 ) -> Result<ConfirmEmailChangeResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(
@@ -2291,8 +2267,8 @@ async fn handle_confirm_email_change<S: Api>(
 }
 
 async fn handle_request_password_reset<S: Api>(
-    ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    request: ::axum::extract::Request,
+    State(service): State<Arc<S>>,
+    request: Request,
 ) -> Result<RequestPasswordResetResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(
@@ -2315,8 +2291,8 @@ async fn handle_request_password_reset<S: Api>(
 }
 
 async fn handle_reset_password<S: Api>(
-    ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    request: ::axum::extract::Request,
+    State(service): State<Arc<S>>,
+    request: Request,
 ) -> Result<ResetPasswordResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(
@@ -2339,8 +2315,8 @@ async fn handle_reset_password<S: Api>(
 }
 
 async fn handle_change_password<S: Api>(
-    ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    request: ::axum::extract::Request,
+    State(service): State<Arc<S>>,
+    request: Request,
 ) -> Result<ChangePasswordResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(

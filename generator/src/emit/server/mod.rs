@@ -27,6 +27,17 @@ pub fn emit_server(api: &Api) -> Vec<Part<'_>> {
     let mut parts = vec![
         part(move || {
             init(&first, api);
+            let request = api
+                .operations
+                .iter()
+                .any(router::takes_request)
+                .then(|| quote!(Request,));
+            let handlers = (!api.operations.is_empty()).then(|| {
+                quote! {
+                    use ::axum::extract::{#request State};
+                    use ::axum::routing::{MethodFilter, MethodRouter};
+                }
+            });
             quote! {
                 //! The server side: implement [`Api`] (and its [`Authenticator`]) and serve [`router`].
                 //!
@@ -39,6 +50,9 @@ pub fn emit_server(api: &Api) -> Vec<Part<'_>> {
 
                 // The helpers private code calls; no generated item is named `rt`, so nothing shadows it.
                 use ::oasgen_runtime::server as rt;
+                // What handlers and routes name; generated items are never named like these either.
+                #handlers
+                use ::std::sync::Arc;
             }
         }),
         part(|| security::emit_schemes(api)),

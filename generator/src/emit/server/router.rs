@@ -20,9 +20,8 @@ pub fn emit_router(api: &Api) -> TokenStream {
     let routes = paths.iter().map(|(path, ops)| {
         let filters = ops.iter().map(|op| ident(op.method.as_str()));
         let handlers = ops.iter().map(|op| handler_name(op));
-        let first = quote!(::axum::routing::MethodRouter::<::std::sync::Arc<S>>::new());
         quote! {
-            .route(#path, #first #(.on(::axum::routing::MethodFilter::#filters, #handlers::<S>))*)
+            .route(#path, MethodRouter::<Arc<S>>::new() #(.on(MethodFilter::#filters, #handlers::<S>))*)
         }
     });
     quote! {
@@ -37,7 +36,7 @@ pub fn emit_router(api: &Api) -> TokenStream {
             service: ::std::sync::Arc<S>,
             config: ::oasgen_runtime::server::Config,
         ) -> ::axum::Router {
-            ::axum::Router::<::std::sync::Arc<S>>::new()
+            ::axum::Router::<Arc<S>>::new()
                 #(#routes)*
                 .method_not_allowed_fallback(rt::method_not_allowed)
                 .fallback(rt::not_found)
@@ -64,6 +63,11 @@ fn has_input(op: &Operation) -> bool {
     !op.params.is_empty() || op.body.is_some()
 }
 
+/// Whether the handler of `op` takes the whole request: for its input or its credentials.
+pub fn takes_request(op: &Operation) -> bool {
+    has_input(op) || principal(&op.security) != Principal::None
+}
+
 /// The axum handler of one operation: authenticate, read the input, check it, call.
 pub fn emit_handler(api: &Api, op: &Operation) -> TokenStream {
     let name = handler_name(op);
@@ -71,10 +75,8 @@ pub fn emit_handler(api: &Api, op: &Operation) -> TokenStream {
     let method = ident(&op.fn_name);
     let response = response_name(op);
     let principal_arg = (principal(&op.security) != Principal::None).then(|| quote!(principal,));
-    let state = quote! {
-        ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>
-    };
-    if !has_input(op) && auth.is_empty() {
+    let state = quote!(State(service): State<Arc<S>>);
+    if !takes_request(op) {
         let request = request_name(op);
         return quote! {
             async fn #name<S: Api>(#state) -> #response {
@@ -97,7 +99,7 @@ pub fn emit_handler(api: &Api, op: &Operation) -> TokenStream {
     quote! {
         async fn #name<S: Api>(
             #state,
-            request: ::axum::extract::Request,
+            request: Request,
         ) -> Result<#response, rt::Refused> {
             #split
             #auth

@@ -8,6 +8,8 @@
 
 use ::oasgen_runtime::server as rt;
 
+use ::std::sync::Arc;
+
 /// The security schemes of the spec; the router tells the [`Authenticator`] which one a
 /// credential was sent for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -41,7 +43,7 @@ pub fn router_with<S: Api>(
     service: ::std::sync::Arc<S>,
     config: ::oasgen_runtime::server::Config,
 ) -> ::axum::Router {
-    ::axum::Router::<::std::sync::Arc<S>>::new()
+    ::axum::Router::<Arc<S>>::new()
         .method_not_allowed_fallback(rt::method_not_allowed)
         .fallback(rt::not_found)
         .layer(::axum::extract::DefaultBodyLimit::max(config.body_limit))

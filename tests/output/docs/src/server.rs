@@ -8,6 +8,12 @@
 
 use ::oasgen_runtime::server as rt;
 
+use ::axum::extract::{Request, State};
+
+use ::axum::routing::{MethodFilter, MethodRouter};
+
+use ::std::sync::Arc;
+
 /// The security schemes of the spec; the router tells the [`Authenticator`] which one a
 /// credential was sent for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -132,16 +138,14 @@ pub fn router_with<S: Api>(
     service: ::std::sync::Arc<S>,
     config: ::oasgen_runtime::server::Config,
 ) -> ::axum::Router {
-    ::axum::Router::<::std::sync::Arc<S>>::new()
+    ::axum::Router::<Arc<S>>::new()
         .route(
             "/tenants/{tenant}/notes|{noteId}",
-            ::axum::routing::MethodRouter::<::std::sync::Arc<S>>::new()
-                .on(::axum::routing::MethodFilter::GET, handle_get_note::<S>),
+            MethodRouter::<Arc<S>>::new().on(MethodFilter::GET, handle_get_note::<S>),
         )
         .route(
             "/tenants/{tenant}/notes",
-            ::axum::routing::MethodRouter::<::std::sync::Arc<S>>::new()
-                .on(::axum::routing::MethodFilter::POST, handle_create_note::<S>),
+            MethodRouter::<Arc<S>>::new().on(MethodFilter::POST, handle_create_note::<S>),
         )
         .method_not_allowed_fallback(rt::method_not_allowed)
         .fallback(rt::not_found)
@@ -150,8 +154,8 @@ pub fn router_with<S: Api>(
 }
 
 async fn handle_get_note<S: Api>(
-    ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    request: ::axum::extract::Request,
+    State(service): State<Arc<S>>,
+    request: Request,
 ) -> Result<GetNoteResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let principal = authenticate(
@@ -166,8 +170,8 @@ async fn handle_get_note<S: Api>(
 }
 
 async fn handle_create_note<S: Api>(
-    ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    request: ::axum::extract::Request,
+    State(service): State<Arc<S>>,
+    request: Request,
 ) -> Result<CreateNoteResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(

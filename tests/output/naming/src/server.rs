@@ -8,6 +8,12 @@
 
 use ::oasgen_runtime::server as rt;
 
+use ::axum::extract::{Request, State};
+
+use ::axum::routing::{MethodFilter, MethodRouter};
+
+use ::std::sync::Arc;
+
 /// The security schemes of the spec; the router tells the [`Authenticator`] which one a
 /// credential was sent for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -76,11 +82,11 @@ pub fn router_with<S: Api>(
     service: ::std::sync::Arc<S>,
     config: ::oasgen_runtime::server::Config,
 ) -> ::axum::Router {
-    ::axum::Router::<::std::sync::Arc<S>>::new()
+    ::axum::Router::<Arc<S>>::new()
         .route(
             "/things/{thing-id}",
-            ::axum::routing::MethodRouter::<::std::sync::Arc<S>>::new()
-                .on(::axum::routing::MethodFilter::GET, handle_get_thing_by_id::<S>),
+            MethodRouter::<Arc<S>>::new()
+                .on(MethodFilter::GET, handle_get_thing_by_id::<S>),
         )
         .method_not_allowed_fallback(rt::method_not_allowed)
         .fallback(rt::not_found)
@@ -89,8 +95,8 @@ pub fn router_with<S: Api>(
 }
 
 async fn handle_get_thing_by_id<S: Api>(
-    ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    request: ::axum::extract::Request,
+    State(service): State<Arc<S>>,
+    request: Request,
 ) -> Result<GetThingByIdResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let input = rt::Input::new(parts, true).await;

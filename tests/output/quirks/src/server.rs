@@ -8,6 +8,12 @@
 
 use ::oasgen_runtime::server as rt;
 
+use ::axum::extract::{Request, State};
+
+use ::axum::routing::{MethodFilter, MethodRouter};
+
+use ::std::sync::Arc;
+
 /// The security schemes of the spec; the router tells the [`Authenticator`] which one a
 /// credential was sent for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -184,18 +190,18 @@ pub fn router_with<S: Api>(
     service: ::std::sync::Arc<S>,
     config: ::oasgen_runtime::server::Config,
 ) -> ::axum::Router {
-    ::axum::Router::<::std::sync::Arc<S>>::new()
+    ::axum::Router::<Arc<S>>::new()
         .route(
             "/shops/{tenant}/items/{itemId}",
-            ::axum::routing::MethodRouter::<::std::sync::Arc<S>>::new()
-                .on(::axum::routing::MethodFilter::GET, handle_get_item::<S>)
-                .on(::axum::routing::MethodFilter::DELETE, handle_delete_item::<S>),
+            MethodRouter::<Arc<S>>::new()
+                .on(MethodFilter::GET, handle_get_item::<S>)
+                .on(MethodFilter::DELETE, handle_delete_item::<S>),
         )
         .route(
             "/shops/{tenant}/items/{itemId}/label",
-            ::axum::routing::MethodRouter::<::std::sync::Arc<S>>::new()
-                .on(::axum::routing::MethodFilter::GET, handle_get_label::<S>)
-                .on(::axum::routing::MethodFilter::PUT, handle_put_label_image::<S>),
+            MethodRouter::<Arc<S>>::new()
+                .on(MethodFilter::GET, handle_get_label::<S>)
+                .on(MethodFilter::PUT, handle_put_label_image::<S>),
         )
         .method_not_allowed_fallback(rt::method_not_allowed)
         .fallback(rt::not_found)
@@ -204,8 +210,8 @@ pub fn router_with<S: Api>(
 }
 
 async fn handle_get_item<S: Api>(
-    ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    request: ::axum::extract::Request,
+    State(service): State<Arc<S>>,
+    request: Request,
 ) -> Result<GetItemResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let principal = authenticate(&*service, &parts, &[&[SecurityScheme::Undeclared]])
@@ -217,8 +223,8 @@ async fn handle_get_item<S: Api>(
 }
 
 async fn handle_delete_item<S: Api>(
-    ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    request: ::axum::extract::Request,
+    State(service): State<Arc<S>>,
+    request: Request,
 ) -> Result<DeleteItemResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let principal = authenticate(&*service, &parts, &[&[SecurityScheme::Undeclared]])
@@ -230,8 +236,8 @@ async fn handle_delete_item<S: Api>(
 }
 
 async fn handle_get_label<S: Api>(
-    ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    request: ::axum::extract::Request,
+    State(service): State<Arc<S>>,
+    request: Request,
 ) -> Result<GetLabelResponse, rt::Refused> {
     let (parts, _) = request.into_parts();
     let principal = authenticate(&*service, &parts, &[&[SecurityScheme::Undeclared]])
@@ -243,8 +249,8 @@ async fn handle_get_label<S: Api>(
 }
 
 async fn handle_put_label_image<S: Api>(
-    ::axum::extract::State(service): ::axum::extract::State<::std::sync::Arc<S>>,
-    request: ::axum::extract::Request,
+    State(service): State<Arc<S>>,
+    request: Request,
 ) -> Result<PutLabelImageResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(&*service, &parts, &[&[SecurityScheme::Undeclared]])
