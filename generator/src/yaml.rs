@@ -21,9 +21,13 @@
 //! document, since a stream cannot know them. `generator/tests/yaml.rs` compares both loaders on
 //! each feature and on mutated YAML.
 
+mod split;
+
 use crate::strict::{compact, key_of};
 use serde_json::{Map, Number, Value};
 use std::collections::HashMap;
+
+pub use split::parse_in_pieces;
 
 /// A YAML syntax or shape error, placed like serde_yaml places it.
 #[derive(Debug)]
@@ -40,9 +44,24 @@ pub struct YamlError {
 const MAX_DEPTH: usize = 128;
 
 /// Parses a single-document YAML stream into a value with duplicate keys refused.
+///
+/// A large document is parsed in pieces on all cores where its layout allows
+/// ([`parse_in_pieces`]); the value and any error are the same either way.
 pub fn parse(text: &str) -> Result<Value, YamlError> {
+    match split::parse_large(text) {
+        Some(value) => Ok(value),
+        None => parse_nested(text, 0),
+    }
+}
+
+/// [`parse`] on one thread, of a document whose root stands inside `base` containers of an
+/// enclosing document (for the nesting limit).
+fn parse_nested(text: &str, base: usize) -> Result<Value, YamlError> {
     let mut events = Events::new(text);
-    let mut builder = Builder::default();
+    let mut builder = Builder {
+        base,
+        ..Builder::default()
+    };
     let mut started = false;
     loop {
         let (event, mark) = events.next()?;
@@ -306,6 +325,8 @@ struct Anchored {
 
 #[derive(Default)]
 struct Builder {
+    /// Containers of an enclosing document around the root (see [`parse_nested`]).
+    base: usize,
     stack: Vec<Frame>,
     root: Option<Value>,
     /// `None` while the anchored node is still open (an alias to it would never end).
@@ -369,7 +390,7 @@ impl Builder {
         if tag.as_deref().is_some_and(|t| t.starts_with('!')) {
             return Err(self.error(ENUM, mark, self.stack.len()));
         }
-        if self.stack.len() >= MAX_DEPTH {
+        if self.base + self.stack.len() >= MAX_DEPTH {
             return Err(placed("recursion limit exceeded", mark));
         }
         if let Some(anchor) = &anchor {
@@ -413,7 +434,7 @@ impl Builder {
             Some(None) => return Err(placed("recursion limit exceeded", mark)),
             Some(Some(found)) => found,
         };
-        if self.stack.len() + found.depth > MAX_DEPTH {
+        if self.base + self.stack.len() + found.depth > MAX_DEPTH {
             return Err(placed("recursion limit exceeded", mark));
         }
         // serde_yaml bounds the replays by 100 times the events of the whole document; a

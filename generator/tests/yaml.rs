@@ -341,6 +341,104 @@ fn repository_specs_load_the_same() {
     }
 }
 
+/// `text` cut into pieces of about `target` bytes: the reference's value, or not cut (`None`:
+/// the loader parses it whole). Returns how many pieces it was cut into.
+#[track_caller]
+fn pieces_agree(text: &str, target: usize) -> Option<usize> {
+    let (value, pieces) = oasgen::yaml::parse_in_pieces(text, target)?;
+    assert_eq!(Ok(value), reference(text), "cut at {target} bytes:\n{text}");
+    Some(pieces)
+}
+
+/// The repository's specs, cut at every level their mappings nest, give the same value as read
+/// whole; so does the large document, which `parse` itself cuts.
+#[test]
+fn specs_cut_into_pieces_load_the_same() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    for file in [
+        "specs/customer-managed.yaml",
+        "tests/fixtures/quirks.yaml",
+        "tests/fixtures/naming.yaml",
+    ] {
+        let text = std::fs::read_to_string(root.join(file)).unwrap();
+        for target in [1, 100, 1000, text.len() / 3] {
+            let pieces = pieces_agree(&text, target);
+            assert!(
+                pieces.is_some_and(|n| n >= 2),
+                "{file} at {target}: {pieces:?}"
+            );
+        }
+    }
+    // Entries cut out of `paths`, a schema and its properties: each piece is an indented document.
+    let pieces = pieces_agree(
+        &std::fs::read_to_string(root.join("specs/customer-managed.yaml")).unwrap(),
+        1,
+    );
+    assert!(pieces.is_some_and(|n| n > 200), "{pieces:?}");
+    // `parse` cuts a large document itself (its aliases would keep it whole).
+    let large = large(1200, "").replace("    alias: *base\n", "");
+    assert!(pieces_agree(&large, 64 * 1024).is_some_and(|n| n > 10));
+    same_value(&large);
+    assert!(oasgen::yaml::parse_in_pieces(&self::large(1200, ""), 64 * 1024).is_none());
+}
+
+/// Where a cut would change what the text means, the pieces do not parse or do not fit
+/// together, and the text is parsed whole: the value or the error is the one-thread one.
+#[test]
+fn cuts_that_would_change_the_meaning_are_not_taken() {
+    let deep = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+    for text in [
+        // A quoted scalar, a flow collection and a plain scalar that go on at column 0.
+        "a: \"x\nb: y\"\nc: 1\n".to_string(),
+        "a: 'x\nb: y'\nc: 1\n".into(),
+        "a: [1,\nb, 2]\nc: 1\n".into(),
+        "a: {x: 1,\nb: 2}\nc: 1\n".into(),
+        "a: x\nb\nc: 1\n".into(),
+        // A duplicate key, at the root and inside a mapping cut into pieces.
+        "a: 1\nb: 2\na: 3\n".into(),
+        "p:\n  /a: 1\n  /b: 2\np:\n  /c: 3\n".into(),
+        "p:\n  /a: 1\n  /b: 2\n  /a: 3\n".into(),
+        "p: {}\nq: 1\np:\n  /a: 1\n  /b: 2\n".into(),
+        // An alias to an anchor of an earlier piece, and one defined after its use.
+        "a: &x 1\nb: *x\n".into(),
+        "a: &x 1\nb:\n  c: *x\n  d: &x 2\n".into(),
+        // A second document, a directive, a tag on the root.
+        "a: 1\n---\nb: 2\n".into(),
+        "a: 1\n...\nb: 2\n".into(),
+        "%YAML 1.1\n---\na: 1\nb: 2\n".into(),
+        "--- !x\na: 1\nb: 2\n".into(),
+        // Nesting that reaches the limit only with the keys that lead to a piece.
+        format!("a:\n  b:\n    c: {}\n    d: 1\n  e: 2\nf: 3\n", deep(126)),
+        format!("a:\n  b:\n    c: {}\n    d: 1\n  e: 2\nf: 3\n", deep(125)),
+        // Children less indented than the first, and a sequence among a mapping's entries.
+        "p:\n    /a: 1\n  /b: 2\nq: 3\n".into(),
+        "p:\n  /a: 1\n  - x\nq: 3\n".into(),
+        // Block scalars that keep their trailing lines, ending where a piece ends.
+        "a: |+\n  x\n\n\nb: >+\n  y\n\n# c\n\nc: |-\n  z\n".into(),
+        "\u{feff}# c\na: 1\nb: 2\n".into(),
+        "a: 1\r\nb:\r\n  c: 2\r\n  d: 3\r\n".into(),
+    ] {
+        let whole = same(&text);
+        for target in [1, 4, 16] {
+            if let Some((value, _)) = oasgen::yaml::parse_in_pieces(&text, target) {
+                assert_eq!(Ok(value), whole, "cut at {target} bytes:\n{text}");
+            }
+        }
+    }
+    // These must fall back: cut, they would read as something else or not fail.
+    for text in [
+        "a: 1\nb: 2\na: 3\n",
+        "p:\n  /a: 1\n  /b: 2\np:\n  /c: 3\n",
+        "p: {}\nq: 1\np:\n  /a: 1\n  /b: 2\n",
+        "a: 1\n...\nb: 2\n",
+        "a: &x 1\nb: *x\n",
+    ] {
+        assert!(oasgen::yaml::parse_in_pieces(text, 1).is_none(), "{text}");
+    }
+    let limit = format!("a:\n  b:\n    c: {}\n    d: 1\n  e: 2\nf: 3\n", deep(126));
+    assert!(oasgen::yaml::parse_in_pieces(&limit, 1).is_none());
+}
+
 /// Mutated YAML (bytes dropped, YAML's indicators and anchors inserted) never makes the loader
 /// panic, and both loaders agree on it: the same value, or the same error at the same place.
 mod mutated {
@@ -451,10 +549,13 @@ mod mutated {
         })]
 
         #[test]
-        fn mutated_yaml_loads_the_same(seed in any::<usize>(), edits in proptest::collection::vec(edit(), 1..5)) {
+        fn mutated_yaml_loads_the_same(seed in any::<usize>(), edits in proptest::collection::vec(edit(), 1..5), target in 1usize..600) {
             let mut text = SEEDS.with(|s| s[seed % s.len()].clone());
             for e in &edits {
                 apply(&mut text, e);
+            }
+            if let Some((value, _)) = oasgen::yaml::parse_in_pieces(&text, target) {
+                prop_assert_eq!(Ok(value), reference(&text), "cut at {} bytes:\n{}", target, text);
             }
             let (actual, expected) = (streaming(&text), reference(&text));
             // The one place the loaders differ on purpose: an alias nested too deep.
