@@ -96,6 +96,9 @@ struct GenRow {
     stages_ms: [f64; 5],
     /// Threads that emitted and formatted.
     workers: u64,
+    /// CPU time `syn` and `prettyplease` alone take to parse and print the generated code
+    /// (doc comments aside), on one thread: the formatter's floor.
+    format_floor_cpu_ms: f64,
     /// Median wall time of the whole `oasgen` process, where measured.
     process_ms: Option<f64>,
     error: Option<String>,
@@ -543,6 +546,7 @@ fn gen_row(file: &Path, v: &Value) -> GenRow {
             f("render_ms"),
         ],
         workers: u("workers"),
+        format_floor_cpu_ms: f("format_floor_cpu_ms"),
         process_ms: None,
         error: v["error"].as_str().map(str::to_string),
     }
