@@ -437,6 +437,19 @@ fn cuts_that_would_change_the_meaning_are_not_taken() {
     }
     let limit = format!("a:\n  b:\n    c: {}\n    d: 1\n  e: 2\nf: 3\n", deep(126));
     assert!(oasgen::yaml::parse_in_pieces(&limit, 1).is_none());
+    // Block mappings nested far past the limit are not cut level by level (on a test thread's
+    // small stack), and the error is the whole parse's.
+    let mut nested = String::new();
+    for level in 0..600 {
+        nested.push_str(&format!(
+            "{}k{level}:\n{}x: 1\n",
+            " ".repeat(level),
+            " ".repeat(level + 1)
+        ));
+    }
+    let whole = reference(&nested);
+    assert!(whole.is_err());
+    assert!(oasgen::yaml::parse_in_pieces(&nested, 1).is_none());
 }
 
 /// Mutated YAML (bytes dropped, YAML's indicators and anchors inserted) never makes the loader

@@ -165,7 +165,9 @@ impl<'t> Cut<'t> {
             let end = starts.get(i + 1).copied().unwrap_or(range.end);
             let from = if i == 0 { range.start } else { start };
             let size = self.lines[end] - self.lines[from];
-            if size > self.target && only_comments(self.span(from..start)) {
+            // Past the parser's nesting limit the whole would fail anyway; no deeper cuts.
+            let nests = path.len() < super::MAX_DEPTH;
+            if size > self.target && nests && only_comments(self.span(from..start)) {
                 if let Some((key, body, child)) = self.nested(start..end, indent) {
                     self.flush(&mut group, from, path);
                     path.push(key);
@@ -292,7 +294,7 @@ fn merge(pieces: &[Piece<'_>], values: Vec<Value>) -> Option<Value> {
         let Value::Object(entries) = value else {
             return None;
         };
-        let kept = piece.path.len() - piece.opens;
+        let kept = piece.path.len().checked_sub(piece.opens)?;
         let mut map = &mut root;
         for key in &piece.path[..kept] {
             map = map.get_mut(key)?.as_object_mut()?;
