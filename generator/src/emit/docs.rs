@@ -151,6 +151,27 @@ impl Deferred {
     }
 }
 
+/// A rustdoc link to the type `name` of the same module. A plain link to a type named like a
+/// derive macro of the prelude (`Default`, `Debug`, ...) is ambiguous, so such a link names the
+/// type namespace.
+pub fn type_link(name: &str) -> String {
+    const DERIVES: [&str; 9] = [
+        "Clone",
+        "Copy",
+        "Debug",
+        "Default",
+        "Eq",
+        "Hash",
+        "Ord",
+        "PartialEq",
+        "PartialOrd",
+    ];
+    match DERIVES.contains(&name) {
+        true => format!("[`{name}`](type@{name})"),
+        false => format!("[`{name}`]"),
+    }
+}
+
 /// `text` as one markdown code span: the fence is one backtick longer than the longest run of
 /// backticks inside, and line breaks become spaces, so no spec text can end the span early.
 pub fn code_span(text: &str) -> String {

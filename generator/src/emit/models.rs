@@ -1,6 +1,6 @@
 //! `models.rs`: one Rust type per IR type.
 
-use super::docs::{doc_attrs, outer_lines, raw_doc_attrs};
+use super::docs::{doc_attrs, outer_lines, raw_doc_attrs, type_link};
 use super::types::{ident, type_tokens, Prelude, Scope};
 use super::{part, Part};
 use crate::ir::{Api, Field, StringEnum, Struct, TypeDef, TypeExpr, TypeKind, Union};
@@ -72,7 +72,7 @@ fn field_docs(api: &Api, f: &Field) -> TokenStream {
     if paragraphs.is_empty() {
         paragraphs.push(format!("`{}`.", f.json_name));
         if let TypeExpr::Named(id) = &f.ty {
-            ours.push(format!("See [`{}`].", api.ty(*id).name));
+            ours.push(format!("See {}.", type_link(&api.ty(*id).name)));
         }
     }
     if let Some(d) = &f.default {
@@ -103,7 +103,7 @@ fn emit_struct(api: &Api, def: &TypeDef, s: &Struct, scope: Scope) -> TokenStrea
         }
         if !f.required {
             serde.push(quote!(default));
-            let is_none = format!("{}::is_none", scope.prelude(Prelude::Option));
+            let is_none = format!("{}::is_none", scope.prelude_text(Prelude::Option));
             serde.push(quote!(skip_serializing_if = #is_none));
         }
         let serde = (!serde.is_empty()).then(|| quote!(#[serde(#(#serde),*)]));

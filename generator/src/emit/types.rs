@@ -38,10 +38,23 @@ impl Scope {
 
     /// `item`, bare where nothing shadows it, else by its full path.
     pub fn prelude(self, item: Prelude) -> TokenStream {
-        match self {
-            Scope::Models(Shadowed(bits)) if bits & (1 << item as u16) != 0 => item.path(),
-            _ => ident(item.name()).into_token_stream(),
+        match self.shadows(item) {
+            true => item.path(),
+            false => ident(item.name()).into_token_stream(),
         }
+    }
+
+    /// [`Scope::prelude`] as text, for paths inside attribute strings
+    /// (`skip_serializing_if = "Option::is_none"`).
+    pub fn prelude_text(self, item: Prelude) -> &'static str {
+        match self.shadows(item) {
+            true => item.full_path(),
+            false => item.name(),
+        }
+    }
+
+    fn shadows(self, item: Prelude) -> bool {
+        matches!(self, Scope::Models(Shadowed(bits)) if bits & (1 << item as u16) != 0)
     }
 }
 
@@ -104,20 +117,26 @@ impl Prelude {
     }
 
     /// The full path, which no item of a generated module can shadow.
-    fn path(self) -> TokenStream {
+    fn full_path(self) -> &'static str {
         match self {
-            Prelude::Option => quote!(::std::option::Option),
-            Prelude::Some => quote!(::std::option::Option::Some),
-            Prelude::None => quote!(::std::option::Option::None),
-            Prelude::Result => quote!(::std::result::Result),
-            Prelude::Ok => quote!(::std::result::Result::Ok),
-            Prelude::Err => quote!(::std::result::Result::Err),
-            Prelude::String => quote!(::std::string::String),
-            Prelude::Vec => quote!(::std::vec::Vec),
-            Prelude::Box => quote!(::std::boxed::Box),
-            Prelude::Default => quote!(::std::default::Default),
-            Prelude::From => quote!(::std::convert::From),
+            Prelude::Option => "::std::option::Option",
+            Prelude::Some => "::std::option::Option::Some",
+            Prelude::None => "::std::option::Option::None",
+            Prelude::Result => "::std::result::Result",
+            Prelude::Ok => "::std::result::Result::Ok",
+            Prelude::Err => "::std::result::Result::Err",
+            Prelude::String => "::std::string::String",
+            Prelude::Vec => "::std::vec::Vec",
+            Prelude::Box => "::std::boxed::Box",
+            Prelude::Default => "::std::default::Default",
+            Prelude::From => "::std::convert::From",
         }
+    }
+
+    /// [`Prelude::full_path`] as tokens.
+    fn path(self) -> TokenStream {
+        let segments = self.full_path().split("::").skip(1).map(ident);
+        quote!(#(::#segments)*)
     }
 }
 

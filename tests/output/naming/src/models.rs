@@ -11,48 +11,48 @@ pub struct Thing {
     #[serde(
         rename = "self",
         default,
-        skip_serializing_if = ":: std :: option :: Option::is_none"
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub self_: ::std::option::Option<::std::string::String>,
     /// `2fa`.
     #[serde(
         rename = "2fa",
         default,
-        skip_serializing_if = ":: std :: option :: Option::is_none"
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub x_2fa: ::std::option::Option<bool>,
     /// camelCase twin.
     #[serde(
         rename = "accessToken",
         default,
-        skip_serializing_if = ":: std :: option :: Option::is_none"
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_2: ::std::option::Option<::std::string::String>,
     /// snake_case twin.
-    #[serde(default, skip_serializing_if = ":: std :: option :: Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub access_token: ::std::option::Option<::std::string::String>,
     /// `password`.
-    #[serde(default, skip_serializing_if = ":: std :: option :: Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub password: ::std::option::Option<::std::string::String>,
     /// `owner`.
     ///
     /// See [`ThingOwner`].
-    #[serde(default, skip_serializing_if = ":: std :: option :: Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub owner: ::std::option::Option<ThingOwner>,
     /// `tags`.
-    #[serde(default, skip_serializing_if = ":: std :: option :: Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub tags: ::std::option::Option<::std::vec::Vec<ThingTagsItem>>,
     /// `option`.
     ///
     /// See [`Option`].
-    #[serde(default, skip_serializing_if = ":: std :: option :: Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub option: ::std::option::Option<Option>,
     /// `string`.
     ///
     /// Defaults to `"plain"`.
     ///
     /// See [`String`].
-    #[serde(default, skip_serializing_if = ":: std :: option :: Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub string: ::std::option::Option<String>,
     /// `box`.
     ///
@@ -60,28 +60,28 @@ pub struct Thing {
     #[serde(
         rename = "box",
         default,
-        skip_serializing_if = ":: std :: option :: Option::is_none"
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub box_: ::std::option::Option<Box>,
     /// `settings`.
     ///
-    /// See [`Default`].
-    #[serde(default, skip_serializing_if = ":: std :: option :: Option::is_none")]
+    /// See [`Default`](type@Default).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub settings: ::std::option::Option<Default>,
     /// `list`.
     ///
     /// See [`Vec`].
-    #[serde(default, skip_serializing_if = ":: std :: option :: Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub list: ::std::option::Option<Vec>,
     /// `result`.
     ///
     /// See [`Result`].
-    #[serde(default, skip_serializing_if = ":: std :: option :: Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub result: ::std::option::Option<Result>,
     /// Option
     ///
     /// Its title collides with a component, so it is named by position.
-    #[serde(default, skip_serializing_if = ":: std :: option :: Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub summary: ::std::option::Option<ThingSummary>,
 }
 
@@ -133,7 +133,7 @@ impl ::std::default::Default for Thing {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Option {
     /// `value`.
-    #[serde(default, skip_serializing_if = ":: std :: option :: Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
 }
 
@@ -196,12 +196,12 @@ pub struct Box {
     /// `label`.
     ///
     /// Defaults to `"boxed"`.
-    #[serde(default, skip_serializing_if = ":: std :: option :: Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub label: ::std::option::Option<::std::string::String>,
     /// `inner`.
     ///
     /// See [`Box`].
-    #[serde(default, skip_serializing_if = ":: std :: option :: Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub inner: ::std::option::Option<::std::boxed::Box<Box>>,
 }
 
@@ -220,12 +220,12 @@ pub struct Default {
     /// `retries`.
     ///
     /// Defaults to `3`.
-    #[serde(default, skip_serializing_if = ":: std :: option :: Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub retries: ::std::option::Option<i64>,
     /// `name`.
     ///
     /// Defaults to `"none"`.
-    #[serde(default, skip_serializing_if = ":: std :: option :: Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
 }
 
@@ -287,7 +287,7 @@ pub struct Some {
     /// `kind`.
     pub kind: ::std::string::String,
     /// `value`.
-    #[serde(default, skip_serializing_if = ":: std :: option :: Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
 }
 
@@ -297,7 +297,7 @@ pub struct Err {
     /// `kind`.
     pub kind: ::std::string::String,
     /// `message`.
-    #[serde(default, skip_serializing_if = ":: std :: option :: Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub message: ::std::option::Option<::std::string::String>,
 }
 
@@ -308,7 +308,7 @@ pub struct ThingOwner {
     #[serde(
         rename = "display-name",
         default,
-        skip_serializing_if = ":: std :: option :: Option::is_none"
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub display_name: ::std::option::Option<::std::string::String>,
 }
@@ -317,7 +317,7 @@ pub struct ThingOwner {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ThingTagsItem {
     /// `key`.
-    #[serde(default, skip_serializing_if = ":: std :: option :: Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub key: ::std::option::Option<::std::string::String>,
 }
 
@@ -327,7 +327,7 @@ pub struct ThingTagsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ThingSummary {
     /// `text`.
-    #[serde(default, skip_serializing_if = ":: std :: option :: Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
 }
 
