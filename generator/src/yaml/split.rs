@@ -85,7 +85,7 @@ fn in_pieces(text: &str, target: usize, workers: usize) -> Option<(Value, usize)
         }
         done
     };
-    let parsed = std::thread::scope(|s| {
+    let mut parsed = std::thread::scope(|s| {
         let handles: Vec<_> = (1..workers.min(pieces.len()))
             .map(|_| s.spawn(run))
             .collect();
@@ -98,16 +98,12 @@ fn in_pieces(text: &str, target: usize, workers: usize) -> Option<(Value, usize)
         }
         parsed
     });
-    if failed.into_inner() {
+    if failed.into_inner() || parsed.len() != pieces.len() {
         return None;
     }
-    let mut values: Vec<Option<Value>> = (0..pieces.len()).map(|_| None).collect();
-    for (i, value) in parsed {
-        values[i] = Some(value);
-    }
-    let values: Option<Vec<Value>> = values.into_iter().collect();
-    let count = pieces.len();
-    merge(&pieces, values?).map(|value| (value, count))
+    parsed.sort_unstable_by_key(|&(i, _)| i);
+    let values = parsed.into_iter().map(|(_, value)| value).collect();
+    merge(&pieces, values).map(|value| (value, pieces.len()))
 }
 
 /// The pieces of `text`, in text order.

@@ -60,6 +60,14 @@ fn all_rows(r: &Results) -> Vec<&GenRow> {
     rows.into_iter().filter(|g| g.error.is_none()).collect()
 }
 
+/// The rows over 5x their parse floor.
+fn over_five(r: &Results) -> Vec<&GenRow> {
+    all_rows(r)
+        .into_iter()
+        .filter(|g| g.ratio() > 5.0)
+        .collect()
+}
+
 fn budgets(r: &Results) -> Vec<Budget> {
     let mut out = Vec::new();
     let main_ms = r.main.as_ref().and_then(|m| m.process_ms);
@@ -83,7 +91,7 @@ fn budgets(r: &Results) -> Vec<Budget> {
         pass: (!r.corpus_loops.is_empty()).then(|| median(&r.corpus_loops) < 1000.0),
     });
     let rows = all_rows(r);
-    let over: Vec<&&GenRow> = rows.iter().filter(|g| g.ratio() > 5.0).collect();
+    let over = over_five(r);
     let worst = rows.iter().max_by(|a, b| a.ratio().total_cmp(&b.ratio()));
     out.push(Budget {
         what: "generation (in process) <= 5x the parse floor, on every spec".into(),
@@ -247,8 +255,7 @@ fn least_ms(g: &GenRow) -> f64 {
 
 /// For the specs over 5x the parse floor: how much of the time is fixed by the formatter.
 fn formatter_floor(w: &mut String, r: &Results) {
-    let rows = all_rows(r);
-    let over: Vec<&&GenRow> = rows.iter().filter(|g| g.ratio() > 5.0).collect();
+    let over = over_five(r);
     if over.is_empty() {
         return;
     }
