@@ -5,6 +5,7 @@
 //! It is split by what it lowers: `schema` (types), `operation` (paths, parameters, bodies,
 //! responses, security) and `check` (passes over the finished types: boxing, defaults, names).
 
+mod ahead;
 mod check;
 mod operation;
 mod schema;
@@ -52,10 +53,21 @@ struct Lowerer<'a> {
     /// A component schema or a path item did not type: the document is invalid, and only that
     /// is reported.
     malformed: bool,
+    /// Component schemas and path items typed ahead by a second thread.
+    ahead: ahead::Ahead<'a>,
 }
 
 /// Lowers a loaded spec into the IR, or reports every problem found.
 pub fn lower(file: &str, loaded: &Loaded<'_>) -> Result<ir::Api, Error> {
+    // The worker stops when the lowerer, which holds its channel, is dropped.
+    std::thread::scope(|s| lower_with(file, loaded, ahead::Ahead::start(s, &loaded.raw)))
+}
+
+fn lower_with<'a>(
+    file: &str,
+    loaded: &'a Loaded<'a>,
+    ahead: ahead::Ahead<'a>,
+) -> Result<ir::Api, Error> {
     let mut cx = Lowerer {
         doc: &loaded.doc,
         raw: &loaded.raw,
@@ -69,6 +81,7 @@ pub fn lower(file: &str, loaded: &Loaded<'_>) -> Result<ir::Api, Error> {
         warnings: loaded.warnings.clone(),
         ref_facts: BTreeMap::new(),
         malformed: false,
+        ahead,
     };
     // Every component schema gets its slot first, in spec order, so names follow the spec and
     // references (even recursive ones) resolve before their target is lowered. The typed

@@ -109,7 +109,9 @@ impl Lowerer<'_> {
         let paths = raw_paths.into_iter().flatten();
         for (path, raw_item) in paths.filter(|(path, _)| path.starts_with('/')) {
             let item_ptr = push_pointer("#/paths", path);
-            let item = match ReferenceOr::<PathItem>::deserialize(raw_item) {
+            let typed = self.ahead.path_item(raw_item);
+            let item = match typed.unwrap_or_else(|| ReferenceOr::<PathItem>::deserialize(raw_item))
+            {
                 Ok(ReferenceOr::Item(i)) => i,
                 Ok(ReferenceOr::Reference { .. }) => {
                     self.problem(&item_ptr, "a $ref path item is not supported; inline it");

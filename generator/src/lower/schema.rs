@@ -208,8 +208,13 @@ impl Lowerer<'_> {
             return;
         }
         let tracked = || serde_path_to_error::deserialize::<_, Schema>(raw);
+        let typed = match is_component_schema(reference) {
+            true => self.ahead.schema(raw),
+            false => None,
+        };
         // Path tracking is slow: it runs only to locate an error.
-        let schema: Schema = match Schema::deserialize(raw).or_else(|_| tracked()) {
+        let typed = typed.unwrap_or_else(|| Schema::deserialize(raw));
+        let schema: Schema = match typed.or_else(|_| tracked()) {
             Ok(s) => s,
             // A component schema is part of the document's shape: `lower` reports the document
             // as the loader reports any shape error.
