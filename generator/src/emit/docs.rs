@@ -206,7 +206,7 @@ fn doc_lines<S: AsRef<str>>(paragraphs: &[S]) -> Vec<String> {
     }
     lines
         .into_iter()
-        .map(|l| if l.is_empty() { l } else { format!(" {l}") })
+        .map(|l| if l.is_empty() { l } else { [" ", &l].concat() })
         .collect()
 }
 

@@ -65,7 +65,7 @@ fn raw_inner_docs(lines: &[String]) -> TokenStream {
             .iter()
             .map(|l| match l.is_empty() {
                 true => String::new(),
-                false => format!(" {l}"),
+                false => [" ", l].concat(),
             })
             .collect(),
     )
