@@ -48,23 +48,13 @@ impl<'a> Ahead<'a> {
     where
         'a: 's,
     {
-        let schemas = raw
-            .pointer("/components/schemas")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
+        // What lowering types, in its order: every component schema but an alias, then every
+        // path item.
+        let schemas: Vec<&'a Value> = super::raw_schemas(raw)
             .map(|(_, v)| v)
-            // An alias (a schema that is only a `$ref`) is not typed (`lower_ref_target`).
-            .filter(|v| !v.get("$ref").is_some_and(Value::is_string));
-        let paths = raw
-            .pointer("/paths")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-            .filter(|(path, _)| path.starts_with('/'))
-            .map(|(_, v)| v);
-        let (schemas, paths): (Vec<&'a Value>, Vec<&'a Value>) =
-            (schemas.collect(), paths.collect());
+            .filter(|v| super::alias_of(v).is_none())
+            .collect();
+        let paths: Vec<&'a Value> = super::raw_path_items(raw).map(|(_, v)| v).collect();
         if schemas.len() + paths.len() < MIN_ITEMS {
             return Ahead::default();
         }

@@ -86,12 +86,9 @@ fn lower_with<'a>(
     // Every component schema gets its slot first, in spec order, so names follow the spec and
     // references (even recursive ones) resolve before their target is lowered. The typed
     // document leaves the schemas out (see `load`); the raw one has them, in the same order.
-    let schemas = cx.raw.pointer("/components/schemas");
-    if let Some(schemas) = schemas.and_then(serde_json::Value::as_object) {
-        for name in schemas.keys() {
-            let reference = format!("#/components/schemas/{}", escape_token(name));
-            cx.slot_for_ref(&reference);
-        }
+    for (name, _) in raw_schemas(cx.raw) {
+        let reference = format!("#/components/schemas/{}", escape_token(name));
+        cx.slot_for_ref(&reference);
     }
     cx.lower_pending();
     let mut security_schemes = cx.lower_security_schemes();
@@ -234,6 +231,29 @@ impl<'a> Lowerer<'a> {
         self.resolve_raw(reference)
             .map(openapiv3::Schema::deserialize)
     }
+}
+
+/// The component schemas of the raw document, by name, in spec order.
+fn raw_schemas(raw: &serde_json::Value) -> impl Iterator<Item = (&String, &serde_json::Value)> {
+    raw.pointer("/components/schemas")
+        .and_then(serde_json::Value::as_object)
+        .into_iter()
+        .flatten()
+}
+
+/// The path items of the raw document, in spec order. Keys that are no path are not path items
+/// (`openapiv3::Paths` skips them too).
+fn raw_path_items(raw: &serde_json::Value) -> impl Iterator<Item = (&String, &serde_json::Value)> {
+    raw.pointer("/paths")
+        .and_then(serde_json::Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(path, _)| path.starts_with('/'))
+}
+
+/// What a schema that is only a `$ref` (an alias, never typed) points to.
+fn alias_of(raw: &serde_json::Value) -> Option<&str> {
+    raw.get("$ref").and_then(serde_json::Value::as_str)
 }
 
 /// What a section of `#/components` holds, which [`Lowerer::resolve`] finds typed.

@@ -99,15 +99,9 @@ impl Lowerer<'_> {
         let mut type_scope = naming::Scope::new();
         let mut seen_ids: BTreeMap<String, String> = BTreeMap::new();
         let mut out = Vec::new();
-        // The typed document leaves the path items out (see `load`): each is typed here, from
-        // the raw value, and dropped once lowered. Keys that are no path are not path items
-        // (`openapiv3::Paths` skips them too).
-        let raw_paths = self
-            .raw
-            .pointer("/paths")
-            .and_then(serde_json::Value::as_object);
-        let paths = raw_paths.into_iter().flatten();
-        for (path, raw_item) in paths.filter(|(path, _)| path.starts_with('/')) {
+        // The typed document leaves the path items out (see `load`): each is typed here (or
+        // ahead), from the raw value, and dropped once lowered.
+        for (path, raw_item) in super::raw_path_items(self.raw) {
             let item_ptr = push_pointer("#/paths", path);
             let typed = self.ahead.path_item(raw_item);
             let item = match typed.unwrap_or_else(|| ReferenceOr::<PathItem>::deserialize(raw_item))

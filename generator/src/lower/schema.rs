@@ -202,18 +202,18 @@ impl Lowerer<'_> {
             return;
         };
         // A target that is itself only a `$ref` is an alias of what that points to.
-        if let Some(next) = raw.get("$ref").and_then(serde_json::Value::as_str) {
+        if let Some(next) = super::alias_of(raw) {
             let expr = self.ref_expr(next, &push_pointer(reference, "$ref"));
             self.types[id.0].kind = TypeKind::Alias(expr);
             return;
         }
         let tracked = || serde_path_to_error::deserialize::<_, Schema>(raw);
-        let typed = match is_component_schema(reference) {
+        let ahead = match is_component_schema(reference) {
             true => self.ahead.schema(raw),
             false => None,
         };
         // Path tracking is slow: it runs only to locate an error.
-        let typed = typed.unwrap_or_else(|| Schema::deserialize(raw));
+        let typed = ahead.unwrap_or_else(|| Schema::deserialize(raw));
         let schema: Schema = match typed.or_else(|_| tracked()) {
             Ok(s) => s,
             // A component schema is part of the document's shape: `lower` reports the document
