@@ -2658,7 +2658,7 @@ fn credential(
     }
 }
 
-/// Checks a `SocialLoginRequest` value.
+/// Checks a value of `SocialLoginRequest`.
 fn check_social_login_request(
     v: &::serde_json::Value,
     at: &rt::At<'_>,
@@ -2688,7 +2688,7 @@ fn check_social_login_request(
     );
 }
 
-/// Checks a `PasswordAuthentication` value.
+/// Checks a value of `PasswordAuthentication`.
 fn check_password_authentication(
     v: &::serde_json::Value,
     at: &rt::At<'_>,
@@ -2716,7 +2716,7 @@ fn check_password_authentication(
     );
 }
 
-/// Checks a `CustomerSignup` value.
+/// Checks a value of `CustomerSignup`.
 fn check_customer_signup(
     v: &::serde_json::Value,
     at: &rt::At<'_>,
@@ -2757,7 +2757,7 @@ fn check_customer_signup(
     );
 }
 
-/// Checks a `CustomerUpdateDto` value.
+/// Checks a value of `CustomerUpdateDto`.
 fn check_customer_update_dto(
     v: &::serde_json::Value,
     at: &rt::At<'_>,
@@ -2812,7 +2812,7 @@ fn check_customer_update_dto(
     );
 }
 
-/// Checks a `B2bProperties` value.
+/// Checks a value of `B2bProperties`.
 fn check_b2b_properties(
     v: &::serde_json::Value,
     at: &rt::At<'_>,
@@ -2838,7 +2838,7 @@ fn check_b2b_properties(
     );
 }
 
-/// Checks a `LegalEntity` value.
+/// Checks a value of `LegalEntity`.
 fn check_legal_entity(
     v: &::serde_json::Value,
     at: &rt::At<'_>,
@@ -2859,7 +2859,7 @@ fn check_legal_entity(
     );
 }
 
-/// Checks a `DefaultDtoMetadata` value.
+/// Checks a value of `DefaultDtoMetadata`.
 fn check_default_dto_metadata(
     v: &::serde_json::Value,
     at: &rt::At<'_>,
@@ -2885,7 +2885,7 @@ fn check_default_dto_metadata(
     );
 }
 
-/// Checks a `Address` value.
+/// Checks a value of `Address`.
 fn check_address(
     v: &::serde_json::Value,
     at: &rt::At<'_>,
@@ -2934,7 +2934,7 @@ fn check_address(
     );
 }
 
-/// Checks a `ResendActivationRequest` value.
+/// Checks a value of `ResendActivationRequest`.
 fn check_resend_activation_request(
     v: &::serde_json::Value,
     at: &rt::At<'_>,
@@ -2961,7 +2961,7 @@ fn check_resend_activation_request(
     );
 }
 
-/// Checks a `ChangeEmailRequestDto` value.
+/// Checks a value of `ChangeEmailRequestDto`.
 fn check_change_email_request_dto(
     v: &::serde_json::Value,
     at: &rt::At<'_>,
@@ -2983,7 +2983,7 @@ fn check_change_email_request_dto(
     );
 }
 
-/// Checks a `UpdateEmail` value.
+/// Checks a value of `UpdateEmail`.
 fn check_update_email(
     v: &::serde_json::Value,
     at: &rt::At<'_>,
@@ -2995,7 +2995,7 @@ fn check_update_email(
     rt::members(o, at, errors, &[("token", false, rt::check_string)]);
 }
 
-/// Checks a `PasswordResetRequestDto` value.
+/// Checks a value of `PasswordResetRequestDto`.
 fn check_password_reset_request_dto(
     v: &::serde_json::Value,
     at: &rt::At<'_>,
@@ -3012,7 +3012,7 @@ fn check_password_reset_request_dto(
     );
 }
 
-/// Checks a `PasswordUpdate` value.
+/// Checks a value of `PasswordUpdate`.
 fn check_password_update(
     v: &::serde_json::Value,
     at: &rt::At<'_>,
@@ -3029,7 +3029,7 @@ fn check_password_update(
     );
 }
 
-/// Checks a `PasswordChangeDto` value.
+/// Checks a value of `PasswordChangeDto`.
 fn check_password_change_dto(
     v: &::serde_json::Value,
     at: &rt::At<'_>,

@@ -304,7 +304,7 @@ fn emit_check_fn(api: &Api, id: TypeId) -> TokenStream {
         TypeKind::Union(u) => check_union(api, u),
         TypeKind::Alias(e) | TypeKind::Newtype(e) => check_expr(api, e, None),
     };
-    let doc = outer_lines(vec![format!(" Checks a `{}` value.", def.name)]);
+    let doc = outer_lines(vec![format!(" Checks a value of `{}`.", def.name)]);
     let (v, at, errors) = if body.is_empty() {
         (quote!(_v), quote!(_at), quote!(_errors))
     } else {

@@ -253,7 +253,7 @@ fn credential(
     }
 }
 
-/// Checks a `Note` value.
+/// Checks a value of `Note`.
 fn check_note(
     v: &::serde_json::Value,
     at: &rt::At<'_>,

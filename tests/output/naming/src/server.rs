@@ -113,7 +113,7 @@ fn get_thing_by_id_request(input: &mut rt::Input) -> Option<GetThingByIdRequest>
     })
 }
 
-/// Checks a `GetThingByIdType` value.
+/// Checks a value of `GetThingByIdType`.
 fn check_get_thing_by_id_type(
     v: &::serde_json::Value,
     at: &rt::At<'_>,
