@@ -204,10 +204,15 @@ fn doc_lines<S: AsRef<str>>(paragraphs: &[S]) -> Vec<String> {
         }
         lines.extend(sanitize(text));
     }
-    lines
-        .into_iter()
-        .map(|l| if l.is_empty() { l } else { [" ", &l].concat() })
-        .collect()
+    lines.iter().map(|l| spaced(l)).collect()
+}
+
+/// A doc line's text with the leading space rustdoc expects (none on an empty line).
+pub fn spaced(line: &str) -> String {
+    match line.is_empty() {
+        true => String::new(),
+        false => [" ", line].concat(),
+    }
 }
 
 /// Makes spec prose safe for rustdoc: code fences are marked `text` (so they are never compiled

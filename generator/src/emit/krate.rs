@@ -6,7 +6,7 @@
 //! method when the feature is on, the "Cargo features" section when it is off. Either way the
 //! docs build without a broken link.
 
-use super::docs::{accepted_schemes, code_span, inner_doc_attrs, inner_lines};
+use super::docs::{accepted_schemes, code_span, inner_doc_attrs, inner_lines, spaced};
 use super::CrateOptions;
 use crate::ir::{Api, Operation};
 use proc_macro2::TokenStream;
@@ -60,15 +60,7 @@ pub fn emit_lib(api: &Api) -> TokenStream {
 
 /// `#![doc = " line"]` per line of text the generator wrote itself (already valid markdown).
 fn raw_inner_docs(lines: &[String]) -> TokenStream {
-    inner_lines(
-        lines
-            .iter()
-            .map(|l| match l.is_empty() {
-                true => String::new(),
-                false => [" ", l].concat(),
-            })
-            .collect(),
-    )
+    inner_lines(lines.iter().map(|l| spaced(l)).collect())
 }
 
 /// The "Cargo features" section: what each feature gives and how to start with it.

@@ -95,53 +95,51 @@ fn work<'a>(
     let mut schemas = schemas.into_iter().map(typed::<Schema>);
     let mut paths = paths.into_iter().map(typed::<ReferenceOr<PathItem>>);
     let mut schema_tx = Some(schema_tx);
-    // Typed, but not sent yet because its channel was full.
+    // Typed, but not sent yet because its channel was full. While the schema channel is open,
+    // a schema waits here whenever the loop gets past the first step.
     let mut schema = None;
     let mut path = None;
     loop {
+        // Schemas first, while there is room for them.
         if let Some(tx) = &schema_tx {
-            match schema.take().or_else(|| schemas.next()) {
-                // All sent (or no longer wanted): closing the channel tells lowering so.
-                None => schema_tx = None,
-                Some(t) => match tx.try_send(t) {
-                    Ok(()) => continue,
-                    Err(TrySendError::Full(t)) => schema = Some(t),
-                    Err(TrySendError::Disconnected(_)) => schema_tx = None,
-                },
-            }
-            if schema_tx.is_none() {
-                continue;
+            match schema
+                .take()
+                .or_else(|| schemas.next())
+                .map(|t| tx.try_send(t))
+            {
+                Some(Ok(())) => continue,
+                Some(Err(TrySendError::Full(t))) => schema = Some(t),
+                // All sent, or no longer wanted: closing the channel tells lowering so.
+                None | Some(Err(TrySendError::Disconnected(_))) => {
+                    schema_tx = None;
+                    continue;
+                }
             }
         }
-        // The schema channel is full, or closed.
-        let Some(p) = path.take().or_else(|| paths.next()) else {
-            // No path items left: wait for room for the schema, if one is waiting.
-            let sent = match (&schema_tx, schema.take()) {
-                (Some(tx), Some(t)) => tx.send(t).is_ok(),
-                _ => false,
-            };
-            match sent {
-                true => continue,
-                false => return,
+        // Then a path item, while there is room for it.
+        if let Some(p) = path.take().or_else(|| paths.next()) {
+            match path_tx.try_send(p) {
+                Ok(()) => continue,
+                Err(TrySendError::Full(p)) => path = Some(p),
+                Err(TrySendError::Disconnected(_)) => return,
             }
-        };
-        match path_tx.try_send(p) {
-            Ok(()) => {}
-            Err(TrySendError::Full(p)) => match (&schema_tx, schema.take()) {
-                // Both channels full: wait on the schemas, which lowering takes first.
-                (Some(tx), Some(t)) => {
-                    path = Some(p);
-                    if tx.send(t).is_err() {
-                        schema_tx = None;
-                    }
+        }
+        // Nothing could be sent: wait for room, on the schemas (which lowering takes first)
+        // while they last, then on the path items.
+        match (&schema_tx, schema.take(), path.take()) {
+            (Some(tx), Some(t), p) => {
+                path = p;
+                if tx.send(t).is_err() {
+                    schema_tx = None;
                 }
-                _ => {
-                    if path_tx.send(p).is_err() {
-                        return;
-                    }
+            }
+            (None, _, Some(p)) => {
+                if path_tx.send(p).is_err() {
+                    return;
                 }
-            },
-            Err(TrySendError::Disconnected(_)) => return,
+            }
+            // Everything is sent.
+            _ => return,
         }
     }
 }
