@@ -20,7 +20,6 @@ pub mod naming;
 pub mod normalize;
 pub mod strict;
 pub mod write;
-pub mod yaml;
 
 pub use emit::CrateOptions;
 pub use error::Error;

@@ -1,9 +1,12 @@
 //! Stage 1: spec text -> `serde_json::Value` -> `openapiv3::OpenAPI`.
 //!
-//! The raw value is kept beside the typed document: lowering resolves `$ref`s that point
-//! anywhere in the document through it, and errors find their line through [`SourceMap`].
-//! The typed document leaves out the component schemas and the path items, which are nearly
-//! all of a large spec: lowering types each from the raw value when it reaches it.
+//! YAML is read by `serde_yaml`, JSON by `serde_json`, both into a [`StrictValue`] (duplicate
+//! keys refused); [`crate::normalize`] repairs known mistakes on that value, and `openapiv3`
+//! types the whole document once. The raw value is kept beside the typed document: lowering
+//! resolves `$ref`s that point into the middle of the document through it, and errors find
+//! their line through [`SourceMap`].
+
+mod anchors;
 
 use crate::error::{push_pointer, Error, Location, Problem};
 use crate::strict::StrictValue;
@@ -11,9 +14,7 @@ use serde::Deserialize;
 
 /// A parsed spec.
 pub struct Loaded<'t> {
-    /// The typed document, with `components.schemas` and `paths` left empty: their names and
-    /// contents are in [`Loaded::raw`]. Every schema was checked; path items are checked when
-    /// lowering types them.
+    /// The typed document.
     pub doc: openapiv3::OpenAPI,
     /// The same document as plain JSON (after [`crate::normalize`]).
     pub raw: serde_json::Value,
@@ -25,16 +26,18 @@ pub struct Loaded<'t> {
 
 /// Parses `text` (YAML or JSON); `file` is only used in messages.
 pub fn load<'t>(file: &str, text: &'t str) -> Result<Loaded<'t>, Error> {
+    // A byte order mark says only that the text is UTF-8, which it is already.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let source = SourceMap::new(text);
     let mut raw = parse_value(file, text)?;
     check_version(file, &raw, &source)?;
     let mut warnings = Vec::new();
     crate::normalize::normalize(&mut raw, &mut warnings);
-    // Without path tracking first, which is several times faster; the tracked pass over the
-    // whole document runs only to locate an error, so the first one is found as before.
-    let doc = match type_skeleton(&mut raw) {
-        Some(doc) => doc,
-        None => locate_invalid(file, &raw, &source)?,
+    // Without path tracking first, which is several times faster; the tracked pass runs only
+    // to locate an error.
+    let doc = match openapiv3::OpenAPI::deserialize(&raw) {
+        Ok(doc) => doc,
+        Err(_) => locate_invalid(file, &raw, &source)?,
     };
     Ok(Loaded {
         doc,
@@ -42,47 +45,6 @@ pub fn load<'t>(file: &str, text: &'t str) -> Result<Loaded<'t>, Error> {
         source,
         warnings,
     })
-}
-
-/// Types the document with `components.schemas` and `paths` emptied: typed, they would take
-/// more than the raw value itself, and lowering types each schema and path item from the raw
-/// value when it reaches it, then drops it. Every component schema and path item is lowered,
-/// so typing checks it there ([`shape_error`]). `None` if the rest fails to type.
-fn type_skeleton(raw: &mut serde_json::Value) -> Option<openapiv3::OpenAPI> {
-    const SCHEMAS: &str = "/components/schemas";
-    const PATHS: &str = "/paths";
-    // Only a mapping is taken out: anything else must fail to type as it did.
-    let mut take = |pointer: &str| {
-        raw.pointer_mut(pointer)
-            .filter(|v| v.is_object())
-            .map(|v| std::mem::replace(v, serde_json::Value::Object(Default::default())))
-    };
-    let taken = [(SCHEMAS, take(SCHEMAS)), (PATHS, take(PATHS))];
-    let doc = openapiv3::OpenAPI::deserialize(&*raw);
-    for (pointer, value) in taken {
-        // The key kept its place in the mapping; its value goes back.
-        if let (Some(slot), Some(value)) = (raw.pointer_mut(pointer), value) {
-            *slot = value;
-        }
-    }
-    doc.ok()
-}
-
-/// The error of a loaded document that turns out not to type (a component schema or a path
-/// item, found by lowering), located as [`load`] locates any other: the first error in
-/// document order.
-pub(crate) fn shape_error(file: &str, loaded: &Loaded<'_>) -> Error {
-    match locate_invalid(file, &loaded.raw, &loaded.source) {
-        Err(e) => e,
-        // The tracked pass runs the same deserializers, so it fails too.
-        Ok(_) => Error::Invalid {
-            file: file.to_string(),
-            problems: vec![Problem {
-                location: loaded.source.locate("#/paths"),
-                message: "not a valid OpenAPI 3.0 object".into(),
-            }],
-        },
-    }
 }
 
 /// Deserializes again with path tracking, for the place of an error.
@@ -200,13 +162,19 @@ fn parse_value(file: &str, text: &str) -> Result<serde_json::Value, Error> {
                 message: e.to_string(),
             })
     } else {
-        crate::yaml::parse(text).map_err(|e| Error::Syntax {
-            file: file.to_string(),
-            line: e.line,
-            column: e.column,
-            format: "YAML",
-            message: e.message,
-        })
+        anchors::check(file, text)?;
+        StrictValue::deserialize(serde_yaml::Deserializer::from_str(text))
+            .map(|v| v.0)
+            .map_err(|e| {
+                let place = e.location();
+                Error::Syntax {
+                    file: file.to_string(),
+                    line: place.as_ref().map_or(1, |p| p.line()),
+                    column: place.as_ref().map_or(1, |p| p.column()),
+                    format: "YAML",
+                    message: e.to_string(),
+                }
+            })
     }
 }
 

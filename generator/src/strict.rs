@@ -1,8 +1,7 @@
 //! A `serde_json::Value` that refuses duplicate mapping keys, which both YAML and JSON parsers
 //! would otherwise resolve silently (the last one wins), losing part of the spec.
 //!
-//! JSON text is read through it with serde_json; YAML text goes through [`crate::yaml`], which
-//! builds the same value from parser events and shares `key_of` and `compact`.
+//! JSON text is read through it with `serde_json`, YAML text with `serde_yaml`.
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
@@ -29,7 +28,7 @@ impl<'de> Deserialize<'de> for Key {
 }
 
 /// The text of a mapping key; a sequence or mapping cannot be one.
-pub(crate) fn key_of(key: Value) -> Result<String, String> {
+fn key_of(key: Value) -> Result<String, String> {
     match key {
         Value::String(s) => Ok(s),
         Value::Null => Ok("null".into()),
@@ -37,14 +36,6 @@ pub(crate) fn key_of(key: Value) -> Result<String, String> {
         Value::Number(n) => Ok(n.to_string()),
         other => Err(format!("unsupported mapping key {other}")),
     }
-}
-
-/// The same mapping without the room its growth left (up to half of it): the value of a large
-/// spec is held through lowering, beside the typed document.
-pub(crate) fn compact(map: Map<String, Value>) -> Map<String, Value> {
-    let mut exact = Map::with_capacity(map.len());
-    exact.extend(map);
-    exact
 }
 
 struct StrictVisitor;
@@ -87,7 +78,6 @@ impl<'de> Visitor<'de> for StrictVisitor {
         while let Some(StrictValue(v)) = seq.next_element()? {
             out.push(v);
         }
-        out.shrink_to_fit();
         Ok(Value::Array(out))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
@@ -99,6 +89,6 @@ impl<'de> Visitor<'de> for StrictVisitor {
             }
             out.insert(k, v);
         }
-        Ok(Value::Object(compact(out)))
+        Ok(Value::Object(out))
     }
 }

@@ -5,7 +5,6 @@
 //! It is split by what it lowers: `schema` (types), `operation` (paths, parameters, bodies,
 //! responses, security) and `check` (passes over the finished types: boxing, defaults, names).
 
-mod ahead;
 mod check;
 mod operation;
 mod schema;
@@ -15,7 +14,6 @@ use crate::ir::{self, TypeExpr, TypeId};
 use crate::load::Loaded;
 use indexmap::IndexMap;
 use openapiv3::{Components, ReferenceOr};
-use serde::Deserialize;
 use serde_json::Error as JsonError;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -48,26 +46,10 @@ struct Lowerer<'a> {
     pending: Vec<(String, TypeId)>,
     problems: Vec<Problem>,
     warnings: Vec<String>,
-    /// What properties take from each `$ref` target they point to, by `$ref`.
-    ref_facts: BTreeMap<String, schema::PropertyFacts>,
-    /// A component schema or a path item did not type: the document is invalid, and only that
-    /// is reported.
-    malformed: bool,
-    /// Component schemas and path items typed ahead by a second thread.
-    ahead: ahead::Ahead<'a>,
 }
 
 /// Lowers a loaded spec into the IR, or reports every problem found.
 pub fn lower(file: &str, loaded: &Loaded<'_>) -> Result<ir::Api, Error> {
-    // The worker stops when the lowerer, which holds its channel, is dropped.
-    std::thread::scope(|s| lower_with(file, loaded, ahead::Ahead::start(s, &loaded.raw)))
-}
-
-fn lower_with<'a>(
-    file: &str,
-    loaded: &'a Loaded<'a>,
-    ahead: ahead::Ahead<'a>,
-) -> Result<ir::Api, Error> {
     let mut cx = Lowerer {
         doc: &loaded.doc,
         raw: &loaded.raw,
@@ -79,23 +61,17 @@ fn lower_with<'a>(
         pending: Vec::new(),
         problems: Vec::new(),
         warnings: loaded.warnings.clone(),
-        ref_facts: BTreeMap::new(),
-        malformed: false,
-        ahead,
     };
     // Every component schema gets its slot first, in spec order, so names follow the spec and
-    // references (even recursive ones) resolve before their target is lowered. The typed
-    // document leaves the schemas out (see `load`); the raw one has them, in the same order.
-    for (name, _) in raw_schemas(cx.raw) {
+    // references (even recursive ones) resolve before their target is lowered.
+    let components = cx.doc.components.iter();
+    for name in components.flat_map(|c| c.schemas.keys()) {
         let reference = format!("#/components/schemas/{}", escape_token(name));
         cx.slot_for_ref(&reference);
     }
     cx.lower_pending();
     let mut security_schemes = cx.lower_security_schemes();
     let operations = cx.lower_operations(&mut security_schemes);
-    if cx.malformed {
-        return Err(crate::load::shape_error(file, loaded));
-    }
     cx.lower_pending();
     if !cx.problems.is_empty() {
         let mut problems = std::mem::take(&mut cx.problems);
@@ -223,32 +199,6 @@ impl<'a> Lowerer<'a> {
             None => Some(T::deserialize(self.resolve_raw(reference)?).map(Cow::Owned)),
         }
     }
-
-    /// The schema a local `$ref` points to, typed from the raw document: the typed one leaves
-    /// the schemas out (see `load`), so callers that meet the same target often keep what they
-    /// need of it (`Lowerer::property_facts`). `None` if it points to nothing.
-    fn resolve_schema(&self, reference: &str) -> Option<Result<openapiv3::Schema, JsonError>> {
-        self.resolve_raw(reference)
-            .map(openapiv3::Schema::deserialize)
-    }
-}
-
-/// The component schemas of the raw document, by name, in spec order.
-fn raw_schemas(raw: &serde_json::Value) -> impl Iterator<Item = (&String, &serde_json::Value)> {
-    raw.pointer("/components/schemas")
-        .and_then(serde_json::Value::as_object)
-        .into_iter()
-        .flatten()
-}
-
-/// The path items of the raw document, in spec order. Keys that are no path are not path items
-/// (`openapiv3::Paths` skips them too).
-fn raw_path_items(raw: &serde_json::Value) -> impl Iterator<Item = (&String, &serde_json::Value)> {
-    raw.pointer("/paths")
-        .and_then(serde_json::Value::as_object)
-        .into_iter()
-        .flatten()
-        .filter(|(path, _)| path.starts_with('/'))
 }
 
 /// What a schema that is only a `$ref` (an alias, never typed) points to.
@@ -275,6 +225,7 @@ macro_rules! component {
     };
 }
 
+component!(openapiv3::Schema, "schemas", schemas);
 component!(openapiv3::Parameter, "parameters", parameters);
 component!(openapiv3::RequestBody, "requestBodies", request_bodies);
 component!(openapiv3::Response, "responses", responses);

@@ -5,10 +5,10 @@ use crate::error::push_pointer;
 use crate::ir::{self, BodyEncoding, ParamLocation, StatusSpec, TypeExpr};
 use crate::naming;
 use openapiv3::{
-    Parameter, ParameterSchemaOrContent, PathItem, ReferenceOr, RequestBody, Response,
-    SecurityScheme, StatusCode,
+    Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody, Response, SecurityScheme,
+    StatusCode,
 };
-use serde::Deserialize;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 impl Lowerer<'_> {
@@ -99,25 +99,15 @@ impl Lowerer<'_> {
         let mut type_scope = naming::Scope::new();
         let mut seen_ids: BTreeMap<String, String> = BTreeMap::new();
         let mut out = Vec::new();
-        // The typed document leaves the path items out (see `load`): each is typed here (or
-        // ahead), from the raw value, and dropped once lowered.
-        for (path, raw_item) in super::raw_path_items(self.raw) {
+        for (path, item) in self.doc.paths.paths.iter() {
             let item_ptr = push_pointer("#/paths", path);
-            let typed = self.ahead.path_item(raw_item);
-            let item = match typed.unwrap_or_else(|| ReferenceOr::<PathItem>::deserialize(raw_item))
-            {
-                Ok(ReferenceOr::Item(i)) => i,
-                Ok(ReferenceOr::Reference { .. }) => {
+            let item = match item {
+                ReferenceOr::Item(i) => i,
+                ReferenceOr::Reference { .. } => {
                     self.problem(&item_ptr, "a $ref path item is not supported; inline it");
                     continue;
                 }
-                // Not a valid document: `lower` reports it as the loader would have.
-                Err(_) => {
-                    self.malformed = true;
-                    return out;
-                }
             };
-            let item = &item;
             for (method, op) in item.iter() {
                 let op_ptr = push_pointer(&item_ptr, method);
                 let operation_id = match &op.operation_id {
@@ -255,9 +245,10 @@ impl Lowerer<'_> {
                     let ty = self.lower_schema_ref(s, &hint, &push_pointer(&ptr, "schema"));
                     let schema = match s {
                         ReferenceOr::Item(s) => Some(s.clone()),
-                        ReferenceOr::Reference { reference } => {
-                            self.resolve_schema(reference).and_then(Result::ok)
-                        }
+                        ReferenceOr::Reference { reference } => self
+                            .resolve::<openapiv3::Schema>(reference)
+                            .and_then(Result::ok)
+                            .map(Cow::into_owned),
                     };
                     (ty, schema)
                 }

@@ -14,7 +14,6 @@ use openapiv3::{
     AdditionalProperties, ReferenceOr, Schema, SchemaKind, StringFormat, Type,
     VariantOrUnknownOrEmpty,
 };
-use serde::Deserialize;
 use serde_json::Value;
 use std::borrow::Borrow;
 
@@ -207,36 +206,24 @@ impl Lowerer<'_> {
             self.types[id.0].kind = TypeKind::Alias(expr);
             return;
         }
-        let tracked = || serde_path_to_error::deserialize::<_, Schema>(raw);
-        let ahead = match is_component_schema(reference) {
-            true => self.ahead.schema(raw),
-            false => None,
-        };
-        // Path tracking is slow: it runs only to locate an error.
-        let typed = ahead.unwrap_or_else(|| Schema::deserialize(raw));
-        let schema: Schema = match typed.or_else(|_| tracked()) {
-            Ok(s) => s,
-            // A component schema is part of the document's shape: `lower` reports the document
-            // as the loader reports any shape error.
-            Err(_) if is_component_schema(reference) => {
-                self.malformed = true;
-                return;
-            }
-            Err(e) => {
+        let schema = match self.resolve::<Schema>(reference) {
+            Some(Ok(schema)) => schema,
+            // Only a schema read from the middle of the document can fail: the typed document
+            // holds the components. Path tracking is slow: it runs only to locate the error.
+            Some(Err(e)) => {
                 let mut ptr = reference.to_string();
-                for seg in e.path().iter() {
-                    if let serde_path_to_error::Segment::Map { key } = seg {
-                        ptr = push_pointer(&ptr, key);
+                if let Err(e) = serde_path_to_error::deserialize::<_, Schema>(raw) {
+                    for seg in e.path().iter() {
+                        if let serde_path_to_error::Segment::Map { key } = seg {
+                            ptr = push_pointer(&ptr, key);
+                        }
                     }
                 }
-                self.problem(&ptr, format!("not a valid schema: {}", e.inner()));
+                self.problem(&ptr, format!("not a valid schema: {e}"));
                 return;
             }
+            None => return,
         };
-        // Properties pointing here take what they need from this typing, not another.
-        self.ref_facts
-            .entry(reference.to_string())
-            .or_insert_with(|| PropertyFacts::of(&schema, ir::Docs::default()));
         let root = match &self.hints[id.0] {
             NameHint::Component(name) => vec![name.clone()],
             NameHint::Inline { path, .. } => path.clone(),
@@ -412,8 +399,8 @@ impl Lowerer<'_> {
         let (schema, hint, ptr) = match member {
             ReferenceOr::Item(s) => (s.clone(), hint.to_vec(), ptr.to_string()),
             ReferenceOr::Reference { reference } => {
-                let s = match self.resolve_schema(reference) {
-                    Some(Ok(s)) => s,
+                let s = match self.resolve::<Schema>(reference) {
+                    Some(Ok(s)) => s.into_owned(),
                     Some(Err(_)) => {
                         parts.unmergeable.push(reference.clone());
                         return;
@@ -586,15 +573,10 @@ impl Lowerer<'_> {
             ReferenceOr::Item(s) => return PropertyFacts::of(s, docs_of(s)),
             ReferenceOr::Reference { reference } => reference,
         };
-        if let Some(facts) = self.ref_facts.get(reference) {
-            return facts.clone();
-        }
-        let facts = match self.resolve_schema(reference) {
+        match self.resolve::<Schema>(reference) {
             Some(Ok(s)) => PropertyFacts::of(&s, ir::Docs::default()),
             _ => PropertyFacts::default(),
-        };
-        self.ref_facts.insert(reference.clone(), facts.clone());
-        facts
+        }
     }
 
     fn lower_enum(
@@ -790,13 +772,6 @@ impl PropertyFacts {
             docs,
         }
     }
-}
-
-/// Whether `reference` names a component schema itself (not something inside one).
-fn is_component_schema(reference: &str) -> bool {
-    reference
-        .strip_prefix("#/components/schemas/")
-        .is_some_and(|name| !name.contains('/'))
 }
 
 /// The docs of a schema.
