@@ -164,10 +164,12 @@ pub struct Client {
 impl Client {
     /// The spec's server.
     pub const DEFAULT_BASE_URL: &'static str = "https://api.emporix.io";
+
     /// A client for the spec's server, `https://api.emporix.io`, with the default [`Config`].
     pub fn new(credentials: Credentials) -> Result<Self, Error> {
         Self::with_config(Self::DEFAULT_BASE_URL, credentials, Config::default())
     }
+
     /// A client for `base_url` with the default [`Config`].
     pub fn with_base_url(
         base_url: &str,
@@ -175,6 +177,7 @@ impl Client {
     ) -> Result<Self, Error> {
         Self::with_config(base_url, credentials, Config::default())
     }
+
     /// A client for `base_url` with `config` (timeouts, retries, User-Agent).
     pub fn with_config(
         base_url: &str,
@@ -192,10 +195,12 @@ impl Client {
         )?;
         Ok(Client { core })
     }
+
     /// The base URL requests go to.
     pub fn base_url(&self) -> &::oasgen_runtime::reqwest::Url {
         self.core.base_url()
     }
+
     /// The credentials store, shared with every clone of this client.
     pub fn credentials(&self) -> &Credentials {
         self.core.credentials()
@@ -238,6 +243,7 @@ impl Client {
             _ => Err(response_.unexpected()),
         }
     }
+
     /// Refreshing an anonymous token
     ///
     /// Refreshes an anonymous access token while keeping the same session ID, so that the customer
@@ -279,6 +285,7 @@ impl Client {
             _ => Err(response_.unexpected()),
         }
     }
+
     /// Creating a new customer
     ///
     /// Creates a new customer account.
@@ -315,6 +322,7 @@ impl Client {
             _ => Err(response_.unexpected()),
         }
     }
+
     /// Logging in a customer
     ///
     /// Logs in a customer and sends an authentication request and retrieves a customer token.
@@ -349,6 +357,7 @@ impl Client {
             _ => Err(response_.unexpected()),
         }
     }
+
     /// Logging out a customer
     ///
     /// Logs out a customer and invalidates their customer token. After logging out, the token
@@ -380,6 +389,7 @@ impl Client {
             _ => Err(response_.unexpected()),
         }
     }
+
     /// Refreshing a customer token
     ///
     /// Refreshes a customer's access token. Customer access tokens expire after 30 days; refresh the
@@ -419,6 +429,7 @@ impl Client {
             _ => Err(response_.unexpected()),
         }
     }
+
     /// Validating a token
     ///
     /// Verifies whether a token is still valid and retrieves information about it, such as the
@@ -446,6 +457,7 @@ impl Client {
             _ => Err(response_.unexpected()),
         }
     }
+
     /// Logging in a customer with social login (Auth0)
     ///
     /// Logs in a customer using an authorization code from Auth0 (social login, for example Google
@@ -495,6 +507,7 @@ impl Client {
             _ => Err(response_.unexpected()),
         }
     }
+
     /// Retrieving a customer profile
     ///
     /// Retrieves a customer's profile: personal information, preferred settings, and associated
@@ -528,6 +541,7 @@ impl Client {
             _ => Err(response_.unexpected()),
         }
     }
+
     /// Deleting a customer profile
     ///
     /// Deletes a customer's profile and the account associated with it.
@@ -563,6 +577,7 @@ impl Client {
             _ => Err(response_.unexpected()),
         }
     }
+
     /// Updating a customer profile
     ///
     /// Updates a customer's profile: personal details, preference settings, and B2B information.
@@ -605,6 +620,7 @@ impl Client {
             _ => Err(response_.unexpected()),
         }
     }
+
     /// Assigning an account to a customer profile
     ///
     /// Assigns a customer account to the customer's profile.
@@ -637,6 +653,7 @@ impl Client {
             _ => Err(response_.unexpected()),
         }
     }
+
     /// Retrieving customer addresses
     ///
     /// Retrieves a list of addresses for a customer.
@@ -665,6 +682,7 @@ impl Client {
             _ => Err(response_.unexpected()),
         }
     }
+
     /// Adding a customer address
     ///
     /// Adds an address (for example a shipping or billing address) to a customer's profile.
@@ -698,6 +716,7 @@ impl Client {
             _ => Err(response_.unexpected()),
         }
     }
+
     /// Retrieving a customer address
     ///
     /// Retrieves a specified customer address and its details.
@@ -731,6 +750,7 @@ impl Client {
             _ => Err(response_.unexpected()),
         }
     }
+
     /// Deleting a customer address
     ///
     /// Deletes a specified customer address and accounts associated with it.
@@ -764,6 +784,7 @@ impl Client {
             _ => Err(response_.unexpected()),
         }
     }
+
     /// Updating a customer address
     ///
     /// Updates a specified customer address. Set `isDefault` to `true` to mark the address as the
@@ -801,6 +822,7 @@ impl Client {
             _ => Err(response_.unexpected()),
         }
     }
+
     /// Adding tags to a customer address
     ///
     /// Adds tags to a specified customer address. Provide the tags as a comma-separated list in the
@@ -838,6 +860,7 @@ impl Client {
             _ => Err(response_.unexpected()),
         }
     }
+
     /// Deleting tags from a customer address
     ///
     /// Deletes tags from a specified customer address.
@@ -874,6 +897,7 @@ impl Client {
             _ => Err(response_.unexpected()),
         }
     }
+
     /// Creating a customer account with double opt-in
     ///
     /// Creates a customer account using the token obtained through double opt-in.
@@ -903,6 +927,7 @@ impl Client {
             _ => Err(response_.unexpected()),
         }
     }
+
     /// Resending an account activation link to a customer
     ///
     /// Resends an account activation link to the customer.
@@ -938,6 +963,7 @@ impl Client {
             _ => Err(response_.unexpected()),
         }
     }
+
     /// Sending a request to update a customer email address
     ///
     /// Sends a request to change a customer email address. As a result, the customer receives a
@@ -975,6 +1001,7 @@ impl Client {
             _ => Err(response_.unexpected()),
         }
     }
+
     /// Updating a customer email address
     ///
     /// Updates a customer email address using the token received through email.
@@ -1019,6 +1046,7 @@ impl Client {
             _ => Err(response_.unexpected()),
         }
     }
+
     /// Sending a request to reset a customer password
     ///
     /// Sends a request to reset a Customer account password. As a result, the customer receives a
@@ -1056,6 +1084,7 @@ impl Client {
             _ => Err(response_.unexpected()),
         }
     }
+
     /// Resetting a customer password
     ///
     /// Resets a customer password using the token received through email and sets a new password.
@@ -1089,6 +1118,7 @@ impl Client {
             _ => Err(response_.unexpected()),
         }
     }
+
     /// Changing a customer password
     ///
     /// Changes a Customer account password. The customer must provide their current password to

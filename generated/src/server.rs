@@ -35,6 +35,7 @@ pub enum SecurityScheme {
 pub trait Authenticator: Send + Sync + 'static {
     /// Who is calling: handed to every method that accepts credentials.
     type Principal: Send + 'static;
+
     /// The principal behind `credential`, sent for `scheme`, or `None` to reject it.
     /// Called once per scheme the operation accepts, in spec order, until one succeeds.
     fn authenticate(
@@ -64,6 +65,7 @@ pub trait Api: Authenticator {
         &self,
         request: AnonymousLoginRequest,
     ) -> impl ::std::future::Future<Output = AnonymousLoginResponse> + Send;
+
     /// Refreshing an anonymous token
     ///
     /// Refreshes an anonymous access token while keeping the same session ID, so that the customer
@@ -77,6 +79,7 @@ pub trait Api: Authenticator {
         &self,
         request: RefreshAnonymousTokenRequest,
     ) -> impl ::std::future::Future<Output = RefreshAnonymousTokenResponse> + Send;
+
     /// Creating a new customer
     ///
     /// Creates a new customer account.
@@ -95,6 +98,7 @@ pub trait Api: Authenticator {
         principal: Self::Principal,
         request: SignupRequest,
     ) -> impl ::std::future::Future<Output = SignupResponse> + Send;
+
     /// Logging in a customer
     ///
     /// Logs in a customer and sends an authentication request and retrieves a customer token.
@@ -115,6 +119,7 @@ pub trait Api: Authenticator {
         principal: Self::Principal,
         request: LoginRequest,
     ) -> impl ::std::future::Future<Output = LoginResponse> + Send;
+
     /// Logging out a customer
     ///
     /// Logs out a customer and invalidates their customer token. After logging out, the token
@@ -130,6 +135,7 @@ pub trait Api: Authenticator {
         principal: Self::Principal,
         request: LogoutRequest,
     ) -> impl ::std::future::Future<Output = LogoutResponse> + Send;
+
     /// Refreshing a customer token
     ///
     /// Refreshes a customer's access token. Customer access tokens expire after 30 days; refresh the
@@ -145,6 +151,7 @@ pub trait Api: Authenticator {
         principal: Self::Principal,
         request: RefreshCustomerTokenRequest,
     ) -> impl ::std::future::Future<Output = RefreshCustomerTokenResponse> + Send;
+
     /// Validating a token
     ///
     /// Verifies whether a token is still valid and retrieves information about it, such as the
@@ -159,6 +166,7 @@ pub trait Api: Authenticator {
         principal: Self::Principal,
         request: ValidateTokenRequest,
     ) -> impl ::std::future::Future<Output = ValidateTokenResponse> + Send;
+
     /// Logging in a customer with social login (Auth0)
     ///
     /// Logs in a customer using an authorization code from Auth0 (social login, for example Google
@@ -178,6 +186,7 @@ pub trait Api: Authenticator {
         principal: Self::Principal,
         request: SocialLoginRequest,
     ) -> impl ::std::future::Future<Output = SocialLoginResponse> + Send;
+
     /// Retrieving a customer profile
     ///
     /// Retrieves a customer's profile: personal information, preferred settings, and associated
@@ -194,6 +203,7 @@ pub trait Api: Authenticator {
         principal: Self::Principal,
         request: GetCustomerProfileRequest,
     ) -> impl ::std::future::Future<Output = GetCustomerProfileResponse> + Send;
+
     /// Deleting a customer profile
     ///
     /// Deletes a customer's profile and the account associated with it.
@@ -208,6 +218,7 @@ pub trait Api: Authenticator {
         principal: Self::Principal,
         request: DeleteCustomerProfileRequest,
     ) -> impl ::std::future::Future<Output = DeleteCustomerProfileResponse> + Send;
+
     /// Updating a customer profile
     ///
     /// Updates a customer's profile: personal details, preference settings, and B2B information.
@@ -223,6 +234,7 @@ pub trait Api: Authenticator {
         principal: Self::Principal,
         request: UpdateCustomerProfileRequest,
     ) -> impl ::std::future::Future<Output = UpdateCustomerProfileResponse> + Send;
+
     /// Assigning an account to a customer profile
     ///
     /// Assigns a customer account to the customer's profile.
@@ -235,6 +247,7 @@ pub trait Api: Authenticator {
         principal: Self::Principal,
         request: AssignAccountRequest,
     ) -> impl ::std::future::Future<Output = AssignAccountResponse> + Send;
+
     /// Retrieving customer addresses
     ///
     /// Retrieves a list of addresses for a customer.
@@ -249,6 +262,7 @@ pub trait Api: Authenticator {
         principal: Self::Principal,
         request: ListAddressesRequest,
     ) -> impl ::std::future::Future<Output = ListAddressesResponse> + Send;
+
     /// Adding a customer address
     ///
     /// Adds an address (for example a shipping or billing address) to a customer's profile.
@@ -265,6 +279,7 @@ pub trait Api: Authenticator {
         principal: Self::Principal,
         request: AddAddressRequest,
     ) -> impl ::std::future::Future<Output = AddAddressResponse> + Send;
+
     /// Retrieving a customer address
     ///
     /// Retrieves a specified customer address and its details.
@@ -279,6 +294,7 @@ pub trait Api: Authenticator {
         principal: Self::Principal,
         request: GetAddressRequest,
     ) -> impl ::std::future::Future<Output = GetAddressResponse> + Send;
+
     /// Deleting a customer address
     ///
     /// Deletes a specified customer address and accounts associated with it.
@@ -293,6 +309,7 @@ pub trait Api: Authenticator {
         principal: Self::Principal,
         request: DeleteAddressRequest,
     ) -> impl ::std::future::Future<Output = DeleteAddressResponse> + Send;
+
     /// Updating a customer address
     ///
     /// Updates a specified customer address. Set `isDefault` to `true` to mark the address as the
@@ -308,6 +325,7 @@ pub trait Api: Authenticator {
         principal: Self::Principal,
         request: UpdateAddressRequest,
     ) -> impl ::std::future::Future<Output = UpdateAddressResponse> + Send;
+
     /// Adding tags to a customer address
     ///
     /// Adds tags to a specified customer address. Provide the tags as a comma-separated list in the
@@ -323,6 +341,7 @@ pub trait Api: Authenticator {
         principal: Self::Principal,
         request: AddAddressTagsRequest,
     ) -> impl ::std::future::Future<Output = AddAddressTagsResponse> + Send;
+
     /// Deleting tags from a customer address
     ///
     /// Deletes tags from a specified customer address.
@@ -337,6 +356,7 @@ pub trait Api: Authenticator {
         principal: Self::Principal,
         request: DeleteAddressTagsRequest,
     ) -> impl ::std::future::Future<Output = DeleteAddressTagsResponse> + Send;
+
     /// Creating a customer account with double opt-in
     ///
     /// Creates a customer account using the token obtained through double opt-in.
@@ -351,6 +371,7 @@ pub trait Api: Authenticator {
         principal: Self::Principal,
         request: ConfirmOptInRequest,
     ) -> impl ::std::future::Future<Output = ConfirmOptInResponse> + Send;
+
     /// Resending an account activation link to a customer
     ///
     /// Resends an account activation link to the customer.
@@ -365,6 +386,7 @@ pub trait Api: Authenticator {
         principal: Self::Principal,
         request: ResendActivationLinkRequest,
     ) -> impl ::std::future::Future<Output = ResendActivationLinkResponse> + Send;
+
     /// Sending a request to update a customer email address
     ///
     /// Sends a request to change a customer email address. As a result, the customer receives a
@@ -381,6 +403,7 @@ pub trait Api: Authenticator {
         principal: Self::Principal,
         request: RequestEmailChangeRequest,
     ) -> impl ::std::future::Future<Output = RequestEmailChangeResponse> + Send;
+
     /// Updating a customer email address
     ///
     /// Updates a customer email address using the token received through email.
@@ -393,6 +416,7 @@ pub trait Api: Authenticator {
         principal: Self::Principal,
         request: ConfirmEmailChangeRequest,
     ) -> impl ::std::future::Future<Output = ConfirmEmailChangeResponse> + Send;
+
     /// Sending a request to reset a customer password
     ///
     /// Sends a request to reset a Customer account password. As a result, the customer receives a
@@ -406,6 +430,7 @@ pub trait Api: Authenticator {
         principal: Self::Principal,
         request: RequestPasswordResetRequest,
     ) -> impl ::std::future::Future<Output = RequestPasswordResetResponse> + Send;
+
     /// Resetting a customer password
     ///
     /// Resets a customer password using the token received through email and sets a new password.
@@ -418,6 +443,7 @@ pub trait Api: Authenticator {
         principal: Self::Principal,
         request: ResetPasswordRequest,
     ) -> impl ::std::future::Future<Output = ResetPasswordResponse> + Send;
+
     /// Changing a customer password
     ///
     /// Changes a Customer account password. The customer must provide their current password to

@@ -10,7 +10,6 @@ mod response;
 mod security;
 
 use super::docs::{doc_attrs, outer_lines};
-use super::{block, member, part, Part};
 use crate::ir::Api;
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -22,36 +21,28 @@ fn plain_doc(text: &str) -> TokenStream {
 }
 
 /// The client module.
-pub fn emit_client(api: &Api) -> Vec<Part<'_>> {
-    let mut parts = vec![
-        part(|| {
-            quote! {
-                #![allow(deprecated)]
+pub fn emit_client(api: &Api) -> Vec<TokenStream> {
+    let mut items = vec![
+        quote! {
+            #![allow(deprecated)]
 
-                pub use ::oasgen_runtime::{
-                    Config, Credentials, Error, RetryPolicy, Secret, Token, TokenSource,
-                };
-            }
-        }),
-        part(|| security::emit_security(api)),
-        part(|| emit_client_struct(api)),
+            pub use ::oasgen_runtime::{
+                Config, Credentials, Error, RetryPolicy, Secret, Token, TokenSource,
+            };
+        },
+        security::emit_security(api),
+        emit_client_struct(api),
     ];
     if !api.operations.is_empty() {
-        parts.push(block(
-            || quote!(impl Client),
-            api.operations
-                .iter()
-                .map(|op| member(move || operation::emit_method(api, op))),
-        ));
+        let methods = api.operations.iter().map(|op| operation::emit_method(api, op));
+        items.push(quote!(impl Client { #(#methods)* }));
     }
-    parts.extend(api.operations.iter().map(|op| {
-        part(move || {
-            let body = operation::emit_body_enum(api, op);
-            let results = response::emit_types(api, op);
-            quote!(#body #results)
-        })
+    items.extend(api.operations.iter().map(|op| {
+        let body = operation::emit_body_enum(api, op);
+        let results = response::emit_types(api, op);
+        quote!(#body #results)
     }));
-    parts
+    items
 }
 
 /// The `Client` struct and its constructors.

@@ -1,17 +1,8 @@
 //! Rustdoc from spec text: one `#[doc]` attribute per line, made safe for rustdoc.
-//!
-//! While the formatter runs an emitter (inside [`deferred`]), a run of doc lines is not written
-//! out as attributes: it is kept aside and stands in the tokens as one short marker attribute,
-//! which the formatter replaces by the lines after printing ([`Deferred::splice`]). The printed
-//! text is the same as with the attributes written out (`prettyplease` prints each
-//! `#[doc = "line"]` as `///line` on a line of its own), but long prose is never escaped into a
-//! string literal, parsed back by `syn` and printed again, which was most of the formatter's work
-//! on spec-heavy files.
 
 use crate::ir::{Api, Operation};
 use proc_macro2::TokenStream;
 use quote::quote;
-use std::cell::RefCell;
 
 /// `#[doc = " line"]` attributes for `paragraphs` (each may span lines), separated by blank lines.
 pub fn doc_attrs<S: AsRef<str>>(paragraphs: &[S]) -> TokenStream {
@@ -50,53 +41,8 @@ enum Style {
     Inner,
 }
 
-thread_local! {
-    /// Doc lines kept aside by [`line_attrs`] while [`deferred`] runs, on this thread.
-    static DEFERRED: RefCell<Option<Vec<Vec<String>>>> = const { RefCell::new(None) };
-}
-
-/// The marker attribute value for kept-aside run `n`: `prettyplease` prints it as the line
-/// `///\u{1}n` (or `//!\u{1}n`). No real doc line starts with `\u{1}`: every non-empty one starts
-/// with a space.
-const MARKER: char = '\u{1}';
-
-/// Doc lines kept aside while an emitter ran, to be put back by [`Deferred::splice`].
-#[derive(Debug, Default)]
-pub struct Deferred(pub(crate) Vec<Vec<String>>);
-
-/// Runs `emit` with doc lines kept aside: its tokens carry one marker attribute per run of lines.
-pub fn deferred<T>(emit: impl FnOnce() -> T) -> (T, Deferred) {
-    let outer = DEFERRED.with(|d| d.borrow_mut().replace(Vec::new()));
-    let out = emit();
-    let runs = DEFERRED.with(|d| std::mem::replace(&mut *d.borrow_mut(), outer));
-    (out, Deferred(runs.unwrap_or_default()))
-}
-
-/// The attributes for `lines`; one marker if they are being kept aside.
-fn line_attrs(mut lines: Vec<String>, style: Style) -> TokenStream {
-    if lines.is_empty() {
-        return TokenStream::new();
-    }
-    // `prettyplease` prints a doc attribute as a `///` line only when its text has no line break
-    // and, outside, does not start with `/`; anything else is written out and printed as it is.
-    let plain = |l: &String| {
-        let outer_slash = matches!(style, Style::Outer) && l.starts_with('/');
-        !(l.contains(['\n', '\r']) || l.starts_with(MARKER) || outer_slash)
-    };
-    let kept = DEFERRED.with(|d| match d.borrow_mut().as_mut() {
-        Some(runs) if lines.iter().all(plain) => {
-            runs.push(std::mem::take(&mut lines));
-            Some(runs.len() - 1)
-        }
-        _ => None,
-    });
-    if let Some(n) = kept {
-        let marker = format!("{MARKER}{n}");
-        return match style {
-            Style::Outer => quote!(#[doc = #marker]),
-            Style::Inner => quote!(#![doc = #marker]),
-        };
-    }
+/// The attributes for `lines`.
+fn line_attrs(lines: Vec<String>, style: Style) -> TokenStream {
     let attrs = lines.iter().map(|l| match style {
         Style::Outer => quote!(#[doc = #l]),
         Style::Inner => quote!(#![doc = #l]),
@@ -104,52 +50,6 @@ fn line_attrs(mut lines: Vec<String>, style: Style) -> TokenStream {
     quote!(#(#attrs)*)
 }
 
-impl Deferred {
-    /// `text` as printed from tokens made under [`deferred`], with each marker line replaced by
-    /// the lines it stands for, at the marker's indentation (a marker may be printed more than
-    /// once, or not at all, as the emitter used its tokens). `None` if a marker was printed
-    /// anywhere else (inside a macro's tokens, say), or the text has the marker character of
-    /// its own: then the doc lines must be written out instead.
-    pub fn splice(&self, text: String) -> Option<String> {
-        if self.0.is_empty() {
-            return Some(text);
-        }
-        let extra: usize = self.0.iter().flatten().map(|l| l.len() + 8).sum();
-        let mut out = String::with_capacity(text.len() + extra);
-        for line in text.split_inclusive('\n') {
-            let body = line.trim_start_matches(' ');
-            let indent = &line[..line.len() - body.len()];
-            let marker = body
-                .strip_prefix("///")
-                .map(|rest| ("///", rest))
-                .or_else(|| body.strip_prefix("//!").map(|rest| ("//!", rest)))
-                .and_then(|(slashes, rest)| {
-                    let n = rest
-                        .strip_prefix(MARKER)?
-                        .trim_end()
-                        .parse::<usize>()
-                        .ok()?;
-                    Some((slashes, n))
-                });
-            let Some((slashes, n)) = marker else {
-                // A marker inside a macro's tokens prints as its literal: `"\u{1}0"`.
-                if line.contains(MARKER) || line.contains("\\u{1}") {
-                    return None;
-                }
-                out.push_str(line);
-                continue;
-            };
-            let run = self.0.get(n)?;
-            for l in run {
-                out.push_str(indent);
-                out.push_str(slashes);
-                out.push_str(l.trim_end_matches(' '));
-                out.push('\n');
-            }
-        }
-        Some(out)
-    }
-}
 
 /// A rustdoc link to the type `name` of the same module. A plain link to a type named like a
 /// derive macro of the prelude (`Default`, `Debug`, ...) is ambiguous, so such a link names the

@@ -26,72 +26,33 @@ pub struct CrateOptions {
     pub runtime_dependency: String,
 }
 
-/// Emits some tokens on demand.
-pub type Emit<'a> = Box<dyn Fn() -> TokenStream + Send + Sync + 'a>;
-
-/// One piece of a generated file, emitted on demand. The formatter emits, prints and drops
-/// each piece on its own, several at a time, so the tokens and syntax trees of a whole file
-/// never exist at once.
-pub enum Part<'a> {
-    /// Whole items.
-    Items(Emit<'a>),
-    /// One item whose `{ ... }` body is made of `members`, each emitted and printed on its
-    /// own: `head` is what comes before the brace (`impl Client`, `pub trait Api: Authenticator`).
-    Block {
-        /// Attributes and the item up to its body.
-        head: Emit<'a>,
-        /// The items of the body, in order.
-        members: Vec<Emit<'a>>,
-    },
-}
-
-/// A part of whole items.
-pub fn part<'a>(f: impl Fn() -> TokenStream + Send + Sync + 'a) -> Part<'a> {
-    Part::Items(Box::new(f))
-}
-
-/// A part that is one item with a body of `members`.
-pub fn block<'a>(
-    head: impl Fn() -> TokenStream + Send + Sync + 'a,
-    members: impl IntoIterator<Item = Emit<'a>>,
-) -> Part<'a> {
-    Part::Block {
-        head: Box::new(head),
-        members: members.into_iter().collect(),
-    }
-}
-
-/// A member of a [`Part::Block`].
-pub fn member<'a>(f: impl Fn() -> TokenStream + Send + Sync + 'a) -> Emit<'a> {
-    Box::new(f)
-}
-
 /// One generated Rust source file, before formatting.
-pub struct RustFile<'a> {
+pub struct RustFile {
     /// Path relative to the crate root (`src/models.rs`).
     pub path: &'static str,
-    /// Its parts in file order; the first carries the module docs and inner attributes.
-    pub parts: Vec<Part<'a>>,
+    /// The tokens of its items in file order, one entry per item or a few related ones; the
+    /// first carries the module docs and inner attributes.
+    pub items: Vec<TokenStream>,
 }
 
 /// All Rust files of the generated crate.
-pub fn emit_api(api: &ir::Api) -> Vec<RustFile<'_>> {
+pub fn emit_api(api: &ir::Api) -> Vec<RustFile> {
     vec![
         RustFile {
             path: "src/lib.rs",
-            parts: vec![part(|| krate::emit_lib(api))],
+            items: vec![krate::emit_lib(api)],
         },
         RustFile {
             path: "src/models.rs",
-            parts: models::emit_models(api),
+            items: models::emit_models(api),
         },
         RustFile {
             path: "src/client.rs",
-            parts: client::emit_client(api),
+            items: client::emit_client(api),
         },
         RustFile {
             path: "src/server.rs",
-            parts: server::emit_server(api),
+            items: server::emit_server(api),
         },
     ]
 }

@@ -2,21 +2,16 @@
 
 use super::docs::{doc_attrs, outer_lines, raw_doc_attrs, type_link};
 use super::types::{ident, type_tokens, Prelude, Scope};
-use super::{part, Part};
 use crate::ir::{Api, Field, StringEnum, Struct, TypeDef, TypeExpr, TypeKind, Union};
 use proc_macro2::{Literal, TokenStream};
 use quote::{quote, ToTokens};
 
-/// Every model type, in IR order, one part each.
-pub fn emit_models(api: &Api) -> Vec<Part<'_>> {
+/// Every model type, in IR order, one item each.
+pub fn emit_models(api: &Api) -> Vec<TokenStream> {
     let scope = Scope::models(api);
-    let mut parts = vec![part(|| quote!(#![allow(deprecated)]))];
-    parts.extend(
-        api.types
-            .iter()
-            .map(|def| part(move || emit_type(api, def, scope))),
-    );
-    parts
+    let mut items = vec![quote!(#![allow(deprecated)])];
+    items.extend(api.types.iter().map(|def| emit_type(api, def, scope)));
+    items
 }
 
 /// One model type.

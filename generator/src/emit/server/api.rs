@@ -3,7 +3,6 @@
 use super::{operation_docs, principal, Principal};
 use crate::emit::docs::doc_attrs;
 use crate::emit::types::{ident, type_tokens, Scope};
-use crate::emit::{block, member, Part};
 use crate::ir::{Api, BodyEncoding, Operation, Parameter, Response, StatusSpec};
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
@@ -28,21 +27,16 @@ pub fn body_field(op: &Operation) -> Ident {
 }
 
 /// The trait with one method per operation.
-pub fn emit_trait(api: &Api) -> Part<'_> {
-    let head = || {
-        quote! {
-            /// The operations of the API. The router has already checked credentials, parameters
-            /// and body against the spec when a method runs, and the response types admit only
-            /// the statuses and bodies the spec documents.
-            pub trait Api: Authenticator
+pub fn emit_trait(api: &Api) -> TokenStream {
+    let methods = api.operations.iter().map(emit_trait_method);
+    quote! {
+        /// The operations of the API. The router has already checked credentials, parameters
+        /// and body against the spec when a method runs, and the response types admit only
+        /// the statuses and bodies the spec documents.
+        pub trait Api: Authenticator {
+            #(#methods)*
         }
-    };
-    block(
-        head,
-        api.operations
-            .iter()
-            .map(|op| member(move || emit_trait_method(op))),
-    )
+    }
 }
 
 /// The trait method of one operation.

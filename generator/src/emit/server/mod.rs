@@ -10,23 +10,16 @@ mod security;
 mod validate;
 
 use crate::emit::docs::doc_attrs;
-use crate::emit::{part, Part};
 use crate::ir::{Api, Operation, Security};
 use proc_macro2::TokenStream;
 use quote::quote;
-use std::sync::{Arc, OnceLock};
 use validate::InputChecks;
 
 /// The server module.
-pub fn emit_server(api: &Api) -> Vec<Part<'_>> {
-    // The table of shared input checks is made by the first part of this file, on one worker
-    // while the others go on with other parts, so it is ready long before the request builders
-    // look names up in it (a worker that asks sooner waits for it).
-    let input_checks = Arc::new(OnceLock::new());
-    let first = input_checks.clone();
-    let mut parts = vec![
-        part(move || {
-            init(&first, api);
+pub fn emit_server(api: &Api) -> Vec<TokenStream> {
+    let input_checks = InputChecks::new(api);
+    let mut items = vec![
+        {
             let request = api
                 .operations
                 .iter()
@@ -54,32 +47,24 @@ pub fn emit_server(api: &Api) -> Vec<Part<'_>> {
                 #handlers
                 use ::std::sync::Arc;
             }
-        }),
-        part(|| security::emit_schemes(api)),
-        part(security::emit_authenticator),
+        },
+        security::emit_schemes(api),
+        security::emit_authenticator(),
         api::emit_trait(api),
     ];
     let per_op = |emit: fn(&Api, &Operation) -> TokenStream| {
-        api.operations
-            .iter()
-            .map(move |op| part(move || emit(api, op)))
+        api.operations.iter().map(move |op| emit(api, op))
     };
-    parts.extend(per_op(api::emit_operation_types));
-    parts.push(part(|| router::emit_router(api)));
-    parts.extend(per_op(router::emit_handler));
-    parts.extend((0..api.operations.len()).map(|op| {
-        let checks = input_checks.clone();
-        part(move || router::emit_request_builder(api, op, init(&checks, api)))
-    }));
-    parts.push(part(|| security::emit_authenticate(api)));
-    parts.extend(validate::emit_checks(api));
-    parts.push(part(move || init(&input_checks, api).emit(api)));
-    parts
-}
-
-/// The table of shared input checks, made by the first caller.
-fn init<'c>(checks: &'c OnceLock<InputChecks>, api: &Api) -> &'c InputChecks {
-    checks.get_or_init(|| InputChecks::new(api))
+    items.extend(per_op(api::emit_operation_types));
+    items.push(router::emit_router(api));
+    items.extend(per_op(router::emit_handler));
+    items.extend(
+        (0..api.operations.len()).map(|op| router::emit_request_builder(api, op, &input_checks)),
+    );
+    items.push(security::emit_authenticate(api));
+    items.extend(validate::emit_checks(api));
+    items.push(input_checks.emit(api));
+    items
 }
 
 /// Rustdoc of an operation: summary, description and the route.

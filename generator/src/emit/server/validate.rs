@@ -9,18 +9,17 @@
 //! detail) and `errors: &mut Vec<FieldError>`.
 
 use crate::emit::docs::outer_lines;
-use crate::emit::{part, Part};
 use crate::ir::{Api, Constraints, Struct, TypeExpr, TypeId, TypeKind, Union};
 use crate::naming::snake_name;
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// `check_<type>` for every type reachable from a request parameter or body, one part each.
-pub fn emit_checks(api: &Api) -> impl Iterator<Item = Part<'_>> {
+/// `check_<type>` for every type reachable from a request parameter or body, one item each.
+pub fn emit_checks(api: &Api) -> impl Iterator<Item = TokenStream> + '_ {
     reachable(api)
         .into_iter()
-        .map(move |id| part(move || emit_check_fn(api, id)))
+        .map(move |id| emit_check_fn(api, id))
 }
 
 fn reachable(api: &Api) -> BTreeSet<TypeId> {
