@@ -21,6 +21,7 @@ impl Client {
     ) -> Result<Self, Error> {
         Self::with_config(base_url, credentials, Config::default())
     }
+
     /// A client for `base_url` with `config` (timeouts, retries, User-Agent).
     pub fn with_config(
         base_url: &str,
@@ -38,10 +39,12 @@ impl Client {
         )?;
         Ok(Client { core })
     }
+
     /// The base URL requests go to.
     pub fn base_url(&self) -> &::oasgen_runtime::reqwest::Url {
         self.core.base_url()
     }
+
     /// The credentials store, shared with every clone of this client.
     pub fn credentials(&self) -> &Credentials {
         self.core.credentials()

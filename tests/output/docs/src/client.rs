@@ -42,10 +42,12 @@ pub struct Client {
 impl Client {
     /// The spec's server.
     pub const DEFAULT_BASE_URL: &'static str = "https://api.example.com";
+
     /// A client for the spec's server, `https://api.example.com`, with the default [`Config`].
     pub fn new(credentials: Credentials) -> Result<Self, Error> {
         Self::with_config(Self::DEFAULT_BASE_URL, credentials, Config::default())
     }
+
     /// A client for `base_url` with the default [`Config`].
     pub fn with_base_url(
         base_url: &str,
@@ -53,6 +55,7 @@ impl Client {
     ) -> Result<Self, Error> {
         Self::with_config(base_url, credentials, Config::default())
     }
+
     /// A client for `base_url` with `config` (timeouts, retries, User-Agent).
     pub fn with_config(
         base_url: &str,
@@ -70,10 +73,12 @@ impl Client {
         )?;
         Ok(Client { core })
     }
+
     /// The base URL requests go to.
     pub fn base_url(&self) -> &::oasgen_runtime::reqwest::Url {
         self.core.base_url()
     }
+
     /// The credentials store, shared with every clone of this client.
     pub fn credentials(&self) -> &Credentials {
         self.core.credentials()
@@ -105,6 +110,7 @@ impl Client {
             _ => Err(response_.unexpected()),
         }
     }
+
     /// Create a note.
     ///
     /// Sends a `POST` request to `/tenants/{tenant}/notes`. Credentials: `BearerToken` and `ApiKey`.

@@ -33,6 +33,7 @@ pub enum SecurityScheme {
 pub trait Authenticator: Send + Sync + 'static {
     /// Who is calling: handed to every method that accepts credentials.
     type Principal: Send + 'static;
+
     /// The principal behind `credential`, sent for `scheme`, or `None` to reject it.
     /// Called once per scheme the operation accepts, in spec order, until one succeeds.
     fn authenticate(
@@ -56,6 +57,7 @@ pub trait Api: Authenticator {
         principal: Option<Self::Principal>,
         request: GetNoteRequest,
     ) -> impl ::std::future::Future<Output = GetNoteResponse> + Send;
+
     /// Create a note.
     ///
     /// Handles `POST` requests to `/tenants/{tenant}/notes`.

@@ -45,10 +45,12 @@ pub struct Client {
 impl Client {
     /// The spec's server.
     pub const DEFAULT_BASE_URL: &'static str = "https://api.example.com";
+
     /// A client for the spec's server, `https://api.example.com`, with the default [`Config`].
     pub fn new(credentials: Credentials) -> Result<Self, Error> {
         Self::with_config(Self::DEFAULT_BASE_URL, credentials, Config::default())
     }
+
     /// A client for `base_url` with the default [`Config`].
     pub fn with_base_url(
         base_url: &str,
@@ -56,6 +58,7 @@ impl Client {
     ) -> Result<Self, Error> {
         Self::with_config(base_url, credentials, Config::default())
     }
+
     /// A client for `base_url` with `config` (timeouts, retries, User-Agent).
     pub fn with_config(
         base_url: &str,
@@ -73,10 +76,12 @@ impl Client {
         )?;
         Ok(Client { core })
     }
+
     /// The base URL requests go to.
     pub fn base_url(&self) -> &::oasgen_runtime::reqwest::Url {
         self.core.base_url()
     }
+
     /// The credentials store, shared with every clone of this client.
     pub fn credentials(&self) -> &Credentials {
         self.core.credentials()
@@ -104,6 +109,7 @@ impl Client {
             _ => Err(response_.unexpected()),
         }
     }
+
     /// Sends a `DELETE` request to `/shops/{tenant}/items/{itemId}`. Credentials: `Undeclared`.
     ///
     /// Arguments:
@@ -123,6 +129,7 @@ impl Client {
             _ => Err(response_.unexpected()),
         }
     }
+
     /// Sends a `GET` request to `/shops/{tenant}/items/{itemId}/label`. Credentials: `Undeclared`.
     ///
     /// Arguments:
@@ -142,6 +149,7 @@ impl Client {
             _ => Err(response_.unexpected()),
         }
     }
+
     /// Sends a `PUT` request to `/shops/{tenant}/items/{itemId}/label`. Credentials: `Undeclared`.
     ///
     /// Arguments:

@@ -29,6 +29,7 @@ pub enum SecurityScheme {
 pub trait Authenticator: Send + Sync + 'static {
     /// Who is calling: handed to every method that accepts credentials.
     type Principal: Send + 'static;
+
     /// The principal behind `credential`, sent for `scheme`, or `None` to reject it.
     /// Called once per scheme the operation accepts, in spec order, until one succeeds.
     fn authenticate(
@@ -48,18 +49,21 @@ pub trait Api: Authenticator {
         principal: Self::Principal,
         request: GetItemRequest,
     ) -> impl ::std::future::Future<Output = GetItemResponse> + Send;
+
     /// Handles `DELETE` requests to `/shops/{tenant}/items/{itemId}`.
     fn delete_item(
         &self,
         principal: Self::Principal,
         request: DeleteItemRequest,
     ) -> impl ::std::future::Future<Output = DeleteItemResponse> + Send;
+
     /// Handles `GET` requests to `/shops/{tenant}/items/{itemId}/label`.
     fn get_label(
         &self,
         principal: Self::Principal,
         request: GetLabelRequest,
     ) -> impl ::std::future::Future<Output = GetLabelResponse> + Send;
+
     /// Handles `PUT` requests to `/shops/{tenant}/items/{itemId}/label`.
     fn put_label_image(
         &self,
