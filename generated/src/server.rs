@@ -1839,528 +1839,577 @@ pub fn router_with<S: Api>(
         .with_state(service)
 }
 
+/// How `anonymous_login` is served.
+const ANONYMOUS_LOGIN: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation {
+    security: &[],
+    principal: rt::NoPrincipal,
+    path_params: false,
+    body: None,
+};
+
 async fn handle_anonymous_login<S: Api>(
     State(service): State<Arc<S>>,
     request: Request,
 ) -> Result<AnonymousLoginResponse, rt::Refused> {
-    let (parts, _) = request.into_parts();
-    let input = rt::Input::new(parts, false).await;
-    let request = input.finish(anonymous_login_request)?;
+    let (parts, body) = request.into_parts();
+    let request = rt::read(&ANONYMOUS_LOGIN, parts, body, anonymous_login_request)
+        .await?;
     Ok(service.anonymous_login(request).await)
 }
+
+/// How `refresh_anonymous_token` is served.
+const REFRESH_ANONYMOUS_TOKEN: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation {
+    security: &[],
+    principal: rt::NoPrincipal,
+    path_params: false,
+    body: None,
+};
 
 async fn handle_refresh_anonymous_token<S: Api>(
     State(service): State<Arc<S>>,
     request: Request,
 ) -> Result<RefreshAnonymousTokenResponse, rt::Refused> {
-    let (parts, _) = request.into_parts();
-    let input = rt::Input::new(parts, false).await;
-    let request = input.finish(refresh_anonymous_token_request)?;
+    let (parts, body) = request.into_parts();
+    let request = rt::read(
+            &REFRESH_ANONYMOUS_TOKEN,
+            parts,
+            body,
+            refresh_anonymous_token_request,
+        )
+        .await?;
     Ok(service.refresh_anonymous_token(request).await)
 }
+
+/// How `signup` is served.
+const SIGNUP: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
+    security: &[&[SecurityScheme::AnonymousAccessToken]],
+    principal: rt::RequiredPrincipal,
+    path_params: true,
+    body: Some(rt::BodyRules {
+        accepted: &[("application/json", rt::Encoding::Json)],
+        required: true,
+    }),
+};
 
 async fn handle_signup<S: Api>(
     State(service): State<Arc<S>>,
     request: Request,
 ) -> Result<SignupResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
-    let principal = authenticate(
-            &*service,
-            &parts,
-            &[&[SecurityScheme::AnonymousAccessToken]],
-        )
-        .await?
-        .ok_or(rt::Unauthorized::Missing)?;
-    let input = rt::Input::with_body(
-            parts,
-            body,
-            true,
-            &[("application/json", rt::Encoding::Json)],
-            true,
-        )
-        .await?;
-    let request = input.finish(signup_request)?;
+    let principal = authenticate(&*service, &parts, &SIGNUP).await?;
+    let request = rt::read(&SIGNUP, parts, body, signup_request).await?;
     Ok(service.signup(principal, request).await)
 }
+
+/// How `login` is served.
+const LOGIN: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
+    security: &[&[SecurityScheme::AnonymousAccessToken]],
+    principal: rt::RequiredPrincipal,
+    path_params: true,
+    body: Some(rt::BodyRules {
+        accepted: &[("application/json", rt::Encoding::Json)],
+        required: true,
+    }),
+};
 
 async fn handle_login<S: Api>(
     State(service): State<Arc<S>>,
     request: Request,
 ) -> Result<LoginResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
-    let principal = authenticate(
-            &*service,
-            &parts,
-            &[&[SecurityScheme::AnonymousAccessToken]],
-        )
-        .await?
-        .ok_or(rt::Unauthorized::Missing)?;
-    let input = rt::Input::with_body(
-            parts,
-            body,
-            true,
-            &[("application/json", rt::Encoding::Json)],
-            true,
-        )
-        .await?;
-    let request = input.finish(login_request)?;
+    let principal = authenticate(&*service, &parts, &LOGIN).await?;
+    let request = rt::read(&LOGIN, parts, body, login_request).await?;
     Ok(service.login(principal, request).await)
 }
+
+/// How `logout` is served.
+const LOGOUT: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
+    security: &[&[SecurityScheme::CustomerAccessToken]],
+    principal: rt::RequiredPrincipal,
+    path_params: true,
+    body: None,
+};
 
 async fn handle_logout<S: Api>(
     State(service): State<Arc<S>>,
     request: Request,
 ) -> Result<LogoutResponse, rt::Refused> {
-    let (parts, _) = request.into_parts();
-    let principal = authenticate(
-            &*service,
-            &parts,
-            &[&[SecurityScheme::CustomerAccessToken]],
-        )
-        .await?
-        .ok_or(rt::Unauthorized::Missing)?;
-    let input = rt::Input::new(parts, true).await;
-    let request = input.finish(logout_request)?;
+    let (parts, body) = request.into_parts();
+    let principal = authenticate(&*service, &parts, &LOGOUT).await?;
+    let request = rt::read(&LOGOUT, parts, body, logout_request).await?;
     Ok(service.logout(principal, request).await)
 }
+
+/// How `refresh_customer_token` is served.
+const REFRESH_CUSTOMER_TOKEN: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
+    security: &[&[SecurityScheme::AnonymousAccessToken]],
+    principal: rt::RequiredPrincipal,
+    path_params: true,
+    body: None,
+};
 
 async fn handle_refresh_customer_token<S: Api>(
     State(service): State<Arc<S>>,
     request: Request,
 ) -> Result<RefreshCustomerTokenResponse, rt::Refused> {
-    let (parts, _) = request.into_parts();
-    let principal = authenticate(
-            &*service,
-            &parts,
-            &[&[SecurityScheme::AnonymousAccessToken]],
+    let (parts, body) = request.into_parts();
+    let principal = authenticate(&*service, &parts, &REFRESH_CUSTOMER_TOKEN).await?;
+    let request = rt::read(
+            &REFRESH_CUSTOMER_TOKEN,
+            parts,
+            body,
+            refresh_customer_token_request,
         )
-        .await?
-        .ok_or(rt::Unauthorized::Missing)?;
-    let input = rt::Input::new(parts, true).await;
-    let request = input.finish(refresh_customer_token_request)?;
+        .await?;
     Ok(service.refresh_customer_token(principal, request).await)
 }
+
+/// How `validate_token` is served.
+const VALIDATE_TOKEN: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
+    security: &[&[SecurityScheme::CustomerAccessToken]],
+    principal: rt::RequiredPrincipal,
+    path_params: true,
+    body: None,
+};
 
 async fn handle_validate_token<S: Api>(
     State(service): State<Arc<S>>,
     request: Request,
 ) -> Result<ValidateTokenResponse, rt::Refused> {
-    let (parts, _) = request.into_parts();
-    let principal = authenticate(
-            &*service,
-            &parts,
-            &[&[SecurityScheme::CustomerAccessToken]],
-        )
-        .await?
-        .ok_or(rt::Unauthorized::Missing)?;
-    let input = rt::Input::new(parts, true).await;
-    let request = input.finish(validate_token_request)?;
+    let (parts, body) = request.into_parts();
+    let principal = authenticate(&*service, &parts, &VALIDATE_TOKEN).await?;
+    let request = rt::read(&VALIDATE_TOKEN, parts, body, validate_token_request).await?;
     Ok(service.validate_token(principal, request).await)
 }
+
+/// How `social_login` is served.
+const SOCIAL_LOGIN: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
+    security: &[&[SecurityScheme::AnonymousAccessToken]],
+    principal: rt::RequiredPrincipal,
+    path_params: true,
+    body: Some(rt::BodyRules {
+        accepted: &[("application/json", rt::Encoding::Json)],
+        required: false,
+    }),
+};
 
 async fn handle_social_login<S: Api>(
     State(service): State<Arc<S>>,
     request: Request,
 ) -> Result<SocialLoginResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
-    let principal = authenticate(
-            &*service,
-            &parts,
-            &[&[SecurityScheme::AnonymousAccessToken]],
-        )
-        .await?
-        .ok_or(rt::Unauthorized::Missing)?;
-    let input = rt::Input::with_body(
-            parts,
-            body,
-            true,
-            &[("application/json", rt::Encoding::Json)],
-            false,
-        )
-        .await?;
-    let request = input.finish(social_login_request)?;
+    let principal = authenticate(&*service, &parts, &SOCIAL_LOGIN).await?;
+    let request = rt::read(&SOCIAL_LOGIN, parts, body, social_login_request).await?;
     Ok(service.social_login(principal, request).await)
 }
+
+/// How `get_customer_profile` is served.
+const GET_CUSTOMER_PROFILE: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
+    security: &[
+        &[SecurityScheme::CustomerAccessToken],
+        &[SecurityScheme::AnonymousAccessToken],
+    ],
+    principal: rt::RequiredPrincipal,
+    path_params: true,
+    body: None,
+};
 
 async fn handle_get_customer_profile<S: Api>(
     State(service): State<Arc<S>>,
     request: Request,
 ) -> Result<GetCustomerProfileResponse, rt::Refused> {
-    let (parts, _) = request.into_parts();
-    let principal = authenticate(
-            &*service,
-            &parts,
-            &[
-                &[SecurityScheme::CustomerAccessToken],
-                &[SecurityScheme::AnonymousAccessToken],
-            ],
+    let (parts, body) = request.into_parts();
+    let principal = authenticate(&*service, &parts, &GET_CUSTOMER_PROFILE).await?;
+    let request = rt::read(
+            &GET_CUSTOMER_PROFILE,
+            parts,
+            body,
+            get_customer_profile_request,
         )
-        .await?
-        .ok_or(rt::Unauthorized::Missing)?;
-    let input = rt::Input::new(parts, true).await;
-    let request = input.finish(get_customer_profile_request)?;
+        .await?;
     Ok(service.get_customer_profile(principal, request).await)
 }
+
+/// How `delete_customer_profile` is served.
+const DELETE_CUSTOMER_PROFILE: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
+    security: &[&[SecurityScheme::CustomerAccessToken]],
+    principal: rt::RequiredPrincipal,
+    path_params: true,
+    body: None,
+};
 
 async fn handle_delete_customer_profile<S: Api>(
     State(service): State<Arc<S>>,
     request: Request,
 ) -> Result<DeleteCustomerProfileResponse, rt::Refused> {
-    let (parts, _) = request.into_parts();
-    let principal = authenticate(
-            &*service,
-            &parts,
-            &[&[SecurityScheme::CustomerAccessToken]],
+    let (parts, body) = request.into_parts();
+    let principal = authenticate(&*service, &parts, &DELETE_CUSTOMER_PROFILE).await?;
+    let request = rt::read(
+            &DELETE_CUSTOMER_PROFILE,
+            parts,
+            body,
+            delete_customer_profile_request,
         )
-        .await?
-        .ok_or(rt::Unauthorized::Missing)?;
-    let input = rt::Input::new(parts, true).await;
-    let request = input.finish(delete_customer_profile_request)?;
+        .await?;
     Ok(service.delete_customer_profile(principal, request).await)
 }
+
+/// How `update_customer_profile` is served.
+const UPDATE_CUSTOMER_PROFILE: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
+    security: &[&[SecurityScheme::CustomerAccessToken]],
+    principal: rt::RequiredPrincipal,
+    path_params: true,
+    body: Some(rt::BodyRules {
+        accepted: &[
+            ("application/json", rt::Encoding::Json),
+            ("application/merge-patch+json", rt::Encoding::Json),
+        ],
+        required: true,
+    }),
+};
 
 async fn handle_update_customer_profile<S: Api>(
     State(service): State<Arc<S>>,
     request: Request,
 ) -> Result<UpdateCustomerProfileResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
-    let principal = authenticate(
-            &*service,
-            &parts,
-            &[&[SecurityScheme::CustomerAccessToken]],
-        )
-        .await?
-        .ok_or(rt::Unauthorized::Missing)?;
-    let input = rt::Input::with_body(
+    let principal = authenticate(&*service, &parts, &UPDATE_CUSTOMER_PROFILE).await?;
+    let request = rt::read(
+            &UPDATE_CUSTOMER_PROFILE,
             parts,
             body,
-            true,
-            &[
-                ("application/json", rt::Encoding::Json),
-                ("application/merge-patch+json", rt::Encoding::Json),
-            ],
-            true,
+            update_customer_profile_request,
         )
         .await?;
-    let request = input.finish(update_customer_profile_request)?;
     Ok(service.update_customer_profile(principal, request).await)
 }
+
+/// How `assign_account` is served.
+const ASSIGN_ACCOUNT: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
+    security: &[&[SecurityScheme::CustomerAccessToken]],
+    principal: rt::RequiredPrincipal,
+    path_params: true,
+    body: Some(rt::BodyRules {
+        accepted: &[("application/json", rt::Encoding::Json)],
+        required: true,
+    }),
+};
 
 async fn handle_assign_account<S: Api>(
     State(service): State<Arc<S>>,
     request: Request,
 ) -> Result<AssignAccountResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
-    let principal = authenticate(
-            &*service,
-            &parts,
-            &[&[SecurityScheme::CustomerAccessToken]],
-        )
-        .await?
-        .ok_or(rt::Unauthorized::Missing)?;
-    let input = rt::Input::with_body(
-            parts,
-            body,
-            true,
-            &[("application/json", rt::Encoding::Json)],
-            true,
-        )
-        .await?;
-    let request = input.finish(assign_account_request)?;
+    let principal = authenticate(&*service, &parts, &ASSIGN_ACCOUNT).await?;
+    let request = rt::read(&ASSIGN_ACCOUNT, parts, body, assign_account_request).await?;
     Ok(service.assign_account(principal, request).await)
 }
+
+/// How `list_addresses` is served.
+const LIST_ADDRESSES: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
+    security: &[&[SecurityScheme::CustomerAccessToken]],
+    principal: rt::RequiredPrincipal,
+    path_params: true,
+    body: None,
+};
 
 async fn handle_list_addresses<S: Api>(
     State(service): State<Arc<S>>,
     request: Request,
 ) -> Result<ListAddressesResponse, rt::Refused> {
-    let (parts, _) = request.into_parts();
-    let principal = authenticate(
-            &*service,
-            &parts,
-            &[&[SecurityScheme::CustomerAccessToken]],
-        )
-        .await?
-        .ok_or(rt::Unauthorized::Missing)?;
-    let input = rt::Input::new(parts, true).await;
-    let request = input.finish(list_addresses_request)?;
+    let (parts, body) = request.into_parts();
+    let principal = authenticate(&*service, &parts, &LIST_ADDRESSES).await?;
+    let request = rt::read(&LIST_ADDRESSES, parts, body, list_addresses_request).await?;
     Ok(service.list_addresses(principal, request).await)
 }
+
+/// How `add_address` is served.
+const ADD_ADDRESS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
+    security: &[&[SecurityScheme::CustomerAccessToken]],
+    principal: rt::RequiredPrincipal,
+    path_params: true,
+    body: Some(rt::BodyRules {
+        accepted: &[("application/json", rt::Encoding::Json)],
+        required: true,
+    }),
+};
 
 async fn handle_add_address<S: Api>(
     State(service): State<Arc<S>>,
     request: Request,
 ) -> Result<AddAddressResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
-    let principal = authenticate(
-            &*service,
-            &parts,
-            &[&[SecurityScheme::CustomerAccessToken]],
-        )
-        .await?
-        .ok_or(rt::Unauthorized::Missing)?;
-    let input = rt::Input::with_body(
-            parts,
-            body,
-            true,
-            &[("application/json", rt::Encoding::Json)],
-            true,
-        )
-        .await?;
-    let request = input.finish(add_address_request)?;
+    let principal = authenticate(&*service, &parts, &ADD_ADDRESS).await?;
+    let request = rt::read(&ADD_ADDRESS, parts, body, add_address_request).await?;
     Ok(service.add_address(principal, request).await)
 }
+
+/// How `get_address` is served.
+const GET_ADDRESS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
+    security: &[&[SecurityScheme::CustomerAccessToken]],
+    principal: rt::RequiredPrincipal,
+    path_params: true,
+    body: None,
+};
 
 async fn handle_get_address<S: Api>(
     State(service): State<Arc<S>>,
     request: Request,
 ) -> Result<GetAddressResponse, rt::Refused> {
-    let (parts, _) = request.into_parts();
-    let principal = authenticate(
-            &*service,
-            &parts,
-            &[&[SecurityScheme::CustomerAccessToken]],
-        )
-        .await?
-        .ok_or(rt::Unauthorized::Missing)?;
-    let input = rt::Input::new(parts, true).await;
-    let request = input.finish(get_address_request)?;
+    let (parts, body) = request.into_parts();
+    let principal = authenticate(&*service, &parts, &GET_ADDRESS).await?;
+    let request = rt::read(&GET_ADDRESS, parts, body, get_address_request).await?;
     Ok(service.get_address(principal, request).await)
 }
+
+/// How `delete_address` is served.
+const DELETE_ADDRESS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
+    security: &[&[SecurityScheme::CustomerAccessToken]],
+    principal: rt::RequiredPrincipal,
+    path_params: true,
+    body: None,
+};
 
 async fn handle_delete_address<S: Api>(
     State(service): State<Arc<S>>,
     request: Request,
 ) -> Result<DeleteAddressResponse, rt::Refused> {
-    let (parts, _) = request.into_parts();
-    let principal = authenticate(
-            &*service,
-            &parts,
-            &[&[SecurityScheme::CustomerAccessToken]],
-        )
-        .await?
-        .ok_or(rt::Unauthorized::Missing)?;
-    let input = rt::Input::new(parts, true).await;
-    let request = input.finish(delete_address_request)?;
+    let (parts, body) = request.into_parts();
+    let principal = authenticate(&*service, &parts, &DELETE_ADDRESS).await?;
+    let request = rt::read(&DELETE_ADDRESS, parts, body, delete_address_request).await?;
     Ok(service.delete_address(principal, request).await)
 }
+
+/// How `update_address` is served.
+const UPDATE_ADDRESS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
+    security: &[&[SecurityScheme::CustomerAccessToken]],
+    principal: rt::RequiredPrincipal,
+    path_params: true,
+    body: Some(rt::BodyRules {
+        accepted: &[("application/json", rt::Encoding::Json)],
+        required: true,
+    }),
+};
 
 async fn handle_update_address<S: Api>(
     State(service): State<Arc<S>>,
     request: Request,
 ) -> Result<UpdateAddressResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
-    let principal = authenticate(
-            &*service,
-            &parts,
-            &[&[SecurityScheme::CustomerAccessToken]],
-        )
-        .await?
-        .ok_or(rt::Unauthorized::Missing)?;
-    let input = rt::Input::with_body(
-            parts,
-            body,
-            true,
-            &[("application/json", rt::Encoding::Json)],
-            true,
-        )
-        .await?;
-    let request = input.finish(update_address_request)?;
+    let principal = authenticate(&*service, &parts, &UPDATE_ADDRESS).await?;
+    let request = rt::read(&UPDATE_ADDRESS, parts, body, update_address_request).await?;
     Ok(service.update_address(principal, request).await)
 }
+
+/// How `add_address_tags` is served.
+const ADD_ADDRESS_TAGS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
+    security: &[&[SecurityScheme::CustomerAccessToken]],
+    principal: rt::RequiredPrincipal,
+    path_params: true,
+    body: None,
+};
 
 async fn handle_add_address_tags<S: Api>(
     State(service): State<Arc<S>>,
     request: Request,
 ) -> Result<AddAddressTagsResponse, rt::Refused> {
-    let (parts, _) = request.into_parts();
-    let principal = authenticate(
-            &*service,
-            &parts,
-            &[&[SecurityScheme::CustomerAccessToken]],
-        )
-        .await?
-        .ok_or(rt::Unauthorized::Missing)?;
-    let input = rt::Input::new(parts, true).await;
-    let request = input.finish(add_address_tags_request)?;
+    let (parts, body) = request.into_parts();
+    let principal = authenticate(&*service, &parts, &ADD_ADDRESS_TAGS).await?;
+    let request = rt::read(&ADD_ADDRESS_TAGS, parts, body, add_address_tags_request)
+        .await?;
     Ok(service.add_address_tags(principal, request).await)
 }
+
+/// How `delete_address_tags` is served.
+const DELETE_ADDRESS_TAGS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
+    security: &[&[SecurityScheme::CustomerAccessToken]],
+    principal: rt::RequiredPrincipal,
+    path_params: true,
+    body: None,
+};
 
 async fn handle_delete_address_tags<S: Api>(
     State(service): State<Arc<S>>,
     request: Request,
 ) -> Result<DeleteAddressTagsResponse, rt::Refused> {
-    let (parts, _) = request.into_parts();
-    let principal = authenticate(
-            &*service,
-            &parts,
-            &[&[SecurityScheme::CustomerAccessToken]],
+    let (parts, body) = request.into_parts();
+    let principal = authenticate(&*service, &parts, &DELETE_ADDRESS_TAGS).await?;
+    let request = rt::read(
+            &DELETE_ADDRESS_TAGS,
+            parts,
+            body,
+            delete_address_tags_request,
         )
-        .await?
-        .ok_or(rt::Unauthorized::Missing)?;
-    let input = rt::Input::new(parts, true).await;
-    let request = input.finish(delete_address_tags_request)?;
+        .await?;
     Ok(service.delete_address_tags(principal, request).await)
 }
+
+/// How `confirm_opt_in` is served.
+const CONFIRM_OPT_IN: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
+    security: &[&[SecurityScheme::AnonymousAccessToken]],
+    principal: rt::RequiredPrincipal,
+    path_params: true,
+    body: None,
+};
 
 async fn handle_confirm_opt_in<S: Api>(
     State(service): State<Arc<S>>,
     request: Request,
 ) -> Result<ConfirmOptInResponse, rt::Refused> {
-    let (parts, _) = request.into_parts();
-    let principal = authenticate(
-            &*service,
-            &parts,
-            &[&[SecurityScheme::AnonymousAccessToken]],
-        )
-        .await?
-        .ok_or(rt::Unauthorized::Missing)?;
-    let input = rt::Input::new(parts, true).await;
-    let request = input.finish(confirm_opt_in_request)?;
+    let (parts, body) = request.into_parts();
+    let principal = authenticate(&*service, &parts, &CONFIRM_OPT_IN).await?;
+    let request = rt::read(&CONFIRM_OPT_IN, parts, body, confirm_opt_in_request).await?;
     Ok(service.confirm_opt_in(principal, request).await)
 }
+
+/// How `resend_activation_link` is served.
+const RESEND_ACTIVATION_LINK: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
+    security: &[&[SecurityScheme::AnonymousAccessToken]],
+    principal: rt::RequiredPrincipal,
+    path_params: true,
+    body: Some(rt::BodyRules {
+        accepted: &[("application/json", rt::Encoding::Json)],
+        required: true,
+    }),
+};
 
 async fn handle_resend_activation_link<S: Api>(
     State(service): State<Arc<S>>,
     request: Request,
 ) -> Result<ResendActivationLinkResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
-    let principal = authenticate(
-            &*service,
-            &parts,
-            &[&[SecurityScheme::AnonymousAccessToken]],
-        )
-        .await?
-        .ok_or(rt::Unauthorized::Missing)?;
-    let input = rt::Input::with_body(
+    let principal = authenticate(&*service, &parts, &RESEND_ACTIVATION_LINK).await?;
+    let request = rt::read(
+            &RESEND_ACTIVATION_LINK,
             parts,
             body,
-            true,
-            &[("application/json", rt::Encoding::Json)],
-            true,
+            resend_activation_link_request,
         )
         .await?;
-    let request = input.finish(resend_activation_link_request)?;
     Ok(service.resend_activation_link(principal, request).await)
 }
+
+/// How `request_email_change` is served.
+const REQUEST_EMAIL_CHANGE: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
+    security: &[&[SecurityScheme::CustomerAccessToken]],
+    principal: rt::RequiredPrincipal,
+    path_params: true,
+    body: Some(rt::BodyRules {
+        accepted: &[("application/json", rt::Encoding::Json)],
+        required: false,
+    }),
+};
 
 async fn handle_request_email_change<S: Api>(
     State(service): State<Arc<S>>,
     request: Request,
 ) -> Result<RequestEmailChangeResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
-    let principal = authenticate(
-            &*service,
-            &parts,
-            &[&[SecurityScheme::CustomerAccessToken]],
-        )
-        .await?
-        .ok_or(rt::Unauthorized::Missing)?;
-    let input = rt::Input::with_body(
+    let principal = authenticate(&*service, &parts, &REQUEST_EMAIL_CHANGE).await?;
+    let request = rt::read(
+            &REQUEST_EMAIL_CHANGE,
             parts,
             body,
-            true,
-            &[("application/json", rt::Encoding::Json)],
-            false,
+            request_email_change_request,
         )
         .await?;
-    let request = input.finish(request_email_change_request)?;
     Ok(service.request_email_change(principal, request).await)
 }
+
+/// How `confirm_email_change` is served.
+const CONFIRM_EMAIL_CHANGE: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
+    security: &[&[SecurityScheme::AnonymousAccessToken]],
+    principal: rt::RequiredPrincipal,
+    path_params: true,
+    body: Some(rt::BodyRules {
+        accepted: &[("application/json", rt::Encoding::Json)],
+        required: false,
+    }),
+};
 
 async fn handle_confirm_email_change<S: Api>(
     State(service): State<Arc<S>>,
     request: Request,
 ) -> Result<ConfirmEmailChangeResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
-    let principal = authenticate(
-            &*service,
-            &parts,
-            &[&[SecurityScheme::AnonymousAccessToken]],
-        )
-        .await?
-        .ok_or(rt::Unauthorized::Missing)?;
-    let input = rt::Input::with_body(
+    let principal = authenticate(&*service, &parts, &CONFIRM_EMAIL_CHANGE).await?;
+    let request = rt::read(
+            &CONFIRM_EMAIL_CHANGE,
             parts,
             body,
-            true,
-            &[("application/json", rt::Encoding::Json)],
-            false,
+            confirm_email_change_request,
         )
         .await?;
-    let request = input.finish(confirm_email_change_request)?;
     Ok(service.confirm_email_change(principal, request).await)
 }
+
+/// How `request_password_reset` is served.
+const REQUEST_PASSWORD_RESET: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
+    security: &[&[SecurityScheme::AnonymousAccessToken]],
+    principal: rt::RequiredPrincipal,
+    path_params: true,
+    body: Some(rt::BodyRules {
+        accepted: &[("application/json", rt::Encoding::Json)],
+        required: false,
+    }),
+};
 
 async fn handle_request_password_reset<S: Api>(
     State(service): State<Arc<S>>,
     request: Request,
 ) -> Result<RequestPasswordResetResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
-    let principal = authenticate(
-            &*service,
-            &parts,
-            &[&[SecurityScheme::AnonymousAccessToken]],
-        )
-        .await?
-        .ok_or(rt::Unauthorized::Missing)?;
-    let input = rt::Input::with_body(
+    let principal = authenticate(&*service, &parts, &REQUEST_PASSWORD_RESET).await?;
+    let request = rt::read(
+            &REQUEST_PASSWORD_RESET,
             parts,
             body,
-            true,
-            &[("application/json", rt::Encoding::Json)],
-            false,
+            request_password_reset_request,
         )
         .await?;
-    let request = input.finish(request_password_reset_request)?;
     Ok(service.request_password_reset(principal, request).await)
 }
+
+/// How `reset_password` is served.
+const RESET_PASSWORD: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
+    security: &[&[SecurityScheme::AnonymousAccessToken]],
+    principal: rt::RequiredPrincipal,
+    path_params: true,
+    body: Some(rt::BodyRules {
+        accepted: &[("application/json", rt::Encoding::Json)],
+        required: false,
+    }),
+};
 
 async fn handle_reset_password<S: Api>(
     State(service): State<Arc<S>>,
     request: Request,
 ) -> Result<ResetPasswordResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
-    let principal = authenticate(
-            &*service,
-            &parts,
-            &[&[SecurityScheme::AnonymousAccessToken]],
-        )
-        .await?
-        .ok_or(rt::Unauthorized::Missing)?;
-    let input = rt::Input::with_body(
-            parts,
-            body,
-            true,
-            &[("application/json", rt::Encoding::Json)],
-            false,
-        )
-        .await?;
-    let request = input.finish(reset_password_request)?;
+    let principal = authenticate(&*service, &parts, &RESET_PASSWORD).await?;
+    let request = rt::read(&RESET_PASSWORD, parts, body, reset_password_request).await?;
     Ok(service.reset_password(principal, request).await)
 }
+
+/// How `change_password` is served.
+const CHANGE_PASSWORD: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
+    security: &[&[SecurityScheme::CustomerAccessToken]],
+    principal: rt::RequiredPrincipal,
+    path_params: true,
+    body: Some(rt::BodyRules {
+        accepted: &[("application/json", rt::Encoding::Json)],
+        required: false,
+    }),
+};
 
 async fn handle_change_password<S: Api>(
     State(service): State<Arc<S>>,
     request: Request,
 ) -> Result<ChangePasswordResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
-    let principal = authenticate(
-            &*service,
-            &parts,
-            &[&[SecurityScheme::CustomerAccessToken]],
-        )
-        .await?
-        .ok_or(rt::Unauthorized::Missing)?;
-    let input = rt::Input::with_body(
-            parts,
-            body,
-            true,
-            &[("application/json", rt::Encoding::Json)],
-            false,
-        )
+    let principal = authenticate(&*service, &parts, &CHANGE_PASSWORD).await?;
+    let request = rt::read(&CHANGE_PASSWORD, parts, body, change_password_request)
         .await?;
-    let request = input.finish(change_password_request)?;
     Ok(service.change_password(principal, request).await)
 }
 
@@ -2642,15 +2691,16 @@ fn change_password_request(input: &mut rt::Input) -> Option<ChangePasswordReques
     })
 }
 
-/// The principal for the first alternative of `alternatives` whose schemes all accept
-/// the request's credentials; `Ok(None)` if none does but credentials are optional.
-async fn authenticate<S: Authenticator>(
+/// The principal for the first alternative of `op`'s schemes that all accept the
+/// request's credentials, as `op`'s method takes it; `401` if there is none and `op`
+/// needs one.
+async fn authenticate<S: Authenticator, P: rt::PrincipalRule>(
     service: &S,
     parts: &::axum::http::request::Parts,
-    alternatives: &[&[SecurityScheme]],
-) -> Result<Option<S::Principal>, rt::Unauthorized> {
+    op: &rt::Operation<SecurityScheme, P>,
+) -> Result<P::Principal<S::Principal>, rt::Unauthorized> {
     let mut sent = false;
-    'alternatives: for alternative in alternatives {
+    'alternatives: for alternative in op.security {
         let mut principal = None;
         for &scheme in *alternative {
             let Some(c) = credential(scheme, &parts.headers, parts.uri.query()) else {
@@ -2663,11 +2713,11 @@ async fn authenticate<S: Authenticator>(
             }
         }
         if principal.is_some() {
-            return Ok(principal);
+            return P::principal(principal);
         }
     }
-    if alternatives.iter().any(|a| a.is_empty()) {
-        return Ok(None);
+    if op.security.iter().any(|a| a.is_empty()) {
+        return P::principal(None);
     }
     Err(if sent { rt::Unauthorized::Rejected } else { rt::Unauthorized::Missing })
 }

@@ -118,10 +118,10 @@ fn measure(file: &str, iters: usize) -> serde_json::Value {
         via_value.push(value);
         total.push(elapsed);
         let t = generated.timings;
-        workers = t.workers;
+        workers = std::thread::available_parallelism().map_or(1, |n| n.get());
         for (v, d) in stages
             .iter_mut()
-            .zip([t.parse, t.lower, t.emit, t.format, t.render])
+            .zip([t.parse, t.lower, t.emit, t.format, t.emit + t.format])
         {
             v.push(d);
         }

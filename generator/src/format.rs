@@ -92,7 +92,8 @@ impl Text {
             let body = line.trim_start_matches(' ');
             let depth = line.len() - body.len();
             let item_depth = if self.in_block { 4 } else { 0 };
-            let opens = depth == item_depth && !body.is_empty() && !body.starts_with(['}', ')', ']']);
+            let opens =
+                depth == item_depth && !body.is_empty() && !body.starts_with(['}', ')', ']']);
             if self.closed && opens {
                 self.text.push('\n');
             }
@@ -148,8 +149,7 @@ mod tests {
         let expected: String = (0..200).map(|i| format!("fn f{i}() {{}}\n")).collect();
         assert_eq!(ok[0].1, format!("// h\n{expected}"));
         for (fn_at, struct_at, first) in [(37, 150, "parentheses"), (150, 37, "identifier")] {
-            let Err(Error::Internal { message }) = render(file(items(fn_at, struct_at)), "")
-            else {
+            let Err(Error::Internal { message }) = render(file(items(fn_at, struct_at)), "") else {
                 panic!("broken items rendered");
             };
             assert!(message.contains(first), "{message}");
@@ -171,10 +171,15 @@ mod tests {
                 pub trait T {
                     fn f(&self);
                     #[doc = "Doc."]
-                    fn g(&self) -> u8 { let x = { 1 }; x }
+                    fn g(&self) -> u8 {
+                        let x = { 1 };
+                        x
+                    }
                 }
             ),
-            quote!(struct B;),
+            quote!(
+                struct B;
+            ),
         ];
         let text = &render(file(items), "// h").unwrap()[0].1;
         let expected = "// h

@@ -271,6 +271,91 @@ impl IntoResponse for Refused {
     }
 }
 
+/// What the router knows of one operation: the credentials it accepts and how its input is
+/// read. The generated code has one per operation; its handler authenticates with it, then
+/// [`read`] reads and checks the request.
+#[doc(hidden)]
+pub struct Operation<Scheme: 'static, P> {
+    /// The alternatives of security schemes it accepts: one alternative, with every scheme in
+    /// it, is enough. Empty when it takes no credentials.
+    pub security: &'static [&'static [Scheme]],
+    /// What its method gets of the principal: [`NoPrincipal`], [`OptionalPrincipal`] or
+    /// [`RequiredPrincipal`].
+    pub principal: P,
+    /// Whether its path has parameters.
+    pub path_params: bool,
+    /// Its request body, if it has one.
+    pub body: Option<BodyRules>,
+}
+
+/// The request body an operation reads.
+#[doc(hidden)]
+pub struct BodyRules {
+    /// The media types it accepts, each with how it is decoded.
+    pub accepted: &'static [(&'static str, Encoding)],
+    /// Whether a request without a body is refused.
+    pub required: bool,
+}
+
+/// What an operation's method gets of the principal the authenticator found (`None` when
+/// no alternative of credentials was sent, for an operation that also accepts none).
+#[doc(hidden)]
+pub trait PrincipalRule {
+    /// The method's principal argument for a principal of type `P`.
+    type Principal<P>;
+    /// That argument, or `401` when the operation needs a principal and there is none.
+    fn principal<P>(found: Option<P>) -> Result<Self::Principal<P>, Unauthorized>;
+}
+
+/// The operation takes no credentials: its method gets no principal.
+#[doc(hidden)]
+pub struct NoPrincipal;
+
+/// The operation takes credentials but also accepts none: its method gets an `Option`.
+#[doc(hidden)]
+pub struct OptionalPrincipal;
+
+/// The operation needs credentials: its method gets the principal.
+#[doc(hidden)]
+pub struct RequiredPrincipal;
+
+impl PrincipalRule for NoPrincipal {
+    type Principal<P> = ();
+    fn principal<P>(_: Option<P>) -> Result<(), Unauthorized> {
+        Ok(())
+    }
+}
+
+impl PrincipalRule for OptionalPrincipal {
+    type Principal<P> = Option<P>;
+    fn principal<P>(found: Option<P>) -> Result<Option<P>, Unauthorized> {
+        Ok(found)
+    }
+}
+
+impl PrincipalRule for RequiredPrincipal {
+    type Principal<P> = P;
+    fn principal<P>(found: Option<P>) -> Result<P, Unauthorized> {
+        found.ok_or(Unauthorized::Missing)
+    }
+}
+
+/// Reads the parameters and body of a request to `op` and checks them: the request `build`
+/// makes of them, or the answer that refuses it.
+#[doc(hidden)]
+pub async fn read<Scheme, P, T>(
+    op: &Operation<Scheme, P>,
+    parts: Parts,
+    body: Body,
+    build: fn(&mut Input) -> Option<T>,
+) -> Result<T, Rejection> {
+    let input = match &op.body {
+        Some(rules) => Input::with_body(parts, body, op.path_params, rules).await?,
+        None => Input::new(parts, op.path_params).await,
+    };
+    input.finish(build)
+}
+
 /// A documented status: a code the spec wrote, which is always valid (`500` otherwise).
 fn status(code: u16) -> StatusCode {
     StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
@@ -345,26 +430,25 @@ enum Payload {
 impl Input {
     /// Collects the path parameters when the route has any (or the reason they could not be
     /// read), the query and the headers.
-    pub async fn new(mut parts: Parts, path: bool) -> Self {
+    pub(crate) async fn new(mut parts: Parts, path: bool) -> Self {
         Input::from_parts(&mut parts, path).await
     }
 
     /// Like [`Input::new`], and reads the body, checking in order: the size limit (`413`),
-    /// presence (an empty body is none, or a `400` when `required`), the media type against
-    /// `accepted` (`415`), and syntax (`400`). A problem with the body refuses the request at
+    /// presence (an empty body is none, or a `400` when it is required), the media type against
+    /// the accepted ones (`415`), and syntax (`400`). A problem with the body refuses the request at
     /// once, except that the syntax of a JSON body is checked as it is decoded, and a syntax
     /// error refuses the request in [`Input::finish`], with the same answer.
-    pub async fn with_body(
+    pub(crate) async fn with_body(
         mut parts: Parts,
         body: Body,
         path: bool,
-        accepted: &[(&str, Encoding)],
-        required: bool,
+        rules: &BodyRules,
     ) -> Result<Self, Rejection> {
         let mut input = Input::from_parts(&mut parts, path).await;
         // The body limit travels in the extensions, so the body is read as part of a request.
         let bytes = Bytes::from_request(Request::from_parts(parts, body), &()).await;
-        input.body = read_body(&input.headers, bytes, accepted, required)?;
+        input.body = read_body(&input.headers, bytes, rules.accepted, rules.required)?;
         Ok(input)
     }
 

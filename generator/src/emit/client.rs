@@ -34,7 +34,10 @@ pub fn emit_client(api: &Api) -> Vec<TokenStream> {
         emit_client_struct(api),
     ];
     if !api.operations.is_empty() {
-        let methods = api.operations.iter().map(|op| operation::emit_method(api, op));
+        let methods = api
+            .operations
+            .iter()
+            .map(|op| operation::emit_method(api, op));
         items.push(quote!(impl Client { #(#methods)* }));
     }
     items.extend(api.operations.iter().map(|op| {

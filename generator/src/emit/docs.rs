@@ -50,7 +50,6 @@ fn line_attrs(lines: Vec<String>, style: Style) -> TokenStream {
     quote!(#(#attrs)*)
 }
 
-
 /// A rustdoc link to the type `name` of the same module. A plain link to a type named like a
 /// derive macro of the prelude (`Default`, `Debug`, ...) is ambiguous, so such a link names the
 /// type namespace.

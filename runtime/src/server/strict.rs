@@ -285,7 +285,7 @@ mod tests {
     //! generated check, over valid bodies and many broken ones: both must give the same answer.
 
     use super::super::{
-        members, object, Encoding, FieldError, Input, Rejection, Request, {self as rt},
+        members, object, BodyRules, Encoding, FieldError, Input, Rejection, Request, {self as rt},
     };
     use axum::body::Body;
     use serde::Deserialize;
@@ -402,8 +402,11 @@ mod tests {
         let (mut parts, body) = request.into_parts();
         let json = axum::http::HeaderValue::from_static("application/json");
         parts.headers.insert(axum::http::header::CONTENT_TYPE, json);
-        let accepted = [("application/json", Encoding::Json)];
-        let read = Input::with_body(parts, body, false, &accepted, true);
+        let rules = BodyRules {
+            accepted: &[("application/json", Encoding::Json)],
+            required: true,
+        };
+        let read = Input::with_body(parts, body, false, &rules);
         let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
         let std::task::Poll::Ready(input) =
             std::future::Future::poll(std::pin::pin!(read), &mut cx)

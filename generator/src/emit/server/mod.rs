@@ -20,14 +20,9 @@ pub fn emit_server(api: &Api) -> Vec<TokenStream> {
     let input_checks = InputChecks::new(api);
     let mut items = vec![
         {
-            let request = api
-                .operations
-                .iter()
-                .any(router::takes_request)
-                .then(|| quote!(Request,));
             let handlers = (!api.operations.is_empty()).then(|| {
                 quote! {
-                    use ::axum::extract::{#request State};
+                    use ::axum::extract::{Request, State};
                     use ::axum::routing::{MethodFilter, MethodRouter};
                 }
             });

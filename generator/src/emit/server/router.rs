@@ -5,6 +5,7 @@ use super::validate::{strict_decode_suffices, InputChecks};
 use super::{principal, Principal};
 use crate::emit::types::ident;
 use crate::ir::{Api, BodyEncoding, Operation, ParamLocation, Parameter, TypeExpr, TypeKind};
+use heck::ToShoutySnakeCase;
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
@@ -54,104 +55,91 @@ fn builder_name(op: &Operation) -> Ident {
     format_ident!("{}_request", op.fn_name)
 }
 
-fn has_path_params(op: &Operation) -> bool {
-    op.params.iter().any(|p| p.location == ParamLocation::Path)
-}
-
 /// Whether the handler reads anything but credentials from the request.
 fn has_input(op: &Operation) -> bool {
     !op.params.is_empty() || op.body.is_some()
 }
 
-/// Whether the handler of `op` takes the whole request: for its input or its credentials.
-pub fn takes_request(op: &Operation) -> bool {
-    has_input(op) || principal(&op.security) != Principal::None
+/// The name of the constant describing `op` to the runtime (`LOGIN`).
+fn descriptor_name(op: &Operation) -> Ident {
+    format_ident!(
+        "{}",
+        op.fn_name.trim_start_matches("r#").to_shouty_snake_case()
+    )
 }
 
-/// The axum handler of one operation: authenticate, read the input, check it, call.
+/// The operation's descriptor, and its axum handler: authenticate, read and check the input,
+/// call the method.
 pub fn emit_handler(api: &Api, op: &Operation) -> TokenStream {
+    let descriptor = descriptor_name(op);
     let name = handler_name(op);
-    let auth = emit_auth(api, op);
     let method = ident(&op.fn_name);
     let response = response_name(op);
-    let principal_arg = (principal(&op.security) != Principal::None).then(|| quote!(principal,));
-    let state = quote!(State(service): State<Arc<S>>);
-    if !takes_request(op) {
-        let request = request_name(op);
-        return quote! {
-            async fn #name<S: Api>(#state) -> #response {
-                service.#method(#request {}).await
-            }
-        };
-    }
-    let split = match op.body {
-        Some(_) => quote!(let (parts, body) = request.into_parts();),
-        None => quote!(let (parts, _) = request.into_parts();),
-    };
-    let read = emit_read(op);
-    let request = if has_input(op) {
+    let build = if has_input(op) {
         let builder = builder_name(op);
-        quote!(input.finish(#builder)?)
+        quote!(#builder)
     } else {
         let request = request_name(op);
-        quote!(#request {})
+        quote!(|_| Some(#request {}))
     };
-    quote! {
-        async fn #name<S: Api>(
-            #state,
-            request: Request,
-        ) -> Result<#response, rt::Refused> {
-            #split
-            #auth
-            #read
-            let request = #request;
-            Ok(service.#method(#principal_arg request).await)
-        }
-    }
-}
-
-/// `let principal = ...?;` (nothing for operations without credentials).
-fn emit_auth(api: &Api, op: &Operation) -> TokenStream {
+    let (rule, auth, principal) = match principal(&op.security) {
+        Principal::None => (quote!(NoPrincipal), None, None),
+        Principal::Optional => (
+            quote!(OptionalPrincipal),
+            Some(()),
+            Some(quote!(principal,)),
+        ),
+        Principal::Required => (
+            quote!(RequiredPrincipal),
+            Some(()),
+            Some(quote!(principal,)),
+        ),
+    };
+    let auth = auth
+        .map(|()| quote!(let principal = authenticate(&*service, &parts, &#descriptor).await?;));
     let alternatives = op.security.alternatives.iter().map(|alt| {
         let schemes = alt.iter().map(|&i| ident(&api.security_schemes[i].ident));
         quote!(&[#(SecurityScheme::#schemes),*])
     });
-    let call = quote!(authenticate(&*service, &parts, &[#(#alternatives),*]).await?);
-    match principal(&op.security) {
-        Principal::None => quote!(),
-        Principal::Optional => quote!(let principal = #call;),
-        Principal::Required => quote! {
-            let principal = #call.ok_or(rt::Unauthorized::Missing)?;
-        },
-    }
-}
-
-/// `let mut input = ...;`: path parameters, query, headers and the body, whose size, media type
-/// and syntax are checked at once (a problem returns early).
-fn emit_read(op: &Operation) -> Option<TokenStream> {
-    let path = has_path_params(op);
-    let Some(body) = &op.body else {
-        return has_input(op).then(|| {
-            quote! {
-                let input = rt::Input::new(parts, #path).await;
-            }
-        });
+    let path_params = op.params.iter().any(|p| p.location == ParamLocation::Path);
+    let body = match &op.body {
+        Some(body) => {
+            let first = &body.contents[0].ty;
+            let accepted = body.contents.iter().filter(|c| &c.ty == first).map(|c| {
+                let media = &c.media_type;
+                let encoding = match c.encoding {
+                    BodyEncoding::Json => quote!(Json),
+                    BodyEncoding::Form => quote!(Form),
+                    BodyEncoding::Text => quote!(Text),
+                    BodyEncoding::Binary => quote!(Binary),
+                };
+                quote!((#media, rt::Encoding::#encoding))
+            });
+            let required = body.required;
+            quote!(Some(rt::BodyRules { accepted: &[#(#accepted),*], required: #required }))
+        }
+        None => quote!(None),
     };
-    let first = &body.contents[0].ty;
-    let accepted = body.contents.iter().filter(|c| &c.ty == first).map(|c| {
-        let media = &c.media_type;
-        let encoding = match c.encoding {
-            BodyEncoding::Json => quote!(Json),
-            BodyEncoding::Form => quote!(Form),
-            BodyEncoding::Text => quote!(Text),
-            BodyEncoding::Binary => quote!(Binary),
+    let docs = format!(" How `{}` is served.", op.fn_name.trim_start_matches("r#"));
+    quote! {
+        #[doc = #docs]
+        const #descriptor: rt::Operation<SecurityScheme, rt::#rule> = rt::Operation {
+            security: &[#(#alternatives),*],
+            principal: rt::#rule,
+            path_params: #path_params,
+            body: #body,
         };
-        quote!((#media, rt::Encoding::#encoding))
-    });
-    let required = body.required;
-    Some(quote! {
-        let input = rt::Input::with_body(parts, body, #path, &[#(#accepted),*], #required).await?;
-    })
+
+        async fn #name<S: Api>(
+            State(service): State<Arc<S>>,
+            request: Request,
+        ) -> Result<#response, rt::Refused> {
+            let (parts, body) = request.into_parts();
+            #auth
+            let request = rt::read(&#descriptor, parts, body, #build).await?;
+            Ok(service.#method(#principal request).await)
+        }
+    }
 }
 
 /// The request builder of one operation: reads, checks and decodes each input. It returns

@@ -58,18 +58,16 @@ pub fn emit_authenticate(api: &Api) -> TokenStream {
     }
     let credential = emit_credential(api);
     quote! {
-        /// The principal for the first alternative of `alternatives` whose schemes all accept
-        /// the request's credentials; `Ok(None)` if none does but credentials are optional.
-        async fn authenticate<S: Authenticator>(
+        /// The principal for the first alternative of `op`'s schemes that all accept the
+        /// request's credentials, as `op`'s method takes it; `401` if there is none and `op`
+        /// needs one.
+        async fn authenticate<S: Authenticator, P: rt::PrincipalRule>(
             service: &S,
             parts: &::axum::http::request::Parts,
-            alternatives: &[&[SecurityScheme]],
-        ) -> Result<
-            Option<S::Principal>,
-            rt::Unauthorized,
-        > {
+            op: &rt::Operation<SecurityScheme, P>,
+        ) -> Result<P::Principal<S::Principal>, rt::Unauthorized> {
             let mut sent = false;
-            'alternatives: for alternative in alternatives {
+            'alternatives: for alternative in op.security {
                 let mut principal = None;
                 for &scheme in *alternative {
                     let Some(c) = credential(scheme, &parts.headers, parts.uri.query()) else {
@@ -82,11 +80,11 @@ pub fn emit_authenticate(api: &Api) -> TokenStream {
                     }
                 }
                 if principal.is_some() {
-                    return Ok(principal);
+                    return P::principal(principal);
                 }
             }
-            if alternatives.iter().any(|a| a.is_empty()) {
-                return Ok(None);
+            if op.security.iter().any(|a| a.is_empty()) {
+                return P::principal(None);
             }
             Err(if sent {
                 rt::Unauthorized::Rejected

@@ -155,43 +155,42 @@ pub fn router_with<S: Api>(
         .with_state(service)
 }
 
+/// How `get_note` is served.
+const GET_NOTE: rt::Operation<SecurityScheme, rt::OptionalPrincipal> = rt::Operation {
+    security: &[&[SecurityScheme::BearerToken], &[]],
+    principal: rt::OptionalPrincipal,
+    path_params: true,
+    body: None,
+};
+
 async fn handle_get_note<S: Api>(
     State(service): State<Arc<S>>,
     request: Request,
 ) -> Result<GetNoteResponse, rt::Refused> {
-    let (parts, _) = request.into_parts();
-    let principal = authenticate(
-            &*service,
-            &parts,
-            &[&[SecurityScheme::BearerToken], &[]],
-        )
-        .await?;
-    let input = rt::Input::new(parts, true).await;
-    let request = input.finish(get_note_request)?;
+    let (parts, body) = request.into_parts();
+    let principal = authenticate(&*service, &parts, &GET_NOTE).await?;
+    let request = rt::read(&GET_NOTE, parts, body, get_note_request).await?;
     Ok(service.get_note(principal, request).await)
 }
+
+/// How `create_note` is served.
+const CREATE_NOTE: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
+    security: &[&[SecurityScheme::BearerToken, SecurityScheme::ApiKey]],
+    principal: rt::RequiredPrincipal,
+    path_params: true,
+    body: Some(rt::BodyRules {
+        accepted: &[("application/json", rt::Encoding::Json)],
+        required: true,
+    }),
+};
 
 async fn handle_create_note<S: Api>(
     State(service): State<Arc<S>>,
     request: Request,
 ) -> Result<CreateNoteResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
-    let principal = authenticate(
-            &*service,
-            &parts,
-            &[&[SecurityScheme::BearerToken, SecurityScheme::ApiKey]],
-        )
-        .await?
-        .ok_or(rt::Unauthorized::Missing)?;
-    let input = rt::Input::with_body(
-            parts,
-            body,
-            true,
-            &[("application/json", rt::Encoding::Json)],
-            true,
-        )
-        .await?;
-    let request = input.finish(create_note_request)?;
+    let principal = authenticate(&*service, &parts, &CREATE_NOTE).await?;
+    let request = rt::read(&CREATE_NOTE, parts, body, create_note_request).await?;
     Ok(service.create_note(principal, request).await)
 }
 
@@ -213,15 +212,16 @@ fn create_note_request(input: &mut rt::Input) -> Option<CreateNoteRequest> {
     })
 }
 
-/// The principal for the first alternative of `alternatives` whose schemes all accept
-/// the request's credentials; `Ok(None)` if none does but credentials are optional.
-async fn authenticate<S: Authenticator>(
+/// The principal for the first alternative of `op`'s schemes that all accept the
+/// request's credentials, as `op`'s method takes it; `401` if there is none and `op`
+/// needs one.
+async fn authenticate<S: Authenticator, P: rt::PrincipalRule>(
     service: &S,
     parts: &::axum::http::request::Parts,
-    alternatives: &[&[SecurityScheme]],
-) -> Result<Option<S::Principal>, rt::Unauthorized> {
+    op: &rt::Operation<SecurityScheme, P>,
+) -> Result<P::Principal<S::Principal>, rt::Unauthorized> {
     let mut sent = false;
-    'alternatives: for alternative in alternatives {
+    'alternatives: for alternative in op.security {
         let mut principal = None;
         for &scheme in *alternative {
             let Some(c) = credential(scheme, &parts.headers, parts.uri.query()) else {
@@ -234,11 +234,11 @@ async fn authenticate<S: Authenticator>(
             }
         }
         if principal.is_some() {
-            return Ok(principal);
+            return P::principal(principal);
         }
     }
-    if alternatives.iter().any(|a| a.is_empty()) {
-        return Ok(None);
+    if op.security.iter().any(|a| a.is_empty()) {
+        return P::principal(None);
     }
     Err(if sent { rt::Unauthorized::Rejected } else { rt::Unauthorized::Missing })
 }

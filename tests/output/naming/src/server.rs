@@ -95,13 +95,21 @@ pub fn router_with<S: Api>(
         .with_state(service)
 }
 
+/// How `get_thing_by_id` is served.
+const GET_THING_BY_ID: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation {
+    security: &[],
+    principal: rt::NoPrincipal,
+    path_params: true,
+    body: None,
+};
+
 async fn handle_get_thing_by_id<S: Api>(
     State(service): State<Arc<S>>,
     request: Request,
 ) -> Result<GetThingByIdResponse, rt::Refused> {
-    let (parts, _) = request.into_parts();
-    let input = rt::Input::new(parts, true).await;
-    let request = input.finish(get_thing_by_id_request)?;
+    let (parts, body) = request.into_parts();
+    let request = rt::read(&GET_THING_BY_ID, parts, body, get_thing_by_id_request)
+        .await?;
     Ok(service.get_thing_by_id(request).await)
 }
 

@@ -213,62 +213,79 @@ pub fn router_with<S: Api>(
         .with_state(service)
 }
 
+/// How `get_item` is served.
+const GET_ITEM: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
+    security: &[&[SecurityScheme::Undeclared]],
+    principal: rt::RequiredPrincipal,
+    path_params: true,
+    body: None,
+};
+
 async fn handle_get_item<S: Api>(
     State(service): State<Arc<S>>,
     request: Request,
 ) -> Result<GetItemResponse, rt::Refused> {
-    let (parts, _) = request.into_parts();
-    let principal = authenticate(&*service, &parts, &[&[SecurityScheme::Undeclared]])
-        .await?
-        .ok_or(rt::Unauthorized::Missing)?;
-    let input = rt::Input::new(parts, true).await;
-    let request = input.finish(get_item_request)?;
+    let (parts, body) = request.into_parts();
+    let principal = authenticate(&*service, &parts, &GET_ITEM).await?;
+    let request = rt::read(&GET_ITEM, parts, body, get_item_request).await?;
     Ok(service.get_item(principal, request).await)
 }
+
+/// How `delete_item` is served.
+const DELETE_ITEM: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
+    security: &[&[SecurityScheme::Undeclared]],
+    principal: rt::RequiredPrincipal,
+    path_params: true,
+    body: None,
+};
 
 async fn handle_delete_item<S: Api>(
     State(service): State<Arc<S>>,
     request: Request,
 ) -> Result<DeleteItemResponse, rt::Refused> {
-    let (parts, _) = request.into_parts();
-    let principal = authenticate(&*service, &parts, &[&[SecurityScheme::Undeclared]])
-        .await?
-        .ok_or(rt::Unauthorized::Missing)?;
-    let input = rt::Input::new(parts, true).await;
-    let request = input.finish(delete_item_request)?;
+    let (parts, body) = request.into_parts();
+    let principal = authenticate(&*service, &parts, &DELETE_ITEM).await?;
+    let request = rt::read(&DELETE_ITEM, parts, body, delete_item_request).await?;
     Ok(service.delete_item(principal, request).await)
 }
+
+/// How `get_label` is served.
+const GET_LABEL: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
+    security: &[&[SecurityScheme::Undeclared]],
+    principal: rt::RequiredPrincipal,
+    path_params: true,
+    body: None,
+};
 
 async fn handle_get_label<S: Api>(
     State(service): State<Arc<S>>,
     request: Request,
 ) -> Result<GetLabelResponse, rt::Refused> {
-    let (parts, _) = request.into_parts();
-    let principal = authenticate(&*service, &parts, &[&[SecurityScheme::Undeclared]])
-        .await?
-        .ok_or(rt::Unauthorized::Missing)?;
-    let input = rt::Input::new(parts, true).await;
-    let request = input.finish(get_label_request)?;
+    let (parts, body) = request.into_parts();
+    let principal = authenticate(&*service, &parts, &GET_LABEL).await?;
+    let request = rt::read(&GET_LABEL, parts, body, get_label_request).await?;
     Ok(service.get_label(principal, request).await)
 }
+
+/// How `put_label_image` is served.
+const PUT_LABEL_IMAGE: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
+    security: &[&[SecurityScheme::Undeclared]],
+    principal: rt::RequiredPrincipal,
+    path_params: true,
+    body: Some(rt::BodyRules {
+        accepted: &[("image/png", rt::Encoding::Binary)],
+        required: true,
+    }),
+};
 
 async fn handle_put_label_image<S: Api>(
     State(service): State<Arc<S>>,
     request: Request,
 ) -> Result<PutLabelImageResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
-    let principal = authenticate(&*service, &parts, &[&[SecurityScheme::Undeclared]])
-        .await?
-        .ok_or(rt::Unauthorized::Missing)?;
-    let input = rt::Input::with_body(
-            parts,
-            body,
-            true,
-            &[("image/png", rt::Encoding::Binary)],
-            true,
-        )
+    let principal = authenticate(&*service, &parts, &PUT_LABEL_IMAGE).await?;
+    let request = rt::read(&PUT_LABEL_IMAGE, parts, body, put_label_image_request)
         .await?;
-    let request = input.finish(put_label_image_request)?;
     Ok(service.put_label_image(principal, request).await)
 }
 
@@ -310,15 +327,16 @@ fn put_label_image_request(input: &mut rt::Input) -> Option<PutLabelImageRequest
     })
 }
 
-/// The principal for the first alternative of `alternatives` whose schemes all accept
-/// the request's credentials; `Ok(None)` if none does but credentials are optional.
-async fn authenticate<S: Authenticator>(
+/// The principal for the first alternative of `op`'s schemes that all accept the
+/// request's credentials, as `op`'s method takes it; `401` if there is none and `op`
+/// needs one.
+async fn authenticate<S: Authenticator, P: rt::PrincipalRule>(
     service: &S,
     parts: &::axum::http::request::Parts,
-    alternatives: &[&[SecurityScheme]],
-) -> Result<Option<S::Principal>, rt::Unauthorized> {
+    op: &rt::Operation<SecurityScheme, P>,
+) -> Result<P::Principal<S::Principal>, rt::Unauthorized> {
     let mut sent = false;
-    'alternatives: for alternative in alternatives {
+    'alternatives: for alternative in op.security {
         let mut principal = None;
         for &scheme in *alternative {
             let Some(c) = credential(scheme, &parts.headers, parts.uri.query()) else {
@@ -331,11 +349,11 @@ async fn authenticate<S: Authenticator>(
             }
         }
         if principal.is_some() {
-            return Ok(principal);
+            return P::principal(principal);
         }
     }
-    if alternatives.iter().any(|a| a.is_empty()) {
-        return Ok(None);
+    if op.security.iter().any(|a| a.is_empty()) {
+        return P::principal(None);
     }
     Err(if sent { rt::Unauthorized::Rejected } else { rt::Unauthorized::Missing })
 }
