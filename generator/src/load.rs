@@ -20,7 +20,7 @@ pub struct Loaded<'t> {
     pub raw: serde_json::Value,
     /// Finds lines for pointers.
     pub source: SourceMap<'t>,
-    /// Notes about what normalisation changed.
+    /// What normalisation repaired, each with its place (pointer and line).
     pub warnings: Vec<String>,
 }
 
@@ -31,8 +31,12 @@ pub fn load<'t>(file: &str, text: &'t str) -> Result<Loaded<'t>, Error> {
     let source = SourceMap::new(text);
     let mut raw = parse_value(file, text)?;
     check_version(file, &raw, &source)?;
-    let mut warnings = Vec::new();
-    crate::normalize::normalize(&mut raw, &mut warnings);
+    let mut repairs = Vec::new();
+    crate::normalize::normalize(&mut raw, &mut repairs);
+    let warnings = repairs
+        .into_iter()
+        .map(|(pointer, message)| format!("{}: {message}", source.locate(&pointer)))
+        .collect();
     // Without path tracking first, which is several times faster; the tracked pass runs only
     // to locate an error.
     let doc = match openapiv3::OpenAPI::deserialize(&raw) {

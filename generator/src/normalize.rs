@@ -1,5 +1,6 @@
 //! Repairs for common, unambiguous mistakes in real specs, applied to the raw JSON before it is
-//! typed. Each rule is general (never tied to one document) and leaves a warning naming the place.
+//! typed. Each rule is general (never tied to one document) and leaves a warning: the JSON
+//! pointer of the place, and what was repaired.
 
 use crate::error::push_pointer;
 use serde_json::{Map, Value};
@@ -9,7 +10,7 @@ const METHODS: &[&str] = &[
 ];
 
 /// Applies every rule to `doc`, appending one warning per repair.
-pub fn normalize(doc: &mut Value, warnings: &mut Vec<String>) {
+pub fn normalize(doc: &mut Value, warnings: &mut Vec<(String, String)>) {
     if let Some(info) = doc.get_mut("info").and_then(Value::as_object_mut) {
         if !info.get("version").is_some_and(Value::is_string) {
             let shown = info.get("version").map(|v| v.to_string());
@@ -19,7 +20,10 @@ pub fn normalize(doc: &mut Value, warnings: &mut Vec<String>) {
                     info.insert("version".into(), Value::String(v));
                 }
                 _ => {
-                    warnings.push("#/info/version: missing; using an empty version".into());
+                    warnings.push((
+                        "#/info/version".into(),
+                        "missing; using an empty version".into(),
+                    ));
                     info.insert("version".into(), Value::String(String::new()));
                 }
             }
@@ -58,7 +62,11 @@ pub fn normalize(doc: &mut Value, warnings: &mut Vec<String>) {
 }
 
 /// Swagger 2 put `schema` directly under a response; OpenAPI 3 puts it under `content`.
-fn lift_response_schema(response: &mut Value, ptr: &str, warnings: &mut Vec<String>) {
+fn lift_response_schema(
+    response: &mut Value,
+    ptr: &str,
+    warnings: &mut Vec<(String, String)>,
+) {
     let Some(obj) = response.as_object_mut() else {
         return;
     };
@@ -74,7 +82,8 @@ fn lift_response_schema(response: &mut Value, ptr: &str, warnings: &mut Vec<Stri
     if !obj.contains_key("description") {
         obj.insert("description".into(), Value::String(String::new()));
     }
-    warnings.push(format!(
-        "{ptr}/schema: Swagger 2 style `schema` under a response; read as `content: application/json`"
+    warnings.push((
+        format!("{ptr}/schema"),
+        "Swagger 2 style `schema` under a response; read as `content: application/json`".into(),
     ));
 }

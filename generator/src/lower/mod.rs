@@ -111,7 +111,8 @@ impl<'a> Lowerer<'a> {
     }
 
     fn warn(&mut self, pointer: &str, message: impl std::fmt::Display) {
-        self.warnings.push(format!("{pointer}: {message}"));
+        let location = self.loaded.source.locate(pointer);
+        self.warnings.push(format!("{location}: {message}"));
     }
 
     /// Allocates an empty type with a name hint; its kind is filled in later.
