@@ -62,11 +62,7 @@ pub fn normalize(doc: &mut Value, warnings: &mut Vec<(String, String)>) {
 }
 
 /// Swagger 2 put `schema` directly under a response; OpenAPI 3 puts it under `content`.
-fn lift_response_schema(
-    response: &mut Value,
-    ptr: &str,
-    warnings: &mut Vec<(String, String)>,
-) {
+fn lift_response_schema(response: &mut Value, ptr: &str, warnings: &mut Vec<(String, String)>) {
     let Some(obj) = response.as_object_mut() else {
         return;
     };

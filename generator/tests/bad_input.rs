@@ -207,3 +207,36 @@ fn check_mode_never_writes() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn nesting_and_alias_expansion_are_bounded() {
+    let deep = |open: &str, close: &str| {
+        format!(
+            "{HEAD}paths: {{}}\nx-deep: {}{}\n",
+            open.repeat(10_000),
+            close.repeat(10_000)
+        )
+    };
+    let e = error_of(&deep("[", "]"));
+    assert!(
+        e.contains("not valid YAML") && e.contains("recursion limit"),
+        "{e}"
+    );
+    let e = error_of(&deep("{a: ", "}"));
+    assert!(e.contains("recursion limit"), "{e}");
+    let json = format!("{{\"x\": {}{}}}", "[".repeat(10_000), "]".repeat(10_000));
+    let e = error_of(&json);
+    assert!(
+        e.contains("not valid JSON") && e.contains("recursion limit"),
+        "{e}"
+    );
+    // Nine levels of nine aliases each would expand to 9^9 nodes.
+    let mut laughs =
+        format!("{HEAD}paths: {{}}\nx-a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for (prev, name) in "abcdefgh".chars().zip("bcdefghi".chars()) {
+        let items = vec![format!("*{prev}"); 9].join(", ");
+        laughs.push_str(&format!("x-{name}: &{name} [{items}]\n"));
+    }
+    let e = error_of(&laughs);
+    assert!(e.contains("repetition limit"), "{e}");
+}
