@@ -1119,7 +1119,7 @@ fn pattern_rule(s: &str, at: &At<'_>, p: &Pattern, errors: &mut Vec<FieldError>)
         Err(e) => (
             "uncompilable_pattern",
             format!(
-                "cannot be checked: the spec's pattern {} is not an ECMA-262 regular expression ({e})",
+                "cannot be checked: the spec's pattern {} does not compile as ECMA-262 with flag u ({e})",
                 p.source
             ),
         ),

@@ -760,7 +760,7 @@ fn annotation_only(schema: &Schema) -> bool {
 fn pattern_error(pattern: &str) -> Option<String> {
     let e = regress::Regex::with_flags(pattern, "u").err()?;
     Some(format!(
-        "`pattern` {pattern:?} is not an ECMA-262 regular expression ({e}); the generated server rejects every value"
+        "`pattern` {pattern:?} does not compile as ECMA-262 with flag u ({e}); the generated server rejects every value"
     ))
 }
 
