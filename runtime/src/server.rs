@@ -86,7 +86,8 @@ pub fn api_key_cookie(headers: &HeaderMap, name: &str) -> Option<Credential> {
 pub struct FieldError {
     /// Where: a parameter name, or a JSON path into the body (`body.customerAddress.tags[0]`).
     pub field: String,
-    /// What kind of problem (`missing_value`, `invalid_type`, `pattern_mismatch`, ...).
+    /// What kind of problem (`missing_value`, `invalid_type`, `pattern_mismatch`,
+    /// `uncompilable_pattern`, ...).
     #[serde(rename = "type")]
     pub kind: &'static str,
     /// A message for people.
@@ -798,11 +799,18 @@ pub fn form_value(bytes: &[u8]) -> Value {
     Value::Object(map)
 }
 
-/// A regular expression from the spec, compiled on first use. A pattern the `regex` crate
-/// cannot compile (ECMA-262 look-around, ...) accepts everything rather than failing requests.
+/// A regular expression from the spec, compiled on first use.
+///
+/// The dialect is ECMA-262's, which OpenAPI and JSON Schema name, with the `u` (unicode) flag:
+/// JSON Schema asks for Unicode support, and Ajv and most other validators compile patterns as
+/// `new RegExp(pattern, "u")`. So `.` matches a code point, `\p{L}` works, escapes are strict,
+/// and `\d` and `\w` stay ASCII. A pattern is not anchored: it may match anywhere in the value.
+///
+/// A pattern that does not compile (the generator warns about it) fails every value: a check
+/// that cannot run must not pass.
 pub struct Pattern {
     source: &'static str,
-    compiled: OnceLock<Option<regex::Regex>>,
+    compiled: OnceLock<Result<regress::Regex, String>>,
 }
 
 impl Pattern {
@@ -814,13 +822,26 @@ impl Pattern {
         }
     }
 
-    /// Whether `s` contains a match (JSON Schema patterns are not anchored).
+    /// Whether `s` contains a match. A pattern that does not compile matches nothing.
     pub fn is_match(&self, s: &str) -> bool {
-        self.compiled
-            .get_or_init(|| regex::Regex::new(self.source).ok())
-            .as_ref()
-            .is_none_or(|r| r.is_match(s))
+        self.find(s) == Ok(true)
     }
+
+    /// Whether `s` contains a match, or why the pattern does not compile.
+    fn find(&self, s: &str) -> Result<bool, &str> {
+        let compiled = self.compiled.get_or_init(|| compile(self.source));
+        match compiled {
+            Ok(re) => Ok(re.find(s).is_some()),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// Compiles `source` as `new RegExp(source, "u")` would. The generator's warning
+/// (`lower::schema::pattern_error`) compiles with the same flags, so it warns about exactly
+/// the patterns that fail here.
+fn compile(source: &str) -> Result<regress::Regex, String> {
+    regress::Regex::with_flags(source, "u").map_err(|e| e.to_string())
 }
 
 impl fmt::Debug for Pattern {
@@ -1161,13 +1182,8 @@ fn string_rules(s: &str, at: &At<'_>, rules: &Rules, errors: &mut Vec<FieldError
         let message = format!("must be at most {max} characters long");
         errors.push(FieldError::new(&at.to_string(), "too_long", message));
     }
-    if let Some(p) = rules.pattern.as_ref().filter(|p| !p.is_match(s)) {
-        let message = format!("must match {}", p.source);
-        errors.push(FieldError::new(
-            &at.to_string(),
-            "pattern_mismatch",
-            message,
-        ));
+    if let Some(p) = &rules.pattern {
+        pattern_rule(s, at, p, errors);
     }
     if rules.format == Some("email") && !is_email(s) {
         errors.push(FieldError::new(
@@ -1176,6 +1192,23 @@ fn string_rules(s: &str, at: &At<'_>, rules: &Rules, errors: &mut Vec<FieldError
             "must be an email address",
         ));
     }
+}
+
+fn pattern_rule(s: &str, at: &At<'_>, p: &Pattern, errors: &mut Vec<FieldError>) {
+    let (kind, message) = match p.find(s) {
+        Ok(true) => return,
+        Ok(false) => ("pattern_mismatch", format!("must match {}", p.source)),
+        // The spec's fault, not the client's; but a value the spec constrains in a way that
+        // cannot be checked is not accepted unchecked.
+        Err(e) => (
+            "uncompilable_pattern",
+            format!(
+                "cannot be checked: the spec's pattern {} does not compile as ECMA-262 with flag u ({e})",
+                p.source
+            ),
+        ),
+    };
+    errors.push(FieldError::new(&at.to_string(), kind, message));
 }
 
 fn number_rules(x: f64, at: &At<'_>, rules: &Rules, errors: &mut Vec<FieldError>) {
@@ -1252,6 +1285,56 @@ mod tests {
         );
         let kinds: Vec<_> = errors.iter().map(|e| e.kind).collect();
         assert_eq!(kinds, ["too_short", "pattern_mismatch"]);
+    }
+
+    #[test]
+    fn patterns_are_ecma_262() {
+        // Look-ahead and back-references, which the `regex` crate refused.
+        let digit_needed = Pattern::new(r"^(?=.*\d)[a-z\d]+$");
+        assert!(digit_needed.is_match("abc1"));
+        assert!(!digit_needed.is_match("abc"));
+        let doubled = Pattern::new(r"^(\w)\1$");
+        assert!(doubled.is_match("aa"));
+        assert!(!doubled.is_match("ab"));
+        // Not anchored: a match anywhere counts.
+        assert!(Pattern::new("[a-z]+").is_match("123abc456"));
+    }
+
+    #[test]
+    fn digits_and_word_characters_are_ascii() {
+        let digits = Pattern::new(r"^\d+$");
+        assert!(digits.is_match("0123456789"));
+        // ARABIC-INDIC DIGITs one, two, three: `\d` is `[0-9]` in ECMA-262, even with `u`.
+        assert!(!digits.is_match("\u{661}\u{662}\u{663}"));
+        assert!(!Pattern::new(r"^\w+$").is_match("café"));
+    }
+
+    #[test]
+    fn patterns_see_code_points() {
+        // The `u` flag: property classes, and `.` is one code point, not one UTF-16 unit.
+        assert!(Pattern::new(r"^\p{L}+$").is_match("Zoë"));
+        assert!(Pattern::new("^.$").is_match("\u{1F600}"));
+    }
+
+    #[test]
+    fn an_uncompilable_pattern_rejects_every_value() {
+        // An inline flag group (PCRE, Java, Python) and a needless escape (invalid with `u`).
+        for source in ["(?i)^[a-z]+$", r"^[a-z]+\_[0-9]+$"] {
+            let with_pattern = Rules::NONE.pattern(source);
+            for value in ["", "abc", "ABC", "a_1"] {
+                let mut errors = Vec::new();
+                rules(
+                    &Value::from(value),
+                    &At::Root("code"),
+                    &with_pattern,
+                    &mut errors,
+                );
+                let kinds: Vec<_> = errors.iter().map(|e| e.kind).collect();
+                assert_eq!(kinds, ["uncompilable_pattern"], "{source} on {value:?}");
+                assert!(errors[0].message.contains(source), "{}", errors[0].message);
+            }
+            assert!(!Pattern::new(source).is_match("abc"));
+        }
     }
 
     #[test]

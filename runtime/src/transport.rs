@@ -20,9 +20,11 @@ use std::time::{Duration, SystemTime};
 pub struct RetryPolicy {
     /// Retries after the first attempt; `0` turns retrying off.
     pub max_retries: u32,
-    /// Wait before the first retry; doubled for each further one.
+    /// Wait before the first retry; doubled for each further one. Each wait is drawn at random
+    /// from the upper half of that (between half and all of it), so that clients that failed
+    /// together do not retry together.
     pub initial_backoff: Duration,
-    /// Upper bound of the backoff.
+    /// Upper bound of the backoff (before the random draw).
     pub max_backoff: Duration,
     /// The longest `Retry-After` that is honoured.
     pub max_retry_after: Duration,
@@ -39,11 +41,19 @@ impl RetryPolicy {
         }
     }
 
-    fn backoff(&self, retry: u32) -> Duration {
+    /// The wait before retry number `retry + 1`, with "equal jitter": the exponential backoff
+    /// `d` (capped) scaled into `[d/2, d]` by `unit`, a random number in `[0, 1)`. Half of it is
+    /// kept so that a retry never comes at once; the other half spreads the retries of
+    /// clients that failed at the same moment. `unit` is an argument so that tests can fix it.
+    fn backoff(&self, retry: u32, unit: f64) -> Duration {
         let factor = 2u32.saturating_pow(retry);
-        self.initial_backoff
+        let full = self
+            .initial_backoff
             .saturating_mul(factor)
-            .min(self.max_backoff)
+            .min(self.max_backoff);
+        let half = full / 2;
+        // A factor in [0, 1] cannot overflow or go negative, so `mul_f64` cannot panic.
+        half + (full - half).mul_f64(unit.clamp(0.0, 1.0))
     }
 }
 
@@ -340,7 +350,7 @@ impl ClientCore {
         match headers.and_then(retry_after) {
             Some(asked) if asked > self.retry.max_retry_after => None,
             Some(asked) => Some(asked),
-            None => Some(self.retry.backoff(retries)),
+            None => Some(self.retry.backoff(retries, fastrand::f64())),
         }
     }
 
@@ -620,8 +630,45 @@ mod tests {
     #[test]
     fn backoff_doubles_up_to_the_cap() {
         let p = RetryPolicy::default();
-        assert_eq!(p.backoff(0), Duration::from_millis(200));
-        assert_eq!(p.backoff(1), Duration::from_millis(400));
-        assert_eq!(p.backoff(10), Duration::from_secs(5));
+        // The top of the jitter range is the plain exponential backoff.
+        assert_eq!(p.backoff(0, 1.0), Duration::from_millis(200));
+        assert_eq!(p.backoff(1, 1.0), Duration::from_millis(400));
+        assert_eq!(p.backoff(10, 1.0), Duration::from_secs(5));
+        assert_eq!(p.backoff(u32::MAX, 1.0), Duration::from_secs(5));
+    }
+
+    #[test]
+    fn backoff_jitter_keeps_the_upper_half() {
+        let p = RetryPolicy::default();
+        assert_eq!(p.backoff(0, 0.0), Duration::from_millis(100));
+        assert_eq!(p.backoff(1, 0.5), Duration::from_millis(300));
+        assert_eq!(p.backoff(10, 0.0), Duration::from_millis(2500));
+        // Draws from a seeded generator spread over the range and never leave it.
+        let mut rng = fastrand::Rng::with_seed(14);
+        let waits: Vec<Duration> = (0..1000).map(|_| p.backoff(2, rng.f64())).collect();
+        let (low, high) = (Duration::from_millis(400), Duration::from_millis(800));
+        assert!(waits.iter().all(|w| (low..=high).contains(w)), "{waits:?}");
+        let distinct: std::collections::BTreeSet<_> = waits.iter().collect();
+        assert!(distinct.len() > 900, "{} distinct waits", distinct.len());
+    }
+
+    #[test]
+    fn retry_after_replaces_the_backoff_up_to_its_limit() {
+        let core =
+            ClientCore::new("http://h/", Credentials::new(), Config::default(), "t").unwrap();
+        let mut h = HeaderMap::new();
+        h.insert(RETRY_AFTER, HeaderValue::from_static("7"));
+        assert_eq!(
+            core.retry_wait(true, 0, Some(&h)),
+            Some(Duration::from_secs(7))
+        );
+        h.insert(RETRY_AFTER, HeaderValue::from_static("3600"));
+        assert_eq!(core.retry_wait(true, 0, Some(&h)), None);
+        // Without the header, the jittered backoff; past the limit or not retryable, none.
+        let wait = core.retry_wait(true, 0, None).unwrap();
+        let range = Duration::from_millis(100)..=Duration::from_millis(200);
+        assert!(range.contains(&wait), "{wait:?}");
+        assert_eq!(core.retry_wait(true, 2, None), None);
+        assert_eq!(core.retry_wait(false, 0, None), None);
     }
 }

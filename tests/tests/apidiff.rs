@@ -6,6 +6,8 @@
 //! Re-bless after an intended change with `EXPECTORATE=overwrite cargo test -p oasgen-tests
 //! --test apidiff`, then read the diff of the `report.txt` files before committing.
 
+mod diff_support;
+
 use std::path::{Path, PathBuf};
 
 fn cases() -> Vec<PathBuf> {
@@ -51,7 +53,9 @@ fn reports_match_goldens() {
         }
         let expected = std::fs::read_to_string(&path).unwrap_or_default();
         if expected != actual {
-            failures.push(format!("{name}: expected\n{expected}\n  got\n{actual}"));
+            let label = format!("tests/fixtures/apidiff/{name}/report.txt");
+            let shown = diff_support::excerpt(&label, &expected, &actual);
+            failures.push(format!("{name}: the report differs\n{shown}"));
         }
     }
     assert!(

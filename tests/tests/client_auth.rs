@@ -1,5 +1,13 @@
 //! Credentials and transport policy of the generated client, over loopback: token choice per
 //! operation, single-flight refresh, refresh-and-retry on 401, retries, and redaction.
+//!
+//! Tests whose logic waits (a token source's delay, backoff, `Retry-After`) run on tokio's
+//! paused time, so those waits take no real time. Paused time moves the clock to the next
+//! timer whenever the runtime is idle, and it is idle too while a request is in flight on the
+//! loopback socket: a request timeout could fire that real time never reaches, or the clock
+//! jump past an idle-connection timer. So those tests use [`untimed`] clients, and the server
+//! (`axum::serve`) has no timers either: the only timers are the waits under test, and the
+//! clock moves by exactly those.
 
 mod client_support;
 
@@ -11,6 +19,7 @@ use serde_json::json;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tokio::time::Instant as Clock;
 
 const CUSTOMER: &str = "CustomerAccessToken";
 const ANONYMOUS: &str = "AnonymousAccessToken";
@@ -32,6 +41,16 @@ fn counting_source(
                 Duration::from_secs(3600),
             ))
         })
+    }
+}
+
+/// `config` with a reqwest client that sets no timer (no timeouts, no idle-connection
+/// reaping), for tests on paused time.
+fn untimed(config: Config) -> Config {
+    let http = reqwest::Client::builder().pool_idle_timeout(None).build();
+    Config {
+        http: Some(http.expect("a client without TLS roots to load builds")),
+        ..config
     }
 }
 
@@ -78,6 +97,8 @@ async fn each_operation_gets_a_token_of_a_scheme_it_accepts() {
     assert_eq!(r[2].header("authorization"), None);
 }
 
+// Real time: paused time needs the single-threaded runtime, and the callers must race on
+// threads while the refresh (50 ms) is in flight.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_calls_with_an_expired_token_refresh_once() {
     let server = Recorder::start().await;
@@ -107,14 +128,14 @@ async fn concurrent_calls_with_an_expired_token_refresh_once() {
         .all(|r| r.header("authorization") == Some("Bearer fresh-1")));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_401_refreshes_once_and_retries_once() {
     let server = Recorder::start().await;
     let calls = Arc::new(AtomicUsize::new(0));
     let creds = Credentials::new();
     creds.set_token(CUSTOMER, Token::new("revoked"));
     creds.set_source(CUSTOMER, counting_source(calls.clone()));
-    let client = server.client_with(creds, quick_config());
+    let client = server.client_with(creds, untimed(quick_config()));
 
     // Rejected, refreshed, accepted.
     server.push(Reply::json(
@@ -177,18 +198,18 @@ async fn a_failing_token_source_is_reported_before_sending() {
     assert!(server.take().is_empty());
 }
 
+/// Two retries, on paused time.
 fn retrying() -> Config {
-    Config {
+    untimed(Config {
         retry: RetryPolicy {
             max_retries: 2,
-            initial_backoff: Duration::from_millis(10),
             ..RetryPolicy::default()
         },
         ..quick_config()
-    }
+    })
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn idempotent_calls_are_retried_on_503_and_post_is_not() {
     let server = Recorder::start().await;
     let client = server.client_with(
@@ -217,7 +238,7 @@ async fn idempotent_calls_are_retried_on_503_and_post_is_not() {
     server.take();
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn retries_stop_at_the_limit_and_honour_retry_after() {
     let server = Recorder::start().await;
     let client = server.client_with(
@@ -229,7 +250,12 @@ async fn retries_stop_at_the_limit_and_honour_retry_after() {
         retrying(),
     );
     server.always(Reply::text(502, "bad gateway"));
+    let start = Clock::now();
     let err = client.delete_address(TENANT, "a1").await.unwrap_err();
+    // Two jittered backoffs: 100-200 ms, then 200-400 ms.
+    let waited = start.elapsed();
+    let range = Duration::from_millis(300)..=Duration::from_millis(600);
+    assert!(range.contains(&waited), "{waited:?}");
     assert!(
         matches!(&err, Error::UnexpectedStatus(p) if p.status.as_u16() == 502),
         "{err:?}"
@@ -238,10 +264,11 @@ async fn retries_stop_at_the_limit_and_honour_retry_after() {
 
     server.push(Reply::text(429, "slow down").with_header("retry-after", "1"));
     server.push(Reply::json(200, json!([])));
-    let start = Instant::now();
+    let start = Clock::now();
     client.list_addresses(TENANT).await.unwrap();
+    // The asked second, not the backoff.
     assert!(
-        start.elapsed() >= Duration::from_millis(900),
+        start.elapsed() >= Duration::from_secs(1),
         "{:?}",
         start.elapsed()
     );
@@ -263,7 +290,7 @@ async fn retries_can_be_switched_off() {
     assert_eq!(server.take().len(), 1);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn connection_errors_are_transport_errors() {
     // A port nothing listens on: bind, note the port, close.
     let port = {

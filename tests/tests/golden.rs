@@ -5,6 +5,8 @@
 //! Re-bless after an intended change with `EXPECTORATE=overwrite cargo test -p oasgen-tests
 //! --test golden`, then read the diff of `tests/output/` before committing.
 
+mod diff_support;
+
 use std::path::{Path, PathBuf};
 
 fn root() -> PathBuf {
@@ -58,14 +60,21 @@ fn fixtures_match_goldens() {
             std::fs::write(&warnings_path, &warnings).unwrap();
             continue;
         }
-        if std::fs::read_to_string(&warnings_path).unwrap_or_default() != warnings {
-            failures.push(format!(
-                "{stem}: warnings differ from tests/fixtures/{stem}.warnings"
-            ));
+        let expected = std::fs::read_to_string(&warnings_path).unwrap_or_default();
+        if expected != warnings {
+            let label = format!("tests/fixtures/{stem}.warnings");
+            let shown = diff_support::excerpt(&label, &expected, &warnings);
+            failures.push(format!("{stem}: warnings differ\n{shown}"));
         }
         let diff = oasgen::write::diff(&out, &generated.files).unwrap();
-        if !diff.is_empty() {
-            failures.push(format!("{stem}: {}", diff.paths().join(", ")));
+        for rel in &diff.changed {
+            let label = format!("tests/output/{stem}/{rel}");
+            let expected = std::fs::read_to_string(out.join(rel)).unwrap_or_default();
+            let shown = diff_support::excerpt(&label, &expected, &generated.files[rel]);
+            failures.push(format!("{stem}: {rel} differs\n{shown}"));
+        }
+        for rel in &diff.removed {
+            failures.push(format!("{stem}: {rel} is no longer generated"));
         }
     }
     // An output crate whose fixture was deleted is stale too.

@@ -251,6 +251,9 @@ impl Lowerer<'_> {
             }
         }
         let v = view(&schema.schema_kind);
+        if let Some(e) = v.constraints.pattern.as_deref().and_then(pattern_error) {
+            self.warn(&push_pointer(ptr, "pattern"), e);
+        }
         let expr = self.lower_view(schema, &v, hint, ptr, slot);
         if slot.is_none() {
             self.inline.insert(ptr.to_string(), expr.clone());
@@ -731,6 +734,16 @@ fn annotation_only(schema: &Schema) -> bool {
         && v.one_of.is_empty()
         && v.any_of.is_empty()
         && v.all_of.is_empty()
+}
+
+/// Why `pattern` is not an ECMA-262 regular expression, if it is not. It is compiled as the
+/// runtime compiles it (`new RegExp(pattern, "u")`, `oasgen_runtime::server::Pattern`), where
+/// such a pattern fails every value: the warning is the spec author's one chance to hear it.
+fn pattern_error(pattern: &str) -> Option<String> {
+    let e = regress::Regex::with_flags(pattern, "u").err()?;
+    Some(format!(
+        "`pattern` {pattern:?} does not compile as ECMA-262 with flag u ({e}); the generated server rejects every value"
+    ))
 }
 
 fn integer_type(format: Option<&str>) -> TypeExpr {

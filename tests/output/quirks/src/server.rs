@@ -291,7 +291,7 @@ async fn handle_put_label_image<S: Api>(
 
 fn get_item_request(input: &mut rt::Input) -> Option<GetItemRequest> {
     let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
-    let item_id = input.path("itemId", rt::Kind::String, rt::check_string);
+    let item_id = input.path("itemId", rt::Kind::String, check_item_id_param);
     Some(GetItemRequest {
         tenant: tenant?,
         item_id: item_id?,
@@ -300,7 +300,7 @@ fn get_item_request(input: &mut rt::Input) -> Option<GetItemRequest> {
 
 fn delete_item_request(input: &mut rt::Input) -> Option<DeleteItemRequest> {
     let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
-    let item_id = input.path("itemId", rt::Kind::String, rt::check_string);
+    let item_id = input.path("itemId", rt::Kind::String, check_item_id_param);
     Some(DeleteItemRequest {
         tenant: tenant?,
         item_id: item_id?,
@@ -376,5 +376,15 @@ fn check_tenant_param(
 ) {
     rt::string(v, at, errors);
     static RULES: rt::Rules = rt::Rules::NONE.pattern("^[a-z][a-z0-9]+$");
+    rt::rules(v, at, &RULES, errors);
+}
+
+fn check_item_id_param(
+    v: &::serde_json::Value,
+    at: &rt::At<'_>,
+    errors: &mut Vec<rt::FieldError>,
+) {
+    rt::string(v, at, errors);
+    static RULES: rt::Rules = rt::Rules::NONE.pattern("(?i)^[a-z0-9-]+$");
     rt::rules(v, at, &RULES, errors);
 }
