@@ -1845,6 +1845,7 @@ const ANONYMOUS_LOGIN: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Oper
     principal: rt::NoPrincipal,
     path_params: false,
     body: None,
+    forbidden: None,
 };
 
 async fn handle_anonymous_login<S: Api>(
@@ -1863,6 +1864,7 @@ const REFRESH_ANONYMOUS_TOKEN: rt::Operation<SecurityScheme, rt::NoPrincipal> = 
     principal: rt::NoPrincipal,
     path_params: false,
     body: None,
+    forbidden: None,
 };
 
 async fn handle_refresh_anonymous_token<S: Api>(
@@ -1882,13 +1884,14 @@ async fn handle_refresh_anonymous_token<S: Api>(
 
 /// How `signup` is served.
 const SIGNUP: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
-    security: &[&[SecurityScheme::AnonymousAccessToken]],
+    security: &[&[rt::Requirement::new(SecurityScheme::AnonymousAccessToken)]],
     principal: rt::RequiredPrincipal,
     path_params: true,
     body: Some(rt::BodyRules {
         accepted: &[("application/json", rt::Encoding::Json)],
         required: true,
     }),
+    forbidden: None,
 };
 
 async fn handle_signup<S: Api>(
@@ -1903,13 +1906,14 @@ async fn handle_signup<S: Api>(
 
 /// How `login` is served.
 const LOGIN: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
-    security: &[&[SecurityScheme::AnonymousAccessToken]],
+    security: &[&[rt::Requirement::new(SecurityScheme::AnonymousAccessToken)]],
     principal: rt::RequiredPrincipal,
     path_params: true,
     body: Some(rt::BodyRules {
         accepted: &[("application/json", rt::Encoding::Json)],
         required: true,
     }),
+    forbidden: None,
 };
 
 async fn handle_login<S: Api>(
@@ -1924,10 +1928,11 @@ async fn handle_login<S: Api>(
 
 /// How `logout` is served.
 const LOGOUT: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
-    security: &[&[SecurityScheme::CustomerAccessToken]],
+    security: &[&[rt::Requirement::new(SecurityScheme::CustomerAccessToken)]],
     principal: rt::RequiredPrincipal,
     path_params: true,
     body: None,
+    forbidden: None,
 };
 
 async fn handle_logout<S: Api>(
@@ -1942,10 +1947,11 @@ async fn handle_logout<S: Api>(
 
 /// How `refresh_customer_token` is served.
 const REFRESH_CUSTOMER_TOKEN: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
-    security: &[&[SecurityScheme::AnonymousAccessToken]],
+    security: &[&[rt::Requirement::new(SecurityScheme::AnonymousAccessToken)]],
     principal: rt::RequiredPrincipal,
     path_params: true,
     body: None,
+    forbidden: None,
 };
 
 async fn handle_refresh_customer_token<S: Api>(
@@ -1966,10 +1972,11 @@ async fn handle_refresh_customer_token<S: Api>(
 
 /// How `validate_token` is served.
 const VALIDATE_TOKEN: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
-    security: &[&[SecurityScheme::CustomerAccessToken]],
+    security: &[&[rt::Requirement::new(SecurityScheme::CustomerAccessToken)]],
     principal: rt::RequiredPrincipal,
     path_params: true,
     body: None,
+    forbidden: None,
 };
 
 async fn handle_validate_token<S: Api>(
@@ -1984,13 +1991,14 @@ async fn handle_validate_token<S: Api>(
 
 /// How `social_login` is served.
 const SOCIAL_LOGIN: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
-    security: &[&[SecurityScheme::AnonymousAccessToken]],
+    security: &[&[rt::Requirement::new(SecurityScheme::AnonymousAccessToken)]],
     principal: rt::RequiredPrincipal,
     path_params: true,
     body: Some(rt::BodyRules {
         accepted: &[("application/json", rt::Encoding::Json)],
         required: false,
     }),
+    forbidden: None,
 };
 
 async fn handle_social_login<S: Api>(
@@ -2006,12 +2014,13 @@ async fn handle_social_login<S: Api>(
 /// How `get_customer_profile` is served.
 const GET_CUSTOMER_PROFILE: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
     security: &[
-        &[SecurityScheme::CustomerAccessToken],
-        &[SecurityScheme::AnonymousAccessToken],
+        &[rt::Requirement::new(SecurityScheme::CustomerAccessToken)],
+        &[rt::Requirement::new(SecurityScheme::AnonymousAccessToken)],
     ],
     principal: rt::RequiredPrincipal,
     path_params: true,
     body: None,
+    forbidden: None,
 };
 
 async fn handle_get_customer_profile<S: Api>(
@@ -2032,10 +2041,11 @@ async fn handle_get_customer_profile<S: Api>(
 
 /// How `delete_customer_profile` is served.
 const DELETE_CUSTOMER_PROFILE: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
-    security: &[&[SecurityScheme::CustomerAccessToken]],
+    security: &[&[rt::Requirement::new(SecurityScheme::CustomerAccessToken)]],
     principal: rt::RequiredPrincipal,
     path_params: true,
     body: None,
+    forbidden: None,
 };
 
 async fn handle_delete_customer_profile<S: Api>(
@@ -2056,7 +2066,7 @@ async fn handle_delete_customer_profile<S: Api>(
 
 /// How `update_customer_profile` is served.
 const UPDATE_CUSTOMER_PROFILE: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
-    security: &[&[SecurityScheme::CustomerAccessToken]],
+    security: &[&[rt::Requirement::new(SecurityScheme::CustomerAccessToken)]],
     principal: rt::RequiredPrincipal,
     path_params: true,
     body: Some(rt::BodyRules {
@@ -2066,6 +2076,7 @@ const UPDATE_CUSTOMER_PROFILE: rt::Operation<SecurityScheme, rt::RequiredPrincip
         ],
         required: true,
     }),
+    forbidden: None,
 };
 
 async fn handle_update_customer_profile<S: Api>(
@@ -2086,13 +2097,14 @@ async fn handle_update_customer_profile<S: Api>(
 
 /// How `assign_account` is served.
 const ASSIGN_ACCOUNT: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
-    security: &[&[SecurityScheme::CustomerAccessToken]],
+    security: &[&[rt::Requirement::new(SecurityScheme::CustomerAccessToken)]],
     principal: rt::RequiredPrincipal,
     path_params: true,
     body: Some(rt::BodyRules {
         accepted: &[("application/json", rt::Encoding::Json)],
         required: true,
     }),
+    forbidden: None,
 };
 
 async fn handle_assign_account<S: Api>(
@@ -2107,10 +2119,11 @@ async fn handle_assign_account<S: Api>(
 
 /// How `list_addresses` is served.
 const LIST_ADDRESSES: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
-    security: &[&[SecurityScheme::CustomerAccessToken]],
+    security: &[&[rt::Requirement::new(SecurityScheme::CustomerAccessToken)]],
     principal: rt::RequiredPrincipal,
     path_params: true,
     body: None,
+    forbidden: None,
 };
 
 async fn handle_list_addresses<S: Api>(
@@ -2125,13 +2138,14 @@ async fn handle_list_addresses<S: Api>(
 
 /// How `add_address` is served.
 const ADD_ADDRESS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
-    security: &[&[SecurityScheme::CustomerAccessToken]],
+    security: &[&[rt::Requirement::new(SecurityScheme::CustomerAccessToken)]],
     principal: rt::RequiredPrincipal,
     path_params: true,
     body: Some(rt::BodyRules {
         accepted: &[("application/json", rt::Encoding::Json)],
         required: true,
     }),
+    forbidden: None,
 };
 
 async fn handle_add_address<S: Api>(
@@ -2146,10 +2160,11 @@ async fn handle_add_address<S: Api>(
 
 /// How `get_address` is served.
 const GET_ADDRESS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
-    security: &[&[SecurityScheme::CustomerAccessToken]],
+    security: &[&[rt::Requirement::new(SecurityScheme::CustomerAccessToken)]],
     principal: rt::RequiredPrincipal,
     path_params: true,
     body: None,
+    forbidden: None,
 };
 
 async fn handle_get_address<S: Api>(
@@ -2164,10 +2179,11 @@ async fn handle_get_address<S: Api>(
 
 /// How `delete_address` is served.
 const DELETE_ADDRESS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
-    security: &[&[SecurityScheme::CustomerAccessToken]],
+    security: &[&[rt::Requirement::new(SecurityScheme::CustomerAccessToken)]],
     principal: rt::RequiredPrincipal,
     path_params: true,
     body: None,
+    forbidden: None,
 };
 
 async fn handle_delete_address<S: Api>(
@@ -2182,13 +2198,14 @@ async fn handle_delete_address<S: Api>(
 
 /// How `update_address` is served.
 const UPDATE_ADDRESS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
-    security: &[&[SecurityScheme::CustomerAccessToken]],
+    security: &[&[rt::Requirement::new(SecurityScheme::CustomerAccessToken)]],
     principal: rt::RequiredPrincipal,
     path_params: true,
     body: Some(rt::BodyRules {
         accepted: &[("application/json", rt::Encoding::Json)],
         required: true,
     }),
+    forbidden: None,
 };
 
 async fn handle_update_address<S: Api>(
@@ -2203,10 +2220,11 @@ async fn handle_update_address<S: Api>(
 
 /// How `add_address_tags` is served.
 const ADD_ADDRESS_TAGS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
-    security: &[&[SecurityScheme::CustomerAccessToken]],
+    security: &[&[rt::Requirement::new(SecurityScheme::CustomerAccessToken)]],
     principal: rt::RequiredPrincipal,
     path_params: true,
     body: None,
+    forbidden: None,
 };
 
 async fn handle_add_address_tags<S: Api>(
@@ -2222,10 +2240,11 @@ async fn handle_add_address_tags<S: Api>(
 
 /// How `delete_address_tags` is served.
 const DELETE_ADDRESS_TAGS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
-    security: &[&[SecurityScheme::CustomerAccessToken]],
+    security: &[&[rt::Requirement::new(SecurityScheme::CustomerAccessToken)]],
     principal: rt::RequiredPrincipal,
     path_params: true,
     body: None,
+    forbidden: None,
 };
 
 async fn handle_delete_address_tags<S: Api>(
@@ -2246,10 +2265,11 @@ async fn handle_delete_address_tags<S: Api>(
 
 /// How `confirm_opt_in` is served.
 const CONFIRM_OPT_IN: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
-    security: &[&[SecurityScheme::AnonymousAccessToken]],
+    security: &[&[rt::Requirement::new(SecurityScheme::AnonymousAccessToken)]],
     principal: rt::RequiredPrincipal,
     path_params: true,
     body: None,
+    forbidden: None,
 };
 
 async fn handle_confirm_opt_in<S: Api>(
@@ -2264,13 +2284,14 @@ async fn handle_confirm_opt_in<S: Api>(
 
 /// How `resend_activation_link` is served.
 const RESEND_ACTIVATION_LINK: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
-    security: &[&[SecurityScheme::AnonymousAccessToken]],
+    security: &[&[rt::Requirement::new(SecurityScheme::AnonymousAccessToken)]],
     principal: rt::RequiredPrincipal,
     path_params: true,
     body: Some(rt::BodyRules {
         accepted: &[("application/json", rt::Encoding::Json)],
         required: true,
     }),
+    forbidden: None,
 };
 
 async fn handle_resend_activation_link<S: Api>(
@@ -2291,13 +2312,14 @@ async fn handle_resend_activation_link<S: Api>(
 
 /// How `request_email_change` is served.
 const REQUEST_EMAIL_CHANGE: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
-    security: &[&[SecurityScheme::CustomerAccessToken]],
+    security: &[&[rt::Requirement::new(SecurityScheme::CustomerAccessToken)]],
     principal: rt::RequiredPrincipal,
     path_params: true,
     body: Some(rt::BodyRules {
         accepted: &[("application/json", rt::Encoding::Json)],
         required: false,
     }),
+    forbidden: None,
 };
 
 async fn handle_request_email_change<S: Api>(
@@ -2318,13 +2340,14 @@ async fn handle_request_email_change<S: Api>(
 
 /// How `confirm_email_change` is served.
 const CONFIRM_EMAIL_CHANGE: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
-    security: &[&[SecurityScheme::AnonymousAccessToken]],
+    security: &[&[rt::Requirement::new(SecurityScheme::AnonymousAccessToken)]],
     principal: rt::RequiredPrincipal,
     path_params: true,
     body: Some(rt::BodyRules {
         accepted: &[("application/json", rt::Encoding::Json)],
         required: false,
     }),
+    forbidden: None,
 };
 
 async fn handle_confirm_email_change<S: Api>(
@@ -2345,13 +2368,14 @@ async fn handle_confirm_email_change<S: Api>(
 
 /// How `request_password_reset` is served.
 const REQUEST_PASSWORD_RESET: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
-    security: &[&[SecurityScheme::AnonymousAccessToken]],
+    security: &[&[rt::Requirement::new(SecurityScheme::AnonymousAccessToken)]],
     principal: rt::RequiredPrincipal,
     path_params: true,
     body: Some(rt::BodyRules {
         accepted: &[("application/json", rt::Encoding::Json)],
         required: false,
     }),
+    forbidden: None,
 };
 
 async fn handle_request_password_reset<S: Api>(
@@ -2372,13 +2396,14 @@ async fn handle_request_password_reset<S: Api>(
 
 /// How `reset_password` is served.
 const RESET_PASSWORD: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
-    security: &[&[SecurityScheme::AnonymousAccessToken]],
+    security: &[&[rt::Requirement::new(SecurityScheme::AnonymousAccessToken)]],
     principal: rt::RequiredPrincipal,
     path_params: true,
     body: Some(rt::BodyRules {
         accepted: &[("application/json", rt::Encoding::Json)],
         required: false,
     }),
+    forbidden: None,
 };
 
 async fn handle_reset_password<S: Api>(
@@ -2393,13 +2418,14 @@ async fn handle_reset_password<S: Api>(
 
 /// How `change_password` is served.
 const CHANGE_PASSWORD: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
-    security: &[&[SecurityScheme::CustomerAccessToken]],
+    security: &[&[rt::Requirement::new(SecurityScheme::CustomerAccessToken)]],
     principal: rt::RequiredPrincipal,
     path_params: true,
     body: Some(rt::BodyRules {
         accepted: &[("application/json", rt::Encoding::Json)],
         required: false,
     }),
+    forbidden: None,
 };
 
 async fn handle_change_password<S: Api>(
@@ -2692,34 +2718,40 @@ fn change_password_request(input: &mut rt::Input) -> Option<ChangePasswordReques
 }
 
 /// The principal for the first alternative of `op`'s schemes that all accept the
-/// request's credentials, as `op`'s method takes it; `401` if there is none and `op`
-/// needs one.
+/// request's credentials (and grant the scopes it names), as `op`'s method takes it;
+/// `401` if there is none and `op` needs one, `403` if credentials were accepted but
+/// lack a scope.
 async fn authenticate<S: Authenticator, P: rt::PrincipalRule>(
     service: &S,
     parts: &::axum::http::request::Parts,
     op: &rt::Operation<SecurityScheme, P>,
-) -> Result<P::Principal<S::Principal>, rt::Unauthorized> {
+) -> Result<P::Principal<S::Principal>, rt::Refused> {
     let mut sent = false;
     'alternatives: for alternative in op.security {
         let mut principal = None;
-        for &scheme in *alternative {
+        for requirement in *alternative {
+            let scheme = requirement.scheme;
             let Some(c) = credential(scheme, &parts.headers, parts.uri.query()) else {
                 continue 'alternatives;
             };
             sent = true;
-            match service.authenticate(scheme, &c).await {
-                Some(p) => principal = principal.or(Some(p)),
-                None => continue 'alternatives,
-            }
+            let Some(p) = service.authenticate(scheme, &c).await else {
+                continue 'alternatives;
+            };
+            principal = principal.or(Some(p));
         }
         if principal.is_some() {
-            return P::principal(principal);
+            return Ok(P::principal(principal)?);
         }
     }
     if op.security.iter().any(|a| a.is_empty()) {
-        return P::principal(None);
+        return Ok(P::principal(None)?);
     }
-    Err(if sent { rt::Unauthorized::Rejected } else { rt::Unauthorized::Missing })
+    Err(
+        rt::Refused::Unauthorized(
+            if sent { rt::Unauthorized::Rejected } else { rt::Unauthorized::Missing },
+        ),
+    )
 }
 
 /// The credential sent for `scheme`, if any.

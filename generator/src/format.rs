@@ -109,6 +109,8 @@ impl Text {
                 }
             }
             self.closed = match depth {
+                // A doc or other comment line ends no item, whatever its last character.
+                _ if body.starts_with("//") => false,
                 0 => body == "}" || body.ends_with(';') || body.starts_with("#!["),
                 4 if self.in_block => body == "}" || body.ends_with(';') || body.ends_with("{}"),
                 _ => false,
@@ -168,7 +170,9 @@ mod tests {
                 }
             ),
             quote!(
+                /// A doc line that ends like an item;
                 pub trait T {
+                    /// This one too;
                     fn f(&self);
                     #[doc = "Doc."]
                     fn g(&self) -> u8 {
@@ -194,7 +198,9 @@ impl A {
     pub fn g(&self) {}
 }
 
+/// A doc line that ends like an item;
 pub trait T {
+    /// This one too;
     fn f(&self);
 
     ///Doc.

@@ -368,6 +368,9 @@ pub struct BodyContent {
     pub encoding: BodyEncoding,
     /// The payload type.
     pub ty: TypeExpr,
+    /// The documented example: the media type's `example`, else its first `examples` entry,
+    /// else the schema's `example`.
+    pub example: Option<serde_json::Value>,
 }
 
 /// A request body.
@@ -425,8 +428,51 @@ pub struct SecurityScheme {
     pub ident: String,
     /// How the credential is sent.
     pub kind: SchemeKind,
+    /// The OAuth2 flows it declares, in the order OpenAPI lists them (empty for other schemes).
+    pub flows: Vec<OAuthFlow>,
     /// Documentation.
     pub docs: Docs,
+}
+
+/// One OAuth2 flow of a scheme.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OAuthFlow {
+    /// Which flow.
+    pub kind: FlowKind,
+    /// `authorizationUrl` (implicit and authorization code).
+    pub authorization_url: Option<String>,
+    /// `tokenUrl` (password, client credentials and authorization code), as written: it may be
+    /// relative to the server's URL.
+    pub token_url: Option<String>,
+    /// `refreshUrl`.
+    pub refresh_url: Option<String>,
+    /// The scopes it offers, with their descriptions, in spec order.
+    pub scopes: Vec<(String, String)>,
+}
+
+/// The OAuth2 flows OpenAPI names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlowKind {
+    /// `implicit`.
+    Implicit,
+    /// `password` (resource owner password credentials).
+    Password,
+    /// `clientCredentials`.
+    ClientCredentials,
+    /// `authorizationCode`.
+    AuthorizationCode,
+}
+
+impl FlowKind {
+    /// The flow's name in OpenAPI.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FlowKind::Implicit => "implicit",
+            FlowKind::Password => "password",
+            FlowKind::ClientCredentials => "clientCredentials",
+            FlowKind::AuthorizationCode => "authorizationCode",
+        }
+    }
 }
 
 /// How a scheme's credential travels.
@@ -445,11 +491,21 @@ pub enum SchemeKind {
     },
 }
 
-/// What an operation accepts: any one of `alternatives` (each a set of schemes used together).
+/// What an operation accepts: any one of `alternatives`, each a set of schemes used together
+/// (OR across alternatives, AND within one).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Security {
-    /// Indices into [`Api::security_schemes`]; an empty inner list means "no credentials".
-    pub alternatives: Vec<Vec<usize>>,
+    /// An empty inner list means "no credentials".
+    pub alternatives: Vec<Vec<Requirement>>,
+}
+
+/// One scheme of an alternative, and the scopes it must grant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Requirement {
+    /// Index into [`Api::security_schemes`].
+    pub scheme: usize,
+    /// The scopes the credential must carry (OAuth2 and OpenID Connect), in spec order.
+    pub scopes: Vec<String>,
 }
 
 impl Security {
@@ -462,13 +518,21 @@ impl Security {
     pub fn single_schemes(&self) -> Vec<usize> {
         let mut out = Vec::new();
         for alt in &self.alternatives {
-            for &s in alt {
-                if !out.contains(&s) {
-                    out.push(s);
+            for r in alt {
+                if !out.contains(&r.scheme) {
+                    out.push(r.scheme);
                 }
             }
         }
         out
+    }
+
+    /// Whether any alternative asks for scopes.
+    pub fn has_scopes(&self) -> bool {
+        self.alternatives
+            .iter()
+            .flatten()
+            .any(|r| !r.scopes.is_empty())
     }
 }
 

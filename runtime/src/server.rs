@@ -247,6 +247,8 @@ impl IntoResponse for Unauthorized {
 pub enum Refused {
     /// `401`.
     Unauthorized(Unauthorized),
+    /// `403`.
+    Forbidden(Forbidden),
     /// `400`, `413` or `415`.
     Rejection(Rejection),
 }
@@ -254,6 +256,12 @@ pub enum Refused {
 impl From<Unauthorized> for Refused {
     fn from(e: Unauthorized) -> Self {
         Refused::Unauthorized(e)
+    }
+}
+
+impl From<Forbidden> for Refused {
+    fn from(e: Forbidden) -> Self {
+        Refused::Forbidden(e)
     }
 }
 
@@ -267,6 +275,7 @@ impl IntoResponse for Refused {
     fn into_response(self) -> Response {
         match self {
             Refused::Unauthorized(e) => e.into_response(),
+            Refused::Forbidden(e) => e.into_response(),
             Refused::Rejection(e) => e.into_response(),
         }
     }
@@ -278,8 +287,8 @@ impl IntoResponse for Refused {
 #[doc(hidden)]
 pub struct Operation<Scheme: 'static, P> {
     /// The alternatives of security schemes it accepts: one alternative, with every scheme in
-    /// it, is enough. Empty when it takes no credentials.
-    pub security: &'static [&'static [Scheme]],
+    /// it and the scopes each must grant, is enough. Empty when it takes no credentials.
+    pub security: &'static [&'static [Requirement<Scheme>]],
     /// What its method gets of the principal: [`NoPrincipal`], [`OptionalPrincipal`] or
     /// [`RequiredPrincipal`].
     pub principal: P,
@@ -287,6 +296,56 @@ pub struct Operation<Scheme: 'static, P> {
     pub path_params: bool,
     /// Its request body, if it has one.
     pub body: Option<BodyRules>,
+    /// The JSON body the spec documents for its `403`, sent when the credentials lack a
+    /// scope; `None`: a standard one.
+    pub forbidden: Option<&'static str>,
+}
+
+/// One scheme of an alternative, and the scopes its credential must grant.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct Requirement<Scheme: 'static> {
+    /// The scheme.
+    pub scheme: Scheme,
+    /// The scopes; all of them must be granted.
+    pub scopes: &'static [&'static str],
+}
+
+impl<Scheme: Copy> Requirement<Scheme> {
+    /// `scheme`, with no scopes.
+    pub const fn new(scheme: Scheme) -> Self {
+        Requirement {
+            scheme,
+            scopes: &[],
+        }
+    }
+
+    /// The same scheme, with `scopes` to grant.
+    pub const fn scopes(self, scopes: &'static [&'static str]) -> Self {
+        Requirement { scopes, ..self }
+    }
+}
+
+/// Credentials that were accepted but lack a scope the operation requires: `403` with the
+/// operation's documented body, or a standard one.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Forbidden(pub Option<&'static str>);
+
+impl IntoResponse for Forbidden {
+    fn into_response(self) -> Response {
+        let body = self
+            .0
+            .and_then(|text| serde_json::from_str::<Value>(text).ok())
+            .unwrap_or_else(|| {
+                serde_json::json!({
+                    "status": 403,
+                    "type": "insufficient_scope",
+                    "message": "The credentials do not grant the scopes this operation requires."
+                })
+            });
+        (StatusCode::FORBIDDEN, axum::Json(body)).into_response()
+    }
 }
 
 /// The request body an operation reads.

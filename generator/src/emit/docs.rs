@@ -286,7 +286,14 @@ pub fn accepted_schemes(api: &Api, op: &Operation, together: &str) -> Option<Str
             }
             let names: Vec<String> = alt
                 .iter()
-                .map(|&i| code_span(&api.security_schemes[i].name))
+                .map(|r| {
+                    let name = code_span(&api.security_schemes[r.scheme].name);
+                    if r.scopes.is_empty() {
+                        return name;
+                    }
+                    let scopes: Vec<String> = r.scopes.iter().map(|s| code_span(s)).collect();
+                    format!("{name} (scopes {})", scopes.join(", "))
+                })
                 .collect();
             names.join(together)
         })

@@ -227,6 +227,7 @@ macro_rules! component {
 }
 
 component!(openapiv3::Schema, "schemas", schemas);
+component!(openapiv3::Example, "examples", examples);
 component!(openapiv3::Parameter, "parameters", parameters);
 component!(openapiv3::RequestBody, "requestBodies", request_bodies);
 component!(openapiv3::Response, "responses", responses);

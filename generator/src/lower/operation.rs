@@ -78,10 +78,15 @@ impl Lowerer<'_> {
                     )
                 }
             };
+            let flows = match &scheme {
+                SecurityScheme::OAuth2 { flows, .. } => oauth_flows(flows),
+                _ => Vec::new(),
+            };
             out.push(ir::SecurityScheme {
                 name: name.clone(),
                 ident: scope.claim(&naming::type_name(name, "Scheme")),
                 kind,
+                flows,
                 docs: ir::Docs {
                     title: None,
                     description: description.clone(),
@@ -447,7 +452,7 @@ impl Lowerer<'_> {
         let mut contents = Vec::new();
         for (media, m) in &body.content {
             let media_ptr = push_pointer(&push_pointer(&ptr, "content"), media);
-            contents.push(self.lower_content(media, m.schema.as_ref(), &hint, &media_ptr));
+            contents.push(self.lower_content(media, m, &hint, &media_ptr));
         }
         if contents.is_empty() {
             self.warn(&ptr, "request body without content; ignored");
@@ -466,10 +471,11 @@ impl Lowerer<'_> {
     fn lower_content(
         &mut self,
         media: &str,
-        schema: Option<&ReferenceOr<openapiv3::Schema>>,
+        content: &openapiv3::MediaType,
         hint: &[String],
         ptr: &str,
     ) -> ir::BodyContent {
+        let schema = content.schema.as_ref();
         let encoding = encoding_of(media);
         let ty = match (encoding, schema) {
             (BodyEncoding::Json | BodyEncoding::Form, Some(s)) => {
@@ -480,10 +486,30 @@ impl Lowerer<'_> {
             (BodyEncoding::Text, _) => TypeExpr::String,
             (BodyEncoding::Binary, _) => TypeExpr::Bytes,
         };
+        let example = content.example.clone().or_else(|| {
+            let first = content.examples.values().find_map(|e| match e {
+                ReferenceOr::Item(e) => e.value.clone(),
+                ReferenceOr::Reference { reference } => self
+                    .resolve::<openapiv3::Example>(reference)?
+                    .ok()?
+                    .value
+                    .clone(),
+            });
+            first.or_else(|| match schema? {
+                ReferenceOr::Item(s) => s.schema_data.example.clone(),
+                ReferenceOr::Reference { reference } => self
+                    .resolve::<openapiv3::Schema>(reference)?
+                    .ok()?
+                    .schema_data
+                    .example
+                    .clone(),
+            })
+        });
         ir::BodyContent {
             media_type: media.to_string(),
             encoding,
             ty,
+            example,
         }
     }
 
@@ -545,7 +571,7 @@ impl Lowerer<'_> {
                 .or_else(|| response.content.first());
             let body = chosen.map(|(media, m)| {
                 let media_ptr = push_pointer(&push_pointer(&rptr, "content"), media);
-                self.lower_content(media, m.schema.as_ref(), &hint, &media_ptr)
+                self.lower_content(media, m, &hint, &media_ptr)
             });
             out.push(ir::Response {
                 status,
@@ -570,7 +596,7 @@ impl Lowerer<'_> {
         let mut alternatives = Vec::new();
         for req in requirements.into_iter().flatten() {
             let mut alt = Vec::new();
-            for name in req.keys() {
+            for (name, scopes) in req {
                 let i = match schemes.iter().position(|s| &s.name == name) {
                     Some(i) => i,
                     None => {
@@ -586,6 +612,7 @@ impl Lowerer<'_> {
                             name: name.clone(),
                             ident: scope.claim(&naming::type_name(name, "Scheme")),
                             kind: ir::SchemeKind::Bearer,
+                            flows: Vec::new(),
                             docs: ir::Docs {
                                 title: None,
                                 description: Some(format!(
@@ -596,12 +623,60 @@ impl Lowerer<'_> {
                         schemes.len() - 1
                     }
                 };
-                alt.push(i);
+                alt.push(ir::Requirement {
+                    scheme: i,
+                    scopes: scopes.clone(),
+                });
             }
             alternatives.push(alt);
         }
         ir::Security { alternatives }
     }
+}
+
+/// The flows of an OAuth2 scheme, in the order OpenAPI lists them.
+fn oauth_flows(flows: &openapiv3::OAuth2Flows) -> Vec<ir::OAuthFlow> {
+    let scopes = |s: &indexmap::IndexMap<String, String>| {
+        s.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+    };
+    let mut out = Vec::new();
+    if let Some(f) = &flows.implicit {
+        out.push(ir::OAuthFlow {
+            kind: ir::FlowKind::Implicit,
+            authorization_url: Some(f.authorization_url.clone()),
+            token_url: None,
+            refresh_url: f.refresh_url.clone(),
+            scopes: scopes(&f.scopes),
+        });
+    }
+    if let Some(f) = &flows.password {
+        out.push(ir::OAuthFlow {
+            kind: ir::FlowKind::Password,
+            authorization_url: None,
+            token_url: Some(f.token_url.clone()),
+            refresh_url: f.refresh_url.clone(),
+            scopes: scopes(&f.scopes),
+        });
+    }
+    if let Some(f) = &flows.client_credentials {
+        out.push(ir::OAuthFlow {
+            kind: ir::FlowKind::ClientCredentials,
+            authorization_url: None,
+            token_url: Some(f.token_url.clone()),
+            refresh_url: f.refresh_url.clone(),
+            scopes: scopes(&f.scopes),
+        });
+    }
+    if let Some(f) = &flows.authorization_code {
+        out.push(ir::OAuthFlow {
+            kind: ir::FlowKind::AuthorizationCode,
+            authorization_url: Some(f.authorization_url.clone()),
+            token_url: Some(f.token_url.clone()),
+            refresh_url: f.refresh_url.clone(),
+            scopes: scopes(&f.scopes),
+        });
+    }
+    out
 }
 
 /// The words of an operation's name: the `operationId` without a leading HTTP method word

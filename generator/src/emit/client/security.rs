@@ -53,7 +53,9 @@ pub fn emit_security(api: &Api) -> TokenStream {
         let name = operation_const(op);
         let op_id = &op.operation_id;
         let alts = op.security.alternatives.iter().map(|alt| {
-            let schemes = alt.iter().map(|&i| scheme_const(&api.security_schemes[i]));
+            let schemes = alt
+                .iter()
+                .map(|r| scheme_const(&api.security_schemes[r.scheme]));
             quote!(&[#(#schemes),*])
         });
         let docs = doc_attrs(&[format!(

@@ -44,7 +44,7 @@ pub fn emit_server(api: &Api) -> Vec<TokenStream> {
             }
         },
         security::emit_schemes(api),
-        security::emit_authenticator(),
+        security::emit_authenticator(api),
         api::emit_trait(api),
     ];
     let per_op = |emit: fn(&Api, &Operation) -> TokenStream| {

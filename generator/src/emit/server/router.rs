@@ -4,7 +4,9 @@ use super::api::{body_field, request_name, response_name};
 use super::validate::{strict_decode_suffices, InputChecks};
 use super::{principal, Principal};
 use crate::emit::types::ident;
-use crate::ir::{Api, BodyEncoding, Operation, ParamLocation, Parameter, TypeExpr, TypeKind};
+use crate::ir::{
+    Api, BodyEncoding, Operation, ParamLocation, Parameter, StatusSpec, TypeExpr, TypeKind,
+};
 use heck::ToShoutySnakeCase;
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
@@ -98,9 +100,15 @@ pub fn emit_handler(api: &Api, op: &Operation) -> TokenStream {
     let auth = auth
         .map(|()| quote!(let principal = authenticate(&*service, &parts, &#descriptor).await?;));
     let alternatives = op.security.alternatives.iter().map(|alt| {
-        let schemes = alt.iter().map(|&i| ident(&api.security_schemes[i].ident));
-        quote!(&[#(SecurityScheme::#schemes),*])
+        let requirements = alt.iter().map(|r| {
+            let scheme = ident(&api.security_schemes[r.scheme].ident);
+            let scopes = &r.scopes;
+            let scopes = (!scopes.is_empty()).then(|| quote!(.scopes(&[#(#scopes),*])));
+            quote!(rt::Requirement::new(SecurityScheme::#scheme) #scopes)
+        });
+        quote!(&[#(#requirements),*])
     });
+    let forbidden = forbidden_body(op);
     let path_params = op.params.iter().any(|p| p.location == ParamLocation::Path);
     let body = match &op.body {
         Some(body) => {
@@ -128,6 +136,7 @@ pub fn emit_handler(api: &Api, op: &Operation) -> TokenStream {
             principal: rt::#rule,
             path_params: #path_params,
             body: #body,
+            forbidden: #forbidden,
         };
 
         async fn #name<S: Api>(
@@ -139,6 +148,24 @@ pub fn emit_handler(api: &Api, op: &Operation) -> TokenStream {
             let request = rt::read(&#descriptor, parts, body, #build).await?;
             Ok(service.#method(#principal request).await)
         }
+    }
+}
+
+/// The JSON text of the example the spec documents for `op`'s `403`, when its requirements
+/// name scopes (only then does the router answer `403` itself).
+fn forbidden_body(op: &Operation) -> TokenStream {
+    let documented = op
+        .responses
+        .iter()
+        .filter(|_| op.security.has_scopes())
+        .find(|r| r.status == StatusSpec::Code(403))
+        .and_then(|r| r.body.as_ref()?.example.as_ref());
+    match documented {
+        Some(example) => {
+            let text = example.to_string();
+            quote!(Some(#text))
+        }
+        None => quote!(None),
     }
 }
 

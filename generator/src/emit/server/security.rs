@@ -26,8 +26,21 @@ pub fn emit_schemes(api: &Api) -> TokenStream {
     }
 }
 
-/// The `Authenticator` trait.
-pub fn emit_authenticator() -> TokenStream {
+/// The `Authenticator` trait; it answers for scopes when the spec names any.
+pub fn emit_authenticator(api: &Api) -> TokenStream {
+    let has_scope = uses_scopes(api).then(|| {
+        quote! {
+            /// Whether `principal`, authenticated for `scheme`, was granted `scope`. The router
+            /// asks for every scope an operation's requirement names, before the method runs,
+            /// and answers `403` when one is missing.
+            fn has_scope(
+                &self,
+                principal: &Self::Principal,
+                scheme: SecurityScheme,
+                scope: &str,
+            ) -> bool;
+        }
+    });
     quote! {
         /// Resolves credentials to principals. The router calls it before any method that
         /// needs credentials; a request whose credentials it rejects gets `401`.
@@ -43,8 +56,15 @@ pub fn emit_authenticator() -> TokenStream {
                 credential: &::oasgen_runtime::server::Credential,
             ) -> impl ::std::future::Future<Output = Option<Self::Principal>>
                    + Send;
+
+            #has_scope
         }
     }
+}
+
+/// Whether any operation's requirement names scopes.
+fn uses_scopes(api: &Api) -> bool {
+    api.operations.iter().any(|op| op.security.has_scopes())
 }
 
 /// `authenticate` and `credential`, if any operation accepts credentials.
@@ -57,40 +77,62 @@ pub fn emit_authenticate(api: &Api) -> TokenStream {
         return quote!();
     }
     let credential = emit_credential(api);
+    let scopes = uses_scopes(api);
+    let declare_lacking = scopes.then(|| quote!(let mut lacking = false;));
+    let check_scopes = scopes.then(|| {
+        quote! {
+            if !requirement.scopes.iter().all(|s| service.has_scope(&p, scheme, s)) {
+                lacking = true;
+                continue 'alternatives;
+            }
+        }
+    });
+    let forbid = scopes.then(|| {
+        quote! {
+            if lacking {
+                return Err(rt::Refused::Forbidden(rt::Forbidden(op.forbidden)));
+            }
+        }
+    });
     quote! {
         /// The principal for the first alternative of `op`'s schemes that all accept the
-        /// request's credentials, as `op`'s method takes it; `401` if there is none and `op`
-        /// needs one.
+        /// request's credentials (and grant the scopes it names), as `op`'s method takes it;
+        /// `401` if there is none and `op` needs one, `403` if credentials were accepted but
+        /// lack a scope.
         async fn authenticate<S: Authenticator, P: rt::PrincipalRule>(
             service: &S,
             parts: &::axum::http::request::Parts,
             op: &rt::Operation<SecurityScheme, P>,
-        ) -> Result<P::Principal<S::Principal>, rt::Unauthorized> {
+        ) -> Result<P::Principal<S::Principal>, rt::Refused> {
             let mut sent = false;
+            #declare_lacking
             'alternatives: for alternative in op.security {
                 let mut principal = None;
-                for &scheme in *alternative {
+                for requirement in *alternative {
+                    let scheme = requirement.scheme;
                     let Some(c) = credential(scheme, &parts.headers, parts.uri.query()) else {
                         continue 'alternatives;
                     };
                     sent = true;
-                    match service.authenticate(scheme, &c).await {
-                        Some(p) => principal = principal.or(Some(p)),
-                        None => continue 'alternatives,
-                    }
+                    let Some(p) = service.authenticate(scheme, &c).await else {
+                        continue 'alternatives;
+                    };
+                    #check_scopes
+                    principal = principal.or(Some(p));
                 }
                 if principal.is_some() {
-                    return P::principal(principal);
+                    return Ok(P::principal(principal)?);
                 }
             }
             if op.security.iter().any(|a| a.is_empty()) {
-                return P::principal(None);
+                return Ok(P::principal(None)?);
             }
-            Err(if sent {
+            #forbid
+            Err(rt::Refused::Unauthorized(if sent {
                 rt::Unauthorized::Rejected
             } else {
                 rt::Unauthorized::Missing
-            })
+            }))
         }
 
         #credential

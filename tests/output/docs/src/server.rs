@@ -157,10 +157,11 @@ pub fn router_with<S: Api>(
 
 /// How `get_note` is served.
 const GET_NOTE: rt::Operation<SecurityScheme, rt::OptionalPrincipal> = rt::Operation {
-    security: &[&[SecurityScheme::BearerToken], &[]],
+    security: &[&[rt::Requirement::new(SecurityScheme::BearerToken)], &[]],
     principal: rt::OptionalPrincipal,
     path_params: true,
     body: None,
+    forbidden: None,
 };
 
 async fn handle_get_note<S: Api>(
@@ -175,13 +176,19 @@ async fn handle_get_note<S: Api>(
 
 /// How `create_note` is served.
 const CREATE_NOTE: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
-    security: &[&[SecurityScheme::BearerToken, SecurityScheme::ApiKey]],
+    security: &[
+        &[
+            rt::Requirement::new(SecurityScheme::BearerToken),
+            rt::Requirement::new(SecurityScheme::ApiKey),
+        ],
+    ],
     principal: rt::RequiredPrincipal,
     path_params: true,
     body: Some(rt::BodyRules {
         accepted: &[("application/json", rt::Encoding::Json)],
         required: true,
     }),
+    forbidden: None,
 };
 
 async fn handle_create_note<S: Api>(
@@ -213,34 +220,40 @@ fn create_note_request(input: &mut rt::Input) -> Option<CreateNoteRequest> {
 }
 
 /// The principal for the first alternative of `op`'s schemes that all accept the
-/// request's credentials, as `op`'s method takes it; `401` if there is none and `op`
-/// needs one.
+/// request's credentials (and grant the scopes it names), as `op`'s method takes it;
+/// `401` if there is none and `op` needs one, `403` if credentials were accepted but
+/// lack a scope.
 async fn authenticate<S: Authenticator, P: rt::PrincipalRule>(
     service: &S,
     parts: &::axum::http::request::Parts,
     op: &rt::Operation<SecurityScheme, P>,
-) -> Result<P::Principal<S::Principal>, rt::Unauthorized> {
+) -> Result<P::Principal<S::Principal>, rt::Refused> {
     let mut sent = false;
     'alternatives: for alternative in op.security {
         let mut principal = None;
-        for &scheme in *alternative {
+        for requirement in *alternative {
+            let scheme = requirement.scheme;
             let Some(c) = credential(scheme, &parts.headers, parts.uri.query()) else {
                 continue 'alternatives;
             };
             sent = true;
-            match service.authenticate(scheme, &c).await {
-                Some(p) => principal = principal.or(Some(p)),
-                None => continue 'alternatives,
-            }
+            let Some(p) = service.authenticate(scheme, &c).await else {
+                continue 'alternatives;
+            };
+            principal = principal.or(Some(p));
         }
         if principal.is_some() {
-            return P::principal(principal);
+            return Ok(P::principal(principal)?);
         }
     }
     if op.security.iter().any(|a| a.is_empty()) {
-        return P::principal(None);
+        return Ok(P::principal(None)?);
     }
-    Err(if sent { rt::Unauthorized::Rejected } else { rt::Unauthorized::Missing })
+    Err(
+        rt::Refused::Unauthorized(
+            if sent { rt::Unauthorized::Rejected } else { rt::Unauthorized::Missing },
+        ),
+    )
 }
 
 /// The credential sent for `scheme`, if any.

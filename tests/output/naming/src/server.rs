@@ -101,6 +101,7 @@ const GET_THING_BY_ID: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Oper
     principal: rt::NoPrincipal,
     path_params: true,
     body: None,
+    forbidden: None,
 };
 
 async fn handle_get_thing_by_id<S: Api>(

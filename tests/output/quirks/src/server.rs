@@ -215,10 +215,11 @@ pub fn router_with<S: Api>(
 
 /// How `get_item` is served.
 const GET_ITEM: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
-    security: &[&[SecurityScheme::Undeclared]],
+    security: &[&[rt::Requirement::new(SecurityScheme::Undeclared)]],
     principal: rt::RequiredPrincipal,
     path_params: true,
     body: None,
+    forbidden: None,
 };
 
 async fn handle_get_item<S: Api>(
@@ -233,10 +234,11 @@ async fn handle_get_item<S: Api>(
 
 /// How `delete_item` is served.
 const DELETE_ITEM: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
-    security: &[&[SecurityScheme::Undeclared]],
+    security: &[&[rt::Requirement::new(SecurityScheme::Undeclared)]],
     principal: rt::RequiredPrincipal,
     path_params: true,
     body: None,
+    forbidden: None,
 };
 
 async fn handle_delete_item<S: Api>(
@@ -251,10 +253,11 @@ async fn handle_delete_item<S: Api>(
 
 /// How `get_label` is served.
 const GET_LABEL: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
-    security: &[&[SecurityScheme::Undeclared]],
+    security: &[&[rt::Requirement::new(SecurityScheme::Undeclared)]],
     principal: rt::RequiredPrincipal,
     path_params: true,
     body: None,
+    forbidden: None,
 };
 
 async fn handle_get_label<S: Api>(
@@ -269,13 +272,14 @@ async fn handle_get_label<S: Api>(
 
 /// How `put_label_image` is served.
 const PUT_LABEL_IMAGE: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
-    security: &[&[SecurityScheme::Undeclared]],
+    security: &[&[rt::Requirement::new(SecurityScheme::Undeclared)]],
     principal: rt::RequiredPrincipal,
     path_params: true,
     body: Some(rt::BodyRules {
         accepted: &[("image/png", rt::Encoding::Binary)],
         required: true,
     }),
+    forbidden: None,
 };
 
 async fn handle_put_label_image<S: Api>(
@@ -328,34 +332,40 @@ fn put_label_image_request(input: &mut rt::Input) -> Option<PutLabelImageRequest
 }
 
 /// The principal for the first alternative of `op`'s schemes that all accept the
-/// request's credentials, as `op`'s method takes it; `401` if there is none and `op`
-/// needs one.
+/// request's credentials (and grant the scopes it names), as `op`'s method takes it;
+/// `401` if there is none and `op` needs one, `403` if credentials were accepted but
+/// lack a scope.
 async fn authenticate<S: Authenticator, P: rt::PrincipalRule>(
     service: &S,
     parts: &::axum::http::request::Parts,
     op: &rt::Operation<SecurityScheme, P>,
-) -> Result<P::Principal<S::Principal>, rt::Unauthorized> {
+) -> Result<P::Principal<S::Principal>, rt::Refused> {
     let mut sent = false;
     'alternatives: for alternative in op.security {
         let mut principal = None;
-        for &scheme in *alternative {
+        for requirement in *alternative {
+            let scheme = requirement.scheme;
             let Some(c) = credential(scheme, &parts.headers, parts.uri.query()) else {
                 continue 'alternatives;
             };
             sent = true;
-            match service.authenticate(scheme, &c).await {
-                Some(p) => principal = principal.or(Some(p)),
-                None => continue 'alternatives,
-            }
+            let Some(p) = service.authenticate(scheme, &c).await else {
+                continue 'alternatives;
+            };
+            principal = principal.or(Some(p));
         }
         if principal.is_some() {
-            return P::principal(principal);
+            return Ok(P::principal(principal)?);
         }
     }
     if op.security.iter().any(|a| a.is_empty()) {
-        return P::principal(None);
+        return Ok(P::principal(None)?);
     }
-    Err(if sent { rt::Unauthorized::Rejected } else { rt::Unauthorized::Missing })
+    Err(
+        rt::Refused::Unauthorized(
+            if sent { rt::Unauthorized::Rejected } else { rt::Unauthorized::Missing },
+        ),
+    )
 }
 
 /// The credential sent for `scheme`, if any.
