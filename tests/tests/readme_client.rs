@@ -73,6 +73,7 @@ fn readme_blocks_are_compiled() {
     let sources = [
         include_str!("readme_client.rs"),
         include_str!("readme_server.rs"),
+        include_str!("server_scopes.rs"),
     ];
     let blocks = readme_blocks();
     assert!(blocks.len() >= 2, "the README lost its examples");
@@ -80,7 +81,7 @@ fn readme_blocks_are_compiled() {
         assert!(
             sources.iter().any(|s| s.contains(&block)),
             "this README block is in neither tests/tests/readme_client.rs nor \
-             readme_server.rs, so nothing compiles it:\n{block}"
+             readme_server.rs nor server_scopes.rs, so nothing compiles it:\n{block}"
         );
     }
 }
