@@ -76,7 +76,7 @@ fn against_before(what: String, rows: &[&GenRow]) -> Budget {
     let mut parts = Vec::new();
     if let Some(w) = worst {
         parts.push(format!(
-            "{over} of {} over; worst {:.2}x ({})",
+            "{over} of {} over; worst {:.3}x ({})",
             compared.len(),
             w.ratio().unwrap(),
             w.name
@@ -189,7 +189,7 @@ fn before_after_cells(g: &GenRow) -> [String; 7] {
             Some(e) => format!("failed: {}", e.lines().next().unwrap_or_default()),
             None => g.now_ms().map_or("-".into(), ms),
         },
-        ratio.map_or("-".into(), |x| format!("{x:.2}x")),
+        ratio.map_or("-".into(), |x| format!("{x:.3}x")),
         format!("<= {:.2}x", g.limit()),
         verdict(row_pass(g)).into(),
     ]
@@ -545,7 +545,7 @@ mod tests {
         let b = budgets(&r);
         assert_eq!(b[0].pass, Some(true), "11 ms <= 20 ms");
         assert_eq!(b[1].pass, Some(false));
-        assert_eq!(b[1].measured, "1 of 2 over; worst 1.20x (order)");
+        assert_eq!(b[1].measured, "1 of 2 over; worst 1.200x (order)");
         assert_eq!(b[2].pass, Some(true), "1.4x <= 1.5x");
 
         r.specs[1].before_ms = Some(11.0);
