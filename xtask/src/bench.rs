@@ -1,10 +1,12 @@
-//! `cargo xtask bench [--corpus DIR] [--quick]`: measures what users of the generator pay and
-//! writes `BENCHMARKS.md`.
+//! `cargo xtask bench [--corpus DIR] [--quick] [--before BIN]`: measures what users of the
+//! generator pay and writes `BENCHMARKS.md`.
 //!
-//! - **Generation**: wall time of the release `oasgen` binary (whole process, writing the
-//!   crate), and in process the stages (parse, lower, emit, format) against the parse floor
-//!   (serde into `openapiv3` alone), on `specs/customer-managed.yaml`, every spec of the corpus
-//!   and a large spec built from them ([`bigspec`]), with the peak memory of the large one.
+//! - **Generation**: wall time of the whole release `oasgen` process (parse, generate, write
+//!   the crate) on `specs/customer-managed.yaml`, every spec of the corpus and a large spec
+//!   built from them ([`bigspec`]) in YAML and in JSON, each against its time before issue 14
+//!   ([`baseline`]); the time of each stage, in process; the large spec's peak memory. With
+//!   `--before BIN`, runs of `BIN` are interleaved with those of the current binary and their
+//!   medians become the baseline.
 //! - **Build cost**: clean and incremental debug builds of the generated crate with `client`,
 //!   `server` and both, in a target directory of its own; which features pull in axum and
 //!   reqwest; generated lines per operation.
@@ -14,6 +16,7 @@
 //! xtask stays cheap to compile: everything that needs serde-heavy parsing in release, tokio
 //! or axum is a release example or bench target that this module builds and spawns.
 
+pub mod baseline;
 pub mod bigspec;
 mod report;
 
@@ -31,16 +34,18 @@ pub struct Options {
     pub corpus: Option<PathBuf>,
     /// Fewer iterations: a smoke run, not numbers to publish.
     pub quick: bool,
+    /// An `oasgen` binary to time side by side with the current one; its medians are written
+    /// to the baseline file.
+    pub before: Option<PathBuf>,
 }
 
 /// Iteration counts.
 #[derive(Debug, Clone, Copy)]
 struct Plan {
+    warmups: usize,
     process_runs: usize,
-    corpus_loops: usize,
     in_process_iters: usize,
     large_iters: usize,
-    large_process_runs: usize,
     builds: usize,
     runtime_rounds: usize,
     runtime_secs: f64,
@@ -50,22 +55,20 @@ impl Plan {
     fn new(quick: bool) -> Plan {
         if quick {
             Plan {
-                process_runs: 5,
-                corpus_loops: 1,
+                warmups: 1,
+                process_runs: 3,
                 in_process_iters: 2,
                 large_iters: 1,
-                large_process_runs: 1,
                 builds: 1,
                 runtime_rounds: 1,
                 runtime_secs: 0.5,
             }
         } else {
             Plan {
+                warmups: 3,
                 process_runs: 21,
-                corpus_loops: 5,
                 in_process_iters: 10,
                 large_iters: 3,
-                large_process_runs: 3,
                 builds: 3,
                 runtime_rounds: 8,
                 runtime_secs: 1.0,
@@ -80,45 +83,53 @@ pub const DEFAULT_CORPUS: &str = "../shared/corpus/emporix";
 /// The size the large spec must reach.
 pub const LARGE_SPEC_BYTES: usize = 5 * 1024 * 1024;
 
-/// One spec measured in process by `bench_generate`.
-#[derive(Debug, Clone, Default)]
+/// Which generation budget a spec is held to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// `specs/customer-managed.yaml`.
+    Main,
+    Corpus,
+    /// The large spec, YAML or JSON.
+    Large,
+}
+
+/// One spec's generation numbers.
+#[derive(Debug, Clone)]
 struct GenRow {
     name: String,
+    kind: Kind,
+    path: PathBuf,
     bytes: u64,
     types: u64,
     operations: u64,
     lines: u64,
-    floor_ms: f64,
-    floor_kind: String,
+    /// In process: the whole generation, then parse, lower, emit and format (wall times).
     total_ms: f64,
-    /// Parse, lower (wall), emit, format (CPU time summed over the workers), and the wall time
-    /// of emit and format together.
-    stages_ms: [f64; 5],
-    /// Threads that emitted and formatted.
-    workers: u64,
-    /// CPU time `syn` and `prettyplease` alone take to parse and print the generated code
-    /// (doc comments aside), on one thread: the formatter's floor.
-    format_floor_cpu_ms: f64,
-    /// Median wall time of the whole `oasgen` process, where measured.
-    process_ms: Option<f64>,
+    stages_ms: [f64; 4],
+    /// Whole-process wall times of the current binary.
+    process_ms: Vec<f64>,
+    /// The median whole-process time before issue 14, where known.
+    before_ms: Option<f64>,
     error: Option<String>,
 }
 
 impl GenRow {
-    fn ratio(&self) -> f64 {
-        self.total_ms / self.floor_ms
+    /// How much slower than before this spec may be.
+    fn limit(&self) -> f64 {
+        match self.kind {
+            Kind::Large => 1.5,
+            Kind::Main | Kind::Corpus => 1.15,
+        }
     }
-}
 
-/// The large spec's numbers.
-#[derive(Debug, Clone, Default)]
-struct Large {
-    built_from: String,
-    rows: Vec<GenRow>,
-    /// `(peak KiB, file bytes)` per row, from a fresh process each.
-    memory: Vec<Option<(u64, u64)>>,
-    /// Peak KiB of the parse floor alone per row, from a fresh process each.
-    floor_memory: Vec<Option<u64>>,
+    fn now_ms(&self) -> Option<f64> {
+        (!self.process_ms.is_empty()).then(|| median(&self.process_ms))
+    }
+
+    /// Now / before.
+    fn ratio(&self) -> Option<f64> {
+        Some(self.now_ms()? / self.before_ms?)
+    }
 }
 
 /// One feature set's build times.
@@ -144,13 +155,17 @@ struct Results {
     machine: Vec<(String, String)>,
     commands: Vec<String>,
     quick: bool,
-    main: Option<GenRow>,
-    main_process: Vec<f64>,
+    plan: Option<Plan>,
+    /// Customer-managed, the corpus, the large spec as YAML and as JSON, in that order.
+    specs: Vec<GenRow>,
     corpus_dir: Option<String>,
     corpus_note: Option<String>,
-    corpus: Vec<GenRow>,
-    corpus_loops: Vec<f64>,
-    large: Option<Large>,
+    /// Where the "before" times come from.
+    before_note: Vec<String>,
+    /// What the large spec was built from.
+    large_from: Option<String>,
+    /// The large spec's peak memory per file: `(name, file bytes, peak KiB)`.
+    memory: Vec<(String, u64, u64)>,
     builds: Vec<BuildRow>,
     deps: Vec<DepCheck>,
     loc: Vec<(String, u64)>,
@@ -166,6 +181,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
     std::fs::create_dir_all(&scratch)?;
     let mut r = Results {
         quick: opts.quick,
+        plan: Some(plan),
         machine: machine(root),
         ..Results::default()
     };
@@ -232,125 +248,173 @@ fn generation(
     r: &mut Results,
 ) -> Result<()> {
     let spec = root.join(crate::codegen::SPEC);
-    let out = scratch.join("gen");
-    std::fs::create_dir_all(&out)?;
+    let corpus_specs = corpus(root, opts, r)?;
 
     step(&format!(
-        "whole-process wall time of `oasgen {}` ({} runs)",
-        crate::codegen::SPEC,
-        plan.process_runs
-    ));
-    r.commands.push(format!(
-        "{} {} --out target/bench/gen/customer-managed --quiet   # x{}, median",
-        rel(root, oasgen),
-        crate::codegen::SPEC,
-        plan.process_runs
-    ));
-    r.main_process = process_runs(
-        oasgen,
-        &spec,
-        &out.join("customer-managed"),
-        plan.process_runs,
-    )?;
-
-    // The corpus, if there is one.
-    let corpus_dir = match &opts.corpus {
-        Some(d) => Some(d.clone()),
-        None => Some(root.join(DEFAULT_CORPUS)).filter(|d| d.is_dir()),
-    };
-    let corpus_label = match &opts.corpus {
-        Some(d) => d.display().to_string(),
-        None => DEFAULT_CORPUS.to_string(),
-    };
-    let corpus_specs = match &corpus_dir {
-        Some(d) if d.is_dir() => crate::corpus::specs_in(d)?,
-        Some(d) => {
-            r.corpus_note = Some(format!("{} does not exist: skipped", d.display()));
-            Vec::new()
-        }
-        None => {
-            r.corpus_note = Some(
-                "no corpus (the default `../shared/corpus/emporix` is absent and `--corpus` was not given): skipped"
-                    .into(),
-            );
-            Vec::new()
-        }
-    };
-    if corpus_specs.is_empty() && r.corpus_note.is_none() {
-        r.corpus_note = Some("the corpus folder holds no specs: skipped".into());
-    }
-    r.corpus_dir = Some(corpus_label).filter(|_| !corpus_specs.is_empty());
-
-    step(&format!(
-        "in process: parse floor and stages, median of {} ({} specs)",
+        "in process: the stages, median of {} ({} specs)",
         plan.in_process_iters,
         1 + corpus_specs.len()
     ));
-    let mut files = vec![spec.clone()];
-    files.extend(corpus_specs.iter().cloned());
-    let mut rows = in_process(
+    let mut files = vec![(Kind::Main, spec.clone())];
+    files.extend(corpus_specs.iter().map(|p| (Kind::Corpus, p.clone())));
+    r.specs = in_process(
         root,
         harness,
         &files,
         plan.in_process_iters,
         &mut r.commands,
     )?;
-    let mut main = rows.remove(0);
-    main.process_ms = Some(median(&r.main_process));
-    r.operations = main.operations;
-    r.main = Some(main);
-    r.corpus = rows;
+    r.operations = r.specs[0].operations;
 
-    if !corpus_specs.is_empty() {
-        step(&format!(
-            "whole-process wall time of `oasgen` over all {} corpus specs in turn ({} loops)",
-            corpus_specs.len(),
-            plan.corpus_loops
-        ));
-        r.commands.push(format!(
-            "for each spec in {}: {} SPEC --out target/bench/gen/corpus/NAME --quiet   # x{}, median of the totals",
-            r.corpus_dir.as_deref().unwrap_or_default(),
-            rel(root, oasgen),
-            plan.corpus_loops
-        ));
-        let ok = r.corpus.iter().filter(|g| g.error.is_none()).count();
-        let mut per_spec: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-        for _ in 0..plan.corpus_loops {
-            let start = Instant::now();
-            for (spec, row) in corpus_specs.iter().zip(&r.corpus) {
-                let dest = out.join("corpus").join(&row.name);
-                let t = Instant::now();
-                // A spec the generator refuses still costs its process; it is timed too.
-                let _ = run_oasgen(oasgen, spec, &dest);
-                per_spec
-                    .entry(row.name.clone())
-                    .or_default()
-                    .push(t.elapsed().as_secs_f64() * 1000.0);
+    let (yaml_path, json_path) = large_spec(root, scratch, r)?;
+    step(&format!(
+        "large spec in process, median of {}",
+        plan.large_iters
+    ));
+    let large = [(Kind::Large, yaml_path), (Kind::Large, json_path)];
+    let large = in_process(root, harness, &large, plan.large_iters, &mut r.commands)?;
+    r.specs.extend(large);
+
+    let mut bins = vec![("now", oasgen)];
+    if let Some(before) = &opts.before {
+        bins.push(("before", before.as_path()));
+    }
+    step(&format!(
+        "whole `oasgen` processes: {} specs, {} warm-up and {} timed runs each{}",
+        r.specs.len(),
+        plan.warmups,
+        plan.process_runs,
+        match &opts.before {
+            Some(b) => format!(", interleaved with {}", b.display()),
+            None => String::new(),
+        }
+    ));
+    r.commands.push(format!(
+        "{} SPEC --out target/bench/gen/now/NAME --quiet   # each spec: x{} warm-up, x{} timed, median{}",
+        rel(root, oasgen),
+        plan.warmups,
+        plan.process_runs,
+        match &opts.before {
+            Some(b) => format!("; interleaved with {} (ABBA order)", b.display()),
+            None => String::new(),
+        }
+    ));
+    for row in r.specs.iter_mut().filter(|g| g.error.is_none()) {
+        let out = scratch.join("gen");
+        match process_times(&bins, &row.path, &out, &row.name, plan) {
+            Ok(mut times) => {
+                row.process_ms = times.remove(0);
+                row.before_ms = times.first().map(|t| median(t));
+                println!(
+                    "bench:   {}: {} ms{}",
+                    row.name,
+                    report::ms(median(&row.process_ms)),
+                    row.before_ms
+                        .map_or(String::new(), |b| format!(" (before {} ms)", report::ms(b)))
+                );
             }
-            r.corpus_loops.push(start.elapsed().as_secs_f64() * 1000.0);
-        }
-        for row in &mut r.corpus {
-            row.process_ms = per_spec.get(&row.name).map(|v| median(v));
-        }
-        if ok < corpus_specs.len() {
-            println!(
-                "bench: {} of {} corpus specs do not generate",
-                corpus_specs.len() - ok,
-                corpus_specs.len()
-            );
+            Err(e) => row.error = Some(format!("{e:#}")),
         }
     }
 
-    // The large spec: from the corpus specs that generate, or from this repository's specs.
+    before_times(root, opts, plan, r)?;
+    large_memory(root, harness, r)
+}
+
+/// Each spec's time before issue 14: with `--before`, from this run, and then written to the
+/// baseline file; otherwise read from that file.
+fn before_times(root: &Path, opts: &Options, plan: Plan, r: &mut Results) -> Result<()> {
+    let file = root.join(baseline::FILE);
+    if opts.before.is_some() {
+        let rows: Vec<_> = r
+            .specs
+            .iter()
+            .filter_map(|g| Some((g.name.clone(), g.bytes, g.before_ms?)))
+            .collect();
+        r.before_note = baseline::about(opts, &r.machine, plan.process_runs);
+        std::fs::write(&file, baseline::render(&r.before_note, &rows))
+            .with_context(|| format!("cannot write {}", file.display()))?;
+        step(&format!("wrote {}", baseline::FILE));
+        return Ok(());
+    }
+    let Ok(text) = std::fs::read_to_string(&file) else {
+        r.before_note = vec![format!(
+            "{} is missing: nothing to compare with",
+            baseline::FILE
+        )];
+        return Ok(());
+    };
+    let base = baseline::parse(&text)?;
+    for row in &mut r.specs {
+        // A changed file is not the spec the baseline timed.
+        row.before_ms = base
+            .entries
+            .get(&row.name)
+            .filter(|e| e.bytes == row.bytes)
+            .map(|e| e.ms);
+    }
+    r.before_note = base.about;
+    Ok(())
+}
+
+/// The large spec's peak memory, one fresh process per file.
+fn large_memory(root: &Path, harness: &Path, r: &mut Results) -> Result<()> {
+    for row in r.specs.iter().filter(|g| g.kind == Kind::Large) {
+        if row.error.is_some() {
+            continue;
+        }
+        step(&format!("large spec: peak memory ({})", row.name));
+        r.commands.push(format!(
+            "{} --memory {}   # VmHWM of a fresh process",
+            rel(root, harness),
+            rel(root, &row.path)
+        ));
+        let line = run_harness(
+            harness,
+            &["--memory".into(), row.path.display().to_string()],
+        )?;
+        if let Some(kib) = line.first().and_then(|v| v["peak_kib"].as_u64()) {
+            r.memory.push((row.name.clone(), row.bytes, kib));
+        }
+    }
+    Ok(())
+}
+
+/// The corpus specs, if there is a corpus; notes in `r` what was found.
+fn corpus(root: &Path, opts: &Options, r: &mut Results) -> Result<Vec<PathBuf>> {
+    let (dir, label) = match &opts.corpus {
+        Some(d) => (d.clone(), d.display().to_string()),
+        None => (root.join(DEFAULT_CORPUS), DEFAULT_CORPUS.to_string()),
+    };
+    if !dir.is_dir() {
+        r.corpus_note = Some(format!("`{label}` does not exist: skipped"));
+        return Ok(Vec::new());
+    }
+    let specs = crate::corpus::specs_in(&dir)?;
+    if specs.is_empty() {
+        r.corpus_note = Some(format!("`{label}` holds no specs: skipped"));
+    } else {
+        r.corpus_dir = Some(label);
+    }
+    Ok(specs)
+}
+
+/// Builds the large spec from the corpus specs that generate (or from this repository's specs
+/// when none do) and writes it as YAML and as JSON; returns both paths.
+fn large_spec(root: &Path, scratch: &Path, r: &mut Results) -> Result<(PathBuf, PathBuf)> {
     let mut sources = Vec::new();
-    let built_from = if r.corpus.iter().any(|g| g.error.is_none()) {
-        for (path, row) in corpus_specs.iter().zip(&r.corpus) {
-            if row.error.is_none() {
-                sources.push((row.name.clone(), read_value(path)?));
-            }
+    let corpus: Vec<&GenRow> = r
+        .specs
+        .iter()
+        .filter(|g| g.kind == Kind::Corpus && g.error.is_none())
+        .collect();
+    let built_from = if !corpus.is_empty() {
+        for row in &corpus {
+            sources.push((row.name.clone(), read_value(&row.path)?));
         }
         format!("the {} corpus specs that generate, repeated", sources.len())
     } else {
+        let spec = root.join(crate::codegen::SPEC);
         sources.push(("customer_managed".to_string(), read_value(&spec)?));
         let mut fixtures: Vec<PathBuf> = std::fs::read_dir(root.join("tests/fixtures"))?
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -372,8 +436,7 @@ fn generation(
         )
     };
     step(&format!(
-        "building the large spec (>= {} bytes) from {built_from}",
-        LARGE_SPEC_BYTES
+        "building the large spec (>= {LARGE_SPEC_BYTES} bytes) from {built_from}"
     ));
     let yaml = bigspec::build(&sources, LARGE_SPEC_BYTES)?;
     let value: Value = serde_yaml::from_str(&yaml)?;
@@ -389,82 +452,38 @@ fn generation(
         rel(root, &json_path),
         json.len()
     ));
-
-    step(&format!(
-        "large spec in process, median of {}",
-        plan.large_iters
-    ));
-    let large_files = [yaml_path.clone(), json_path.clone()];
-    let mut rows = in_process(
-        root,
-        harness,
-        &large_files,
-        plan.large_iters,
-        &mut r.commands,
-    )?;
-    let mut memory = Vec::new();
-    let mut floor_memory = Vec::new();
-    for (file, row) in large_files.iter().zip(rows.iter_mut()) {
-        // Both files share a stem: name the rows by their extension too.
-        row.name = file
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned();
-        if row.error.is_some() {
-            memory.push(None);
-            floor_memory.push(None);
-            continue;
-        }
-        step(&format!(
-            "large spec: whole process ({} runs) and peak memory ({})",
-            plan.large_process_runs,
-            rel(root, file)
-        ));
-        r.commands.push(format!(
-            "{} {} --out target/bench/gen/large --quiet   # x{}, median",
-            rel(root, oasgen),
-            rel(root, file),
-            plan.large_process_runs
-        ));
-        let runs = process_runs(oasgen, file, &out.join("large"), plan.large_process_runs)?;
-        row.process_ms = Some(median(&runs));
-        r.commands.push(format!(
-            "{} --memory {}   # VmHWM of a fresh process",
-            rel(root, harness),
-            rel(root, file)
-        ));
-        let line = run_harness(harness, &["--memory".into(), file.display().to_string()])?;
-        let v = line.first().cloned().unwrap_or_default();
-        memory.push(v["peak_kib"].as_u64().map(|k| (k, row.bytes)));
-        r.commands.push(format!(
-            "{} --floor-memory {}   # VmHWM of a fresh process that only parses",
-            rel(root, harness),
-            rel(root, file)
-        ));
-        let line = run_harness(
-            harness,
-            &["--floor-memory".into(), file.display().to_string()],
-        )?;
-        floor_memory.push(line.first().and_then(|v| v["peak_kib"].as_u64()));
-    }
-    r.large = Some(Large {
-        built_from,
-        rows,
-        memory,
-        floor_memory,
-    });
-    Ok(())
+    r.large_from = Some(built_from);
+    Ok((yaml_path, json_path))
 }
 
-/// `runs` timed runs of `oasgen SPEC --out OUT --quiet` after one untimed one; milliseconds.
-fn process_runs(oasgen: &Path, spec: &Path, out: &Path, runs: usize) -> Result<Vec<f64>> {
-    run_oasgen(oasgen, spec, out)?;
-    let mut times = Vec::new();
-    for _ in 0..runs {
-        let start = Instant::now();
-        run_oasgen(oasgen, spec, out)?;
-        times.push(start.elapsed().as_secs_f64() * 1000.0);
+/// Whole-process wall times (ms) of `BIN SPEC --out OUT/LABEL/NAME --quiet`, per binary: each
+/// binary's own output folder, so every timed run regenerates over its own previous output;
+/// warm-up runs first, then the timed runs of the binaries interleaved, the order reversed
+/// every round (ABBA), so both see the same machine.
+fn process_times(
+    bins: &[(&str, &Path)],
+    spec: &Path,
+    out: &Path,
+    name: &str,
+    plan: Plan,
+) -> Result<Vec<Vec<f64>>> {
+    let outs: Vec<PathBuf> = bins.iter().map(|(l, _)| out.join(l).join(name)).collect();
+    for ((_, bin), out) in bins.iter().zip(&outs) {
+        for _ in 0..plan.warmups.max(1) {
+            run_oasgen(bin, spec, out)?;
+        }
+    }
+    let mut times = vec![Vec::new(); bins.len()];
+    for round in 0..plan.process_runs {
+        let mut order: Vec<usize> = (0..bins.len()).collect();
+        if round % 2 == 1 {
+            order.reverse();
+        }
+        for i in order {
+            let start = Instant::now();
+            run_oasgen(bins[i].1, spec, &outs[i])?;
+            times[i].push(start.elapsed().as_secs_f64() * 1000.0);
+        }
     }
     Ok(times)
 }
@@ -480,7 +499,8 @@ fn run_oasgen(oasgen: &Path, spec: &Path, out: &Path) -> Result<()> {
         .with_context(|| format!("cannot run {}", oasgen.display()))?;
     if !output.status.success() {
         bail!(
-            "oasgen failed on {}: {}",
+            "{} failed on {}: {}",
+            oasgen.display(),
             spec.display(),
             String::from_utf8_lossy(&output.stderr).trim()
         );
@@ -488,17 +508,22 @@ fn run_oasgen(oasgen: &Path, spec: &Path, out: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The in-process harness on `files`: a row per file, named by its file name (its stem for
+/// the repository's and the corpus's specs).
 fn in_process(
     root: &Path,
     harness: &Path,
-    files: &[PathBuf],
+    files: &[(Kind, PathBuf)],
     iters: usize,
     commands: &mut Vec<String>,
 ) -> Result<Vec<GenRow>> {
     let shown: Vec<String> = if files.len() > 3 {
-        vec![rel(root, &files[0]), format!("... ({} files)", files.len())]
+        vec![
+            rel(root, &files[0].1),
+            format!("... ({} files)", files.len()),
+        ]
     } else {
-        files.iter().map(|f| rel(root, f)).collect()
+        files.iter().map(|(_, f)| rel(root, f)).collect()
     };
     commands.push(format!(
         "{} --iters {iters} {}",
@@ -506,7 +531,7 @@ fn in_process(
         shown.join(" ")
     ));
     let mut args = vec!["--iters".to_string(), iters.to_string()];
-    args.extend(files.iter().map(|f| f.display().to_string()));
+    args.extend(files.iter().map(|(_, f)| f.display().to_string()));
     let lines = run_harness(harness, &args)?;
     if lines.len() != files.len() {
         bail!(
@@ -518,36 +543,30 @@ fn in_process(
     Ok(files
         .iter()
         .zip(lines)
-        .map(|(f, v)| gen_row(f, &v))
+        .map(|((kind, path), v)| gen_row(*kind, path, &v))
         .collect())
 }
 
-fn gen_row(file: &Path, v: &Value) -> GenRow {
+fn gen_row(kind: Kind, path: &Path, v: &Value) -> GenRow {
     let f = |k: &str| v[k].as_f64().unwrap_or(f64::NAN);
     let u = |k: &str| v[k].as_u64().unwrap_or(0);
+    // Both forms of the large spec share a stem: they are named by their extension too.
+    let name = match kind {
+        Kind::Large => path.file_name(),
+        Kind::Main | Kind::Corpus => path.file_stem(),
+    };
     GenRow {
-        name: file
-            .file_stem()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned(),
+        name: name.unwrap_or_default().to_string_lossy().into_owned(),
+        kind,
+        path: path.to_path_buf(),
         bytes: u("bytes"),
         types: u("types"),
         operations: u("operations"),
         lines: u("lines"),
-        floor_ms: f("floor_ms"),
-        floor_kind: v["floor_kind"].as_str().unwrap_or("").to_string(),
         total_ms: f("total_ms"),
-        stages_ms: [
-            f("parse_ms"),
-            f("lower_ms"),
-            f("emit_ms"),
-            f("format_ms"),
-            f("render_ms"),
-        ],
-        workers: u("workers"),
-        format_floor_cpu_ms: f("format_floor_cpu_ms"),
-        process_ms: None,
+        stages_ms: [f("parse_ms"), f("lower_ms"), f("emit_ms"), f("format_ms")],
+        process_ms: Vec::new(),
+        before_ms: None,
         error: v["error"].as_str().map(str::to_string),
     }
 }

@@ -86,6 +86,10 @@ enum Command {
         /// A smoke run: few iterations, numbers not worth publishing.
         #[arg(long)]
         quick: bool,
+        /// An `oasgen` binary of the code before: its runs are interleaved with the current
+        /// binary's, and their medians become the baseline (xtask/src/bench/baseline.tsv).
+        #[arg(long, value_name = "BIN")]
+        before: Option<PathBuf>,
     },
 }
 
@@ -104,9 +108,18 @@ fn main() -> ExitCode {
         Command::Serve { addr } => xtask::serve::run(&root(), &addr),
         Command::Corpus { dir } => xtask::corpus::run(&root(), &dir),
         Command::FuzzSample { count } => xtask::fuzz_sample::run(&root(), count),
-        Command::Bench { corpus, quick } => {
-            xtask::bench::run(&root(), &xtask::bench::Options { corpus, quick })
-        }
+        Command::Bench {
+            corpus,
+            quick,
+            before,
+        } => xtask::bench::run(
+            &root(),
+            &xtask::bench::Options {
+                corpus,
+                quick,
+                before,
+            },
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
