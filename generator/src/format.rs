@@ -2,32 +2,36 @@
 //! header.
 //!
 //! Formatting uses `prettyplease` (pinned by Cargo.lock), never an installed `rustfmt`, so the
-//! output is the same on every machine. It is an ordered map over items: each item is parsed
-//! (`syn`) and printed on its own, by as many workers as the machine has cores, and the texts
-//! are joined in item order, so the output does not depend on which worker did what.
+//! output is the same on every machine. It is an ordered map over items: each item is emitted,
+//! parsed (`syn`) and printed on its own, by as many workers as the machine has cores, and the
+//! texts are joined in item order, so the output does not depend on which worker did what.
 
 use crate::emit::RustFile;
 use crate::error::Error;
+use proc_macro2::TokenStream;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// Formats `files`; returns each path with its text, in the given order.
-pub fn render(files: Vec<RustFile>, header: &str) -> Result<Vec<(String, String)>, Error> {
-    let paths: Vec<&str> = files.iter().map(|f| f.path).collect();
-    // Token streams cannot cross threads: each item goes to the workers as text.
-    let items: Vec<(usize, String)> = files
-        .into_iter()
+/// Emits (with `emit`) and formats the items of `files`; returns each path with its text, in
+/// the given order.
+pub fn render<I: Copy + Sync>(
+    files: &[RustFile<I>],
+    header: &str,
+    emit: impl Fn(I) -> TokenStream + Sync,
+) -> Result<Vec<(String, String)>, Error> {
+    let items: Vec<(usize, I)> = files
+        .iter()
         .enumerate()
-        .flat_map(|(i, f)| f.items.into_iter().map(move |item| (i, item.to_string())))
+        .flat_map(|(i, f)| f.items.iter().map(move |item| (i, *item)))
         .collect();
-    let printed = map_ordered(&items, |(file, item)| print(paths[*file], item));
-    let mut texts: Vec<Text> = paths.iter().map(|_| Text::new(header)).collect();
+    let printed = map_ordered(&items, |(file, item)| print(files[*file].path, emit(*item)));
+    let mut texts: Vec<Text> = files.iter().map(|_| Text::new(header)).collect();
     for ((file, _), text) in items.iter().zip(printed) {
         texts[*file].push(&text?);
     }
-    Ok(paths
+    Ok(files
         .iter()
         .zip(texts)
-        .map(|(path, text)| (path.to_string(), text.text))
+        .map(|(f, text)| (f.path.to_string(), text.text))
         .collect())
 }
 
@@ -61,8 +65,8 @@ fn map_ordered<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec
 }
 
 /// Parses and prints one item (or a few items, or a file's inner attributes).
-fn print(path: &str, item: &str) -> Result<String, Error> {
-    let file = syn::parse_file(item).map_err(|e| Error::Internal {
+fn print(path: &str, item: TokenStream) -> Result<String, Error> {
+    let file = syn::parse2::<syn::File>(item).map_err(|e| Error::Internal {
         message: format!("{path}: emitted tokens do not parse as Rust: {e}"),
     })?;
     Ok(prettyplease::unparse(&file))
@@ -124,11 +128,16 @@ mod tests {
     use super::*;
     use quote::quote;
 
-    fn file(items: Vec<proc_macro2::TokenStream>) -> Vec<RustFile> {
-        vec![RustFile {
+    /// Renders `items` as one file, emitting item `i` as `items[i]`.
+    fn render_items(items: Vec<TokenStream>, header: &str) -> Result<String, Error> {
+        // Token streams cannot cross threads: each worker makes its own copy from text.
+        let texts: Vec<String> = items.iter().map(|t| t.to_string()).collect();
+        let file = RustFile {
             path: "src/x.rs",
-            items,
-        }]
+            items: (0..texts.len()).collect(),
+        };
+        let emit = |i: usize| texts[i].parse::<TokenStream>().unwrap();
+        Ok(render(&[file], header, emit)?.remove(0).1)
     }
 
     #[test]
@@ -147,11 +156,11 @@ mod tests {
                 })
                 .collect::<Vec<_>>()
         };
-        let ok = render(file(items(usize::MAX, usize::MAX)), "// h").unwrap();
+        let ok = render_items(items(usize::MAX, usize::MAX), "// h").unwrap();
         let expected: String = (0..200).map(|i| format!("fn f{i}() {{}}\n")).collect();
-        assert_eq!(ok[0].1, format!("// h\n{expected}"));
+        assert_eq!(ok, format!("// h\n{expected}"));
         for (fn_at, struct_at, first) in [(37, 150, "parentheses"), (150, 37, "identifier")] {
-            let Err(Error::Internal { message }) = render(file(items(fn_at, struct_at)), "") else {
+            let Err(Error::Internal { message }) = render_items(items(fn_at, struct_at), "") else {
                 panic!("broken items rendered");
             };
             assert!(message.contains(first), "{message}");
@@ -185,7 +194,7 @@ mod tests {
                 struct B;
             ),
         ];
-        let text = &render(file(items), "// h").unwrap()[0].1;
+        let text = &render_items(items, "// h").unwrap();
         let expected = "// h
 #![allow(dead_code)]
 

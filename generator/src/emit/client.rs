@@ -20,32 +20,57 @@ fn plain_doc(text: &str) -> TokenStream {
     outer_lines(vec![format!(" {text}")])
 }
 
-/// The client module.
-pub fn emit_client(api: &Api) -> Vec<TokenStream> {
-    let mut items = vec![
-        quote! {
+/// An item of `client.rs`.
+#[derive(Debug, Clone, Copy)]
+pub enum Item {
+    /// The module's attributes and re-exports.
+    Head,
+    /// The security table.
+    Security,
+    /// The `Client` struct and its constructors.
+    Struct,
+    /// `impl Client`: one method per operation.
+    Methods,
+    /// The body and result types of one operation.
+    OperationTypes(usize),
+}
+
+/// The items of `client.rs`.
+pub fn items(api: &Api) -> Vec<Item> {
+    let mut items = vec![Item::Head, Item::Security, Item::Struct];
+    if !api.operations.is_empty() {
+        items.push(Item::Methods);
+    }
+    items.extend((0..api.operations.len()).map(Item::OperationTypes));
+    items
+}
+
+/// The tokens of one item.
+pub fn emit(api: &Api, item: Item) -> TokenStream {
+    match item {
+        Item::Head => quote! {
             #![allow(deprecated)]
 
             pub use ::oasgen_runtime::{
                 Config, Credentials, Error, RetryPolicy, Secret, Token, TokenSource,
             };
         },
-        security::emit_security(api),
-        emit_client_struct(api),
-    ];
-    if !api.operations.is_empty() {
-        let methods = api
-            .operations
-            .iter()
-            .map(|op| operation::emit_method(api, op));
-        items.push(quote!(impl Client { #(#methods)* }));
+        Item::Security => security::emit_security(api),
+        Item::Struct => emit_client_struct(api),
+        Item::Methods => {
+            let methods = api
+                .operations
+                .iter()
+                .map(|op| operation::emit_method(api, op));
+            quote!(impl Client { #(#methods)* })
+        }
+        Item::OperationTypes(i) => {
+            let op = &api.operations[i];
+            let body = operation::emit_body_enum(api, op);
+            let results = response::emit_types(api, op);
+            quote!(#body #results)
+        }
     }
-    items.extend(api.operations.iter().map(|op| {
-        let body = operation::emit_body_enum(api, op);
-        let results = response::emit_types(api, op);
-        quote!(#body #results)
-    }));
-    items
 }
 
 /// The `Client` struct and its constructors.

@@ -26,35 +26,73 @@ pub struct CrateOptions {
     pub runtime_dependency: String,
 }
 
-/// One generated Rust source file, before formatting.
-pub struct RustFile {
+/// One generated Rust source file, before formatting: what its items are, in order.
+pub struct RustFile<I = Item> {
     /// Path relative to the crate root (`src/models.rs`).
     pub path: &'static str,
-    /// The tokens of its items in file order, one entry per item or a few related ones; the
-    /// first carries the module docs and inner attributes.
-    pub items: Vec<TokenStream>,
+    /// Its items in file order; the first carries the module docs and inner attributes.
+    pub items: Vec<I>,
 }
 
-/// All Rust files of the generated crate.
-pub fn emit_api(api: &ir::Api) -> Vec<RustFile> {
-    vec![
-        RustFile {
-            path: "src/lib.rs",
-            items: vec![krate::emit_lib(api)],
-        },
-        RustFile {
-            path: "src/models.rs",
-            items: models::emit_models(api),
-        },
-        RustFile {
-            path: "src/client.rs",
-            items: client::emit_client(api),
-        },
-        RustFile {
-            path: "src/server.rs",
-            items: server::emit_server(api),
-        },
-    ]
+/// One item of a generated file (or a few related ones), named rather than emitted: token
+/// streams cannot cross threads, so the formatter's workers emit each item themselves
+/// ([`Emitter::emit`]) and print it.
+#[derive(Debug, Clone, Copy)]
+pub enum Item {
+    /// `lib.rs`, whole.
+    Lib,
+    /// An item of `models.rs`.
+    Models(models::Item),
+    /// An item of `client.rs`.
+    Client(client::Item),
+    /// An item of `server.rs`.
+    Server(server::Item),
+}
+
+/// Emits the items of one crate: the IR, and the tables derived from it that several items
+/// read, made once.
+pub struct Emitter<'a> {
+    api: &'a ir::Api,
+    scope: types::Scope,
+    checks: server::InputChecks,
+}
+
+impl<'a> Emitter<'a> {
+    /// Derives the shared tables from `api`.
+    pub fn new(api: &'a ir::Api) -> Self {
+        Emitter {
+            api,
+            scope: types::Scope::models(api),
+            checks: server::InputChecks::new(api),
+        }
+    }
+
+    /// All Rust files of the generated crate, with their items.
+    pub fn files(&self) -> Vec<RustFile> {
+        let api = self.api;
+        let file = |path, items| RustFile { path, items };
+        vec![
+            file("src/lib.rs", vec![Item::Lib]),
+            file("src/models.rs", wrap(models::items(api), Item::Models)),
+            file("src/client.rs", wrap(client::items(api), Item::Client)),
+            file("src/server.rs", wrap(server::items(api), Item::Server)),
+        ]
+    }
+
+    /// The tokens of one item.
+    pub fn emit(&self, item: Item) -> TokenStream {
+        let api = self.api;
+        match item {
+            Item::Lib => krate::emit_lib(api),
+            Item::Models(item) => models::emit(api, self.scope, item),
+            Item::Client(item) => client::emit(api, item),
+            Item::Server(item) => server::emit(api, &self.checks, item),
+        }
+    }
+}
+
+fn wrap<T>(items: Vec<T>, f: fn(T) -> Item) -> Vec<Item> {
+    items.into_iter().map(f).collect()
 }
 
 pub use krate::{cargo_toml, toml_string};

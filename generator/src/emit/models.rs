@@ -2,16 +2,31 @@
 
 use super::docs::{doc_attrs, outer_lines, raw_doc_attrs, type_link};
 use super::types::{ident, type_tokens, Prelude, Scope};
-use crate::ir::{Api, Field, StringEnum, Struct, TypeDef, TypeExpr, TypeKind, Union};
+use crate::ir::{Api, Field, StringEnum, Struct, TypeDef, TypeExpr, TypeId, TypeKind, Union};
 use proc_macro2::{Literal, TokenStream};
 use quote::{quote, ToTokens};
 
-/// Every model type, in IR order, one item each.
-pub fn emit_models(api: &Api) -> Vec<TokenStream> {
-    let scope = Scope::models(api);
-    let mut items = vec![quote!(#![allow(deprecated)])];
-    items.extend(api.types.iter().map(|def| emit_type(api, def, scope)));
-    items
+/// An item of `models.rs`.
+#[derive(Debug, Clone, Copy)]
+pub enum Item {
+    /// The module's attributes.
+    Head,
+    /// One model type.
+    Type(TypeId),
+}
+
+/// The items of `models.rs`: every model type, in IR order.
+pub fn items(api: &Api) -> Vec<Item> {
+    let types = (0..api.types.len()).map(|i| Item::Type(TypeId(i)));
+    std::iter::once(Item::Head).chain(types).collect()
+}
+
+/// The tokens of one item.
+pub fn emit(api: &Api, scope: Scope, item: Item) -> TokenStream {
+    match item {
+        Item::Head => quote!(#![allow(deprecated)]),
+        Item::Type(id) => emit_type(api, api.ty(id), scope),
+    }
 }
 
 /// One model type.

@@ -10,56 +10,93 @@ mod security;
 mod validate;
 
 use crate::emit::docs::doc_attrs;
-use crate::ir::{Api, Operation, Security};
+use crate::ir::{Api, Operation, Security, TypeId};
 use proc_macro2::TokenStream;
 use quote::quote;
-use validate::InputChecks;
+pub use validate::InputChecks;
 
-/// The server module.
-pub fn emit_server(api: &Api) -> Vec<TokenStream> {
-    let input_checks = InputChecks::new(api);
-    let mut items = vec![
-        {
-            let handlers = (!api.operations.is_empty()).then(|| {
-                quote! {
-                    use ::axum::extract::{Request, State};
-                    use ::axum::routing::{MethodFilter, MethodRouter};
-                }
-            });
-            quote! {
-                //! The server side: implement [`Api`] (and its [`Authenticator`]) and serve [`router`].
-                //!
-                //! The router checks every request against the spec before a method runs: credentials
-                //! (`401`), media type (`415`), body size (`413`), parameters and body (`400`), and
-                //! answers unknown paths with `404` and unknown methods with `405`, always with a JSON body.
-                // Response enums hold their bodies inline, as implementers build them; boxing the large
-                // ones would only make handlers noisier.
-                #![allow(deprecated, clippy::large_enum_variant)]
+/// An item of `server.rs`.
+#[derive(Debug, Clone, Copy)]
+pub enum Item {
+    /// The module's docs, attributes and imports.
+    Head,
+    /// The `SecurityScheme` enum.
+    Schemes,
+    /// The `Authenticator` trait.
+    Authenticator,
+    /// The `Api` trait.
+    Trait,
+    /// The request and response types of one operation.
+    OperationTypes(usize),
+    /// `router` and `router_with`.
+    Router,
+    /// The descriptor and handler of one operation.
+    Handler(usize),
+    /// The request builder of one operation.
+    RequestBuilder(usize),
+    /// `authenticate` and `credential`.
+    Authenticate,
+    /// The check function of one type.
+    Check(TypeId),
+    /// The check functions shared by parameters and bodies.
+    InputChecks,
+}
 
-                // The helpers private code calls; no generated item is named `rt`, so nothing shadows it.
-                use ::oasgen_runtime::server as rt;
-                // What handlers and routes name; generated items are never named like these either.
-                #handlers
-                use ::std::sync::Arc;
-            }
-        },
-        security::emit_schemes(api),
-        security::emit_authenticator(api),
-        api::emit_trait(api),
-    ];
-    let per_op = |emit: fn(&Api, &Operation) -> TokenStream| {
-        api.operations.iter().map(move |op| emit(api, op))
-    };
-    items.extend(per_op(api::emit_operation_types));
-    items.push(router::emit_router(api));
-    items.extend(per_op(router::emit_handler));
-    items.extend(
-        (0..api.operations.len()).map(|op| router::emit_request_builder(api, op, &input_checks)),
-    );
-    items.push(security::emit_authenticate(api));
-    items.extend(validate::emit_checks(api));
-    items.push(input_checks.emit(api));
+/// The items of `server.rs`.
+pub fn items(api: &Api) -> Vec<Item> {
+    let ops = 0..api.operations.len();
+    let mut items = vec![Item::Head, Item::Schemes, Item::Authenticator, Item::Trait];
+    items.extend(ops.clone().map(Item::OperationTypes));
+    items.push(Item::Router);
+    items.extend(ops.clone().map(Item::Handler));
+    items.extend(ops.map(Item::RequestBuilder));
+    items.push(Item::Authenticate);
+    items.extend(validate::reachable(api).into_iter().map(Item::Check));
+    items.push(Item::InputChecks);
     items
+}
+
+/// The tokens of one item; `checks` is the table of shared input checks.
+pub fn emit(api: &Api, checks: &InputChecks, item: Item) -> TokenStream {
+    match item {
+        Item::Head => emit_head(api),
+        Item::Schemes => security::emit_schemes(api),
+        Item::Authenticator => security::emit_authenticator(api),
+        Item::Trait => api::emit_trait(api),
+        Item::OperationTypes(i) => api::emit_operation_types(api, &api.operations[i]),
+        Item::Router => router::emit_router(api),
+        Item::Handler(i) => router::emit_handler(api, &api.operations[i]),
+        Item::RequestBuilder(i) => router::emit_request_builder(api, i, checks),
+        Item::Authenticate => security::emit_authenticate(api),
+        Item::Check(id) => validate::emit_check_fn(api, id),
+        Item::InputChecks => checks.emit(api),
+    }
+}
+
+/// The module's docs, attributes and imports.
+fn emit_head(api: &Api) -> TokenStream {
+    let handlers = (!api.operations.is_empty()).then(|| {
+        quote! {
+            use ::axum::extract::{Request, State};
+            use ::axum::routing::{MethodFilter, MethodRouter};
+        }
+    });
+    quote! {
+        //! The server side: implement [`Api`] (and its [`Authenticator`]) and serve [`router`].
+        //!
+        //! The router checks every request against the spec before a method runs: credentials
+        //! (`401`), media type (`415`), body size (`413`), parameters and body (`400`), and
+        //! answers unknown paths with `404` and unknown methods with `405`, always with a JSON body.
+        // Response enums hold their bodies inline, as implementers build them; boxing the large
+        // ones would only make handlers noisier.
+        #![allow(deprecated, clippy::large_enum_variant)]
+
+        // The helpers private code calls; no generated item is named `rt`, so nothing shadows it.
+        use ::oasgen_runtime::server as rt;
+        // What handlers and routes name; generated items are never named like these either.
+        #handlers
+        use ::std::sync::Arc;
+    }
 }
 
 /// Rustdoc of an operation: summary, description and the route.

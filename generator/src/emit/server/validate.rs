@@ -15,14 +15,8 @@ use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// `check_<type>` for every type reachable from a request parameter or body, one item each.
-pub fn emit_checks(api: &Api) -> impl Iterator<Item = TokenStream> + '_ {
-    reachable(api)
-        .into_iter()
-        .map(move |id| emit_check_fn(api, id))
-}
-
-fn reachable(api: &Api) -> BTreeSet<TypeId> {
+/// The types reachable from a request parameter or body: each gets a `check_<type>`.
+pub fn reachable(api: &Api) -> BTreeSet<TypeId> {
     let mut reachable = BTreeSet::new();
     for op in &api.operations {
         for p in &op.params {
@@ -291,7 +285,8 @@ fn check_fn_name(api: &Api, id: TypeId) -> Ident {
     format_ident!("check_{}", name.trim_end_matches('_'))
 }
 
-fn emit_check_fn(api: &Api, id: TypeId) -> TokenStream {
+/// `check_<type>`: the checks a value of one type must pass.
+pub fn emit_check_fn(api: &Api, id: TypeId) -> TokenStream {
     let name = check_fn_name(api, id);
     let def = api.ty(id);
     let body = match &def.kind {
