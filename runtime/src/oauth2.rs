@@ -1,10 +1,10 @@
 //! OAuth2 client credentials (RFC 6749 §4.4): a backend fetches its own tokens from the token
 //! endpoint a scheme's `clientCredentials` flow names, and the client caches and refreshes
-//! them through [`Credentials`](crate::Credentials) like any other [`TokenSource`].
+//! them through [`Credentials`] like any other [`TokenSource`](crate::TokenSource).
 //!
 //! The other flows (authorization code, password, implicit) involve a user or a browser, so
-//! their tokens come from the application: a [`TokenSource`] set with
-//! [`Credentials::set_source`](crate::Credentials::set_source).
+//! their tokens come from the application: a [`TokenSource`](crate::TokenSource) set with
+//! [`Credentials::set_source`].
 
 use crate::auth::{Credentials, ScopeSet, ScopedTokenSource, Token, TokenFuture};
 use crate::secret::Secret;
