@@ -393,4 +393,37 @@ mod tests {
         assert_eq!(code_span("a`b"), "`` a`b ``");
         assert_eq!(code_span("x\ny"), "`x y`");
     }
+
+    #[test]
+    fn flow_lines_list_urls_and_scopes() {
+        use crate::ir::{Docs, FlowKind, OAuthFlow, SchemeKind, SecurityScheme};
+        let scheme = SecurityScheme {
+            name: "OAuth2".into(),
+            ident: "OAuth2".into(),
+            kind: SchemeKind::Bearer,
+            flows: vec![OAuthFlow {
+                kind: FlowKind::AuthorizationCode,
+                authorization_url: Some("https://a.example/authorize".into()),
+                token_url: Some("/token".into()),
+                refresh_url: None,
+                scopes: vec![("read".into(), "Read [all] things.".into())],
+            }],
+            docs: Docs::default(),
+        };
+        assert_eq!(
+            flow_lines(&scheme),
+            [
+                " OAuth2 flows:",
+                "",
+                " - `authorizationCode`: authorization URL `https://a.example/authorize`, token \
+                 URL `/token` (relative to the server's URL); scopes:",
+                "   - `read`: Read \\[all\\] things.",
+            ]
+        );
+        let plain = SecurityScheme {
+            flows: Vec::new(),
+            ..scheme
+        };
+        assert!(flow_lines(&plain).is_empty());
+    }
 }
