@@ -14,6 +14,7 @@ pub mod security {
     pub const CUSTOMER_ACCESS_TOKEN: ::oasgen_runtime::Scheme = ::oasgen_runtime::Scheme {
         name: "CustomerAccessToken",
         kind: ::oasgen_runtime::SchemeKind::Bearer,
+        flows: &[],
     };
     /// `AnonymousAccessToken`: its name is the key for [`Credentials`](super::Credentials).
     ///
@@ -22,6 +23,7 @@ pub mod security {
     pub const ANONYMOUS_ACCESS_TOKEN: ::oasgen_runtime::Scheme = ::oasgen_runtime::Scheme {
         name: "AnonymousAccessToken",
         kind: ::oasgen_runtime::SchemeKind::Bearer,
+        flows: &[],
     };
     /// What `anonymous_login` accepts. No credentials are needed.
     pub const ANONYMOUS_LOGIN: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
@@ -36,122 +38,125 @@ pub mod security {
     /// What `signup` accepts. Credentials: `AnonymousAccessToken`.
     pub const SIGNUP: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
         operation: "signup",
-        alternatives: &[&[ANONYMOUS_ACCESS_TOKEN]],
+        alternatives: &[&[::oasgen_runtime::Requirement::new(ANONYMOUS_ACCESS_TOKEN)]],
     };
     /// What `login` accepts. Credentials: `AnonymousAccessToken`.
     pub const LOGIN: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
         operation: "login",
-        alternatives: &[&[ANONYMOUS_ACCESS_TOKEN]],
+        alternatives: &[&[::oasgen_runtime::Requirement::new(ANONYMOUS_ACCESS_TOKEN)]],
     };
     /// What `logout` accepts. Credentials: `CustomerAccessToken`.
     pub const LOGOUT: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
         operation: "logout",
-        alternatives: &[&[CUSTOMER_ACCESS_TOKEN]],
+        alternatives: &[&[::oasgen_runtime::Requirement::new(CUSTOMER_ACCESS_TOKEN)]],
     };
     /// What `refresh_customer_token` accepts. Credentials: `AnonymousAccessToken`.
     pub const REFRESH_CUSTOMER_TOKEN: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
         operation: "refreshCustomerToken",
-        alternatives: &[&[ANONYMOUS_ACCESS_TOKEN]],
+        alternatives: &[&[::oasgen_runtime::Requirement::new(ANONYMOUS_ACCESS_TOKEN)]],
     };
     /// What `validate_token` accepts. Credentials: `CustomerAccessToken`.
     pub const VALIDATE_TOKEN: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
         operation: "validateToken",
-        alternatives: &[&[CUSTOMER_ACCESS_TOKEN]],
+        alternatives: &[&[::oasgen_runtime::Requirement::new(CUSTOMER_ACCESS_TOKEN)]],
     };
     /// What `social_login` accepts. Credentials: `AnonymousAccessToken`.
     pub const SOCIAL_LOGIN: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
         operation: "socialLogin",
-        alternatives: &[&[ANONYMOUS_ACCESS_TOKEN]],
+        alternatives: &[&[::oasgen_runtime::Requirement::new(ANONYMOUS_ACCESS_TOKEN)]],
     };
     /// What `get_customer_profile` accepts. Credentials: `CustomerAccessToken` or `AnonymousAccessToken`.
     pub const GET_CUSTOMER_PROFILE: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
         operation: "getCustomerProfile",
-        alternatives: &[&[CUSTOMER_ACCESS_TOKEN], &[ANONYMOUS_ACCESS_TOKEN]],
+        alternatives: &[
+            &[::oasgen_runtime::Requirement::new(CUSTOMER_ACCESS_TOKEN)],
+            &[::oasgen_runtime::Requirement::new(ANONYMOUS_ACCESS_TOKEN)],
+        ],
     };
     /// What `delete_customer_profile` accepts. Credentials: `CustomerAccessToken`.
     pub const DELETE_CUSTOMER_PROFILE: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
         operation: "deleteCustomerProfile",
-        alternatives: &[&[CUSTOMER_ACCESS_TOKEN]],
+        alternatives: &[&[::oasgen_runtime::Requirement::new(CUSTOMER_ACCESS_TOKEN)]],
     };
     /// What `update_customer_profile` accepts. Credentials: `CustomerAccessToken`.
     pub const UPDATE_CUSTOMER_PROFILE: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
         operation: "updateCustomerProfile",
-        alternatives: &[&[CUSTOMER_ACCESS_TOKEN]],
+        alternatives: &[&[::oasgen_runtime::Requirement::new(CUSTOMER_ACCESS_TOKEN)]],
     };
     /// What `assign_account` accepts. Credentials: `CustomerAccessToken`.
     pub const ASSIGN_ACCOUNT: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
         operation: "assignAccount",
-        alternatives: &[&[CUSTOMER_ACCESS_TOKEN]],
+        alternatives: &[&[::oasgen_runtime::Requirement::new(CUSTOMER_ACCESS_TOKEN)]],
     };
     /// What `list_addresses` accepts. Credentials: `CustomerAccessToken`.
     pub const LIST_ADDRESSES: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
         operation: "listAddresses",
-        alternatives: &[&[CUSTOMER_ACCESS_TOKEN]],
+        alternatives: &[&[::oasgen_runtime::Requirement::new(CUSTOMER_ACCESS_TOKEN)]],
     };
     /// What `add_address` accepts. Credentials: `CustomerAccessToken`.
     pub const ADD_ADDRESS: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
         operation: "addAddress",
-        alternatives: &[&[CUSTOMER_ACCESS_TOKEN]],
+        alternatives: &[&[::oasgen_runtime::Requirement::new(CUSTOMER_ACCESS_TOKEN)]],
     };
     /// What `get_address` accepts. Credentials: `CustomerAccessToken`.
     pub const GET_ADDRESS: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
         operation: "getAddress",
-        alternatives: &[&[CUSTOMER_ACCESS_TOKEN]],
+        alternatives: &[&[::oasgen_runtime::Requirement::new(CUSTOMER_ACCESS_TOKEN)]],
     };
     /// What `delete_address` accepts. Credentials: `CustomerAccessToken`.
     pub const DELETE_ADDRESS: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
         operation: "deleteAddress",
-        alternatives: &[&[CUSTOMER_ACCESS_TOKEN]],
+        alternatives: &[&[::oasgen_runtime::Requirement::new(CUSTOMER_ACCESS_TOKEN)]],
     };
     /// What `update_address` accepts. Credentials: `CustomerAccessToken`.
     pub const UPDATE_ADDRESS: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
         operation: "updateAddress",
-        alternatives: &[&[CUSTOMER_ACCESS_TOKEN]],
+        alternatives: &[&[::oasgen_runtime::Requirement::new(CUSTOMER_ACCESS_TOKEN)]],
     };
     /// What `add_address_tags` accepts. Credentials: `CustomerAccessToken`.
     pub const ADD_ADDRESS_TAGS: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
         operation: "addAddressTags",
-        alternatives: &[&[CUSTOMER_ACCESS_TOKEN]],
+        alternatives: &[&[::oasgen_runtime::Requirement::new(CUSTOMER_ACCESS_TOKEN)]],
     };
     /// What `delete_address_tags` accepts. Credentials: `CustomerAccessToken`.
     pub const DELETE_ADDRESS_TAGS: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
         operation: "deleteAddressTags",
-        alternatives: &[&[CUSTOMER_ACCESS_TOKEN]],
+        alternatives: &[&[::oasgen_runtime::Requirement::new(CUSTOMER_ACCESS_TOKEN)]],
     };
     /// What `confirm_opt_in` accepts. Credentials: `AnonymousAccessToken`.
     pub const CONFIRM_OPT_IN: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
         operation: "confirmOptIn",
-        alternatives: &[&[ANONYMOUS_ACCESS_TOKEN]],
+        alternatives: &[&[::oasgen_runtime::Requirement::new(ANONYMOUS_ACCESS_TOKEN)]],
     };
     /// What `resend_activation_link` accepts. Credentials: `AnonymousAccessToken`.
     pub const RESEND_ACTIVATION_LINK: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
         operation: "resendActivationLink",
-        alternatives: &[&[ANONYMOUS_ACCESS_TOKEN]],
+        alternatives: &[&[::oasgen_runtime::Requirement::new(ANONYMOUS_ACCESS_TOKEN)]],
     };
     /// What `request_email_change` accepts. Credentials: `CustomerAccessToken`.
     pub const REQUEST_EMAIL_CHANGE: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
         operation: "requestEmailChange",
-        alternatives: &[&[CUSTOMER_ACCESS_TOKEN]],
+        alternatives: &[&[::oasgen_runtime::Requirement::new(CUSTOMER_ACCESS_TOKEN)]],
     };
     /// What `confirm_email_change` accepts. Credentials: `AnonymousAccessToken`.
     pub const CONFIRM_EMAIL_CHANGE: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
         operation: "confirmEmailChange",
-        alternatives: &[&[ANONYMOUS_ACCESS_TOKEN]],
+        alternatives: &[&[::oasgen_runtime::Requirement::new(ANONYMOUS_ACCESS_TOKEN)]],
     };
     /// What `request_password_reset` accepts. Credentials: `AnonymousAccessToken`.
     pub const REQUEST_PASSWORD_RESET: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
         operation: "requestPasswordReset",
-        alternatives: &[&[ANONYMOUS_ACCESS_TOKEN]],
+        alternatives: &[&[::oasgen_runtime::Requirement::new(ANONYMOUS_ACCESS_TOKEN)]],
     };
     /// What `reset_password` accepts. Credentials: `AnonymousAccessToken`.
     pub const RESET_PASSWORD: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
         operation: "resetPassword",
-        alternatives: &[&[ANONYMOUS_ACCESS_TOKEN]],
+        alternatives: &[&[::oasgen_runtime::Requirement::new(ANONYMOUS_ACCESS_TOKEN)]],
     };
     /// What `change_password` accepts. Credentials: `CustomerAccessToken`.
     pub const CHANGE_PASSWORD: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
         operation: "changePassword",
-        alternatives: &[&[CUSTOMER_ACCESS_TOKEN]],
+        alternatives: &[&[::oasgen_runtime::Requirement::new(CUSTOMER_ACCESS_TOKEN)]],
     };
 }
 

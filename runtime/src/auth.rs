@@ -89,6 +89,103 @@ pub struct Scheme {
     pub name: &'static str,
     /// How its credential is sent.
     pub kind: SchemeKind,
+    /// The OAuth2 flows it declares, in spec order (empty for other schemes).
+    pub flows: &'static [Flow],
+}
+
+impl Scheme {
+    /// The flow of this kind, if the scheme declares it.
+    pub fn flow(&self, kind: FlowKind) -> Option<&'static Flow> {
+        self.flows.iter().find(|f| f.kind == kind)
+    }
+
+    /// The token URL of the flow of this kind, as the spec writes it (it may be relative to the
+    /// server's URL: resolve it with the generated client's `resolve_url`).
+    pub fn token_url(&self, kind: FlowKind) -> Option<&'static str> {
+        self.flow(kind).and_then(|f| f.token_url)
+    }
+}
+
+/// The OAuth2 flows OpenAPI names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlowKind {
+    /// `implicit`.
+    Implicit,
+    /// `password` (resource owner password credentials).
+    Password,
+    /// `clientCredentials`: a backend authenticates as itself (see
+    /// [`ClientCredentials`](crate::oauth2::ClientCredentials)).
+    ClientCredentials,
+    /// `authorizationCode`.
+    AuthorizationCode,
+}
+
+/// One OAuth2 flow of a scheme: its URLs as the spec writes them, relative ones included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Flow {
+    /// Which flow.
+    pub kind: FlowKind,
+    /// `authorizationUrl` (implicit and authorization code).
+    pub authorization_url: Option<&'static str>,
+    /// `tokenUrl` (password, client credentials and authorization code).
+    pub token_url: Option<&'static str>,
+    /// `refreshUrl`.
+    pub refresh_url: Option<&'static str>,
+}
+
+impl Flow {
+    /// A flow with none of its URLs set.
+    pub const fn new(kind: FlowKind) -> Self {
+        Flow {
+            kind,
+            authorization_url: None,
+            token_url: None,
+            refresh_url: None,
+        }
+    }
+
+    /// With `authorizationUrl`.
+    pub const fn authorization_url(mut self, url: &'static str) -> Self {
+        self.authorization_url = Some(url);
+        self
+    }
+
+    /// With `tokenUrl`.
+    pub const fn token_url(mut self, url: &'static str) -> Self {
+        self.token_url = Some(url);
+        self
+    }
+
+    /// With `refreshUrl`.
+    pub const fn refresh_url(mut self, url: &'static str) -> Self {
+        self.refresh_url = Some(url);
+        self
+    }
+}
+
+/// One scheme of an alternative and the scopes its token must grant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Requirement {
+    /// The scheme.
+    pub scheme: Scheme,
+    /// The scopes the operation names for it (OAuth2), in spec order.
+    pub scopes: &'static [&'static str],
+}
+
+impl Requirement {
+    /// The scheme, without scopes.
+    pub const fn new(scheme: Scheme) -> Self {
+        Requirement {
+            scheme,
+            scopes: &[],
+        }
+    }
+
+    /// With the scopes the operation names.
+    pub const fn scopes(mut self, scopes: &'static [&'static str]) -> Self {
+        self.scopes = scopes;
+        self
+    }
 }
 
 /// What an operation accepts: any one of the alternatives, each a set of schemes used together.
@@ -98,7 +195,33 @@ pub struct Security {
     /// The operation's name, for messages.
     pub operation: &'static str,
     /// The alternatives in spec order; the first one whose tokens are all held is used.
-    pub alternatives: &'static [&'static [Scheme]],
+    pub alternatives: &'static [&'static [Requirement]],
+}
+
+/// Where fresh tokens come from for a scheme whose tokens are fetched per scope set (an OAuth2
+/// client that asks for the scopes each operation names). Each set gets its own cached token.
+pub(crate) trait ScopedTokenSource: Send + Sync + 'static {
+    /// Fetches a token granting `scopes` (none: the server's default set).
+    fn fetch<'a>(&'a self, scopes: &'a [String]) -> TokenFuture<'a>;
+}
+
+/// The [`TokenSource`] of one scope set of a [`ScopedTokenSource`].
+pub(crate) struct ScopeSet {
+    source: Arc<dyn ScopedTokenSource>,
+    scopes: Vec<String>,
+}
+
+impl ScopeSet {
+    /// Tokens from `source` for `scopes`.
+    pub(crate) fn new(source: Arc<dyn ScopedTokenSource>, scopes: Vec<String>) -> Self {
+        ScopeSet { source, scopes }
+    }
+}
+
+impl TokenSource for ScopeSet {
+    fn fetch(&self) -> TokenFuture<'_> {
+        self.source.fetch(&self.scopes)
+    }
 }
 
 #[derive(Default)]
@@ -108,6 +231,9 @@ struct State {
     /// still the current one.
     generation: u64,
     source: Option<Arc<dyn TokenSource>>,
+    /// Set when tokens are fetched per scope set: each set then has a slot of its own, keyed
+    /// `"{scheme} {scopes}"` (neither a scheme name nor a scope can hold a space).
+    scoped: Option<Arc<dyn ScopedTokenSource>>,
 }
 
 #[derive(Default)]
@@ -148,6 +274,8 @@ impl fmt::Debug for Credentials {
 pub struct Chosen {
     pub scheme: Scheme,
     pub token: Token,
+    /// The slot it came from: the scheme's name, or its name and a scope set.
+    key: String,
     generation: u64,
 }
 
@@ -183,15 +311,71 @@ impl Credentials {
         let slot = self.slot(scheme);
         let mut st = slot.state.lock().unwrap_or_else(PoisonError::into_inner);
         st.source = Some(Arc::new(source));
+        st.scoped = None;
+        drop(st);
+        self.drop_scope_sets(scheme);
     }
 
-    /// Forgets the token and source of a scheme (after a logout, for example).
+    /// Fetches tokens of a scheme per scope set: a requirement naming scopes gets a token of
+    /// its own for exactly those (sorted, without duplicates), one without gets the token of
+    /// `source` asked for no scopes.
+    pub(crate) fn set_scoped_source(&self, scheme: &str, source: Arc<dyn ScopedTokenSource>) {
+        self.drop_scope_sets(scheme);
+        let slot = self.slot(scheme);
+        let mut st = slot.state.lock().unwrap_or_else(PoisonError::into_inner);
+        st.source = Some(Arc::new(ScopeSet::new(source.clone(), Vec::new())));
+        st.scoped = Some(source);
+        // A token held before was not fetched by this source.
+        st.token = None;
+        st.generation += 1;
+    }
+
+    /// Forgets the token and source of a scheme (after a logout, for example), and the tokens
+    /// it held per scope set.
     pub fn clear(&self, scheme: &str) {
         let slot = self.slot(scheme);
         let mut st = slot.state.lock().unwrap_or_else(PoisonError::into_inner);
         st.token = None;
         st.source = None;
+        st.scoped = None;
         st.generation += 1;
+        drop(st);
+        self.drop_scope_sets(scheme);
+    }
+
+    /// Forgets the slots of a scheme's scope sets.
+    fn drop_scope_sets(&self, scheme: &str) {
+        let prefix = format!("{scheme} ");
+        let mut slots = self.slots.write().unwrap_or_else(PoisonError::into_inner);
+        slots.retain(|key, _| !key.starts_with(&prefix));
+    }
+
+    /// The slot a requirement takes its token from: the scheme's own, or, when its tokens are
+    /// fetched per scope set and the requirement names scopes, the slot of that set (created
+    /// with its source on first use).
+    fn slot_key(&self, requirement: &Requirement) -> String {
+        let name = requirement.scheme.name;
+        if requirement.scopes.is_empty() {
+            return name.to_string();
+        }
+        let scoped = {
+            let slot = self.slot(name);
+            let st = slot.state.lock().unwrap_or_else(PoisonError::into_inner);
+            st.scoped.clone()
+        };
+        let Some(source) = scoped else {
+            return name.to_string();
+        };
+        let mut scopes: Vec<String> = requirement.scopes.iter().map(|s| s.to_string()).collect();
+        scopes.sort();
+        scopes.dedup();
+        let key = format!("{name} {}", scopes.join(" "));
+        let slot = self.slot(&key);
+        let mut st = slot.state.lock().unwrap_or_else(PoisonError::into_inner);
+        if st.source.is_none() {
+            st.source = Some(Arc::new(ScopeSet::new(source, scopes)));
+        }
+        key
     }
 
     /// Whether a token of the scheme is held or can be fetched.
@@ -209,14 +393,15 @@ impl Credentials {
         Ok(self.current(scheme, None).await?.map(|(t, _)| t))
     }
 
-    /// The current token, refreshing when it is missing, expired, or (with `stale`) still the
-    /// generation the server rejected. Concurrent callers wait for one refresh.
+    /// The current token of the slot `key`, refreshing when it is missing, expired, or (with
+    /// `stale`) still the generation the server rejected. Concurrent callers wait for one
+    /// refresh.
     async fn current(
         &self,
-        scheme: &str,
+        key: &str,
         stale: Option<u64>,
     ) -> Result<Option<(Token, u64)>, BoxError> {
-        let slot = self.slot(scheme);
+        let slot = self.slot(key);
         let usable = |st: &State| match &st.token {
             Some(t) if !t.is_expired() && Some(st.generation) != stale => {
                 Some((t.clone(), st.generation))
@@ -254,21 +439,23 @@ impl Credentials {
             return Ok(Vec::new());
         }
         for alt in security.alternatives {
-            if !alt.iter().all(|s| self.has(s.name)) {
+            if !alt.iter().all(|r| self.has(r.scheme.name)) {
                 continue;
             }
             let mut chosen = Vec::with_capacity(alt.len());
-            for scheme in alt.iter() {
-                match self.current(scheme.name, None).await {
+            for requirement in alt.iter() {
+                let key = self.slot_key(requirement);
+                match self.current(&key, None).await {
                     Ok(Some((token, generation))) => chosen.push(Chosen {
-                        scheme: *scheme,
+                        scheme: requirement.scheme,
                         token,
+                        key,
                         generation,
                     }),
                     Ok(None) => break,
                     Err(source) => {
                         return Err(Error::TokenRefresh {
-                            scheme: scheme.name.to_string(),
+                            scheme: requirement.scheme.name.to_string(),
                             source,
                         })
                     }
@@ -282,9 +469,9 @@ impl Credentials {
             return Ok(Vec::new());
         }
         let mut accepted: Vec<&'static str> = Vec::new();
-        for s in security.alternatives.iter().flat_map(|a| a.iter()) {
-            if !accepted.contains(&s.name) {
-                accepted.push(s.name);
+        for r in security.alternatives.iter().flat_map(|a| a.iter()) {
+            if !accepted.contains(&r.scheme.name) {
+                accepted.push(r.scheme.name);
             }
         }
         Err(Error::MissingCredentials {
@@ -300,14 +487,14 @@ impl Credentials {
         let mut renewed = false;
         for c in used {
             let has_source = {
-                let slot = self.slot(c.scheme.name);
+                let slot = self.slot(&c.key);
                 let st = slot.state.lock().unwrap_or_else(PoisonError::into_inner);
                 st.source.is_some()
             };
             if !has_source {
                 continue;
             }
-            match self.current(c.scheme.name, Some(c.generation)).await {
+            match self.current(&c.key, Some(c.generation)).await {
                 Ok(Some(_)) => renewed = true,
                 Ok(None) => {}
                 Err(source) => {

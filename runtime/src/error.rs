@@ -109,6 +109,16 @@ impl<E> Error<E> {
         }
     }
 
+    /// Why the token endpoint of an OAuth2 client gave no token, for an [`Error::TokenRefresh`]
+    /// of a scheme set up with
+    /// [`ClientCredentials`](crate::oauth2::ClientCredentials).
+    pub fn token_error(&self) -> Option<&crate::oauth2::TokenError> {
+        match self {
+            Error::TokenRefresh { source, .. } => source.downcast_ref(),
+            _ => None,
+        }
+    }
+
     /// Converts an error that cannot carry an API body (as from a constructor or a helper)
     /// into the error of any operation.
     #[doc(hidden)]
@@ -140,7 +150,7 @@ impl<E> Error<E> {
 /// At most this many characters of a body are shown by `Display`.
 const SHOWN_BODY: usize = 300;
 
-fn excerpt(raw: &str) -> String {
+pub(crate) fn excerpt(raw: &str) -> String {
     let raw = raw.trim();
     if raw.is_empty() {
         return "empty body".to_string();

@@ -1,8 +1,9 @@
 //! Transport policy (timeouts, retries, User-Agent) and the request loop that generated
 //! methods call.
 
-use crate::auth::{Chosen, Credentials, SchemeKind, Security};
+use crate::auth::{Chosen, Credentials, FlowKind, Scheme, SchemeKind, Security};
 use crate::error::{from_reqwest, DecodeError, Error, ResponseParts};
+use crate::oauth2::{self, ClientCredentials};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, COOKIE, RETRY_AFTER};
 use reqwest::{Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
@@ -230,6 +231,49 @@ impl ClientCore {
     /// The credentials store (shared with clones).
     pub fn credentials(&self) -> &Credentials {
         &self.credentials
+    }
+
+    /// A URL of the spec (a flow's token URL, say), resolved against the base URL when relative.
+    /// The base URL counts as a directory: with `https://h/v1`, `oauth/token` is
+    /// `https://h/v1/oauth/token` and `/oauth/token` is `https://h/oauth/token`.
+    pub fn resolve_url(&self, url: &str) -> Result<Url, Error> {
+        let mut base = self.base_url.clone();
+        if !base.path().ends_with('/') {
+            let directory = format!("{}/", base.path());
+            base.set_path(&directory);
+        }
+        base.join(url)
+            .map_err(|e| Error::InvalidRequest(format!("`{url}` is not a valid URL: {e}")))
+    }
+
+    /// Fetches the tokens of `scheme` with the OAuth2 client credentials grant: from the token
+    /// URL of its `clientCredentials` flow (or the one `grant` sets), resolved against the base
+    /// URL, with this client's HTTP settings. Tokens are cached in the credentials store until
+    /// shortly before they expire, refreshed in single flight, and once after a `401`.
+    ///
+    /// Fails when neither the scheme nor `grant` names a token URL, or it is not a URL.
+    pub fn set_client_credentials(
+        &self,
+        scheme: Scheme,
+        grant: ClientCredentials,
+    ) -> Result<(), Error> {
+        let declared = scheme.token_url(FlowKind::ClientCredentials);
+        let Some(url) = grant.token_url_override().or(declared) else {
+            return Err(Error::InvalidRequest(format!(
+                "the scheme `{}` declares no clientCredentials flow: name its token endpoint \
+                 with `ClientCredentials::token_url`",
+                scheme.name
+            )));
+        };
+        let url = self.resolve_url(url)?;
+        oauth2::install(
+            &self.credentials,
+            scheme.name,
+            self.http.clone(),
+            url,
+            grant,
+        );
+        Ok(())
     }
 
     /// The base URL followed by `segments`, each percent-encoded as exactly one path segment.

@@ -1,7 +1,7 @@
 //! The README's client example, compiled and run: it signs a customer in on the in-process
-//! reference service. Every ```` ```rust ```` block of README.md appears verbatim in this file
-//! or in `readme_server.rs` (`readme_blocks_are_compiled` checks), so the README shows code
-//! that builds.
+//! reference service. Every ```` ```rust ```` block of README.md appears verbatim in this file,
+//! `readme_client_credentials.rs` or `readme_server.rs` (`readme_blocks_are_compiled` checks),
+//! so the README shows code that builds.
 
 // README: "Using the client".
 use customer_managed::client::{Client, Credentials, Error, LoginError, Token};
@@ -72,6 +72,7 @@ fn readme_blocks() -> Vec<String> {
 fn readme_blocks_are_compiled() {
     let sources = [
         include_str!("readme_client.rs"),
+        include_str!("readme_client_credentials.rs"),
         include_str!("readme_server.rs"),
         include_str!("server_scopes.rs"),
     ];
@@ -80,8 +81,10 @@ fn readme_blocks_are_compiled() {
     for block in blocks {
         assert!(
             sources.iter().any(|s| s.contains(&block)),
-            "this README block is in neither tests/tests/readme_client.rs nor \
-             readme_server.rs nor server_scopes.rs, so nothing compiles it:\n{block}"
+            "this README block is in none of tests/tests/readme_client.rs, \
+             readme_client_credentials.rs, readme_server.rs and server_scopes.rs, so nothing \
+             compiles it:
+{block}"
         );
     }
 }

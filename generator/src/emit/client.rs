@@ -48,13 +48,24 @@ pub fn items(api: &Api) -> Vec<Item> {
 /// The tokens of one item.
 pub fn emit(api: &Api, item: Item) -> TokenStream {
     match item {
-        Item::Head => quote! {
+        Item::Head => {
+            let oauth2 = has_oauth2(api).then(|| {
+                quote! {
+                    pub use ::oasgen_runtime::oauth2::{
+                        ClientAuthentication, ClientCredentials, ErrorCode, Scopes, TokenError,
+                    };
+                    pub use ::oasgen_runtime::FlowKind;
+                }
+            });
+            quote! {
             #![allow(deprecated)]
 
             pub use ::oasgen_runtime::{
                 Config, Credentials, Error, RetryPolicy, Secret, Token, TokenSource,
             };
-        },
+            #oauth2
+            }
+        }
         Item::Security => security::emit_security(api),
         Item::Struct => emit_client_struct(api),
         Item::Methods => {
@@ -73,12 +84,50 @@ pub fn emit(api: &Api, item: Item) -> TokenStream {
     }
 }
 
+/// Whether a scheme of the API is OAuth2 (declares flows): the client then has the helpers
+/// for client credentials.
+fn has_oauth2(api: &Api) -> bool {
+    api.security_schemes.iter().any(|s| !s.flows.is_empty())
+}
+
+/// `set_client_credentials` and `resolve_url`, for an API with OAuth2 schemes.
+fn emit_oauth2_methods(api: &Api) -> Option<TokenStream> {
+    if !has_oauth2(api) {
+        return None;
+    }
+    Some(quote! {
+        /// Fetches the tokens of the OAuth2 `scheme` (a constant of [`security`]) with the
+        /// client credentials grant (RFC 6749 §4.4), from the token URL of its
+        /// `clientCredentials` flow or the one `grant` names, resolved against the base URL.
+        /// Tokens are kept in [`Credentials`] until shortly before they expire, fetched once
+        /// for concurrent calls, and again once after a `401`.
+        ///
+        /// Fails when neither the scheme nor `grant` names a token URL. A failure at the token
+        /// endpoint surfaces from the call that needed the token as [`Error::TokenRefresh`];
+        /// [`Error::token_error`] reads its RFC 6749 error code.
+        pub fn set_client_credentials(
+            &self,
+            scheme: ::oasgen_runtime::Scheme,
+            grant: ClientCredentials,
+        ) -> Result<(), Error> {
+            self.core.set_client_credentials(scheme, grant)
+        }
+
+        /// A URL of the spec (a flow's token URL, say), resolved against the base URL when
+        /// relative, as a [`TokenSource`] for another flow needs it.
+        pub fn resolve_url(&self, url: &str) -> Result<::oasgen_runtime::reqwest::Url, Error> {
+            self.core.resolve_url(url)
+        }
+    })
+}
+
 /// The `Client` struct and its constructors.
 fn emit_client_struct(api: &Api) -> TokenStream {
     let docs = doc_attrs(&[format!(
         "Client for {}. Cloning is cheap and shares the connection pool and credentials.",
         api.title
     )]);
+    let oauth2_methods = emit_oauth2_methods(api);
     let default_ctor = api.base_url.as_ref().map(|url| {
         let ctor_docs = plain_doc(&format!(
             "A client for the spec's server, `{url}`, with the default [`Config`]."
@@ -135,6 +184,8 @@ fn emit_client_struct(api: &Api) -> TokenStream {
             pub fn credentials(&self) -> &Credentials {
                 self.core.credentials()
             }
+
+            #oauth2_methods
         }
     }
 }

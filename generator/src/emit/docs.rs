@@ -1,6 +1,6 @@
 //! Rustdoc from spec text: one `#[doc]` attribute per line, made safe for rustdoc.
 
-use crate::ir::{Api, Operation};
+use crate::ir::{Api, OAuthFlow, Operation, SecurityScheme};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -301,6 +301,60 @@ pub fn accepted_schemes(api: &Api, op: &Operation, together: &str) -> Option<Str
     Some(alts.join(" or "))
 }
 
+/// The doc lines (each as it follows `///`) describing a scheme's OAuth2 flows: per flow its
+/// URLs and the scopes it offers with their descriptions. Empty for a scheme without flows.
+/// Client and server docs of a scheme share them.
+pub fn flow_lines(scheme: &SecurityScheme) -> Vec<String> {
+    if scheme.flows.is_empty() {
+        return Vec::new();
+    }
+    let mut lines = vec!["OAuth2 flows:".to_string(), String::new()];
+    for flow in &scheme.flows {
+        lines.push(format!(
+            "- {}{}",
+            code_span(flow.kind.as_str()),
+            flow_urls(flow)
+        ));
+        for (scope, description) in &flow.scopes {
+            let description = sanitize(description.trim()).join(" ");
+            lines.push(match description.trim().is_empty() {
+                true => format!("  - {}", code_span(scope)),
+                false => format!("  - {}: {}", code_span(scope), description.trim()),
+            });
+        }
+    }
+    lines.iter().map(|l| spaced(l)).collect()
+}
+
+/// `: authorization URL `...`, token URL `...``, and `; scopes:` when it has some.
+fn flow_urls(flow: &OAuthFlow) -> String {
+    let urls = [
+        ("authorization URL", &flow.authorization_url),
+        ("token URL", &flow.token_url),
+        ("refresh URL", &flow.refresh_url),
+    ];
+    let named: Vec<String> = urls
+        .iter()
+        .filter_map(|(what, url)| url.as_ref().map(|u| (what, u)))
+        .map(|(what, url)| match url.contains("://") {
+            true => format!("{what} {}", code_span(url)),
+            false => format!("{what} {} (relative to the server's URL)", code_span(url)),
+        })
+        .collect();
+    let mut text = match named.is_empty() {
+        true => String::new(),
+        false => format!(": {}", named.join(", ")),
+    };
+    if !flow.scopes.is_empty() {
+        text.push_str(if named.is_empty() {
+            ": scopes:"
+        } else {
+            "; scopes:"
+        });
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -338,5 +392,38 @@ mod tests {
         assert_eq!(code_span("/a/{b}"), "`/a/{b}`");
         assert_eq!(code_span("a`b"), "`` a`b ``");
         assert_eq!(code_span("x\ny"), "`x y`");
+    }
+
+    #[test]
+    fn flow_lines_list_urls_and_scopes() {
+        use crate::ir::{Docs, FlowKind, OAuthFlow, SchemeKind, SecurityScheme};
+        let scheme = SecurityScheme {
+            name: "OAuth2".into(),
+            ident: "OAuth2".into(),
+            kind: SchemeKind::Bearer,
+            flows: vec![OAuthFlow {
+                kind: FlowKind::AuthorizationCode,
+                authorization_url: Some("https://a.example/authorize".into()),
+                token_url: Some("/token".into()),
+                refresh_url: None,
+                scopes: vec![("read".into(), "Read [all] things.".into())],
+            }],
+            docs: Docs::default(),
+        };
+        assert_eq!(
+            flow_lines(&scheme),
+            [
+                " OAuth2 flows:",
+                "",
+                " - `authorizationCode`: authorization URL `https://a.example/authorize`, token \
+                 URL `/token` (relative to the server's URL); scopes:",
+                "   - `read`: Read \\[all\\] things.",
+            ]
+        );
+        let plain = SecurityScheme {
+            flows: Vec::new(),
+            ..scheme
+        };
+        assert!(flow_lines(&plain).is_empty());
     }
 }

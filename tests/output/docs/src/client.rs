@@ -13,6 +13,7 @@ pub mod security {
     pub const BEARER_TOKEN: ::oasgen_runtime::Scheme = ::oasgen_runtime::Scheme {
         name: "BearerToken",
         kind: ::oasgen_runtime::SchemeKind::Bearer,
+        flows: &[],
     };
     /// `ApiKey`: its name is the key for [`Credentials`](super::Credentials).
     ///
@@ -20,16 +21,22 @@ pub mod security {
     pub const API_KEY: ::oasgen_runtime::Scheme = ::oasgen_runtime::Scheme {
         name: "ApiKey",
         kind: ::oasgen_runtime::SchemeKind::Header("X-Api-Key"),
+        flows: &[],
     };
     /// What `get_note` accepts. Credentials: `BearerToken` or none.
     pub const GET_NOTE: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
         operation: "getNote",
-        alternatives: &[&[BEARER_TOKEN], &[]],
+        alternatives: &[&[::oasgen_runtime::Requirement::new(BEARER_TOKEN)], &[]],
     };
     /// What `create_note` accepts. Credentials: `BearerToken` and `ApiKey`.
     pub const CREATE_NOTE: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
         operation: "createNote",
-        alternatives: &[&[BEARER_TOKEN, API_KEY]],
+        alternatives: &[
+            &[
+                ::oasgen_runtime::Requirement::new(BEARER_TOKEN),
+                ::oasgen_runtime::Requirement::new(API_KEY),
+            ],
+        ],
     };
 }
 

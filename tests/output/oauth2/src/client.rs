@@ -5,49 +5,107 @@ pub use ::oasgen_runtime::{
     Config, Credentials, Error, RetryPolicy, Secret, Token, TokenSource,
 };
 
+pub use ::oasgen_runtime::oauth2::{
+    ClientAuthentication, ClientCredentials, ErrorCode, Scopes, TokenError,
+};
+
+pub use ::oasgen_runtime::FlowKind;
+
 /// The security schemes of the API and, per operation, the credentials it accepts.
 pub mod security {
     /// `OAuth2`: its name is the key for [`Credentials`](super::Credentials).
     ///
     /// Client credentials of a backend.
+    ///
+    /// OAuth2 flows:
+    ///
+    /// - `clientCredentials`: token URL `https://api.example.com/oauth/token`; scopes:
+    ///   - `cart.cart_read`: Read carts.
+    ///   - `cart.cart_manage`: Create and change carts.
+    ///   - `cart.cart_delete`: Delete carts.
+    ///
+    /// A backend fetches its tokens with the client credentials flow: [`Client::set_client_credentials`](super::Client::set_client_credentials).
     pub const O_AUTH2: ::oasgen_runtime::Scheme = ::oasgen_runtime::Scheme {
         name: "OAuth2",
         kind: ::oasgen_runtime::SchemeKind::Bearer,
+        flows: &[
+            ::oasgen_runtime::Flow::new(::oasgen_runtime::FlowKind::ClientCredentials)
+                .token_url("https://api.example.com/oauth/token"),
+        ],
     };
     /// `Partner`: its name is the key for [`Credentials`](super::Credentials).
+    ///
+    /// OAuth2 flows:
+    ///
+    /// - `implicit`: authorization URL `https://auth.example.com/authorize`; scopes:
+    ///   - `reports.read`: Read reports.
+    /// - `password`: token URL `/oauth/token` (relative to the server's URL); scopes:
+    ///   - `reports.read`: Read reports.
+    /// - `authorizationCode`: authorization URL `https://auth.example.com/authorize`, token URL `/oauth/token` (relative to the server's URL), refresh URL `/oauth/refresh` (relative to the server's URL); scopes:
+    ///   - `reports.read`: Read reports.
+    ///
+    /// Tokens of a flow that involves a user come from the application: a [`TokenSource`](super::TokenSource) set with [`Credentials::set_source`](super::Credentials::set_source), or one token set with [`Credentials::set_token`](super::Credentials::set_token).
     pub const PARTNER: ::oasgen_runtime::Scheme = ::oasgen_runtime::Scheme {
         name: "Partner",
         kind: ::oasgen_runtime::SchemeKind::Bearer,
+        flows: &[
+            ::oasgen_runtime::Flow::new(::oasgen_runtime::FlowKind::Implicit)
+                .authorization_url("https://auth.example.com/authorize"),
+            ::oasgen_runtime::Flow::new(::oasgen_runtime::FlowKind::Password)
+                .token_url("/oauth/token"),
+            ::oasgen_runtime::Flow::new(::oasgen_runtime::FlowKind::AuthorizationCode)
+                .authorization_url("https://auth.example.com/authorize")
+                .token_url("/oauth/token")
+                .refresh_url("/oauth/refresh"),
+        ],
     };
     /// `CustomerAccessToken`: its name is the key for [`Credentials`](super::Credentials).
     pub const CUSTOMER_ACCESS_TOKEN: ::oasgen_runtime::Scheme = ::oasgen_runtime::Scheme {
         name: "CustomerAccessToken",
         kind: ::oasgen_runtime::SchemeKind::Bearer,
+        flows: &[],
     };
     /// `ApiKey`: its name is the key for [`Credentials`](super::Credentials).
     pub const API_KEY: ::oasgen_runtime::Scheme = ::oasgen_runtime::Scheme {
         name: "ApiKey",
         kind: ::oasgen_runtime::SchemeKind::Header("X-Api-Key"),
+        flows: &[],
     };
     /// What `get_cart` accepts. Credentials: `OAuth2` (scopes `cart.cart_read`) or `CustomerAccessToken`.
     pub const GET_CART: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
         operation: "getCart",
-        alternatives: &[&[O_AUTH2], &[CUSTOMER_ACCESS_TOKEN]],
+        alternatives: &[
+            &[::oasgen_runtime::Requirement::new(O_AUTH2).scopes(&["cart.cart_read"])],
+            &[::oasgen_runtime::Requirement::new(CUSTOMER_ACCESS_TOKEN)],
+        ],
     };
     /// What `delete_cart` accepts. Credentials: `OAuth2` (scopes `cart.cart_manage`, `cart.cart_delete`).
     pub const DELETE_CART: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
         operation: "deleteCart",
-        alternatives: &[&[O_AUTH2]],
+        alternatives: &[
+            &[
+                ::oasgen_runtime::Requirement::new(O_AUTH2)
+                    .scopes(&["cart.cart_manage", "cart.cart_delete"]),
+            ],
+        ],
     };
     /// What `create_cart` accepts. Credentials: `OAuth2` (scopes `cart.cart_manage`) and `ApiKey`.
     pub const CREATE_CART: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
         operation: "createCart",
-        alternatives: &[&[O_AUTH2, API_KEY]],
+        alternatives: &[
+            &[
+                ::oasgen_runtime::Requirement::new(O_AUTH2)
+                    .scopes(&["cart.cart_manage"]),
+                ::oasgen_runtime::Requirement::new(API_KEY),
+            ],
+        ],
     };
     /// What `list_reports` accepts. Credentials: `Partner` (scopes `reports.read`).
     pub const LIST_REPORTS: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
         operation: "listReports",
-        alternatives: &[&[PARTNER]],
+        alternatives: &[
+            &[::oasgen_runtime::Requirement::new(PARTNER).scopes(&["reports.read"])],
+        ],
     };
 }
 
@@ -100,6 +158,32 @@ impl Client {
     /// The credentials store, shared with every clone of this client.
     pub fn credentials(&self) -> &Credentials {
         self.core.credentials()
+    }
+
+    /// Fetches the tokens of the OAuth2 `scheme` (a constant of [`security`]) with the
+    /// client credentials grant (RFC 6749 §4.4), from the token URL of its
+    /// `clientCredentials` flow or the one `grant` names, resolved against the base URL.
+    /// Tokens are kept in [`Credentials`] until shortly before they expire, fetched once
+    /// for concurrent calls, and again once after a `401`.
+    ///
+    /// Fails when neither the scheme nor `grant` names a token URL. A failure at the token
+    /// endpoint surfaces from the call that needed the token as [`Error::TokenRefresh`];
+    /// [`Error::token_error`] reads its RFC 6749 error code.
+    pub fn set_client_credentials(
+        &self,
+        scheme: ::oasgen_runtime::Scheme,
+        grant: ClientCredentials,
+    ) -> Result<(), Error> {
+        self.core.set_client_credentials(scheme, grant)
+    }
+
+    /// A URL of the spec (a flow's token URL, say), resolved against the base URL when
+    /// relative, as a [`TokenSource`] for another flow needs it.
+    pub fn resolve_url(
+        &self,
+        url: &str,
+    ) -> Result<::oasgen_runtime::reqwest::Url, Error> {
+        self.core.resolve_url(url)
     }
 }
 

@@ -13,26 +13,27 @@ pub mod security {
     pub const UNDECLARED: ::oasgen_runtime::Scheme = ::oasgen_runtime::Scheme {
         name: "Undeclared",
         kind: ::oasgen_runtime::SchemeKind::Bearer,
+        flows: &[],
     };
     /// What `get_item` accepts. Credentials: `Undeclared`.
     pub const GET_ITEM: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
         operation: "getItem",
-        alternatives: &[&[UNDECLARED]],
+        alternatives: &[&[::oasgen_runtime::Requirement::new(UNDECLARED)]],
     };
     /// What `delete_item` accepts. Credentials: `Undeclared`.
     pub const DELETE_ITEM: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
         operation: "deleteItem",
-        alternatives: &[&[UNDECLARED]],
+        alternatives: &[&[::oasgen_runtime::Requirement::new(UNDECLARED)]],
     };
     /// What `get_label` accepts. Credentials: `Undeclared`.
     pub const GET_LABEL: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
         operation: "getLabel",
-        alternatives: &[&[UNDECLARED]],
+        alternatives: &[&[::oasgen_runtime::Requirement::new(UNDECLARED)]],
     };
     /// What `put_label_image` accepts. Credentials: `Undeclared`.
     pub const PUT_LABEL_IMAGE: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
         operation: "putLabelImage",
-        alternatives: &[&[UNDECLARED]],
+        alternatives: &[&[::oasgen_runtime::Requirement::new(UNDECLARED)]],
     };
 }
 
