@@ -619,7 +619,7 @@ impl Input {
         self.decode(name, name, value, check)
     }
 
-    /// The body read by [`Input::with_body`], checked and decoded; `None` when there is none.
+    /// The body read by [`read`], checked and decoded; `None` when there is none.
     pub fn body<T: DeserializeOwned>(&mut self, check: Check) -> Option<T> {
         let value = match self.body.take()? {
             Payload::Value(value) => value,
