@@ -5,10 +5,10 @@
 //! Re-bless after an intended change with `EXPECTORATE=overwrite cargo test -p oasgen-tests
 //! --test golden`, then read the diff of `tests/output/` before committing.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
+    oasgen_tests::package_dir()
 }
 
 fn options(stem: &str) -> oasgen::CrateOptions {
