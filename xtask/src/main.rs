@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -89,26 +89,8 @@ enum Command {
     },
 }
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives inside the workspace")
-        .to_path_buf()
-}
-
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let result: Result<()> = match cli.command {
-        Command::Codegen { check } => codegen(check),
-        Command::Conformance { only } => xtask::conformance::run(&root(), only.as_deref()),
-        Command::Serve { addr } => xtask::serve::run(&root(), &addr),
-        Command::Corpus { dir } => xtask::corpus::run(&root(), &dir),
-        Command::FuzzSample { count } => xtask::fuzz_sample::run(&root(), count),
-        Command::Bench { corpus, quick } => {
-            xtask::bench::run(&root(), &xtask::bench::Options { corpus, quick })
-        }
-    };
-    match result {
+    match run(Cli::parse().command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -117,8 +99,22 @@ fn main() -> ExitCode {
     }
 }
 
-fn codegen(check: bool) -> Result<()> {
-    let report = xtask::codegen::run(&root(), check)?;
+fn run(command: Command) -> Result<()> {
+    let root = xtask::root::find()?;
+    match command {
+        Command::Codegen { check } => codegen(&root, check),
+        Command::Conformance { only } => xtask::conformance::run(&root, only.as_deref()),
+        Command::Serve { addr } => xtask::serve::run(&root, &addr),
+        Command::Corpus { dir } => xtask::corpus::run(&root, &dir),
+        Command::FuzzSample { count } => xtask::fuzz_sample::run(&root, count),
+        Command::Bench { corpus, quick } => {
+            xtask::bench::run(&root, &xtask::bench::Options { corpus, quick })
+        }
+    }
+}
+
+fn codegen(root: &Path, check: bool) -> Result<()> {
+    let report = xtask::codegen::run(root, check)?;
     for w in &report.warnings {
         eprintln!("warning: {}: {w}", xtask::codegen::SPEC);
     }
