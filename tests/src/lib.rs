@@ -46,8 +46,8 @@ pub fn repo() -> PathBuf {
     dir.parent().map(Path::to_path_buf).unwrap_or(dir)
 }
 
-/// A copy of the repository's `specs/` and `generated/` in `target/tmp/<name>`, made afresh, for
-/// tests that run `cargo xtask codegen` on an edited spec.
+/// A copy of the repository's `codegen.toml`, `specs/` and `generated/` in `target/tmp/<name>`,
+/// made afresh, for tests that run `cargo xtask codegen` on an edited spec.
 ///
 /// # Panics
 /// On any I/O error: it is for tests.
@@ -58,6 +58,7 @@ pub fn repo_copy(name: &str) -> PathBuf {
     for dir in ["specs", "generated"] {
         copy_dir(&repo.join(dir), &tmp.join(dir));
     }
+    std::fs::copy(repo.join("codegen.toml"), tmp.join("codegen.toml")).unwrap();
     tmp
 }
 

@@ -74,6 +74,12 @@ impl Plan {
     }
 }
 
+/// The spec the benchmarks time and whose crate's build cost they measure: the repository's own
+/// (the first target of `codegen.toml`), fixed so that runs stay comparable.
+const SPEC: &str = "specs/customer-managed.yaml";
+/// The crate generated from [`SPEC`].
+const OUT: &str = "generated";
+
 /// The corpus used when `--corpus` is not given, relative to the repository root.
 pub const DEFAULT_CORPUS: &str = "../shared/corpus/emporix";
 
@@ -231,19 +237,18 @@ fn generation(
     plan: Plan,
     r: &mut Results,
 ) -> Result<()> {
-    let spec = root.join(crate::codegen::SPEC);
+    let spec = root.join(SPEC);
     let out = scratch.join("gen");
     std::fs::create_dir_all(&out)?;
 
     step(&format!(
         "whole-process wall time of `oasgen {}` ({} runs)",
-        crate::codegen::SPEC,
-        plan.process_runs
+        SPEC, plan.process_runs
     ));
     r.commands.push(format!(
         "{} {} --out target/bench/gen/customer-managed --quiet   # x{}, median",
         rel(root, oasgen),
-        crate::codegen::SPEC,
+        SPEC,
         plan.process_runs
     ));
     r.main_process = process_runs(
@@ -367,7 +372,7 @@ fn generation(
         }
         format!(
             "{} and tests/fixtures/*.yaml ({} specs), repeated",
-            crate::codegen::SPEC,
+            SPEC,
             sources.len()
         )
     };
@@ -592,7 +597,7 @@ const FEATURE_SETS: &[(&str, &[&str])] = &[
 fn build_cost(root: &Path, scratch: &Path, plan: Plan, r: &mut Results) -> Result<()> {
     let target = scratch.join("build-target");
     let cargo = cargo();
-    let models = root.join(crate::codegen::OUT).join("src/models.rs");
+    let models = root.join(OUT).join("src/models.rs");
     for (features, args) in FEATURE_SETS {
         step(&format!(
             "build cost, features {features}: warming dependencies, then {} clean and {} incremental builds",
@@ -649,7 +654,7 @@ fn build_cost(root: &Path, scratch: &Path, plan: Plan, r: &mut Results) -> Resul
     }
     r.commands.push(format!(
         "CARGO_TARGET_DIR=target/bench/build-target cargo build -p customer-managed FEATURES   # after `cargo clean -p customer-managed` (clean) or touching {}/src/models.rs (incremental); x{}, median",
-        crate::codegen::OUT,
+        OUT,
         plan.builds
     ));
 
@@ -704,7 +709,7 @@ fn build_cost(root: &Path, scratch: &Path, plan: Plan, r: &mut Results) -> Resul
     );
 
     let mut loc = Vec::new();
-    let src = root.join(crate::codegen::OUT).join("src");
+    let src = root.join(OUT).join("src");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&src)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|e| e == "rs"))

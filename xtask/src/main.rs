@@ -26,20 +26,26 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Regenerate `generated/` from `specs/customer-managed.yaml`.
+    /// Regenerate every crate listed in `codegen.toml` (`generated/` from
+    /// `specs/customer-managed.yaml`, and any other target added there).
     ///
-    /// When the output changes, prints what that does to the generated crate's API (operations,
-    /// types and fields added or removed, each classified as breaking or additive) before the
-    /// list of written files. Review that summary, then the diff, and commit both the spec and
-    /// `generated/`.
+    /// All targets are generated in memory first; a failure in any writes nothing. When a
+    /// crate's output changes, prints what that does to its API (operations, types and fields
+    /// added or removed, each classified as breaking or additive) before the list of written
+    /// files, one line per target. Review that summary, then the diff, and commit both the spec
+    /// and the generated crate.
     #[command(after_help = "Examples:
   cargo xtask codegen           regenerate, print the API change summary and the files written
-  cargo xtask codegen --check   what CI runs: exit 1 with the summary if generated/ is stale")]
+  cargo xtask codegen --check   what CI runs: exit 1 with the summary if a crate is stale")]
     Codegen {
-        /// Write nothing; if `generated/` differs from what the spec generates, print the API
-        /// change summary, name the stale files and fail (CI runs this).
+        /// Write nothing; if a generated crate differs from what its spec generates, print the
+        /// API change summary, name the stale files and fail (CI runs this).
         #[arg(long)]
         check: bool,
+        /// The manifest listing the targets; paths in it are relative to its directory
+        /// [default: codegen.toml at the repository root].
+        #[arg(long, value_name = "PATH")]
+        manifest: Option<PathBuf>,
     },
     /// Run the generated client against Stoplight Prism and the reference server against
     /// Schemathesis (both installed under `target/conformance/` on first use; needs `npm` and
@@ -102,7 +108,7 @@ fn main() -> ExitCode {
 fn run(command: Command) -> Result<()> {
     let root = xtask::root::find()?;
     match command {
-        Command::Codegen { check } => codegen(&root, check),
+        Command::Codegen { check, manifest } => codegen(&root, check, manifest),
         Command::Conformance { only } => xtask::conformance::run(&root, only.as_deref()),
         Command::Serve { addr } => xtask::serve::run(&root, &addr),
         Command::Corpus { dir } => xtask::corpus::run(&root, &dir),
@@ -113,10 +119,20 @@ fn run(command: Command) -> Result<()> {
     }
 }
 
-fn codegen(root: &Path, check: bool) -> Result<()> {
-    let report = xtask::codegen::run(root, check)?;
+fn codegen(root: &Path, check: bool, manifest: Option<PathBuf>) -> Result<()> {
+    let manifest = manifest.unwrap_or_else(|| root.join(xtask::codegen::manifest::FILE));
+    let reports = xtask::codegen::run_manifest(&manifest, check)?;
+    for report in &reports {
+        print_report(report, check);
+    }
+    Ok(())
+}
+
+/// The spec's warnings, the API change and one summary line for a target.
+fn print_report(report: &xtask::codegen::Report, check: bool) {
+    let target = &report.target;
     for w in &report.warnings {
-        eprintln!("warning: {}: {w}", xtask::codegen::SPEC);
+        eprintln!("warning: {}: {w}", target.spec);
     }
     if let Some(api) = &report.api {
         println!("{api}");
@@ -130,10 +146,6 @@ fn codegen(root: &Path, check: bool) -> Result<()> {
     };
     println!(
         "{} -> {}/: {} types, {} operations; {what}",
-        xtask::codegen::SPEC,
-        xtask::codegen::OUT,
-        report.types,
-        report.operations
+        target.spec, target.out, report.types, report.operations
     );
-    Ok(())
 }
