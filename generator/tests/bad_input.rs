@@ -153,7 +153,7 @@ fn cli_fails_without_writing() {
         format!("{HEAD}paths: {{}}\ncomponents:\n  schemas:\n    A:\n      $ref: '#/x'\n"),
     )
     .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_oasgen"))
+    let out = oasgen_cli()
         .arg(&spec)
         .arg("--out")
         .arg(&out_dir)
@@ -174,7 +174,7 @@ fn check_mode_never_writes() {
     let spec = dir.join("ok.yaml");
     std::fs::write(&spec, format!("{HEAD}paths: {{}}\n")).unwrap();
     let out_dir = dir.join("out");
-    let out = Command::new(env!("CARGO_BIN_EXE_oasgen"))
+    let out = oasgen_cli()
         .args([
             spec.as_os_str(),
             "--out".as_ref(),
@@ -186,12 +186,12 @@ fn check_mode_never_writes() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("stale"));
     assert!(!out_dir.exists());
-    let out = Command::new(env!("CARGO_BIN_EXE_oasgen"))
+    let out = oasgen_cli()
         .args([spec.as_os_str(), "--out".as_ref(), out_dir.as_os_str()])
         .output()
         .unwrap();
     assert!(out.status.success());
-    let out = Command::new(env!("CARGO_BIN_EXE_oasgen"))
+    let out = oasgen_cli()
         .args([
             spec.as_os_str(),
             "--out".as_ref(),
@@ -239,4 +239,11 @@ fn nesting_and_alias_expansion_are_bounded() {
     }
     let e = error_of(&laughs);
     assert!(e.contains("repetition limit"), "{e}");
+}
+
+/// The CLI, told where the runtime is (these scratch directories are in no cargo workspace).
+fn oasgen_cli() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_oasgen"));
+    command.args(["--runtime-path", "../runtime"]);
+    command
 }

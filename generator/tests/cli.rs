@@ -111,7 +111,13 @@ fn a_foreign_out_directory_is_refused_with_advice() {
     let out_dir = dir.join("out");
     std::fs::create_dir_all(&out_dir).unwrap();
     std::fs::write(out_dir.join("notes.txt"), "mine").unwrap();
-    let out = oasgen(&[spec.as_os_str(), "--out".as_ref(), out_dir.as_os_str()]);
+    let out = oasgen(&[
+        spec.as_os_str(),
+        "--out".as_ref(),
+        out_dir.as_os_str(),
+        "--runtime-path".as_ref(),
+        "../runtime".as_ref(),
+    ]);
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("notes.txt"), "{stderr}");
@@ -132,7 +138,13 @@ fn regeneration_and_check_print_the_api_change() {
     let dir = scratch("apidiff");
     let spec = dir.join("pets.yaml");
     let out_dir = dir.join("out");
-    let args = [spec.as_os_str(), "--out".as_ref(), out_dir.as_os_str()];
+    let args = [
+        spec.as_os_str(),
+        "--out".as_ref(),
+        out_dir.as_os_str(),
+        "--runtime-path".as_ref(),
+        "../runtime".as_ref(),
+    ];
     let check = [args.as_slice(), &["--check".as_ref()]].concat();
     std::fs::write(&spec, SPEC).unwrap();
     assert!(oasgen(&args).status.success());
@@ -159,4 +171,67 @@ fn regeneration_and_check_print_the_api_change() {
     assert!(stdout.contains("required field `tag` added"), "{stdout}");
     assert!(oasgen(&check).status.success());
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A scratch cargo workspace whose member `rt` is a stand-in `oasgen-runtime`.
+fn workspace_with_runtime(name: &str) -> PathBuf {
+    let dir = scratch(name);
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[workspace]\nresolver = \"2\"\nmembers = [\"rt\"]\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.join("rt/src")).unwrap();
+    std::fs::write(
+        dir.join("rt/Cargo.toml"),
+        "[package]\nname = \"oasgen-runtime\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("rt/src/lib.rs"), "").unwrap();
+    std::fs::write(dir.join("pets.yaml"), SPEC).unwrap();
+    dir
+}
+
+#[test]
+fn the_default_runtime_path_is_the_workspace_runtime() {
+    let dir = workspace_with_runtime("runtime-default");
+    let out_dir = dir.join("crates/pets");
+    let args = [
+        dir.join("pets.yaml").into_os_string(),
+        "--out".into(),
+        out_dir.clone().into_os_string(),
+    ];
+    let args: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
+    // Twice: the second time DIR is a crate that is not a workspace member.
+    for _ in 0..2 {
+        let out = oasgen(&args);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let manifest = std::fs::read_to_string(out_dir.join("Cargo.toml")).unwrap();
+        assert!(
+            manifest.contains("oasgen-runtime = { path = \"../../rt\" }"),
+            "{manifest}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn outside_a_workspace_with_the_runtime_the_runtime_path_is_asked_for() {
+    let dir = workspace_with_runtime("runtime-missing");
+    std::fs::remove_dir_all(dir.join("rt")).unwrap();
+    std::fs::write(dir.join("Cargo.toml"), "[workspace]\nresolver = \"2\"\n").unwrap();
+    let nowhere = scratch("runtime-nowhere");
+    for out_dir in [dir.join("api"), nowhere.join("api")] {
+        let out = oasgen(&[
+            dir.join("pets.yaml").as_os_str(),
+            "--out".as_ref(),
+            out_dir.as_os_str(),
+        ]);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("pass --runtime-path PATH"), "{stderr}");
+        assert!(!out_dir.exists(), "nothing is written");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+    std::fs::remove_dir_all(&nowhere).unwrap();
 }

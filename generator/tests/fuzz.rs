@@ -22,7 +22,8 @@ use std::path::Path;
 
 /// The fixture specs the mutations start from.
 fn seeds() -> Vec<Value> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures");
+    let dir = Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").expect("run with cargo test"))
+        .join("../tests/fixtures");
     let mut out = Vec::new();
     let mut paths: Vec<_> = std::fs::read_dir(dir)
         .unwrap()

@@ -7,6 +7,7 @@ pub mod reference;
 pub use reference::{Mail, MailKind, Principal, ReferenceService};
 
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Serves `service` on `listener` until `shutdown` completes.
@@ -29,20 +30,35 @@ pub async fn spawn(service: Arc<ReferenceService>) -> std::io::Result<String> {
     Ok(format!("http://{addr}"))
 }
 
-/// A copy of the repository's `specs/` and `generated/` in `target/tmp/<name>`, made afresh, for
-/// tests that run `cargo xtask codegen` on an edited spec.
+/// This package's directory (`tests/`), read when the test runs: cargo sets
+/// `CARGO_MANIFEST_DIR` for the test binaries it runs. A path compiled in (`env!`) would be
+/// another clone's when clones share a target directory and cargo reuses a test binary.
+///
+/// # Panics
+/// When the test binary was not started by cargo.
+pub fn package_dir() -> PathBuf {
+    PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run the tests with `cargo test`"))
+}
+
+/// The repository root (the parent of [`package_dir`]).
+pub fn repo() -> PathBuf {
+    let dir = package_dir();
+    dir.parent().map(Path::to_path_buf).unwrap_or(dir)
+}
+
+/// A copy of the repository's `codegen.toml`, `specs/` and `generated/` in `target/tmp/<name>`,
+/// made afresh, for tests that run `cargo xtask codegen` on an edited spec.
 ///
 /// # Panics
 /// On any I/O error: it is for tests.
-pub fn repo_copy(name: &str) -> std::path::PathBuf {
-    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap();
+pub fn repo_copy(name: &str) -> PathBuf {
+    let repo = repo();
     let tmp = repo.join("target/tmp").join(name);
     let _ = std::fs::remove_dir_all(&tmp);
     for dir in ["specs", "generated"] {
         copy_dir(&repo.join(dir), &tmp.join(dir));
     }
+    std::fs::copy(repo.join("codegen.toml"), tmp.join("codegen.toml")).unwrap();
     tmp
 }
 

@@ -11,7 +11,6 @@ use oasgen::ir::{self, StatusSpec, TypeExpr};
 use serde_json::{json, Value};
 use std::fmt::Debug;
 use std::future::Future;
-use std::path::Path;
 use std::pin::Pin;
 
 /// What a call came to, independent of the operation's types.
@@ -320,7 +319,7 @@ fn case(c: &Client, op: &str) -> (Expect, Call) {
 }
 
 fn spec_api() -> ir::Api {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let root = oasgen_tests::package_dir().join("..");
     let text = std::fs::read_to_string(root.join("specs/customer-managed.yaml")).unwrap();
     let loaded = oasgen::load::load("spec", &text).unwrap();
     oasgen::lower::lower("spec", &loaded).unwrap()
@@ -332,7 +331,7 @@ fn sample(api: &ir::Api, ty: &TypeExpr) -> Value {
         TypeExpr::Array(item) => json!([sample(api, item)]),
         TypeExpr::Named(id) => {
             let name = &api.ty(*id).name;
-            let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/seed-samples");
+            let dir = oasgen_tests::package_dir().join("fixtures/seed-samples");
             let mut files: Vec<_> = std::fs::read_dir(&dir)
                 .unwrap()
                 .map(|e| e.unwrap().path())

@@ -7,10 +7,10 @@
 
 mod diff_support;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
+    oasgen_tests::package_dir()
 }
 
 fn options(stem: &str) -> oasgen::CrateOptions {

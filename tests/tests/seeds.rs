@@ -3,7 +3,6 @@
 
 use customer_managed::models;
 use serde_json::Value;
-use std::path::Path;
 
 /// Round-trips `value` through the model called `schema` (a `Vec` of it for arrays).
 fn round_trip(schema: &str, value: &Value) -> Result<Value, String> {
@@ -56,7 +55,7 @@ fn round_trip(schema: &str, value: &Value) -> Result<Value, String> {
 
 #[test]
 fn seed_samples_round_trip() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/seed-samples");
+    let dir = oasgen_tests::package_dir().join("fixtures/seed-samples");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -87,7 +86,7 @@ fn seed_samples_round_trip() {
 /// one) round-trips through that component's model.
 #[test]
 fn spec_examples_round_trip() {
-    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/customer-managed.yaml");
+    let spec = oasgen_tests::package_dir().join("../specs/customer-managed.yaml");
     let doc: Value = serde_yaml::from_str(&std::fs::read_to_string(spec).unwrap()).unwrap();
     let mut media_types = Vec::new();
     collect_media_types(&doc, &mut media_types);

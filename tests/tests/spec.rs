@@ -1,12 +1,11 @@
 //! The spec is valid OpenAPI 3.0 according to a real validator (`openapi-spec-validator`, which
 //! `scripts/validate-spec.sh` installs into `target/pyenv`), and its examples match their schemas.
 
-use std::path::Path;
 use std::process::Command;
 
 #[test]
 fn spec_passes_openapi_spec_validator() {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/validate-spec.sh");
+    let script = oasgen_tests::package_dir().join("../scripts/validate-spec.sh");
     let out = Command::new("bash")
         .arg(&script)
         .output()

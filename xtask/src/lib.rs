@@ -7,4 +7,5 @@ pub mod conformance;
 pub mod corpus;
 pub mod fuzz_sample;
 pub mod mutate;
+pub mod root;
 pub mod serve;

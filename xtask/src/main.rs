@@ -2,8 +2,13 @@
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+// `cargo xtask codegen` runs the generator in this process; like the `oasgen` CLI, it allocates
+// many small token and syntax-tree nodes, which mimalloc serves faster than the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Parser)]
 #[command(
@@ -26,20 +31,26 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Regenerate `generated/` from `specs/customer-managed.yaml`.
+    /// Regenerate every crate listed in `codegen.toml` (`generated/` from
+    /// `specs/customer-managed.yaml`, and any other target added there).
     ///
-    /// When the output changes, prints what that does to the generated crate's API (operations,
-    /// types and fields added or removed, each classified as breaking or additive) before the
-    /// list of written files. Review that summary, then the diff, and commit both the spec and
-    /// `generated/`.
+    /// All targets are generated in memory first; a failure in any writes nothing. When a
+    /// crate's output changes, prints what that does to its API (operations, types and fields
+    /// added or removed, each classified as breaking or additive) before the list of written
+    /// files, one line per target. Review that summary, then the diff, and commit both the spec
+    /// and the generated crate.
     #[command(after_help = "Examples:
   cargo xtask codegen           regenerate, print the API change summary and the files written
-  cargo xtask codegen --check   what CI runs: exit 1 with the summary if generated/ is stale")]
+  cargo xtask codegen --check   what CI runs: exit 1 with the summary if a crate is stale")]
     Codegen {
-        /// Write nothing; if `generated/` differs from what the spec generates, print the API
-        /// change summary, name the stale files and fail (CI runs this).
+        /// Write nothing; if a generated crate differs from what its spec generates, print the
+        /// API change summary, name the stale files and fail (CI runs this).
         #[arg(long)]
         check: bool,
+        /// The manifest listing the targets; paths in it are relative to its directory
+        /// [default: codegen.toml at the repository root].
+        #[arg(long, value_name = "PATH")]
+        manifest: Option<PathBuf>,
     },
     /// Run the generated client against Stoplight Prism and the reference server against
     /// Schemathesis (both installed under `target/conformance/` on first use; needs `npm` and
@@ -93,35 +104,8 @@ enum Command {
     },
 }
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives inside the workspace")
-        .to_path_buf()
-}
-
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let result: Result<()> = match cli.command {
-        Command::Codegen { check } => codegen(check),
-        Command::Conformance { only } => xtask::conformance::run(&root(), only.as_deref()),
-        Command::Serve { addr } => xtask::serve::run(&root(), &addr),
-        Command::Corpus { dir } => xtask::corpus::run(&root(), &dir),
-        Command::FuzzSample { count } => xtask::fuzz_sample::run(&root(), count),
-        Command::Bench {
-            corpus,
-            quick,
-            before,
-        } => xtask::bench::run(
-            &root(),
-            &xtask::bench::Options {
-                corpus,
-                quick,
-                before,
-            },
-        ),
-    };
-    match result {
+    match run(Cli::parse().command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -130,10 +114,43 @@ fn main() -> ExitCode {
     }
 }
 
-fn codegen(check: bool) -> Result<()> {
-    let report = xtask::codegen::run(&root(), check)?;
+fn run(command: Command) -> Result<()> {
+    let root = xtask::root::find()?;
+    match command {
+        Command::Codegen { check, manifest } => codegen(&root, check, manifest),
+        Command::Conformance { only } => xtask::conformance::run(&root, only.as_deref()),
+        Command::Serve { addr } => xtask::serve::run(&root, &addr),
+        Command::Corpus { dir } => xtask::corpus::run(&root, &dir),
+        Command::FuzzSample { count } => xtask::fuzz_sample::run(&root, count),
+        Command::Bench {
+            corpus,
+            quick,
+            before,
+        } => xtask::bench::run(
+            &root,
+            &xtask::bench::Options {
+                corpus,
+                quick,
+                before,
+            },
+        ),
+    }
+}
+
+fn codegen(root: &Path, check: bool, manifest: Option<PathBuf>) -> Result<()> {
+    let manifest = manifest.unwrap_or_else(|| root.join(xtask::codegen::manifest::FILE));
+    let reports = xtask::codegen::run_manifest(&manifest, check)?;
+    for report in &reports {
+        print_report(report, check);
+    }
+    Ok(())
+}
+
+/// The spec's warnings, the API change and one summary line for a target.
+fn print_report(report: &xtask::codegen::Report, check: bool) {
+    let target = &report.target;
     for w in &report.warnings {
-        eprintln!("warning: {}: {w}", xtask::codegen::SPEC);
+        eprintln!("warning: {}: {w}", target.spec);
     }
     if let Some(api) = &report.api {
         println!("{api}");
@@ -147,10 +164,6 @@ fn codegen(check: bool) -> Result<()> {
     };
     println!(
         "{} -> {}/: {} types, {} operations; {what}",
-        xtask::codegen::SPEC,
-        xtask::codegen::OUT,
-        report.types,
-        report.operations
+        target.spec, target.out, report.types, report.operations
     );
-    Ok(())
 }

@@ -10,6 +10,8 @@ use std::process::Command;
 /// Builds and runs the reference server on `addr` until it is interrupted.
 pub fn run(root: &Path, addr: &str) -> Result<()> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    // Which checkout is served, since clones sharing a target directory share this binary.
+    eprintln!("serving the reference service of {}", root.display());
     let status = Command::new(cargo)
         .current_dir(root)
         .args(["run", "--quiet", "--package", "oasgen-tests"])
