@@ -371,6 +371,9 @@ pub struct BodyContent {
     /// The documented example: the media type's `example`, else its first `examples` entry,
     /// else the schema's `example`.
     pub example: Option<serde_json::Value>,
+    /// For a JSON response body, a value of its type for the mock to answer with: the example
+    /// if it conforms, else one built from the type (see `lower/sample.rs`).
+    pub sample: Option<serde_json::Value>,
 }
 
 /// A request body.

@@ -416,6 +416,17 @@ pub async fn read<Scheme, P, T>(
     input.finish(build)
 }
 
+/// A body of the generated mock: JSON the generator checked against the type `T` reads.
+#[doc(hidden)]
+pub fn sample<T: DeserializeOwned>(json: &'static str) -> T {
+    match serde_json::from_str(json) {
+        Ok(body) => body,
+        // The generator built or checked this value for this type; failing here is a bug in
+        // that check, not in the request.
+        Err(e) => panic!("a sample body of the mock does not fit its type ({e}): {json}"),
+    }
+}
+
 /// A documented status: a code the spec wrote, which is always valid (`500` otherwise).
 fn status(code: u16) -> StatusCode {
     StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)

@@ -55,6 +55,11 @@ pub fn emit_lib(api: &Api) -> TokenStream {
         #[cfg(feature = "server")]
         #[rustfmt::skip]
         pub mod server;
+
+        // Documented by its own inner docs, as `server` is.
+        #[cfg(feature = "mock")]
+        #[rustfmt::skip]
+        pub mod mock;
     }
 }
 
@@ -75,7 +80,7 @@ fn usage_lines(api: &Api) -> Vec<String> {
         "# Cargo features",
         "",
         &counts,
-        "The `models` module is always available; the rest is behind two features:",
+        "The `models` module is always available; the rest is behind features:",
         "",
         "- `client` (default): `client::Client`, an async reqwest client with one method per",
         "  operation. Build it with a base URL and `client::Credentials`, the store of the",
@@ -85,6 +90,8 @@ fn usage_lines(api: &Api) -> Vec<String> {
         "  `server::router`, which serves an implementation with axum after checking",
         "  credentials (through `server::Authenticator`), parameters and bodies against the",
         "  spec.",
+        "- `mock` (with `server`): `mock::Mock`, an implementation of `server::Api` that",
+        "  answers every operation from the spec's examples, for an offline stand-in.",
     ]
     .map(str::to_string)
     .to_vec()
@@ -171,6 +178,8 @@ default = ["client"]
 client = ["dep:reqwest", "oasgen-runtime/client"]
 # The axum server trait and router.
 server = ["dep:axum", "oasgen-runtime/server"]
+# An implementation of the server trait from the spec's examples.
+mock = ["server"]
 
 [dependencies]
 axum = {{ version = "0.8", optional = true, default-features = false, features = ["http1", "json", "query", "tokio"] }}

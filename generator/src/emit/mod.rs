@@ -5,6 +5,7 @@
 pub mod client;
 pub mod docs;
 mod krate;
+pub mod mock;
 pub mod models;
 pub mod server;
 pub mod types;
@@ -47,6 +48,8 @@ pub enum Item {
     Client(client::Item),
     /// An item of `server.rs`.
     Server(server::Item),
+    /// An item of `mock.rs`.
+    Mock(mock::Item),
 }
 
 /// Emits the items of one crate: the IR, and the tables derived from it that several items
@@ -76,6 +79,7 @@ impl<'a> Emitter<'a> {
             file("src/models.rs", wrap(models::items(api), Item::Models)),
             file("src/client.rs", wrap(client::items(api), Item::Client)),
             file("src/server.rs", wrap(server::items(api), Item::Server)),
+            file("src/mock.rs", wrap(mock::items(), Item::Mock)),
         ]
     }
 
@@ -87,6 +91,7 @@ impl<'a> Emitter<'a> {
             Item::Models(item) => models::emit(api, self.scope, item),
             Item::Client(item) => client::emit(api, item),
             Item::Server(item) => server::emit(api, &self.checks, item),
+            Item::Mock(item) => mock::emit(api, item),
         }
     }
 }

@@ -7,6 +7,7 @@
 
 mod check;
 mod operation;
+mod sample;
 mod schema;
 
 use crate::error::{escape_token, unescape_token, Error, Problem};
@@ -98,6 +99,7 @@ pub fn lower(file: &str, loaded: &Loaded<'_>) -> Result<ir::Api, Error> {
         file: file.to_string(),
         problems,
     })?;
+    sample::fill(&mut api, &loaded.source);
     Ok(api)
 }
 

@@ -510,6 +510,7 @@ impl Lowerer<'_> {
             encoding,
             ty,
             example,
+            sample: None,
         }
     }
 

@@ -11,6 +11,7 @@ mod validate;
 
 use crate::emit::docs::doc_attrs;
 use crate::ir::{Api, Operation, Security, TypeId};
+pub(crate) use api::{request_name, response_name};
 use proc_macro2::TokenStream;
 use quote::quote;
 pub use validate::InputChecks;
@@ -121,7 +122,7 @@ fn operation_docs(op: &Operation, verb: &str) -> TokenStream {
 
 /// How an operation's principal reaches its method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Principal {
+pub(crate) enum Principal {
     /// No credentials are accepted: the method gets none.
     None,
     /// Credentials are optional: `Option<Self::Principal>`.
@@ -130,7 +131,7 @@ enum Principal {
     Required,
 }
 
-fn principal(security: &Security) -> Principal {
+pub(crate) fn principal(security: &Security) -> Principal {
     if security.single_schemes().is_empty() {
         Principal::None
     } else if security.is_optional() {

@@ -6,7 +6,7 @@
 //! # Cargo features
 //!
 //! Generated from the OpenAPI spec: 2 types, 4 operations.
-//! The `models` module is always available; the rest is behind two features:
+//! The `models` module is always available; the rest is behind features:
 //!
 //! - `client` (default): `client::Client`, an async reqwest client with one method per
 //!   operation. Build it with a base URL and `client::Credentials`, the store of the
@@ -16,6 +16,8 @@
 //!   `server::router`, which serves an implementation with axum after checking
 //!   credentials (through `server::Authenticator`), parameters and bodies against the
 //!   spec.
+//! - `mock` (with `server`): `mock::Mock`, an implementation of `server::Api` that
+//!   answers every operation from the spec's examples, for an offline stand-in.
 //!
 //! # Operations
 //!
@@ -70,3 +72,7 @@ pub mod client;
 #[cfg(feature = "server")]
 #[rustfmt::skip]
 pub mod server;
+
+#[cfg(feature = "mock")]
+#[rustfmt::skip]
+pub mod mock;

@@ -1,0 +1,202 @@
+//! `mock.rs`: an examples-backed implementation of the server's `Api` (feature `mock`).
+//!
+//! Each method answers its operation's first documented success response, with the body
+//! lowering chose for it (`BodyContent::sample`: the spec's example when it conforms to the
+//! type, else a value built from the type). When no such body could be built, it answers the
+//! first documented response it can.
+
+use super::docs::doc_attrs;
+use super::server::{principal, request_name, response_name, Principal};
+use super::types::ident;
+use crate::ir::{Api, BodyEncoding, Operation, Response, StatusSpec};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// An item of `mock.rs`.
+#[derive(Debug, Clone, Copy)]
+pub enum Item {
+    /// The module's docs, imports, `Mock` and its `Authenticator`.
+    Head,
+    /// `impl Api for Mock`.
+    Api,
+}
+
+/// The items of `mock.rs`.
+pub fn items() -> Vec<Item> {
+    vec![Item::Head, Item::Api]
+}
+
+/// The tokens of one item.
+pub fn emit(api: &Api, item: Item) -> TokenStream {
+    match item {
+        Item::Head => emit_head(api),
+        Item::Api => {
+            let methods = api.operations.iter().map(emit_method);
+            quote! {
+                impl Api for Mock {
+                    #(#methods)*
+                }
+            }
+        }
+    }
+}
+
+fn emit_head(api: &Api) -> TokenStream {
+    let has_scope = api
+        .operations
+        .iter()
+        .any(|op| op.security.has_scopes())
+        .then(|| {
+            quote! {
+                /// Whether the scopes given to [`Mock::grant_scopes`] include `scope` (all are
+                /// granted when none were given).
+                fn has_scope(&self, _token: &String, _scheme: SecurityScheme, scope: &str) -> bool {
+                    self.scopes.as_ref().is_none_or(|granted| granted.iter().any(|s| s == scope))
+                }
+            }
+        });
+    quote! {
+        //! An offline stand-in for the API: [`Mock`] implements [`Api`] from the spec's
+        //! examples, behind the same [`router`](crate::server::router) and its checks.
+        //!
+        //! Each operation answers its first documented success response, with the spec's
+        //! example when it conforms to the response's schema, and otherwise with a value built
+        //! from the schema (required fields, enums, formats, bounds, array sizes, and patterns
+        //! where a simple value meets them). Serve it with
+        //! `router(Arc::new(Mock::new()))`, or run `cargo xtask mock SPEC --addr HOST:PORT`.
+        #![allow(deprecated)]
+
+        use crate::server::*;
+
+        /// Serves every operation from the spec's examples. Its [`Authenticator`] accepts any
+        /// non-empty credential for every scheme (or only the tokens given to
+        /// [`Mock::accept_tokens`]) and grants every scope (or only those given to
+        /// [`Mock::grant_scopes`]); the principal is the credential itself.
+        #[derive(Debug, Clone, Default)]
+        pub struct Mock {
+            tokens: Option<Vec<String>>,
+            scopes: Option<Vec<String>>,
+        }
+
+        impl Mock {
+            /// A mock that accepts any non-empty credential and grants every scope.
+            pub fn new() -> Self {
+                Self::default()
+            }
+
+            /// Accepts only these credentials.
+            pub fn accept_tokens(mut self, tokens: impl IntoIterator<Item = impl Into<String>>) -> Self {
+                self.tokens = Some(tokens.into_iter().map(Into::into).collect());
+                self
+            }
+
+            /// Grants only these scopes: operations whose requirements name others answer `403`.
+            pub fn grant_scopes(mut self, scopes: impl IntoIterator<Item = impl Into<String>>) -> Self {
+                self.scopes = Some(scopes.into_iter().map(Into::into).collect());
+                self
+            }
+        }
+
+        impl Authenticator for Mock {
+            /// The credential as sent.
+            type Principal = String;
+
+            async fn authenticate(
+                &self,
+                _scheme: SecurityScheme,
+                credential: &::oasgen_runtime::server::Credential,
+            ) -> Option<String> {
+                let token = credential.expose();
+                let accepted = match &self.tokens {
+                    Some(tokens) => tokens.iter().any(|t| t == token),
+                    None => !token.is_empty(),
+                };
+                accepted.then(|| token.to_string())
+            }
+
+            #has_scope
+        }
+    }
+}
+
+/// One method of `impl Api for Mock`.
+fn emit_method(op: &Operation) -> TokenStream {
+    let name = ident(&op.fn_name);
+    let request = request_name(op);
+    let response = response_name(op);
+    let principal = match principal(&op.security) {
+        Principal::None => None,
+        Principal::Optional => Some(quote!(_principal: Option<String>,)),
+        Principal::Required => Some(quote!(_principal: String,)),
+    };
+    let docs = doc_attrs(&[format!("Answers `{}` from the spec.", op.operation_id)]);
+    let answer = match answer(op) {
+        Some(r) => emit_answer(&response, r),
+        // Nothing documented can be built: the warning at generation said so.
+        None => quote!(::std::panic!(
+            "the spec documents no response this mock can build"
+        )),
+    };
+    quote! {
+        #docs
+        async fn #name(&self, #principal _request: #request) -> #response {
+            #answer
+        }
+    }
+}
+
+/// The response the mock answers: the first success it has a body for, else the first other
+/// response it has one for.
+fn answer(op: &Operation) -> Option<&Response> {
+    let success = |r: &&Response| match r.status {
+        StatusSpec::Code(c) => (200..300).contains(&c),
+        StatusSpec::Range(x) => x == 2,
+        StatusSpec::Default => false,
+    };
+    let buildable = |r: &&Response| {
+        r.body
+            .as_ref()
+            .is_none_or(|b| b.encoding != BodyEncoding::Json || b.sample.is_some())
+    };
+    let mut rest = op.responses.iter().filter(buildable);
+    op.responses
+        .iter()
+        .filter(buildable)
+        .find(success)
+        .or_else(|| rest.next())
+}
+
+/// `Response::Variant(...)` for `r`.
+fn emit_answer(response: &proc_macro2::Ident, r: &Response) -> TokenStream {
+    let variant = ident(&r.ident);
+    let status = match r.status {
+        StatusSpec::Code(_) => None,
+        StatusSpec::Range(x) => {
+            let code = u16::from(x) * 100;
+            Some(quote!(::axum::http::StatusCode::from_u16(#code).unwrap_or_default()))
+        }
+        StatusSpec::Default => Some(quote!(::axum::http::StatusCode::OK)),
+    };
+    let body = r.body.as_ref().map(|b| match (&b.sample, b.encoding) {
+        (Some(sample), _) => {
+            let text = sample.to_string();
+            quote!(::oasgen_runtime::server::sample(#text))
+        }
+        (None, BodyEncoding::Text) => {
+            let text = b
+                .example
+                .as_ref()
+                .and_then(|e| e.as_str())
+                .unwrap_or("")
+                .to_string();
+            quote!(#text.into())
+        }
+        (None, _) => quote!(::std::default::Default::default()),
+    });
+    match (status, body) {
+        (None, None) => quote!(#response::#variant),
+        (Some(s), None) => quote!(#response::#variant(#s)),
+        (None, Some(b)) => quote!(#response::#variant(#b)),
+        (Some(s), Some(b)) => quote!(#response::#variant(#s, #b)),
+    }
+}

@@ -1,0 +1,303 @@
+//! Sample bodies: for every response with a JSON body, a value of its type that the generated
+//! mock answers with. It is the documented example when that conforms to the type (many real
+//! examples do not: a required field missing, a string where the schema says object, a map
+//! of named examples under a singular `example`), and otherwise a value built from the type:
+//! its required fields, first enum values, formats, bounds, array sizes and, where one of a
+//! few candidates meets it, its pattern. A type no value can be built for gets a warning.
+//!
+//! A pass over the finished IR: the types are final, so what conforms here is what the
+//! generated models read.
+
+use crate::ir::{self, Api, Constraints, Field, TypeExpr, TypeKind};
+use crate::load::SourceMap;
+use serde_json::{json, Map, Value};
+
+/// How deep a built value may nest: deeper, optional fields are left out, and a required one
+/// makes the type one no value is built for.
+const MAX_DEPTH: usize = 8;
+
+/// Fills `sample` of every response body with a JSON type; warns where none can be built,
+/// with the place `source` finds.
+pub(super) fn fill(api: &mut Api, source: &SourceMap<'_>) {
+    let mut warnings = Vec::new();
+    let mut samples = Vec::new();
+    for (o, op) in api.operations.iter().enumerate() {
+        for (r, response) in op.responses.iter().enumerate() {
+            let Some(body) = &response.body else {
+                continue;
+            };
+            if !matches!(body.encoding, ir::BodyEncoding::Json) {
+                continue;
+            }
+            let none = Constraints::default();
+            let example = body
+                .example
+                .clone()
+                .filter(|e| conforms(api, &body.ty, &none, e, 0));
+            match example.or_else(|| build(api, &body.ty, &none, 0)) {
+                Some(sample) => samples.push((o, r, sample)),
+                None => warnings.push(format!(
+                    "{}: no value of the `{}` response body's type can be built (its constraints \
+                     cannot all be met); the mock answers this operation with `500`",
+                    source.locate(&op.pointer),
+                    response.ident
+                )),
+            }
+        }
+    }
+    for (o, r, sample) in samples {
+        if let Some(body) = &mut api.operations[o].responses[r].body {
+            body.sample = Some(sample);
+        }
+    }
+    api.warnings.extend(warnings);
+}
+
+/// Whether `v` is a value of `ty` (with `c`, the constraints of where it stands).
+fn conforms(api: &Api, ty: &TypeExpr, c: &Constraints, v: &Value, depth: usize) -> bool {
+    if depth > MAX_DEPTH * 4 {
+        return false;
+    }
+    match ty {
+        TypeExpr::Bool => v.is_boolean(),
+        TypeExpr::I32 => v
+            .as_i64()
+            .is_some_and(|n| i32::try_from(n).is_ok() && in_bounds(c, n as f64)),
+        TypeExpr::I64 => v.as_i64().is_some_and(|n| in_bounds(c, n as f64)),
+        TypeExpr::F64 => v.as_f64().is_some_and(|n| in_bounds(c, n)),
+        TypeExpr::String | TypeExpr::Bytes => v.as_str().is_some_and(|s| string_ok(c, s)),
+        TypeExpr::Json => true,
+        TypeExpr::JsonObject => v.is_object(),
+        TypeExpr::Array(item) => v.as_array().is_some_and(|items| {
+            let n = items.len() as u64;
+            c.min_items.is_none_or(|min| n >= min)
+                && c.max_items.is_none_or(|max| n <= max)
+                && items
+                    .iter()
+                    .all(|i| conforms(api, item, &Constraints::default(), i, depth + 1))
+        }),
+        TypeExpr::Map(value) => v.as_object().is_some_and(|m| {
+            m.values()
+                .all(|i| conforms(api, value, &Constraints::default(), i, depth + 1))
+        }),
+        TypeExpr::Named(id) => match &api.ty(*id).kind {
+            TypeKind::Struct(s) => v.as_object().is_some_and(|m| {
+                s.fields.iter().all(|f| field_conforms(api, f, m, depth))
+                    && s.additional.as_ref().is_none_or(|extra| {
+                        m.iter()
+                            .filter(|(k, _)| !s.fields.iter().any(|f| &f.json_name == *k))
+                            .all(|(_, x)| {
+                                conforms(api, extra, &Constraints::default(), x, depth + 1)
+                            })
+                    })
+            }),
+            TypeKind::Enum(e) => v
+                .as_str()
+                .is_some_and(|s| e.variants.iter().any(|x| x.value == s)),
+            TypeKind::Union(u) => {
+                let tagged = |variant: &ir::UnionVariant| match &u.discriminator {
+                    Some(d) => v.get(d).and_then(Value::as_str).is_some_and(|tag| {
+                        variant.tags.is_empty() || variant.tags.iter().any(|t| t == tag)
+                    }),
+                    None => true,
+                };
+                u.variants.iter().any(|x| {
+                    tagged(x) && conforms(api, &x.ty, &Constraints::default(), v, depth + 1)
+                })
+            }
+            TypeKind::Alias(e) | TypeKind::Newtype(e) => conforms(api, e, c, v, depth + 1),
+        },
+    }
+}
+
+/// Whether the field of `m` that `f` names conforms (or is absent and may be).
+fn field_conforms(api: &Api, f: &Field, m: &Map<String, Value>, depth: usize) -> bool {
+    match m.get(&f.json_name) {
+        None => !f.required,
+        Some(Value::Null) if f.nullable || !f.required => true,
+        Some(v) => conforms(api, &f.ty, &f.constraints, v, depth + 1),
+    }
+}
+
+fn in_bounds(c: &Constraints, n: f64) -> bool {
+    let above = c
+        .minimum
+        .is_none_or(|(min, exclusive)| if exclusive { n > min } else { n >= min });
+    let below = c
+        .maximum
+        .is_none_or(|(max, exclusive)| if exclusive { n < max } else { n <= max });
+    above && below
+}
+
+fn string_ok(c: &Constraints, s: &str) -> bool {
+    let len = s.chars().count() as u64;
+    c.min_length.is_none_or(|min| len >= min)
+        && c.max_length.is_none_or(|max| len <= max)
+        && c.pattern
+            .as_deref()
+            .is_none_or(|p| regress::Regex::with_flags(p, "u").is_ok_and(|re| re.find(s).is_some()))
+}
+
+/// A value of `ty` (with `c`, the constraints of where it stands), if one can be built.
+fn build(api: &Api, ty: &TypeExpr, c: &Constraints, depth: usize) -> Option<Value> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    match ty {
+        TypeExpr::Bool => Some(json!(true)),
+        TypeExpr::I32 | TypeExpr::I64 => {
+            let n = number(c).ceil();
+            let n = if in_bounds(c, n) { n } else { number(c) };
+            in_bounds(c, n).then(|| json!(n as i64))
+        }
+        TypeExpr::F64 => {
+            let n = number(c);
+            in_bounds(c, n).then(|| json!(n))
+        }
+        TypeExpr::String | TypeExpr::Bytes => string(c).map(Value::String),
+        TypeExpr::Json | TypeExpr::JsonObject | TypeExpr::Map(_) => Some(json!({})),
+        TypeExpr::Array(item) => {
+            let min = c.min_items.unwrap_or(1).max(1);
+            let n = c.max_items.map_or(min, |max| min.min(max));
+            let none = Constraints::default();
+            let items = (0..n)
+                .map(|_| build(api, item, &none, depth + 1))
+                .collect::<Option<Vec<_>>>();
+            // An array that may be empty is still one when its items cannot be built.
+            match items {
+                Some(items) => Some(Value::Array(items)),
+                None if c.min_items.unwrap_or(0) == 0 => Some(json!([])),
+                None => None,
+            }
+        }
+        TypeExpr::Named(id) => match &api.ty(*id).kind {
+            TypeKind::Struct(s) => {
+                let mut m = Map::new();
+                for f in s.fields.iter().filter(|f| !f.write_only) {
+                    match build(api, &f.ty, &f.constraints, depth + 1) {
+                        Some(v) => {
+                            m.insert(f.json_name.clone(), v);
+                        }
+                        None if f.required && f.nullable => {
+                            m.insert(f.json_name.clone(), Value::Null);
+                        }
+                        None if f.required => return None,
+                        None => {}
+                    }
+                }
+                Some(Value::Object(m))
+            }
+            TypeKind::Enum(e) => e.variants.first().map(|x| json!(x.value)),
+            TypeKind::Union(u) => u.variants.iter().find_map(|x| {
+                let mut v = build(api, &x.ty, &Constraints::default(), depth + 1)?;
+                if let (Some(d), Some(tag), Some(m)) =
+                    (&u.discriminator, x.tags.first(), v.as_object_mut())
+                {
+                    m.insert(d.clone(), json!(tag));
+                }
+                Some(v)
+            }),
+            TypeKind::Alias(e) | TypeKind::Newtype(e) => build(api, e, c, depth + 1),
+        },
+    }
+}
+
+/// A number within `c`'s bounds: the lower bound (just above it when exclusive), else the
+/// upper one, else zero.
+fn number(c: &Constraints) -> f64 {
+    match (c.minimum, c.maximum) {
+        (Some((min, false)), _) => min,
+        (Some((min, true)), Some((max, _))) => (min + max) / 2.0,
+        (Some((min, true)), None) => min + 1.0,
+        (None, Some((max, false))) => max.min(0.0),
+        (None, Some((max, true))) => (max - 1.0).min(0.0),
+        (None, None) => 0.0,
+    }
+}
+
+/// A string that meets `c`: one for its format, padded or cut to its length, and checked
+/// against its pattern; for a pattern, a few other candidates are tried.
+fn string(c: &Constraints) -> Option<String> {
+    let by_format = match c.format.as_deref() {
+        Some("date-time") => "2024-01-01T00:00:00Z",
+        Some("date") => "2024-01-01",
+        Some("time") => "00:00:00",
+        Some("uuid") => "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+        Some("email") => "user@example.com",
+        Some("uri" | "url") => "https://example.com",
+        Some("hostname") => "example.com",
+        Some("ipv4") => "192.0.2.1",
+        Some("ipv6") => "2001:db8::1",
+        Some("byte") => "AA==",
+        _ => "string",
+    };
+    let candidates = [
+        by_format, "a", "A", "1", "a1", "abc", "ABC", "123", "a-b", "a_b", "",
+    ];
+    candidates
+        .iter()
+        .map(|s| fit(c, s))
+        .find(|s| string_ok(c, s))
+}
+
+/// `s` padded (with its last character, or `a`) or cut to `c`'s length bounds.
+fn fit(c: &Constraints, s: &str) -> String {
+    let mut out: String = match c.max_length {
+        Some(max) => s.chars().take(max as usize).collect(),
+        None => s.to_string(),
+    };
+    let pad = out.chars().last().unwrap_or('a');
+    while (out.chars().count() as u64) < c.min_length.unwrap_or(0) {
+        out.push(pad);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn constraints(f: impl FnOnce(&mut Constraints)) -> Constraints {
+        let mut c = Constraints::default();
+        f(&mut c);
+        c
+    }
+
+    #[test]
+    fn strings_meet_format_length_and_pattern() {
+        let c = constraints(|c| c.format = Some("date-time".into()));
+        assert_eq!(string(&c).unwrap(), "2024-01-01T00:00:00Z");
+        let c = constraints(|c| {
+            c.min_length = Some(3);
+            c.max_length = Some(5);
+        });
+        assert_eq!(string(&c).unwrap(), "strin");
+        let c = constraints(|c| c.pattern = Some("^[0-9]+$".into()));
+        assert_eq!(string(&c).unwrap(), "1");
+        let c = constraints(|c| c.pattern = Some("^x{3}$".into()));
+        assert_eq!(string(&c), None);
+    }
+
+    #[test]
+    fn numbers_meet_bounds() {
+        let c = constraints(|c| c.minimum = Some((100.0, false)));
+        assert_eq!(build(&empty(), &TypeExpr::I32, &c, 0), Some(json!(100)));
+        let c = constraints(|c| c.minimum = Some((0.0, true)));
+        assert_eq!(build(&empty(), &TypeExpr::I64, &c, 0), Some(json!(1)));
+        let c = constraints(|c| c.maximum = Some((-5.0, false)));
+        assert_eq!(build(&empty(), &TypeExpr::F64, &c, 0), Some(json!(-5.0)));
+    }
+
+    fn empty() -> Api {
+        Api {
+            title: String::new(),
+            version: String::new(),
+            description: None,
+            base_url: None,
+            types: Vec::new(),
+            operations: Vec::new(),
+            security_schemes: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+}
