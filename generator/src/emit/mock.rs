@@ -57,7 +57,7 @@ fn emit_head(api: &Api) -> TokenStream {
         });
     quote! {
         //! An offline stand-in for the API: [`Mock`] implements [`Api`] from the spec's
-        //! examples, behind the same [`router`](crate::server::router) and its checks.
+        //! examples, behind the same [`router`] and its checks.
         //!
         //! Each operation answers its first documented success response, with the spec's
         //! example when it conforms to the response's schema, and otherwise with a value built
