@@ -6,6 +6,7 @@ pub mod codegen;
 pub mod conformance;
 pub mod corpus;
 pub mod fuzz_sample;
+pub mod mock;
 pub mod mutate;
 pub mod root;
 pub mod serve;

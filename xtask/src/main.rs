@@ -63,6 +63,21 @@ enum Command {
         /// `schemathesis` (the reference server against generated requests).
         #[arg(long, value_name = "SIDE", value_parser = ["prism", "schemathesis"])]
         only: Option<String>,
+        /// Instead: Schemathesis against the generated mock of every spec in DIR, one row per
+        /// spec.
+        #[arg(long, value_name = "DIR", conflicts_with = "only")]
+        corpus: Option<PathBuf>,
+    },
+    /// Serve the generated mock of any spec: its router over answers from the spec's
+    /// examples. Stop it with Ctrl-C or SIGTERM.
+    #[command(after_help = "Example:
+  cargo xtask mock ../shared/corpus/emporix/order.yml --addr 127.0.0.1:4010")]
+    Mock {
+        /// The spec (OpenAPI 3.0, YAML or JSON).
+        spec: PathBuf,
+        /// Address (IP:PORT) to listen on.
+        #[arg(long, value_name = "IP:PORT", default_value = "127.0.0.1:4010")]
+        addr: String,
     },
     /// Start the reference in-memory Customer Service (for offline storefront work); stop it
     /// with Ctrl-C.
@@ -118,7 +133,11 @@ fn run(command: Command) -> Result<()> {
     let root = xtask::root::find()?;
     match command {
         Command::Codegen { check, manifest } => codegen(&root, check, manifest),
-        Command::Conformance { only } => xtask::conformance::run(&root, only.as_deref()),
+        Command::Conformance { only, corpus } => match corpus {
+            Some(dir) => xtask::conformance::run_corpus(&root, &dir),
+            None => xtask::conformance::run(&root, only.as_deref()),
+        },
+        Command::Mock { spec, addr } => xtask::mock::run(&root, &absolute(&spec)?, &addr),
         Command::Serve { addr } => xtask::serve::run(&root, &addr),
         Command::Corpus { dir } => xtask::corpus::run(&root, &dir),
         Command::FuzzSample { count } => xtask::fuzz_sample::run(&root, count),
@@ -135,6 +154,11 @@ fn run(command: Command) -> Result<()> {
             },
         ),
     }
+}
+
+/// `path` made absolute against the current directory (xtask runs from the checkout's root).
+fn absolute(path: &Path) -> Result<PathBuf> {
+    std::path::absolute(path).map_err(Into::into)
 }
 
 fn codegen(root: &Path, check: bool, manifest: Option<PathBuf>) -> Result<()> {

@@ -28,7 +28,15 @@ pub fn run(root: &Path) -> Result<Summary> {
     let st = install(&dir.join("pyenv"))?;
     let server_bin = build_server(root)?;
     let server = Server::start(&server_bin)?;
-    let output = fuzz(root, &st, &server.base_url);
+    let headers = [format!("Authorization: Bearer {SEED_TOKEN}")];
+    let output = fuzz(
+        root,
+        &st,
+        &root.join(SPEC),
+        &server.base_url,
+        &headers,
+        MAX_EXAMPLES,
+    );
     drop(server);
     let (success, text) = output?;
     Ok(summarize(success, &text))
@@ -112,9 +120,17 @@ struct Server {
 impl Server {
     fn start(bin: &Path) -> Result<Server> {
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-        let mut child = Command::new(bin)
+        let mut command = Command::new(bin);
+        command
             .args(["--addr", &format!("127.0.0.1:{port}")])
-            .env("OASGEN_REFERENCE_SEED_TOKEN", SEED_TOKEN)
+            .env("OASGEN_REFERENCE_SEED_TOKEN", SEED_TOKEN);
+        Server::spawn(command)
+    }
+
+    /// Runs `command`, a server that prints `listening on <url>` once it accepts connections.
+    fn spawn(mut command: Command) -> Result<Server> {
+        let bin = PathBuf::from(command.get_program());
+        let mut child = command
             .stdout(Stdio::piped())
             .spawn()
             .with_context(|| format!("starting {}", bin.display()))?;
@@ -124,7 +140,7 @@ impl Server {
         BufReader::new(stdout).read_line(&mut line)?;
         let Some(base_url) = line.trim().strip_prefix("listening on ") else {
             let _ = child.kill();
-            bail!("the reference server did not start: {line:?}");
+            bail!("{} did not start: {line:?}", bin.display());
         };
         let base_url = base_url.to_string();
         Ok(Server { child, base_url })
@@ -138,21 +154,33 @@ impl Drop for Server {
     }
 }
 
-/// Runs Schemathesis; returns whether it passed and what it printed.
-fn fuzz(root: &Path, st: &Path, base_url: &str) -> Result<(bool, String)> {
+/// Runs Schemathesis on `spec` against `base_url`, sending `headers` with every request;
+/// returns whether it passed and what it printed.
+fn fuzz(
+    root: &Path,
+    st: &Path,
+    spec: &Path,
+    base_url: &str,
+    headers: &[String],
+    max_examples: &str,
+) -> Result<(bool, String)> {
     // One worker: CPython 3.11's parser is not thread-safe (hypothesis parses lambda sources
     // while describing strategies), which shows up as a spurious "AST constructor recursion
     // depth mismatch" error with several workers.
     // Run inside target/ so that Schemathesis's cache directory stays out of the work tree.
-    let output = Command::new(st)
+    let mut command = Command::new(st);
+    command
         .current_dir(root.join("target/conformance"))
         .arg("run")
-        .arg(root.join(SPEC))
-        .args(["--url", base_url, "--checks", "all"])
-        .args(["--header", &format!("Authorization: Bearer {SEED_TOKEN}")])
+        .arg(spec)
+        .args(["--url", base_url, "--checks", "all"]);
+    for header in headers {
+        command.args(["--header", header]);
+    }
+    let output = command
         .args([
             "--max-examples",
-            MAX_EXAMPLES,
+            max_examples,
             "--seed",
             SEED,
             "--workers",
@@ -164,6 +192,107 @@ fn fuzz(root: &Path, st: &Path, base_url: &str) -> Result<(bool, String)> {
     let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
     text.push_str(&String::from_utf8_lossy(&output.stderr));
     Ok((output.status.success(), text))
+}
+
+/// Test cases per operation and phase for each corpus spec: fewer than for the reference
+/// service, so that a folder of specs runs in tens of minutes.
+const CORPUS_MAX_EXAMPLES: &str = "10";
+
+/// One spec's result against its mock.
+pub struct SpecResult {
+    /// The spec's file name.
+    pub name: String,
+    /// Test cases Schemathesis generated and passed, and the failures it found.
+    pub cases: usize,
+    /// Failed checks (or `1` for a run that ended in an error).
+    pub failed: usize,
+    /// Why the spec could not be run, if it could not.
+    pub error: Option<String>,
+}
+
+/// Schemathesis against the generated mock of each spec, one after another.
+pub fn run_corpus(root: &Path, specs: &[PathBuf]) -> Result<Vec<SpecResult>> {
+    let st = install(&root.join("target/conformance/pyenv"))?;
+    let bins = crate::mock::build(root, specs)?;
+    let mut results = Vec::new();
+    for (spec, bin) in specs.iter().zip(bins) {
+        let name = spec
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        eprintln!("schemathesis: {name}");
+        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let mut command = Command::new(&bin);
+        command.arg(format!("127.0.0.1:{port}"));
+        let run = Server::spawn(command).and_then(|server| {
+            let headers = auth_headers(spec);
+            let out = fuzz(
+                root,
+                &st,
+                spec,
+                &server.base_url,
+                &headers,
+                CORPUS_MAX_EXAMPLES,
+            );
+            drop(server);
+            out
+        });
+        results.push(match run {
+            Ok((success, text)) => {
+                let log = root.join("target/conformance").join(format!("{name}.log"));
+                std::fs::write(&log, &text)?;
+                let counts = text
+                    .lines()
+                    .skip_while(|l| l.trim() != "Test cases:")
+                    .nth(1)
+                    .unwrap_or("");
+                let failed =
+                    count_before(counts, "failed") + count_before(counts, "unique failures");
+                SpecResult {
+                    name,
+                    cases: count_before(counts, "generated"),
+                    failed: if success { failed } else { failed.max(1) },
+                    error: None,
+                }
+            }
+            Err(e) => SpecResult {
+                name,
+                cases: 0,
+                failed: 1,
+                error: Some(format!("{e:#}")),
+            },
+        });
+    }
+    Ok(results)
+}
+
+/// A credential for every scheme the spec declares in a header: the mock accepts any.
+fn auth_headers(spec: &Path) -> Vec<String> {
+    let mut headers = vec!["Authorization: Bearer mock-token".to_string()];
+    let Ok(text) = std::fs::read_to_string(spec) else {
+        return headers;
+    };
+    let Ok(loaded) = oasgen::load::load(&spec.display().to_string(), &text) else {
+        return headers;
+    };
+    let schemes = loaded
+        .doc
+        .components
+        .iter()
+        .flat_map(|c| c.security_schemes.values());
+    for scheme in schemes {
+        if let openapiv3::ReferenceOr::Item(openapiv3::SecurityScheme::APIKey {
+            location: openapiv3::APIKeyLocation::Header,
+            name,
+            ..
+        }) = scheme
+        {
+            if !name.eq_ignore_ascii_case("authorization") {
+                headers.push(format!("{name}: mock-token"));
+            }
+        }
+    }
+    headers
 }
 
 /// Prints Schemathesis's own summary and turns its counts into a [`Summary`].
