@@ -79,7 +79,7 @@ impl Api for Mock {
     ) -> GetCartResponse {
         GetCartResponse::Ok(
             ::oasgen_runtime::server::sample(
-                "{\"id\":\"string\",\"items\":[\"string\"]}",
+                "{\"id\":\"c1\",\"items\":[\"apple\",\"pear\"]}",
             ),
         )
     }
