@@ -1,7 +1,7 @@
 //! Security: the scheme enum, the [`Authenticator`] trait users implement, and the function
 //! that finds a request's credentials and asks the authenticator about them.
 
-use crate::emit::docs::doc_attrs;
+use crate::emit::docs::{doc_attrs, flow_lines, outer_lines};
 use crate::emit::types::ident;
 use crate::ir::{Api, ParamLocation, SchemeKind, SecurityScheme};
 use proc_macro2::TokenStream;
@@ -14,7 +14,13 @@ pub fn emit_schemes(api: &Api) -> TokenStream {
         let mut paragraphs = vec![format!("`{}`.", s.name)];
         paragraphs.extend(s.docs.description.clone());
         let docs = doc_attrs(&paragraphs);
-        quote!(#docs #name,)
+        let flows = flow_lines(s);
+        let flows = (!flows.is_empty()).then(|| {
+            let mut lines = vec![String::new()];
+            lines.extend(flows);
+            outer_lines(lines)
+        });
+        quote!(#docs #flows #name,)
     });
     quote! {
         /// The security schemes of the spec; the router tells the [`Authenticator`] which one a

@@ -21,8 +21,24 @@ pub enum SecurityScheme {
     /// `OAuth2`.
     ///
     /// Client credentials of a backend.
+    ///
+    /// OAuth2 flows:
+    ///
+    /// - `clientCredentials`: token URL `https://api.example.com/oauth/token`; scopes:
+    ///   - `cart.cart_read`: Read carts.
+    ///   - `cart.cart_manage`: Create and change carts.
+    ///   - `cart.cart_delete`: Delete carts.
     OAuth2,
     /// `Partner`.
+    ///
+    /// OAuth2 flows:
+    ///
+    /// - `implicit`: authorization URL `https://auth.example.com/authorize`; scopes:
+    ///   - `reports.read`: Read reports.
+    /// - `password`: token URL `/oauth/token` (relative to the server's URL); scopes:
+    ///   - `reports.read`: Read reports.
+    /// - `authorizationCode`: authorization URL `https://auth.example.com/authorize`, token URL `/oauth/token` (relative to the server's URL), refresh URL `/oauth/refresh` (relative to the server's URL); scopes:
+    ///   - `reports.read`: Read reports.
     Partner,
     /// `CustomerAccessToken`.
     CustomerAccessToken,
