@@ -297,6 +297,31 @@ pub struct Operation {
     pub pointer: String,
 }
 
+impl Operation {
+    /// The path with its parameters' names left out (`/a/{}/b`): paths of one shape are, as
+    /// OpenAPI says, the same path, whatever their parameters are called.
+    pub fn path_shape(&self) -> String {
+        self.path_segments
+            .iter()
+            .map(|s| match s {
+                PathSegment::Literal(text) => text.as_str(),
+                PathSegment::Param(_) => "{}",
+            })
+            .collect()
+    }
+
+    /// The names of its path parameters, in the order the path has them.
+    pub fn path_param_names(&self) -> Vec<&str> {
+        self.path_segments
+            .iter()
+            .filter_map(|s| match s {
+                PathSegment::Param(i) => Some(self.params[*i].name.as_str()),
+                PathSegment::Literal(_) => None,
+            })
+            .collect()
+    }
+}
+
 /// A piece of a path template.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PathSegment {

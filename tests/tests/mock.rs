@@ -86,3 +86,33 @@ async fn the_generated_client_reads_the_mock() {
         Some(vec!["apple".to_string(), "pear".to_string()])
     );
 }
+
+#[tokio::test]
+async fn paths_that_differ_only_in_parameter_names_are_one_route() {
+    // `quirks.yaml` has `/shops/{tenant}/items/{itemId}` (GET, DELETE) and
+    // `/shops/{shop}/items/{id}` (PUT): one path to the router, each operation's parameters
+    // read by position.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let app = fixture_quirks::server::router(Arc::new(fixture_quirks::mock::Mock::new()));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let http = reqwest::Client::new();
+    let put = |id: &str| {
+        http.put(format!("{base}/shops/acme/items/{id}"))
+            .bearer_auth("t")
+            .send()
+    };
+    assert_eq!(put("i1").await.unwrap().status(), StatusCode::NO_CONTENT);
+    // `id` allows 3 characters at most: the second path's own check reads the right segment.
+    let refused = put("toolong").await.unwrap();
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let body: Value = refused.json().await.unwrap();
+    assert!(body.to_string().contains("itemId"), "{body}");
+    let get = http
+        .get(format!("{base}/shops/acme/items/i1"))
+        .bearer_auth("t")
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(get.status(), StatusCode::NOT_FOUND);
+}

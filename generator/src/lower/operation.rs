@@ -172,7 +172,25 @@ impl Lowerer<'_> {
                 });
             }
         }
+        self.warn_same_shaped_paths(&out);
         out
+    }
+
+    /// Paths that differ only in their parameters' names are the same path (OpenAPI forbids
+    /// them; real specs have them): the server serves them as the first, with each operation's
+    /// parameters read by position.
+    fn warn_same_shaped_paths(&mut self, ops: &[ir::Operation]) {
+        let mut first: BTreeMap<String, &str> = BTreeMap::new();
+        let mut warned = std::collections::BTreeSet::new();
+        for op in ops {
+            let path = first.entry(op.path_shape()).or_insert(&op.path);
+            if *path != op.path && warned.insert(op.path.clone()) {
+                let message = format!(
+                    "differs from `{path}` only in its parameters' names, which makes them the same path; the server serves both as `{path}`"
+                );
+                self.warn(&push_pointer("#/paths", &op.path), message);
+            }
+        }
     }
 
     fn resolve_param(&mut self, p: &ReferenceOr<Parameter>, ptr: &str) -> Option<Parameter> {

@@ -15,9 +15,10 @@ use quote::{format_ident, quote};
 pub fn emit_router(api: &Api) -> TokenStream {
     let mut paths: Vec<(&str, Vec<&Operation>)> = Vec::new();
     for op in &api.operations {
-        match paths.iter_mut().find(|(p, _)| *p == op.path) {
+        let route = route_of(api, op).path.as_str();
+        match paths.iter_mut().find(|(p, _)| *p == route) {
             Some((_, ops)) => ops.push(op),
-            None => paths.push((&op.path, vec![op])),
+            None => paths.push((route, vec![op])),
         }
     }
     let routes = paths.iter().map(|(path, ops)| {
@@ -47,6 +48,25 @@ pub fn emit_router(api: &Api) -> TokenStream {
                 .with_state(service)
         }
     }
+}
+
+/// The operation whose path is `op`'s route: the first of `op`'s shape. Paths that differ only
+/// in their parameters' names are one path (a warning at generation says so), and the router
+/// can register it once.
+fn route_of<'a>(api: &'a Api, op: &'a Operation) -> &'a Operation {
+    let shape = op.path_shape();
+    api.operations
+        .iter()
+        .find(|o| o.path_shape() == shape)
+        .unwrap_or(op)
+}
+
+/// The name the route gives `op`'s path parameter `name`: the one at its position in the
+/// route's path.
+fn route_param_name<'a>(api: &'a Api, op: &'a Operation, name: &'a str) -> &'a str {
+    let position = op.path_param_names().iter().position(|n| *n == name);
+    let route = route_of(api, op).path_param_names();
+    position.and_then(|i| route.get(i).copied()).unwrap_or(name)
 }
 
 fn handler_name(op: &Operation) -> Ident {
@@ -184,7 +204,7 @@ pub fn emit_request_builder(api: &Api, index: usize, checks: &InputChecks) -> To
         .enumerate()
         .map(|(i, p)| {
             let field = ident(&p.ident);
-            let read = read_param(api, p, checks.param(api, index, i));
+            let read = read_param(api, op, p, checks.param(api, index, i));
             quote!(let #field = #read;)
         })
         .collect();
@@ -224,8 +244,9 @@ pub fn emit_request_builder(api: &Api, index: usize, checks: &InputChecks) -> To
     }
 }
 
-/// Reads, checks (with `check`) and decodes one parameter: an `Option` of its Rust type.
-fn read_param(api: &Api, p: &Parameter, check: TokenStream) -> TokenStream {
+/// Reads, checks (with `check`) and decodes one parameter of `op`: an `Option` of its Rust
+/// type.
+fn read_param(api: &Api, op: &Operation, p: &Parameter, check: TokenStream) -> TokenStream {
     let name = &p.name;
     let required = p.required;
     match (&p.ty, p.location) {
@@ -236,6 +257,7 @@ fn read_param(api: &Api, p: &Parameter, check: TokenStream) -> TokenStream {
         }
         (ty, ParamLocation::Path) => {
             let kind = param_kind(api, ty);
+            let name = route_param_name(api, op, name);
             quote!(input.path(#name, rt::Kind::#kind, #check))
         }
         (ty, ParamLocation::Query) => {

@@ -25,6 +25,11 @@ pub mod security {
         operation: "deleteItem",
         alternatives: &[&[::oasgen_runtime::Requirement::new(UNDECLARED)]],
     };
+    /// What `replace_item` accepts. Credentials: `Undeclared`.
+    pub const REPLACE_ITEM: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
+        operation: "replaceItem",
+        alternatives: &[&[::oasgen_runtime::Requirement::new(UNDECLARED)]],
+    };
     /// What `get_label` accepts. Credentials: `Undeclared`.
     pub const GET_LABEL: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
         operation: "getLabel",
@@ -131,6 +136,24 @@ impl Client {
         }
     }
 
+    /// Sends a `PUT` request to `/shops/{shop}/items/{id}`. Credentials: `Undeclared`.
+    ///
+    /// Arguments:
+    /// - `shop`
+    /// - `id`
+    pub async fn replace_item(
+        &self,
+        shop: &str,
+        id: &str,
+    ) -> Result<(), Error<ReplaceItemError>> {
+        let request_ = self.core.put::<ReplaceItemError>(&["shops", shop, "items", id])?;
+        let response_ = self.core.send(request_, &security::REPLACE_ITEM).await?;
+        match response_.status.as_u16() {
+            204u16 => Ok(()),
+            _ => Err(response_.unexpected()),
+        }
+    }
+
     /// Sends a `GET` request to `/shops/{tenant}/items/{itemId}/label`. Credentials: `Undeclared`.
     ///
     /// Arguments:
@@ -194,6 +217,9 @@ pub enum GetItemError {}
 /// The documented error responses of [`Client::delete_item`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeleteItemError {}
+/// The documented error responses of [`Client::replace_item`], carried by [`Error::Api`] with the status, headers and raw body.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReplaceItemError {}
 /// The documented error responses of [`Client::get_label`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetLabelError {}

@@ -3,7 +3,7 @@
 //!
 //! # Cargo features
 //!
-//! Generated from the OpenAPI spec: 3 types, 4 operations.
+//! Generated from the OpenAPI spec: 3 types, 5 operations.
 //! The `models` module is always available; the rest is behind features:
 //!
 //! - `client` (default): `client::Client`, an async reqwest client with one method per
@@ -23,6 +23,7 @@
 //! | --- | --- | --- | --- | --- |
 //! | `GET` | `/shops/{tenant}/items/{itemId}` | [`Client::get_item`] | [`Api::get_item`] | `Undeclared` |
 //! | `DELETE` | `/shops/{tenant}/items/{itemId}` | [`Client::delete_item`] | [`Api::delete_item`] | `Undeclared` |
+//! | `PUT` | `/shops/{shop}/items/{id}` | [`Client::replace_item`] | [`Api::replace_item`] | `Undeclared` |
 //! | `GET` | `/shops/{tenant}/items/{itemId}/label` | [`Client::get_label`] | [`Api::get_label`] | `Undeclared` |
 //! | `PUT` | `/shops/{tenant}/items/{itemId}/label` | [`Client::put_label_image`] | [`Api::put_label_image`] | `Undeclared` |
 //!
@@ -30,6 +31,7 @@
     feature = "client",
     doc = " [`Client::get_item`]: client::Client::get_item",
     doc = " [`Client::delete_item`]: client::Client::delete_item",
+    doc = " [`Client::replace_item`]: client::Client::replace_item",
     doc = " [`Client::get_label`]: client::Client::get_label",
     doc = " [`Client::put_label_image`]: client::Client::put_label_image"
 )]
@@ -37,6 +39,7 @@
     not(feature = "client"),
     doc = " [`Client::get_item`]: #cargo-features",
     doc = " [`Client::delete_item`]: #cargo-features",
+    doc = " [`Client::replace_item`]: #cargo-features",
     doc = " [`Client::get_label`]: #cargo-features",
     doc = " [`Client::put_label_image`]: #cargo-features"
 )]
@@ -44,6 +47,7 @@
     feature = "server",
     doc = " [`Api::get_item`]: server::Api::get_item",
     doc = " [`Api::delete_item`]: server::Api::delete_item",
+    doc = " [`Api::replace_item`]: server::Api::replace_item",
     doc = " [`Api::get_label`]: server::Api::get_label",
     doc = " [`Api::put_label_image`]: server::Api::put_label_image"
 )]
@@ -51,6 +55,7 @@
     not(feature = "server"),
     doc = " [`Api::get_item`]: #cargo-features",
     doc = " [`Api::delete_item`]: #cargo-features",
+    doc = " [`Api::replace_item`]: #cargo-features",
     doc = " [`Api::get_label`]: #cargo-features",
     doc = " [`Api::put_label_image`]: #cargo-features"
 )]

@@ -85,6 +85,15 @@ impl Api for Mock {
         DeleteItemResponse::NoContent
     }
 
+    /// Answers `replaceItem` from the spec.
+    async fn replace_item(
+        &self,
+        _principal: String,
+        _request: ReplaceItemRequest,
+    ) -> ReplaceItemResponse {
+        ReplaceItemResponse::NoContent
+    }
+
     /// Answers `getLabel` from the spec.
     async fn get_label(
         &self,

@@ -57,6 +57,13 @@ pub trait Api: Authenticator {
         request: DeleteItemRequest,
     ) -> impl ::std::future::Future<Output = DeleteItemResponse> + Send;
 
+    /// Handles `PUT` requests to `/shops/{shop}/items/{id}`.
+    fn replace_item(
+        &self,
+        principal: Self::Principal,
+        request: ReplaceItemRequest,
+    ) -> impl ::std::future::Future<Output = ReplaceItemResponse> + Send;
+
     /// Handles `GET` requests to `/shops/{tenant}/items/{itemId}/label`.
     fn get_label(
         &self,
@@ -122,6 +129,32 @@ pub enum DeleteItemResponse {
 }
 
 impl ::axum::response::IntoResponse for DeleteItemResponse {
+    fn into_response(self) -> ::axum::response::Response {
+        match self {
+            Self::NoContent => rt::empty(204),
+        }
+    }
+}
+
+/// The input of `replaceItem` (`PUT /shops/{shop}/items/{id}`), checked against the spec.
+#[derive(Debug)]
+pub struct ReplaceItemRequest {
+    /// `shop` (Path parameter).
+    pub shop: String,
+    /// `id` (Path parameter).
+    pub id: String,
+}
+
+/// The responses `replaceItem` documents, one variant per status.
+#[derive(Debug)]
+pub enum ReplaceItemResponse {
+    /// `204`.
+    ///
+    /// Replaced.
+    NoContent,
+}
+
+impl ::axum::response::IntoResponse for ReplaceItemResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
             Self::NoContent => rt::empty(204),
@@ -199,7 +232,8 @@ pub fn router_with<S: Api>(
             "/shops/{tenant}/items/{itemId}",
             MethodRouter::<Arc<S>>::new()
                 .on(MethodFilter::GET, handle_get_item::<S>)
-                .on(MethodFilter::DELETE, handle_delete_item::<S>),
+                .on(MethodFilter::DELETE, handle_delete_item::<S>)
+                .on(MethodFilter::PUT, handle_replace_item::<S>),
         )
         .route(
             "/shops/{tenant}/items/{itemId}/label",
@@ -249,6 +283,25 @@ async fn handle_delete_item<S: Api>(
     let principal = authenticate(&*service, &parts, &DELETE_ITEM).await?;
     let request = rt::read(&DELETE_ITEM, parts, body, delete_item_request).await?;
     Ok(service.delete_item(principal, request).await)
+}
+
+/// How `replace_item` is served.
+const REPLACE_ITEM: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operation {
+    security: &[&[rt::Requirement::new(SecurityScheme::Undeclared)]],
+    principal: rt::RequiredPrincipal,
+    path_params: true,
+    body: None,
+    forbidden: None,
+};
+
+async fn handle_replace_item<S: Api>(
+    State(service): State<Arc<S>>,
+    request: Request,
+) -> Result<ReplaceItemResponse, rt::Refused> {
+    let (parts, body) = request.into_parts();
+    let principal = authenticate(&*service, &parts, &REPLACE_ITEM).await?;
+    let request = rt::read(&REPLACE_ITEM, parts, body, replace_item_request).await?;
+    Ok(service.replace_item(principal, request).await)
 }
 
 /// How `get_label` is served.
@@ -308,6 +361,15 @@ fn delete_item_request(input: &mut rt::Input) -> Option<DeleteItemRequest> {
     Some(DeleteItemRequest {
         tenant: tenant?,
         item_id: item_id?,
+    })
+}
+
+fn replace_item_request(input: &mut rt::Input) -> Option<ReplaceItemRequest> {
+    let shop = input.path("tenant", rt::Kind::String, rt::check_string);
+    let id = input.path("itemId", rt::Kind::String, check_id_param);
+    Some(ReplaceItemRequest {
+        shop: shop?,
+        id: id?,
     })
 }
 
@@ -396,5 +458,15 @@ fn check_item_id_param(
 ) {
     rt::string(v, at, errors);
     static RULES: rt::Rules = rt::Rules::NONE.pattern("(?i)^[a-z0-9-]+$");
+    rt::rules(v, at, &RULES, errors);
+}
+
+fn check_id_param(
+    v: &::serde_json::Value,
+    at: &rt::At<'_>,
+    errors: &mut Vec<rt::FieldError>,
+) {
+    rt::string(v, at, errors);
+    static RULES: rt::Rules = rt::Rules::NONE.max_length(3);
     rt::rules(v, at, &RULES, errors);
 }
