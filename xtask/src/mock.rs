@@ -4,7 +4,8 @@
 //! beside a small server crate that serves its router over its `mock::Mock`; the workspace is
 //! built with the repository's `Cargo.lock`, into a target directory of its own, so xtask
 //! itself never compiles axum or tokio. The server prints `listening on <url>` once it
-//! accepts connections and stops cleanly on SIGINT and SIGTERM.
+//! accepts connections and stops cleanly on SIGINT and SIGTERM. With `OASGEN_MOCK_TOKENS`
+//! (comma-separated) set, it accepts only those credentials.
 
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
@@ -151,7 +152,12 @@ async fn main() -> std::io::Result<()> {
     let addr = std::env::args().nth(1).unwrap_or_else(|| "127.0.0.1:8080".into());
     let listener = tokio::net::TcpListener::bind(&addr).await?;
     println!("listening on http://{}", listener.local_addr()?);
-    let app = api::server::router(Arc::new(api::mock::Mock::new()));
+    let mut mock = api::mock::Mock::new();
+    // A comma-separated list: only these credentials are accepted (any non-empty one without).
+    if let Ok(tokens) = std::env::var("OASGEN_MOCK_TOKENS") {
+        mock = mock.accept_tokens(tokens.split(',').filter(|t| !t.is_empty()).map(str::to_string));
+    }
+    let app = api::server::router(Arc::new(mock));
     axum::serve(listener, app)
         .with_graceful_shutdown(stopped())
         .await

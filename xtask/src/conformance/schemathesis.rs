@@ -223,7 +223,10 @@ pub fn run_corpus(root: &Path, specs: &[PathBuf]) -> Result<Vec<SpecResult>> {
         eprintln!("schemathesis: {name}");
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let mut command = Command::new(&bin);
-        command.arg(format!("127.0.0.1:{port}"));
+        // Only the token sent below: Schemathesis checks that other credentials are refused.
+        command
+            .arg(format!("127.0.0.1:{port}"))
+            .env("OASGEN_MOCK_TOKENS", "mock-token");
         let run = Server::spawn(command).and_then(|server| {
             let headers = auth_headers(spec);
             let out = fuzz(
