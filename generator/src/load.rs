@@ -258,31 +258,49 @@ impl<'t> SourceMap<'t> {
             .skip(1)
             .map(crate::error::unescape_token)
             .collect();
-        let mut line = 0usize;
+        // Where the search stands: line number, the byte where that line starts, and the
+        // indentation of the key found there.
+        let mut at = (0usize, 0usize);
         let mut indent: isize = -1;
         for token in &tokens {
-            let (found, found_indent) = self.find_token(token, line, indent)?;
-            line = found;
+            let (found, found_indent) = self.find_token(token, at, indent)?;
+            at = found;
             indent = found_indent;
         }
-        Some(line + 1)
+        Some(at.0 + 1)
     }
 
-    /// Finds `token` as a key (or, for a number, a list item) below the block at `indent`.
-    fn find_token(&self, token: &str, from: usize, indent: isize) -> Option<(usize, isize)> {
+    /// Finds `token` as a key (or, for a number, a list item) below the block at `indent`,
+    /// from line `from.0`, which starts at byte `from.1`: its line, that line's start, and the
+    /// key's indentation.
+    fn find_token(
+        &self,
+        token: &str,
+        from: (usize, usize),
+        indent: isize,
+    ) -> Option<((usize, usize), isize)> {
         let index: Option<usize> = token.parse().ok();
+        let keys = [
+            format!("{token}:"),
+            format!("\"{token}\":"),
+            format!("'{token}':"),
+        ];
         let mut seen_items = 0usize;
         let mut child_indent: Option<isize> = None;
-        for (i, text) in self.text.lines().enumerate().skip(from) {
+        let mut start = from.1;
+        for (i, line) in self.text[from.1..].split_inclusive('\n').enumerate() {
+            let (i, line_start) = (from.0 + i, start);
+            start += line.len();
+            let text = line.trim_end_matches(['\n', '\r']);
             let trimmed = text.trim_start();
             if trimmed.is_empty() || trimmed.starts_with('#') {
                 continue;
             }
             let ind = (text.len() - trimmed.len()) as isize;
-            if i > from && ind <= indent {
+            if i > from.0 && ind <= indent {
                 return None; // left the block
             }
-            if i == from && indent >= 0 {
+            if i == from.0 && indent >= 0 {
                 continue;
             }
             let ci = *child_indent.get_or_insert(ind);
@@ -293,22 +311,16 @@ impl<'t> SourceMap<'t> {
             if let Some(n) = index {
                 if trimmed.starts_with("- ") || trimmed == "-" {
                     if seen_items == n {
-                        return Some((i, ind + 1));
+                        return Some(((i, line_start), ind + 1));
                     }
                     seen_items += 1;
                     continue;
                 }
             }
             let key = trimmed.trim_start_matches("- ");
-            for quoted in [
-                format!("{token}:"),
-                format!("\"{token}\":"),
-                format!("'{token}':"),
-            ] {
-                if key.starts_with(&quoted) {
-                    let key_indent = ind + (trimmed.len() - key.len()) as isize;
-                    return Some((i, key_indent));
-                }
+            if keys.iter().any(|k| key.starts_with(k.as_str())) {
+                let key_indent = ind + (trimmed.len() - key.len()) as isize;
+                return Some(((i, line_start), key_indent));
             }
         }
         None

@@ -57,7 +57,7 @@ pub enum Item {
 pub struct Emitter<'a> {
     api: &'a ir::Api,
     scope: types::Scope,
-    checks: server::InputChecks,
+    server: server::Tables,
 }
 
 impl<'a> Emitter<'a> {
@@ -66,7 +66,7 @@ impl<'a> Emitter<'a> {
         Emitter {
             api,
             scope: types::Scope::models(api),
-            checks: server::InputChecks::new(api),
+            server: server::Tables::new(api),
         }
     }
 
@@ -90,7 +90,7 @@ impl<'a> Emitter<'a> {
             Item::Lib => krate::emit_lib(api),
             Item::Models(item) => models::emit(api, self.scope, item),
             Item::Client(item) => client::emit(api, item),
-            Item::Server(item) => server::emit(api, &self.checks, item),
+            Item::Server(item) => server::emit(api, &self.server, item),
             Item::Mock(item) => mock::emit(api, item),
         }
     }

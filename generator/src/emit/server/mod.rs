@@ -14,7 +14,7 @@ use crate::ir::{Api, Operation, Security, TypeId};
 pub(crate) use api::{request_name, response_name};
 use proc_macro2::TokenStream;
 use quote::quote;
-pub use validate::InputChecks;
+use validate::InputChecks;
 
 /// An item of `server.rs`.
 #[derive(Debug, Clone, Copy)]
@@ -57,20 +57,40 @@ pub fn items(api: &Api) -> Vec<Item> {
     items
 }
 
-/// The tokens of one item; `checks` is the table of shared input checks.
-pub fn emit(api: &Api, checks: &InputChecks, item: Item) -> TokenStream {
+/// What several items of `server.rs` read, made once from the IR.
+pub struct Tables {
+    /// The check functions shared by parameters and bodies.
+    checks: InputChecks,
+    /// Each operation's route.
+    routes: router::Routes,
+}
+
+impl Tables {
+    /// The tables of `api`.
+    pub fn new(api: &Api) -> Self {
+        Tables {
+            checks: InputChecks::new(api),
+            routes: router::Routes::new(api),
+        }
+    }
+}
+
+/// The tokens of one item.
+pub fn emit(api: &Api, tables: &Tables, item: Item) -> TokenStream {
     match item {
         Item::Head => emit_head(api),
         Item::Schemes => security::emit_schemes(api),
         Item::Authenticator => security::emit_authenticator(api),
         Item::Trait => api::emit_trait(api),
         Item::OperationTypes(i) => api::emit_operation_types(api, &api.operations[i]),
-        Item::Router => router::emit_router(api),
+        Item::Router => router::emit_router(api, &tables.routes),
         Item::Handler(i) => router::emit_handler(api, &api.operations[i]),
-        Item::RequestBuilder(i) => router::emit_request_builder(api, i, checks),
+        Item::RequestBuilder(i) => {
+            router::emit_request_builder(api, i, &tables.checks, &tables.routes)
+        }
         Item::Authenticate => security::emit_authenticate(api),
         Item::Check(id) => validate::emit_check_fn(api, id),
-        Item::InputChecks => checks.emit(api),
+        Item::InputChecks => tables.checks.emit(api),
     }
 }
 

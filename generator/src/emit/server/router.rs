@@ -12,10 +12,10 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 /// `router` and `router_with`: every path in spec order, with its methods.
-pub fn emit_router(api: &Api) -> TokenStream {
+pub fn emit_router(api: &Api, routes: &Routes) -> TokenStream {
     let mut paths: Vec<(&str, Vec<&Operation>)> = Vec::new();
-    for op in &api.operations {
-        let route = route_of(api, op).path.as_str();
+    for (i, op) in api.operations.iter().enumerate() {
+        let route = routes.route_of(api, i).path.as_str();
         match paths.iter_mut().find(|(p, _)| *p == route) {
             Some((_, ops)) => ops.push(op),
             None => paths.push((route, vec![op])),
@@ -50,23 +50,35 @@ pub fn emit_router(api: &Api) -> TokenStream {
     }
 }
 
-/// The operation whose path is `op`'s route: the first of `op`'s shape. Paths that differ only
-/// in their parameters' names are one path (a warning at generation says so), and the router
-/// can register it once.
-fn route_of<'a>(api: &'a Api, op: &'a Operation) -> &'a Operation {
-    let shape = op.path_shape();
-    api.operations
-        .iter()
-        .find(|o| o.path_shape() == shape)
-        .unwrap_or(op)
+/// Which operation's path is each operation's route: the first of its shape. Paths that differ
+/// only in their parameters' names are one path (a warning at generation says so), and the
+/// router can register it once.
+pub struct Routes(Vec<usize>);
+
+impl Routes {
+    /// The route of every operation of `api`.
+    pub fn new(api: &Api) -> Self {
+        let mut first: std::collections::HashMap<String, usize> = Default::default();
+        let routes = api.operations.iter().enumerate();
+        Routes(
+            routes
+                .map(|(i, op)| *first.entry(op.path_shape()).or_insert(i))
+                .collect(),
+        )
+    }
+
+    /// The operation whose path is operation `op`'s route.
+    fn route_of<'a>(&self, api: &'a Api, op: usize) -> &'a Operation {
+        &api.operations[self.0[op]]
+    }
 }
 
-/// The name the route gives `op`'s path parameter `name`: the one at its position in the
+/// The name `route` gives `op`'s path parameter `name`: the one at its position in the
 /// route's path.
-fn route_param_name<'a>(api: &'a Api, op: &'a Operation, name: &'a str) -> &'a str {
+fn route_param_name<'a>(route: &'a Operation, op: &'a Operation, name: &'a str) -> &'a str {
     let position = op.path_param_names().iter().position(|n| *n == name);
-    let route = route_of(api, op).path_param_names();
-    position.and_then(|i| route.get(i).copied()).unwrap_or(name)
+    let names = route.path_param_names();
+    position.and_then(|i| names.get(i).copied()).unwrap_or(name)
 }
 
 fn handler_name(op: &Operation) -> Ident {
@@ -191,7 +203,12 @@ fn forbidden_body(op: &Operation) -> TokenStream {
 
 /// The request builder of one operation: reads, checks and decodes each input. It returns
 /// `None` only after recording why in `input`.
-pub fn emit_request_builder(api: &Api, index: usize, checks: &InputChecks) -> TokenStream {
+pub fn emit_request_builder(
+    api: &Api,
+    index: usize,
+    checks: &InputChecks,
+    routes: &Routes,
+) -> TokenStream {
     let op = &api.operations[index];
     if !has_input(op) {
         return quote!();
@@ -204,7 +221,8 @@ pub fn emit_request_builder(api: &Api, index: usize, checks: &InputChecks) -> To
         .enumerate()
         .map(|(i, p)| {
             let field = ident(&p.ident);
-            let read = read_param(api, op, p, checks.param(api, index, i));
+            let route = routes.route_of(api, index);
+            let read = read_param(api, route, op, p, checks.param(api, index, i));
             quote!(let #field = #read;)
         })
         .collect();
@@ -244,9 +262,15 @@ pub fn emit_request_builder(api: &Api, index: usize, checks: &InputChecks) -> To
     }
 }
 
-/// Reads, checks (with `check`) and decodes one parameter of `op`: an `Option` of its Rust
-/// type.
-fn read_param(api: &Api, op: &Operation, p: &Parameter, check: TokenStream) -> TokenStream {
+/// Reads, checks (with `check`) and decodes one parameter of `op`, served as `route`: an
+/// `Option` of its Rust type.
+fn read_param(
+    api: &Api,
+    route: &Operation,
+    op: &Operation,
+    p: &Parameter,
+    check: TokenStream,
+) -> TokenStream {
     let name = &p.name;
     let required = p.required;
     match (&p.ty, p.location) {
@@ -257,7 +281,7 @@ fn read_param(api: &Api, op: &Operation, p: &Parameter, check: TokenStream) -> T
         }
         (ty, ParamLocation::Path) => {
             let kind = param_kind(api, ty);
-            let name = route_param_name(api, op, name);
+            let name = route_param_name(route, op, name);
             quote!(input.path(#name, rt::Kind::#kind, #check))
         }
         (ty, ParamLocation::Query) => {
