@@ -18,22 +18,25 @@ pub fn run(root: &Path, spec: &Path, addr: &str) -> Result<()> {
     let mut command = Command::new(&bins[0]);
     command.arg(addr);
     eprintln!("serving the mock of {}", spec.display());
-    exec(command)
+    exec(command, "the mock server")
 }
 
-/// Replaces this process with `command` (Unix), or runs it to its end.
-fn exec(mut command: Command) -> Result<()> {
+/// Replaces this process with `command` (Unix), so that signals sent to xtask reach it; or
+/// runs it to its end. `what` names it in errors.
+pub(crate) fn exec(mut command: Command, what: &str) -> Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::process::CommandExt;
         let e = command.exec();
-        Err(e).context("starting the mock server")
+        Err(e).with_context(|| format!("starting {what}"))
     }
     #[cfg(not(unix))]
     {
-        let status = command.status().context("starting the mock server")?;
+        let status = command
+            .status()
+            .with_context(|| format!("starting {what}"))?;
         if !status.success() {
-            bail!("the mock server stopped: {status}");
+            bail!("{what} stopped: {status}");
         }
         Ok(())
     }

@@ -5,7 +5,7 @@
 //! replaces itself with the server), so a SIGTERM sent to `cargo xtask serve` stops the server
 //! instead of leaving it running without its parent.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use std::path::Path;
 use std::process::Command;
 
@@ -19,18 +19,5 @@ pub fn run(root: &Path, addr: &str) -> Result<()> {
         .current_dir(root)
         .args(["run", "--quiet", "--package", "oasgen-tests"])
         .args(["--bin", "reference-server", "--", "--addr", addr]);
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::CommandExt;
-        let e = command.exec();
-        Err(e).context("running cargo")
-    }
-    #[cfg(not(unix))]
-    {
-        let status = command.status().context("running cargo")?;
-        if !status.success() {
-            anyhow::bail!("the reference server stopped: {status}");
-        }
-        Ok(())
-    }
+    crate::mock::exec(command, "the reference server")
 }
