@@ -11,40 +11,9 @@
 
 use crate::server::*;
 
-/// Serves every operation from the spec's examples. Its [`Authenticator`] accepts any
-/// non-empty credential for every scheme (or only the tokens given to
-/// [`Mock::accept_tokens`]) and grants every scope (or only those given to
-/// [`Mock::grant_scopes`]); the principal is the credential itself.
-#[derive(Debug, Clone, Default)]
-pub struct Mock {
-    tokens: Option<Vec<String>>,
-    scopes: Option<Vec<String>>,
-}
-
-impl Mock {
-    /// A mock that accepts any non-empty credential and grants every scope.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Accepts only these credentials.
-    pub fn accept_tokens(
-        mut self,
-        tokens: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
-        self.tokens = Some(tokens.into_iter().map(Into::into).collect());
-        self
-    }
-
-    /// Grants only these scopes: operations whose requirements name others answer `403`.
-    pub fn grant_scopes(
-        mut self,
-        scopes: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
-        self.scopes = Some(scopes.into_iter().map(Into::into).collect());
-        self
-    }
-}
+/// Serves every operation from the spec's examples; what it accepts and grants is
+/// configured on it.
+pub use ::oasgen_runtime::server::Mock;
 
 impl Authenticator for Mock {
     /// The credential as sent.
@@ -55,12 +24,7 @@ impl Authenticator for Mock {
         _scheme: SecurityScheme,
         credential: &::oasgen_runtime::server::Credential,
     ) -> Option<String> {
-        let token = credential.expose();
-        let accepted = match &self.tokens {
-            Some(tokens) => tokens.iter().any(|t| t == token),
-            None => !token.is_empty(),
-        };
-        accepted.then(|| token.to_string())
+        self.principal(credential)
     }
 }
 

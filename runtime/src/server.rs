@@ -17,7 +17,10 @@ use serde_json::{Map, Value};
 use std::fmt;
 use std::sync::OnceLock;
 
+mod mock;
 mod strict;
+
+pub use mock::Mock;
 
 /// Settings of a generated router.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,73 @@
+//! [`Mock`]: what a generated crate's mock (feature `mock`) accepts and grants. The generated
+//! crate implements its `Authenticator` and `Api` for it; this is the part every crate shares.
+
+use super::Credential;
+
+/// An implementation of a generated crate's `server::Api` that answers every operation from
+/// the spec's examples (the methods are in the generated `mock` module). Its `Authenticator`
+/// accepts any non-empty credential for every scheme, or only the tokens given to
+/// [`Mock::accept_tokens`], and grants every scope, or only those given to
+/// [`Mock::grant_scopes`]; the principal is the credential itself.
+#[derive(Debug, Clone, Default)]
+pub struct Mock {
+    tokens: Option<Vec<String>>,
+    scopes: Option<Vec<String>>,
+}
+
+impl Mock {
+    /// A mock that accepts any non-empty credential and grants every scope.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Accepts only these credentials.
+    pub fn accept_tokens(mut self, tokens: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.tokens = Some(tokens.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Grants only these scopes: operations whose requirements name others answer `403`.
+    pub fn grant_scopes(mut self, scopes: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.scopes = Some(scopes.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// The principal for `credential`: the credential itself, if accepted.
+    #[doc(hidden)]
+    pub fn principal(&self, credential: &Credential) -> Option<String> {
+        let token = credential.expose();
+        let accepted = match &self.tokens {
+            Some(tokens) => tokens.iter().any(|t| t == token),
+            None => !token.is_empty(),
+        };
+        accepted.then(|| token.to_string())
+    }
+
+    /// Whether `scope` is granted.
+    #[doc(hidden)]
+    pub fn grants(&self, scope: &str) -> bool {
+        self.scopes
+            .as_ref()
+            .is_none_or(|granted| granted.iter().any(|s| s == scope))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_and_grants_what_it_is_told() {
+        let open = Mock::new();
+        assert_eq!(open.principal(&Credential::new("t")), Some("t".into()));
+        assert_eq!(open.principal(&Credential::new("")), None);
+        assert!(open.grants("any.scope"));
+        let strict = Mock::new().accept_tokens(["good"]).grant_scopes(["a.read"]);
+        assert_eq!(strict.principal(&Credential::new("bad")), None);
+        assert_eq!(
+            strict.principal(&Credential::new("good")),
+            Some("good".into())
+        );
+        assert!(strict.grants("a.read") && !strict.grants("a.write"));
+    }
+}
