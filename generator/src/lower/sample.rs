@@ -11,23 +11,6 @@
 use crate::ir::{self, Api, Constraints, Field, TypeExpr, TypeKind};
 use crate::load::SourceMap;
 use serde_json::{json, Map, Value};
-use std::cell::RefCell;
-use std::collections::HashMap;
-
-/// Patterns compiled once each (as the runtime compiles them: ECMA-262, flag `u`); `None`
-/// for one that does not compile, which no value meets.
-#[derive(Default)]
-struct Patterns(RefCell<HashMap<String, Option<regress::Regex>>>);
-
-impl Patterns {
-    fn is_match(&self, pattern: &str, s: &str) -> bool {
-        let mut compiled = self.0.borrow_mut();
-        let re = compiled
-            .entry(pattern.to_string())
-            .or_insert_with(|| regress::Regex::with_flags(pattern, "u").ok());
-        re.as_ref().is_some_and(|re| re.find(s).is_some())
-    }
-}
 
 /// How deep a built value may nest: deeper, optional fields are left out, and a required one
 /// makes the type one no value is built for.
@@ -38,7 +21,6 @@ const MAX_DEPTH: usize = 8;
 pub(super) fn fill(api: &mut Api, source: &SourceMap<'_>) {
     let mut warnings = Vec::new();
     let mut samples = Vec::new();
-    let p = &Patterns::default();
     for (o, op) in api.operations.iter().enumerate() {
         for (r, response) in op.responses.iter().enumerate() {
             let Some(body) = &response.body else {
@@ -51,8 +33,8 @@ pub(super) fn fill(api: &mut Api, source: &SourceMap<'_>) {
             let example = body
                 .example
                 .clone()
-                .filter(|e| conforms(api, p, &body.ty, &none, e, 0));
-            match example.or_else(|| build(api, p, &body.ty, &none, 0)) {
+                .filter(|e| conforms(api, &body.ty, &none, e, 0));
+            match example.or_else(|| build(api, &body.ty, &none, 0)) {
                 Some(sample) => samples.push((o, r, sample)),
                 None => warnings.push(format!(
                     "{}: no value of the `{}` response body's type can be built (its constraints \
@@ -72,14 +54,7 @@ pub(super) fn fill(api: &mut Api, source: &SourceMap<'_>) {
 }
 
 /// Whether `v` is a value of `ty` (with `c`, the constraints of where it stands).
-fn conforms(
-    api: &Api,
-    p: &Patterns,
-    ty: &TypeExpr,
-    c: &Constraints,
-    v: &Value,
-    depth: usize,
-) -> bool {
+fn conforms(api: &Api, ty: &TypeExpr, c: &Constraints, v: &Value, depth: usize) -> bool {
     if depth > MAX_DEPTH * 4 {
         return false;
     }
@@ -90,7 +65,7 @@ fn conforms(
             .is_some_and(|n| i32::try_from(n).is_ok() && in_bounds(c, n as f64)),
         TypeExpr::I64 => v.as_i64().is_some_and(|n| in_bounds(c, n as f64)),
         TypeExpr::F64 => v.as_f64().is_some_and(|n| in_bounds(c, n)),
-        TypeExpr::String | TypeExpr::Bytes => v.as_str().is_some_and(|s| string_ok(p, c, s)),
+        TypeExpr::String | TypeExpr::Bytes => v.as_str().is_some_and(|s| string_ok(c, s)),
         TypeExpr::Json => true,
         TypeExpr::JsonObject => v.is_object(),
         TypeExpr::Array(item) => v.as_array().is_some_and(|items| {
@@ -99,20 +74,20 @@ fn conforms(
                 && c.max_items.is_none_or(|max| n <= max)
                 && items
                     .iter()
-                    .all(|i| conforms(api, p, item, &Constraints::default(), i, depth + 1))
+                    .all(|i| conforms(api, item, &Constraints::default(), i, depth + 1))
         }),
         TypeExpr::Map(value) => v.as_object().is_some_and(|m| {
             m.values()
-                .all(|i| conforms(api, p, value, &Constraints::default(), i, depth + 1))
+                .all(|i| conforms(api, value, &Constraints::default(), i, depth + 1))
         }),
         TypeExpr::Named(id) => match &api.ty(*id).kind {
             TypeKind::Struct(s) => v.as_object().is_some_and(|m| {
-                s.fields.iter().all(|f| field_conforms(api, p, f, m, depth))
+                s.fields.iter().all(|f| field_conforms(api, f, m, depth))
                     && s.additional.as_ref().is_none_or(|extra| {
                         m.iter()
                             .filter(|(k, _)| !s.fields.iter().any(|f| &f.json_name == *k))
                             .all(|(_, x)| {
-                                conforms(api, p, extra, &Constraints::default(), x, depth + 1)
+                                conforms(api, extra, &Constraints::default(), x, depth + 1)
                             })
                     })
             }),
@@ -127,26 +102,20 @@ fn conforms(
                     None => true,
                 };
                 u.variants.iter().any(|x| {
-                    tagged(x) && conforms(api, p, &x.ty, &Constraints::default(), v, depth + 1)
+                    tagged(x) && conforms(api, &x.ty, &Constraints::default(), v, depth + 1)
                 })
             }
-            TypeKind::Alias(e) | TypeKind::Newtype(e) => conforms(api, p, e, c, v, depth + 1),
+            TypeKind::Alias(e) | TypeKind::Newtype(e) => conforms(api, e, c, v, depth + 1),
         },
     }
 }
 
 /// Whether the field of `m` that `f` names conforms (or is absent and may be).
-fn field_conforms(
-    api: &Api,
-    p: &Patterns,
-    f: &Field,
-    m: &Map<String, Value>,
-    depth: usize,
-) -> bool {
+fn field_conforms(api: &Api, f: &Field, m: &Map<String, Value>, depth: usize) -> bool {
     match m.get(&f.json_name) {
         None => !f.required,
         Some(Value::Null) if f.nullable || !f.required => true,
-        Some(v) => conforms(api, p, &f.ty, &f.constraints, v, depth + 1),
+        Some(v) => conforms(api, &f.ty, &f.constraints, v, depth + 1),
     }
 }
 
@@ -160,13 +129,13 @@ fn in_bounds(c: &Constraints, n: f64) -> bool {
     above && below
 }
 
-fn string_ok(p: &Patterns, c: &Constraints, s: &str) -> bool {
+fn string_ok(c: &Constraints, s: &str) -> bool {
     let len = s.chars().count() as u64;
     c.min_length.is_none_or(|min| len >= min)
         && c.max_length.is_none_or(|max| len <= max)
-        && c.pattern
-            .as_deref()
-            .is_none_or(|pattern| p.is_match(pattern, s))
+        && c.pattern.as_deref().is_none_or(|pattern| {
+            super::schema::compile_pattern(pattern).is_ok_and(|re| re.find(s).is_some())
+        })
         && c.format.as_deref().is_none_or(|f| format_ok(f, s))
 }
 
@@ -215,7 +184,7 @@ fn format_ok(f: &str, s: &str) -> bool {
 }
 
 /// A value of `ty` (with `c`, the constraints of where it stands), if one can be built.
-fn build(api: &Api, p: &Patterns, ty: &TypeExpr, c: &Constraints, depth: usize) -> Option<Value> {
+fn build(api: &Api, ty: &TypeExpr, c: &Constraints, depth: usize) -> Option<Value> {
     if depth > MAX_DEPTH {
         return None;
     }
@@ -230,14 +199,14 @@ fn build(api: &Api, p: &Patterns, ty: &TypeExpr, c: &Constraints, depth: usize) 
             let n = number(c);
             in_bounds(c, n).then(|| json!(n))
         }
-        TypeExpr::String | TypeExpr::Bytes => string(p, c).map(Value::String),
+        TypeExpr::String | TypeExpr::Bytes => string(c).map(Value::String),
         TypeExpr::Json | TypeExpr::JsonObject | TypeExpr::Map(_) => Some(json!({})),
         TypeExpr::Array(item) => {
             let min = c.min_items.unwrap_or(1).max(1);
             let n = c.max_items.map_or(min, |max| min.min(max));
             let none = Constraints::default();
             let items = (0..n)
-                .map(|_| build(api, p, item, &none, depth + 1))
+                .map(|_| build(api, item, &none, depth + 1))
                 .collect::<Option<Vec<_>>>();
             // An array that may be empty is still one when its items cannot be built.
             match items {
@@ -250,7 +219,7 @@ fn build(api: &Api, p: &Patterns, ty: &TypeExpr, c: &Constraints, depth: usize) 
             TypeKind::Struct(s) => {
                 let mut m = Map::new();
                 for f in s.fields.iter().filter(|f| !f.write_only) {
-                    match build(api, p, &f.ty, &f.constraints, depth + 1) {
+                    match build(api, &f.ty, &f.constraints, depth + 1) {
                         Some(v) => {
                             m.insert(f.json_name.clone(), v);
                         }
@@ -265,7 +234,7 @@ fn build(api: &Api, p: &Patterns, ty: &TypeExpr, c: &Constraints, depth: usize) 
             }
             TypeKind::Enum(e) => e.variants.first().map(|x| json!(x.value)),
             TypeKind::Union(u) => u.variants.iter().find_map(|x| {
-                let mut v = build(api, p, &x.ty, &Constraints::default(), depth + 1)?;
+                let mut v = build(api, &x.ty, &Constraints::default(), depth + 1)?;
                 if let (Some(d), Some(tag), Some(m)) =
                     (&u.discriminator, x.tags.first(), v.as_object_mut())
                 {
@@ -273,7 +242,7 @@ fn build(api: &Api, p: &Patterns, ty: &TypeExpr, c: &Constraints, depth: usize) 
                 }
                 Some(v)
             }),
-            TypeKind::Alias(e) | TypeKind::Newtype(e) => build(api, p, e, c, depth + 1),
+            TypeKind::Alias(e) | TypeKind::Newtype(e) => build(api, e, c, depth + 1),
         },
     }
 }
@@ -293,7 +262,7 @@ fn number(c: &Constraints) -> f64 {
 
 /// A string that meets `c`: one for its format, padded or cut to its length, and checked
 /// against its pattern; for a pattern, a few other candidates are tried.
-fn string(p: &Patterns, c: &Constraints) -> Option<String> {
+fn string(c: &Constraints) -> Option<String> {
     let by_format = match c.format.as_deref() {
         Some("date-time") => "2024-01-01T00:00:00Z",
         Some("date") => "2024-01-01",
@@ -313,7 +282,7 @@ fn string(p: &Patterns, c: &Constraints) -> Option<String> {
     candidates
         .iter()
         .map(|s| fit(c, s))
-        .find(|s| string_ok(p, c, s))
+        .find(|s| string_ok(c, s))
 }
 
 /// `s` padded (with its last character, or `a`) or cut to `c`'s length bounds.
@@ -342,17 +311,16 @@ mod tests {
     #[test]
     fn strings_meet_format_length_and_pattern() {
         let c = constraints(|c| c.format = Some("date-time".into()));
-        let p = &Patterns::default();
-        assert_eq!(string(p, &c).unwrap(), "2024-01-01T00:00:00Z");
+        assert_eq!(string(&c).unwrap(), "2024-01-01T00:00:00Z");
         let c = constraints(|c| {
             c.min_length = Some(3);
             c.max_length = Some(5);
         });
-        assert_eq!(string(p, &c).unwrap(), "strin");
+        assert_eq!(string(&c).unwrap(), "strin");
         let c = constraints(|c| c.pattern = Some("^[0-9]+$".into()));
-        assert_eq!(string(p, &c).unwrap(), "1");
+        assert_eq!(string(&c).unwrap(), "1");
         let c = constraints(|c| c.pattern = Some("^x{3}$".into()));
-        assert_eq!(string(p, &c), None);
+        assert_eq!(string(&c), None);
     }
 
     #[test]
@@ -368,20 +336,11 @@ mod tests {
     #[test]
     fn numbers_meet_bounds() {
         let c = constraints(|c| c.minimum = Some((100.0, false)));
-        assert_eq!(
-            build(&empty(), &Patterns::default(), &TypeExpr::I32, &c, 0),
-            Some(json!(100))
-        );
+        assert_eq!(build(&empty(), &TypeExpr::I32, &c, 0), Some(json!(100)));
         let c = constraints(|c| c.minimum = Some((0.0, true)));
-        assert_eq!(
-            build(&empty(), &Patterns::default(), &TypeExpr::I64, &c, 0),
-            Some(json!(1))
-        );
+        assert_eq!(build(&empty(), &TypeExpr::I64, &c, 0), Some(json!(1)));
         let c = constraints(|c| c.maximum = Some((-5.0, false)));
-        assert_eq!(
-            build(&empty(), &Patterns::default(), &TypeExpr::F64, &c, 0),
-            Some(json!(-5.0))
-        );
+        assert_eq!(build(&empty(), &TypeExpr::F64, &c, 0), Some(json!(-5.0)));
     }
 
     fn empty() -> Api {

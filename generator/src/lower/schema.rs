@@ -740,10 +740,15 @@ fn annotation_only(schema: &Schema) -> bool {
 /// runtime compiles it (`new RegExp(pattern, "u")`, `oasgen_runtime::server::Pattern`), where
 /// such a pattern fails every value: the warning is the spec author's one chance to hear it.
 fn pattern_error(pattern: &str) -> Option<String> {
-    let e = regress::Regex::with_flags(pattern, "u").err()?;
+    let e = compile_pattern(pattern).err()?;
     Some(format!(
         "`pattern` {pattern:?} does not compile as ECMA-262 with flag u ({e}); the generated server rejects every value"
     ))
+}
+
+/// `pattern` compiled as the runtime compiles it: ECMA-262 with flag `u`.
+pub(super) fn compile_pattern(pattern: &str) -> Result<regress::Regex, regress::Error> {
+    regress::Regex::with_flags(pattern, "u")
 }
 
 fn integer_type(format: Option<&str>) -> TypeExpr {
