@@ -445,6 +445,30 @@ pub struct Response {
     pub docs: Docs,
     /// The body (the preferred media type when several are given).
     pub body: Option<BodyContent>,
+    /// The headers it declares, in spec order (`Content-Type` left out, as OpenAPI says).
+    pub headers: Vec<ResponseHeader>,
+}
+
+/// One header a response declares (`X-Total-Count`, `Location`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseHeader {
+    /// The name as written.
+    pub name: String,
+    /// Rust identifier (snake_case, unique within the response).
+    pub ident: String,
+    /// Value type.
+    pub ty: TypeExpr,
+    /// `required: true`: every response of this status carries it.
+    pub required: bool,
+    /// Documentation.
+    pub docs: Docs,
+    /// `deprecated: true`.
+    pub deprecated: bool,
+    /// Validation constraints.
+    pub constraints: Constraints,
+    /// The documented example: the header's `example`, else its first `examples` entry, else
+    /// the schema's `example`.
+    pub example: Option<serde_json::Value>,
 }
 
 /// A security scheme.

@@ -263,32 +263,7 @@ impl Lowerer<'_> {
                 continue;
             }
             let hint = vec![stem.to_string(), data.name.clone()];
-            let (ty, schema) = match &data.format {
-                ParameterSchemaOrContent::Schema(s) => {
-                    let ty = self.lower_schema_ref(s, &hint, &push_pointer(&ptr, "schema"));
-                    let schema = match s {
-                        ReferenceOr::Item(s) => Some(s.clone()),
-                        ReferenceOr::Reference { reference } => self
-                            .resolve::<openapiv3::Schema>(reference)
-                            .and_then(Result::ok)
-                            .map(Cow::into_owned),
-                    };
-                    (ty, schema)
-                }
-                ParameterSchemaOrContent::Content(content) => match content.first() {
-                    Some((media, m)) => {
-                        let media_ptr = push_pointer(&push_pointer(&ptr, "content"), media);
-                        let ty = match &m.schema {
-                            Some(s) => {
-                                self.lower_schema_ref(s, &hint, &push_pointer(&media_ptr, "schema"))
-                            }
-                            None => TypeExpr::String,
-                        };
-                        (ty, None)
-                    }
-                    None => (TypeExpr::String, None),
-                },
-            };
+            let (ty, schema) = self.lower_param_schema(&data.format, &hint, &ptr);
             let constraints = schema
                 .as_ref()
                 .map(super::schema::constraints_of)
@@ -324,6 +299,130 @@ impl Lowerer<'_> {
                 constraints,
                 explode,
                 ty,
+            });
+        }
+        out
+    }
+
+    /// The type of a parameter or header, and its schema when it has one (for constraints
+    /// and defaults); a `content` form takes its first media type's schema.
+    fn lower_param_schema(
+        &mut self,
+        format: &ParameterSchemaOrContent,
+        hint: &[String],
+        ptr: &str,
+    ) -> (TypeExpr, Option<openapiv3::Schema>) {
+        match format {
+            ParameterSchemaOrContent::Schema(s) => {
+                let ty = self.lower_schema_ref(s, hint, &push_pointer(ptr, "schema"));
+                (ty, self.schema_of(s))
+            }
+            ParameterSchemaOrContent::Content(content) => match content.first() {
+                Some((media, m)) => {
+                    let media_ptr = push_pointer(&push_pointer(ptr, "content"), media);
+                    let ty = match &m.schema {
+                        Some(s) => {
+                            self.lower_schema_ref(s, hint, &push_pointer(&media_ptr, "schema"))
+                        }
+                        None => TypeExpr::String,
+                    };
+                    (ty, None)
+                }
+                None => (TypeExpr::String, None),
+            },
+        }
+    }
+
+    /// The schema behind a schema or its `$ref`.
+    fn schema_of(&self, s: &ReferenceOr<openapiv3::Schema>) -> Option<openapiv3::Schema> {
+        match s {
+            ReferenceOr::Item(s) => Some(s.clone()),
+            ReferenceOr::Reference { reference } => self
+                .resolve::<openapiv3::Schema>(reference)
+                .and_then(Result::ok)
+                .map(Cow::into_owned),
+        }
+    }
+
+    /// The documented example: `example`, else the first of `examples`, else the schema's.
+    fn documented_example(
+        &self,
+        example: &Option<serde_json::Value>,
+        examples: &indexmap::IndexMap<String, ReferenceOr<openapiv3::Example>>,
+        schema: Option<&ReferenceOr<openapiv3::Schema>>,
+    ) -> Option<serde_json::Value> {
+        example.clone().or_else(|| {
+            let first = examples.values().find_map(|e| match e {
+                ReferenceOr::Item(e) => e.value.clone(),
+                ReferenceOr::Reference { reference } => self
+                    .resolve::<openapiv3::Example>(reference)?
+                    .ok()?
+                    .value
+                    .clone(),
+            });
+            first.or_else(|| self.schema_of(schema?)?.schema_data.example)
+        })
+    }
+
+    /// The headers a response declares, in spec order, `Content-Type` left out.
+    fn lower_response_headers(
+        &mut self,
+        headers: &indexmap::IndexMap<String, ReferenceOr<openapiv3::Header>>,
+        hint: &[String],
+        ptr: &str,
+    ) -> Vec<ir::ResponseHeader> {
+        let mut scope = naming::Scope::new();
+        let mut out = Vec::new();
+        for (name, h) in headers {
+            let hptr = push_pointer(&push_pointer(ptr, "headers"), name);
+            if name.eq_ignore_ascii_case("content-type") {
+                self.warn(
+                    &hptr,
+                    "response header `Content-Type` is ignored, as OpenAPI specifies",
+                );
+                continue;
+            }
+            let (header, hptr) = match h {
+                ReferenceOr::Item(h) => (h.clone(), hptr),
+                ReferenceOr::Reference { reference } => {
+                    match self.resolve::<openapiv3::Header>(reference) {
+                        Some(Ok(h)) => (h.into_owned(), reference.clone()),
+                        Some(Err(e)) => {
+                            self.problem(reference, format!("not a valid header: {e}"));
+                            continue;
+                        }
+                        None => {
+                            self.problem(
+                                &hptr,
+                                format!("$ref `{reference}` points to nothing in this document"),
+                            );
+                            continue;
+                        }
+                    }
+                }
+            };
+            let mut hint = hint.to_vec();
+            hint.push(name.clone());
+            let (ty, schema) = self.lower_param_schema(&header.format, &hint, &hptr);
+            let schema_ref = match &header.format {
+                ParameterSchemaOrContent::Schema(s) => Some(s),
+                ParameterSchemaOrContent::Content(_) => None,
+            };
+            out.push(ir::ResponseHeader {
+                name: name.clone(),
+                ident: scope.claim(&naming::snake_name(name, "header")),
+                ty,
+                required: header.required,
+                docs: ir::Docs {
+                    title: None,
+                    description: header.description.clone().filter(|d| !d.trim().is_empty()),
+                },
+                deprecated: header.deprecated.unwrap_or(false),
+                constraints: schema
+                    .as_ref()
+                    .map(super::schema::constraints_of)
+                    .unwrap_or_default(),
+                example: self.documented_example(&header.example, &header.examples, schema_ref),
             });
         }
         out
@@ -504,25 +603,7 @@ impl Lowerer<'_> {
             (BodyEncoding::Text, _) => TypeExpr::String,
             (BodyEncoding::Binary, _) => TypeExpr::Bytes,
         };
-        let example = content.example.clone().or_else(|| {
-            let first = content.examples.values().find_map(|e| match e {
-                ReferenceOr::Item(e) => e.value.clone(),
-                ReferenceOr::Reference { reference } => self
-                    .resolve::<openapiv3::Example>(reference)?
-                    .ok()?
-                    .value
-                    .clone(),
-            });
-            first.or_else(|| match schema? {
-                ReferenceOr::Item(s) => s.schema_data.example.clone(),
-                ReferenceOr::Reference { reference } => self
-                    .resolve::<openapiv3::Schema>(reference)?
-                    .ok()?
-                    .schema_data
-                    .example
-                    .clone(),
-            })
-        });
+        let example = self.documented_example(&content.example, &content.examples, schema);
         ir::BodyContent {
             media_type: media.to_string(),
             encoding,
@@ -592,6 +673,7 @@ impl Lowerer<'_> {
                 let media_ptr = push_pointer(&push_pointer(&rptr, "content"), media);
                 self.lower_content(media, m, &hint, &media_ptr)
             });
+            let headers = self.lower_response_headers(&response.headers, &hint, &rptr);
             out.push(ir::Response {
                 status,
                 ident,
@@ -601,6 +683,7 @@ impl Lowerer<'_> {
                         .filter(|d| !d.trim().is_empty()),
                 },
                 body,
+                headers,
             });
         }
         out
@@ -771,5 +854,60 @@ pub(crate) fn encoding_of(media: &str) -> BodyEncoding {
         BodyEncoding::Text
     } else {
         BodyEncoding::Binary
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::ir::{ResponseHeader, TypeExpr};
+
+    fn headers(spec: &str) -> Vec<ResponseHeader> {
+        let loaded = crate::load::load("t.yaml", spec).expect("loads");
+        let api = crate::lower::lower("t.yaml", &loaded).expect("lowers");
+        api.operations[0].responses[0].headers.clone()
+    }
+
+    #[test]
+    fn response_headers_are_typed_in_order_and_content_type_is_left_out() {
+        let spec = r##"
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /items:
+    get:
+      responses:
+        "200":
+          description: ok
+          headers:
+            X-Total-Count:
+              description: How many there are.
+              required: true
+              schema: {type: integer, format: int64, minimum: 0}
+              example: 42
+            Content-Type: {schema: {type: string}}
+            Location: {$ref: "#/components/headers/Location"}
+components:
+  headers:
+    Location:
+      schema: {type: string, example: /items/1}
+"##;
+        let h = headers(spec);
+        let names: Vec<_> = h
+            .iter()
+            .map(|h| (h.name.as_str(), h.ident.as_str()))
+            .collect();
+        assert_eq!(
+            names,
+            [("X-Total-Count", "x_total_count"), ("Location", "location")]
+        );
+        assert_eq!(h[0].ty, TypeExpr::I64);
+        assert!(h[0].required && !h[1].required);
+        assert_eq!(h[0].constraints.minimum, Some((0.0, false)));
+        assert_eq!(h[0].example, Some(serde_json::json!(42)));
+        assert_eq!(h[1].example, Some(serde_json::json!("/items/1")));
+        assert_eq!(
+            h[0].docs.description.as_deref(),
+            Some("How many there are.")
+        );
     }
 }
