@@ -1846,6 +1846,7 @@ const ANONYMOUS_LOGIN: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Oper
     path_params: false,
     body: None,
     forbidden: None,
+    bad_request: None,
 };
 
 async fn handle_anonymous_login<S: Api>(
@@ -1865,6 +1866,7 @@ const REFRESH_ANONYMOUS_TOKEN: rt::Operation<SecurityScheme, rt::NoPrincipal> = 
     path_params: false,
     body: None,
     forbidden: None,
+    bad_request: None,
 };
 
 async fn handle_refresh_anonymous_token<S: Api>(
@@ -1892,6 +1894,7 @@ const SIGNUP: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operati
         required: true,
     }),
     forbidden: None,
+    bad_request: None,
 };
 
 async fn handle_signup<S: Api>(
@@ -1914,6 +1917,7 @@ const LOGIN: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operatio
         required: true,
     }),
     forbidden: None,
+    bad_request: None,
 };
 
 async fn handle_login<S: Api>(
@@ -1933,6 +1937,7 @@ const LOGOUT: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operati
     path_params: true,
     body: None,
     forbidden: None,
+    bad_request: None,
 };
 
 async fn handle_logout<S: Api>(
@@ -1952,6 +1957,7 @@ const REFRESH_CUSTOMER_TOKEN: rt::Operation<SecurityScheme, rt::RequiredPrincipa
     path_params: true,
     body: None,
     forbidden: None,
+    bad_request: None,
 };
 
 async fn handle_refresh_customer_token<S: Api>(
@@ -1977,6 +1983,7 @@ const VALIDATE_TOKEN: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt:
     path_params: true,
     body: None,
     forbidden: None,
+    bad_request: None,
 };
 
 async fn handle_validate_token<S: Api>(
@@ -1999,6 +2006,7 @@ const SOCIAL_LOGIN: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::O
         required: false,
     }),
     forbidden: None,
+    bad_request: None,
 };
 
 async fn handle_social_login<S: Api>(
@@ -2021,6 +2029,7 @@ const GET_CUSTOMER_PROFILE: rt::Operation<SecurityScheme, rt::RequiredPrincipal>
     path_params: true,
     body: None,
     forbidden: None,
+    bad_request: None,
 };
 
 async fn handle_get_customer_profile<S: Api>(
@@ -2046,6 +2055,7 @@ const DELETE_CUSTOMER_PROFILE: rt::Operation<SecurityScheme, rt::RequiredPrincip
     path_params: true,
     body: None,
     forbidden: None,
+    bad_request: None,
 };
 
 async fn handle_delete_customer_profile<S: Api>(
@@ -2077,6 +2087,7 @@ const UPDATE_CUSTOMER_PROFILE: rt::Operation<SecurityScheme, rt::RequiredPrincip
         required: true,
     }),
     forbidden: None,
+    bad_request: None,
 };
 
 async fn handle_update_customer_profile<S: Api>(
@@ -2105,6 +2116,7 @@ const ASSIGN_ACCOUNT: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt:
         required: true,
     }),
     forbidden: None,
+    bad_request: None,
 };
 
 async fn handle_assign_account<S: Api>(
@@ -2124,6 +2136,7 @@ const LIST_ADDRESSES: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt:
     path_params: true,
     body: None,
     forbidden: None,
+    bad_request: None,
 };
 
 async fn handle_list_addresses<S: Api>(
@@ -2146,6 +2159,7 @@ const ADD_ADDRESS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Op
         required: true,
     }),
     forbidden: None,
+    bad_request: None,
 };
 
 async fn handle_add_address<S: Api>(
@@ -2165,6 +2179,7 @@ const GET_ADDRESS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Op
     path_params: true,
     body: None,
     forbidden: None,
+    bad_request: None,
 };
 
 async fn handle_get_address<S: Api>(
@@ -2184,6 +2199,7 @@ const DELETE_ADDRESS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt:
     path_params: true,
     body: None,
     forbidden: None,
+    bad_request: None,
 };
 
 async fn handle_delete_address<S: Api>(
@@ -2206,6 +2222,7 @@ const UPDATE_ADDRESS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt:
         required: true,
     }),
     forbidden: None,
+    bad_request: None,
 };
 
 async fn handle_update_address<S: Api>(
@@ -2225,6 +2242,7 @@ const ADD_ADDRESS_TAGS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = r
     path_params: true,
     body: None,
     forbidden: None,
+    bad_request: None,
 };
 
 async fn handle_add_address_tags<S: Api>(
@@ -2245,6 +2263,7 @@ const DELETE_ADDRESS_TAGS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> 
     path_params: true,
     body: None,
     forbidden: None,
+    bad_request: None,
 };
 
 async fn handle_delete_address_tags<S: Api>(
@@ -2270,6 +2289,7 @@ const CONFIRM_OPT_IN: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt:
     path_params: true,
     body: None,
     forbidden: None,
+    bad_request: None,
 };
 
 async fn handle_confirm_opt_in<S: Api>(
@@ -2292,6 +2312,7 @@ const RESEND_ACTIVATION_LINK: rt::Operation<SecurityScheme, rt::RequiredPrincipa
         required: true,
     }),
     forbidden: None,
+    bad_request: None,
 };
 
 async fn handle_resend_activation_link<S: Api>(
@@ -2320,6 +2341,7 @@ const REQUEST_EMAIL_CHANGE: rt::Operation<SecurityScheme, rt::RequiredPrincipal>
         required: false,
     }),
     forbidden: None,
+    bad_request: None,
 };
 
 async fn handle_request_email_change<S: Api>(
@@ -2348,6 +2370,7 @@ const CONFIRM_EMAIL_CHANGE: rt::Operation<SecurityScheme, rt::RequiredPrincipal>
         required: false,
     }),
     forbidden: None,
+    bad_request: None,
 };
 
 async fn handle_confirm_email_change<S: Api>(
@@ -2376,6 +2399,7 @@ const REQUEST_PASSWORD_RESET: rt::Operation<SecurityScheme, rt::RequiredPrincipa
         required: false,
     }),
     forbidden: None,
+    bad_request: None,
 };
 
 async fn handle_request_password_reset<S: Api>(
@@ -2404,6 +2428,7 @@ const RESET_PASSWORD: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt:
         required: false,
     }),
     forbidden: None,
+    bad_request: None,
 };
 
 async fn handle_reset_password<S: Api>(
@@ -2426,6 +2451,7 @@ const CHANGE_PASSWORD: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt
         required: false,
     }),
     forbidden: None,
+    bad_request: None,
 };
 
 async fn handle_change_password<S: Api>(

@@ -295,6 +295,35 @@ pub struct Operation {
     pub security: Security,
     /// JSON pointer of the operation.
     pub pointer: String,
+    /// The body the server answers a request it refuses as bad (`400`) with, when the spec
+    /// documents one the router's standard body does not fit (see `lower/sample.rs`).
+    pub bad_request: Option<ErrorShape>,
+}
+
+/// A documented error body, and where the router writes what it found wrong into it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorShape {
+    /// A conforming value of the documented body.
+    pub template: serde_json::Value,
+    /// Top-level fields of `template` replaced, per request, by one part of the refusal.
+    pub fields: Vec<(String, RefusalPart)>,
+}
+
+/// One part of the router's refusal of a request, as an error body's field takes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefusalPart {
+    /// The status code, a number (`400`).
+    Code,
+    /// The status's reason phrase (`Bad Request`).
+    Reason,
+    /// The kind of refusal (`validation_failure`).
+    Kind,
+    /// The message for people.
+    Message,
+    /// The problems, as objects `{field, type, message}`.
+    Details,
+    /// The problems, as texts (`field: message`).
+    DetailTexts,
 }
 
 impl Operation {

@@ -125,6 +125,25 @@ pub struct Rejection {
 }
 
 impl Rejection {
+    /// One part of it, as JSON.
+    pub fn part(&self, part: Part) -> Value {
+        match part {
+            Part::Code => Value::from(self.status),
+            Part::Reason => {
+                let status = StatusCode::from_u16(self.status).ok();
+                Value::from(status.and_then(|s| s.canonical_reason()).unwrap_or("Error"))
+            }
+            Part::Kind => Value::from(self.kind),
+            Part::Message => Value::from(self.message.as_str()),
+            Part::Details => serde_json::to_value(&self.details).unwrap_or_default(),
+            Part::DetailTexts => self
+                .details
+                .iter()
+                .map(|d| Value::from(format!("{}: {}", d.field, d.message)))
+                .collect(),
+        }
+    }
+
     fn new(status: StatusCode, kind: &'static str, message: impl Into<String>) -> Self {
         Rejection {
             status: status.as_u16(),
@@ -254,6 +273,8 @@ pub enum Refused {
     Forbidden(Forbidden),
     /// `400`, `413` or `415`.
     Rejection(Rejection),
+    /// A refusal in the body the spec documents for it.
+    Documented(Response),
 }
 
 impl From<Unauthorized> for Refused {
@@ -280,6 +301,7 @@ impl IntoResponse for Refused {
             Refused::Unauthorized(e) => e.into_response(),
             Refused::Forbidden(e) => e.into_response(),
             Refused::Rejection(e) => e.into_response(),
+            Refused::Documented(response) => response,
         }
     }
 }
@@ -302,6 +324,51 @@ pub struct Operation<Scheme: 'static, P> {
     /// The JSON body the spec documents for its `403`, sent when the credentials lack a
     /// scope; `None`: a standard one.
     pub forbidden: Option<&'static str>,
+    /// The body the spec documents for its bad requests, when the standard [`Rejection`]
+    /// does not fit it; `None`: the standard one.
+    pub bad_request: Option<ErrorShape>,
+}
+
+/// A documented error body, and which of its fields take which part of a [`Rejection`].
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct ErrorShape {
+    /// The documented body, as JSON that fits its schema.
+    pub template: &'static str,
+    /// Top-level fields of `template` that are replaced by a part of the rejection.
+    pub fields: &'static [(&'static str, Part)],
+}
+
+/// One part of a [`Rejection`], as a documented error body's field takes it.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// The status code, a number.
+    Code,
+    /// The status's reason phrase (`Bad Request`).
+    Reason,
+    /// [`Rejection::kind`].
+    Kind,
+    /// [`Rejection::message`].
+    Message,
+    /// [`Rejection::details`] as objects.
+    Details,
+    /// [`Rejection::details`] as texts (`field: message`).
+    DetailTexts,
+}
+
+impl ErrorShape {
+    /// The documented body with `rejection` written into it, sent with its status.
+    pub fn answer(&self, rejection: &Rejection) -> Response {
+        let mut body: Value = serde_json::from_str(self.template).unwrap_or(Value::Null);
+        if let Some(m) = body.as_object_mut() {
+            for (field, part) in self.fields {
+                m.insert(field.to_string(), rejection.part(*part));
+            }
+        }
+        let status = StatusCode::from_u16(rejection.status).unwrap_or(StatusCode::BAD_REQUEST);
+        (status, axum::Json(body)).into_response()
+    }
 }
 
 /// One scheme of an alternative, and the scopes its credential must grant.
@@ -411,12 +478,18 @@ pub async fn read<Scheme, P, T>(
     parts: Parts,
     body: Body,
     build: fn(&mut Input) -> Option<T>,
-) -> Result<T, Rejection> {
+) -> Result<T, Refused> {
     let input = match &op.body {
-        Some(rules) => Input::with_body(parts, body, op.path_params, rules).await?,
-        None => Input::new(parts, op.path_params).await,
+        Some(rules) => Input::with_body(parts, body, op.path_params, rules).await,
+        None => Ok(Input::new(parts, op.path_params).await),
     };
-    input.finish(build)
+    input
+        .and_then(|input| input.finish(build))
+        .map_err(|rejection| match &op.bad_request {
+            // The documented body for bad requests; other refusals (`413`, `415`) stay standard.
+            Some(shape) if rejection.status == 400 => Refused::Documented(shape.answer(&rejection)),
+            _ => Refused::Rejection(rejection),
+        })
 }
 
 /// A body of the generated mock: JSON the generator checked against the type `T` reads.

@@ -169,6 +169,7 @@ impl Lowerer<'_> {
                     responses,
                     security,
                     pointer: op_ptr,
+                    bad_request: None,
                 });
             }
         }

@@ -8,7 +8,7 @@
 //! A pass over the finished IR: the types are final, so what conforms here is what the
 //! generated models read.
 
-use crate::ir::{self, Api, Constraints, Field, TypeExpr, TypeKind};
+use crate::ir::{self, Api, Constraints, ErrorShape, Field, RefusalPart, TypeExpr, TypeKind};
 use crate::load::SourceMap;
 use serde_json::{json, Map, Value};
 
@@ -51,6 +51,109 @@ pub(super) fn fill(api: &mut Api, source: &SourceMap<'_>) {
         }
     }
     api.warnings.extend(warnings);
+    let shapes: Vec<_> = api
+        .operations
+        .iter()
+        .map(|op| bad_request(api, op))
+        .collect();
+    for (op, shape) in api.operations.iter_mut().zip(shapes) {
+        op.bad_request = shape;
+    }
+}
+
+/// What each [`RefusalPart`] looks like in a refusal of a bad request, as the runtime's
+/// `server::Rejection` writes it (`tests/tests/refusals.rs` checks the two agree).
+fn refusal_part(part: RefusalPart) -> Value {
+    let detail =
+        json!({"field": "body", "type": "missing_value", "message": "a required value is missing"});
+    match part {
+        RefusalPart::Code => json!(400),
+        RefusalPart::Reason => json!("Bad Request"),
+        RefusalPart::Kind => json!("validation_failure"),
+        RefusalPart::Message => json!("The request does not match the API specification."),
+        RefusalPart::Details => json!([detail]),
+        RefusalPart::DetailTexts => json!(["body: a required value is missing"]),
+    }
+}
+
+/// The router's standard body for a bad request.
+fn standard_refusal() -> Value {
+    json!({
+        "status": refusal_part(RefusalPart::Code),
+        "type": refusal_part(RefusalPart::Kind),
+        "message": refusal_part(RefusalPart::Message),
+        "details": refusal_part(RefusalPart::Details),
+    })
+}
+
+/// The parts an error body's field may take, by the field's name, most fitting first.
+fn parts_for(name: &str) -> &'static [RefusalPart] {
+    use RefusalPart::*;
+    let name: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    match name.as_str() {
+        "status" | "statuscode" | "httpstatus" => &[Code, Reason],
+        "code" | "errorcode" => &[Code, Kind],
+        "type" | "kind" | "errortype" => &[Kind],
+        "message" | "error" | "errormessage" | "detail" | "title" | "description" | "reason" => {
+            &[Message]
+        }
+        "details" | "errors" | "errordetails" | "violations" => &[Details, DetailTexts],
+        _ => &[],
+    }
+}
+
+/// The body to answer bad requests to `op` with, when the spec documents a `400` (else a
+/// `4XX`, else a `default`) JSON body that the router's standard body does not fit: the
+/// documented sample, with each field whose name and type take a part of the refusal
+/// (`status` as a number or as its reason phrase, `message`, `details` as objects or texts)
+/// filled with it per request.
+fn bad_request(api: &Api, op: &ir::Operation) -> Option<ErrorShape> {
+    use ir::StatusSpec::{Code, Default, Range};
+    let documented = [Code(400), Range(4), Default]
+        .iter()
+        .find_map(|s| op.responses.iter().find(|r| r.status == *s))?;
+    let body = documented.body.as_ref()?;
+    let none = Constraints::default();
+    if !matches!(body.encoding, ir::BodyEncoding::Json)
+        || conforms(api, &body.ty, &none, &standard_refusal(), 0)
+    {
+        return None;
+    }
+    let mut template = body.sample.clone()?;
+    let mut fields = Vec::new();
+    if let (Some(s), Some(m)) = (struct_of(api, &body.ty), template.as_object_mut()) {
+        for f in s.fields.iter().filter(|f| !f.write_only) {
+            let fits = parts_for(&f.json_name)
+                .iter()
+                .find(|part| conforms(api, &f.ty, &f.constraints, &refusal_part(**part), 1));
+            if let Some(part) = fits {
+                m.insert(f.json_name.clone(), refusal_part(*part));
+                fields.push((f.json_name.clone(), *part));
+            }
+        }
+    }
+    if !conforms(api, &body.ty, &none, &template, 0) {
+        // The fields fit one by one but not together (a union, say): the sample as it is.
+        template = body.sample.clone()?;
+        fields.clear();
+    }
+    Some(ErrorShape { template, fields })
+}
+
+/// The struct behind a type, through aliases.
+fn struct_of<'a>(api: &'a Api, ty: &TypeExpr) -> Option<&'a ir::Struct> {
+    match ty {
+        TypeExpr::Named(id) => match &api.ty(*id).kind {
+            TypeKind::Struct(s) => Some(s),
+            TypeKind::Alias(e) | TypeKind::Newtype(e) => struct_of(api, e),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// Whether `v` is a value of `ty` (with `c`, the constraints of where it stands).

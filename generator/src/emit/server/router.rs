@@ -5,7 +5,8 @@ use super::validate::{strict_decode_suffices, InputChecks};
 use super::{principal, Principal};
 use crate::emit::types::ident;
 use crate::ir::{
-    Api, BodyEncoding, Operation, ParamLocation, Parameter, StatusSpec, TypeExpr, TypeKind,
+    Api, BodyEncoding, Operation, ParamLocation, Parameter, RefusalPart, StatusSpec, TypeExpr,
+    TypeKind,
 };
 use heck::ToShoutySnakeCase;
 use proc_macro2::{Ident, TokenStream};
@@ -141,6 +142,7 @@ pub fn emit_handler(api: &Api, op: &Operation) -> TokenStream {
         quote!(&[#(#requirements),*])
     });
     let forbidden = forbidden_body(op);
+    let bad_request = bad_request_shape(op);
     let path_params = op.params.iter().any(|p| p.location == ParamLocation::Path);
     let body = match &op.body {
         Some(body) => {
@@ -169,6 +171,7 @@ pub fn emit_handler(api: &Api, op: &Operation) -> TokenStream {
             path_params: #path_params,
             body: #body,
             forbidden: #forbidden,
+            bad_request: #bad_request,
         };
 
         async fn #name<S: Api>(
@@ -199,6 +202,27 @@ fn forbidden_body(op: &Operation) -> TokenStream {
         }
         None => quote!(None),
     }
+}
+
+/// The documented body bad requests to `op` are answered with, when the standard one does
+/// not fit it.
+fn bad_request_shape(op: &Operation) -> TokenStream {
+    let Some(shape) = &op.bad_request else {
+        return quote!(None);
+    };
+    let template = shape.template.to_string();
+    let fields = shape.fields.iter().map(|(name, part)| {
+        let part = match part {
+            RefusalPart::Code => quote!(Code),
+            RefusalPart::Reason => quote!(Reason),
+            RefusalPart::Kind => quote!(Kind),
+            RefusalPart::Message => quote!(Message),
+            RefusalPart::Details => quote!(Details),
+            RefusalPart::DetailTexts => quote!(DetailTexts),
+        };
+        quote!((#name, rt::Part::#part))
+    });
+    quote!(Some(rt::ErrorShape { template: #template, fields: &[#(#fields),*] }))
 }
 
 /// The request builder of one operation: reads, checks and decodes each input. It returns

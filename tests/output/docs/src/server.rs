@@ -162,6 +162,7 @@ const GET_NOTE: rt::Operation<SecurityScheme, rt::OptionalPrincipal> = rt::Opera
     path_params: true,
     body: None,
     forbidden: None,
+    bad_request: None,
 };
 
 async fn handle_get_note<S: Api>(
@@ -189,6 +190,7 @@ const CREATE_NOTE: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Op
         required: true,
     }),
     forbidden: None,
+    bad_request: None,
 };
 
 async fn handle_create_note<S: Api>(

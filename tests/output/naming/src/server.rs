@@ -102,6 +102,7 @@ const GET_THING_BY_ID: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Oper
     path_params: true,
     body: None,
     forbidden: None,
+    bad_request: None,
 };
 
 async fn handle_get_thing_by_id<S: Api>(

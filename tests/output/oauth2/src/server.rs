@@ -268,6 +268,7 @@ const GET_CART: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Opera
     forbidden: Some(
         "{\"status\":403,\"type\":\"insufficient_permissions\",\"message\":\"Given request does not have required scopes.\"}",
     ),
+    bad_request: None,
 };
 
 async fn handle_get_cart<S: Api>(
@@ -294,6 +295,7 @@ const DELETE_CART: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Op
     forbidden: Some(
         "{\"status\":403,\"type\":\"insufficient_permissions\",\"message\":\"Given request does not have required scopes.\"}",
     ),
+    bad_request: None,
 };
 
 async fn handle_delete_cart<S: Api>(
@@ -321,6 +323,7 @@ const CREATE_CART: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Op
         required: true,
     }),
     forbidden: None,
+    bad_request: None,
 };
 
 async fn handle_create_cart<S: Api>(
@@ -342,6 +345,7 @@ const LIST_REPORTS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::O
     path_params: false,
     body: None,
     forbidden: None,
+    bad_request: None,
 };
 
 async fn handle_list_reports<S: Api>(

@@ -254,6 +254,7 @@ const GET_ITEM: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Opera
     path_params: true,
     body: None,
     forbidden: None,
+    bad_request: None,
 };
 
 async fn handle_get_item<S: Api>(
@@ -273,6 +274,7 @@ const DELETE_ITEM: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Op
     path_params: true,
     body: None,
     forbidden: None,
+    bad_request: None,
 };
 
 async fn handle_delete_item<S: Api>(
@@ -292,6 +294,7 @@ const REPLACE_ITEM: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::O
     path_params: true,
     body: None,
     forbidden: None,
+    bad_request: None,
 };
 
 async fn handle_replace_item<S: Api>(
@@ -311,6 +314,7 @@ const GET_LABEL: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Oper
     path_params: true,
     body: None,
     forbidden: None,
+    bad_request: None,
 };
 
 async fn handle_get_label<S: Api>(
@@ -333,6 +337,7 @@ const PUT_LABEL_IMAGE: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt
         required: true,
     }),
     forbidden: None,
+    bad_request: None,
 };
 
 async fn handle_put_label_image<S: Api>(
