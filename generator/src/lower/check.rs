@@ -297,7 +297,8 @@ fn name_union_variants(api: &mut Api) {
             .iter()
             .map(|v| variant_word(&v.ty, api))
             .collect();
-        let mut scope = naming::Scope::new();
+        // `Other` is the catch-all variant every union gets (`emit/models.rs`).
+        let mut scope = naming::Scope::with_reserved(&["Other"]);
         let idents: Vec<String> = words.iter().map(|w| scope.claim(w)).collect();
         if let TypeKind::Union(u) = &mut api.types[i].kind {
             for (v, ident) in u.variants.iter_mut().zip(idents) {
