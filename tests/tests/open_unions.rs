@@ -59,3 +59,27 @@ fn an_unknown_value_inside_a_list_keeps_its_neighbours_typed() {
     assert!(matches!(&decoded[0], Pet::Dog(d) if d.barks == Some(false)));
     assert_eq!(decoded[1], Pet::Other(json!({"petType": "axolotl"})));
 }
+
+/// The router's status for `POST /pets` with `body`, served by the mock.
+async fn add_pet(body: Value) -> u16 {
+    use fixture_composition::{mock::Mock, server::router};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let app = router(std::sync::Arc::new(Mock::new()));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let response = reqwest::Client::new()
+        .post(format!("{base}/pets"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    response.status().as_u16()
+}
+
+#[tokio::test]
+async fn the_server_still_refuses_a_request_body_it_does_not_know() {
+    assert_eq!(add_pet(json!({"petType": "cat", "lives": 9})).await, 204);
+    assert_eq!(add_pet(json!({"petType": "bird"})).await, 400);
+    assert_eq!(add_pet(json!({"lives": 9})).await, 400);
+    assert_eq!(add_pet(json!("cat")).await, 400);
+}

@@ -363,7 +363,21 @@ fn check_union(api: &Api, u: &Union) -> TokenStream {
             })
         }
     });
+    // The generated model keeps an unknown discriminator as `Other`; a request must name a
+    // known one.
+    let discriminator = u.discriminator.as_ref().map(|property| {
+        let tags = u.variants.iter().flat_map(|v| &v.tags);
+        quote! {
+            match v.get(#property) {
+                Some(tag) => rt::one_of(tag, &rt::member(at, #property), &[#(#tags),*], errors),
+                None => {
+                    rt::object(v, at, &[#property], errors);
+                }
+            }
+        }
+    });
     quote! {
+        #discriminator
         if !(#(#alternatives)||*) {
             rt::no_alternative(at, errors);
         }

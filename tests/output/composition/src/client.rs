@@ -6,7 +6,14 @@ pub use ::oasgen_runtime::{
 };
 
 /// The security schemes of the API and, per operation, the credentials it accepts.
-pub mod security {}
+pub mod security {
+    /// What `add_pet` accepts. No credentials are needed.
+    pub const ADD_PET: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
+        operation: "addPet",
+        alternatives: &[],
+    };
+}
+
 /// Client for Composition fixture. Cloning is cheap and shares the connection pool and credentials.
 #[derive(Debug, Clone)]
 pub struct Client {
@@ -50,3 +57,26 @@ impl Client {
         self.core.credentials()
     }
 }
+
+impl Client {
+    /// Sends a `POST` request to `/pets`. No credentials are needed.
+    ///
+    /// Arguments:
+    /// - `body`: the request body
+    pub async fn add_pet(
+        &self,
+        body: &crate::models::Pet,
+    ) -> Result<(), Error<AddPetError>> {
+        let mut request_ = self.core.post::<AddPetError>(&["pets"])?;
+        request_.json("application/json", body)?;
+        let response_ = self.core.send(request_, &security::ADD_PET).await?;
+        match response_.status.as_u16() {
+            204u16 => Ok(()),
+            _ => Err(response_.unexpected()),
+        }
+    }
+}
+
+/// The documented error responses of [`Client::add_pet`], carried by [`Error::Api`] with the status, headers and raw body.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AddPetError {}
