@@ -489,7 +489,9 @@ mod tests {
         );
         assert!(!shown.contains("abc"), "{shown}");
 
-        let err = raw(200, r#"{"lines":[]} x"#).json::<Order, Typed>().unwrap_err();
+        let err = raw(200, r#"{"lines":[]} x"#)
+            .json::<Order, Typed>()
+            .unwrap_err();
         assert!(
             matches!(&err, Error::Decode(d) if d.json_path == "." && d.source.is_syntax()),
             "{err:?}"

@@ -489,7 +489,8 @@ async fn undocumented_status_and_bad_bodies_keep_the_raw_response() {
         other => panic!("{other:?}"),
     }
     assert!(
-        err.to_string().contains("does not match its schema at `expires_in`"),
+        err.to_string()
+            .contains("does not match its schema at `expires_in`"),
         "{err}"
     );
 

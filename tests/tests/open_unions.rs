@@ -37,9 +37,15 @@ fn a_value_matching_no_alternative_is_kept() {
         round_trip::<CatOrDog>(&neither),
         CatOrDog::Other(neither.clone())
     );
-    assert_eq!(round_trip::<IdOrCount>(&json!(true)), IdOrCount::Other(json!(true)));
+    assert_eq!(
+        round_trip::<IdOrCount>(&json!(true)),
+        IdOrCount::Other(json!(true))
+    );
     let list = json!([1, "two", null]);
-    assert_eq!(round_trip::<IdOrCount>(&list), IdOrCount::Other(list.clone()));
+    assert_eq!(
+        round_trip::<IdOrCount>(&list),
+        IdOrCount::Other(list.clone())
+    );
     // What an alternative takes still goes to it.
     assert_eq!(
         round_trip::<IdOrCount>(&json!("a-1")),

@@ -229,7 +229,12 @@ fn resolve_names(api: &mut Api, hints: &[NameHint]) {
     let mut scope = naming::Scope::new();
     let mut order: Vec<usize> = (0..api.types.len()).collect();
     order.sort_by(|&a, &b| {
-        let key = |i: usize| (tier(&hints[i], &api.types[i].pointer), &api.types[i].pointer);
+        let key = |i: usize| {
+            (
+                tier(&hints[i], &api.types[i].pointer),
+                &api.types[i].pointer,
+            )
+        };
         key(a).cmp(&key(b)).then(a.cmp(&b))
     });
     for i in order {

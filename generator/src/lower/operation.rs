@@ -188,7 +188,10 @@ impl Lowerer<'_> {
                     Some(id) if !id.trim().is_empty() => id.clone(),
                     _ => format!("{method} {path}"),
                 };
-                words.insert(push_pointer(&item_ptr, method), operation_words(&id, method));
+                words.insert(
+                    push_pointer(&item_ptr, method),
+                    operation_words(&id, method),
+                );
             }
         }
         let mut fn_scope = naming::Scope::new();
@@ -422,7 +425,9 @@ impl Lowerer<'_> {
                 ReferenceOr::Item(h) => (h.clone(), hptr, super::schema::extend(hint, name)),
                 ReferenceOr::Reference { reference } => {
                     match self.resolve::<openapiv3::Header>(reference) {
-                        Some(Ok(h)) => (h.into_owned(), reference.clone(), component_hint(reference)),
+                        Some(Ok(h)) => {
+                            (h.into_owned(), reference.clone(), component_hint(reference))
+                        }
                         Some(Err(e)) => {
                             self.problem(reference, format!("not a valid header: {e}"));
                             continue;
