@@ -1,7 +1,7 @@
 //! The one error type of generated clients.
 
 use reqwest::header::HeaderMap;
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use std::fmt;
 
 /// A boxed error from user code (a token source) or a library.
@@ -44,21 +44,43 @@ pub enum Error<E = std::convert::Infallible> {
 }
 
 /// A body that does not match its schema.
-#[derive(Debug)]
+///
+/// Its `Debug` and `Display` show the body's size, not the body (it may hold a token): read it
+/// with [`DecodeError::raw`].
 pub struct DecodeError {
+    /// Method of the request.
+    pub method: Method,
+    /// Path of the request (its query left out: it may hold a token).
+    pub path: String,
     /// Status of the response.
     pub status: StatusCode,
     /// Headers of the response.
     pub headers: HeaderMap,
     /// The body as received (lossily decoded as UTF-8).
     pub raw: String,
+    /// Where in the body decoding failed, as a JSON path (`items[3].amount`; `.` for the
+    /// body itself).
+    pub json_path: String,
     /// Why it did not match.
     pub source: serde_json::Error,
 }
 
+impl DecodeError {
+    /// The body as received.
+    pub fn raw(&self) -> &str {
+        &self.raw
+    }
+}
+
 /// A response the client did not turn into a success value.
-#[derive(Debug)]
+///
+/// Its `Debug` shows the typed body (whose secret fields redact themselves) and the raw body's
+/// size, not the raw body: read it with [`ResponseParts::raw`].
 pub struct ResponseParts<T> {
+    /// Method of the request.
+    pub method: Method,
+    /// Path of the request (its query left out: it may hold a token).
+    pub path: String,
     /// Status code.
     pub status: StatusCode,
     /// Headers.
@@ -67,6 +89,13 @@ pub struct ResponseParts<T> {
     pub body: T,
     /// The body as received (lossily decoded as UTF-8).
     pub raw: String,
+}
+
+impl<T> ResponseParts<T> {
+    /// The body as received.
+    pub fn raw(&self) -> &str {
+        &self.raw
+    }
 }
 
 impl<E> Error<E> {
@@ -138,6 +167,8 @@ impl<E> Error<E> {
             Error::UnexpectedStatus(p) => Error::UnexpectedStatus(p),
             Error::Decode(d) => Error::Decode(d),
             Error::Api(p) => Error::UnexpectedStatus(Box::new(ResponseParts {
+                method: p.method,
+                path: p.path,
                 status: p.status,
                 headers: p.headers,
                 body: (),
@@ -180,21 +211,150 @@ impl<E: fmt::Debug> fmt::Display for Error<E> {
             }
             Error::Timeout(e) => write!(f, "the request timed out: {e}"),
             Error::Transport(e) => write!(f, "the request failed before a response: {e}"),
-            Error::Api(p) => write!(f, "the server answered {}: {:?}", p.status, p.body),
+            Error::Api(p) => write!(
+                f,
+                "`{} {}` answered {} ({})",
+                p.method,
+                p.path,
+                p.status,
+                shown_body(p.status, &p.raw)
+            ),
             Error::UnexpectedStatus(p) => write!(
                 f,
-                "the server answered {}, which the spec does not document for this operation ({})",
+                "`{} {}` answered {}, which the spec does not document for this operation ({})",
+                p.method,
+                p.path,
                 p.status,
-                excerpt(&p.raw)
+                shown_body(p.status, &p.raw)
             ),
             Error::Decode(d) => write!(
                 f,
-                "the {} response does not match its schema: {} ({})",
+                "the {} response to `{} {}` does not match its schema at `{}`: {} ({} bytes)",
                 d.status,
+                d.method,
+                d.path,
+                d.json_path,
                 d.source,
-                excerpt(&d.raw)
+                d.raw.len()
             ),
         }
+    }
+}
+
+/// What `Display` shows of a body: its message fields when it is JSON that has some, else an
+/// excerpt of an error status's body, else only its size (a success body may hold a token).
+fn shown_body(status: StatusCode, raw: &str) -> String {
+    let fields = message_fields(raw);
+    if !fields.is_empty() {
+        let shown: Vec<String> = fields.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        return shown.join("; ");
+    }
+    if status.is_client_error() || status.is_server_error() {
+        return excerpt(raw);
+    }
+    format!("{} bytes", raw.len())
+}
+
+/// The keys whose string values say what went wrong, in error bodies as servers write them
+/// (RFC 9457 problem details, OAuth2 errors, and the common `message`/`error` shapes).
+const MESSAGE_KEYS: &[&str] = &[
+    "title",
+    "message",
+    "error",
+    "error_description",
+    "errorMessage",
+    "detail",
+    "description",
+    "reason",
+];
+
+/// At most this many characters of a message field are shown.
+const SHOWN_FIELD: usize = 200;
+
+/// The message fields of a JSON object body, in [`MESSAGE_KEYS`] order; an object under
+/// `error` is searched too (`error.message`).
+pub(crate) fn message_fields(raw: &str) -> Vec<(String, String)> {
+    let Ok(serde_json::Value::Object(body)) = serde_json::from_str(raw) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut scan = |prefix: &str, map: &serde_json::Map<String, serde_json::Value>| {
+        for key in MESSAGE_KEYS {
+            if let Some(serde_json::Value::String(v)) = map.get(*key) {
+                let mut shown: String = v.chars().take(SHOWN_FIELD).collect();
+                if shown.len() < v.len() {
+                    shown.push_str("...");
+                }
+                out.push((format!("{prefix}{key}"), shown));
+            }
+        }
+    };
+    scan("", &body);
+    if let Some(serde_json::Value::Object(inner)) = body.get("error") {
+        scan("error.", inner);
+    }
+    out
+}
+
+/// `Debug` of a response's headers, with the values of those that carry credentials redacted.
+struct Headers<'a>(&'a HeaderMap);
+
+impl fmt::Debug for Headers<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut map = f.debug_map();
+        for (name, value) in self.0 {
+            let n = name.as_str();
+            let secret = value.is_sensitive()
+                || matches!(
+                    n,
+                    "authorization" | "proxy-authorization" | "cookie" | "set-cookie"
+                )
+                || ["token", "secret", "key", "session", "password"]
+                    .iter()
+                    .any(|w| n.contains(w));
+            if secret {
+                map.entry(&n, &"<redacted>");
+            } else {
+                map.entry(&n, value);
+            }
+        }
+        map.finish()
+    }
+}
+
+/// `Debug` of a raw body: its size only.
+struct Size(usize);
+
+impl fmt::Debug for Size {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<{} bytes>", self.0)
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for ResponseParts<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResponseParts")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("status", &self.status)
+            .field("headers", &Headers(&self.headers))
+            .field("body", &self.body)
+            .field("raw", &Size(self.raw.len()))
+            .finish()
+    }
+}
+
+impl fmt::Debug for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DecodeError")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("status", &self.status)
+            .field("headers", &Headers(&self.headers))
+            .field("raw", &Size(self.raw.len()))
+            .field("json_path", &self.json_path)
+            .field("source", &self.source)
+            .finish()
     }
 }
 
@@ -247,5 +407,110 @@ pub(crate) fn from_reqwest<E>(mut e: reqwest::Error) -> Error<E> {
         Error::Timeout(e)
     } else {
         Error::Transport(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transport::Raw;
+    use reqwest::header::HeaderValue;
+
+    fn raw(status: u16, body: &str) -> Raw {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-request-id", HeaderValue::from_static("r-1"));
+        headers.insert("set-cookie", HeaderValue::from_static("session=s3cr3t"));
+        headers.insert("x-auth-token", HeaderValue::from_static("t0k3n"));
+        Raw {
+            method: Method::POST,
+            path: "/customer/t1/login".into(),
+            status: StatusCode::from_u16(status).unwrap(),
+            headers,
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    #[derive(Debug)]
+    struct Typed;
+
+    #[test]
+    fn api_errors_show_method_path_status_and_message_fields() {
+        let body = r#"{"status":401,"title":"Unauthorized","message":"token expired","error":{"message":"invalid_token"},"code":7}"#;
+        let err = raw(401, body).api_error(Typed);
+        assert_eq!(
+            err.to_string(),
+            "`POST /customer/t1/login` answered 401 Unauthorized (title: Unauthorized; message: token expired; error.message: invalid_token)"
+        );
+        assert_eq!(err.raw_body(), Some(body));
+        let Error::Api(parts) = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(parts.raw(), body);
+        assert_eq!(parts.method, Method::POST);
+    }
+
+    #[test]
+    fn bodies_without_message_fields() {
+        let err = raw(502, "<html>bad gateway</html>").unexpected::<Typed>();
+        assert_eq!(
+            err.to_string(),
+            "`POST /customer/t1/login` answered 502 Bad Gateway, which the spec does not document for this operation (body: <html>bad gateway</html>)"
+        );
+        // A success body may hold a token: only its size is shown.
+        let err = raw(200, r#"{"accessToken":"abc"}"#).unexpected::<Typed>();
+        assert!(err.to_string().ends_with("(21 bytes)"), "{err}");
+        assert!(!err.to_string().contains("abc"), "{err}");
+    }
+
+    #[test]
+    fn decode_errors_name_the_json_path_and_keep_the_body() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Line {
+            amount: i64,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Order {
+            lines: Vec<Line>,
+        }
+        let body = r#"{"accessToken":"abc","lines":[{"amount":1},{"amount":"2"}]}"#;
+        let err = raw(200, body).json::<Order, Typed>().unwrap_err();
+        let Error::Decode(d) = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(d.json_path, "lines[1].amount");
+        assert_eq!(d.raw(), body);
+        assert_eq!(err.raw_body(), Some(body));
+        let shown = err.to_string();
+        assert!(
+            shown.starts_with("the 200 OK response to `POST /customer/t1/login` does not match its schema at `lines[1].amount`: invalid type: string \"2\", expected i64"),
+            "{shown}"
+        );
+        assert!(!shown.contains("abc"), "{shown}");
+
+        let err = raw(200, r#"{"lines":[]} x"#)
+            .json::<Order, Typed>()
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::Decode(d) if d.json_path == "." && d.source.is_syntax()),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn debug_shows_no_body_and_no_credential_headers() {
+        let body = r#"{"accessToken":"abc","lines":"x"}"#;
+        let api = raw(401, body).api_error(Typed);
+        let decode = raw(200, body).json::<Vec<String>, Typed>().unwrap_err();
+        for err in [api, decode] {
+            let debug = format!("{err:?}");
+            for secret in ["abc", "s3cr3t", "t0k3n"] {
+                assert!(!debug.contains(secret), "{debug}");
+            }
+            assert!(debug.contains("\"x-request-id\": \"r-1\""), "{debug}");
+            assert!(debug.contains("\"set-cookie\": \"<redacted>\""), "{debug}");
+            assert!(debug.contains("bytes>"), "{debug}");
+        }
     }
 }

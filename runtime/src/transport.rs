@@ -183,6 +183,9 @@ impl<E> Prepared<E> {
 #[doc(hidden)]
 #[derive(Debug)]
 pub struct Raw {
+    pub method: Method,
+    /// The request's path, without its query (which may hold a token).
+    pub path: String,
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: Vec<u8>,
@@ -368,7 +371,7 @@ impl ClientCore {
                     let retryable = idempotent && self.retry.statuses.contains(&status);
                     match self.retry_wait(retryable, retries, Some(resp.headers())) {
                         Some(wait) => wait,
-                        None => return read(resp).await,
+                        None => return read(&req.method, resp).await,
                     }
                 }
                 Err(e) => match self.retry_wait(idempotent && e.is_connect(), retries, None) {
@@ -432,12 +435,15 @@ impl ClientCore {
     }
 }
 
-async fn read<E>(mut resp: reqwest::Response) -> Result<Raw, Error<E>> {
+async fn read<E>(method: &Method, mut resp: reqwest::Response) -> Result<Raw, Error<E>> {
     let status = resp.status();
+    let path = resp.url().path().to_string();
     let headers = std::mem::take(resp.headers_mut());
     // Reuses the buffer when the body arrived in one piece.
     let body = Vec::from(resp.bytes().await.map_err(from_reqwest)?);
     Ok(Raw {
+        method: method.clone(),
+        path,
         status,
         headers,
         body,
@@ -600,13 +606,22 @@ impl Raw {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 
-    /// Decodes a JSON body, or fails with [`Error::Decode`] keeping the raw text.
+    /// Decodes a JSON body, or fails with [`Error::Decode`] keeping the raw text and naming
+    /// the JSON path where decoding failed.
     pub fn json<T: DeserializeOwned, E>(&self) -> Result<T, Error<E>> {
-        serde_json::from_slice(&self.body).map_err(|source| {
+        let mut de = serde_json::Deserializer::from_slice(&self.body);
+        let value = serde_path_to_error::deserialize(&mut de)
+            .map_err(|e| (e.path().to_string(), e.into_inner()))
+            // Characters after the value are refused, as `serde_json::from_slice` does.
+            .and_then(|value| de.end().map(|()| value).map_err(|e| (".".into(), e)));
+        value.map_err(|(json_path, source)| {
             Error::Decode(Box::new(DecodeError {
+                method: self.method.clone(),
+                path: self.path.clone(),
                 status: self.status,
                 headers: self.headers.clone(),
                 raw: self.text(),
+                json_path,
                 source,
             }))
         })
@@ -626,6 +641,8 @@ impl Raw {
     pub fn api_error<E>(self, body: E) -> Error<E> {
         let raw = self.text();
         Error::Api(Box::new(ResponseParts {
+            method: self.method,
+            path: self.path,
             status: self.status,
             headers: self.headers,
             body,
@@ -637,6 +654,8 @@ impl Raw {
     pub fn unexpected<E>(self) -> Error<E> {
         let raw = self.text();
         Error::UnexpectedStatus(Box::new(ResponseParts {
+            method: self.method,
+            path: self.path,
             status: self.status,
             headers: self.headers,
             body: (),

@@ -455,7 +455,11 @@ async fn decoded_values_carry_the_fields_sent() {
         other => panic!("{other:?}"),
     }
     assert!(err.raw_body().unwrap().contains("no such address"));
-    assert!(err.to_string().contains("404"), "{err}");
+    // Display: the request, the status and the body's message fields, not the typed body.
+    assert_eq!(
+        err.to_string(),
+        format!("`GET /customer/{TENANT}/me/addresses/a9` answered 404 Not Found (message: no such address)")
+    );
 }
 
 #[tokio::test]
@@ -480,11 +484,13 @@ async fn undocumented_status_and_bad_bodies_keep_the_raw_response() {
         Error::Decode(d) => {
             assert_eq!(d.status.as_u16(), 200);
             assert_eq!(d.raw, r#"{"expires_in":"soon"}"#);
+            assert_eq!(d.json_path, "expires_in");
         }
         other => panic!("{other:?}"),
     }
     assert!(
-        err.to_string().contains("does not match its schema"),
+        err.to_string()
+            .contains("does not match its schema at `expires_in`"),
         "{err}"
     );
 

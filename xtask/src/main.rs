@@ -22,7 +22,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
   cargo xtask codegen --check              fail (as CI does) if generated/ is stale
   cargo xtask conformance --only prism     check the generated client against Prism
   cargo xtask serve --addr 127.0.0.1:9000  run the reference service on another port
-  cargo xtask corpus ~/specs               generate and cargo-check every spec in ~/specs"
+  cargo xtask corpus ~/specs               generate and clippy every spec in ~/specs"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -88,8 +88,8 @@ enum Command {
         #[arg(long, value_name = "IP:PORT", default_value = "127.0.0.1:8080")]
         addr: String,
     },
-    /// Generate and `cargo check` a crate (client and server) for every spec in DIR; prints one
-    /// row per spec.
+    /// Generate a crate (client, server and mock) for every spec in DIR and run `cargo clippy`
+    /// on them, all features; prints one row per spec (a warning fails its spec).
     #[command(after_help = "Example:
   cargo xtask corpus ../openapi-directory/specs")]
     Corpus {

@@ -371,6 +371,7 @@ fn emit_union(api: &Api, def: &TypeDef, u: &Union, scope: Scope) -> TokenStream 
         }
     });
     let Some(property) = &u.discriminator else {
+        // Serde tries the variants in order, so `Other` takes only what no alternative does.
         return quote! {
             #header
             #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -378,11 +379,15 @@ fn emit_union(api: &Api, def: &TypeDef, u: &Union, scope: Scope) -> TokenStream 
             #[allow(clippy::large_enum_variant)]
             pub enum #name {
                 #(#variants)*
+                /// A value that matches none of the alternatives this version of the spec
+                /// knows; kept as received, and serialized back unchanged.
+                Other(::serde_json::Value),
             }
         };
     };
     // Each alternative's own schema carries the discriminator property, so serialising the
     // payload is enough; deserialising reads the property first and picks the alternative.
+    let some = scope.prelude(Prelude::Some);
     let arms = u.variants.iter().map(|v| {
         let id = ident(&v.ident);
         let tags = &v.tags;
@@ -392,11 +397,14 @@ fn emit_union(api: &Api, def: &TypeDef, u: &Union, scope: Scope) -> TokenStream 
             quote!(Self::#id)
         };
         quote! {
-            #(#tags)|* => ::serde_json::from_value(value).map(#wrap).map_err(D::Error::custom),
+            #(#some(#tags))|* => ::serde_json::from_value(value).map(#wrap).map_err(D::Error::custom),
         }
     });
-    let all_tags: Vec<&String> = u.variants.iter().flat_map(|v| &v.tags).collect();
-    let (result, err) = (scope.prelude(Prelude::Result), scope.prelude(Prelude::Err));
+    let (result, ok) = (scope.prelude(Prelude::Result), scope.prelude(Prelude::Ok));
+    let other_doc = outer_lines(vec![
+        format!(" A value whose `{property}` this version of the spec does not know (or that has"),
+        " none); kept as received, and serialized back unchanged.".to_string(),
+    ]);
     quote! {
         #header
         #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -404,20 +412,18 @@ fn emit_union(api: &Api, def: &TypeDef, u: &Union, scope: Scope) -> TokenStream 
         #[allow(clippy::large_enum_variant)]
         pub enum #name {
             #(#variants)*
+            #other_doc
+            Other(::serde_json::Value),
         }
 
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> #result<Self, D::Error> {
                 use ::serde::de::Error as _;
                 let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
-                let tag = value
-                    .get(#property)
-                    .and_then(::serde_json::Value::as_str)
-                    .ok_or_else(|| D::Error::missing_field(#property))?
-                    .to_string();
-                match tag.as_str() {
+                let tag = value.get(#property).and_then(::serde_json::Value::as_str);
+                match tag {
                     #(#arms)*
-                    other => #err(D::Error::unknown_variant(other, &[#(#all_tags),*])),
+                    _ => #ok(Self::Other(value)),
                 }
             }
         }

@@ -216,25 +216,66 @@ fn compute_defaults(api: &mut Api) {
     }
 }
 
-/// Gives every type its final, unique UpperCamelCase name: component schemas first, in spec
-/// order, then inline types in the order lowering met them (title if free, else position).
+/// Gives every type its final, unique UpperCamelCase name.
+///
+/// A name depends only on the type's own place in the spec and on the types it collides with,
+/// never on the order of the spec or on unrelated types: types claim their names in tiers
+/// (component schemas, then inline types inside `#/components`, then inline types of
+/// operations), and within a tier in the order of their JSON pointers. An inline type takes
+/// its `title` if free, else the words of where it stands; one inside a response, request
+/// body, parameter or header component whose name is taken first tries that name followed by
+/// its section's word (`Response`, `Body`, `Parameter`, `Header`).
 fn resolve_names(api: &mut Api, hints: &[NameHint]) {
     let mut scope = naming::Scope::new();
     let mut order: Vec<usize> = (0..api.types.len()).collect();
-    order.sort_by_key(|&i| !matches!(hints[i], NameHint::Component(_)));
+    order.sort_by(|&a, &b| {
+        let key = |i: usize| {
+            (
+                tier(&hints[i], &api.types[i].pointer),
+                &api.types[i].pointer,
+            )
+        };
+        key(a).cmp(&key(b)).then(a.cmp(&b))
+    });
     for i in order {
         let name = match &hints[i] {
             NameHint::Component(name) => scope.claim(&naming::type_name(name, "Schema")),
             NameHint::Inline { path, title } => {
                 let by_title = title.as_deref().map(|t| naming::type_name(t, "Schema"));
-                match by_title {
-                    Some(t) if scope.is_free(&t) => scope.claim(&t),
-                    _ => scope.claim(&naming::type_name(&path.join(" "), "Schema")),
-                }
+                let by_path = naming::type_name(&path.join(" "), "Schema");
+                let by_section = section_word(&api.types[i].pointer)
+                    .map(|word| naming::type_name(&format!("{} {word}", path.join(" ")), "Schema"));
+                let free = [by_title, Some(by_path.clone()), by_section]
+                    .into_iter()
+                    .flatten()
+                    .find(|n| scope.is_free(n));
+                scope.claim(free.as_deref().unwrap_or(&by_path))
             }
         };
         api.types[i].name = name;
     }
+}
+
+/// The order of naming: component schemas (0), inline types inside `#/components` (1), the
+/// inline types of operations (2).
+fn tier(hint: &NameHint, pointer: &str) -> u8 {
+    match hint {
+        NameHint::Component(_) => 0,
+        NameHint::Inline { .. } if pointer.starts_with("#/components/") => 1,
+        NameHint::Inline { .. } => 2,
+    }
+}
+
+/// The word that tells a type of a non-schema component from a schema of the same name.
+fn section_word(pointer: &str) -> Option<&'static str> {
+    let section = pointer.strip_prefix("#/components/")?.split('/').next()?;
+    Some(match section {
+        "responses" => "Response",
+        "requestBodies" => "Body",
+        "parameters" => "Parameter",
+        "headers" => "Header",
+        _ => return None,
+    })
 }
 
 fn variant_word(expr: &TypeExpr, api: &Api) -> String {
@@ -261,7 +302,8 @@ fn name_union_variants(api: &mut Api) {
             .iter()
             .map(|v| variant_word(&v.ty, api))
             .collect();
-        let mut scope = naming::Scope::new();
+        // `Other` is the catch-all variant every union gets (`emit/models.rs`).
+        let mut scope = naming::Scope::with_reserved(&["Other"]);
         let idents: Vec<String> = words.iter().map(|w| scope.claim(w)).collect();
         if let TypeKind::Union(u) = &mut api.types[i].kind {
             for (v, ident) in u.variants.iter_mut().zip(idents) {

@@ -100,8 +100,7 @@ impl Lowerer<'_> {
         &mut self,
         schemes: &mut Vec<ir::SecurityScheme>,
     ) -> Vec<ir::Operation> {
-        let mut fn_scope = naming::Scope::new();
-        let mut type_scope = naming::Scope::new();
+        let names = self.operation_names();
         let mut seen_ids: BTreeMap<String, String> = BTreeMap::new();
         let mut out = Vec::new();
         for (path, item) in self.doc.paths.paths.iter() {
@@ -128,9 +127,7 @@ impl Lowerer<'_> {
                     }
                     _ => format!("{method} {path}"),
                 };
-                let words = operation_words(&operation_id, method);
-                let fn_name = fn_scope.claim(&naming::snake_name(&words, "operation"));
-                let type_stem = type_scope.claim(&naming::type_name(&words, "Operation"));
+                let (fn_name, type_stem) = names[&op_ptr].clone();
                 let method = parse_method(method);
                 let mut params = self.lower_params(
                     &item.parameters,
@@ -175,6 +172,39 @@ impl Lowerer<'_> {
         }
         self.warn_same_shaped_paths(&out);
         out
+    }
+
+    /// Each operation's method name and type stem, by its pointer. Names are claimed in the
+    /// order of the operations' pointers, not of the spec, so that reordering paths or adding
+    /// an operation changes no other operation's names (only one that collides with it).
+    fn operation_names(&self) -> BTreeMap<String, (String, String)> {
+        let mut words = BTreeMap::new();
+        for (path, item) in self.doc.paths.paths.iter() {
+            let ReferenceOr::Item(item) = item else {
+                continue;
+            };
+            let item_ptr = push_pointer("#/paths", path);
+            for (method, op) in item.iter() {
+                let id = match &op.operation_id {
+                    Some(id) if !id.trim().is_empty() => id.clone(),
+                    _ => format!("{method} {path}"),
+                };
+                words.insert(
+                    push_pointer(&item_ptr, method),
+                    operation_words(&id, method),
+                );
+            }
+        }
+        let mut fn_scope = naming::Scope::new();
+        let mut type_scope = naming::Scope::new();
+        words
+            .into_iter()
+            .map(|(ptr, words)| {
+                let fn_name = fn_scope.claim(&naming::snake_name(&words, "operation"));
+                let type_stem = type_scope.claim(&naming::type_name(&words, "Operation"));
+                (ptr, (fn_name, type_stem))
+            })
+            .collect()
     }
 
     /// Paths that differ only in their parameters' names are the same path (OpenAPI forbids
@@ -224,28 +254,33 @@ impl Lowerer<'_> {
     ) -> Vec<ir::Parameter> {
         // Path-item parameters first; an operation parameter with the same name and location
         // replaces one (OpenAPI 3.0, Path Item Object).
-        let mut merged: Vec<(Parameter, String)> = Vec::new();
+        // Each with its pointer and the component it comes from, if it is a `$ref`.
+        let mut merged: Vec<(Parameter, String, Option<String>)> = Vec::new();
         let sources = [(item_params, item_ptr), (op_params, op_ptr)];
         for (params, base) in sources {
             for (i, p) in params.iter().enumerate() {
                 let ptr = push_pointer(&push_pointer(base, "parameters"), &i.to_string());
+                let reference = match p {
+                    ReferenceOr::Reference { reference } => Some(reference.clone()),
+                    ReferenceOr::Item(_) => None,
+                };
                 let Some(p) = self.resolve_param(p, &ptr) else {
                     continue;
                 };
                 let key = (location_of(&p), p.parameter_data_ref().name.clone());
                 if let Some(slot) = merged
                     .iter_mut()
-                    .find(|(q, _)| (location_of(q), q.parameter_data_ref().name.clone()) == key)
+                    .find(|(q, ..)| (location_of(q), q.parameter_data_ref().name.clone()) == key)
                 {
-                    *slot = (p, ptr);
+                    *slot = (p, ptr, reference);
                 } else {
-                    merged.push((p, ptr));
+                    merged.push((p, ptr, reference));
                 }
             }
         }
         let mut scope = naming::Scope::with_reserved(&["body"]);
         let mut out = Vec::new();
-        for (p, ptr) in merged {
+        for (p, ptr, reference) in merged {
             let location = location_of(&p);
             let data = p.parameter_data_ref();
             // OpenAPI 3.0: header parameters named Accept, Content-Type or Authorization
@@ -263,8 +298,12 @@ impl Lowerer<'_> {
                 );
                 continue;
             }
-            let hint = vec![stem.to_string(), data.name.clone()];
-            let (ty, schema) = self.lower_param_schema(&data.format, &hint, &ptr);
+            // A shared parameter is one type, named after its component.
+            let (hint, schema_ptr) = match &reference {
+                Some(r) => (component_hint(r), r.clone()),
+                None => (vec![stem.to_string(), data.name.clone()], ptr.clone()),
+            };
+            let (ty, schema) = self.lower_param_schema(&data.format, &hint, &schema_ptr);
             let constraints = schema
                 .as_ref()
                 .map(super::schema::constraints_of)
@@ -383,11 +422,13 @@ impl Lowerer<'_> {
                 );
                 continue;
             }
-            let (header, hptr) = match h {
-                ReferenceOr::Item(h) => (h.clone(), hptr),
+            let (header, hptr, hint) = match h {
+                ReferenceOr::Item(h) => (h.clone(), hptr, super::schema::extend(hint, name)),
                 ReferenceOr::Reference { reference } => {
                     match self.resolve::<openapiv3::Header>(reference) {
-                        Some(Ok(h)) => (h.into_owned(), reference.clone()),
+                        Some(Ok(h)) => {
+                            (h.into_owned(), reference.clone(), component_hint(reference))
+                        }
                         Some(Err(e)) => {
                             self.problem(reference, format!("not a valid header: {e}"));
                             continue;
@@ -402,8 +443,6 @@ impl Lowerer<'_> {
                     }
                 }
             };
-            let mut hint = hint.to_vec();
-            hint.push(name.clone());
             let (ty, schema) = self.lower_param_schema(&header.format, &hint, &hptr);
             let schema_ref = match &header.format {
                 ParameterSchemaOrContent::Schema(s) => Some(s),
@@ -549,10 +588,14 @@ impl Lowerer<'_> {
         stem: &str,
         ptr: &str,
     ) -> Option<ir::RequestBody> {
-        let (body, ptr) = match body {
-            ReferenceOr::Item(b) => (b.clone(), ptr.to_string()),
+        let (body, ptr, hint) = match body {
+            ReferenceOr::Item(b) => (
+                b.clone(),
+                ptr.to_string(),
+                vec![stem.to_string(), "Body".to_string()],
+            ),
             ReferenceOr::Reference { reference } => match self.resolve::<RequestBody>(reference) {
-                Some(Ok(b)) => (b.into_owned(), reference.clone()),
+                Some(Ok(b)) => (b.into_owned(), reference.clone(), component_hint(reference)),
                 Some(Err(e)) => {
                     self.problem(reference, format!("not a valid request body: {e}"));
                     return None;
@@ -566,7 +609,6 @@ impl Lowerer<'_> {
                 }
             },
         };
-        let hint = vec![stem.to_string(), "Body".to_string()];
         let mut contents = Vec::new();
         for (media, m) in &body.content {
             let media_ptr = push_pointer(&push_pointer(&ptr, "content"), media);
@@ -635,10 +677,14 @@ impl Lowerer<'_> {
         let mut first_success = true;
         let mut out = Vec::new();
         for (status, r, rptr) in entries {
-            let (response, rptr) = match r {
-                ReferenceOr::Item(r) => (r.clone(), rptr),
+            let (response, rptr, shared) = match r {
+                ReferenceOr::Item(r) => (r.clone(), rptr, None),
                 ReferenceOr::Reference { reference } => match self.resolve::<Response>(reference) {
-                    Some(Ok(resp)) => (resp.into_owned(), reference.clone()),
+                    Some(Ok(resp)) => (
+                        resp.into_owned(),
+                        reference.clone(),
+                        Some(component_hint(reference)),
+                    ),
                     Some(Err(e)) => {
                         self.problem(reference, format!("not a valid response: {e}"));
                         continue;
@@ -663,7 +709,8 @@ impl Lowerer<'_> {
             } else {
                 ident.clone()
             };
-            let hint = vec![stem.to_string(), word];
+            // A shared response is one type, named after its component.
+            let hint = shared.unwrap_or_else(|| vec![stem.to_string(), word]);
             // Prefer JSON when a response offers several media types.
             let chosen = response
                 .content
@@ -784,6 +831,20 @@ fn oauth_flows(flows: &openapiv3::OAuth2Flows) -> Vec<ir::OAuthFlow> {
 
 /// The words of an operation's name: the `operationId` without a leading HTTP method word
 /// written as a separate token (`GET-customer-me` -> `customer-me`), unless nothing would be left.
+/// The name hint of what a `$ref` to a component (or into the middle of the document) stands
+/// for: the component's name, or the last two words of the pointer.
+fn component_hint(reference: &str) -> Vec<String> {
+    let tokens: Vec<String> = reference
+        .trim_start_matches("#/")
+        .split('/')
+        .map(crate::error::unescape_token)
+        .collect();
+    match tokens.as_slice() {
+        [components, _, name] if components == "components" => vec![name.clone()],
+        _ => tokens[tokens.len().saturating_sub(2)..].to_vec(),
+    }
+}
+
 fn operation_words(operation_id: &str, method: &str) -> String {
     let trimmed = operation_id.trim();
     let lower = trimmed.to_ascii_lowercase();

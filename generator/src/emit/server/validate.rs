@@ -15,15 +15,17 @@ use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The types reachable from a request parameter or body: each gets a `check_<type>`.
+/// The types reachable from a request parameter or body the router reads: each gets a
+/// `check_<type>`. The router reads a body as its first media type's schema (`router.rs`), so
+/// the schemas of other media types are not checked, and a check of them would be dead code.
 pub fn reachable(api: &Api) -> BTreeSet<TypeId> {
     let mut reachable = BTreeSet::new();
     for op in &api.operations {
         for p in &op.params {
             collect(api, &p.ty, &mut reachable);
         }
-        for c in op.body.iter().flat_map(|b| &b.contents) {
-            collect(api, &c.ty, &mut reachable);
+        if let Some(first) = op.body.as_ref().and_then(|b| b.contents.first()) {
+            collect(api, &first.ty, &mut reachable);
         }
     }
     reachable
@@ -363,7 +365,21 @@ fn check_union(api: &Api, u: &Union) -> TokenStream {
             })
         }
     });
+    // The generated model keeps an unknown discriminator as `Other`; a request must name a
+    // known one.
+    let discriminator = u.discriminator.as_ref().map(|property| {
+        let tags = u.variants.iter().flat_map(|v| &v.tags);
+        quote! {
+            match v.get(#property) {
+                Some(tag) => rt::one_of(tag, &rt::member(at, #property), &[#(#tags),*], errors),
+                None => {
+                    rt::object(v, at, &[#property], errors);
+                }
+            }
+        }
+    });
     quote! {
+        #discriminator
         if !(#(#alternatives)||*) {
             rt::no_alternative(at, errors);
         }

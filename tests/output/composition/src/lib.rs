@@ -5,7 +5,7 @@
 //!
 //! # Cargo features
 //!
-//! Generated from the OpenAPI spec: 10 types, 0 operations.
+//! Generated from the OpenAPI spec: 10 types, 1 operations.
 //! The `models` module is always available; the rest is behind features:
 //!
 //! - `client` (default): `client::Client`, an async reqwest client with one method per
@@ -21,7 +21,18 @@
 //!
 //! # Operations
 //!
-//! The spec defines no operations.
+//! | Method | Path | Client method | Server method | Credentials |
+//! | --- | --- | --- | --- | --- |
+//! | `POST` | `/pets` | [`Client::add_pet`] | [`Api::add_pet`] | none |
+//!
+#![cfg_attr(feature = "client", doc = " [`Client::add_pet`]: client::Client::add_pet")]
+
+#![cfg_attr(not(feature = "client"), doc = " [`Client::add_pet`]: #cargo-features")]
+
+#![cfg_attr(feature = "server", doc = " [`Api::add_pet`]: server::Api::add_pet")]
+
+#![cfg_attr(not(feature = "server"), doc = " [`Api::add_pet`]: #cargo-features")]
+
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 #![deny(missing_docs)]

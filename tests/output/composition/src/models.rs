@@ -79,6 +79,9 @@ pub enum Pet {
     Cat(Cat),
     /// Selected by `dog`.
     Dog(Dog),
+    /// A value whose `petType` this version of the spec does not know (or that has
+    /// none); kept as received, and serialized back unchanged.
+    Other(::serde_json::Value),
 }
 
 impl<'de> ::serde::Deserialize<'de> for Pet {
@@ -89,19 +92,15 @@ impl<'de> ::serde::Deserialize<'de> for Pet {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        let tag = value
-            .get("petType")
-            .and_then(::serde_json::Value::as_str)
-            .ok_or_else(|| D::Error::missing_field("petType"))?
-            .to_string();
-        match tag.as_str() {
-            "cat" => {
+        let tag = value.get("petType").and_then(::serde_json::Value::as_str);
+        match tag {
+            Some("cat") => {
                 ::serde_json::from_value(value).map(Self::Cat).map_err(D::Error::custom)
             }
-            "dog" => {
+            Some("dog") => {
                 ::serde_json::from_value(value).map(Self::Dog).map_err(D::Error::custom)
             }
-            other => Err(D::Error::unknown_variant(other, &["cat", "dog"])),
+            _ => Ok(Self::Other(value)),
         }
     }
 }
@@ -115,6 +114,9 @@ pub enum CatOrDog {
     Cat(Cat),
     /// A `Dog`.
     Dog(Dog),
+    /// A value that matches none of the alternatives this version of the spec
+    /// knows; kept as received, and serialized back unchanged.
+    Other(::serde_json::Value),
 }
 
 /// `IdOrCount` (`#/components/schemas/IdOrCount` in the spec).
@@ -126,6 +128,9 @@ pub enum IdOrCount {
     String(String),
     /// A `Integer`.
     Integer(i64),
+    /// A value that matches none of the alternatives this version of the spec
+    /// knows; kept as received, and serialized back unchanged.
+    Other(::serde_json::Value),
 }
 
 /// A tree of categories.

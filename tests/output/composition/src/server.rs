@@ -8,6 +8,10 @@
 
 use ::oasgen_runtime::server as rt;
 
+use ::axum::extract::{Request, State};
+
+use ::axum::routing::{MethodFilter, MethodRouter};
+
 use ::std::sync::Arc;
 
 /// The security schemes of the spec; the router tells the [`Authenticator`] which one a
@@ -32,7 +36,38 @@ pub trait Authenticator: Send + Sync + 'static {
 /// The operations of the API. The router has already checked credentials, parameters
 /// and body against the spec when a method runs, and the response types admit only
 /// the statuses and bodies the spec documents.
-pub trait Api: Authenticator {}
+pub trait Api: Authenticator {
+    /// Handles `POST` requests to `/pets`.
+    fn add_pet(
+        &self,
+        request: AddPetRequest,
+    ) -> impl ::std::future::Future<Output = AddPetResponse> + Send;
+}
+
+/// The input of `addPet` (`POST /pets`), checked against the spec.
+#[derive(Debug)]
+pub struct AddPetRequest {
+    /// The request body.
+    pub body: crate::models::Pet,
+}
+
+/// The responses `addPet` documents, one variant per status.
+#[derive(Debug)]
+pub enum AddPetResponse {
+    /// `204`.
+    ///
+    /// Added.
+    NoContent,
+}
+
+impl ::axum::response::IntoResponse for AddPetResponse {
+    fn into_response(self) -> ::axum::response::Response {
+        match self {
+            Self::NoContent => rt::empty(204),
+        }
+    }
+}
+
 /// The router for `service` with the default [`Config`](::oasgen_runtime::server::Config).
 pub fn router<S: Api>(service: ::std::sync::Arc<S>) -> ::axum::Router {
     router_with(service, ::oasgen_runtime::server::Config::default())
@@ -45,8 +80,104 @@ pub fn router_with<S: Api>(
     config: ::oasgen_runtime::server::Config,
 ) -> ::axum::Router {
     ::axum::Router::<Arc<S>>::new()
+        .route(
+            "/pets",
+            MethodRouter::<Arc<S>>::new().on(MethodFilter::POST, handle_add_pet::<S>),
+        )
         .method_not_allowed_fallback(rt::method_not_allowed)
         .fallback(rt::not_found)
         .layer(::axum::extract::DefaultBodyLimit::max(config.body_limit))
         .with_state(service)
+}
+
+/// How `add_pet` is served.
+const ADD_PET: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation {
+    security: &[],
+    principal: rt::NoPrincipal,
+    path_params: false,
+    body: Some(rt::BodyRules {
+        accepted: &[("application/json", rt::Encoding::Json)],
+        required: true,
+    }),
+    forbidden: None,
+    bad_request: None,
+};
+
+async fn handle_add_pet<S: Api>(
+    State(service): State<Arc<S>>,
+    request: Request,
+) -> Result<AddPetResponse, rt::Refused> {
+    let (parts, body) = request.into_parts();
+    let request = rt::read(&ADD_PET, parts, body, add_pet_request).await?;
+    Ok(service.add_pet(request).await)
+}
+
+fn add_pet_request(input: &mut rt::Input) -> Option<AddPetRequest> {
+    let body = input.body(check_pet);
+    Some(AddPetRequest { body: body? })
+}
+
+/// Checks a value of `Cat`.
+fn check_cat(
+    v: &::serde_json::Value,
+    at: &rt::At<'_>,
+    errors: &mut Vec<rt::FieldError>,
+) {
+    let Some(o) = rt::object(v, at, &["petType"], errors) else {
+        return;
+    };
+    rt::members(
+        o,
+        at,
+        errors,
+        &[("petType", false, rt::check_string), ("lives", false, rt::check_i32)],
+    );
+}
+
+/// Checks a value of `Dog`.
+fn check_dog(
+    v: &::serde_json::Value,
+    at: &rt::At<'_>,
+    errors: &mut Vec<rt::FieldError>,
+) {
+    let Some(o) = rt::object(v, at, &["petType"], errors) else {
+        return;
+    };
+    rt::members(
+        o,
+        at,
+        errors,
+        &[("petType", false, rt::check_string), ("barks", false, rt::boolean)],
+    );
+}
+
+/// Checks a value of `Pet`.
+fn check_pet(
+    v: &::serde_json::Value,
+    at: &rt::At<'_>,
+    errors: &mut Vec<rt::FieldError>,
+) {
+    match v.get("petType") {
+        Some(tag) => rt::one_of(tag, &rt::member(at, "petType"), &["cat", "dog"], errors),
+        None => {
+            rt::object(v, at, &["petType"], errors);
+        }
+    }
+    if !(rt::accepts(
+        v,
+        |v, errors| {
+            let _ = (v, &errors);
+            check_cat(v, at, errors);
+        },
+    )
+        || rt::accepts(
+            v,
+            |v, errors| {
+                let _ = (v, &errors);
+                check_dog(v, at, errors);
+            },
+        ))
+    {
+        rt::no_alternative(at, errors);
+    }
 }

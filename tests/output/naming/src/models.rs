@@ -250,6 +250,9 @@ pub enum Result {
     Some(Some),
     /// Selected by `Err`.
     Err(Err),
+    /// A value whose `kind` this version of the spec does not know (or that has
+    /// none); kept as received, and serialized back unchanged.
+    Other(::serde_json::Value),
 }
 
 impl<'de> ::serde::Deserialize<'de> for Result {
@@ -260,23 +263,15 @@ impl<'de> ::serde::Deserialize<'de> for Result {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        let tag = value
-            .get("kind")
-            .and_then(::serde_json::Value::as_str)
-            .ok_or_else(|| D::Error::missing_field("kind"))?
-            .to_string();
-        match tag.as_str() {
-            "Some" => {
+        let tag = value.get("kind").and_then(::serde_json::Value::as_str);
+        match tag {
+            ::std::option::Option::Some("Some") => {
                 ::serde_json::from_value(value).map(Self::Some).map_err(D::Error::custom)
             }
-            "Err" => {
+            ::std::option::Option::Some("Err") => {
                 ::serde_json::from_value(value).map(Self::Err).map_err(D::Error::custom)
             }
-            other => {
-                ::std::result::Result::Err(
-                    D::Error::unknown_variant(other, &["Some", "Err"]),
-                )
-            }
+            _ => Ok(Self::Other(value)),
         }
     }
 }

@@ -10,6 +10,9 @@ pub enum LocalizedName {
     String(String),
     /// A `Object`.
     Object(::std::collections::BTreeMap<String, String>),
+    /// A value that matches none of the alternatives this version of the spec
+    /// knows; kept as received, and serialized back unchanged.
+    Other(::serde_json::Value),
 }
 
 /// `Item` (`#/components/schemas/Item` in the spec).
