@@ -472,6 +472,8 @@ pub struct AnonymousLoginRequest {
     ///
     /// Storefront client ID.
     pub client_id: String,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `anonymousLogin` documents, one variant per status.
@@ -517,6 +519,8 @@ pub struct RefreshAnonymousTokenRequest {
     ///
     /// Storefront client ID.
     pub client_id: String,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 impl ::std::fmt::Debug for RefreshAnonymousTokenRequest {
@@ -526,6 +530,7 @@ impl ::std::fmt::Debug for RefreshAnonymousTokenRequest {
             .field("refresh_token", &"<redacted>")
             .field("anonymous_token", &"<redacted>")
             .field("client_id", &self.client_id)
+            .field("raw", &self.raw)
             .finish()
     }
 }
@@ -563,6 +568,8 @@ pub struct SignupRequest {
     pub tenant: String,
     /// The request body.
     pub body: crate::models::CustomerSignup,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `signup` documents, one variant per status.
@@ -613,6 +620,8 @@ pub struct LoginRequest {
     pub tenant: String,
     /// The request body.
     pub body: crate::models::PasswordAuthentication,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `login` documents, one variant per status.
@@ -654,6 +663,8 @@ pub struct LogoutRequest {
     ///
     /// Customer's access token to be invalidated.
     pub access_token: String,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 impl ::std::fmt::Debug for LogoutRequest {
@@ -661,6 +672,7 @@ impl ::std::fmt::Debug for LogoutRequest {
         f.debug_struct("LogoutRequest")
             .field("tenant", &self.tenant)
             .field("access_token", &"<redacted>")
+            .field("raw", &self.raw)
             .finish()
     }
 }
@@ -708,6 +720,8 @@ pub struct RefreshCustomerTokenRequest {
     ///
     /// Legal entity to associate the session with (optional).
     pub legal_entity_id: Option<String>,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 impl ::std::fmt::Debug for RefreshCustomerTokenRequest {
@@ -716,6 +730,7 @@ impl ::std::fmt::Debug for RefreshCustomerTokenRequest {
             .field("tenant", &self.tenant)
             .field("refresh_token", &"<redacted>")
             .field("legal_entity_id", &self.legal_entity_id)
+            .field("raw", &self.raw)
             .finish()
     }
 }
@@ -756,6 +771,8 @@ pub struct ValidateTokenRequest {
     ///
     /// **Note:** The tenant should always be written in lowercase.
     pub tenant: String,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `validateToken` documents, one variant per status.
@@ -813,6 +830,8 @@ pub struct SocialLoginRequest {
     pub session_id: Option<String>,
     /// The request body.
     pub body: Option<crate::models::SocialLoginRequest>,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `socialLogin` documents, one variant per status.
@@ -856,6 +875,8 @@ pub struct GetCustomerProfileRequest {
     /// List of additional attributes to be retrieved, separated by commas, for example
     /// `addresses` or `mixin:*` (expands mixin schemas).
     pub expand: Option<String>,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `getCustomerProfile` documents, one variant per status.
@@ -902,6 +923,8 @@ pub struct DeleteCustomerProfileRequest {
     ///
     /// Token received by the customer through email.
     pub token: Option<String>,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 impl ::std::fmt::Debug for DeleteCustomerProfileRequest {
@@ -909,6 +932,7 @@ impl ::std::fmt::Debug for DeleteCustomerProfileRequest {
         f.debug_struct("DeleteCustomerProfileRequest")
             .field("tenant", &self.tenant)
             .field("token", &"<redacted>")
+            .field("raw", &self.raw)
             .finish()
     }
 }
@@ -961,6 +985,8 @@ pub struct UpdateCustomerProfileRequest {
     pub tenant: String,
     /// The request body.
     pub body: crate::models::CustomerUpdateDto,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `updateCustomerProfile` documents, one variant per status.
@@ -1006,6 +1032,8 @@ pub struct AssignAccountRequest {
     pub tenant: String,
     /// The request body.
     pub body: crate::models::PasswordAuthentication,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `assignAccount` documents, one variant per status.
@@ -1054,6 +1082,8 @@ pub struct ListAddressesRequest {
     ///
     /// **Note:** The tenant should always be written in lowercase.
     pub tenant: String,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `listAddresses` documents, one variant per status.
@@ -1099,6 +1129,8 @@ pub struct AddAddressRequest {
     pub tenant: String,
     /// The request body.
     pub body: crate::models::Address,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `addAddress` documents, one variant per status.
@@ -1146,6 +1178,8 @@ pub struct GetAddressRequest {
     ///
     /// Address' unique identifier generated when the address is added to a customer's profile.
     pub address_id: String,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `getAddress` documents, one variant per status.
@@ -1198,6 +1232,8 @@ pub struct DeleteAddressRequest {
     ///
     /// Address' unique identifier generated when the address is added to a customer's profile.
     pub address_id: String,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `deleteAddress` documents, one variant per status.
@@ -1252,6 +1288,8 @@ pub struct UpdateAddressRequest {
     pub address_id: String,
     /// The request body.
     pub body: crate::models::Address,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `updateAddress` documents, one variant per status.
@@ -1308,6 +1346,8 @@ pub struct AddAddressTagsRequest {
     ///
     /// List of address tags, separated by commas.
     pub tags: String,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `addAddressTags` documents, one variant per status.
@@ -1364,6 +1404,8 @@ pub struct DeleteAddressTagsRequest {
     ///
     /// List of address tags, separated by commas.
     pub tags: String,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `deleteAddressTags` documents, one variant per status.
@@ -1415,6 +1457,8 @@ pub struct ConfirmOptInRequest {
     ///
     /// The token sent in email to customer during account creation.
     pub token: String,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 impl ::std::fmt::Debug for ConfirmOptInRequest {
@@ -1422,6 +1466,7 @@ impl ::std::fmt::Debug for ConfirmOptInRequest {
         f.debug_struct("ConfirmOptInRequest")
             .field("tenant", &self.tenant)
             .field("token", &"<redacted>")
+            .field("raw", &self.raw)
             .finish()
     }
 }
@@ -1464,6 +1509,8 @@ pub struct ResendActivationLinkRequest {
     pub tenant: String,
     /// The request body.
     pub body: crate::models::ResendActivationRequest,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `resendActivationLink` documents, one variant per status.
@@ -1504,6 +1551,8 @@ pub struct RequestEmailChangeRequest {
     pub tenant: String,
     /// The request body.
     pub body: Option<crate::models::ChangeEmailRequestDto>,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `requestEmailChange` documents, one variant per status.
@@ -1549,6 +1598,8 @@ pub struct ConfirmEmailChangeRequest {
     pub tenant: String,
     /// The request body.
     pub body: Option<crate::models::UpdateEmail>,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `confirmEmailChange` documents, one variant per status.
@@ -1594,6 +1645,8 @@ pub struct RequestPasswordResetRequest {
     pub tenant: String,
     /// The request body.
     pub body: Option<crate::models::PasswordResetRequestDto>,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `requestPasswordReset` documents, one variant per status.
@@ -1639,6 +1692,8 @@ pub struct ResetPasswordRequest {
     pub tenant: String,
     /// The request body.
     pub body: Option<crate::models::PasswordUpdate>,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `resetPassword` documents, one variant per status.
@@ -1684,6 +1739,8 @@ pub struct ChangePasswordRequest {
     pub tenant: String,
     /// The request body.
     pub body: Option<crate::models::PasswordChangeDto>,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `changePassword` documents, one variant per status.
@@ -2471,6 +2528,7 @@ fn anonymous_login_request(input: &mut rt::Input) -> Option<AnonymousLoginReques
     Some(AnonymousLoginRequest {
         tenant: tenant?,
         client_id: client_id?,
+        raw: input.raw(),
     })
 }
 
@@ -2488,6 +2546,7 @@ fn refresh_anonymous_token_request(
         refresh_token,
         anonymous_token,
         client_id: client_id?,
+        raw: input.raw(),
     })
 }
 
@@ -2497,6 +2556,7 @@ fn signup_request(input: &mut rt::Input) -> Option<SignupRequest> {
     Some(SignupRequest {
         tenant: tenant?,
         body: body?,
+        raw: input.raw(),
     })
 }
 
@@ -2506,6 +2566,7 @@ fn login_request(input: &mut rt::Input) -> Option<LoginRequest> {
     Some(LoginRequest {
         tenant: tenant?,
         body: body?,
+        raw: input.raw(),
     })
 }
 
@@ -2516,6 +2577,7 @@ fn logout_request(input: &mut rt::Input) -> Option<LogoutRequest> {
     Some(LogoutRequest {
         tenant: tenant?,
         access_token: access_token?,
+        raw: input.raw(),
     })
 }
 
@@ -2531,6 +2593,7 @@ fn refresh_customer_token_request(
         tenant: tenant?,
         refresh_token: refresh_token?,
         legal_entity_id,
+        raw: input.raw(),
     })
 }
 
@@ -2538,6 +2601,7 @@ fn validate_token_request(input: &mut rt::Input) -> Option<ValidateTokenRequest>
     let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
     Some(ValidateTokenRequest {
         tenant: tenant?,
+        raw: input.raw(),
     })
 }
 
@@ -2558,6 +2622,7 @@ fn social_login_request(input: &mut rt::Input) -> Option<SocialLoginRequest> {
         code_verifier,
         session_id,
         body,
+        raw: input.raw(),
     })
 }
 
@@ -2569,6 +2634,7 @@ fn get_customer_profile_request(
     Some(GetCustomerProfileRequest {
         tenant: tenant?,
         expand,
+        raw: input.raw(),
     })
 }
 
@@ -2580,6 +2646,7 @@ fn delete_customer_profile_request(
     Some(DeleteCustomerProfileRequest {
         tenant: tenant?,
         token,
+        raw: input.raw(),
     })
 }
 
@@ -2591,6 +2658,7 @@ fn update_customer_profile_request(
     Some(UpdateCustomerProfileRequest {
         tenant: tenant?,
         body: body?,
+        raw: input.raw(),
     })
 }
 
@@ -2600,6 +2668,7 @@ fn assign_account_request(input: &mut rt::Input) -> Option<AssignAccountRequest>
     Some(AssignAccountRequest {
         tenant: tenant?,
         body: body?,
+        raw: input.raw(),
     })
 }
 
@@ -2607,6 +2676,7 @@ fn list_addresses_request(input: &mut rt::Input) -> Option<ListAddressesRequest>
     let tenant = input.path("tenant", rt::Kind::String, check_tenant_param);
     Some(ListAddressesRequest {
         tenant: tenant?,
+        raw: input.raw(),
     })
 }
 
@@ -2616,6 +2686,7 @@ fn add_address_request(input: &mut rt::Input) -> Option<AddAddressRequest> {
     Some(AddAddressRequest {
         tenant: tenant?,
         body: body?,
+        raw: input.raw(),
     })
 }
 
@@ -2625,6 +2696,7 @@ fn get_address_request(input: &mut rt::Input) -> Option<GetAddressRequest> {
     Some(GetAddressRequest {
         tenant: tenant?,
         address_id: address_id?,
+        raw: input.raw(),
     })
 }
 
@@ -2634,6 +2706,7 @@ fn delete_address_request(input: &mut rt::Input) -> Option<DeleteAddressRequest>
     Some(DeleteAddressRequest {
         tenant: tenant?,
         address_id: address_id?,
+        raw: input.raw(),
     })
 }
 
@@ -2645,6 +2718,7 @@ fn update_address_request(input: &mut rt::Input) -> Option<UpdateAddressRequest>
         tenant: tenant?,
         address_id: address_id?,
         body: body?,
+        raw: input.raw(),
     })
 }
 
@@ -2656,6 +2730,7 @@ fn add_address_tags_request(input: &mut rt::Input) -> Option<AddAddressTagsReque
         tenant: tenant?,
         address_id: address_id?,
         tags: tags?,
+        raw: input.raw(),
     })
 }
 
@@ -2669,6 +2744,7 @@ fn delete_address_tags_request(
         tenant: tenant?,
         address_id: address_id?,
         tags: tags?,
+        raw: input.raw(),
     })
 }
 
@@ -2678,6 +2754,7 @@ fn confirm_opt_in_request(input: &mut rt::Input) -> Option<ConfirmOptInRequest> 
     Some(ConfirmOptInRequest {
         tenant: tenant?,
         token: token?,
+        raw: input.raw(),
     })
 }
 
@@ -2689,6 +2766,7 @@ fn resend_activation_link_request(
     Some(ResendActivationLinkRequest {
         tenant: tenant?,
         body: body?,
+        raw: input.raw(),
     })
 }
 
@@ -2700,6 +2778,7 @@ fn request_email_change_request(
     Some(RequestEmailChangeRequest {
         tenant: tenant?,
         body,
+        raw: input.raw(),
     })
 }
 
@@ -2711,6 +2790,7 @@ fn confirm_email_change_request(
     Some(ConfirmEmailChangeRequest {
         tenant: tenant?,
         body,
+        raw: input.raw(),
     })
 }
 
@@ -2722,6 +2802,7 @@ fn request_password_reset_request(
     Some(RequestPasswordResetRequest {
         tenant: tenant?,
         body,
+        raw: input.raw(),
     })
 }
 
@@ -2731,6 +2812,7 @@ fn reset_password_request(input: &mut rt::Input) -> Option<ResetPasswordRequest>
     Some(ResetPasswordRequest {
         tenant: tenant?,
         body,
+        raw: input.raw(),
     })
 }
 
@@ -2740,6 +2822,7 @@ fn change_password_request(input: &mut rt::Input) -> Option<ChangePasswordReques
     Some(ChangePasswordRequest {
         tenant: tenant?,
         body,
+        raw: input.raw(),
     })
 }
 

@@ -489,6 +489,8 @@ pub struct ResponseHeader {
     pub ty: TypeExpr,
     /// `required: true`: every response of this status carries it.
     pub required: bool,
+    /// Its name marks it as a credential (`X-Session-Token`): a string one is never printed.
+    pub secret: bool,
     /// Documentation.
     pub docs: Docs,
     /// `deprecated: true`.
@@ -498,6 +500,9 @@ pub struct ResponseHeader {
     /// The documented example: the header's `example`, else its first `examples` entry, else
     /// the schema's `example`.
     pub example: Option<serde_json::Value>,
+    /// The value the mock sends: `example` if it conforms to the type, else one built from
+    /// the type (see `lower/sample.rs`); `None` when neither can be had.
+    pub sample: Option<serde_json::Value>,
 }
 
 /// A security scheme.

@@ -6,11 +6,12 @@
 //! or, for a missing or rejected credential, a gateway `fault` body with status 401.
 
 use axum::body::{Body, Bytes};
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::extract::{FromRequestParts, Path, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::RequestExt;
+use http_body_util::{BodyExt, Collected};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -18,9 +19,16 @@ use std::fmt;
 use std::sync::OnceLock;
 
 mod mock;
+mod raw;
+mod respond;
+mod serve;
 mod strict;
 
 pub use mock::Mock;
+pub use raw::RawRequest;
+#[doc(hidden)]
+pub use respond::ResponseHeaders;
+pub use serve::{serve, Serve};
 
 /// Settings of a generated router.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -558,7 +566,8 @@ pub fn any(_: &Value, _: &At<'_>, _: &mut Vec<FieldError>) {}
 pub struct Input {
     path: Vec<(String, String)>,
     query: Vec<(String, String)>,
-    headers: HeaderMap,
+    /// The request as it arrived: its headers are read by the parameters that live there.
+    raw: RawRequest,
     body: Option<Payload>,
     errors: Vec<FieldError>,
     /// A JSON body that turned out not to be well-formed when it was read: this refuses the
@@ -587,19 +596,27 @@ impl Input {
     /// once, except that the syntax of a JSON body is checked as it is decoded, and a syntax
     /// error refuses the request in [`Input::finish`], with the same answer.
     pub(crate) async fn with_body(
-        mut parts: Parts,
+        parts: Parts,
         body: Body,
         path: bool,
         rules: &BodyRules,
     ) -> Result<Self, Rejection> {
+        // The body limit travels in the extensions: applied here, so that they stay with the
+        // rest of the request for the handler.
+        let request = Request::from_parts(parts, body).with_limited_body();
+        let (mut parts, body) = request.into_parts();
         let mut input = Input::from_parts(&mut parts, path).await;
-        // The body limit travels in the extensions, so the body is read as part of a request.
-        let bytes = Bytes::from_request(Request::from_parts(parts, body), &()).await;
-        input.body = read_body(&input.headers, bytes, rules.accepted, rules.required)?;
+        let bytes = body.collect().await.map(Collected::to_bytes);
+        input.body = read_body(&input.raw.headers, bytes, rules.accepted, rules.required)?;
         Ok(input)
     }
 
-    /// Takes the path parameters, the query and the headers out of `parts`.
+    /// The request as it arrived, taken out; the generated request builders call it last.
+    pub fn raw(&mut self) -> RawRequest {
+        std::mem::take(&mut self.raw)
+    }
+
+    /// Takes the path parameters, the query and the rest of the request out of `parts`.
     async fn from_parts(parts: &mut Parts, path: bool) -> Self {
         let mut input = Input::default();
         if path {
@@ -614,7 +631,13 @@ impl Input {
         if let Some(q) = parts.uri.query() {
             input.query = form_urlencoded::parse(q.as_bytes()).into_owned().collect();
         }
-        input.headers = std::mem::take(&mut parts.headers);
+        input.raw = RawRequest {
+            method: std::mem::take(&mut parts.method),
+            uri: std::mem::take(&mut parts.uri),
+            version: parts.version,
+            headers: std::mem::take(&mut parts.headers),
+            extensions: std::mem::take(&mut parts.extensions),
+        };
         input
     }
 
@@ -680,7 +703,7 @@ impl Input {
         required: bool,
         check: Check,
     ) -> Option<T> {
-        let raw = match self.headers.get(name).map(|v| v.to_str()) {
+        let raw = match self.raw.headers.get(name).map(|v| v.to_str()) {
             Some(Ok(v)) => Some(v.to_string()),
             Some(Err(_)) => {
                 let e = FieldError::new(name, "invalid_value", "header is not visible ASCII");
@@ -701,7 +724,7 @@ impl Input {
         required: bool,
         check: Check,
     ) -> Option<T> {
-        let raw = api_key_cookie(&self.headers, name).map(Credential::into_inner);
+        let raw = api_key_cookie(&self.raw.headers, name).map(Credential::into_inner);
         let value = self.scalar(name, raw, kind, required)?;
         self.decode(name, name, value, check)
     }
@@ -890,16 +913,17 @@ pub enum Encoding {
 /// [`Input::typed_body`]).
 fn read_body(
     headers: &HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: Result<Bytes, axum::Error>,
     accepted: &[(&str, Encoding)],
     required: bool,
 ) -> Result<Option<Payload>, Rejection> {
     let bytes = match body {
         Ok(b) => b,
-        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            return Err(Rejection::payload_too_large())
+        Err(e) if over_limit(&e) => return Err(Rejection::payload_too_large()),
+        Err(e) => {
+            let message = format!("Failed to buffer the request body: {e}");
+            return Err(Rejection::malformed_body(message));
         }
-        Err(e) => return Err(Rejection::malformed_body(e.body_text())),
     };
     if bytes.is_empty() {
         if required {
@@ -922,6 +946,19 @@ fn read_body(
         return Err(Rejection::unsupported_media_type(got, &names));
     };
     decode_body(bytes, encoding).map(Some)
+}
+
+/// Whether reading a body failed on the limit `with_limited_body` set (the error is nested
+/// in the body's error type).
+fn over_limit(e: &axum::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(e) = cause {
+        if e.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        cause = e.source();
+    }
+    false
 }
 
 fn decode_body(bytes: Bytes, encoding: Encoding) -> Result<Payload, Rejection> {

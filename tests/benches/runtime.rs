@@ -236,6 +236,7 @@ async fn me(
     let request = GetCustomerProfileRequest {
         tenant,
         expand: query.expand,
+        raw: Default::default(),
     };
     match service.get_customer_profile(p, request).await {
         GetCustomerProfileResponse::Ok(body) => Json(body).into_response(),
@@ -262,7 +263,14 @@ async fn add(
         return StatusCode::UNAUTHORIZED.into_response();
     };
     match service
-        .add_address(p, AddAddressRequest { tenant, body })
+        .add_address(
+            p,
+            AddAddressRequest {
+                tenant,
+                body,
+                raw: Default::default(),
+            },
+        )
         .await
     {
         AddAddressResponse::Created(body) => (StatusCode::CREATED, Json(body)).into_response(),

@@ -10,14 +10,15 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// Serves `service` on `listener` until `shutdown` completes.
+/// Serves `service` on `listener` until `shutdown` completes, with the runtime's `serve`: a
+/// client that does not finish its request head within 30 seconds is cut off.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     service: Arc<ReferenceService>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = customer_managed::server::router(service);
-    axum::serve(listener, app)
+    oasgen_runtime::server::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
 }

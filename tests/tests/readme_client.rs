@@ -77,6 +77,7 @@ fn readme_blocks_are_compiled() {
         include_str!("readme_client_credentials.rs"),
         include_str!("readme_server.rs"),
         include_str!("server_scopes.rs"),
+        include_str!("readme_production.rs"),
     ];
     let blocks = readme_blocks();
     assert!(blocks.len() >= 2, "the README lost its examples");
@@ -84,8 +85,8 @@ fn readme_blocks_are_compiled() {
         assert!(
             sources.iter().any(|s| s.contains(&block)),
             "this README block is in none of tests/tests/readme_client.rs, \
-             readme_client_credentials.rs, readme_server.rs and server_scopes.rs, so nothing \
-             compiles it:
+             readme_client_credentials.rs, readme_server.rs, server_scopes.rs and \
+             readme_production.rs, so nothing compiles it:
 {block}"
         );
     }

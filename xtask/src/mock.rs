@@ -3,8 +3,9 @@
 //! The crate of each spec is generated into a scratch cargo workspace under `target/mock/`,
 //! beside a small server crate that serves its router over its `mock::Mock`; the workspace is
 //! built with the repository's `Cargo.lock`, into a target directory of its own, so xtask
-//! itself never compiles axum or tokio. The server prints `listening on <url>` once it
-//! accepts connections and stops cleanly on SIGINT and SIGTERM. With `OASGEN_MOCK_TOKENS`
+//! itself never compiles axum or tokio. The server (`oasgen_runtime::server::serve`, with its
+//! header-read timeout) prints `listening on <url>` once it accepts connections and stops
+//! cleanly on SIGINT and SIGTERM. With `OASGEN_MOCK_TOKENS`
 //! (comma-separated) set, it accepts only those credentials.
 
 use anyhow::{bail, Context, Result};
@@ -69,7 +70,7 @@ pub fn build(root: &Path, specs: &[PathBuf]) -> Result<Vec<PathBuf>> {
     for spec in specs {
         let name = stem(spec);
         write_crate(root, &ws, spec, &name)?;
-        write_server(&ws, &name)?;
+        write_server(root, &ws, &name)?;
         members.push(name);
     }
     let manifest = "# Written by `cargo xtask mock`.\n[workspace]\nresolver = \"2\"\nmembers = [\"crates/*\", \"servers/*\"]\n";
@@ -123,9 +124,10 @@ fn write_crate(root: &Path, ws: &Path, spec: &Path, name: &str) -> Result<()> {
 }
 
 /// Writes the server crate of `name` into `ws/servers/<name>`.
-fn write_server(ws: &Path, name: &str) -> Result<()> {
+fn write_server(root: &Path, ws: &Path, name: &str) -> Result<()> {
     let dir = ws.join("servers").join(name);
     std::fs::create_dir_all(dir.join("src"))?;
+    let runtime = oasgen::emit::toml_string(&root.join("runtime").display().to_string());
     let manifest = format!(
         r#"# Written by `cargo xtask mock`.
 [package]
@@ -137,6 +139,7 @@ publish = false
 [dependencies]
 api = {{ package = "api-{name}", path = "../../crates/{name}", features = ["mock"] }}
 axum = {{ version = "0.8", default-features = false, features = ["http1", "tokio"] }}
+oasgen-runtime = {{ path = {runtime}, features = ["server"] }}
 tokio = {{ version = "1", features = ["macros", "net", "rt-multi-thread", "signal"] }}
 "#
     );
@@ -161,7 +164,9 @@ async fn main() -> std::io::Result<()> {
         mock = mock.accept_tokens(tokens.split(',').filter(|t| !t.is_empty()).map(str::to_string));
     }
     let app = api::server::router(Arc::new(mock));
-    axum::serve(listener, app)
+    // Unlike `axum::serve`, it cuts off a client that does not finish its request head within
+    // 30 seconds.
+    oasgen_runtime::server::serve(listener, app)
         .with_graceful_shutdown(stopped())
         .await
 }

@@ -514,7 +514,9 @@ fn add_server(op: &mut Operation, sig: &syn::Signature, has_default: bool, m: &m
         for (name, def) in owned {
             match def.shape {
                 Shape::Struct { fields, .. } => {
-                    for f in fields {
+                    // The raw request every request struct carries is not a parameter.
+                    let params = fields.into_iter().filter(|f| !f.ty.ends_with("RawRequest"));
+                    for f in params {
                         op.params.entry(f.name).or_default().server = Some(f.ty);
                     }
                 }

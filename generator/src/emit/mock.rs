@@ -2,13 +2,14 @@
 //!
 //! Each method answers its operation's first documented success response, with the body
 //! lowering chose for it (`BodyContent::sample`: the spec's example when it conforms to the
-//! type, else a value built from the type). When no such body could be built, it answers the
-//! first documented response it can.
+//! type, else a value built from the type) and the headers it declares (`ResponseHeader::sample`,
+//! chosen the same way; an optional one without a sample is not sent). When no such body or
+//! required header could be built, it answers the first documented response it can.
 
 use super::docs::doc_attrs;
-use super::server::{principal, request_name, response_name, Principal};
+use super::server::{header_fields, is_secret, principal, request_name, response_name, Principal};
 use super::types::ident;
-use crate::ir::{Api, BodyEncoding, Operation, Response, StatusSpec};
+use crate::ir::{Api, BodyEncoding, Operation, Response, ResponseHeader, StatusSpec};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -127,6 +128,7 @@ fn answer(op: &Operation) -> Option<&Response> {
         r.body
             .as_ref()
             .is_none_or(|b| b.encoding != BodyEncoding::Json || b.sample.is_some())
+            && r.headers.iter().all(|h| !h.required || h.sample.is_some())
     };
     let mut rest = op.responses.iter().filter(buildable);
     op.responses
@@ -163,10 +165,38 @@ fn emit_answer(response: &proc_macro2::Ident, r: &Response) -> TokenStream {
         }
         (None, _) => quote!(::std::default::Default::default()),
     });
+    if !r.headers.is_empty() {
+        let status = status.map(|s| quote!(status: #s,));
+        let body = body.map(|b| quote!(body: #b,));
+        let headers = r.headers.iter().zip(header_fields(r)).map(|(h, field)| {
+            let value = header_value(h);
+            quote!(#field: #value,)
+        });
+        return quote!(#response::#variant { #status #body #(#headers)* });
+    }
     match (status, body) {
         (None, None) => quote!(#response::#variant),
         (Some(s), None) => quote!(#response::#variant(#s)),
         (None, Some(b)) => quote!(#response::#variant(#b)),
         (Some(s), Some(b)) => quote!(#response::#variant(#s, #b)),
+    }
+}
+
+/// The value of a header's field: its sample (`None` without one, which lowering allows only
+/// for optional headers).
+fn header_value(h: &ResponseHeader) -> TokenStream {
+    let Some(sample) = &h.sample else {
+        return quote!(None);
+    };
+    let text = sample.to_string();
+    let value = if is_secret(h) {
+        quote!(::oasgen_runtime::Secret::new(::oasgen_runtime::server::sample::<String>(#text)))
+    } else {
+        quote!(::oasgen_runtime::server::sample(#text))
+    };
+    if h.required {
+        value
+    } else {
+        quote!(Some(#value))
     }
 }

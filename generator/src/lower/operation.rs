@@ -453,6 +453,7 @@ impl Lowerer<'_> {
                 ident: scope.claim(&naming::snake_name(name, "header")),
                 ty,
                 required: header.required,
+                secret: naming::is_secret_name(name),
                 docs: ir::Docs {
                     title: None,
                     description: header.description.clone().filter(|d| !d.trim().is_empty()),
@@ -463,6 +464,7 @@ impl Lowerer<'_> {
                     .map(super::schema::constraints_of)
                     .unwrap_or_default(),
                 example: self.documented_example(&header.example, &header.examples, schema_ref),
+                sample: None,
             });
         }
         out

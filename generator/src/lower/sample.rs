@@ -1,7 +1,8 @@
-//! Sample bodies: for every response with a JSON body, a value of its type that the generated
-//! mock answers with. It is the documented example when that conforms to the type (many real
-//! examples do not: a required field missing, a string where the schema says object, a map
-//! of named examples under a singular `example`), and otherwise a value built from the type:
+//! Sample bodies and headers: for every response with a JSON body, and every header a response
+//! declares, a value of its type that the generated mock answers with. It is the documented
+//! example when that conforms to the type (many real examples do not: a required field
+//! missing, a string where the schema says object, a map of named examples under a singular
+//! `example`), and otherwise a value built from the type:
 //! its required fields, first enum values, formats, bounds, array sizes and, where one of a
 //! few candidates meets it, its pattern. A type no value can be built for gets a warning.
 //!
@@ -16,13 +17,28 @@ use serde_json::{json, Map, Value};
 /// makes the type one no value is built for.
 const MAX_DEPTH: usize = 8;
 
-/// Fills `sample` of every response body with a JSON type; warns where none can be built,
-/// with the place `source` finds.
+/// Fills `sample` of every response body with a JSON type and of every response header; warns
+/// where none can be built, with the place `source` finds.
 pub(super) fn fill(api: &mut Api, source: &SourceMap<'_>) {
     let mut warnings = Vec::new();
-    let mut samples = Vec::new();
+    let mut bodies = Vec::new();
+    let mut headers = Vec::new();
     for (o, op) in api.operations.iter().enumerate() {
         for (r, response) in op.responses.iter().enumerate() {
+            for (h, header) in response.headers.iter().enumerate() {
+                match sample(api, &header.ty, &header.constraints, &header.example) {
+                    Some(sample) => headers.push((o, r, h, sample)),
+                    None if header.required => warnings.push(format!(
+                        "{}: no value of the type of header `{}` of response `{}` can be built \
+                         (its constraints cannot all be met); the mock does not answer with \
+                         this response",
+                        source.locate(&op.pointer),
+                        header.name,
+                        response.ident
+                    )),
+                    None => {}
+                }
+            }
             let Some(body) = &response.body else {
                 continue;
             };
@@ -30,12 +46,8 @@ pub(super) fn fill(api: &mut Api, source: &SourceMap<'_>) {
                 continue;
             }
             let none = Constraints::default();
-            let example = body
-                .example
-                .clone()
-                .filter(|e| conforms(api, &body.ty, &none, e, 0));
-            match example.or_else(|| build(api, &body.ty, &none, 0)) {
-                Some(sample) => samples.push((o, r, sample)),
+            match sample(api, &body.ty, &none, &body.example) {
+                Some(sample) => bodies.push((o, r, sample)),
                 None => warnings.push(format!(
                     "{}: no value of the `{}` response body's type can be built (its constraints \
                      cannot all be met); the mock answers this operation with `500`",
@@ -45,10 +57,13 @@ pub(super) fn fill(api: &mut Api, source: &SourceMap<'_>) {
             }
         }
     }
-    for (o, r, sample) in samples {
+    for (o, r, sample) in bodies {
         if let Some(body) = &mut api.operations[o].responses[r].body {
             body.sample = Some(sample);
         }
+    }
+    for (o, r, h, sample) in headers {
+        api.operations[o].responses[r].headers[h].sample = Some(sample);
     }
     api.warnings.extend(warnings);
     let shapes: Vec<_> = api
@@ -154,6 +169,12 @@ fn struct_of<'a>(api: &'a Api, ty: &TypeExpr) -> Option<&'a ir::Struct> {
         },
         _ => None,
     }
+}
+
+/// The documented `example` if it is a value of `ty` (with `c`), else one built from `ty`.
+fn sample(api: &Api, ty: &TypeExpr, c: &Constraints, example: &Option<Value>) -> Option<Value> {
+    let example = example.clone().filter(|e| conforms(api, ty, c, e, 0));
+    example.or_else(|| build(api, ty, c, 0))
 }
 
 /// Whether `v` is a value of `ty` (with `c`, the constraints of where it stands).

@@ -38,9 +38,7 @@ async fn main() -> ExitCode {
         Ok(local) => println!("listening on http://{local}"),
         Err(e) => eprintln!("reference-server: {e}"),
     }
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+    let shutdown = stopped();
     match oasgen_tests::serve(listener, Arc::new(service), shutdown).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -48,4 +46,27 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Resolves on SIGINT or SIGTERM (`cargo xtask serve` execs into this process, so a SIGTERM
+/// sent to it arrives here).
+async fn stopped() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+    eprintln!("reference-server: stopping");
 }

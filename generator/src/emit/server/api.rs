@@ -3,7 +3,10 @@
 use super::{operation_docs, principal, Principal};
 use crate::emit::docs::doc_attrs;
 use crate::emit::types::{ident, type_tokens, Scope};
-use crate::ir::{Api, BodyEncoding, Operation, Parameter, Response, StatusSpec};
+use crate::ir::{
+    Api, BodyEncoding, Operation, Parameter, Response, ResponseHeader, StatusSpec, TypeExpr,
+};
+use crate::naming;
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 
@@ -24,6 +27,15 @@ pub fn body_field(op: &Operation) -> Ident {
     } else {
         ident("body")
     }
+}
+
+/// The request struct's field that holds the raw request (`raw`, unless a parameter or the
+/// body took that name).
+pub fn raw_field(op: &Operation) -> Ident {
+    let mut taken: Vec<&str> = op.params.iter().map(|p| p.ident.as_str()).collect();
+    let body = body_field(op).to_string();
+    taken.push(&body);
+    ident(&naming::Scope::with_reserved(&taken).claim("raw"))
 }
 
 /// The trait with one method per operation.
@@ -111,6 +123,13 @@ fn emit_request(api: &Api, op: &Operation) -> TokenStream {
         fields.push(quote!(#[doc = " The request body."] pub #field: #ty,));
         debug.push(quote!(.field(#label, &self.#field)));
     }
+    let raw = raw_field(op);
+    let label = raw.to_string();
+    fields.push(quote! {
+        #[doc = " The request as it arrived: headers, extensions tower layers set, the peer's address."]
+        pub #raw: ::oasgen_runtime::server::RawRequest,
+    });
+    debug.push(quote!(.field(#label, &self.#raw)));
     let docs = doc_attrs(&[format!(
         "The input of `{}` (`{} {}`), checked against the spec.",
         op.operation_id,
@@ -174,12 +193,72 @@ fn response_variant(api: &Api, r: &Response) -> TokenStream {
         .body
         .as_ref()
         .map(|b| type_tokens(api, &b.ty, Scope::Crate));
+    if !r.headers.is_empty() {
+        return header_variant(api, r, docs, status, body);
+    }
     match (status, body) {
         (None, None) => quote!(#docs #name,),
         (Some(s), None) => quote!(#docs #name(#s),),
         (None, Some(b)) => quote!(#docs #name(#b),),
         (Some(s), Some(b)) => quote!(#docs #name(#s, #b),),
     }
+}
+
+/// A variant whose response declares headers: named fields, `status` and `body` as the
+/// tuple variants have them, then one per header (optional ones as `Option`).
+fn header_variant(
+    api: &Api,
+    r: &Response,
+    docs: TokenStream,
+    status: Option<TokenStream>,
+    body: Option<TokenStream>,
+) -> TokenStream {
+    let name = ident(&r.ident);
+    let status = status.map(|s| quote!(#[doc = " The status."] status: #s,));
+    let body = body.map(|b| quote!(#[doc = " The body."] body: #b,));
+    let headers = r.headers.iter().zip(header_fields(r)).map(|(h, field)| {
+        let mut paragraphs = vec![format!("The `{}` header.", h.name)];
+        paragraphs.extend(h.docs.description.clone());
+        let docs = doc_attrs(&paragraphs);
+        let ty = header_type(api, h);
+        quote!(#docs #field: #ty,)
+    });
+    quote!(#docs #name { #status #body #(#headers)* },)
+}
+
+/// The field of each header of `r`, in order: its identifier, unless `status` or `body` took it.
+pub(crate) fn header_fields(r: &Response) -> Vec<Ident> {
+    let mut reserved = Vec::new();
+    if !matches!(r.status, StatusSpec::Code(_)) {
+        reserved.push("status");
+    }
+    if r.body.is_some() {
+        reserved.push("body");
+    }
+    let mut scope = naming::Scope::with_reserved(&reserved);
+    r.headers
+        .iter()
+        .map(|h| ident(&scope.claim(&h.ident)))
+        .collect()
+}
+
+/// The Rust type of a header's field: a credential as a `Secret` (never printed).
+fn header_type(api: &Api, h: &ResponseHeader) -> TokenStream {
+    let ty = if is_secret(h) {
+        quote!(::oasgen_runtime::Secret)
+    } else {
+        type_tokens(api, &h.ty, Scope::Crate)
+    };
+    if h.required {
+        ty
+    } else {
+        quote!(Option<#ty>)
+    }
+}
+
+/// Whether the header's field is a `Secret`: a string whose name marks it as a credential.
+pub(crate) fn is_secret(h: &ResponseHeader) -> bool {
+    h.secret && h.ty == TypeExpr::String
 }
 
 fn response_arm(r: &Response) -> TokenStream {
@@ -208,5 +287,24 @@ fn response_arm(r: &Response) -> TokenStream {
             }
         }
     };
-    quote!(#pattern => #response,)
+    if r.headers.is_empty() {
+        return quote!(#pattern => #response,);
+    }
+    let fields = header_fields(r);
+    let status = (!matches!(r.status, StatusSpec::Code(_))).then(|| quote!(status,));
+    let body = r.body.as_ref().map(|_| quote!(body,));
+    let adds = r.headers.iter().zip(&fields).map(|(h, field)| {
+        let name = &h.name;
+        let value = match (is_secret(h), h.required) {
+            (false, _) => quote!(&#field),
+            (true, true) => quote!(&#field.expose()),
+            (true, false) => quote!(&#field.as_ref().map(::oasgen_runtime::Secret::expose)),
+        };
+        quote!(.add(#name, #value))
+    });
+    quote! {
+        Self::#name { #status #body #(#fields),* } => {
+            rt::ResponseHeaders::new() #(#adds)* .respond(#response)
+        }
+    }
 }

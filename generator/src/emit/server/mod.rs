@@ -11,7 +11,7 @@ mod validate;
 
 use crate::emit::docs::doc_attrs;
 use crate::ir::{Api, Operation, Security, TypeId};
-pub(crate) use api::{request_name, response_name};
+pub(crate) use api::{header_fields, is_secret, request_name, response_name};
 use proc_macro2::TokenStream;
 use quote::quote;
 use validate::InputChecks;

@@ -1,6 +1,6 @@
 //! The router, one handler per operation, and one request builder per operation.
 
-use super::api::{body_field, request_name, response_name};
+use super::api::{body_field, raw_field, request_name, response_name};
 use super::validate::{strict_decode_suffices, InputChecks};
 use super::{principal, Principal};
 use crate::emit::types::ident;
@@ -90,11 +90,6 @@ fn builder_name(op: &Operation) -> Ident {
     format_ident!("{}_request", op.fn_name)
 }
 
-/// Whether the handler reads anything but credentials from the request.
-fn has_input(op: &Operation) -> bool {
-    !op.params.is_empty() || op.body.is_some()
-}
-
 /// The name of the constant describing `op` to the runtime (`LOGIN`).
 fn descriptor_name(op: &Operation) -> Ident {
     format_ident!(
@@ -110,13 +105,7 @@ pub fn emit_handler(api: &Api, op: &Operation) -> TokenStream {
     let name = handler_name(op);
     let method = ident(&op.fn_name);
     let response = response_name(op);
-    let build = if has_input(op) {
-        let builder = builder_name(op);
-        quote!(#builder)
-    } else {
-        let request = request_name(op);
-        quote!(|_| Some(#request {}))
-    };
+    let build = builder_name(op);
     let (rule, auth, principal) = match principal(&op.security) {
         Principal::None => (quote!(NoPrincipal), None, None),
         Principal::Optional => (
@@ -225,8 +214,8 @@ fn bad_request_shape(op: &Operation) -> TokenStream {
     quote!(Some(rt::ErrorShape { template: #template, fields: &[#(#fields),*] }))
 }
 
-/// The request builder of one operation: reads, checks and decodes each input. It returns
-/// `None` only after recording why in `input`.
+/// The request builder of one operation: reads, checks and decodes each input, and hands over
+/// the raw request. It returns `None` only after recording why in `input`.
 pub fn emit_request_builder(
     api: &Api,
     index: usize,
@@ -234,9 +223,6 @@ pub fn emit_request_builder(
     routes: &Routes,
 ) -> TokenStream {
     let op = &api.operations[index];
-    if !has_input(op) {
-        return quote!();
-    }
     let name = builder_name(op);
     let request = request_name(op);
     let lets: Vec<TokenStream> = op
@@ -277,11 +263,12 @@ pub fn emit_request_builder(
             quote!(let #field = input.body(#check);)
         }
     });
+    let raw = raw_field(op);
     quote! {
         fn #name(input: &mut rt::Input) -> Option<#request> {
             #(#lets)*
             #body
-            Some(#request { #(#fields),* })
+            Some(#request { #(#fields,)* #raw: input.raw() })
         }
     }
 }

@@ -49,6 +49,8 @@ pub trait Api: Authenticator {
 pub struct AddPetRequest {
     /// The request body.
     pub body: crate::models::Pet,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `addPet` documents, one variant per status.
@@ -114,7 +116,10 @@ async fn handle_add_pet<S: Api>(
 
 fn add_pet_request(input: &mut rt::Input) -> Option<AddPetRequest> {
     let body = input.body(check_pet);
-    Some(AddPetRequest { body: body? })
+    Some(AddPetRequest {
+        body: body?,
+        raw: input.raw(),
+    })
 }
 
 /// Checks a value of `Cat`.

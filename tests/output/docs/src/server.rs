@@ -79,6 +79,8 @@ pub struct GetNoteRequest {
     ///
     /// The note's id, as in `notes[0].id`.
     pub note_id: String,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `getNote` documents, one variant per status.
@@ -110,6 +112,8 @@ pub struct CreateNoteRequest {
     pub tenant: String,
     /// The request body.
     pub body: crate::models::Note,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `createNote` documents, one variant per status.
@@ -209,6 +213,7 @@ fn get_note_request(input: &mut rt::Input) -> Option<GetNoteRequest> {
     Some(GetNoteRequest {
         tenant: tenant?,
         note_id: note_id?,
+        raw: input.raw(),
     })
 }
 
@@ -218,6 +223,7 @@ fn create_note_request(input: &mut rt::Input) -> Option<CreateNoteRequest> {
     Some(CreateNoteRequest {
         tenant: tenant?,
         body: body?,
+        raw: input.raw(),
     })
 }
 

@@ -61,6 +61,8 @@ pub trait Api: Authenticator {
 pub struct CreateNoteRequest {
     /// The request body.
     pub body: crate::models::NoteForm,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `createNote` documents, one variant per status.
@@ -85,6 +87,8 @@ impl ::axum::response::IntoResponse for CreateNoteResponse {
 pub struct UploadRequest {
     /// The request body.
     pub body: Option<Vec<u8>>,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `upload` documents, one variant per status.
@@ -123,6 +127,8 @@ pub struct SearchRequest {
     pub lang: Option<String>,
     /// `siteCode` (Query parameter).
     pub site_code: Option<String>,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `search` documents, one variant per status.
@@ -242,12 +248,18 @@ async fn handle_search<S: Api>(
 
 fn create_note_request(input: &mut rt::Input) -> Option<CreateNoteRequest> {
     let body = input.body(check_note_form);
-    Some(CreateNoteRequest { body: body? })
+    Some(CreateNoteRequest {
+        body: body?,
+        raw: input.raw(),
+    })
 }
 
 fn upload_request(input: &mut rt::Input) -> Option<UploadRequest> {
     let body = input.typed_body(rt::any);
-    Some(UploadRequest { body })
+    Some(UploadRequest {
+        body,
+        raw: input.raw(),
+    })
 }
 
 fn search_request(input: &mut rt::Input) -> Option<SearchRequest> {
@@ -268,6 +280,7 @@ fn search_request(input: &mut rt::Input) -> Option<SearchRequest> {
         sort,
         lang,
         site_code,
+        raw: input.raw(),
     })
 }
 

@@ -53,6 +53,8 @@ pub struct GetThingByIdRequest {
     pub thing_id: String,
     /// `type` (Query parameter).
     pub type_: Option<crate::models::GetThingByIdType>,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `GET-thing-by-id` documents, one variant per status.
@@ -121,6 +123,7 @@ fn get_thing_by_id_request(input: &mut rt::Input) -> Option<GetThingByIdRequest>
     Some(GetThingByIdRequest {
         thing_id: thing_id?,
         type_,
+        raw: input.raw(),
     })
 }
 

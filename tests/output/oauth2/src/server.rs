@@ -117,6 +117,8 @@ pub trait Api: Authenticator {
 pub struct GetCartRequest {
     /// `cartId` (Path parameter).
     pub cart_id: String,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `getCart` documents, one variant per status.
@@ -151,6 +153,8 @@ impl ::axum::response::IntoResponse for GetCartResponse {
 pub struct DeleteCartRequest {
     /// `cartId` (Path parameter).
     pub cart_id: String,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `deleteCart` documents, one variant per status.
@@ -180,6 +184,8 @@ impl ::axum::response::IntoResponse for DeleteCartResponse {
 pub struct CreateCartRequest {
     /// The request body.
     pub body: crate::models::Cart,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `createCart` documents, one variant per status.
@@ -206,7 +212,11 @@ impl ::axum::response::IntoResponse for CreateCartResponse {
 
 /// The input of `listReports` (`GET /reports`), checked against the spec.
 #[derive(Debug)]
-pub struct ListReportsRequest {}
+pub struct ListReportsRequest {
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
+}
+
 /// The responses `listReports` documents, one variant per status.
 #[derive(Debug)]
 pub enum ListReportsResponse {
@@ -354,8 +364,7 @@ async fn handle_list_reports<S: Api>(
 ) -> Result<ListReportsResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(&*service, &parts, &LIST_REPORTS).await?;
-    let request = rt::read(&LIST_REPORTS, parts, body, |_| Some(ListReportsRequest {}))
-        .await?;
+    let request = rt::read(&LIST_REPORTS, parts, body, list_reports_request).await?;
     Ok(service.list_reports(principal, request).await)
 }
 
@@ -363,6 +372,7 @@ fn get_cart_request(input: &mut rt::Input) -> Option<GetCartRequest> {
     let cart_id = input.path("cartId", rt::Kind::String, rt::check_string);
     Some(GetCartRequest {
         cart_id: cart_id?,
+        raw: input.raw(),
     })
 }
 
@@ -370,12 +380,22 @@ fn delete_cart_request(input: &mut rt::Input) -> Option<DeleteCartRequest> {
     let cart_id = input.path("cartId", rt::Kind::String, rt::check_string);
     Some(DeleteCartRequest {
         cart_id: cart_id?,
+        raw: input.raw(),
     })
 }
 
 fn create_cart_request(input: &mut rt::Input) -> Option<CreateCartRequest> {
     let body = input.typed_body(check_cart);
-    Some(CreateCartRequest { body: body? })
+    Some(CreateCartRequest {
+        body: body?,
+        raw: input.raw(),
+    })
+}
+
+fn list_reports_request(input: &mut rt::Input) -> Option<ListReportsRequest> {
+    Some(ListReportsRequest {
+        raw: input.raw(),
+    })
 }
 
 /// The principal for the first alternative of `op`'s schemes that all accept the

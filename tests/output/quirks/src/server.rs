@@ -86,6 +86,8 @@ pub struct GetItemRequest {
     pub tenant: String,
     /// `itemId` (Path parameter).
     pub item_id: String,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `getItem` documents, one variant per status.
@@ -117,6 +119,8 @@ pub struct DeleteItemRequest {
     pub tenant: String,
     /// `itemId` (Path parameter).
     pub item_id: String,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `deleteItem` documents, one variant per status.
@@ -143,6 +147,8 @@ pub struct ReplaceItemRequest {
     pub shop: String,
     /// `id` (Path parameter).
     pub id: String,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `replaceItem` documents, one variant per status.
@@ -169,6 +175,8 @@ pub struct GetLabelRequest {
     pub tenant: String,
     /// `itemId` (Path parameter).
     pub item_id: String,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `getLabel` documents, one variant per status.
@@ -197,6 +205,8 @@ pub struct PutLabelImageRequest {
     pub item_id: String,
     /// The request body.
     pub body: Vec<u8>,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `putLabelImage` documents, one variant per status.
@@ -357,6 +367,7 @@ fn get_item_request(input: &mut rt::Input) -> Option<GetItemRequest> {
     Some(GetItemRequest {
         tenant: tenant?,
         item_id: item_id?,
+        raw: input.raw(),
     })
 }
 
@@ -366,6 +377,7 @@ fn delete_item_request(input: &mut rt::Input) -> Option<DeleteItemRequest> {
     Some(DeleteItemRequest {
         tenant: tenant?,
         item_id: item_id?,
+        raw: input.raw(),
     })
 }
 
@@ -375,6 +387,7 @@ fn replace_item_request(input: &mut rt::Input) -> Option<ReplaceItemRequest> {
     Some(ReplaceItemRequest {
         shop: shop?,
         id: id?,
+        raw: input.raw(),
     })
 }
 
@@ -384,6 +397,7 @@ fn get_label_request(input: &mut rt::Input) -> Option<GetLabelRequest> {
     Some(GetLabelRequest {
         tenant: tenant?,
         item_id: item_id?,
+        raw: input.raw(),
     })
 }
 
@@ -395,6 +409,7 @@ fn put_label_image_request(input: &mut rt::Input) -> Option<PutLabelImageRequest
         tenant: tenant?,
         item_id: item_id?,
         body: body?,
+        raw: input.raw(),
     })
 }
 

@@ -67,6 +67,8 @@ pub trait Api: Authenticator {
 pub struct CreateThingRequest {
     /// The request body.
     pub body: crate::models::CreateThingBody,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `createThing` documents, one variant per status.
@@ -96,6 +98,8 @@ impl ::axum::response::IntoResponse for CreateThingResponse {
 pub struct GetThingRequest {
     /// `id` (Path parameter).
     pub id: String,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `getThing` documents, one variant per status.
@@ -125,6 +129,8 @@ impl ::axum::response::IntoResponse for GetThingResponse {
 pub struct LegacyRequest {
     /// `limit` (Query parameter).
     pub limit: Option<i64>,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `legacy` documents, one variant per status.
@@ -156,6 +162,8 @@ impl ::axum::response::IntoResponse for LegacyResponse {
 pub struct PlainRequest {
     /// `flag` (Query parameter).
     pub flag: Option<bool>,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `plain` documents, one variant per status.
@@ -310,22 +318,34 @@ async fn handle_plain<S: Api>(
 
 fn create_thing_request(input: &mut rt::Input) -> Option<CreateThingRequest> {
     let body = input.body(check_create_thing_body);
-    Some(CreateThingRequest { body: body? })
+    Some(CreateThingRequest {
+        body: body?,
+        raw: input.raw(),
+    })
 }
 
 fn get_thing_request(input: &mut rt::Input) -> Option<GetThingRequest> {
     let id = input.path("id", rt::Kind::String, check_id_param);
-    Some(GetThingRequest { id: id? })
+    Some(GetThingRequest {
+        id: id?,
+        raw: input.raw(),
+    })
 }
 
 fn legacy_request(input: &mut rt::Input) -> Option<LegacyRequest> {
     let limit = input.query("limit", rt::Kind::Integer, false, check_limit_param);
-    Some(LegacyRequest { limit })
+    Some(LegacyRequest {
+        limit,
+        raw: input.raw(),
+    })
 }
 
 fn plain_request(input: &mut rt::Input) -> Option<PlainRequest> {
     let flag = input.query("flag", rt::Kind::Boolean, false, rt::boolean);
-    Some(PlainRequest { flag })
+    Some(PlainRequest {
+        flag,
+        raw: input.raw(),
+    })
 }
 
 /// Checks a value of `CreateThingBody`.

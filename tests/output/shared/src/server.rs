@@ -75,6 +75,8 @@ pub struct ListNotesRequest {
     ///
     /// The order of the list.
     pub sort: Option<crate::models::SortOrder>,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `listNotes` documents, one variant per status.
@@ -104,6 +106,8 @@ impl ::axum::response::IntoResponse for ListNotesResponse {
 pub struct CreateNoteRequest {
     /// The request body.
     pub body: crate::models::NoteInput,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `createNote` documents, one variant per status.
@@ -133,6 +137,8 @@ impl ::axum::response::IntoResponse for CreateNoteResponse {
 pub struct GetNoteRequest {
     /// `noteId` (Path parameter).
     pub note_id: String,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `getNote` documents, one variant per status.
@@ -169,6 +175,8 @@ pub struct ReplaceNoteRequest {
     pub note_id: String,
     /// The request body.
     pub body: crate::models::NoteInput,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `replaceNote` documents, one variant per status.
@@ -205,6 +213,8 @@ pub struct ListTagsRequest {
     ///
     /// The order of the list.
     pub sort: Option<crate::models::SortOrder>,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `listTags` documents, one variant per status.
@@ -366,18 +376,25 @@ async fn handle_list_tags<S: Api>(
 
 fn list_notes_request(input: &mut rt::Input) -> Option<ListNotesRequest> {
     let sort = input.query("sort", rt::Kind::String, false, check_sort_order);
-    Some(ListNotesRequest { sort })
+    Some(ListNotesRequest {
+        sort,
+        raw: input.raw(),
+    })
 }
 
 fn create_note_request(input: &mut rt::Input) -> Option<CreateNoteRequest> {
     let body = input.typed_body(check_note_input);
-    Some(CreateNoteRequest { body: body? })
+    Some(CreateNoteRequest {
+        body: body?,
+        raw: input.raw(),
+    })
 }
 
 fn get_note_request(input: &mut rt::Input) -> Option<GetNoteRequest> {
     let note_id = input.path("noteId", rt::Kind::String, rt::check_string);
     Some(GetNoteRequest {
         note_id: note_id?,
+        raw: input.raw(),
     })
 }
 
@@ -387,12 +404,16 @@ fn replace_note_request(input: &mut rt::Input) -> Option<ReplaceNoteRequest> {
     Some(ReplaceNoteRequest {
         note_id: note_id?,
         body: body?,
+        raw: input.raw(),
     })
 }
 
 fn list_tags_request(input: &mut rt::Input) -> Option<ListTagsRequest> {
     let sort = input.query("sort", rt::Kind::String, false, check_sort_order);
-    Some(ListTagsRequest { sort })
+    Some(ListTagsRequest {
+        sort,
+        raw: input.raw(),
+    })
 }
 
 /// Checks a value of `SortOrder`.
