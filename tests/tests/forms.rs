@@ -1,16 +1,40 @@
 //! Form bodies (`tests/fixtures/forms.yaml`): what the generated client sends (a multipart body
 //! parsed by a real multipart parser, the exact bytes of urlencoded bodies), what the generated
 //! router makes of forms (decoded, refused with `400`, `413` past its limits), and the two
-//! together.
+//! together. It also holds the README's form example.
 
-use fixture_forms::client::{Client, Credentials};
+// README: "Form bodies".
+use fixture_forms::client::{Client, Error, UploadMediaError};
+use fixture_forms::form::File;
+use fixture_forms::models::{Media, UploadMediaBody, UploadMediaBodyKind};
+
+/// Uploads a PNG under a title, as `multipart/form-data`: the title and kind as text parts,
+/// the file as a part named `photo.png`, of type `image/png` (the spec's `encoding` says so).
+async fn upload_png(
+    client: &Client,
+    title: &str,
+    png: Vec<u8>,
+) -> Result<Media, Error<UploadMediaError>> {
+    let body = UploadMediaBody {
+        title: title.into(),
+        kind: UploadMediaBodyKind::Image,
+        file: File::new(png).with_file_name("photo.png"),
+        tags: Some(vec!["holiday".into()]),
+        priority: None,
+        public: None,
+        attachments: None,
+        metadata: None,
+        dimensions: None,
+    };
+    client.upload_media("photos", &body).await
+}
+
+use fixture_forms::client::Credentials;
 use fixture_forms::models::{
-    Media, Metadata, SearchBody, TokenRequestForm, TokenRequestGrantType, UploadMediaBody,
-    UploadMediaBodyDimensions, UploadMediaBodyKind,
+    Metadata, SearchBody, TokenRequestForm, TokenRequestGrantType, UploadMediaBodyDimensions,
 };
 use fixture_forms::server::{self, Api, Authenticator, SecurityScheme};
 use oasgen_runtime::server::Config;
-use oasgen_runtime::File;
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
 
@@ -442,6 +466,24 @@ async fn the_router_answers_413_past_its_form_limits() {
     let (status, _) = post_multipart(&base, &[("file", Some("f"), &[0u8; 100])]).await;
     assert_eq!(status, 413);
     assert!(service.uploads.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn the_readme_example_uploads_through_the_generated_router() {
+    let (base, service) = serve_api(Config::default()).await;
+    let media = upload_png(&client(&base), "Beach", vec![0x89, b'P', b'N', b'G'])
+        .await
+        .unwrap();
+    assert_eq!((media.title.as_str(), media.size), ("Beach", Some(4)));
+    let (folder, form) = service.uploads.lock().unwrap().pop().unwrap();
+    assert_eq!(folder, "photos");
+    let file = File::new(vec![0x89, b'P', b'N', b'G'])
+        .with_file_name("photo.png")
+        .with_content_type("image/png");
+    assert_eq!(
+        (form.file, form.tags),
+        (file, Some(vec!["holiday".to_string()]))
+    );
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! The README's client example, compiled and run: it signs a customer in on the in-process
 //! reference service. Every ```` ```rust ```` block of README.md appears verbatim in this file,
-//! `readme_client_credentials.rs` or `readme_server.rs` (`readme_blocks_are_compiled` checks),
+//! `readme_client_credentials.rs`, `readme_server.rs`, `server_scopes.rs` or `forms.rs`
+//! (`readme_blocks_are_compiled` checks),
 //! so the README shows code that builds.
 
 // README: "Using the client".
@@ -77,6 +78,7 @@ fn readme_blocks_are_compiled() {
         include_str!("readme_client_credentials.rs"),
         include_str!("readme_server.rs"),
         include_str!("server_scopes.rs"),
+        include_str!("forms.rs"),
     ];
     let blocks = readme_blocks();
     assert!(blocks.len() >= 2, "the README lost its examples");
@@ -84,8 +86,8 @@ fn readme_blocks_are_compiled() {
         assert!(
             sources.iter().any(|s| s.contains(&block)),
             "this README block is in none of tests/tests/readme_client.rs, \
-             readme_client_credentials.rs, readme_server.rs and server_scopes.rs, so nothing \
-             compiles it:
+             readme_client_credentials.rs, readme_server.rs, server_scopes.rs and forms.rs, so \
+             nothing compiles it:
 {block}"
         );
     }

@@ -261,3 +261,115 @@ impl Lowerer<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::ir::{Api, BodyEncoding, PartKind, TypeExpr};
+
+    fn lower(spec: &str) -> Api {
+        let loaded = crate::load::load("t.yaml", spec).expect("loads");
+        crate::lower::lower("t.yaml", &loaded).expect("lowers")
+    }
+
+    const SPEC: &str = r#"
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /a:
+    post:
+      requestBody:
+        content:
+          multipart/form-data:
+            schema:
+              type: object
+              required: [file]
+              properties:
+                file: {type: string, format: binary}
+                files: {type: array, items: {type: string, format: byte}}
+                n: {type: integer}
+                tags: {type: array, items: {type: string}}
+                meta: {type: object, properties: {a: {type: string}}}
+            encoding:
+              file: {contentType: image/png}
+          application/x-www-form-urlencoded:
+            schema:
+              type: object
+              properties:
+                file: {type: string, format: binary}
+                tags: {type: array, items: {type: string}}
+            encoding:
+              tags: {explode: false}
+      responses:
+        "204": {description: ok}
+"#;
+
+    #[test]
+    fn object_bodies_become_forms_with_parts_from_types_formats_and_encoding() {
+        let api = lower(SPEC);
+        let body = api.operations[0].body.as_ref().unwrap();
+        let multipart = api.form(&body.contents[0].ty).expect("a form");
+        assert_eq!(body.contents[0].encoding, BodyEncoding::Multipart);
+        let got: Vec<_> = multipart
+            .fields
+            .iter()
+            .map(|f| {
+                (
+                    f.field.json_name.as_str(),
+                    f.part,
+                    f.field.ty.clone(),
+                    f.explode,
+                )
+            })
+            .collect();
+        let files = TypeExpr::Array(Box::new(TypeExpr::Bytes));
+        let strings = TypeExpr::Array(Box::new(TypeExpr::String));
+        assert_eq!(got[0], ("file", PartKind::File, TypeExpr::Bytes, true));
+        assert_eq!(got[1], ("files", PartKind::File, files, true));
+        assert_eq!(got[2], ("n", PartKind::Text, TypeExpr::I64, true));
+        assert_eq!(got[3], ("tags", PartKind::Text, strings.clone(), true));
+        assert_eq!((got[4].0, got[4].1), ("meta", PartKind::Json));
+        assert_eq!(
+            multipart.fields[0].content_type.as_deref(),
+            Some("image/png")
+        );
+        assert!(multipart.fields[0].field.required);
+        // Urlencoded: no files (a binary string is text), and `explode: false` kept.
+        let urlencoded = api.form(&body.contents[1].ty).expect("a form");
+        let got: Vec<_> = urlencoded
+            .fields
+            .iter()
+            .map(|f| (f.part, f.field.ty.clone(), f.explode))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (PartKind::Text, TypeExpr::String, true),
+                (PartKind::Text, strings, false)
+            ]
+        );
+        // The object property without an `encoding` entry is a JSON part, with a warning.
+        assert!(
+            api.warnings
+                .iter()
+                .any(|w| w.contains("/properties/meta") && w.contains("JSON-encoded part")),
+            "{:?}",
+            api.warnings
+        );
+    }
+
+    #[test]
+    fn bodies_that_cannot_be_forms_are_warnings() {
+        let spec = SPEC.replace(
+            "            schema:\n              type: object\n              required: [file]",
+            "            schema:\n              type: array\n              items: {type: string}\n              x-required: [file]",
+        );
+        let api = lower(&spec);
+        let body = api.operations[0].body.as_ref().unwrap();
+        assert_eq!(body.contents[0].ty, TypeExpr::Bytes);
+        assert!(
+            api.warnings.iter().any(|w| w.contains("is not an object")),
+            "{:?}",
+            api.warnings
+        );
+    }
+}

@@ -69,6 +69,10 @@
 #[rustfmt::skip]
 pub mod models;
 
+/// Form bodies: [`File`](form::File), the type of their file fields, and the
+/// [`Form`](form::Form) trait their models implement (from `oasgen-runtime`).
+pub use ::oasgen_runtime::form;
+
 /// The async HTTP client (feature `client`).
 #[cfg(feature = "client")]
 #[rustfmt::skip]
