@@ -33,6 +33,17 @@ impl Api {
     pub fn ty(&self, id: TypeId) -> &TypeDef {
         &self.types[id.0]
     }
+
+    /// The form a body type is, if it is one.
+    pub fn form(&self, ty: &TypeExpr) -> Option<&Form> {
+        match ty {
+            TypeExpr::Named(id) => match &self.ty(*id).kind {
+                TypeKind::Form(form) => Some(form),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
 }
 
 /// Opaque handle of a named type in [`Api::types`].
@@ -79,6 +90,41 @@ pub enum TypeKind {
     /// A transparent newtype: an alias that refers to itself (`Tree = Vec<Tree>`), which a
     /// Rust type alias cannot express.
     Newtype(TypeExpr),
+    /// The fields of a `multipart/form-data` or `application/x-www-form-urlencoded` request
+    /// body, each with how it travels.
+    Form(Form),
+}
+
+/// A request body sent as a form: one field per property of its object schema.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Form {
+    /// Fields in spec order. A file field has type [`TypeExpr::Bytes`] (or an array of it).
+    pub fields: Vec<FormField>,
+}
+
+/// One field of a form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FormField {
+    /// Name, type, requiredness, docs and constraints, as for a struct field.
+    pub field: Field,
+    /// How its value travels.
+    pub part: PartKind,
+    /// The media type of its part (`encoding.<name>.contentType`), when the spec gives one.
+    pub content_type: Option<String>,
+    /// For an array in a urlencoded form: repeated keys when true, one comma-joined value when
+    /// false (`encoding.<name>.explode`). Multipart arrays are always repeated parts.
+    pub explode: bool,
+}
+
+/// How the value of a form field travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartKind {
+    /// As text (scalars, string enums; each item of an array as its own value).
+    Text,
+    /// As a file: bytes, with an optional file name and media type (multipart only).
+    File,
+    /// As JSON text (objects, unions, maps: what a form cannot spell as text).
+    Json,
 }
 
 /// An object schema.
@@ -407,6 +453,8 @@ pub enum BodyEncoding {
     Json,
     /// `application/x-www-form-urlencoded`.
     Form,
+    /// `multipart/form-data`.
+    Multipart,
     /// `text/*`.
     Text,
     /// Anything else, as bytes.

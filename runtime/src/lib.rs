@@ -12,6 +12,7 @@
 pub mod auth;
 #[cfg(feature = "client")]
 pub mod error;
+pub mod form;
 #[cfg(feature = "client")]
 pub mod oauth2;
 mod secret;
@@ -26,6 +27,7 @@ pub use auth::{
 };
 #[cfg(feature = "client")]
 pub use error::{BoxError, DecodeError, Error, ResponseParts};
+pub use form::File;
 #[cfg(feature = "client")]
 pub use oauth2::{ClientAuthentication, ClientCredentials, Scopes, TokenError};
 pub use secret::Secret;

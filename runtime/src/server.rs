@@ -18,11 +18,14 @@ use serde_json::{Map, Value};
 use std::fmt;
 use std::sync::OnceLock;
 
+mod form;
 mod mock;
 mod raw;
 mod respond;
 mod serve;
 mod strict;
+
+use crate::form::File;
 
 pub use mock::Mock;
 pub use raw::RawRequest;
@@ -35,12 +38,18 @@ pub use serve::{serve, Serve};
 pub struct Config {
     /// The largest request body accepted, in bytes; larger bodies get `413`.
     pub body_limit: usize,
+    /// The most parts (fields) a form body may have; more get `413`.
+    pub form_parts: usize,
+    /// The largest part of a `multipart/form-data` body, in bytes; a larger one gets `413`.
+    pub part_limit: usize,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Config {
             body_limit: 64 * 1024,
+            form_parts: 100,
+            part_limit: 64 * 1024,
         }
     }
 }
@@ -183,6 +192,28 @@ impl Rejection {
                 "malformed_request",
                 "The request body is not well-formed JSON.",
             )
+        }
+    }
+
+    /// `400`: a form body is not well-formed.
+    pub fn malformed_form(message: impl Into<String>) -> Self {
+        let detail = FieldError::new("body", "malformed_form", message);
+        Rejection {
+            details: vec![detail],
+            ..Rejection::new(
+                StatusCode::BAD_REQUEST,
+                "malformed_request",
+                "The request body is not a well-formed form.",
+            )
+        }
+    }
+
+    /// `413`: a form body has more parts, or a larger part, than the server accepts.
+    pub fn form_too_large(message: impl Into<String>) -> Self {
+        let detail = FieldError::new("body", "payload_too_large", message);
+        Rejection {
+            details: vec![detail],
+            ..Rejection::payload_too_large()
         }
     }
 
@@ -581,6 +612,10 @@ pub struct Input {
 enum Payload {
     Json(Bytes),
     Value(Value),
+    /// The parts of a form (urlencoded pairs are parts without a file name), in order.
+    Form(Vec<(String, File)>),
+    /// A multipart body, until its boundary is read from the headers.
+    Multipart(Bytes),
 }
 
 impl Input {
@@ -605,9 +640,24 @@ impl Input {
         // rest of the request for the handler.
         let request = Request::from_parts(parts, body).with_limited_body();
         let (mut parts, body) = request.into_parts();
+        // Read before the extensions move into the raw request.
+        let config = parts
+            .extensions
+            .get::<Config>()
+            .copied()
+            .unwrap_or_default();
         let mut input = Input::from_parts(&mut parts, path).await;
         let bytes = body.collect().await.map(Collected::to_bytes);
-        input.body = read_body(&input.raw.headers, bytes, rules.accepted, rules.required)?;
+        let headers = &input.raw.headers;
+        input.body = match read_body(headers, bytes, rules.accepted, rules.required)? {
+            Some(Payload::Multipart(bytes)) => Some(Payload::Form(
+                form::multipart(headers, bytes, &config).await?,
+            )),
+            Some(Payload::Form(parts)) if parts.len() > config.form_parts => {
+                return Err(form::too_many_parts(&config))
+            }
+            other => other,
+        };
         Ok(input)
     }
 
@@ -733,6 +783,7 @@ impl Input {
     pub fn body<T: DeserializeOwned>(&mut self, check: Check) -> Option<T> {
         let value = match self.body.take()? {
             Payload::Value(value) => value,
+            Payload::Form(_) | Payload::Multipart(_) => return None,
             Payload::Json(bytes) => match serde_json::from_slice(&bytes) {
                 Ok(value) => value,
                 Err(e) => {
@@ -898,6 +949,10 @@ pub enum Encoding {
     Json,
     /// `application/x-www-form-urlencoded`, read as an object of strings.
     Form,
+    /// `application/x-www-form-urlencoded`, read as the fields of a form type.
+    FormFields,
+    /// `multipart/form-data`, read as the fields of a form type.
+    Multipart,
     /// UTF-8 text, read as a string.
     Text,
     /// Bytes, read as an array of numbers (what serde makes a `Vec<u8>` from).
@@ -964,7 +1019,10 @@ fn over_limit(e: &axum::Error) -> bool {
 fn decode_body(bytes: Bytes, encoding: Encoding) -> Result<Payload, Rejection> {
     let value = match encoding {
         Encoding::Json => return Ok(Payload::Json(bytes)),
+        // Parsed with its boundary once read (`Input::with_body`).
+        Encoding::Multipart => return Ok(Payload::Multipart(bytes)),
         Encoding::Form => form_value(&bytes),
+        Encoding::FormFields => return Ok(Payload::Form(form::urlencoded(&bytes))),
         Encoding::Text => std::str::from_utf8(&bytes)
             .map(|s| Value::String(s.to_string()))
             .map_err(|e| Rejection::malformed_body(e.to_string()))?,

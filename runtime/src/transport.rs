@@ -3,6 +3,7 @@
 
 use crate::auth::{Chosen, Credentials, FlowKind, Scheme, SchemeKind, Security};
 use crate::error::{from_reqwest, DecodeError, Error, ResponseParts};
+use crate::form::{File, Form, Parts};
 use crate::oauth2::{self, ClientCredentials};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, COOKIE, RETRY_AFTER};
 use reqwest::{Method, StatusCode, Url};
@@ -123,8 +124,19 @@ pub struct Prepared<E> {
     pub method: Method,
     pub url: Url,
     pub headers: HeaderMap,
-    pub body: Option<(&'static str, Vec<u8>)>,
+    pub body: Option<Body>,
     error: PhantomData<fn() -> E>,
+}
+
+/// A request body as a generated method sets it. It is kept as data, not as a reqwest body,
+/// because a retried request is built again from it.
+#[doc(hidden)]
+#[derive(Debug, Clone)]
+pub enum Body {
+    /// Bytes of a media type (JSON, urlencoded, text, binary).
+    Bytes(&'static str, Vec<u8>),
+    /// The parts of a `multipart/form-data` body; the multipart builder sets the boundary.
+    Multipart(Vec<(&'static str, File)>),
 }
 
 impl<E> Prepared<E> {
@@ -159,7 +171,8 @@ impl<E> Prepared<E> {
         content_type: &'static str,
         value: &T,
     ) -> Result<(), Error<E>> {
-        self.body = Some(json_body(content_type, value)?);
+        let (content_type, bytes) = json_body(content_type, value)?;
+        self.body = Some(Body::Bytes(content_type, bytes));
         Ok(())
     }
 
@@ -169,13 +182,38 @@ impl<E> Prepared<E> {
         content_type: &'static str,
         value: &T,
     ) -> Result<(), Error<E>> {
-        self.body = Some(form_body(content_type, value)?);
+        let (content_type, bytes) = form_body(content_type, value)?;
+        self.body = Some(Body::Bytes(content_type, bytes));
+        Ok(())
+    }
+
+    /// Sends the fields of `form` urlencoded (`application/x-www-form-urlencoded`), as
+    /// `content_type`: one `name=value` pair per part, in field order.
+    pub fn form_fields<F: Form + ?Sized>(
+        &mut self,
+        content_type: &'static str,
+        form: &F,
+    ) -> Result<(), Error<E>> {
+        let parts = Parts::of(form).map_err(Error::InvalidRequest)?;
+        let mut text = form_urlencoded::Serializer::new(String::new());
+        for (name, part) in &parts {
+            text.append_pair(name, &String::from_utf8_lossy(&part.bytes));
+        }
+        self.body = Some(Body::Bytes(content_type, text.finish().into_bytes()));
+        Ok(())
+    }
+
+    /// Sends the fields of `form` as a `multipart/form-data` body, one part per value.
+    pub fn multipart<F: Form + ?Sized>(&mut self, form: &F) -> Result<(), Error<E>> {
+        let parts = Parts::of(form).map_err(Error::InvalidRequest)?;
+        self.body = Some(Body::Multipart(parts));
         Ok(())
     }
 
     /// Sends `value` as is, as a body of type `content_type`.
     pub fn raw(&mut self, content_type: &'static str, value: impl AsRef<[u8]>) {
-        self.body = Some(raw_body(content_type, value));
+        let (content_type, bytes) = raw_body(content_type, value);
+        self.body = Some(Body::Bytes(content_type, bytes));
     }
 }
 
@@ -426,13 +464,37 @@ impl ClientCore {
             headers.append(name, value);
         }
         let mut builder = self.http.request(req.method.clone(), url).headers(headers);
-        if let Some((content_type, body)) = &req.body {
-            builder = builder
-                .header(reqwest::header::CONTENT_TYPE, *content_type)
-                .body(body.clone());
+        match &req.body {
+            Some(Body::Bytes(content_type, body)) => {
+                builder = builder
+                    .header(reqwest::header::CONTENT_TYPE, *content_type)
+                    .body(body.clone());
+            }
+            Some(Body::Multipart(parts)) => builder = builder.multipart(multipart(parts)?),
+            None => {}
         }
         builder.build().map_err(from_reqwest)
     }
+}
+
+/// A multipart form of `parts` (with a fresh boundary), for one attempt of a request.
+fn multipart<E>(parts: &[(&'static str, File)]) -> Result<reqwest::multipart::Form, Error<E>> {
+    let mut form = reqwest::multipart::Form::new();
+    for (name, file) in parts {
+        let mut part = reqwest::multipart::Part::bytes(file.bytes.clone());
+        if let Some(file_name) = &file.file_name {
+            part = part.file_name(file_name.clone());
+        }
+        if let Some(content_type) = &file.content_type {
+            part = part.mime_str(content_type).map_err(|_| {
+                Error::InvalidRequest(format!(
+                    "form field `{name}`: `{content_type}` is not a media type"
+                ))
+            })?;
+        }
+        form = form.part(*name, part);
+    }
+    Ok(form)
 }
 
 async fn read<E>(method: &Method, mut resp: reqwest::Response) -> Result<Raw, Error<E>> {

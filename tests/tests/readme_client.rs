@@ -1,6 +1,7 @@
 //! The README's client example, compiled and run: it signs a customer in on the in-process
 //! reference service. Every ```` ```rust ```` block of README.md appears verbatim in this file,
-//! `readme_client_credentials.rs` or `readme_server.rs` (`readme_blocks_are_compiled` checks),
+//! `readme_client_credentials.rs`, `readme_server.rs`, `server_scopes.rs` or `forms.rs`
+//! (`readme_blocks_are_compiled` checks),
 //! so the README shows code that builds.
 
 // README: "Using the client".
@@ -78,6 +79,7 @@ fn readme_blocks_are_compiled() {
         include_str!("readme_server.rs"),
         include_str!("server_scopes.rs"),
         include_str!("readme_production.rs"),
+        include_str!("forms.rs"),
     ];
     let blocks = readme_blocks();
     assert!(blocks.len() >= 2, "the README lost its examples");
@@ -85,8 +87,8 @@ fn readme_blocks_are_compiled() {
         assert!(
             sources.iter().any(|s| s.contains(&block)),
             "this README block is in none of tests/tests/readme_client.rs, \
-             readme_client_credentials.rs, readme_server.rs, server_scopes.rs and \
-             readme_production.rs, so nothing compiles it:
+             readme_client_credentials.rs, readme_server.rs, server_scopes.rs, \
+             readme_production.rs and forms.rs, so nothing compiles it:
 {block}"
         );
     }

@@ -29,6 +29,17 @@ pub fn emit_lib(api: &Api) -> TokenStream {
     let usage = raw_inner_docs(&usage_lines(api));
     let table = raw_inner_docs(&operation_table(api));
     let links = operation_links(api);
+    let has_forms = api
+        .types
+        .iter()
+        .any(|t| matches!(t.kind, crate::ir::TypeKind::Form(_)));
+    let form = has_forms.then(|| {
+        quote! {
+            /// Form bodies: [`File`](form::File), the type of their file fields, and the
+            /// [`Form`](form::Form) trait their models implement (from `oasgen-runtime`).
+            pub use ::oasgen_runtime::form;
+        }
+    });
     quote! {
         #spec_docs
         #usage
@@ -44,6 +55,8 @@ pub fn emit_lib(api: &Api) -> TokenStream {
         // format them differently, so it leaves them alone.
         #[rustfmt::skip]
         pub mod models;
+
+        #form
 
         /// The async HTTP client (feature `client`).
         #[cfg(feature = "client")]

@@ -4,6 +4,7 @@
 
 pub mod client;
 pub mod docs;
+mod form;
 mod krate;
 pub mod mock;
 pub mod models;

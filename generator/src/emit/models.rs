@@ -37,11 +37,12 @@ fn emit_type(api: &Api, def: &TypeDef, scope: Scope) -> TokenStream {
         TypeKind::Union(u) => emit_union(api, def, u, scope),
         TypeKind::Alias(e) => emit_alias(api, def, e, scope),
         TypeKind::Newtype(e) => emit_newtype(api, def, e, scope),
+        TypeKind::Form(f) => super::form::emit_form(api, def, f, scope),
     }
 }
 
 /// Doc attributes and `#[deprecated]` of a type.
-fn type_header(def: &TypeDef) -> TokenStream {
+pub(super) fn type_header(def: &TypeDef) -> TokenStream {
     let mut paragraphs: Vec<String> = Vec::new();
     if let Some(t) = &def.docs.title {
         paragraphs.push(t.clone());
@@ -70,7 +71,7 @@ fn field_type(api: &Api, f: &Field, scope: Scope) -> TokenStream {
     ty
 }
 
-fn field_docs(api: &Api, f: &Field) -> TokenStream {
+pub(super) fn field_docs(api: &Api, f: &Field) -> TokenStream {
     let mut paragraphs: Vec<String> = Vec::new();
     if let Some(t) = &f.docs.title {
         paragraphs.push(t.clone());
@@ -165,7 +166,7 @@ fn emit_struct(api: &Api, def: &TypeDef, s: &Struct, scope: Scope) -> TokenStrea
 }
 
 /// `Debug` that prints `<redacted>` for secrets, so tokens and passwords never reach logs.
-fn redacting_debug(def: &TypeDef, s: &Struct) -> TokenStream {
+pub(super) fn redacting_debug(def: &TypeDef, s: &Struct) -> TokenStream {
     let name = ident(&def.name);
     let name_str = &def.name;
     let fields = s.fields.iter().map(|f| {

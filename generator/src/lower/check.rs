@@ -32,6 +32,10 @@ fn edges(kind: &TypeKind) -> Vec<TypeId> {
         TypeKind::Struct(s) => s.fields.iter().for_each(|f| by_value(&f.ty, &mut out)),
         TypeKind::Union(u) => u.variants.iter().for_each(|v| by_value(&v.ty, &mut out)),
         TypeKind::Alias(e) | TypeKind::Newtype(e) => by_value(e, &mut out),
+        TypeKind::Form(f) => f
+            .fields
+            .iter()
+            .for_each(|f| by_value(&f.field.ty, &mut out)),
         TypeKind::Enum(_) => {}
     }
     out
@@ -176,6 +180,11 @@ fn box_recursion(api: &mut Api) {
                     v.boxed = same(&v.ty);
                 }
             }
+            TypeKind::Form(f) => {
+                for f in &mut f.fields {
+                    f.field.boxed = same(&f.field.ty);
+                }
+            }
             _ => {}
         }
     }
@@ -202,7 +211,8 @@ fn compute_defaults(api: &mut Api) {
                     .iter()
                     .all(|f| !f.required || f.nullable || expr_has_default(&f.ty, api)),
                 TypeKind::Enum(e) => e.default.is_some(),
-                TypeKind::Union(_) => false,
+                // A form is built by its sender, field by field.
+                TypeKind::Union(_) | TypeKind::Form(_) => false,
                 TypeKind::Alias(e) | TypeKind::Newtype(e) => expr_has_default(e, api),
             };
             if yes {

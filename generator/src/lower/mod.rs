@@ -6,6 +6,7 @@
 //! responses, security) and `check` (passes over the finished types: boxing, defaults, names).
 
 mod check;
+mod form;
 mod operation;
 mod sample;
 mod schema;
@@ -45,6 +46,9 @@ struct Lowerer<'a> {
     inline: BTreeMap<String, TypeExpr>,
     /// `$ref`s whose slots are still to be lowered, in discovery order.
     pending: Vec<(String, TypeId)>,
+    /// Form types made of component structs, by struct, encoding and fields (see
+    /// `form::lower_form`), so bodies that send one the same way share it.
+    forms: BTreeMap<String, TypeId>,
     problems: Vec<Problem>,
     warnings: Vec<String>,
 }
@@ -60,6 +64,7 @@ pub fn lower(file: &str, loaded: &Loaded<'_>) -> Result<ir::Api, Error> {
         refs: BTreeMap::new(),
         inline: BTreeMap::new(),
         pending: Vec::new(),
+        forms: BTreeMap::new(),
         problems: Vec::new(),
         warnings: loaded.warnings.clone(),
     };

@@ -614,7 +614,22 @@ impl Lowerer<'_> {
         let mut contents = Vec::new();
         for (media, m) in &body.content {
             let media_ptr = push_pointer(&push_pointer(&ptr, "content"), media);
-            contents.push(self.lower_content(media, m, &hint, &media_ptr));
+            let content = match encoding_of(media) {
+                encoding @ (BodyEncoding::Form | BodyEncoding::Multipart) => {
+                    let ty = self.lower_form(media, encoding, m, &hint, &media_ptr);
+                    let example =
+                        self.documented_example(&m.example, &m.examples, m.schema.as_ref());
+                    ir::BodyContent {
+                        media_type: media.to_string(),
+                        encoding,
+                        ty,
+                        example,
+                        sample: None,
+                    }
+                }
+                _ => self.lower_content(media, m, &hint, &media_ptr),
+            };
+            contents.push(content);
         }
         if contents.is_empty() {
             self.warn(&ptr, "request body without content; ignored");
@@ -646,7 +661,8 @@ impl Lowerer<'_> {
             (BodyEncoding::Json, None) => TypeExpr::Json,
             (BodyEncoding::Form, None) => TypeExpr::JsonObject,
             (BodyEncoding::Text, _) => TypeExpr::String,
-            (BodyEncoding::Binary, _) => TypeExpr::Bytes,
+            // A multipart response (rare) is read as bytes; request forms are `lower_form`'s.
+            (BodyEncoding::Binary | BodyEncoding::Multipart, _) => TypeExpr::Bytes,
         };
         let example = self.documented_example(&content.example, &content.examples, schema);
         ir::BodyContent {
@@ -914,6 +930,8 @@ pub(crate) fn encoding_of(media: &str) -> BodyEncoding {
         BodyEncoding::Json
     } else if essence == "application/x-www-form-urlencoded" {
         BodyEncoding::Form
+    } else if essence == "multipart/form-data" {
+        BodyEncoding::Multipart
     } else if essence.starts_with("text/") {
         BodyEncoding::Text
     } else {

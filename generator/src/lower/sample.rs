@@ -230,6 +230,8 @@ fn conforms(api: &Api, ty: &TypeExpr, c: &Constraints, v: &Value, depth: usize) 
                 })
             }
             TypeKind::Alias(e) | TypeKind::Newtype(e) => conforms(api, e, c, v, depth + 1),
+            // Forms are request bodies only, never a JSON sample.
+            TypeKind::Form(_) => false,
         },
     }
 }
@@ -367,6 +369,7 @@ fn build(api: &Api, ty: &TypeExpr, c: &Constraints, depth: usize) -> Option<Valu
                 Some(v)
             }),
             TypeKind::Alias(e) | TypeKind::Newtype(e) => build(api, e, c, depth + 1),
+            TypeKind::Form(_) => None,
         },
     }
 }

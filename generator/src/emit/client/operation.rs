@@ -113,27 +113,32 @@ pub fn emit_body_enum(api: &Api, op: &Operation) -> Option<TokenStream> {
 }
 
 /// Sets the body held in `value` on `request_`, in one media type.
-fn encode_body(c: &BodyContent, value: &TokenStream) -> TokenStream {
+fn encode_body(api: &Api, c: &BodyContent, value: &TokenStream) -> TokenStream {
     let media = &c.media_type;
+    let form = api.form(&c.ty).is_some();
     match c.encoding {
         BodyEncoding::Json => quote!(request_.json(#media, #value)?),
+        BodyEncoding::Form if form => quote!(request_.form_fields(#media, #value)?),
         BodyEncoding::Form => quote!(request_.form(#media, #value)?),
-        BodyEncoding::Text | BodyEncoding::Binary => quote!(request_.raw(#media, #value)),
+        BodyEncoding::Multipart if form => quote!(request_.multipart(#value)?),
+        BodyEncoding::Text | BodyEncoding::Binary | BodyEncoding::Multipart => {
+            quote!(request_.raw(#media, #value))
+        }
     }
 }
 
 /// Sets the body, if any, on `request_`.
-fn emit_body(op: &Operation) -> TokenStream {
+fn emit_body(api: &Api, op: &Operation) -> TokenStream {
     let Some(body) = &op.body else {
         return quote!();
     };
     let encoded = match body.contents.as_slice() {
-        [one] => encode_body(one, &quote!(body)),
+        [one] => encode_body(api, one, &quote!(body)),
         contents => {
             let name = body_enum_ident(op);
             let arms = contents.iter().map(|c| {
                 let v = media_variant(c);
-                let enc = encode_body(c, &quote!(value));
+                let enc = encode_body(api, c, &quote!(value));
                 quote!(#name::#v(value) => #enc,)
             });
             quote!(match body { #(#arms)* })
@@ -269,7 +274,7 @@ pub fn emit_method(api: &Api, op: &Operation) -> TokenStream {
     });
     let segments = path_segments(op);
     let params = emit_params(op);
-    let body = emit_body(op);
+    let body = emit_body(api, op);
     let method = format_ident!("{}", op.method.as_str().to_ascii_lowercase());
     let security = operation_const(op);
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));

@@ -281,7 +281,7 @@ fn response_arm(r: &Response) -> TokenStream {
             let media = &b.media_type;
             match b.encoding {
                 BodyEncoding::Json | BodyEncoding::Form => quote!(rt::json(#status, #media, body)),
-                BodyEncoding::Text | BodyEncoding::Binary => {
+                BodyEncoding::Text | BodyEncoding::Binary | BodyEncoding::Multipart => {
                     quote!(rt::raw(#status, #media, body))
                 }
             }

@@ -3,10 +3,10 @@
 use super::api::{body_field, raw_field, request_name, response_name};
 use super::validate::{strict_decode_suffices, InputChecks};
 use super::{principal, Principal};
-use crate::emit::types::ident;
+use crate::emit::types::{ident, type_tokens, Scope};
 use crate::ir::{
-    Api, BodyEncoding, Operation, ParamLocation, Parameter, RefusalPart, StatusSpec, TypeExpr,
-    TypeKind,
+    Api, BodyEncoding, FormField, Operation, ParamLocation, Parameter, PartKind, RefusalPart,
+    StatusSpec, TypeExpr, TypeKind,
 };
 use heck::ToShoutySnakeCase;
 use proc_macro2::{Ident, TokenStream};
@@ -46,6 +46,7 @@ pub fn emit_router(api: &Api, routes: &Routes) -> TokenStream {
                 .method_not_allowed_fallback(rt::method_not_allowed)
                 .fallback(rt::not_found)
                 .layer(::axum::extract::DefaultBodyLimit::max(config.body_limit))
+                .layer(::axum::Extension(config))
                 .with_state(service)
         }
     }
@@ -138,11 +139,14 @@ pub fn emit_handler(api: &Api, op: &Operation) -> TokenStream {
             let first = &body.contents[0].ty;
             let accepted = body.contents.iter().filter(|c| &c.ty == first).map(|c| {
                 let media = &c.media_type;
+                let form = api.form(&c.ty).is_some();
                 let encoding = match c.encoding {
                     BodyEncoding::Json => quote!(Json),
+                    BodyEncoding::Form if form => quote!(FormFields),
                     BodyEncoding::Form => quote!(Form),
+                    BodyEncoding::Multipart if form => quote!(Multipart),
                     BodyEncoding::Text => quote!(Text),
-                    BodyEncoding::Binary => quote!(Binary),
+                    BodyEncoding::Binary | BodyEncoding::Multipart => quote!(Binary),
                 };
                 quote!((#media, rt::Encoding::#encoding))
             });
@@ -257,18 +261,89 @@ pub fn emit_request_builder(
             quote!(#field)
         });
         let ty = &b.contents[0].ty;
-        if strict_decode_suffices(api, ty) {
+        if api.form(ty).is_some() {
+            let reader = form_reader_name(op);
+            quote!(let #field = input.form(#reader);)
+        } else if strict_decode_suffices(api, ty) {
             quote!(let #field = input.typed_body(#check);)
         } else {
             quote!(let #field = input.body(#check);)
         }
     });
     let raw = raw_field(op);
+    let form_reader = emit_form_reader(api, index, checks);
     quote! {
         fn #name(input: &mut rt::Input) -> Option<#request> {
             #(#lets)*
             #body
             Some(#request { #(#fields,)* #raw: input.raw() })
+        }
+
+        #form_reader
+    }
+}
+
+fn form_reader_name(op: &Operation) -> Ident {
+    format_ident!("{}_form", op.fn_name)
+}
+
+/// The reader of `op`'s form body, if it has one: each field read from its parts, checked
+/// and decoded, and the form made of them. Like a request builder, it returns `None` only
+/// after recording why in `input`.
+fn emit_form_reader(api: &Api, index: usize, checks: &InputChecks) -> Option<TokenStream> {
+    let op = &api.operations[index];
+    let ty = &op.body.as_ref()?.contents[0].ty;
+    let form = api.form(ty)?;
+    let name = form_reader_name(op);
+    let form_ty = type_tokens(api, ty, Scope::Crate);
+    let lets = form.fields.iter().enumerate().map(|(i, f)| {
+        let id = ident(&f.field.ident);
+        let read = read_form_field(api, f, checks.form_field(api, index, i));
+        quote!(let #id = #read;)
+    });
+    let fields = form.fields.iter().map(|f| {
+        let id = ident(&f.field.ident);
+        let value = match f.field.boxed {
+            true => quote!(::std::boxed::Box::new(#id?)),
+            false => quote!(#id?),
+        };
+        if f.field.required && !f.field.nullable {
+            quote!(#id: #value)
+        } else if f.field.boxed {
+            quote!(#id: #id.map(::std::boxed::Box::new))
+        } else {
+            quote!(#id)
+        }
+    });
+    let docs = format!(
+        " Reads the form body of `{}`.",
+        op.fn_name.trim_start_matches("r#")
+    );
+    Some(quote! {
+        #[doc = #docs]
+        fn #name(input: &mut rt::Input) -> Option<#form_ty> {
+            #(#lets)*
+            Some(#form_ty { #(#fields),* })
+        }
+    })
+}
+
+/// Reads one field of a form: an `Option` of its Rust type.
+fn read_form_field(api: &Api, f: &FormField, check: TokenStream) -> TokenStream {
+    let name = &f.field.json_name;
+    let required = f.field.required && !f.field.nullable;
+    match (f.part, &f.field.ty) {
+        (PartKind::File, TypeExpr::Array(_)) => quote!(input.form_files(#name, #required)),
+        (PartKind::File, _) => quote!(input.form_file(#name, #required)),
+        (PartKind::Json, _) => quote!(input.form_json(#name, #required, #check)),
+        (PartKind::Text, TypeExpr::Array(inner)) => {
+            let kind = param_kind(api, inner);
+            let explode = f.explode;
+            quote!(input.form_texts(#name, rt::Kind::#kind, #explode, #required, #check))
+        }
+        (PartKind::Text, ty) => {
+            let kind = param_kind(api, ty);
+            quote!(input.form_text(#name, rt::Kind::#kind, #required, #check))
         }
     }
 }

@@ -9,7 +9,7 @@
 //! detail) and `errors: &mut Vec<FieldError>`.
 
 use crate::emit::docs::outer_lines;
-use crate::ir::{Api, Constraints, Struct, TypeExpr, TypeId, TypeKind, Union};
+use crate::ir::{Api, Constraints, PartKind, Struct, TypeExpr, TypeId, TypeKind, Union};
 use crate::naming::snake_name;
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
@@ -100,10 +100,23 @@ impl InputChecks {
                 .params
                 .iter()
                 .map(|p| (&p.ty, Some(&p.constraints), param_stem(p)));
-            let body = op
-                .body
-                .iter()
-                .map(|b| (&b.contents[0].ty, None, body_stem(op)));
+            // A form's fields are checked one by one, in place of the body.
+            let first = op.body.as_ref().map(|b| &b.contents[0].ty);
+            let body = match first.and_then(|ty| api.form(ty)) {
+                Some(form) => form
+                    .fields
+                    .iter()
+                    .map(|f| match f.part {
+                        // Files are not JSON values: nothing to check but their presence.
+                        PartKind::File => (&TypeExpr::Json, None, field_stem(f)),
+                        _ => (&f.field.ty, Some(&f.field.constraints), field_stem(f)),
+                    })
+                    .collect(),
+                None => first
+                    .map(|ty| (ty, None, body_stem(op)))
+                    .into_iter()
+                    .collect::<Vec<_>>(),
+            };
             let mut checks = Vec::new();
             for (ty, constraints, stem) in params.chain(body) {
                 let body = check_expr(api, ty, constraints);
@@ -143,6 +156,15 @@ impl InputChecks {
         self.tokens(api, self.inputs[op][param])
     }
 
+    /// The `Check` function of field `field` of the form body of operation `op` (see
+    /// [`InputChecks::param`]).
+    pub fn form_field(&self, api: &Api, op: usize, field: usize) -> TokenStream {
+        self.tokens(
+            api,
+            self.inputs[op][api.operations[op].params.len() + field],
+        )
+    }
+
     /// The `Check` function of the body of operation `op` (see [`InputChecks::param`]).
     pub fn body(&self, api: &Api, op: usize) -> TokenStream {
         self.tokens(api, self.inputs[op][api.operations[op].params.len()])
@@ -180,6 +202,11 @@ impl InputChecks {
 /// The stem of a parameter's check function (`tenant_param`).
 fn param_stem(p: &crate::ir::Parameter) -> String {
     format!("{}_param", p.ident.trim_end_matches('_'))
+}
+
+/// The stem of a form field's check function (`title_field`).
+fn field_stem(f: &crate::ir::FormField) -> String {
+    format!("{}_field", f.field.ident.trim_end_matches('_'))
 }
 
 /// The stem of a request body's check function (`signup_body`).
@@ -243,7 +270,7 @@ fn suffices(api: &Api, ty: &TypeExpr, visiting: &mut BTreeSet<TypeId>) -> bool {
                         })
                 }
                 TypeKind::Alias(e) | TypeKind::Newtype(e) => suffices(api, e, visiting),
-                TypeKind::Enum(_) | TypeKind::Union(_) => false,
+                TypeKind::Enum(_) | TypeKind::Union(_) | TypeKind::Form(_) => false,
             }
         }
         TypeExpr::Bool
@@ -261,6 +288,14 @@ fn collect(api: &Api, ty: &TypeExpr, out: &mut BTreeSet<TypeId>) {
     match ty {
         TypeExpr::Array(inner) | TypeExpr::Map(inner) => collect(api, inner, out),
         TypeExpr::Named(id) => {
+            // A form is read field by field, each checked on its own: its fields' types need
+            // checks, the form none.
+            if let Some(form) = api.form(ty) {
+                form.fields
+                    .iter()
+                    .for_each(|f| collect(api, &f.field.ty, out));
+                return;
+            }
             if !out.insert(*id) {
                 return;
             }
@@ -275,7 +310,7 @@ fn collect(api: &Api, ty: &TypeExpr, out: &mut BTreeSet<TypeId>) {
                 }
                 TypeKind::Union(u) => u.variants.iter().for_each(|v| collect(api, &v.ty, out)),
                 TypeKind::Alias(e) | TypeKind::Newtype(e) => collect(api, e, out),
-                TypeKind::Enum(_) => {}
+                TypeKind::Enum(_) | TypeKind::Form(_) => {}
             }
         }
         _ => {}
@@ -299,6 +334,8 @@ pub fn emit_check_fn(api: &Api, id: TypeId) -> TokenStream {
         }
         TypeKind::Union(u) => check_union(api, u),
         TypeKind::Alias(e) | TypeKind::Newtype(e) => check_expr(api, e, None),
+        // Never reachable: see `collect`.
+        TypeKind::Form(_) => quote!(),
     };
     let doc = outer_lines(vec![format!(" Checks a value of `{}`.", def.name)]);
     let (v, at, errors) = if body.is_empty() {

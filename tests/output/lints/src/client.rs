@@ -80,7 +80,7 @@ impl Client {
         let mut request_ = self.core.post::<CreateNoteError>(&["notes"])?;
         match body {
             CreateNoteBody::ApplicationXWwwFormUrlencoded(value) => {
-                request_.form("application/x-www-form-urlencoded", value)?
+                request_.form_fields("application/x-www-form-urlencoded", value)?
             }
             CreateNoteBody::ApplicationJson(value) => {
                 request_.json("application/json", value)?
@@ -97,10 +97,13 @@ impl Client {
     ///
     /// Arguments:
     /// - `body`: the request body
-    pub async fn upload(&self, body: Option<&[u8]>) -> Result<(), Error<UploadError>> {
+    pub async fn upload(
+        &self,
+        body: Option<&crate::models::UploadForm>,
+    ) -> Result<(), Error<UploadError>> {
         let mut request_ = self.core.post::<UploadError>(&["uploads"])?;
         if let Some(body) = body {
-            request_.raw("multipart/form-data", body);
+            request_.multipart(body)?;
         }
         let response_ = self.core.send(request_, &security::UPLOAD).await?;
         match response_.status.as_u16() {
@@ -151,7 +154,7 @@ impl Client {
 #[derive(Debug, Clone, PartialEq)]
 pub enum CreateNoteBody {
     /// Sent as `application/x-www-form-urlencoded`.
-    ApplicationXWwwFormUrlencoded(crate::models::NoteForm),
+    ApplicationXWwwFormUrlencoded(crate::models::NoteFormForm),
     /// Sent as `application/json`.
     ApplicationJson(crate::models::NoteDocument),
 }

@@ -5,7 +5,7 @@
 //!
 //! # Cargo features
 //!
-//! Generated from the OpenAPI spec: 5 types, 3 operations.
+//! Generated from the OpenAPI spec: 7 types, 3 operations.
 //! The `models` module is always available; the rest is behind features:
 //!
 //! - `client` (default): `client::Client`, an async reqwest client with one method per
@@ -58,6 +58,10 @@
 /// The schemas of the spec as Rust types.
 #[rustfmt::skip]
 pub mod models;
+
+/// Form bodies: [`File`](form::File), the type of their file fields, and the
+/// [`Form`](form::Form) trait their models implement (from `oasgen-runtime`).
+pub use ::oasgen_runtime::form;
 
 /// The async HTTP client (feature `client`).
 #[cfg(feature = "client")]

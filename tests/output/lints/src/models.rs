@@ -75,3 +75,32 @@ pub struct Upload {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
+
+/// `NoteFormForm` (`#/components/schemas/NoteForm` in the spec).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NoteFormForm {
+    /// `text`.
+    pub text: String,
+}
+
+impl ::oasgen_runtime::form::Form for NoteFormForm {
+    fn write(&self, parts: &mut ::oasgen_runtime::form::Parts) {
+        parts.text("text", &self.text, true);
+    }
+}
+
+/// `UploadForm` (`#/components/schemas/Upload` in the spec).
+#[derive(Debug, Clone, PartialEq)]
+pub struct UploadForm {
+    /// `file`.
+    pub file: ::oasgen_runtime::form::File,
+    /// `title`.
+    pub title: Option<String>,
+}
+
+impl ::oasgen_runtime::form::Form for UploadForm {
+    fn write(&self, parts: &mut ::oasgen_runtime::form::Parts) {
+        parts.files("file", ::std::iter::once(&self.file), None);
+        parts.text("title", &self.title, true);
+    }
+}

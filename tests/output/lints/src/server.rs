@@ -60,7 +60,7 @@ pub trait Api: Authenticator {
 #[derive(Debug)]
 pub struct CreateNoteRequest {
     /// The request body.
-    pub body: crate::models::NoteForm,
+    pub body: crate::models::NoteFormForm,
     /// The request as it arrived: headers, extensions tower layers set, the peer's address.
     pub raw: ::oasgen_runtime::server::RawRequest,
 }
@@ -86,7 +86,7 @@ impl ::axum::response::IntoResponse for CreateNoteResponse {
 #[derive(Debug)]
 pub struct UploadRequest {
     /// The request body.
-    pub body: Option<Vec<u8>>,
+    pub body: Option<crate::models::UploadForm>,
     /// The request as it arrived: headers, extensions tower layers set, the peer's address.
     pub raw: ::oasgen_runtime::server::RawRequest,
 }
@@ -180,6 +180,7 @@ pub fn router_with<S: Api>(
         .method_not_allowed_fallback(rt::method_not_allowed)
         .fallback(rt::not_found)
         .layer(::axum::extract::DefaultBodyLimit::max(config.body_limit))
+        .layer(::axum::Extension(config))
         .with_state(service)
 }
 
@@ -189,7 +190,7 @@ const CREATE_NOTE: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operatio
     principal: rt::NoPrincipal,
     path_params: false,
     body: Some(rt::BodyRules {
-        accepted: &[("application/x-www-form-urlencoded", rt::Encoding::Form)],
+        accepted: &[("application/x-www-form-urlencoded", rt::Encoding::FormFields)],
         required: true,
     }),
     forbidden: None,
@@ -211,7 +212,7 @@ const UPLOAD: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation {
     principal: rt::NoPrincipal,
     path_params: false,
     body: Some(rt::BodyRules {
-        accepted: &[("multipart/form-data", rt::Encoding::Binary)],
+        accepted: &[("multipart/form-data", rt::Encoding::Multipart)],
         required: false,
     }),
     forbidden: None,
@@ -247,18 +248,36 @@ async fn handle_search<S: Api>(
 }
 
 fn create_note_request(input: &mut rt::Input) -> Option<CreateNoteRequest> {
-    let body = input.body(check_note_form);
+    let body = input.form(create_note_form);
     Some(CreateNoteRequest {
         body: body?,
         raw: input.raw(),
     })
 }
 
+/// Reads the form body of `create_note`.
+fn create_note_form(input: &mut rt::Input) -> Option<crate::models::NoteFormForm> {
+    let text = input.form_text("text", rt::Kind::String, true, check_text_field);
+    Some(crate::models::NoteFormForm {
+        text: text?,
+    })
+}
+
 fn upload_request(input: &mut rt::Input) -> Option<UploadRequest> {
-    let body = input.typed_body(rt::any);
+    let body = input.form(upload_form);
     Some(UploadRequest {
         body,
         raw: input.raw(),
+    })
+}
+
+/// Reads the form body of `upload`.
+fn upload_form(input: &mut rt::Input) -> Option<crate::models::UploadForm> {
+    let file = input.form_file("file", true);
+    let title = input.form_text("title", rt::Kind::String, false, check_title_field);
+    Some(crate::models::UploadForm {
+        file: file?,
+        title,
     })
 }
 
@@ -284,29 +303,22 @@ fn search_request(input: &mut rt::Input) -> Option<SearchRequest> {
     })
 }
 
-/// Checks a value of `NoteForm`.
-fn check_note_form(
+fn check_text_field(
     v: &::serde_json::Value,
     at: &rt::At<'_>,
     errors: &mut Vec<rt::FieldError>,
 ) {
-    let Some(o) = rt::object(v, at, &["text"], errors) else {
-        return;
-    };
-    rt::members(
-        o,
-        at,
-        errors,
-        &[
-            (
-                "text",
-                false,
-                |v, at, errors| {
-                    rt::string(v, at, errors);
-                    static RULES: rt::Rules = rt::Rules::NONE.max_length(200);
-                    rt::rules(v, at, &RULES, errors);
-                },
-            ),
-        ],
-    );
+    rt::string(v, at, errors);
+    static RULES: rt::Rules = rt::Rules::NONE.max_length(200);
+    rt::rules(v, at, &RULES, errors);
+}
+
+fn check_title_field(
+    v: &::serde_json::Value,
+    at: &rt::At<'_>,
+    errors: &mut Vec<rt::FieldError>,
+) {
+    rt::string(v, at, errors);
+    static RULES: rt::Rules = rt::Rules::NONE.max_length(50);
+    rt::rules(v, at, &RULES, errors);
 }

@@ -270,6 +270,7 @@ pub fn router_with<S: Api>(
         .method_not_allowed_fallback(rt::method_not_allowed)
         .fallback(rt::not_found)
         .layer(::axum::extract::DefaultBodyLimit::max(config.body_limit))
+        .layer(::axum::Extension(config))
         .with_state(service)
 }
 
