@@ -14,6 +14,8 @@ pub mod auth;
 pub mod error;
 #[cfg(feature = "client")]
 pub mod oauth2;
+#[cfg(feature = "client")]
+pub mod response;
 mod secret;
 #[cfg(feature = "server")]
 pub mod server;
@@ -25,12 +27,18 @@ pub use auth::{
     Credentials, Flow, FlowKind, Requirement, Scheme, SchemeKind, Security, Token, TokenSource,
 };
 #[cfg(feature = "client")]
-pub use error::{BoxError, DecodeError, Error, ResponseParts};
+pub use error::{BoxError, DecodeError, Error, HeaderError, ResponseParts};
 #[cfg(feature = "client")]
 pub use oauth2::{ClientAuthentication, ClientCredentials, Scopes, TokenError};
+#[cfg(feature = "client")]
+pub use response::Response;
 pub use secret::Secret;
 #[cfg(feature = "client")]
 pub use transport::{ClientCore, Config, RetryPolicy};
+/// The HTTP client generated clients use, for building one to pass as [`Config::http`]
+/// (proxies, TLS roots) without depending on it separately.
+#[cfg(feature = "client")]
+pub use reqwest;
 #[cfg(feature = "client")]
 #[doc(hidden)]
-pub use {reqwest, serde_json};
+pub use serde_json;
