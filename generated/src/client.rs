@@ -2,8 +2,12 @@
 #![allow(deprecated)]
 
 pub use ::oasgen_runtime::{
-    Config, Credentials, Error, RetryPolicy, Secret, Token, TokenSource,
+    Config, Credentials, Error, Response, RetryPolicy, Secret, Token, TokenSource,
 };
+
+/// The HTTP client the generated client uses, re-exported for building one to pass
+/// as [`Config::http`] (proxies, TLS roots).
+pub use ::oasgen_runtime::reqwest;
 
 /// The security schemes of the API and, per operation, the credentials it accepts.
 pub mod security {
@@ -228,24 +232,20 @@ impl Client {
     ///
     /// Arguments:
     /// - `tenant`: Your Emporix tenant's name.
+    ///   **Note:** The tenant should always be written in lowercase.
     /// - `client_id`: Storefront client ID.
-    pub async fn anonymous_login(
-        &self,
-        tenant: &str,
-        client_id: &str,
-    ) -> Result<crate::models::AnonymousToken, Error<AnonymousLoginError>> {
-        let mut request_ = self
-            .core
-            .get::<
-                AnonymousLoginError,
-            >(&["customerlogin", "auth", "anonymous", "login"])?;
-        request_.query("tenant", &tenant, true)?;
-        request_.query("client_id", &client_id, true)?;
-        let response_ = self.core.send(request_, &security::ANONYMOUS_LOGIN).await?;
-        match response_.status.as_u16() {
-            200u16 => response_.json(),
-            400u16 => response_.api_error_json(AnonymousLoginError::BadRequest),
-            _ => Err(response_.unexpected()),
+    ///
+    /// `.await` the returned [`AnonymousLoginRequest`] for the body of the success, or call its [`send_with_response`](AnonymousLoginRequest::send_with_response) for the status and headers too.
+    pub fn anonymous_login<'a>(
+        &'a self,
+        tenant: &'a str,
+        client_id: &'a str,
+    ) -> AnonymousLoginRequest<'a> {
+        AnonymousLoginRequest {
+            client_: self,
+            tenant,
+            client_id,
+            extra_: ::std::default::Default::default(),
         }
     }
 
@@ -261,33 +261,24 @@ impl Client {
     ///
     /// Arguments:
     /// - `tenant`: Your Emporix tenant's name.
+    ///   **Note:** The tenant should always be written in lowercase.
     /// - `client_id`: Storefront client ID.
-    /// - `refresh_token`: Refresh token returned together with the anonymous token (`refresh_token`). Recommended over the deprecated `anonymous_token` parameter; one of the two must be sent.
-    /// - `anonymous_token`: Deprecated. The anonymous access token to refresh; use `refresh_token` instead. (deprecated)
-    pub async fn refresh_anonymous_token(
-        &self,
-        tenant: &str,
-        client_id: &str,
-        refresh_token: Option<&str>,
-        anonymous_token: Option<&str>,
-    ) -> Result<crate::models::AnonymousToken, Error<RefreshAnonymousTokenError>> {
-        let mut request_ = self
-            .core
-            .get::<
-                RefreshAnonymousTokenError,
-            >(&["customerlogin", "auth", "anonymous", "refresh"])?;
-        request_.query("tenant", &tenant, true)?;
-        request_.query("refresh_token", &refresh_token, true)?;
-        request_.query("anonymous_token", &anonymous_token, true)?;
-        request_.query("client_id", &client_id, true)?;
-        let response_ = self
-            .core
-            .send(request_, &security::REFRESH_ANONYMOUS_TOKEN)
-            .await?;
-        match response_.status.as_u16() {
-            200u16 => response_.json(),
-            400u16 => response_.api_error_json(RefreshAnonymousTokenError::BadRequest),
-            _ => Err(response_.unexpected()),
+    ///
+    /// Optional, set on the returned request: `refresh_token`, `anonymous_token`.
+    ///
+    /// `.await` the returned [`RefreshAnonymousTokenRequest`] for the body of the success, or call its [`send_with_response`](RefreshAnonymousTokenRequest::send_with_response) for the status and headers too.
+    pub fn refresh_anonymous_token<'a>(
+        &'a self,
+        tenant: &'a str,
+        client_id: &'a str,
+    ) -> RefreshAnonymousTokenRequest<'a> {
+        RefreshAnonymousTokenRequest {
+            client_: self,
+            tenant,
+            client_id,
+            refresh_token: None,
+            anonymous_token: None,
+            extra_: ::std::default::Default::default(),
         }
     }
 
@@ -307,24 +298,20 @@ impl Client {
     ///
     /// Arguments:
     /// - `tenant`: Your Emporix tenant's name.
-    /// - `body`: the request body
-    pub async fn signup(
-        &self,
-        tenant: &str,
-        body: &crate::models::CustomerSignup,
-    ) -> Result<crate::models::IdResponse, Error<SignupError>> {
-        let mut request_ = self
-            .core
-            .post::<SignupError>(&["customer", tenant, "signup"])?;
-        request_.json("application/json", body)?;
-        let response_ = self.core.send(request_, &security::SIGNUP).await?;
-        match response_.status.as_u16() {
-            201u16 => response_.json(),
-            400u16 => response_.api_error_json(SignupError::BadRequest),
-            401u16 => response_.api_error_json(SignupError::Unauthorized),
-            403u16 => response_.api_error_json(SignupError::Forbidden),
-            409u16 => response_.api_error_json(SignupError::Conflict),
-            _ => Err(response_.unexpected()),
+    ///   **Note:** The tenant should always be written in lowercase.
+    /// - `body`: The request body.
+    ///
+    /// `.await` the returned [`SignupRequest`] for the body of the success, or call its [`send_with_response`](SignupRequest::send_with_response) for the status and headers too.
+    pub fn signup<'a>(
+        &'a self,
+        tenant: &'a str,
+        body: &'a crate::models::CustomerSignup,
+    ) -> SignupRequest<'a> {
+        SignupRequest {
+            client_: self,
+            tenant,
+            body,
+            extra_: ::std::default::Default::default(),
         }
     }
 
@@ -346,20 +333,20 @@ impl Client {
     ///
     /// Arguments:
     /// - `tenant`: Your Emporix tenant's name.
-    /// - `body`: the request body
-    pub async fn login(
-        &self,
-        tenant: &str,
-        body: &crate::models::PasswordAuthentication,
-    ) -> Result<crate::models::CustomerLoginResponse, Error<LoginError>> {
-        let mut request_ = self.core.post::<LoginError>(&["customer", tenant, "login"])?;
-        request_.json("application/json", body)?;
-        let response_ = self.core.send(request_, &security::LOGIN).await?;
-        match response_.status.as_u16() {
-            200u16 => response_.json(),
-            400u16 => response_.api_error_json(LoginError::BadRequest),
-            401u16 => response_.api_error_json(LoginError::Unauthorized),
-            _ => Err(response_.unexpected()),
+    ///   **Note:** The tenant should always be written in lowercase.
+    /// - `body`: The request body.
+    ///
+    /// `.await` the returned [`LoginRequest`] for the body of the success, or call its [`send_with_response`](LoginRequest::send_with_response) for the status and headers too.
+    pub fn login<'a>(
+        &'a self,
+        tenant: &'a str,
+        body: &'a crate::models::PasswordAuthentication,
+    ) -> LoginRequest<'a> {
+        LoginRequest {
+            client_: self,
+            tenant,
+            body,
+            extra_: ::std::default::Default::default(),
         }
     }
 
@@ -376,22 +363,21 @@ impl Client {
     ///
     /// Arguments:
     /// - `tenant`: Your Emporix tenant's name.
+    ///   **Note:** The tenant should always be written in lowercase.
     /// - `access_token`: Customer's access token to be invalidated.
-    pub async fn logout(
-        &self,
-        tenant: &str,
-        access_token: &str,
-    ) -> Result<(), Error<LogoutError>> {
-        let mut request_ = self
-            .core
-            .get::<LogoutError>(&["customer", tenant, "logout"])?;
-        request_.query("accessToken", &access_token, true)?;
-        let response_ = self.core.send(request_, &security::LOGOUT).await?;
-        match response_.status.as_u16() {
-            204u16 => Ok(()),
-            400u16 => response_.api_error_json(LogoutError::BadRequest),
-            401u16 => response_.api_error_json(LogoutError::Unauthorized),
-            _ => Err(response_.unexpected()),
+    ///   A secret: the request's `Debug` does not show it.
+    ///
+    /// `.await` the returned [`LogoutRequest`] for the body of the success, or call its [`send_with_response`](LogoutRequest::send_with_response) for the status and headers too.
+    pub fn logout<'a>(
+        &'a self,
+        tenant: &'a str,
+        access_token: &'a str,
+    ) -> LogoutRequest<'a> {
+        LogoutRequest {
+            client_: self,
+            tenant,
+            access_token,
+            extra_: ::std::default::Default::default(),
         }
     }
 
@@ -408,30 +394,24 @@ impl Client {
     ///
     /// Arguments:
     /// - `tenant`: Your Emporix tenant's name.
+    ///   **Note:** The tenant should always be written in lowercase.
     /// - `refresh_token`: Customer's refresh token generated when a customer token is requested.
-    /// - `legal_entity_id`: Legal entity to associate the session with (optional).
-    pub async fn refresh_customer_token(
-        &self,
-        tenant: &str,
-        refresh_token: &str,
-        legal_entity_id: Option<&str>,
-    ) -> Result<crate::models::CustomerToken, Error<RefreshCustomerTokenError>> {
-        let mut request_ = self
-            .core
-            .get::<
-                RefreshCustomerTokenError,
-            >(&["customer", tenant, "refreshauthtoken"])?;
-        request_.query("refreshToken", &refresh_token, true)?;
-        request_.query("legalEntityId", &legal_entity_id, true)?;
-        let response_ = self
-            .core
-            .send(request_, &security::REFRESH_CUSTOMER_TOKEN)
-            .await?;
-        match response_.status.as_u16() {
-            200u16 => response_.json(),
-            400u16 => response_.api_error_json(RefreshCustomerTokenError::BadRequest),
-            401u16 => response_.api_error_json(RefreshCustomerTokenError::Unauthorized),
-            _ => Err(response_.unexpected()),
+    ///   A secret: the request's `Debug` does not show it.
+    ///
+    /// Optional, set on the returned request: `legal_entity_id`.
+    ///
+    /// `.await` the returned [`RefreshCustomerTokenRequest`] for the body of the success, or call its [`send_with_response`](RefreshCustomerTokenRequest::send_with_response) for the status and headers too.
+    pub fn refresh_customer_token<'a>(
+        &'a self,
+        tenant: &'a str,
+        refresh_token: &'a str,
+    ) -> RefreshCustomerTokenRequest<'a> {
+        RefreshCustomerTokenRequest {
+            client_: self,
+            tenant,
+            refresh_token,
+            legal_entity_id: None,
+            extra_: ::std::default::Default::default(),
         }
     }
 
@@ -447,19 +427,14 @@ impl Client {
     ///
     /// Arguments:
     /// - `tenant`: Your Emporix tenant's name.
-    pub async fn validate_token(
-        &self,
-        tenant: &str,
-    ) -> Result<crate::models::TokenValidationResponse, Error<ValidateTokenError>> {
-        let request_ = self
-            .core
-            .get::<ValidateTokenError>(&["customer", tenant, "validateauthtoken"])?;
-        let response_ = self.core.send(request_, &security::VALIDATE_TOKEN).await?;
-        match response_.status.as_u16() {
-            200u16 => response_.json(),
-            400u16 => response_.api_error_json(ValidateTokenError::BadRequest),
-            401u16 => response_.api_error_json(ValidateTokenError::Unauthorized),
-            _ => Err(response_.unexpected()),
+    ///   **Note:** The tenant should always be written in lowercase.
+    ///
+    /// `.await` the returned [`ValidateTokenRequest`] for the body of the success, or call its [`send_with_response`](ValidateTokenRequest::send_with_response) for the status and headers too.
+    pub fn validate_token<'a>(&'a self, tenant: &'a str) -> ValidateTokenRequest<'a> {
+        ValidateTokenRequest {
+            client_: self,
+            tenant,
+            extra_: ::std::default::Default::default(),
         }
     }
 
@@ -480,36 +455,28 @@ impl Client {
     ///
     /// Arguments:
     /// - `tenant`: Your Emporix tenant's name.
+    ///   **Note:** The tenant should always be written in lowercase.
     /// - `code`: Authorization code received from Auth0.
     /// - `redirect_uri`: Redirect URI used in the Auth0 authorization request.
-    /// - `code_verifier`: PKCE code verifier. Required only if using the PKCE flow.
-    /// - `session_id`: Anonymous customer's unique session identifier. Optional: use it to keep the same session when transitioning from the anonymous to the authenticated state.
-    /// - `body`: the request body
-    pub async fn social_login(
-        &self,
-        tenant: &str,
-        code: &str,
-        redirect_uri: &str,
-        code_verifier: Option<&str>,
-        session_id: Option<&str>,
-        body: Option<&crate::models::SocialLoginRequest>,
-    ) -> Result<crate::models::SocialLoginResponse, Error<SocialLoginError>> {
-        let mut request_ = self
-            .core
-            .post::<SocialLoginError>(&["customer", tenant, "socialLogin"])?;
-        request_.query("code", &code, true)?;
-        request_.query("redirect_uri", &redirect_uri, true)?;
-        request_.query("code_verifier", &code_verifier, true)?;
-        request_.header("session-id", &session_id)?;
-        if let Some(body) = body {
-            request_.json("application/json", body)?;
-        }
-        let response_ = self.core.send(request_, &security::SOCIAL_LOGIN).await?;
-        match response_.status.as_u16() {
-            200u16 => response_.json(),
-            400u16 => response_.api_error_json(SocialLoginError::BadRequest),
-            401u16 => response_.api_error_json(SocialLoginError::Unauthorized),
-            _ => Err(response_.unexpected()),
+    ///
+    /// Optional, set on the returned request: `code_verifier`, `session_id`, `body`.
+    ///
+    /// `.await` the returned [`SocialLoginRequest`] for the body of the success, or call its [`send_with_response`](SocialLoginRequest::send_with_response) for the status and headers too.
+    pub fn social_login<'a>(
+        &'a self,
+        tenant: &'a str,
+        code: &'a str,
+        redirect_uri: &'a str,
+    ) -> SocialLoginRequest<'a> {
+        SocialLoginRequest {
+            client_: self,
+            tenant,
+            code,
+            redirect_uri,
+            code_verifier: None,
+            session_id: None,
+            body: None,
+            extra_: ::std::default::Default::default(),
         }
     }
 
@@ -527,23 +494,20 @@ impl Client {
     ///
     /// Arguments:
     /// - `tenant`: Your Emporix tenant's name.
-    /// - `expand`: List of additional attributes to be retrieved, separated by commas, for example `addresses` or `mixin:*` (expands mixin schemas).
-    pub async fn get_customer_profile(
-        &self,
-        tenant: &str,
-        expand: Option<&str>,
-    ) -> Result<crate::models::Customer, Error<GetCustomerProfileError>> {
-        let mut request_ = self
-            .core
-            .get::<GetCustomerProfileError>(&["customer", tenant, "me"])?;
-        request_.query("expand", &expand, true)?;
-        let response_ = self.core.send(request_, &security::GET_CUSTOMER_PROFILE).await?;
-        match response_.status.as_u16() {
-            200u16 => response_.json(),
-            400u16 => response_.api_error_json(GetCustomerProfileError::BadRequest),
-            401u16 => response_.api_error_json(GetCustomerProfileError::Unauthorized),
-            403u16 => response_.api_error_json(GetCustomerProfileError::Forbidden),
-            _ => Err(response_.unexpected()),
+    ///   **Note:** The tenant should always be written in lowercase.
+    ///
+    /// Optional, set on the returned request: `expand`.
+    ///
+    /// `.await` the returned [`GetCustomerProfileRequest`] for the body of the success, or call its [`send_with_response`](GetCustomerProfileRequest::send_with_response) for the status and headers too.
+    pub fn get_customer_profile<'a>(
+        &'a self,
+        tenant: &'a str,
+    ) -> GetCustomerProfileRequest<'a> {
+        GetCustomerProfileRequest {
+            client_: self,
+            tenant,
+            expand: None,
+            extra_: ::std::default::Default::default(),
         }
     }
 
@@ -559,27 +523,20 @@ impl Client {
     ///
     /// Arguments:
     /// - `tenant`: Your Emporix tenant's name.
-    /// - `token`: Token received by the customer through email.
-    pub async fn delete_customer_profile(
-        &self,
-        tenant: &str,
-        token: Option<&str>,
-    ) -> Result<DeleteCustomerProfileResponse, Error<DeleteCustomerProfileError>> {
-        let mut request_ = self
-            .core
-            .delete::<DeleteCustomerProfileError>(&["customer", tenant, "me"])?;
-        request_.query("token", &token, true)?;
-        let response_ = self
-            .core
-            .send(request_, &security::DELETE_CUSTOMER_PROFILE)
-            .await?;
-        match response_.status.as_u16() {
-            202u16 => Ok(DeleteCustomerProfileResponse::Accepted),
-            204u16 => Ok(DeleteCustomerProfileResponse::NoContent),
-            400u16 => response_.api_error_json(DeleteCustomerProfileError::BadRequest),
-            401u16 => response_.api_error_json(DeleteCustomerProfileError::Unauthorized),
-            403u16 => response_.api_error_json(DeleteCustomerProfileError::Forbidden),
-            _ => Err(response_.unexpected()),
+    ///   **Note:** The tenant should always be written in lowercase.
+    ///
+    /// Optional, set on the returned request: `token`.
+    ///
+    /// `.await` the returned [`DeleteCustomerProfileRequest`] for the body of the success, or call its [`send_with_response`](DeleteCustomerProfileRequest::send_with_response) for the status and headers too.
+    pub fn delete_customer_profile<'a>(
+        &'a self,
+        tenant: &'a str,
+    ) -> DeleteCustomerProfileRequest<'a> {
+        DeleteCustomerProfileRequest {
+            client_: self,
+            tenant,
+            token: None,
+            extra_: ::std::default::Default::default(),
         }
     }
 
@@ -596,33 +553,20 @@ impl Client {
     ///
     /// Arguments:
     /// - `tenant`: Your Emporix tenant's name.
-    /// - `body`: the request body
-    pub async fn update_customer_profile(
-        &self,
-        tenant: &str,
-        body: &UpdateCustomerProfileBody,
-    ) -> Result<(), Error<UpdateCustomerProfileError>> {
-        let mut request_ = self
-            .core
-            .patch::<UpdateCustomerProfileError>(&["customer", tenant, "me"])?;
-        match body {
-            UpdateCustomerProfileBody::ApplicationJson(value) => {
-                request_.json("application/json", value)?
-            }
-            UpdateCustomerProfileBody::ApplicationMergePatchJson(value) => {
-                request_.json("application/merge-patch+json", value)?
-            }
-        };
-        let response_ = self
-            .core
-            .send(request_, &security::UPDATE_CUSTOMER_PROFILE)
-            .await?;
-        match response_.status.as_u16() {
-            200u16 => Ok(()),
-            400u16 => response_.api_error_json(UpdateCustomerProfileError::BadRequest),
-            401u16 => response_.api_error_json(UpdateCustomerProfileError::Unauthorized),
-            403u16 => response_.api_error_json(UpdateCustomerProfileError::Forbidden),
-            _ => Err(response_.unexpected()),
+    ///   **Note:** The tenant should always be written in lowercase.
+    /// - `body`: The request body.
+    ///
+    /// `.await` the returned [`UpdateCustomerProfileRequest`] for the body of the success, or call its [`send_with_response`](UpdateCustomerProfileRequest::send_with_response) for the status and headers too.
+    pub fn update_customer_profile<'a>(
+        &'a self,
+        tenant: &'a str,
+        body: &'a UpdateCustomerProfileBody,
+    ) -> UpdateCustomerProfileRequest<'a> {
+        UpdateCustomerProfileRequest {
+            client_: self,
+            tenant,
+            body,
+            extra_: ::std::default::Default::default(),
         }
     }
 
@@ -636,26 +580,20 @@ impl Client {
     ///
     /// Arguments:
     /// - `tenant`: Your Emporix tenant's name.
-    /// - `body`: the request body
-    pub async fn assign_account(
-        &self,
-        tenant: &str,
-        body: &crate::models::PasswordAuthentication,
-    ) -> Result<(), Error<AssignAccountError>> {
-        let mut request_ = self
-            .core
-            .post::<
-                AssignAccountError,
-            >(&["customer", tenant, "me", "accounts", "internal"])?;
-        request_.json("application/json", body)?;
-        let response_ = self.core.send(request_, &security::ASSIGN_ACCOUNT).await?;
-        match response_.status.as_u16() {
-            201u16 => Ok(()),
-            400u16 => response_.api_error_json(AssignAccountError::BadRequest),
-            401u16 => response_.api_error_json(AssignAccountError::Unauthorized),
-            403u16 => response_.api_error_json(AssignAccountError::Forbidden),
-            409u16 => response_.api_error_json(AssignAccountError::Conflict),
-            _ => Err(response_.unexpected()),
+    ///   **Note:** The tenant should always be written in lowercase.
+    /// - `body`: The request body.
+    ///
+    /// `.await` the returned [`AssignAccountRequest`] for the body of the success, or call its [`send_with_response`](AssignAccountRequest::send_with_response) for the status and headers too.
+    pub fn assign_account<'a>(
+        &'a self,
+        tenant: &'a str,
+        body: &'a crate::models::PasswordAuthentication,
+    ) -> AssignAccountRequest<'a> {
+        AssignAccountRequest {
+            client_: self,
+            tenant,
+            body,
+            extra_: ::std::default::Default::default(),
         }
     }
 
@@ -671,20 +609,14 @@ impl Client {
     ///
     /// Arguments:
     /// - `tenant`: Your Emporix tenant's name.
-    pub async fn list_addresses(
-        &self,
-        tenant: &str,
-    ) -> Result<Vec<crate::models::Address>, Error<ListAddressesError>> {
-        let request_ = self
-            .core
-            .get::<ListAddressesError>(&["customer", tenant, "me", "addresses"])?;
-        let response_ = self.core.send(request_, &security::LIST_ADDRESSES).await?;
-        match response_.status.as_u16() {
-            200u16 => response_.json(),
-            400u16 => response_.api_error_json(ListAddressesError::BadRequest),
-            401u16 => response_.api_error_json(ListAddressesError::Unauthorized),
-            403u16 => response_.api_error_json(ListAddressesError::Forbidden),
-            _ => Err(response_.unexpected()),
+    ///   **Note:** The tenant should always be written in lowercase.
+    ///
+    /// `.await` the returned [`ListAddressesRequest`] for the body of the success, or call its [`send_with_response`](ListAddressesRequest::send_with_response) for the status and headers too.
+    pub fn list_addresses<'a>(&'a self, tenant: &'a str) -> ListAddressesRequest<'a> {
+        ListAddressesRequest {
+            client_: self,
+            tenant,
+            extra_: ::std::default::Default::default(),
         }
     }
 
@@ -702,23 +634,20 @@ impl Client {
     ///
     /// Arguments:
     /// - `tenant`: Your Emporix tenant's name.
-    /// - `body`: the request body
-    pub async fn add_address(
-        &self,
-        tenant: &str,
-        body: &crate::models::Address,
-    ) -> Result<crate::models::IdResponse, Error<AddAddressError>> {
-        let mut request_ = self
-            .core
-            .post::<AddAddressError>(&["customer", tenant, "me", "addresses"])?;
-        request_.json("application/json", body)?;
-        let response_ = self.core.send(request_, &security::ADD_ADDRESS).await?;
-        match response_.status.as_u16() {
-            201u16 => response_.json(),
-            400u16 => response_.api_error_json(AddAddressError::BadRequest),
-            401u16 => response_.api_error_json(AddAddressError::Unauthorized),
-            403u16 => response_.api_error_json(AddAddressError::Forbidden),
-            _ => Err(response_.unexpected()),
+    ///   **Note:** The tenant should always be written in lowercase.
+    /// - `body`: The request body.
+    ///
+    /// `.await` the returned [`AddAddressRequest`] for the body of the success, or call its [`send_with_response`](AddAddressRequest::send_with_response) for the status and headers too.
+    pub fn add_address<'a>(
+        &'a self,
+        tenant: &'a str,
+        body: &'a crate::models::Address,
+    ) -> AddAddressRequest<'a> {
+        AddAddressRequest {
+            client_: self,
+            tenant,
+            body,
+            extra_: ::std::default::Default::default(),
         }
     }
 
@@ -734,25 +663,20 @@ impl Client {
     ///
     /// Arguments:
     /// - `tenant`: Your Emporix tenant's name.
+    ///   **Note:** The tenant should always be written in lowercase.
     /// - `address_id`: Address' unique identifier generated when the address is added to a customer's profile.
-    pub async fn get_address(
-        &self,
-        tenant: &str,
-        address_id: &str,
-    ) -> Result<crate::models::Address, Error<GetAddressError>> {
-        let request_ = self
-            .core
-            .get::<
-                GetAddressError,
-            >(&["customer", tenant, "me", "addresses", address_id])?;
-        let response_ = self.core.send(request_, &security::GET_ADDRESS).await?;
-        match response_.status.as_u16() {
-            200u16 => response_.json(),
-            400u16 => response_.api_error_json(GetAddressError::BadRequest),
-            401u16 => response_.api_error_json(GetAddressError::Unauthorized),
-            403u16 => response_.api_error_json(GetAddressError::Forbidden),
-            404u16 => response_.api_error_json(GetAddressError::NotFound),
-            _ => Err(response_.unexpected()),
+    ///
+    /// `.await` the returned [`GetAddressRequest`] for the body of the success, or call its [`send_with_response`](GetAddressRequest::send_with_response) for the status and headers too.
+    pub fn get_address<'a>(
+        &'a self,
+        tenant: &'a str,
+        address_id: &'a str,
+    ) -> GetAddressRequest<'a> {
+        GetAddressRequest {
+            client_: self,
+            tenant,
+            address_id,
+            extra_: ::std::default::Default::default(),
         }
     }
 
@@ -768,25 +692,20 @@ impl Client {
     ///
     /// Arguments:
     /// - `tenant`: Your Emporix tenant's name.
+    ///   **Note:** The tenant should always be written in lowercase.
     /// - `address_id`: Address' unique identifier generated when the address is added to a customer's profile.
-    pub async fn delete_address(
-        &self,
-        tenant: &str,
-        address_id: &str,
-    ) -> Result<(), Error<DeleteAddressError>> {
-        let request_ = self
-            .core
-            .delete::<
-                DeleteAddressError,
-            >(&["customer", tenant, "me", "addresses", address_id])?;
-        let response_ = self.core.send(request_, &security::DELETE_ADDRESS).await?;
-        match response_.status.as_u16() {
-            204u16 => Ok(()),
-            400u16 => response_.api_error_json(DeleteAddressError::BadRequest),
-            401u16 => response_.api_error_json(DeleteAddressError::Unauthorized),
-            403u16 => response_.api_error_json(DeleteAddressError::Forbidden),
-            404u16 => response_.api_error_json(DeleteAddressError::NotFound),
-            _ => Err(response_.unexpected()),
+    ///
+    /// `.await` the returned [`DeleteAddressRequest`] for the body of the success, or call its [`send_with_response`](DeleteAddressRequest::send_with_response) for the status and headers too.
+    pub fn delete_address<'a>(
+        &'a self,
+        tenant: &'a str,
+        address_id: &'a str,
+    ) -> DeleteAddressRequest<'a> {
+        DeleteAddressRequest {
+            client_: self,
+            tenant,
+            address_id,
+            extra_: ::std::default::Default::default(),
         }
     }
 
@@ -803,28 +722,23 @@ impl Client {
     ///
     /// Arguments:
     /// - `tenant`: Your Emporix tenant's name.
+    ///   **Note:** The tenant should always be written in lowercase.
     /// - `address_id`: Address' unique identifier generated when the address is added to a customer's profile.
-    /// - `body`: the request body
-    pub async fn update_address(
-        &self,
-        tenant: &str,
-        address_id: &str,
-        body: &crate::models::Address,
-    ) -> Result<(), Error<UpdateAddressError>> {
-        let mut request_ = self
-            .core
-            .patch::<
-                UpdateAddressError,
-            >(&["customer", tenant, "me", "addresses", address_id])?;
-        request_.json("application/json", body)?;
-        let response_ = self.core.send(request_, &security::UPDATE_ADDRESS).await?;
-        match response_.status.as_u16() {
-            200u16 => Ok(()),
-            400u16 => response_.api_error_json(UpdateAddressError::BadRequest),
-            401u16 => response_.api_error_json(UpdateAddressError::Unauthorized),
-            403u16 => response_.api_error_json(UpdateAddressError::Forbidden),
-            404u16 => response_.api_error_json(UpdateAddressError::NotFound),
-            _ => Err(response_.unexpected()),
+    /// - `body`: The request body.
+    ///
+    /// `.await` the returned [`UpdateAddressRequest`] for the body of the success, or call its [`send_with_response`](UpdateAddressRequest::send_with_response) for the status and headers too.
+    pub fn update_address<'a>(
+        &'a self,
+        tenant: &'a str,
+        address_id: &'a str,
+        body: &'a crate::models::Address,
+    ) -> UpdateAddressRequest<'a> {
+        UpdateAddressRequest {
+            client_: self,
+            tenant,
+            address_id,
+            body,
+            extra_: ::std::default::Default::default(),
         }
     }
 
@@ -841,28 +755,23 @@ impl Client {
     ///
     /// Arguments:
     /// - `tenant`: Your Emporix tenant's name.
+    ///   **Note:** The tenant should always be written in lowercase.
     /// - `address_id`: Address' unique identifier generated when the address is added to a customer's profile.
     /// - `tags`: List of address tags, separated by commas.
-    pub async fn add_address_tags(
-        &self,
-        tenant: &str,
-        address_id: &str,
-        tags: &str,
-    ) -> Result<(), Error<AddAddressTagsError>> {
-        let mut request_ = self
-            .core
-            .post::<
-                AddAddressTagsError,
-            >(&["customer", tenant, "me", "addresses", address_id, "tags"])?;
-        request_.query("tags", &tags, true)?;
-        let response_ = self.core.send(request_, &security::ADD_ADDRESS_TAGS).await?;
-        match response_.status.as_u16() {
-            204u16 => Ok(()),
-            400u16 => response_.api_error_json(AddAddressTagsError::BadRequest),
-            401u16 => response_.api_error_json(AddAddressTagsError::Unauthorized),
-            403u16 => response_.api_error_json(AddAddressTagsError::Forbidden),
-            404u16 => response_.api_error_json(AddAddressTagsError::NotFound),
-            _ => Err(response_.unexpected()),
+    ///
+    /// `.await` the returned [`AddAddressTagsRequest`] for the body of the success, or call its [`send_with_response`](AddAddressTagsRequest::send_with_response) for the status and headers too.
+    pub fn add_address_tags<'a>(
+        &'a self,
+        tenant: &'a str,
+        address_id: &'a str,
+        tags: &'a str,
+    ) -> AddAddressTagsRequest<'a> {
+        AddAddressTagsRequest {
+            client_: self,
+            tenant,
+            address_id,
+            tags,
+            extra_: ::std::default::Default::default(),
         }
     }
 
@@ -878,28 +787,23 @@ impl Client {
     ///
     /// Arguments:
     /// - `tenant`: Your Emporix tenant's name.
+    ///   **Note:** The tenant should always be written in lowercase.
     /// - `address_id`: Address' unique identifier generated when the address is added to a customer's profile.
     /// - `tags`: List of address tags, separated by commas.
-    pub async fn delete_address_tags(
-        &self,
-        tenant: &str,
-        address_id: &str,
-        tags: &str,
-    ) -> Result<(), Error<DeleteAddressTagsError>> {
-        let mut request_ = self
-            .core
-            .delete::<
-                DeleteAddressTagsError,
-            >(&["customer", tenant, "me", "addresses", address_id, "tags"])?;
-        request_.query("tags", &tags, true)?;
-        let response_ = self.core.send(request_, &security::DELETE_ADDRESS_TAGS).await?;
-        match response_.status.as_u16() {
-            204u16 => Ok(()),
-            400u16 => response_.api_error_json(DeleteAddressTagsError::BadRequest),
-            401u16 => response_.api_error_json(DeleteAddressTagsError::Unauthorized),
-            403u16 => response_.api_error_json(DeleteAddressTagsError::Forbidden),
-            404u16 => response_.api_error_json(DeleteAddressTagsError::NotFound),
-            _ => Err(response_.unexpected()),
+    ///
+    /// `.await` the returned [`DeleteAddressTagsRequest`] for the body of the success, or call its [`send_with_response`](DeleteAddressTagsRequest::send_with_response) for the status and headers too.
+    pub fn delete_address_tags<'a>(
+        &'a self,
+        tenant: &'a str,
+        address_id: &'a str,
+        tags: &'a str,
+    ) -> DeleteAddressTagsRequest<'a> {
+        DeleteAddressTagsRequest {
+            client_: self,
+            tenant,
+            address_id,
+            tags,
+            extra_: ::std::default::Default::default(),
         }
     }
 
@@ -915,21 +819,21 @@ impl Client {
     ///
     /// Arguments:
     /// - `tenant`: Your Emporix tenant's name.
+    ///   **Note:** The tenant should always be written in lowercase.
     /// - `token`: The token sent in email to customer during account creation.
-    pub async fn confirm_opt_in(
-        &self,
-        tenant: &str,
-        token: &str,
-    ) -> Result<crate::models::CustomerToken, Error<ConfirmOptInError>> {
-        let request_ = self
-            .core
-            .get::<ConfirmOptInError>(&["customer", tenant, "signup", "optin", token])?;
-        let response_ = self.core.send(request_, &security::CONFIRM_OPT_IN).await?;
-        match response_.status.as_u16() {
-            200u16 => response_.json(),
-            400u16 => response_.api_error_json(ConfirmOptInError::BadRequest),
-            401u16 => response_.api_error_json(ConfirmOptInError::Unauthorized),
-            _ => Err(response_.unexpected()),
+    ///   A secret: the request's `Debug` does not show it.
+    ///
+    /// `.await` the returned [`ConfirmOptInRequest`] for the body of the success, or call its [`send_with_response`](ConfirmOptInRequest::send_with_response) for the status and headers too.
+    pub fn confirm_opt_in<'a>(
+        &'a self,
+        tenant: &'a str,
+        token: &'a str,
+    ) -> ConfirmOptInRequest<'a> {
+        ConfirmOptInRequest {
+            client_: self,
+            tenant,
+            token,
+            extra_: ::std::default::Default::default(),
         }
     }
 
@@ -945,27 +849,20 @@ impl Client {
     ///
     /// Arguments:
     /// - `tenant`: Your Emporix tenant's name.
-    /// - `body`: the request body
-    pub async fn resend_activation_link(
-        &self,
-        tenant: &str,
-        body: &crate::models::ResendActivationRequest,
-    ) -> Result<(), Error<ResendActivationLinkError>> {
-        let mut request_ = self
-            .core
-            .post::<
-                ResendActivationLinkError,
-            >(&["customer", tenant, "signup", "optin", "refresh_token"])?;
-        request_.json("application/json", body)?;
-        let response_ = self
-            .core
-            .send(request_, &security::RESEND_ACTIVATION_LINK)
-            .await?;
-        match response_.status.as_u16() {
-            202u16 => Ok(()),
-            400u16 => response_.api_error_json(ResendActivationLinkError::BadRequest),
-            401u16 => response_.api_error_json(ResendActivationLinkError::Unauthorized),
-            _ => Err(response_.unexpected()),
+    ///   **Note:** The tenant should always be written in lowercase.
+    /// - `body`: The request body.
+    ///
+    /// `.await` the returned [`ResendActivationLinkRequest`] for the body of the success, or call its [`send_with_response`](ResendActivationLinkRequest::send_with_response) for the status and headers too.
+    pub fn resend_activation_link<'a>(
+        &'a self,
+        tenant: &'a str,
+        body: &'a crate::models::ResendActivationRequest,
+    ) -> ResendActivationLinkRequest<'a> {
+        ResendActivationLinkRequest {
+            client_: self,
+            tenant,
+            body,
+            extra_: ::std::default::Default::default(),
         }
     }
 
@@ -983,27 +880,20 @@ impl Client {
     ///
     /// Arguments:
     /// - `tenant`: Your Emporix tenant's name.
-    /// - `body`: the request body
-    pub async fn request_email_change(
-        &self,
-        tenant: &str,
-        body: Option<&crate::models::ChangeEmailRequestDto>,
-    ) -> Result<(), Error<RequestEmailChangeError>> {
-        let mut request_ = self
-            .core
-            .post::<
-                RequestEmailChangeError,
-            >(&["customer", tenant, "me", "accounts", "internal", "email", "change"])?;
-        if let Some(body) = body {
-            request_.json("application/json", body)?;
-        }
-        let response_ = self.core.send(request_, &security::REQUEST_EMAIL_CHANGE).await?;
-        match response_.status.as_u16() {
-            204u16 => Ok(()),
-            400u16 => response_.api_error_json(RequestEmailChangeError::BadRequest),
-            401u16 => response_.api_error_json(RequestEmailChangeError::Unauthorized),
-            403u16 => response_.api_error_json(RequestEmailChangeError::Forbidden),
-            _ => Err(response_.unexpected()),
+    ///   **Note:** The tenant should always be written in lowercase.
+    ///
+    /// Optional, set on the returned request: `body`.
+    ///
+    /// `.await` the returned [`RequestEmailChangeRequest`] for the body of the success, or call its [`send_with_response`](RequestEmailChangeRequest::send_with_response) for the status and headers too.
+    pub fn request_email_change<'a>(
+        &'a self,
+        tenant: &'a str,
+    ) -> RequestEmailChangeRequest<'a> {
+        RequestEmailChangeRequest {
+            client_: self,
+            tenant,
+            body: None,
+            extra_: ::std::default::Default::default(),
         }
     }
 
@@ -1017,38 +907,20 @@ impl Client {
     ///
     /// Arguments:
     /// - `tenant`: Your Emporix tenant's name.
-    /// - `body`: the request body
-    pub async fn confirm_email_change(
-        &self,
-        tenant: &str,
-        body: Option<&crate::models::UpdateEmail>,
-    ) -> Result<(), Error<ConfirmEmailChangeError>> {
-        let mut request_ = self
-            .core
-            .post::<
-                ConfirmEmailChangeError,
-            >(
-                &[
-                    "customer",
-                    tenant,
-                    "me",
-                    "accounts",
-                    "internal",
-                    "email",
-                    "change",
-                    "confirm",
-                ],
-            )?;
-        if let Some(body) = body {
-            request_.json("application/json", body)?;
-        }
-        let response_ = self.core.send(request_, &security::CONFIRM_EMAIL_CHANGE).await?;
-        match response_.status.as_u16() {
-            204u16 => Ok(()),
-            400u16 => response_.api_error_json(ConfirmEmailChangeError::BadRequest),
-            401u16 => response_.api_error_json(ConfirmEmailChangeError::Unauthorized),
-            403u16 => response_.api_error_json(ConfirmEmailChangeError::Forbidden),
-            _ => Err(response_.unexpected()),
+    ///   **Note:** The tenant should always be written in lowercase.
+    ///
+    /// Optional, set on the returned request: `body`.
+    ///
+    /// `.await` the returned [`ConfirmEmailChangeRequest`] for the body of the success, or call its [`send_with_response`](ConfirmEmailChangeRequest::send_with_response) for the status and headers too.
+    pub fn confirm_email_change<'a>(
+        &'a self,
+        tenant: &'a str,
+    ) -> ConfirmEmailChangeRequest<'a> {
+        ConfirmEmailChangeRequest {
+            client_: self,
+            tenant,
+            body: None,
+            extra_: ::std::default::Default::default(),
         }
     }
 
@@ -1063,30 +935,20 @@ impl Client {
     ///
     /// Arguments:
     /// - `tenant`: Your Emporix tenant's name.
-    /// - `body`: the request body
-    pub async fn request_password_reset(
-        &self,
-        tenant: &str,
-        body: Option<&crate::models::PasswordResetRequestDto>,
-    ) -> Result<(), Error<RequestPasswordResetError>> {
-        let mut request_ = self
-            .core
-            .post::<
-                RequestPasswordResetError,
-            >(&["customer", tenant, "password", "reset"])?;
-        if let Some(body) = body {
-            request_.json("application/json", body)?;
-        }
-        let response_ = self
-            .core
-            .send(request_, &security::REQUEST_PASSWORD_RESET)
-            .await?;
-        match response_.status.as_u16() {
-            204u16 => Ok(()),
-            400u16 => response_.api_error_json(RequestPasswordResetError::BadRequest),
-            401u16 => response_.api_error_json(RequestPasswordResetError::Unauthorized),
-            403u16 => response_.api_error_json(RequestPasswordResetError::Forbidden),
-            _ => Err(response_.unexpected()),
+    ///   **Note:** The tenant should always be written in lowercase.
+    ///
+    /// Optional, set on the returned request: `body`.
+    ///
+    /// `.await` the returned [`RequestPasswordResetRequest`] for the body of the success, or call its [`send_with_response`](RequestPasswordResetRequest::send_with_response) for the status and headers too.
+    pub fn request_password_reset<'a>(
+        &'a self,
+        tenant: &'a str,
+    ) -> RequestPasswordResetRequest<'a> {
+        RequestPasswordResetRequest {
+            client_: self,
+            tenant,
+            body: None,
+            extra_: ::std::default::Default::default(),
         }
     }
 
@@ -1100,27 +962,17 @@ impl Client {
     ///
     /// Arguments:
     /// - `tenant`: Your Emporix tenant's name.
-    /// - `body`: the request body
-    pub async fn reset_password(
-        &self,
-        tenant: &str,
-        body: Option<&crate::models::PasswordUpdate>,
-    ) -> Result<(), Error<ResetPasswordError>> {
-        let mut request_ = self
-            .core
-            .post::<
-                ResetPasswordError,
-            >(&["customer", tenant, "password", "reset", "update"])?;
-        if let Some(body) = body {
-            request_.json("application/json", body)?;
-        }
-        let response_ = self.core.send(request_, &security::RESET_PASSWORD).await?;
-        match response_.status.as_u16() {
-            204u16 => Ok(()),
-            400u16 => response_.api_error_json(ResetPasswordError::BadRequest),
-            401u16 => response_.api_error_json(ResetPasswordError::Unauthorized),
-            403u16 => response_.api_error_json(ResetPasswordError::Forbidden),
-            _ => Err(response_.unexpected()),
+    ///   **Note:** The tenant should always be written in lowercase.
+    ///
+    /// Optional, set on the returned request: `body`.
+    ///
+    /// `.await` the returned [`ResetPasswordRequest`] for the body of the success, or call its [`send_with_response`](ResetPasswordRequest::send_with_response) for the status and headers too.
+    pub fn reset_password<'a>(&'a self, tenant: &'a str) -> ResetPasswordRequest<'a> {
+        ResetPasswordRequest {
+            client_: self,
+            tenant,
+            body: None,
+            extra_: ::std::default::Default::default(),
         }
     }
 
@@ -1135,28 +987,120 @@ impl Client {
     ///
     /// Arguments:
     /// - `tenant`: Your Emporix tenant's name.
-    /// - `body`: the request body
-    pub async fn change_password(
-        &self,
-        tenant: &str,
-        body: Option<&crate::models::PasswordChangeDto>,
-    ) -> Result<(), Error<ChangePasswordError>> {
-        let mut request_ = self
-            .core
-            .post::<ChangePasswordError>(&["customer", tenant, "password", "change"])?;
-        if let Some(body) = body {
-            request_.json("application/json", body)?;
+    ///   **Note:** The tenant should always be written in lowercase.
+    ///
+    /// Optional, set on the returned request: `body`.
+    ///
+    /// `.await` the returned [`ChangePasswordRequest`] for the body of the success, or call its [`send_with_response`](ChangePasswordRequest::send_with_response) for the status and headers too.
+    pub fn change_password<'a>(&'a self, tenant: &'a str) -> ChangePasswordRequest<'a> {
+        ChangePasswordRequest {
+            client_: self,
+            tenant,
+            body: None,
+            extra_: ::std::default::Default::default(),
         }
-        let response_ = self.core.send(request_, &security::CHANGE_PASSWORD).await?;
+    }
+}
+
+/// A `GET` request to `/customerlogin/auth/anonymous/login`, from [`Client::anonymous_login`]: set optional parameters and extra headers, then `.await` it (or call [`send`](AnonymousLoginRequest::send) or [`send_with_response`](AnonymousLoginRequest::send_with_response)).
+#[must_use = "a request is sent only when it is awaited or sent"]
+pub struct AnonymousLoginRequest<'a> {
+    client_: &'a Client,
+    tenant: &'a str,
+    client_id: &'a str,
+    extra_: ::oasgen_runtime::response::ExtraHeaders,
+}
+
+impl<'a> AnonymousLoginRequest<'a> {
+    /// Adds a header to this call only (a request id, `Accept-Language`). A name or
+    /// value HTTP cannot carry fails the call with [`Error::InvalidRequest`].
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.extra_.push(name, value);
+        self
+    }
+
+    /// Sends the request and returns the decoded body of the success (what `.await` on
+    /// the request does).
+    pub async fn send(
+        self,
+    ) -> Result<crate::models::AnonymousToken, Error<AnonymousLoginError>> {
+        let response_ = self.exchange_().await?;
+        Self::decode_(response_)
+    }
+
+    /// Sends the request and returns the decoded body with the status, the typed
+    /// headers the spec declares ([`AnonymousLoginHeaders`]) and every header as received.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        ::oasgen_runtime::Response<crate::models::AnonymousToken, AnonymousLoginHeaders>,
+        Error<AnonymousLoginError>,
+    > {
+        let response_ = self.exchange_().await?;
+        let status_ = response_.status;
+        let raw_headers_ = response_.headers.clone();
+        let body_ = Self::decode_(response_)?;
+        let headers_ = AnonymousLoginHeaders {};
+        Ok(::oasgen_runtime::Response {
+            status: status_,
+            headers: headers_,
+            raw_headers: raw_headers_,
+            body: body_,
+        })
+    }
+
+    async fn exchange_(
+        self,
+    ) -> Result<::oasgen_runtime::transport::Raw, Error<AnonymousLoginError>> {
+        let Self { client_, tenant, client_id, extra_ } = self;
+        let mut request_ = client_
+            .core
+            .get::<
+                AnonymousLoginError,
+            >(
+                "/customerlogin/auth/anonymous/login",
+                &["customerlogin", "auth", "anonymous", "login"],
+            )?;
+        request_.query("tenant", &tenant, true)?;
+        request_.query("client_id", &client_id, true)?;
+        request_.extra(extra_)?;
+        client_.core.send(request_, &security::ANONYMOUS_LOGIN).await
+    }
+
+    fn decode_(
+        response_: ::oasgen_runtime::transport::Raw,
+    ) -> Result<crate::models::AnonymousToken, Error<AnonymousLoginError>> {
         match response_.status.as_u16() {
-            204u16 => Ok(()),
-            400u16 => response_.api_error_json(ChangePasswordError::BadRequest),
-            401u16 => response_.api_error_json(ChangePasswordError::Unauthorized),
-            403u16 => response_.api_error_json(ChangePasswordError::Forbidden),
+            200u16 => response_.json(),
+            400u16 => response_.api_error_json(AnonymousLoginError::BadRequest),
             _ => Err(response_.unexpected()),
         }
     }
 }
+
+impl<'a> ::std::future::IntoFuture for AnonymousLoginRequest<'a> {
+    type Output = Result<crate::models::AnonymousToken, Error<AnonymousLoginError>>;
+
+    type IntoFuture = ::oasgen_runtime::response::BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl ::std::fmt::Debug for AnonymousLoginRequest<'_> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AnonymousLoginRequest")
+            .field("tenant", &self.tenant)
+            .field("client_id", &self.client_id)
+            .field("extra_headers", &self.extra_)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The response headers the successes of [`Client::anonymous_login`] declare, typed (`None` when an optional one is absent), from [`AnonymousLoginRequest::send_with_response`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AnonymousLoginHeaders {}
 
 /// The documented error responses of [`Client::anonymous_login`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
@@ -1167,6 +1111,143 @@ pub enum AnonymousLoginError {
     BadRequest(crate::models::ErrorMessage),
 }
 
+/// A `GET` request to `/customerlogin/auth/anonymous/refresh`, from [`Client::refresh_anonymous_token`]: set optional parameters and extra headers, then `.await` it (or call [`send`](RefreshAnonymousTokenRequest::send) or [`send_with_response`](RefreshAnonymousTokenRequest::send_with_response)).
+#[must_use = "a request is sent only when it is awaited or sent"]
+pub struct RefreshAnonymousTokenRequest<'a> {
+    client_: &'a Client,
+    tenant: &'a str,
+    client_id: &'a str,
+    refresh_token: Option<&'a str>,
+    anonymous_token: Option<&'a str>,
+    extra_: ::oasgen_runtime::response::ExtraHeaders,
+}
+
+impl<'a> RefreshAnonymousTokenRequest<'a> {
+    /// Refresh token returned together with the anonymous token (`refresh_token`).
+    /// Recommended over the deprecated `anonymous_token` parameter; one of the two must be sent.
+    ///
+    /// A secret: the request's `Debug` does not show it.
+    pub fn refresh_token(mut self, value: &'a str) -> Self {
+        self.refresh_token = Some(value);
+        self
+    }
+
+    /// Deprecated. The anonymous access token to refresh; use `refresh_token` instead.
+    ///
+    /// A secret: the request's `Debug` does not show it.
+    #[deprecated]
+    pub fn anonymous_token(mut self, value: &'a str) -> Self {
+        self.anonymous_token = Some(value);
+        self
+    }
+
+    /// Adds a header to this call only (a request id, `Accept-Language`). A name or
+    /// value HTTP cannot carry fails the call with [`Error::InvalidRequest`].
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.extra_.push(name, value);
+        self
+    }
+
+    /// Sends the request and returns the decoded body of the success (what `.await` on
+    /// the request does).
+    pub async fn send(
+        self,
+    ) -> Result<crate::models::AnonymousToken, Error<RefreshAnonymousTokenError>> {
+        let response_ = self.exchange_().await?;
+        Self::decode_(response_)
+    }
+
+    /// Sends the request and returns the decoded body with the status, the typed
+    /// headers the spec declares ([`RefreshAnonymousTokenHeaders`]) and every header as received.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        ::oasgen_runtime::Response<
+            crate::models::AnonymousToken,
+            RefreshAnonymousTokenHeaders,
+        >,
+        Error<RefreshAnonymousTokenError>,
+    > {
+        let response_ = self.exchange_().await?;
+        let status_ = response_.status;
+        let raw_headers_ = response_.headers.clone();
+        let body_ = Self::decode_(response_)?;
+        let headers_ = RefreshAnonymousTokenHeaders {};
+        Ok(::oasgen_runtime::Response {
+            status: status_,
+            headers: headers_,
+            raw_headers: raw_headers_,
+            body: body_,
+        })
+    }
+
+    async fn exchange_(
+        self,
+    ) -> Result<::oasgen_runtime::transport::Raw, Error<RefreshAnonymousTokenError>> {
+        let Self {
+            client_,
+            tenant,
+            client_id,
+            refresh_token,
+            anonymous_token,
+            extra_,
+        } = self;
+        let mut request_ = client_
+            .core
+            .get::<
+                RefreshAnonymousTokenError,
+            >(
+                "/customerlogin/auth/anonymous/refresh",
+                &["customerlogin", "auth", "anonymous", "refresh"],
+            )?;
+        request_.query("tenant", &tenant, true)?;
+        request_.query("refresh_token", &refresh_token, true)?;
+        request_.query("anonymous_token", &anonymous_token, true)?;
+        request_.query("client_id", &client_id, true)?;
+        request_.extra(extra_)?;
+        client_.core.send(request_, &security::REFRESH_ANONYMOUS_TOKEN).await
+    }
+
+    fn decode_(
+        response_: ::oasgen_runtime::transport::Raw,
+    ) -> Result<crate::models::AnonymousToken, Error<RefreshAnonymousTokenError>> {
+        match response_.status.as_u16() {
+            200u16 => response_.json(),
+            400u16 => response_.api_error_json(RefreshAnonymousTokenError::BadRequest),
+            _ => Err(response_.unexpected()),
+        }
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for RefreshAnonymousTokenRequest<'a> {
+    type Output = Result<
+        crate::models::AnonymousToken,
+        Error<RefreshAnonymousTokenError>,
+    >;
+
+    type IntoFuture = ::oasgen_runtime::response::BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl ::std::fmt::Debug for RefreshAnonymousTokenRequest<'_> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("RefreshAnonymousTokenRequest")
+            .field("tenant", &self.tenant)
+            .field("client_id", &self.client_id)
+            .field("refresh_token", &"<redacted>")
+            .field("anonymous_token", &"<redacted>")
+            .field("extra_headers", &self.extra_)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The response headers the successes of [`Client::refresh_anonymous_token`] declare, typed (`None` when an optional one is absent), from [`RefreshAnonymousTokenRequest::send_with_response`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RefreshAnonymousTokenHeaders {}
+
 /// The documented error responses of [`Client::refresh_anonymous_token`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RefreshAnonymousTokenError {
@@ -1175,6 +1256,103 @@ pub enum RefreshAnonymousTokenError {
     /// Request was syntactically incorrect. Details will be provided in the response payload.
     BadRequest(crate::models::ErrorMessage),
 }
+
+/// A `POST` request to `/customer/{tenant}/signup`, from [`Client::signup`]: set optional parameters and extra headers, then `.await` it (or call [`send`](SignupRequest::send) or [`send_with_response`](SignupRequest::send_with_response)).
+#[must_use = "a request is sent only when it is awaited or sent"]
+pub struct SignupRequest<'a> {
+    client_: &'a Client,
+    tenant: &'a str,
+    body: &'a crate::models::CustomerSignup,
+    extra_: ::oasgen_runtime::response::ExtraHeaders,
+}
+
+impl<'a> SignupRequest<'a> {
+    /// Adds a header to this call only (a request id, `Accept-Language`). A name or
+    /// value HTTP cannot carry fails the call with [`Error::InvalidRequest`].
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.extra_.push(name, value);
+        self
+    }
+
+    /// Sends the request and returns the decoded body of the success (what `.await` on
+    /// the request does).
+    pub async fn send(self) -> Result<crate::models::IdResponse, Error<SignupError>> {
+        let response_ = self.exchange_().await?;
+        Self::decode_(response_)
+    }
+
+    /// Sends the request and returns the decoded body with the status, the typed
+    /// headers the spec declares ([`SignupHeaders`]) and every header as received.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        ::oasgen_runtime::Response<crate::models::IdResponse, SignupHeaders>,
+        Error<SignupError>,
+    > {
+        let response_ = self.exchange_().await?;
+        let status_ = response_.status;
+        let raw_headers_ = response_.headers.clone();
+        let body_ = Self::decode_(response_)?;
+        let headers_ = SignupHeaders {};
+        Ok(::oasgen_runtime::Response {
+            status: status_,
+            headers: headers_,
+            raw_headers: raw_headers_,
+            body: body_,
+        })
+    }
+
+    async fn exchange_(
+        self,
+    ) -> Result<::oasgen_runtime::transport::Raw, Error<SignupError>> {
+        let Self { client_, tenant, body, extra_ } = self;
+        let mut request_ = client_
+            .core
+            .post::<
+                SignupError,
+            >("/customer/{tenant}/signup", &["customer", tenant, "signup"])?;
+        request_.json("application/json", body)?;
+        request_.extra(extra_)?;
+        client_.core.send(request_, &security::SIGNUP).await
+    }
+
+    fn decode_(
+        response_: ::oasgen_runtime::transport::Raw,
+    ) -> Result<crate::models::IdResponse, Error<SignupError>> {
+        match response_.status.as_u16() {
+            201u16 => response_.json(),
+            400u16 => response_.api_error_json(SignupError::BadRequest),
+            401u16 => response_.api_error_json(SignupError::Unauthorized),
+            403u16 => response_.api_error_json(SignupError::Forbidden),
+            409u16 => response_.api_error_json(SignupError::Conflict),
+            _ => Err(response_.unexpected()),
+        }
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for SignupRequest<'a> {
+    type Output = Result<crate::models::IdResponse, Error<SignupError>>;
+
+    type IntoFuture = ::oasgen_runtime::response::BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl ::std::fmt::Debug for SignupRequest<'_> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SignupRequest")
+            .field("tenant", &self.tenant)
+            .field("body", &self.body)
+            .field("extra_headers", &self.extra_)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The response headers the successes of [`Client::signup`] declare, typed (`None` when an optional one is absent), from [`SignupRequest::send_with_response`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SignupHeaders {}
 
 /// The documented error responses of [`Client::signup`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
@@ -1197,6 +1375,103 @@ pub enum SignupError {
     Conflict(crate::models::ErrorMessage),
 }
 
+/// A `POST` request to `/customer/{tenant}/login`, from [`Client::login`]: set optional parameters and extra headers, then `.await` it (or call [`send`](LoginRequest::send) or [`send_with_response`](LoginRequest::send_with_response)).
+#[must_use = "a request is sent only when it is awaited or sent"]
+pub struct LoginRequest<'a> {
+    client_: &'a Client,
+    tenant: &'a str,
+    body: &'a crate::models::PasswordAuthentication,
+    extra_: ::oasgen_runtime::response::ExtraHeaders,
+}
+
+impl<'a> LoginRequest<'a> {
+    /// Adds a header to this call only (a request id, `Accept-Language`). A name or
+    /// value HTTP cannot carry fails the call with [`Error::InvalidRequest`].
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.extra_.push(name, value);
+        self
+    }
+
+    /// Sends the request and returns the decoded body of the success (what `.await` on
+    /// the request does).
+    pub async fn send(
+        self,
+    ) -> Result<crate::models::CustomerLoginResponse, Error<LoginError>> {
+        let response_ = self.exchange_().await?;
+        Self::decode_(response_)
+    }
+
+    /// Sends the request and returns the decoded body with the status, the typed
+    /// headers the spec declares ([`LoginHeaders`]) and every header as received.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        ::oasgen_runtime::Response<crate::models::CustomerLoginResponse, LoginHeaders>,
+        Error<LoginError>,
+    > {
+        let response_ = self.exchange_().await?;
+        let status_ = response_.status;
+        let raw_headers_ = response_.headers.clone();
+        let body_ = Self::decode_(response_)?;
+        let headers_ = LoginHeaders {};
+        Ok(::oasgen_runtime::Response {
+            status: status_,
+            headers: headers_,
+            raw_headers: raw_headers_,
+            body: body_,
+        })
+    }
+
+    async fn exchange_(
+        self,
+    ) -> Result<::oasgen_runtime::transport::Raw, Error<LoginError>> {
+        let Self { client_, tenant, body, extra_ } = self;
+        let mut request_ = client_
+            .core
+            .post::<
+                LoginError,
+            >("/customer/{tenant}/login", &["customer", tenant, "login"])?;
+        request_.json("application/json", body)?;
+        request_.extra(extra_)?;
+        client_.core.send(request_, &security::LOGIN).await
+    }
+
+    fn decode_(
+        response_: ::oasgen_runtime::transport::Raw,
+    ) -> Result<crate::models::CustomerLoginResponse, Error<LoginError>> {
+        match response_.status.as_u16() {
+            200u16 => response_.json(),
+            400u16 => response_.api_error_json(LoginError::BadRequest),
+            401u16 => response_.api_error_json(LoginError::Unauthorized),
+            _ => Err(response_.unexpected()),
+        }
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for LoginRequest<'a> {
+    type Output = Result<crate::models::CustomerLoginResponse, Error<LoginError>>;
+
+    type IntoFuture = ::oasgen_runtime::response::BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl ::std::fmt::Debug for LoginRequest<'_> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LoginRequest")
+            .field("tenant", &self.tenant)
+            .field("body", &self.body)
+            .field("extra_headers", &self.extra_)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The response headers the successes of [`Client::login`] declare, typed (`None` when an optional one is absent), from [`LoginRequest::send_with_response`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LoginHeaders {}
+
 /// The documented error responses of [`Client::login`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum LoginError {
@@ -1209,6 +1484,98 @@ pub enum LoginError {
     /// Unauthorized
     Unauthorized(crate::models::Unauthorized),
 }
+
+/// A `GET` request to `/customer/{tenant}/logout`, from [`Client::logout`]: set optional parameters and extra headers, then `.await` it (or call [`send`](LogoutRequest::send) or [`send_with_response`](LogoutRequest::send_with_response)).
+#[must_use = "a request is sent only when it is awaited or sent"]
+pub struct LogoutRequest<'a> {
+    client_: &'a Client,
+    tenant: &'a str,
+    access_token: &'a str,
+    extra_: ::oasgen_runtime::response::ExtraHeaders,
+}
+
+impl<'a> LogoutRequest<'a> {
+    /// Adds a header to this call only (a request id, `Accept-Language`). A name or
+    /// value HTTP cannot carry fails the call with [`Error::InvalidRequest`].
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.extra_.push(name, value);
+        self
+    }
+
+    /// Sends the request and returns the decoded body of the success (what `.await` on
+    /// the request does).
+    pub async fn send(self) -> Result<(), Error<LogoutError>> {
+        let response_ = self.exchange_().await?;
+        Self::decode_(response_)
+    }
+
+    /// Sends the request and returns the decoded body with the status, the typed
+    /// headers the spec declares ([`LogoutHeaders`]) and every header as received.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<::oasgen_runtime::Response<(), LogoutHeaders>, Error<LogoutError>> {
+        let response_ = self.exchange_().await?;
+        let status_ = response_.status;
+        let raw_headers_ = response_.headers.clone();
+        let body_ = Self::decode_(response_)?;
+        let headers_ = LogoutHeaders {};
+        Ok(::oasgen_runtime::Response {
+            status: status_,
+            headers: headers_,
+            raw_headers: raw_headers_,
+            body: body_,
+        })
+    }
+
+    async fn exchange_(
+        self,
+    ) -> Result<::oasgen_runtime::transport::Raw, Error<LogoutError>> {
+        let Self { client_, tenant, access_token, extra_ } = self;
+        let mut request_ = client_
+            .core
+            .get::<
+                LogoutError,
+            >("/customer/{tenant}/logout", &["customer", tenant, "logout"])?;
+        request_.query("accessToken", &access_token, true)?;
+        request_.extra(extra_)?;
+        client_.core.send(request_, &security::LOGOUT).await
+    }
+
+    fn decode_(
+        response_: ::oasgen_runtime::transport::Raw,
+    ) -> Result<(), Error<LogoutError>> {
+        match response_.status.as_u16() {
+            204u16 => Ok(()),
+            400u16 => response_.api_error_json(LogoutError::BadRequest),
+            401u16 => response_.api_error_json(LogoutError::Unauthorized),
+            _ => Err(response_.unexpected()),
+        }
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for LogoutRequest<'a> {
+    type Output = Result<(), Error<LogoutError>>;
+
+    type IntoFuture = ::oasgen_runtime::response::BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl ::std::fmt::Debug for LogoutRequest<'_> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LogoutRequest")
+            .field("tenant", &self.tenant)
+            .field("access_token", &"<redacted>")
+            .field("extra_headers", &self.extra_)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The response headers the successes of [`Client::logout`] declare, typed (`None` when an optional one is absent), from [`LogoutRequest::send_with_response`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LogoutHeaders {}
 
 /// The documented error responses of [`Client::logout`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
@@ -1223,6 +1590,118 @@ pub enum LogoutError {
     Unauthorized(crate::models::Unauthorized),
 }
 
+/// A `GET` request to `/customer/{tenant}/refreshauthtoken`, from [`Client::refresh_customer_token`]: set optional parameters and extra headers, then `.await` it (or call [`send`](RefreshCustomerTokenRequest::send) or [`send_with_response`](RefreshCustomerTokenRequest::send_with_response)).
+#[must_use = "a request is sent only when it is awaited or sent"]
+pub struct RefreshCustomerTokenRequest<'a> {
+    client_: &'a Client,
+    tenant: &'a str,
+    refresh_token: &'a str,
+    legal_entity_id: Option<&'a str>,
+    extra_: ::oasgen_runtime::response::ExtraHeaders,
+}
+
+impl<'a> RefreshCustomerTokenRequest<'a> {
+    /// Legal entity to associate the session with (optional).
+    pub fn legal_entity_id(mut self, value: &'a str) -> Self {
+        self.legal_entity_id = Some(value);
+        self
+    }
+
+    /// Adds a header to this call only (a request id, `Accept-Language`). A name or
+    /// value HTTP cannot carry fails the call with [`Error::InvalidRequest`].
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.extra_.push(name, value);
+        self
+    }
+
+    /// Sends the request and returns the decoded body of the success (what `.await` on
+    /// the request does).
+    pub async fn send(
+        self,
+    ) -> Result<crate::models::CustomerToken, Error<RefreshCustomerTokenError>> {
+        let response_ = self.exchange_().await?;
+        Self::decode_(response_)
+    }
+
+    /// Sends the request and returns the decoded body with the status, the typed
+    /// headers the spec declares ([`RefreshCustomerTokenHeaders`]) and every header as received.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        ::oasgen_runtime::Response<
+            crate::models::CustomerToken,
+            RefreshCustomerTokenHeaders,
+        >,
+        Error<RefreshCustomerTokenError>,
+    > {
+        let response_ = self.exchange_().await?;
+        let status_ = response_.status;
+        let raw_headers_ = response_.headers.clone();
+        let body_ = Self::decode_(response_)?;
+        let headers_ = RefreshCustomerTokenHeaders {};
+        Ok(::oasgen_runtime::Response {
+            status: status_,
+            headers: headers_,
+            raw_headers: raw_headers_,
+            body: body_,
+        })
+    }
+
+    async fn exchange_(
+        self,
+    ) -> Result<::oasgen_runtime::transport::Raw, Error<RefreshCustomerTokenError>> {
+        let Self { client_, tenant, refresh_token, legal_entity_id, extra_ } = self;
+        let mut request_ = client_
+            .core
+            .get::<
+                RefreshCustomerTokenError,
+            >(
+                "/customer/{tenant}/refreshauthtoken",
+                &["customer", tenant, "refreshauthtoken"],
+            )?;
+        request_.query("refreshToken", &refresh_token, true)?;
+        request_.query("legalEntityId", &legal_entity_id, true)?;
+        request_.extra(extra_)?;
+        client_.core.send(request_, &security::REFRESH_CUSTOMER_TOKEN).await
+    }
+
+    fn decode_(
+        response_: ::oasgen_runtime::transport::Raw,
+    ) -> Result<crate::models::CustomerToken, Error<RefreshCustomerTokenError>> {
+        match response_.status.as_u16() {
+            200u16 => response_.json(),
+            400u16 => response_.api_error_json(RefreshCustomerTokenError::BadRequest),
+            401u16 => response_.api_error_json(RefreshCustomerTokenError::Unauthorized),
+            _ => Err(response_.unexpected()),
+        }
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for RefreshCustomerTokenRequest<'a> {
+    type Output = Result<crate::models::CustomerToken, Error<RefreshCustomerTokenError>>;
+
+    type IntoFuture = ::oasgen_runtime::response::BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl ::std::fmt::Debug for RefreshCustomerTokenRequest<'_> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("RefreshCustomerTokenRequest")
+            .field("tenant", &self.tenant)
+            .field("refresh_token", &"<redacted>")
+            .field("legal_entity_id", &self.legal_entity_id)
+            .field("extra_headers", &self.extra_)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The response headers the successes of [`Client::refresh_customer_token`] declare, typed (`None` when an optional one is absent), from [`RefreshCustomerTokenRequest::send_with_response`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RefreshCustomerTokenHeaders {}
+
 /// The documented error responses of [`Client::refresh_customer_token`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RefreshCustomerTokenError {
@@ -1235,6 +1714,109 @@ pub enum RefreshCustomerTokenError {
     /// Unauthorized
     Unauthorized(crate::models::Unauthorized),
 }
+
+/// A `GET` request to `/customer/{tenant}/validateauthtoken`, from [`Client::validate_token`]: set optional parameters and extra headers, then `.await` it (or call [`send`](ValidateTokenRequest::send) or [`send_with_response`](ValidateTokenRequest::send_with_response)).
+#[must_use = "a request is sent only when it is awaited or sent"]
+pub struct ValidateTokenRequest<'a> {
+    client_: &'a Client,
+    tenant: &'a str,
+    extra_: ::oasgen_runtime::response::ExtraHeaders,
+}
+
+impl<'a> ValidateTokenRequest<'a> {
+    /// Adds a header to this call only (a request id, `Accept-Language`). A name or
+    /// value HTTP cannot carry fails the call with [`Error::InvalidRequest`].
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.extra_.push(name, value);
+        self
+    }
+
+    /// Sends the request and returns the decoded body of the success (what `.await` on
+    /// the request does).
+    pub async fn send(
+        self,
+    ) -> Result<crate::models::TokenValidationResponse, Error<ValidateTokenError>> {
+        let response_ = self.exchange_().await?;
+        Self::decode_(response_)
+    }
+
+    /// Sends the request and returns the decoded body with the status, the typed
+    /// headers the spec declares ([`ValidateTokenHeaders`]) and every header as received.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        ::oasgen_runtime::Response<
+            crate::models::TokenValidationResponse,
+            ValidateTokenHeaders,
+        >,
+        Error<ValidateTokenError>,
+    > {
+        let response_ = self.exchange_().await?;
+        let status_ = response_.status;
+        let raw_headers_ = response_.headers.clone();
+        let body_ = Self::decode_(response_)?;
+        let headers_ = ValidateTokenHeaders {};
+        Ok(::oasgen_runtime::Response {
+            status: status_,
+            headers: headers_,
+            raw_headers: raw_headers_,
+            body: body_,
+        })
+    }
+
+    async fn exchange_(
+        self,
+    ) -> Result<::oasgen_runtime::transport::Raw, Error<ValidateTokenError>> {
+        let Self { client_, tenant, extra_ } = self;
+        let mut request_ = client_
+            .core
+            .get::<
+                ValidateTokenError,
+            >(
+                "/customer/{tenant}/validateauthtoken",
+                &["customer", tenant, "validateauthtoken"],
+            )?;
+        request_.extra(extra_)?;
+        client_.core.send(request_, &security::VALIDATE_TOKEN).await
+    }
+
+    fn decode_(
+        response_: ::oasgen_runtime::transport::Raw,
+    ) -> Result<crate::models::TokenValidationResponse, Error<ValidateTokenError>> {
+        match response_.status.as_u16() {
+            200u16 => response_.json(),
+            400u16 => response_.api_error_json(ValidateTokenError::BadRequest),
+            401u16 => response_.api_error_json(ValidateTokenError::Unauthorized),
+            _ => Err(response_.unexpected()),
+        }
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for ValidateTokenRequest<'a> {
+    type Output = Result<
+        crate::models::TokenValidationResponse,
+        Error<ValidateTokenError>,
+    >;
+
+    type IntoFuture = ::oasgen_runtime::response::BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl ::std::fmt::Debug for ValidateTokenRequest<'_> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ValidateTokenRequest")
+            .field("tenant", &self.tenant)
+            .field("extra_headers", &self.extra_)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The response headers the successes of [`Client::validate_token`] declare, typed (`None` when an optional one is absent), from [`ValidateTokenRequest::send_with_response`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ValidateTokenHeaders {}
 
 /// The documented error responses of [`Client::validate_token`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
@@ -1249,6 +1831,148 @@ pub enum ValidateTokenError {
     Unauthorized(crate::models::Unauthorized),
 }
 
+/// A `POST` request to `/customer/{tenant}/socialLogin`, from [`Client::social_login`]: set optional parameters and extra headers, then `.await` it (or call [`send`](SocialLoginRequest::send) or [`send_with_response`](SocialLoginRequest::send_with_response)).
+#[must_use = "a request is sent only when it is awaited or sent"]
+pub struct SocialLoginRequest<'a> {
+    client_: &'a Client,
+    tenant: &'a str,
+    code: &'a str,
+    redirect_uri: &'a str,
+    code_verifier: Option<&'a str>,
+    session_id: Option<&'a str>,
+    body: Option<&'a crate::models::SocialLoginRequest>,
+    extra_: ::oasgen_runtime::response::ExtraHeaders,
+}
+
+impl<'a> SocialLoginRequest<'a> {
+    /// PKCE code verifier. Required only if using the PKCE flow.
+    pub fn code_verifier(mut self, value: &'a str) -> Self {
+        self.code_verifier = Some(value);
+        self
+    }
+
+    /// Anonymous customer's unique session identifier. Optional: use it to keep the same session
+    /// when transitioning from the anonymous to the authenticated state.
+    pub fn session_id(mut self, value: &'a str) -> Self {
+        self.session_id = Some(value);
+        self
+    }
+
+    /// The request body.
+    pub fn body(mut self, value: &'a crate::models::SocialLoginRequest) -> Self {
+        self.body = Some(value);
+        self
+    }
+
+    /// Adds a header to this call only (a request id, `Accept-Language`). A name or
+    /// value HTTP cannot carry fails the call with [`Error::InvalidRequest`].
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.extra_.push(name, value);
+        self
+    }
+
+    /// Sends the request and returns the decoded body of the success (what `.await` on
+    /// the request does).
+    pub async fn send(
+        self,
+    ) -> Result<crate::models::SocialLoginResponse, Error<SocialLoginError>> {
+        let response_ = self.exchange_().await?;
+        Self::decode_(response_)
+    }
+
+    /// Sends the request and returns the decoded body with the status, the typed
+    /// headers the spec declares ([`SocialLoginHeaders`]) and every header as received.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        ::oasgen_runtime::Response<
+            crate::models::SocialLoginResponse,
+            SocialLoginHeaders,
+        >,
+        Error<SocialLoginError>,
+    > {
+        let response_ = self.exchange_().await?;
+        let status_ = response_.status;
+        let raw_headers_ = response_.headers.clone();
+        let body_ = Self::decode_(response_)?;
+        let headers_ = SocialLoginHeaders {};
+        Ok(::oasgen_runtime::Response {
+            status: status_,
+            headers: headers_,
+            raw_headers: raw_headers_,
+            body: body_,
+        })
+    }
+
+    async fn exchange_(
+        self,
+    ) -> Result<::oasgen_runtime::transport::Raw, Error<SocialLoginError>> {
+        let Self {
+            client_,
+            tenant,
+            code,
+            redirect_uri,
+            code_verifier,
+            session_id,
+            body,
+            extra_,
+        } = self;
+        let mut request_ = client_
+            .core
+            .post::<
+                SocialLoginError,
+            >("/customer/{tenant}/socialLogin", &["customer", tenant, "socialLogin"])?;
+        request_.query("code", &code, true)?;
+        request_.query("redirect_uri", &redirect_uri, true)?;
+        request_.query("code_verifier", &code_verifier, true)?;
+        request_.header("session-id", &session_id)?;
+        if let Some(body) = body {
+            request_.json("application/json", body)?;
+        }
+        request_.extra(extra_)?;
+        client_.core.send(request_, &security::SOCIAL_LOGIN).await
+    }
+
+    fn decode_(
+        response_: ::oasgen_runtime::transport::Raw,
+    ) -> Result<crate::models::SocialLoginResponse, Error<SocialLoginError>> {
+        match response_.status.as_u16() {
+            200u16 => response_.json(),
+            400u16 => response_.api_error_json(SocialLoginError::BadRequest),
+            401u16 => response_.api_error_json(SocialLoginError::Unauthorized),
+            _ => Err(response_.unexpected()),
+        }
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for SocialLoginRequest<'a> {
+    type Output = Result<crate::models::SocialLoginResponse, Error<SocialLoginError>>;
+
+    type IntoFuture = ::oasgen_runtime::response::BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl ::std::fmt::Debug for SocialLoginRequest<'_> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SocialLoginRequest")
+            .field("tenant", &self.tenant)
+            .field("code", &self.code)
+            .field("redirect_uri", &self.redirect_uri)
+            .field("code_verifier", &self.code_verifier)
+            .field("session_id", &self.session_id)
+            .field("body", &self.body)
+            .field("extra_headers", &self.extra_)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The response headers the successes of [`Client::social_login`] declare, typed (`None` when an optional one is absent), from [`SocialLoginRequest::send_with_response`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SocialLoginHeaders {}
+
 /// The documented error responses of [`Client::social_login`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SocialLoginError {
@@ -1261,6 +1985,111 @@ pub enum SocialLoginError {
     /// Unauthorized
     Unauthorized(crate::models::Unauthorized),
 }
+
+/// A `GET` request to `/customer/{tenant}/me`, from [`Client::get_customer_profile`]: set optional parameters and extra headers, then `.await` it (or call [`send`](GetCustomerProfileRequest::send) or [`send_with_response`](GetCustomerProfileRequest::send_with_response)).
+#[must_use = "a request is sent only when it is awaited or sent"]
+pub struct GetCustomerProfileRequest<'a> {
+    client_: &'a Client,
+    tenant: &'a str,
+    expand: Option<&'a str>,
+    extra_: ::oasgen_runtime::response::ExtraHeaders,
+}
+
+impl<'a> GetCustomerProfileRequest<'a> {
+    /// List of additional attributes to be retrieved, separated by commas, for example
+    /// `addresses` or `mixin:*` (expands mixin schemas).
+    pub fn expand(mut self, value: &'a str) -> Self {
+        self.expand = Some(value);
+        self
+    }
+
+    /// Adds a header to this call only (a request id, `Accept-Language`). A name or
+    /// value HTTP cannot carry fails the call with [`Error::InvalidRequest`].
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.extra_.push(name, value);
+        self
+    }
+
+    /// Sends the request and returns the decoded body of the success (what `.await` on
+    /// the request does).
+    pub async fn send(
+        self,
+    ) -> Result<crate::models::Customer, Error<GetCustomerProfileError>> {
+        let response_ = self.exchange_().await?;
+        Self::decode_(response_)
+    }
+
+    /// Sends the request and returns the decoded body with the status, the typed
+    /// headers the spec declares ([`GetCustomerProfileHeaders`]) and every header as received.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        ::oasgen_runtime::Response<crate::models::Customer, GetCustomerProfileHeaders>,
+        Error<GetCustomerProfileError>,
+    > {
+        let response_ = self.exchange_().await?;
+        let status_ = response_.status;
+        let raw_headers_ = response_.headers.clone();
+        let body_ = Self::decode_(response_)?;
+        let headers_ = GetCustomerProfileHeaders {};
+        Ok(::oasgen_runtime::Response {
+            status: status_,
+            headers: headers_,
+            raw_headers: raw_headers_,
+            body: body_,
+        })
+    }
+
+    async fn exchange_(
+        self,
+    ) -> Result<::oasgen_runtime::transport::Raw, Error<GetCustomerProfileError>> {
+        let Self { client_, tenant, expand, extra_ } = self;
+        let mut request_ = client_
+            .core
+            .get::<
+                GetCustomerProfileError,
+            >("/customer/{tenant}/me", &["customer", tenant, "me"])?;
+        request_.query("expand", &expand, true)?;
+        request_.extra(extra_)?;
+        client_.core.send(request_, &security::GET_CUSTOMER_PROFILE).await
+    }
+
+    fn decode_(
+        response_: ::oasgen_runtime::transport::Raw,
+    ) -> Result<crate::models::Customer, Error<GetCustomerProfileError>> {
+        match response_.status.as_u16() {
+            200u16 => response_.json(),
+            400u16 => response_.api_error_json(GetCustomerProfileError::BadRequest),
+            401u16 => response_.api_error_json(GetCustomerProfileError::Unauthorized),
+            403u16 => response_.api_error_json(GetCustomerProfileError::Forbidden),
+            _ => Err(response_.unexpected()),
+        }
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for GetCustomerProfileRequest<'a> {
+    type Output = Result<crate::models::Customer, Error<GetCustomerProfileError>>;
+
+    type IntoFuture = ::oasgen_runtime::response::BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl ::std::fmt::Debug for GetCustomerProfileRequest<'_> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("GetCustomerProfileRequest")
+            .field("tenant", &self.tenant)
+            .field("expand", &self.expand)
+            .field("extra_headers", &self.extra_)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The response headers the successes of [`Client::get_customer_profile`] declare, typed (`None` when an optional one is absent), from [`GetCustomerProfileRequest::send_with_response`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetCustomerProfileHeaders {}
 
 /// The documented error responses of [`Client::get_customer_profile`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
@@ -1279,6 +2108,115 @@ pub enum GetCustomerProfileError {
     Forbidden(crate::models::ErrorMessage),
 }
 
+/// A `DELETE` request to `/customer/{tenant}/me`, from [`Client::delete_customer_profile`]: set optional parameters and extra headers, then `.await` it (or call [`send`](DeleteCustomerProfileRequest::send) or [`send_with_response`](DeleteCustomerProfileRequest::send_with_response)).
+#[must_use = "a request is sent only when it is awaited or sent"]
+pub struct DeleteCustomerProfileRequest<'a> {
+    client_: &'a Client,
+    tenant: &'a str,
+    token: Option<&'a str>,
+    extra_: ::oasgen_runtime::response::ExtraHeaders,
+}
+
+impl<'a> DeleteCustomerProfileRequest<'a> {
+    /// Token received by the customer through email.
+    ///
+    /// A secret: the request's `Debug` does not show it.
+    pub fn token(mut self, value: &'a str) -> Self {
+        self.token = Some(value);
+        self
+    }
+
+    /// Adds a header to this call only (a request id, `Accept-Language`). A name or
+    /// value HTTP cannot carry fails the call with [`Error::InvalidRequest`].
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.extra_.push(name, value);
+        self
+    }
+
+    /// Sends the request and returns the decoded body of the success (what `.await` on
+    /// the request does).
+    pub async fn send(
+        self,
+    ) -> Result<DeleteCustomerProfileResponse, Error<DeleteCustomerProfileError>> {
+        let response_ = self.exchange_().await?;
+        Self::decode_(response_)
+    }
+
+    /// Sends the request and returns the decoded body with the status, the typed
+    /// headers the spec declares ([`DeleteCustomerProfileHeaders`]) and every header as received.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        ::oasgen_runtime::Response<
+            DeleteCustomerProfileResponse,
+            DeleteCustomerProfileHeaders,
+        >,
+        Error<DeleteCustomerProfileError>,
+    > {
+        let response_ = self.exchange_().await?;
+        let status_ = response_.status;
+        let raw_headers_ = response_.headers.clone();
+        let body_ = Self::decode_(response_)?;
+        let headers_ = DeleteCustomerProfileHeaders {};
+        Ok(::oasgen_runtime::Response {
+            status: status_,
+            headers: headers_,
+            raw_headers: raw_headers_,
+            body: body_,
+        })
+    }
+
+    async fn exchange_(
+        self,
+    ) -> Result<::oasgen_runtime::transport::Raw, Error<DeleteCustomerProfileError>> {
+        let Self { client_, tenant, token, extra_ } = self;
+        let mut request_ = client_
+            .core
+            .delete::<
+                DeleteCustomerProfileError,
+            >("/customer/{tenant}/me", &["customer", tenant, "me"])?;
+        request_.query("token", &token, true)?;
+        request_.extra(extra_)?;
+        client_.core.send(request_, &security::DELETE_CUSTOMER_PROFILE).await
+    }
+
+    fn decode_(
+        response_: ::oasgen_runtime::transport::Raw,
+    ) -> Result<DeleteCustomerProfileResponse, Error<DeleteCustomerProfileError>> {
+        match response_.status.as_u16() {
+            202u16 => Ok(DeleteCustomerProfileResponse::Accepted),
+            204u16 => Ok(DeleteCustomerProfileResponse::NoContent),
+            400u16 => response_.api_error_json(DeleteCustomerProfileError::BadRequest),
+            401u16 => response_.api_error_json(DeleteCustomerProfileError::Unauthorized),
+            403u16 => response_.api_error_json(DeleteCustomerProfileError::Forbidden),
+            _ => Err(response_.unexpected()),
+        }
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for DeleteCustomerProfileRequest<'a> {
+    type Output = Result<
+        DeleteCustomerProfileResponse,
+        Error<DeleteCustomerProfileError>,
+    >;
+
+    type IntoFuture = ::oasgen_runtime::response::BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl ::std::fmt::Debug for DeleteCustomerProfileRequest<'_> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DeleteCustomerProfileRequest")
+            .field("tenant", &self.tenant)
+            .field("token", &"<redacted>")
+            .field("extra_headers", &self.extra_)
+            .finish_non_exhaustive()
+    }
+}
+
 /// The successful results of [`Client::delete_customer_profile`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeleteCustomerProfileResponse {
@@ -1291,6 +2229,10 @@ pub enum DeleteCustomerProfileResponse {
     /// Customer profile deletion request was successful.
     NoContent,
 }
+
+/// The response headers the successes of [`Client::delete_customer_profile`] declare, typed (`None` when an optional one is absent), from [`DeleteCustomerProfileRequest::send_with_response`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteCustomerProfileHeaders {}
 
 /// The documented error responses of [`Client::delete_customer_profile`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
@@ -1318,6 +2260,109 @@ pub enum UpdateCustomerProfileBody {
     ApplicationMergePatchJson(crate::models::CustomerUpdateDto),
 }
 
+/// A `PATCH` request to `/customer/{tenant}/me`, from [`Client::update_customer_profile`]: set optional parameters and extra headers, then `.await` it (or call [`send`](UpdateCustomerProfileRequest::send) or [`send_with_response`](UpdateCustomerProfileRequest::send_with_response)).
+#[must_use = "a request is sent only when it is awaited or sent"]
+pub struct UpdateCustomerProfileRequest<'a> {
+    client_: &'a Client,
+    tenant: &'a str,
+    body: &'a UpdateCustomerProfileBody,
+    extra_: ::oasgen_runtime::response::ExtraHeaders,
+}
+
+impl<'a> UpdateCustomerProfileRequest<'a> {
+    /// Adds a header to this call only (a request id, `Accept-Language`). A name or
+    /// value HTTP cannot carry fails the call with [`Error::InvalidRequest`].
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.extra_.push(name, value);
+        self
+    }
+
+    /// Sends the request and returns the decoded body of the success (what `.await` on
+    /// the request does).
+    pub async fn send(self) -> Result<(), Error<UpdateCustomerProfileError>> {
+        let response_ = self.exchange_().await?;
+        Self::decode_(response_)
+    }
+
+    /// Sends the request and returns the decoded body with the status, the typed
+    /// headers the spec declares ([`UpdateCustomerProfileHeaders`]) and every header as received.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        ::oasgen_runtime::Response<(), UpdateCustomerProfileHeaders>,
+        Error<UpdateCustomerProfileError>,
+    > {
+        let response_ = self.exchange_().await?;
+        let status_ = response_.status;
+        let raw_headers_ = response_.headers.clone();
+        let body_ = Self::decode_(response_)?;
+        let headers_ = UpdateCustomerProfileHeaders {};
+        Ok(::oasgen_runtime::Response {
+            status: status_,
+            headers: headers_,
+            raw_headers: raw_headers_,
+            body: body_,
+        })
+    }
+
+    async fn exchange_(
+        self,
+    ) -> Result<::oasgen_runtime::transport::Raw, Error<UpdateCustomerProfileError>> {
+        let Self { client_, tenant, body, extra_ } = self;
+        let mut request_ = client_
+            .core
+            .patch::<
+                UpdateCustomerProfileError,
+            >("/customer/{tenant}/me", &["customer", tenant, "me"])?;
+        match body {
+            UpdateCustomerProfileBody::ApplicationJson(value) => {
+                request_.json("application/json", value)?
+            }
+            UpdateCustomerProfileBody::ApplicationMergePatchJson(value) => {
+                request_.json("application/merge-patch+json", value)?
+            }
+        };
+        request_.extra(extra_)?;
+        client_.core.send(request_, &security::UPDATE_CUSTOMER_PROFILE).await
+    }
+
+    fn decode_(
+        response_: ::oasgen_runtime::transport::Raw,
+    ) -> Result<(), Error<UpdateCustomerProfileError>> {
+        match response_.status.as_u16() {
+            200u16 => Ok(()),
+            400u16 => response_.api_error_json(UpdateCustomerProfileError::BadRequest),
+            401u16 => response_.api_error_json(UpdateCustomerProfileError::Unauthorized),
+            403u16 => response_.api_error_json(UpdateCustomerProfileError::Forbidden),
+            _ => Err(response_.unexpected()),
+        }
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for UpdateCustomerProfileRequest<'a> {
+    type Output = Result<(), Error<UpdateCustomerProfileError>>;
+
+    type IntoFuture = ::oasgen_runtime::response::BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl ::std::fmt::Debug for UpdateCustomerProfileRequest<'_> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("UpdateCustomerProfileRequest")
+            .field("tenant", &self.tenant)
+            .field("body", &self.body)
+            .field("extra_headers", &self.extra_)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The response headers the successes of [`Client::update_customer_profile`] declare, typed (`None` when an optional one is absent), from [`UpdateCustomerProfileRequest::send_with_response`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UpdateCustomerProfileHeaders {}
+
 /// The documented error responses of [`Client::update_customer_profile`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum UpdateCustomerProfileError {
@@ -1334,6 +2379,106 @@ pub enum UpdateCustomerProfileError {
     /// Given authorization scopes are not sufficient and do not match scopes required by the endpoint.
     Forbidden(crate::models::ErrorMessage),
 }
+
+/// A `POST` request to `/customer/{tenant}/me/accounts/internal`, from [`Client::assign_account`]: set optional parameters and extra headers, then `.await` it (or call [`send`](AssignAccountRequest::send) or [`send_with_response`](AssignAccountRequest::send_with_response)).
+#[must_use = "a request is sent only when it is awaited or sent"]
+pub struct AssignAccountRequest<'a> {
+    client_: &'a Client,
+    tenant: &'a str,
+    body: &'a crate::models::PasswordAuthentication,
+    extra_: ::oasgen_runtime::response::ExtraHeaders,
+}
+
+impl<'a> AssignAccountRequest<'a> {
+    /// Adds a header to this call only (a request id, `Accept-Language`). A name or
+    /// value HTTP cannot carry fails the call with [`Error::InvalidRequest`].
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.extra_.push(name, value);
+        self
+    }
+
+    /// Sends the request and returns the decoded body of the success (what `.await` on
+    /// the request does).
+    pub async fn send(self) -> Result<(), Error<AssignAccountError>> {
+        let response_ = self.exchange_().await?;
+        Self::decode_(response_)
+    }
+
+    /// Sends the request and returns the decoded body with the status, the typed
+    /// headers the spec declares ([`AssignAccountHeaders`]) and every header as received.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        ::oasgen_runtime::Response<(), AssignAccountHeaders>,
+        Error<AssignAccountError>,
+    > {
+        let response_ = self.exchange_().await?;
+        let status_ = response_.status;
+        let raw_headers_ = response_.headers.clone();
+        let body_ = Self::decode_(response_)?;
+        let headers_ = AssignAccountHeaders {};
+        Ok(::oasgen_runtime::Response {
+            status: status_,
+            headers: headers_,
+            raw_headers: raw_headers_,
+            body: body_,
+        })
+    }
+
+    async fn exchange_(
+        self,
+    ) -> Result<::oasgen_runtime::transport::Raw, Error<AssignAccountError>> {
+        let Self { client_, tenant, body, extra_ } = self;
+        let mut request_ = client_
+            .core
+            .post::<
+                AssignAccountError,
+            >(
+                "/customer/{tenant}/me/accounts/internal",
+                &["customer", tenant, "me", "accounts", "internal"],
+            )?;
+        request_.json("application/json", body)?;
+        request_.extra(extra_)?;
+        client_.core.send(request_, &security::ASSIGN_ACCOUNT).await
+    }
+
+    fn decode_(
+        response_: ::oasgen_runtime::transport::Raw,
+    ) -> Result<(), Error<AssignAccountError>> {
+        match response_.status.as_u16() {
+            201u16 => Ok(()),
+            400u16 => response_.api_error_json(AssignAccountError::BadRequest),
+            401u16 => response_.api_error_json(AssignAccountError::Unauthorized),
+            403u16 => response_.api_error_json(AssignAccountError::Forbidden),
+            409u16 => response_.api_error_json(AssignAccountError::Conflict),
+            _ => Err(response_.unexpected()),
+        }
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for AssignAccountRequest<'a> {
+    type Output = Result<(), Error<AssignAccountError>>;
+
+    type IntoFuture = ::oasgen_runtime::response::BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl ::std::fmt::Debug for AssignAccountRequest<'_> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AssignAccountRequest")
+            .field("tenant", &self.tenant)
+            .field("body", &self.body)
+            .field("extra_headers", &self.extra_)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The response headers the successes of [`Client::assign_account`] declare, typed (`None` when an optional one is absent), from [`AssignAccountRequest::send_with_response`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AssignAccountHeaders {}
 
 /// The documented error responses of [`Client::assign_account`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
@@ -1356,6 +2501,104 @@ pub enum AssignAccountError {
     Conflict(crate::models::ErrorMessage),
 }
 
+/// A `GET` request to `/customer/{tenant}/me/addresses`, from [`Client::list_addresses`]: set optional parameters and extra headers, then `.await` it (or call [`send`](ListAddressesRequest::send) or [`send_with_response`](ListAddressesRequest::send_with_response)).
+#[must_use = "a request is sent only when it is awaited or sent"]
+pub struct ListAddressesRequest<'a> {
+    client_: &'a Client,
+    tenant: &'a str,
+    extra_: ::oasgen_runtime::response::ExtraHeaders,
+}
+
+impl<'a> ListAddressesRequest<'a> {
+    /// Adds a header to this call only (a request id, `Accept-Language`). A name or
+    /// value HTTP cannot carry fails the call with [`Error::InvalidRequest`].
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.extra_.push(name, value);
+        self
+    }
+
+    /// Sends the request and returns the decoded body of the success (what `.await` on
+    /// the request does).
+    pub async fn send(
+        self,
+    ) -> Result<Vec<crate::models::Address>, Error<ListAddressesError>> {
+        let response_ = self.exchange_().await?;
+        Self::decode_(response_)
+    }
+
+    /// Sends the request and returns the decoded body with the status, the typed
+    /// headers the spec declares ([`ListAddressesHeaders`]) and every header as received.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        ::oasgen_runtime::Response<Vec<crate::models::Address>, ListAddressesHeaders>,
+        Error<ListAddressesError>,
+    > {
+        let response_ = self.exchange_().await?;
+        let status_ = response_.status;
+        let raw_headers_ = response_.headers.clone();
+        let body_ = Self::decode_(response_)?;
+        let headers_ = ListAddressesHeaders {};
+        Ok(::oasgen_runtime::Response {
+            status: status_,
+            headers: headers_,
+            raw_headers: raw_headers_,
+            body: body_,
+        })
+    }
+
+    async fn exchange_(
+        self,
+    ) -> Result<::oasgen_runtime::transport::Raw, Error<ListAddressesError>> {
+        let Self { client_, tenant, extra_ } = self;
+        let mut request_ = client_
+            .core
+            .get::<
+                ListAddressesError,
+            >(
+                "/customer/{tenant}/me/addresses",
+                &["customer", tenant, "me", "addresses"],
+            )?;
+        request_.extra(extra_)?;
+        client_.core.send(request_, &security::LIST_ADDRESSES).await
+    }
+
+    fn decode_(
+        response_: ::oasgen_runtime::transport::Raw,
+    ) -> Result<Vec<crate::models::Address>, Error<ListAddressesError>> {
+        match response_.status.as_u16() {
+            200u16 => response_.json(),
+            400u16 => response_.api_error_json(ListAddressesError::BadRequest),
+            401u16 => response_.api_error_json(ListAddressesError::Unauthorized),
+            403u16 => response_.api_error_json(ListAddressesError::Forbidden),
+            _ => Err(response_.unexpected()),
+        }
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for ListAddressesRequest<'a> {
+    type Output = Result<Vec<crate::models::Address>, Error<ListAddressesError>>;
+
+    type IntoFuture = ::oasgen_runtime::response::BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl ::std::fmt::Debug for ListAddressesRequest<'_> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ListAddressesRequest")
+            .field("tenant", &self.tenant)
+            .field("extra_headers", &self.extra_)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The response headers the successes of [`Client::list_addresses`] declare, typed (`None` when an optional one is absent), from [`ListAddressesRequest::send_with_response`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListAddressesHeaders {}
+
 /// The documented error responses of [`Client::list_addresses`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListAddressesError {
@@ -1373,6 +2616,107 @@ pub enum ListAddressesError {
     Forbidden(crate::models::ErrorMessage),
 }
 
+/// A `POST` request to `/customer/{tenant}/me/addresses`, from [`Client::add_address`]: set optional parameters and extra headers, then `.await` it (or call [`send`](AddAddressRequest::send) or [`send_with_response`](AddAddressRequest::send_with_response)).
+#[must_use = "a request is sent only when it is awaited or sent"]
+pub struct AddAddressRequest<'a> {
+    client_: &'a Client,
+    tenant: &'a str,
+    body: &'a crate::models::Address,
+    extra_: ::oasgen_runtime::response::ExtraHeaders,
+}
+
+impl<'a> AddAddressRequest<'a> {
+    /// Adds a header to this call only (a request id, `Accept-Language`). A name or
+    /// value HTTP cannot carry fails the call with [`Error::InvalidRequest`].
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.extra_.push(name, value);
+        self
+    }
+
+    /// Sends the request and returns the decoded body of the success (what `.await` on
+    /// the request does).
+    pub async fn send(
+        self,
+    ) -> Result<crate::models::IdResponse, Error<AddAddressError>> {
+        let response_ = self.exchange_().await?;
+        Self::decode_(response_)
+    }
+
+    /// Sends the request and returns the decoded body with the status, the typed
+    /// headers the spec declares ([`AddAddressHeaders`]) and every header as received.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        ::oasgen_runtime::Response<crate::models::IdResponse, AddAddressHeaders>,
+        Error<AddAddressError>,
+    > {
+        let response_ = self.exchange_().await?;
+        let status_ = response_.status;
+        let raw_headers_ = response_.headers.clone();
+        let body_ = Self::decode_(response_)?;
+        let headers_ = AddAddressHeaders {};
+        Ok(::oasgen_runtime::Response {
+            status: status_,
+            headers: headers_,
+            raw_headers: raw_headers_,
+            body: body_,
+        })
+    }
+
+    async fn exchange_(
+        self,
+    ) -> Result<::oasgen_runtime::transport::Raw, Error<AddAddressError>> {
+        let Self { client_, tenant, body, extra_ } = self;
+        let mut request_ = client_
+            .core
+            .post::<
+                AddAddressError,
+            >(
+                "/customer/{tenant}/me/addresses",
+                &["customer", tenant, "me", "addresses"],
+            )?;
+        request_.json("application/json", body)?;
+        request_.extra(extra_)?;
+        client_.core.send(request_, &security::ADD_ADDRESS).await
+    }
+
+    fn decode_(
+        response_: ::oasgen_runtime::transport::Raw,
+    ) -> Result<crate::models::IdResponse, Error<AddAddressError>> {
+        match response_.status.as_u16() {
+            201u16 => response_.json(),
+            400u16 => response_.api_error_json(AddAddressError::BadRequest),
+            401u16 => response_.api_error_json(AddAddressError::Unauthorized),
+            403u16 => response_.api_error_json(AddAddressError::Forbidden),
+            _ => Err(response_.unexpected()),
+        }
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for AddAddressRequest<'a> {
+    type Output = Result<crate::models::IdResponse, Error<AddAddressError>>;
+
+    type IntoFuture = ::oasgen_runtime::response::BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl ::std::fmt::Debug for AddAddressRequest<'_> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AddAddressRequest")
+            .field("tenant", &self.tenant)
+            .field("body", &self.body)
+            .field("extra_headers", &self.extra_)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The response headers the successes of [`Client::add_address`] declare, typed (`None` when an optional one is absent), from [`AddAddressRequest::send_with_response`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AddAddressHeaders {}
+
 /// The documented error responses of [`Client::add_address`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AddAddressError {
@@ -1389,6 +2733,105 @@ pub enum AddAddressError {
     /// Given authorization scopes are not sufficient and do not match scopes required by the endpoint.
     Forbidden(crate::models::ErrorMessage),
 }
+
+/// A `GET` request to `/customer/{tenant}/me/addresses/{addressId}`, from [`Client::get_address`]: set optional parameters and extra headers, then `.await` it (or call [`send`](GetAddressRequest::send) or [`send_with_response`](GetAddressRequest::send_with_response)).
+#[must_use = "a request is sent only when it is awaited or sent"]
+pub struct GetAddressRequest<'a> {
+    client_: &'a Client,
+    tenant: &'a str,
+    address_id: &'a str,
+    extra_: ::oasgen_runtime::response::ExtraHeaders,
+}
+
+impl<'a> GetAddressRequest<'a> {
+    /// Adds a header to this call only (a request id, `Accept-Language`). A name or
+    /// value HTTP cannot carry fails the call with [`Error::InvalidRequest`].
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.extra_.push(name, value);
+        self
+    }
+
+    /// Sends the request and returns the decoded body of the success (what `.await` on
+    /// the request does).
+    pub async fn send(self) -> Result<crate::models::Address, Error<GetAddressError>> {
+        let response_ = self.exchange_().await?;
+        Self::decode_(response_)
+    }
+
+    /// Sends the request and returns the decoded body with the status, the typed
+    /// headers the spec declares ([`GetAddressHeaders`]) and every header as received.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        ::oasgen_runtime::Response<crate::models::Address, GetAddressHeaders>,
+        Error<GetAddressError>,
+    > {
+        let response_ = self.exchange_().await?;
+        let status_ = response_.status;
+        let raw_headers_ = response_.headers.clone();
+        let body_ = Self::decode_(response_)?;
+        let headers_ = GetAddressHeaders {};
+        Ok(::oasgen_runtime::Response {
+            status: status_,
+            headers: headers_,
+            raw_headers: raw_headers_,
+            body: body_,
+        })
+    }
+
+    async fn exchange_(
+        self,
+    ) -> Result<::oasgen_runtime::transport::Raw, Error<GetAddressError>> {
+        let Self { client_, tenant, address_id, extra_ } = self;
+        let mut request_ = client_
+            .core
+            .get::<
+                GetAddressError,
+            >(
+                "/customer/{tenant}/me/addresses/{addressId}",
+                &["customer", tenant, "me", "addresses", address_id],
+            )?;
+        request_.extra(extra_)?;
+        client_.core.send(request_, &security::GET_ADDRESS).await
+    }
+
+    fn decode_(
+        response_: ::oasgen_runtime::transport::Raw,
+    ) -> Result<crate::models::Address, Error<GetAddressError>> {
+        match response_.status.as_u16() {
+            200u16 => response_.json(),
+            400u16 => response_.api_error_json(GetAddressError::BadRequest),
+            401u16 => response_.api_error_json(GetAddressError::Unauthorized),
+            403u16 => response_.api_error_json(GetAddressError::Forbidden),
+            404u16 => response_.api_error_json(GetAddressError::NotFound),
+            _ => Err(response_.unexpected()),
+        }
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for GetAddressRequest<'a> {
+    type Output = Result<crate::models::Address, Error<GetAddressError>>;
+
+    type IntoFuture = ::oasgen_runtime::response::BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl ::std::fmt::Debug for GetAddressRequest<'_> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("GetAddressRequest")
+            .field("tenant", &self.tenant)
+            .field("address_id", &self.address_id)
+            .field("extra_headers", &self.extra_)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The response headers the successes of [`Client::get_address`] declare, typed (`None` when an optional one is absent), from [`GetAddressRequest::send_with_response`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetAddressHeaders {}
 
 /// The documented error responses of [`Client::get_address`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
@@ -1411,6 +2854,105 @@ pub enum GetAddressError {
     NotFound(crate::models::ErrorMessage),
 }
 
+/// A `DELETE` request to `/customer/{tenant}/me/addresses/{addressId}`, from [`Client::delete_address`]: set optional parameters and extra headers, then `.await` it (or call [`send`](DeleteAddressRequest::send) or [`send_with_response`](DeleteAddressRequest::send_with_response)).
+#[must_use = "a request is sent only when it is awaited or sent"]
+pub struct DeleteAddressRequest<'a> {
+    client_: &'a Client,
+    tenant: &'a str,
+    address_id: &'a str,
+    extra_: ::oasgen_runtime::response::ExtraHeaders,
+}
+
+impl<'a> DeleteAddressRequest<'a> {
+    /// Adds a header to this call only (a request id, `Accept-Language`). A name or
+    /// value HTTP cannot carry fails the call with [`Error::InvalidRequest`].
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.extra_.push(name, value);
+        self
+    }
+
+    /// Sends the request and returns the decoded body of the success (what `.await` on
+    /// the request does).
+    pub async fn send(self) -> Result<(), Error<DeleteAddressError>> {
+        let response_ = self.exchange_().await?;
+        Self::decode_(response_)
+    }
+
+    /// Sends the request and returns the decoded body with the status, the typed
+    /// headers the spec declares ([`DeleteAddressHeaders`]) and every header as received.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        ::oasgen_runtime::Response<(), DeleteAddressHeaders>,
+        Error<DeleteAddressError>,
+    > {
+        let response_ = self.exchange_().await?;
+        let status_ = response_.status;
+        let raw_headers_ = response_.headers.clone();
+        let body_ = Self::decode_(response_)?;
+        let headers_ = DeleteAddressHeaders {};
+        Ok(::oasgen_runtime::Response {
+            status: status_,
+            headers: headers_,
+            raw_headers: raw_headers_,
+            body: body_,
+        })
+    }
+
+    async fn exchange_(
+        self,
+    ) -> Result<::oasgen_runtime::transport::Raw, Error<DeleteAddressError>> {
+        let Self { client_, tenant, address_id, extra_ } = self;
+        let mut request_ = client_
+            .core
+            .delete::<
+                DeleteAddressError,
+            >(
+                "/customer/{tenant}/me/addresses/{addressId}",
+                &["customer", tenant, "me", "addresses", address_id],
+            )?;
+        request_.extra(extra_)?;
+        client_.core.send(request_, &security::DELETE_ADDRESS).await
+    }
+
+    fn decode_(
+        response_: ::oasgen_runtime::transport::Raw,
+    ) -> Result<(), Error<DeleteAddressError>> {
+        match response_.status.as_u16() {
+            204u16 => Ok(()),
+            400u16 => response_.api_error_json(DeleteAddressError::BadRequest),
+            401u16 => response_.api_error_json(DeleteAddressError::Unauthorized),
+            403u16 => response_.api_error_json(DeleteAddressError::Forbidden),
+            404u16 => response_.api_error_json(DeleteAddressError::NotFound),
+            _ => Err(response_.unexpected()),
+        }
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for DeleteAddressRequest<'a> {
+    type Output = Result<(), Error<DeleteAddressError>>;
+
+    type IntoFuture = ::oasgen_runtime::response::BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl ::std::fmt::Debug for DeleteAddressRequest<'_> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DeleteAddressRequest")
+            .field("tenant", &self.tenant)
+            .field("address_id", &self.address_id)
+            .field("extra_headers", &self.extra_)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The response headers the successes of [`Client::delete_address`] declare, typed (`None` when an optional one is absent), from [`DeleteAddressRequest::send_with_response`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteAddressHeaders {}
+
 /// The documented error responses of [`Client::delete_address`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeleteAddressError {
@@ -1431,6 +2973,108 @@ pub enum DeleteAddressError {
     /// Address with the specified addressId doesn't exist.
     NotFound(crate::models::ErrorMessage),
 }
+
+/// A `PATCH` request to `/customer/{tenant}/me/addresses/{addressId}`, from [`Client::update_address`]: set optional parameters and extra headers, then `.await` it (or call [`send`](UpdateAddressRequest::send) or [`send_with_response`](UpdateAddressRequest::send_with_response)).
+#[must_use = "a request is sent only when it is awaited or sent"]
+pub struct UpdateAddressRequest<'a> {
+    client_: &'a Client,
+    tenant: &'a str,
+    address_id: &'a str,
+    body: &'a crate::models::Address,
+    extra_: ::oasgen_runtime::response::ExtraHeaders,
+}
+
+impl<'a> UpdateAddressRequest<'a> {
+    /// Adds a header to this call only (a request id, `Accept-Language`). A name or
+    /// value HTTP cannot carry fails the call with [`Error::InvalidRequest`].
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.extra_.push(name, value);
+        self
+    }
+
+    /// Sends the request and returns the decoded body of the success (what `.await` on
+    /// the request does).
+    pub async fn send(self) -> Result<(), Error<UpdateAddressError>> {
+        let response_ = self.exchange_().await?;
+        Self::decode_(response_)
+    }
+
+    /// Sends the request and returns the decoded body with the status, the typed
+    /// headers the spec declares ([`UpdateAddressHeaders`]) and every header as received.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        ::oasgen_runtime::Response<(), UpdateAddressHeaders>,
+        Error<UpdateAddressError>,
+    > {
+        let response_ = self.exchange_().await?;
+        let status_ = response_.status;
+        let raw_headers_ = response_.headers.clone();
+        let body_ = Self::decode_(response_)?;
+        let headers_ = UpdateAddressHeaders {};
+        Ok(::oasgen_runtime::Response {
+            status: status_,
+            headers: headers_,
+            raw_headers: raw_headers_,
+            body: body_,
+        })
+    }
+
+    async fn exchange_(
+        self,
+    ) -> Result<::oasgen_runtime::transport::Raw, Error<UpdateAddressError>> {
+        let Self { client_, tenant, address_id, body, extra_ } = self;
+        let mut request_ = client_
+            .core
+            .patch::<
+                UpdateAddressError,
+            >(
+                "/customer/{tenant}/me/addresses/{addressId}",
+                &["customer", tenant, "me", "addresses", address_id],
+            )?;
+        request_.json("application/json", body)?;
+        request_.extra(extra_)?;
+        client_.core.send(request_, &security::UPDATE_ADDRESS).await
+    }
+
+    fn decode_(
+        response_: ::oasgen_runtime::transport::Raw,
+    ) -> Result<(), Error<UpdateAddressError>> {
+        match response_.status.as_u16() {
+            200u16 => Ok(()),
+            400u16 => response_.api_error_json(UpdateAddressError::BadRequest),
+            401u16 => response_.api_error_json(UpdateAddressError::Unauthorized),
+            403u16 => response_.api_error_json(UpdateAddressError::Forbidden),
+            404u16 => response_.api_error_json(UpdateAddressError::NotFound),
+            _ => Err(response_.unexpected()),
+        }
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for UpdateAddressRequest<'a> {
+    type Output = Result<(), Error<UpdateAddressError>>;
+
+    type IntoFuture = ::oasgen_runtime::response::BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl ::std::fmt::Debug for UpdateAddressRequest<'_> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("UpdateAddressRequest")
+            .field("tenant", &self.tenant)
+            .field("address_id", &self.address_id)
+            .field("body", &self.body)
+            .field("extra_headers", &self.extra_)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The response headers the successes of [`Client::update_address`] declare, typed (`None` when an optional one is absent), from [`UpdateAddressRequest::send_with_response`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UpdateAddressHeaders {}
 
 /// The documented error responses of [`Client::update_address`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
@@ -1453,6 +3097,108 @@ pub enum UpdateAddressError {
     NotFound(crate::models::ErrorMessage),
 }
 
+/// A `POST` request to `/customer/{tenant}/me/addresses/{addressId}/tags`, from [`Client::add_address_tags`]: set optional parameters and extra headers, then `.await` it (or call [`send`](AddAddressTagsRequest::send) or [`send_with_response`](AddAddressTagsRequest::send_with_response)).
+#[must_use = "a request is sent only when it is awaited or sent"]
+pub struct AddAddressTagsRequest<'a> {
+    client_: &'a Client,
+    tenant: &'a str,
+    address_id: &'a str,
+    tags: &'a str,
+    extra_: ::oasgen_runtime::response::ExtraHeaders,
+}
+
+impl<'a> AddAddressTagsRequest<'a> {
+    /// Adds a header to this call only (a request id, `Accept-Language`). A name or
+    /// value HTTP cannot carry fails the call with [`Error::InvalidRequest`].
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.extra_.push(name, value);
+        self
+    }
+
+    /// Sends the request and returns the decoded body of the success (what `.await` on
+    /// the request does).
+    pub async fn send(self) -> Result<(), Error<AddAddressTagsError>> {
+        let response_ = self.exchange_().await?;
+        Self::decode_(response_)
+    }
+
+    /// Sends the request and returns the decoded body with the status, the typed
+    /// headers the spec declares ([`AddAddressTagsHeaders`]) and every header as received.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        ::oasgen_runtime::Response<(), AddAddressTagsHeaders>,
+        Error<AddAddressTagsError>,
+    > {
+        let response_ = self.exchange_().await?;
+        let status_ = response_.status;
+        let raw_headers_ = response_.headers.clone();
+        let body_ = Self::decode_(response_)?;
+        let headers_ = AddAddressTagsHeaders {};
+        Ok(::oasgen_runtime::Response {
+            status: status_,
+            headers: headers_,
+            raw_headers: raw_headers_,
+            body: body_,
+        })
+    }
+
+    async fn exchange_(
+        self,
+    ) -> Result<::oasgen_runtime::transport::Raw, Error<AddAddressTagsError>> {
+        let Self { client_, tenant, address_id, tags, extra_ } = self;
+        let mut request_ = client_
+            .core
+            .post::<
+                AddAddressTagsError,
+            >(
+                "/customer/{tenant}/me/addresses/{addressId}/tags",
+                &["customer", tenant, "me", "addresses", address_id, "tags"],
+            )?;
+        request_.query("tags", &tags, true)?;
+        request_.extra(extra_)?;
+        client_.core.send(request_, &security::ADD_ADDRESS_TAGS).await
+    }
+
+    fn decode_(
+        response_: ::oasgen_runtime::transport::Raw,
+    ) -> Result<(), Error<AddAddressTagsError>> {
+        match response_.status.as_u16() {
+            204u16 => Ok(()),
+            400u16 => response_.api_error_json(AddAddressTagsError::BadRequest),
+            401u16 => response_.api_error_json(AddAddressTagsError::Unauthorized),
+            403u16 => response_.api_error_json(AddAddressTagsError::Forbidden),
+            404u16 => response_.api_error_json(AddAddressTagsError::NotFound),
+            _ => Err(response_.unexpected()),
+        }
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for AddAddressTagsRequest<'a> {
+    type Output = Result<(), Error<AddAddressTagsError>>;
+
+    type IntoFuture = ::oasgen_runtime::response::BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl ::std::fmt::Debug for AddAddressTagsRequest<'_> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AddAddressTagsRequest")
+            .field("tenant", &self.tenant)
+            .field("address_id", &self.address_id)
+            .field("tags", &self.tags)
+            .field("extra_headers", &self.extra_)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The response headers the successes of [`Client::add_address_tags`] declare, typed (`None` when an optional one is absent), from [`AddAddressTagsRequest::send_with_response`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AddAddressTagsHeaders {}
+
 /// The documented error responses of [`Client::add_address_tags`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AddAddressTagsError {
@@ -1473,6 +3219,108 @@ pub enum AddAddressTagsError {
     /// Address with the specified addressId doesn't exist.
     NotFound(crate::models::ErrorMessage),
 }
+
+/// A `DELETE` request to `/customer/{tenant}/me/addresses/{addressId}/tags`, from [`Client::delete_address_tags`]: set optional parameters and extra headers, then `.await` it (or call [`send`](DeleteAddressTagsRequest::send) or [`send_with_response`](DeleteAddressTagsRequest::send_with_response)).
+#[must_use = "a request is sent only when it is awaited or sent"]
+pub struct DeleteAddressTagsRequest<'a> {
+    client_: &'a Client,
+    tenant: &'a str,
+    address_id: &'a str,
+    tags: &'a str,
+    extra_: ::oasgen_runtime::response::ExtraHeaders,
+}
+
+impl<'a> DeleteAddressTagsRequest<'a> {
+    /// Adds a header to this call only (a request id, `Accept-Language`). A name or
+    /// value HTTP cannot carry fails the call with [`Error::InvalidRequest`].
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.extra_.push(name, value);
+        self
+    }
+
+    /// Sends the request and returns the decoded body of the success (what `.await` on
+    /// the request does).
+    pub async fn send(self) -> Result<(), Error<DeleteAddressTagsError>> {
+        let response_ = self.exchange_().await?;
+        Self::decode_(response_)
+    }
+
+    /// Sends the request and returns the decoded body with the status, the typed
+    /// headers the spec declares ([`DeleteAddressTagsHeaders`]) and every header as received.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        ::oasgen_runtime::Response<(), DeleteAddressTagsHeaders>,
+        Error<DeleteAddressTagsError>,
+    > {
+        let response_ = self.exchange_().await?;
+        let status_ = response_.status;
+        let raw_headers_ = response_.headers.clone();
+        let body_ = Self::decode_(response_)?;
+        let headers_ = DeleteAddressTagsHeaders {};
+        Ok(::oasgen_runtime::Response {
+            status: status_,
+            headers: headers_,
+            raw_headers: raw_headers_,
+            body: body_,
+        })
+    }
+
+    async fn exchange_(
+        self,
+    ) -> Result<::oasgen_runtime::transport::Raw, Error<DeleteAddressTagsError>> {
+        let Self { client_, tenant, address_id, tags, extra_ } = self;
+        let mut request_ = client_
+            .core
+            .delete::<
+                DeleteAddressTagsError,
+            >(
+                "/customer/{tenant}/me/addresses/{addressId}/tags",
+                &["customer", tenant, "me", "addresses", address_id, "tags"],
+            )?;
+        request_.query("tags", &tags, true)?;
+        request_.extra(extra_)?;
+        client_.core.send(request_, &security::DELETE_ADDRESS_TAGS).await
+    }
+
+    fn decode_(
+        response_: ::oasgen_runtime::transport::Raw,
+    ) -> Result<(), Error<DeleteAddressTagsError>> {
+        match response_.status.as_u16() {
+            204u16 => Ok(()),
+            400u16 => response_.api_error_json(DeleteAddressTagsError::BadRequest),
+            401u16 => response_.api_error_json(DeleteAddressTagsError::Unauthorized),
+            403u16 => response_.api_error_json(DeleteAddressTagsError::Forbidden),
+            404u16 => response_.api_error_json(DeleteAddressTagsError::NotFound),
+            _ => Err(response_.unexpected()),
+        }
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for DeleteAddressTagsRequest<'a> {
+    type Output = Result<(), Error<DeleteAddressTagsError>>;
+
+    type IntoFuture = ::oasgen_runtime::response::BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl ::std::fmt::Debug for DeleteAddressTagsRequest<'_> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DeleteAddressTagsRequest")
+            .field("tenant", &self.tenant)
+            .field("address_id", &self.address_id)
+            .field("tags", &self.tags)
+            .field("extra_headers", &self.extra_)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The response headers the successes of [`Client::delete_address_tags`] declare, typed (`None` when an optional one is absent), from [`DeleteAddressTagsRequest::send_with_response`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteAddressTagsHeaders {}
 
 /// The documented error responses of [`Client::delete_address_tags`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
@@ -1495,6 +3343,105 @@ pub enum DeleteAddressTagsError {
     NotFound(crate::models::ErrorMessage),
 }
 
+/// A `GET` request to `/customer/{tenant}/signup/optin/{token}`, from [`Client::confirm_opt_in`]: set optional parameters and extra headers, then `.await` it (or call [`send`](ConfirmOptInRequest::send) or [`send_with_response`](ConfirmOptInRequest::send_with_response)).
+#[must_use = "a request is sent only when it is awaited or sent"]
+pub struct ConfirmOptInRequest<'a> {
+    client_: &'a Client,
+    tenant: &'a str,
+    token: &'a str,
+    extra_: ::oasgen_runtime::response::ExtraHeaders,
+}
+
+impl<'a> ConfirmOptInRequest<'a> {
+    /// Adds a header to this call only (a request id, `Accept-Language`). A name or
+    /// value HTTP cannot carry fails the call with [`Error::InvalidRequest`].
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.extra_.push(name, value);
+        self
+    }
+
+    /// Sends the request and returns the decoded body of the success (what `.await` on
+    /// the request does).
+    pub async fn send(
+        self,
+    ) -> Result<crate::models::CustomerToken, Error<ConfirmOptInError>> {
+        let response_ = self.exchange_().await?;
+        Self::decode_(response_)
+    }
+
+    /// Sends the request and returns the decoded body with the status, the typed
+    /// headers the spec declares ([`ConfirmOptInHeaders`]) and every header as received.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        ::oasgen_runtime::Response<crate::models::CustomerToken, ConfirmOptInHeaders>,
+        Error<ConfirmOptInError>,
+    > {
+        let response_ = self.exchange_().await?;
+        let status_ = response_.status;
+        let raw_headers_ = response_.headers.clone();
+        let body_ = Self::decode_(response_)?;
+        let headers_ = ConfirmOptInHeaders {};
+        Ok(::oasgen_runtime::Response {
+            status: status_,
+            headers: headers_,
+            raw_headers: raw_headers_,
+            body: body_,
+        })
+    }
+
+    async fn exchange_(
+        self,
+    ) -> Result<::oasgen_runtime::transport::Raw, Error<ConfirmOptInError>> {
+        let Self { client_, tenant, token, extra_ } = self;
+        let mut request_ = client_
+            .core
+            .get::<
+                ConfirmOptInError,
+            >(
+                "/customer/{tenant}/signup/optin/{token}",
+                &["customer", tenant, "signup", "optin", token],
+            )?;
+        request_.extra(extra_)?;
+        client_.core.send(request_, &security::CONFIRM_OPT_IN).await
+    }
+
+    fn decode_(
+        response_: ::oasgen_runtime::transport::Raw,
+    ) -> Result<crate::models::CustomerToken, Error<ConfirmOptInError>> {
+        match response_.status.as_u16() {
+            200u16 => response_.json(),
+            400u16 => response_.api_error_json(ConfirmOptInError::BadRequest),
+            401u16 => response_.api_error_json(ConfirmOptInError::Unauthorized),
+            _ => Err(response_.unexpected()),
+        }
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for ConfirmOptInRequest<'a> {
+    type Output = Result<crate::models::CustomerToken, Error<ConfirmOptInError>>;
+
+    type IntoFuture = ::oasgen_runtime::response::BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl ::std::fmt::Debug for ConfirmOptInRequest<'_> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ConfirmOptInRequest")
+            .field("tenant", &self.tenant)
+            .field("token", &"<redacted>")
+            .field("extra_headers", &self.extra_)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The response headers the successes of [`Client::confirm_opt_in`] declare, typed (`None` when an optional one is absent), from [`ConfirmOptInRequest::send_with_response`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ConfirmOptInHeaders {}
+
 /// The documented error responses of [`Client::confirm_opt_in`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ConfirmOptInError {
@@ -1508,6 +3455,104 @@ pub enum ConfirmOptInError {
     Unauthorized(crate::models::Unauthorized),
 }
 
+/// A `POST` request to `/customer/{tenant}/signup/optin/refresh_token`, from [`Client::resend_activation_link`]: set optional parameters and extra headers, then `.await` it (or call [`send`](ResendActivationLinkRequest::send) or [`send_with_response`](ResendActivationLinkRequest::send_with_response)).
+#[must_use = "a request is sent only when it is awaited or sent"]
+pub struct ResendActivationLinkRequest<'a> {
+    client_: &'a Client,
+    tenant: &'a str,
+    body: &'a crate::models::ResendActivationRequest,
+    extra_: ::oasgen_runtime::response::ExtraHeaders,
+}
+
+impl<'a> ResendActivationLinkRequest<'a> {
+    /// Adds a header to this call only (a request id, `Accept-Language`). A name or
+    /// value HTTP cannot carry fails the call with [`Error::InvalidRequest`].
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.extra_.push(name, value);
+        self
+    }
+
+    /// Sends the request and returns the decoded body of the success (what `.await` on
+    /// the request does).
+    pub async fn send(self) -> Result<(), Error<ResendActivationLinkError>> {
+        let response_ = self.exchange_().await?;
+        Self::decode_(response_)
+    }
+
+    /// Sends the request and returns the decoded body with the status, the typed
+    /// headers the spec declares ([`ResendActivationLinkHeaders`]) and every header as received.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        ::oasgen_runtime::Response<(), ResendActivationLinkHeaders>,
+        Error<ResendActivationLinkError>,
+    > {
+        let response_ = self.exchange_().await?;
+        let status_ = response_.status;
+        let raw_headers_ = response_.headers.clone();
+        let body_ = Self::decode_(response_)?;
+        let headers_ = ResendActivationLinkHeaders {};
+        Ok(::oasgen_runtime::Response {
+            status: status_,
+            headers: headers_,
+            raw_headers: raw_headers_,
+            body: body_,
+        })
+    }
+
+    async fn exchange_(
+        self,
+    ) -> Result<::oasgen_runtime::transport::Raw, Error<ResendActivationLinkError>> {
+        let Self { client_, tenant, body, extra_ } = self;
+        let mut request_ = client_
+            .core
+            .post::<
+                ResendActivationLinkError,
+            >(
+                "/customer/{tenant}/signup/optin/refresh_token",
+                &["customer", tenant, "signup", "optin", "refresh_token"],
+            )?;
+        request_.json("application/json", body)?;
+        request_.extra(extra_)?;
+        client_.core.send(request_, &security::RESEND_ACTIVATION_LINK).await
+    }
+
+    fn decode_(
+        response_: ::oasgen_runtime::transport::Raw,
+    ) -> Result<(), Error<ResendActivationLinkError>> {
+        match response_.status.as_u16() {
+            202u16 => Ok(()),
+            400u16 => response_.api_error_json(ResendActivationLinkError::BadRequest),
+            401u16 => response_.api_error_json(ResendActivationLinkError::Unauthorized),
+            _ => Err(response_.unexpected()),
+        }
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for ResendActivationLinkRequest<'a> {
+    type Output = Result<(), Error<ResendActivationLinkError>>;
+
+    type IntoFuture = ::oasgen_runtime::response::BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl ::std::fmt::Debug for ResendActivationLinkRequest<'_> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ResendActivationLinkRequest")
+            .field("tenant", &self.tenant)
+            .field("body", &self.body)
+            .field("extra_headers", &self.extra_)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The response headers the successes of [`Client::resend_activation_link`] declare, typed (`None` when an optional one is absent), from [`ResendActivationLinkRequest::send_with_response`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ResendActivationLinkHeaders {}
+
 /// The documented error responses of [`Client::resend_activation_link`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ResendActivationLinkError {
@@ -1520,6 +3565,113 @@ pub enum ResendActivationLinkError {
     /// Unauthorized
     Unauthorized(crate::models::Unauthorized),
 }
+
+/// A `POST` request to `/customer/{tenant}/me/accounts/internal/email/change`, from [`Client::request_email_change`]: set optional parameters and extra headers, then `.await` it (or call [`send`](RequestEmailChangeRequest::send) or [`send_with_response`](RequestEmailChangeRequest::send_with_response)).
+#[must_use = "a request is sent only when it is awaited or sent"]
+pub struct RequestEmailChangeRequest<'a> {
+    client_: &'a Client,
+    tenant: &'a str,
+    body: Option<&'a crate::models::ChangeEmailRequestDto>,
+    extra_: ::oasgen_runtime::response::ExtraHeaders,
+}
+
+impl<'a> RequestEmailChangeRequest<'a> {
+    /// The request body.
+    pub fn body(mut self, value: &'a crate::models::ChangeEmailRequestDto) -> Self {
+        self.body = Some(value);
+        self
+    }
+
+    /// Adds a header to this call only (a request id, `Accept-Language`). A name or
+    /// value HTTP cannot carry fails the call with [`Error::InvalidRequest`].
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.extra_.push(name, value);
+        self
+    }
+
+    /// Sends the request and returns the decoded body of the success (what `.await` on
+    /// the request does).
+    pub async fn send(self) -> Result<(), Error<RequestEmailChangeError>> {
+        let response_ = self.exchange_().await?;
+        Self::decode_(response_)
+    }
+
+    /// Sends the request and returns the decoded body with the status, the typed
+    /// headers the spec declares ([`RequestEmailChangeHeaders`]) and every header as received.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        ::oasgen_runtime::Response<(), RequestEmailChangeHeaders>,
+        Error<RequestEmailChangeError>,
+    > {
+        let response_ = self.exchange_().await?;
+        let status_ = response_.status;
+        let raw_headers_ = response_.headers.clone();
+        let body_ = Self::decode_(response_)?;
+        let headers_ = RequestEmailChangeHeaders {};
+        Ok(::oasgen_runtime::Response {
+            status: status_,
+            headers: headers_,
+            raw_headers: raw_headers_,
+            body: body_,
+        })
+    }
+
+    async fn exchange_(
+        self,
+    ) -> Result<::oasgen_runtime::transport::Raw, Error<RequestEmailChangeError>> {
+        let Self { client_, tenant, body, extra_ } = self;
+        let mut request_ = client_
+            .core
+            .post::<
+                RequestEmailChangeError,
+            >(
+                "/customer/{tenant}/me/accounts/internal/email/change",
+                &["customer", tenant, "me", "accounts", "internal", "email", "change"],
+            )?;
+        if let Some(body) = body {
+            request_.json("application/json", body)?;
+        }
+        request_.extra(extra_)?;
+        client_.core.send(request_, &security::REQUEST_EMAIL_CHANGE).await
+    }
+
+    fn decode_(
+        response_: ::oasgen_runtime::transport::Raw,
+    ) -> Result<(), Error<RequestEmailChangeError>> {
+        match response_.status.as_u16() {
+            204u16 => Ok(()),
+            400u16 => response_.api_error_json(RequestEmailChangeError::BadRequest),
+            401u16 => response_.api_error_json(RequestEmailChangeError::Unauthorized),
+            403u16 => response_.api_error_json(RequestEmailChangeError::Forbidden),
+            _ => Err(response_.unexpected()),
+        }
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for RequestEmailChangeRequest<'a> {
+    type Output = Result<(), Error<RequestEmailChangeError>>;
+
+    type IntoFuture = ::oasgen_runtime::response::BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl ::std::fmt::Debug for RequestEmailChangeRequest<'_> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("RequestEmailChangeRequest")
+            .field("tenant", &self.tenant)
+            .field("body", &self.body)
+            .field("extra_headers", &self.extra_)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The response headers the successes of [`Client::request_email_change`] declare, typed (`None` when an optional one is absent), from [`RequestEmailChangeRequest::send_with_response`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RequestEmailChangeHeaders {}
 
 /// The documented error responses of [`Client::request_email_change`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
@@ -1538,6 +3690,122 @@ pub enum RequestEmailChangeError {
     Forbidden(crate::models::ErrorMessage),
 }
 
+/// A `POST` request to `/customer/{tenant}/me/accounts/internal/email/change/confirm`, from [`Client::confirm_email_change`]: set optional parameters and extra headers, then `.await` it (or call [`send`](ConfirmEmailChangeRequest::send) or [`send_with_response`](ConfirmEmailChangeRequest::send_with_response)).
+#[must_use = "a request is sent only when it is awaited or sent"]
+pub struct ConfirmEmailChangeRequest<'a> {
+    client_: &'a Client,
+    tenant: &'a str,
+    body: Option<&'a crate::models::UpdateEmail>,
+    extra_: ::oasgen_runtime::response::ExtraHeaders,
+}
+
+impl<'a> ConfirmEmailChangeRequest<'a> {
+    /// The request body.
+    pub fn body(mut self, value: &'a crate::models::UpdateEmail) -> Self {
+        self.body = Some(value);
+        self
+    }
+
+    /// Adds a header to this call only (a request id, `Accept-Language`). A name or
+    /// value HTTP cannot carry fails the call with [`Error::InvalidRequest`].
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.extra_.push(name, value);
+        self
+    }
+
+    /// Sends the request and returns the decoded body of the success (what `.await` on
+    /// the request does).
+    pub async fn send(self) -> Result<(), Error<ConfirmEmailChangeError>> {
+        let response_ = self.exchange_().await?;
+        Self::decode_(response_)
+    }
+
+    /// Sends the request and returns the decoded body with the status, the typed
+    /// headers the spec declares ([`ConfirmEmailChangeHeaders`]) and every header as received.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        ::oasgen_runtime::Response<(), ConfirmEmailChangeHeaders>,
+        Error<ConfirmEmailChangeError>,
+    > {
+        let response_ = self.exchange_().await?;
+        let status_ = response_.status;
+        let raw_headers_ = response_.headers.clone();
+        let body_ = Self::decode_(response_)?;
+        let headers_ = ConfirmEmailChangeHeaders {};
+        Ok(::oasgen_runtime::Response {
+            status: status_,
+            headers: headers_,
+            raw_headers: raw_headers_,
+            body: body_,
+        })
+    }
+
+    async fn exchange_(
+        self,
+    ) -> Result<::oasgen_runtime::transport::Raw, Error<ConfirmEmailChangeError>> {
+        let Self { client_, tenant, body, extra_ } = self;
+        let mut request_ = client_
+            .core
+            .post::<
+                ConfirmEmailChangeError,
+            >(
+                "/customer/{tenant}/me/accounts/internal/email/change/confirm",
+                &[
+                    "customer",
+                    tenant,
+                    "me",
+                    "accounts",
+                    "internal",
+                    "email",
+                    "change",
+                    "confirm",
+                ],
+            )?;
+        if let Some(body) = body {
+            request_.json("application/json", body)?;
+        }
+        request_.extra(extra_)?;
+        client_.core.send(request_, &security::CONFIRM_EMAIL_CHANGE).await
+    }
+
+    fn decode_(
+        response_: ::oasgen_runtime::transport::Raw,
+    ) -> Result<(), Error<ConfirmEmailChangeError>> {
+        match response_.status.as_u16() {
+            204u16 => Ok(()),
+            400u16 => response_.api_error_json(ConfirmEmailChangeError::BadRequest),
+            401u16 => response_.api_error_json(ConfirmEmailChangeError::Unauthorized),
+            403u16 => response_.api_error_json(ConfirmEmailChangeError::Forbidden),
+            _ => Err(response_.unexpected()),
+        }
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for ConfirmEmailChangeRequest<'a> {
+    type Output = Result<(), Error<ConfirmEmailChangeError>>;
+
+    type IntoFuture = ::oasgen_runtime::response::BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl ::std::fmt::Debug for ConfirmEmailChangeRequest<'_> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ConfirmEmailChangeRequest")
+            .field("tenant", &self.tenant)
+            .field("body", &self.body)
+            .field("extra_headers", &self.extra_)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The response headers the successes of [`Client::confirm_email_change`] declare, typed (`None` when an optional one is absent), from [`ConfirmEmailChangeRequest::send_with_response`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ConfirmEmailChangeHeaders {}
+
 /// The documented error responses of [`Client::confirm_email_change`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ConfirmEmailChangeError {
@@ -1554,6 +3822,113 @@ pub enum ConfirmEmailChangeError {
     /// Given authorization scopes are not sufficient and do not match scopes required by the endpoint.
     Forbidden(crate::models::ErrorMessage),
 }
+
+/// A `POST` request to `/customer/{tenant}/password/reset`, from [`Client::request_password_reset`]: set optional parameters and extra headers, then `.await` it (or call [`send`](RequestPasswordResetRequest::send) or [`send_with_response`](RequestPasswordResetRequest::send_with_response)).
+#[must_use = "a request is sent only when it is awaited or sent"]
+pub struct RequestPasswordResetRequest<'a> {
+    client_: &'a Client,
+    tenant: &'a str,
+    body: Option<&'a crate::models::PasswordResetRequestDto>,
+    extra_: ::oasgen_runtime::response::ExtraHeaders,
+}
+
+impl<'a> RequestPasswordResetRequest<'a> {
+    /// The request body.
+    pub fn body(mut self, value: &'a crate::models::PasswordResetRequestDto) -> Self {
+        self.body = Some(value);
+        self
+    }
+
+    /// Adds a header to this call only (a request id, `Accept-Language`). A name or
+    /// value HTTP cannot carry fails the call with [`Error::InvalidRequest`].
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.extra_.push(name, value);
+        self
+    }
+
+    /// Sends the request and returns the decoded body of the success (what `.await` on
+    /// the request does).
+    pub async fn send(self) -> Result<(), Error<RequestPasswordResetError>> {
+        let response_ = self.exchange_().await?;
+        Self::decode_(response_)
+    }
+
+    /// Sends the request and returns the decoded body with the status, the typed
+    /// headers the spec declares ([`RequestPasswordResetHeaders`]) and every header as received.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        ::oasgen_runtime::Response<(), RequestPasswordResetHeaders>,
+        Error<RequestPasswordResetError>,
+    > {
+        let response_ = self.exchange_().await?;
+        let status_ = response_.status;
+        let raw_headers_ = response_.headers.clone();
+        let body_ = Self::decode_(response_)?;
+        let headers_ = RequestPasswordResetHeaders {};
+        Ok(::oasgen_runtime::Response {
+            status: status_,
+            headers: headers_,
+            raw_headers: raw_headers_,
+            body: body_,
+        })
+    }
+
+    async fn exchange_(
+        self,
+    ) -> Result<::oasgen_runtime::transport::Raw, Error<RequestPasswordResetError>> {
+        let Self { client_, tenant, body, extra_ } = self;
+        let mut request_ = client_
+            .core
+            .post::<
+                RequestPasswordResetError,
+            >(
+                "/customer/{tenant}/password/reset",
+                &["customer", tenant, "password", "reset"],
+            )?;
+        if let Some(body) = body {
+            request_.json("application/json", body)?;
+        }
+        request_.extra(extra_)?;
+        client_.core.send(request_, &security::REQUEST_PASSWORD_RESET).await
+    }
+
+    fn decode_(
+        response_: ::oasgen_runtime::transport::Raw,
+    ) -> Result<(), Error<RequestPasswordResetError>> {
+        match response_.status.as_u16() {
+            204u16 => Ok(()),
+            400u16 => response_.api_error_json(RequestPasswordResetError::BadRequest),
+            401u16 => response_.api_error_json(RequestPasswordResetError::Unauthorized),
+            403u16 => response_.api_error_json(RequestPasswordResetError::Forbidden),
+            _ => Err(response_.unexpected()),
+        }
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for RequestPasswordResetRequest<'a> {
+    type Output = Result<(), Error<RequestPasswordResetError>>;
+
+    type IntoFuture = ::oasgen_runtime::response::BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl ::std::fmt::Debug for RequestPasswordResetRequest<'_> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("RequestPasswordResetRequest")
+            .field("tenant", &self.tenant)
+            .field("body", &self.body)
+            .field("extra_headers", &self.extra_)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The response headers the successes of [`Client::request_password_reset`] declare, typed (`None` when an optional one is absent), from [`RequestPasswordResetRequest::send_with_response`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RequestPasswordResetHeaders {}
 
 /// The documented error responses of [`Client::request_password_reset`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
@@ -1572,6 +3947,113 @@ pub enum RequestPasswordResetError {
     Forbidden(crate::models::ErrorMessage),
 }
 
+/// A `POST` request to `/customer/{tenant}/password/reset/update`, from [`Client::reset_password`]: set optional parameters and extra headers, then `.await` it (or call [`send`](ResetPasswordRequest::send) or [`send_with_response`](ResetPasswordRequest::send_with_response)).
+#[must_use = "a request is sent only when it is awaited or sent"]
+pub struct ResetPasswordRequest<'a> {
+    client_: &'a Client,
+    tenant: &'a str,
+    body: Option<&'a crate::models::PasswordUpdate>,
+    extra_: ::oasgen_runtime::response::ExtraHeaders,
+}
+
+impl<'a> ResetPasswordRequest<'a> {
+    /// The request body.
+    pub fn body(mut self, value: &'a crate::models::PasswordUpdate) -> Self {
+        self.body = Some(value);
+        self
+    }
+
+    /// Adds a header to this call only (a request id, `Accept-Language`). A name or
+    /// value HTTP cannot carry fails the call with [`Error::InvalidRequest`].
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.extra_.push(name, value);
+        self
+    }
+
+    /// Sends the request and returns the decoded body of the success (what `.await` on
+    /// the request does).
+    pub async fn send(self) -> Result<(), Error<ResetPasswordError>> {
+        let response_ = self.exchange_().await?;
+        Self::decode_(response_)
+    }
+
+    /// Sends the request and returns the decoded body with the status, the typed
+    /// headers the spec declares ([`ResetPasswordHeaders`]) and every header as received.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        ::oasgen_runtime::Response<(), ResetPasswordHeaders>,
+        Error<ResetPasswordError>,
+    > {
+        let response_ = self.exchange_().await?;
+        let status_ = response_.status;
+        let raw_headers_ = response_.headers.clone();
+        let body_ = Self::decode_(response_)?;
+        let headers_ = ResetPasswordHeaders {};
+        Ok(::oasgen_runtime::Response {
+            status: status_,
+            headers: headers_,
+            raw_headers: raw_headers_,
+            body: body_,
+        })
+    }
+
+    async fn exchange_(
+        self,
+    ) -> Result<::oasgen_runtime::transport::Raw, Error<ResetPasswordError>> {
+        let Self { client_, tenant, body, extra_ } = self;
+        let mut request_ = client_
+            .core
+            .post::<
+                ResetPasswordError,
+            >(
+                "/customer/{tenant}/password/reset/update",
+                &["customer", tenant, "password", "reset", "update"],
+            )?;
+        if let Some(body) = body {
+            request_.json("application/json", body)?;
+        }
+        request_.extra(extra_)?;
+        client_.core.send(request_, &security::RESET_PASSWORD).await
+    }
+
+    fn decode_(
+        response_: ::oasgen_runtime::transport::Raw,
+    ) -> Result<(), Error<ResetPasswordError>> {
+        match response_.status.as_u16() {
+            204u16 => Ok(()),
+            400u16 => response_.api_error_json(ResetPasswordError::BadRequest),
+            401u16 => response_.api_error_json(ResetPasswordError::Unauthorized),
+            403u16 => response_.api_error_json(ResetPasswordError::Forbidden),
+            _ => Err(response_.unexpected()),
+        }
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for ResetPasswordRequest<'a> {
+    type Output = Result<(), Error<ResetPasswordError>>;
+
+    type IntoFuture = ::oasgen_runtime::response::BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl ::std::fmt::Debug for ResetPasswordRequest<'_> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ResetPasswordRequest")
+            .field("tenant", &self.tenant)
+            .field("body", &self.body)
+            .field("extra_headers", &self.extra_)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The response headers the successes of [`Client::reset_password`] declare, typed (`None` when an optional one is absent), from [`ResetPasswordRequest::send_with_response`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ResetPasswordHeaders {}
+
 /// The documented error responses of [`Client::reset_password`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ResetPasswordError {
@@ -1588,6 +4070,113 @@ pub enum ResetPasswordError {
     /// Given authorization scopes are not sufficient and do not match scopes required by the endpoint.
     Forbidden(crate::models::ErrorMessage),
 }
+
+/// A `POST` request to `/customer/{tenant}/password/change`, from [`Client::change_password`]: set optional parameters and extra headers, then `.await` it (or call [`send`](ChangePasswordRequest::send) or [`send_with_response`](ChangePasswordRequest::send_with_response)).
+#[must_use = "a request is sent only when it is awaited or sent"]
+pub struct ChangePasswordRequest<'a> {
+    client_: &'a Client,
+    tenant: &'a str,
+    body: Option<&'a crate::models::PasswordChangeDto>,
+    extra_: ::oasgen_runtime::response::ExtraHeaders,
+}
+
+impl<'a> ChangePasswordRequest<'a> {
+    /// The request body.
+    pub fn body(mut self, value: &'a crate::models::PasswordChangeDto) -> Self {
+        self.body = Some(value);
+        self
+    }
+
+    /// Adds a header to this call only (a request id, `Accept-Language`). A name or
+    /// value HTTP cannot carry fails the call with [`Error::InvalidRequest`].
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.extra_.push(name, value);
+        self
+    }
+
+    /// Sends the request and returns the decoded body of the success (what `.await` on
+    /// the request does).
+    pub async fn send(self) -> Result<(), Error<ChangePasswordError>> {
+        let response_ = self.exchange_().await?;
+        Self::decode_(response_)
+    }
+
+    /// Sends the request and returns the decoded body with the status, the typed
+    /// headers the spec declares ([`ChangePasswordHeaders`]) and every header as received.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        ::oasgen_runtime::Response<(), ChangePasswordHeaders>,
+        Error<ChangePasswordError>,
+    > {
+        let response_ = self.exchange_().await?;
+        let status_ = response_.status;
+        let raw_headers_ = response_.headers.clone();
+        let body_ = Self::decode_(response_)?;
+        let headers_ = ChangePasswordHeaders {};
+        Ok(::oasgen_runtime::Response {
+            status: status_,
+            headers: headers_,
+            raw_headers: raw_headers_,
+            body: body_,
+        })
+    }
+
+    async fn exchange_(
+        self,
+    ) -> Result<::oasgen_runtime::transport::Raw, Error<ChangePasswordError>> {
+        let Self { client_, tenant, body, extra_ } = self;
+        let mut request_ = client_
+            .core
+            .post::<
+                ChangePasswordError,
+            >(
+                "/customer/{tenant}/password/change",
+                &["customer", tenant, "password", "change"],
+            )?;
+        if let Some(body) = body {
+            request_.json("application/json", body)?;
+        }
+        request_.extra(extra_)?;
+        client_.core.send(request_, &security::CHANGE_PASSWORD).await
+    }
+
+    fn decode_(
+        response_: ::oasgen_runtime::transport::Raw,
+    ) -> Result<(), Error<ChangePasswordError>> {
+        match response_.status.as_u16() {
+            204u16 => Ok(()),
+            400u16 => response_.api_error_json(ChangePasswordError::BadRequest),
+            401u16 => response_.api_error_json(ChangePasswordError::Unauthorized),
+            403u16 => response_.api_error_json(ChangePasswordError::Forbidden),
+            _ => Err(response_.unexpected()),
+        }
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for ChangePasswordRequest<'a> {
+    type Output = Result<(), Error<ChangePasswordError>>;
+
+    type IntoFuture = ::oasgen_runtime::response::BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl ::std::fmt::Debug for ChangePasswordRequest<'_> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ChangePasswordRequest")
+            .field("tenant", &self.tenant)
+            .field("body", &self.body)
+            .field("extra_headers", &self.extra_)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The response headers the successes of [`Client::change_password`] declare, typed (`None` when an optional one is absent), from [`ChangePasswordRequest::send_with_response`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ChangePasswordHeaders {}
 
 /// The documented error responses of [`Client::change_password`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]

@@ -115,7 +115,12 @@ impl Text {
             self.closed = match depth {
                 // A doc or other comment line ends no item, whatever its last character.
                 _ if body.starts_with("//") => false,
-                0 => body == "}" || body.ends_with(';') || body.starts_with("#!["),
+                0 => {
+                    body == "}"
+                        || body.ends_with(';')
+                        || body.ends_with("{}")
+                        || body.starts_with("#![")
+                }
                 4 if self.in_block => body == "}" || body.ends_with(';') || body.ends_with("{}"),
                 _ => false,
             };

@@ -30,15 +30,15 @@ pub use auth::{
 pub use error::{BoxError, DecodeError, Error, HeaderError, ResponseParts};
 #[cfg(feature = "client")]
 pub use oauth2::{ClientAuthentication, ClientCredentials, Scopes, TokenError};
-#[cfg(feature = "client")]
-pub use response::Response;
-pub use secret::Secret;
-#[cfg(feature = "client")]
-pub use transport::{ClientCore, Config, RetryPolicy};
 /// The HTTP client generated clients use, for building one to pass as [`Config::http`]
 /// (proxies, TLS roots) without depending on it separately.
 #[cfg(feature = "client")]
 pub use reqwest;
 #[cfg(feature = "client")]
+pub use response::Response;
+pub use secret::Secret;
+#[cfg(feature = "client")]
 #[doc(hidden)]
 pub use serde_json;
+#[cfg(feature = "client")]
+pub use transport::{ClientCore, Config, RetryPolicy};

@@ -7,6 +7,11 @@ use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+
+/// The future a request builder becomes on `.await` (through `IntoFuture`).
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// A successful response: the decoded body with the status, the headers the spec declares
 /// for the operation (typed, in `H`) and every header as received.
@@ -89,9 +94,8 @@ pub fn required_header<T: DeserializeOwned, E>(
     headers: &HeaderMap,
     name: &'static str,
 ) -> Result<T, Error<E>> {
-    optional_header(status, headers, name)?.ok_or_else(|| {
-        header_error(status, headers, name, None, "it is missing".to_string())
-    })
+    optional_header(status, headers, name)?
+        .ok_or_else(|| header_error(status, headers, name, None, "it is missing".to_string()))
 }
 
 /// A declared response header that may be absent (`None`); present but not of its type, it
@@ -110,9 +114,9 @@ pub fn optional_header<T: DeserializeOwned, E>(
         let reason = "it is not visible ASCII".to_string();
         header_error(status, headers, name, Some(shown), reason)
     })?;
-    decode_header(text).map(Some).map_err(|reason| {
-        header_error(status, headers, name, Some(text.to_string()), reason)
-    })
+    decode_header(text)
+        .map(Some)
+        .map_err(|reason| header_error(status, headers, name, Some(text.to_string()), reason))
 }
 
 fn header_error<E>(
@@ -180,7 +184,10 @@ mod tests {
         h.insert("x-total-count", HeaderValue::from_static("lots"));
         let e = optional_header::<i64, ()>(StatusCode::OK, &h, "X-Total-Count").unwrap_err();
         let text = e.to_string();
-        assert!(text.contains("`X-Total-Count`") && text.contains("lots"), "{text}");
+        assert!(
+            text.contains("`X-Total-Count`") && text.contains("lots"),
+            "{text}"
+        );
         let missing = required_header::<String, ()>(StatusCode::OK, &h, "Location");
         let text = missing.unwrap_err().to_string();
         assert!(text.contains("lacks the header `Location`"), "{text}");

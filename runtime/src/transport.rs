@@ -160,7 +160,11 @@ impl<E> Prepared<E> {
 
     /// Sets a header parameter that holds a credential (`Authorization` declared as a
     /// parameter): as [`Prepared::header`], marked sensitive so that it is never logged.
-    pub fn secret_header(&mut self, name: &'static str, value: &str) -> Result<(), Error<E>> {
+    pub fn secret_header<T: Serialize + ?Sized>(
+        &mut self,
+        name: &'static str,
+        value: &T,
+    ) -> Result<(), Error<E>> {
         header(&mut self.headers, name, value)?;
         if let Some(v) = self.headers.get_mut(name) {
             v.set_sensitive(true);

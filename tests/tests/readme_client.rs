@@ -43,7 +43,7 @@ async fn sign_in(
     credentials.set_token("CustomerAccessToken", Token::new(token));
 
     // Every operation that accepts the customer token now sends it.
-    Ok(Some(client.get_customer_profile(tenant, None).await?))
+    Ok(Some(client.get_customer_profile(tenant).await?))
 }
 
 /// The ```` ```rust ```` blocks of the README.

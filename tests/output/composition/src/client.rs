@@ -2,11 +2,16 @@
 #![allow(deprecated)]
 
 pub use ::oasgen_runtime::{
-    Config, Credentials, Error, RetryPolicy, Secret, Token, TokenSource,
+    Config, Credentials, Error, Response, RetryPolicy, Secret, Token, TokenSource,
 };
+
+/// The HTTP client the generated client uses, re-exported for building one to pass
+/// as [`Config::http`] (proxies, TLS roots).
+pub use ::oasgen_runtime::reqwest;
 
 /// The security schemes of the API and, per operation, the credentials it accepts.
 pub mod security {}
+
 /// Client for Composition fixture. Cloning is cheap and shares the connection pool and credentials.
 #[derive(Debug, Clone)]
 pub struct Client {

@@ -2,8 +2,12 @@
 #![allow(deprecated)]
 
 pub use ::oasgen_runtime::{
-    Config, Credentials, Error, RetryPolicy, Secret, Token, TokenSource,
+    Config, Credentials, Error, Response, RetryPolicy, Secret, Token, TokenSource,
 };
+
+/// The HTTP client the generated client uses, re-exported for building one to pass
+/// as [`Config::http`] (proxies, TLS roots).
+pub use ::oasgen_runtime::reqwest;
 
 /// The security schemes of the API and, per operation, the credentials it accepts.
 pub mod security {
@@ -102,19 +106,18 @@ impl Client {
     /// Arguments:
     /// - `tenant`: The tenant, written \<tenant\> in URLs like <https://example.com/>\<tenant\>/notes.
     /// - `note_id`: The note's id, as in `notes[0].id`.
-    pub async fn get_note(
-        &self,
-        tenant: &str,
-        note_id: &str,
-    ) -> Result<crate::models::Note, Error<GetNoteError>> {
-        let request_ = self
-            .core
-            .get::<GetNoteError>(&["tenants", tenant, &["notes|", note_id].concat()])?;
-        let response_ = self.core.send(request_, &security::GET_NOTE).await?;
-        match response_.status.as_u16() {
-            200u16 => response_.json(),
-            404u16 => Err(response_.api_error(GetNoteError::NotFound)),
-            _ => Err(response_.unexpected()),
+    ///
+    /// `.await` the returned [`GetNoteRequest`] for the body of the success, or call its [`send_with_response`](GetNoteRequest::send_with_response) for the status and headers too.
+    pub fn get_note<'a>(
+        &'a self,
+        tenant: &'a str,
+        note_id: &'a str,
+    ) -> GetNoteRequest<'a> {
+        GetNoteRequest {
+            client_: self,
+            tenant,
+            note_id,
+            extra_: ::std::default::Default::default(),
         }
     }
 
@@ -123,24 +126,120 @@ impl Client {
     /// Sends a `POST` request to `/tenants/{tenant}/notes`. Credentials: `BearerToken` and `ApiKey`.
     ///
     /// Arguments:
-    /// - `tenant`
-    /// - `body`: the request body
-    pub async fn create_note(
-        &self,
-        tenant: &str,
-        body: &crate::models::Note,
-    ) -> Result<(), Error<CreateNoteError>> {
-        let mut request_ = self
+    /// - `tenant`: The `tenant` parameter (in the path).
+    /// - `body`: The request body.
+    ///   The note to create; `id` is ignored \[see Note\].
+    ///
+    /// `.await` the returned [`CreateNoteRequest`] for the body of the success, or call its [`send_with_response`](CreateNoteRequest::send_with_response) for the status and headers too.
+    pub fn create_note<'a>(
+        &'a self,
+        tenant: &'a str,
+        body: &'a crate::models::Note,
+    ) -> CreateNoteRequest<'a> {
+        CreateNoteRequest {
+            client_: self,
+            tenant,
+            body,
+            extra_: ::std::default::Default::default(),
+        }
+    }
+}
+
+/// A `GET` request to `/tenants/{tenant}/notes|{noteId}`, from [`Client::get_note`]: set optional parameters and extra headers, then `.await` it (or call [`send`](GetNoteRequest::send) or [`send_with_response`](GetNoteRequest::send_with_response)).
+#[must_use = "a request is sent only when it is awaited or sent"]
+pub struct GetNoteRequest<'a> {
+    client_: &'a Client,
+    tenant: &'a str,
+    note_id: &'a str,
+    extra_: ::oasgen_runtime::response::ExtraHeaders,
+}
+
+impl<'a> GetNoteRequest<'a> {
+    /// Adds a header to this call only (a request id, `Accept-Language`). A name or
+    /// value HTTP cannot carry fails the call with [`Error::InvalidRequest`].
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.extra_.push(name, value);
+        self
+    }
+
+    /// Sends the request and returns the decoded body of the success (what `.await` on
+    /// the request does).
+    pub async fn send(self) -> Result<crate::models::Note, Error<GetNoteError>> {
+        let response_ = self.exchange_().await?;
+        Self::decode_(response_)
+    }
+
+    /// Sends the request and returns the decoded body with the status, the typed
+    /// headers the spec declares ([`GetNoteHeaders`]) and every header as received.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        ::oasgen_runtime::Response<crate::models::Note, GetNoteHeaders>,
+        Error<GetNoteError>,
+    > {
+        let response_ = self.exchange_().await?;
+        let status_ = response_.status;
+        let raw_headers_ = response_.headers.clone();
+        let body_ = Self::decode_(response_)?;
+        let headers_ = GetNoteHeaders {};
+        Ok(::oasgen_runtime::Response {
+            status: status_,
+            headers: headers_,
+            raw_headers: raw_headers_,
+            body: body_,
+        })
+    }
+
+    async fn exchange_(
+        self,
+    ) -> Result<::oasgen_runtime::transport::Raw, Error<GetNoteError>> {
+        let Self { client_, tenant, note_id, extra_ } = self;
+        let mut request_ = client_
             .core
-            .post::<CreateNoteError>(&["tenants", tenant, "notes"])?;
-        request_.json("application/json", body)?;
-        let response_ = self.core.send(request_, &security::CREATE_NOTE).await?;
+            .get::<
+                GetNoteError,
+            >(
+                "/tenants/{tenant}/notes|{noteId}",
+                &["tenants", tenant, &["notes|", note_id].concat()],
+            )?;
+        request_.extra(extra_)?;
+        client_.core.send(request_, &security::GET_NOTE).await
+    }
+
+    fn decode_(
+        response_: ::oasgen_runtime::transport::Raw,
+    ) -> Result<crate::models::Note, Error<GetNoteError>> {
         match response_.status.as_u16() {
-            201u16 => Ok(()),
+            200u16 => response_.json(),
+            404u16 => Err(response_.api_error(GetNoteError::NotFound)),
             _ => Err(response_.unexpected()),
         }
     }
 }
+
+impl<'a> ::std::future::IntoFuture for GetNoteRequest<'a> {
+    type Output = Result<crate::models::Note, Error<GetNoteError>>;
+
+    type IntoFuture = ::oasgen_runtime::response::BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl ::std::fmt::Debug for GetNoteRequest<'_> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("GetNoteRequest")
+            .field("tenant", &self.tenant)
+            .field("note_id", &self.note_id)
+            .field("extra_headers", &self.extra_)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The response headers the successes of [`Client::get_note`] declare, typed (`None` when an optional one is absent), from [`GetNoteRequest::send_with_response`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetNoteHeaders {}
 
 /// The documented error responses of [`Client::get_note`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
@@ -150,6 +249,99 @@ pub enum GetNoteError {
     /// No note with this id \<br\> for this tenant.
     NotFound,
 }
+
+/// A `POST` request to `/tenants/{tenant}/notes`, from [`Client::create_note`]: set optional parameters and extra headers, then `.await` it (or call [`send`](CreateNoteRequest::send) or [`send_with_response`](CreateNoteRequest::send_with_response)).
+#[must_use = "a request is sent only when it is awaited or sent"]
+pub struct CreateNoteRequest<'a> {
+    client_: &'a Client,
+    tenant: &'a str,
+    body: &'a crate::models::Note,
+    extra_: ::oasgen_runtime::response::ExtraHeaders,
+}
+
+impl<'a> CreateNoteRequest<'a> {
+    /// Adds a header to this call only (a request id, `Accept-Language`). A name or
+    /// value HTTP cannot carry fails the call with [`Error::InvalidRequest`].
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.extra_.push(name, value);
+        self
+    }
+
+    /// Sends the request and returns the decoded body of the success (what `.await` on
+    /// the request does).
+    pub async fn send(self) -> Result<(), Error<CreateNoteError>> {
+        let response_ = self.exchange_().await?;
+        Self::decode_(response_)
+    }
+
+    /// Sends the request and returns the decoded body with the status, the typed
+    /// headers the spec declares ([`CreateNoteHeaders`]) and every header as received.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        ::oasgen_runtime::Response<(), CreateNoteHeaders>,
+        Error<CreateNoteError>,
+    > {
+        let response_ = self.exchange_().await?;
+        let status_ = response_.status;
+        let raw_headers_ = response_.headers.clone();
+        let body_ = Self::decode_(response_)?;
+        let headers_ = CreateNoteHeaders {};
+        Ok(::oasgen_runtime::Response {
+            status: status_,
+            headers: headers_,
+            raw_headers: raw_headers_,
+            body: body_,
+        })
+    }
+
+    async fn exchange_(
+        self,
+    ) -> Result<::oasgen_runtime::transport::Raw, Error<CreateNoteError>> {
+        let Self { client_, tenant, body, extra_ } = self;
+        let mut request_ = client_
+            .core
+            .post::<
+                CreateNoteError,
+            >("/tenants/{tenant}/notes", &["tenants", tenant, "notes"])?;
+        request_.json("application/json", body)?;
+        request_.extra(extra_)?;
+        client_.core.send(request_, &security::CREATE_NOTE).await
+    }
+
+    fn decode_(
+        response_: ::oasgen_runtime::transport::Raw,
+    ) -> Result<(), Error<CreateNoteError>> {
+        match response_.status.as_u16() {
+            201u16 => Ok(()),
+            _ => Err(response_.unexpected()),
+        }
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for CreateNoteRequest<'a> {
+    type Output = Result<(), Error<CreateNoteError>>;
+
+    type IntoFuture = ::oasgen_runtime::response::BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl ::std::fmt::Debug for CreateNoteRequest<'_> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CreateNoteRequest")
+            .field("tenant", &self.tenant)
+            .field("body", &self.body)
+            .field("extra_headers", &self.extra_)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The response headers the successes of [`Client::create_note`] declare, typed (`None` when an optional one is absent), from [`CreateNoteRequest::send_with_response`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateNoteHeaders {}
 
 /// The documented error responses of [`Client::create_note`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]

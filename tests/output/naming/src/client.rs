@@ -2,8 +2,12 @@
 #![allow(deprecated)]
 
 pub use ::oasgen_runtime::{
-    Config, Credentials, Error, RetryPolicy, Secret, Token, TokenSource,
+    Config, Credentials, Error, Response, RetryPolicy, Secret, Token, TokenSource,
 };
+
+/// The HTTP client the generated client uses, re-exported for building one to pass
+/// as [`Config::http`] (proxies, TLS roots).
+pub use ::oasgen_runtime::reqwest;
 
 /// The security schemes of the API and, per operation, the credentials it accepts.
 pub mod security {
@@ -64,22 +68,117 @@ impl Client {
     /// Sends a `GET` request to `/things/{thing-id}`. No credentials are needed.
     ///
     /// Arguments:
-    /// - `thing_id`
-    /// - `type_`
-    pub async fn get_thing_by_id(
-        &self,
-        thing_id: &str,
-        type_: Option<&crate::models::GetThingByIdType>,
-    ) -> Result<crate::models::Thing, Error<GetThingByIdError>> {
-        let mut request_ = self.core.get::<GetThingByIdError>(&["things", thing_id])?;
+    /// - `thing_id`: The `thing-id` parameter (in the path).
+    ///
+    /// Optional, set on the returned request: `type_`.
+    ///
+    /// `.await` the returned [`GetThingByIdRequest`] for the body of the success, or call its [`send_with_response`](GetThingByIdRequest::send_with_response) for the status and headers too.
+    pub fn get_thing_by_id<'a>(&'a self, thing_id: &'a str) -> GetThingByIdRequest<'a> {
+        GetThingByIdRequest {
+            client_: self,
+            thing_id,
+            type_: None,
+            extra_: ::std::default::Default::default(),
+        }
+    }
+}
+
+/// A `GET` request to `/things/{thing-id}`, from [`Client::get_thing_by_id`]: set optional parameters and extra headers, then `.await` it (or call [`send`](GetThingByIdRequest::send) or [`send_with_response`](GetThingByIdRequest::send_with_response)).
+#[must_use = "a request is sent only when it is awaited or sent"]
+pub struct GetThingByIdRequest<'a> {
+    client_: &'a Client,
+    thing_id: &'a str,
+    type_: Option<&'a crate::models::GetThingByIdType>,
+    extra_: ::oasgen_runtime::response::ExtraHeaders,
+}
+
+impl<'a> GetThingByIdRequest<'a> {
+    /// The `type` parameter (in the query).
+    pub fn type_(mut self, value: &'a crate::models::GetThingByIdType) -> Self {
+        self.type_ = Some(value);
+        self
+    }
+
+    /// Adds a header to this call only (a request id, `Accept-Language`). A name or
+    /// value HTTP cannot carry fails the call with [`Error::InvalidRequest`].
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.extra_.push(name, value);
+        self
+    }
+
+    /// Sends the request and returns the decoded body of the success (what `.await` on
+    /// the request does).
+    pub async fn send(self) -> Result<crate::models::Thing, Error<GetThingByIdError>> {
+        let response_ = self.exchange_().await?;
+        Self::decode_(response_)
+    }
+
+    /// Sends the request and returns the decoded body with the status, the typed
+    /// headers the spec declares ([`GetThingByIdHeaders`]) and every header as received.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        ::oasgen_runtime::Response<crate::models::Thing, GetThingByIdHeaders>,
+        Error<GetThingByIdError>,
+    > {
+        let response_ = self.exchange_().await?;
+        let status_ = response_.status;
+        let raw_headers_ = response_.headers.clone();
+        let body_ = Self::decode_(response_)?;
+        let headers_ = GetThingByIdHeaders {};
+        Ok(::oasgen_runtime::Response {
+            status: status_,
+            headers: headers_,
+            raw_headers: raw_headers_,
+            body: body_,
+        })
+    }
+
+    async fn exchange_(
+        self,
+    ) -> Result<::oasgen_runtime::transport::Raw, Error<GetThingByIdError>> {
+        let Self { client_, thing_id, type_, extra_ } = self;
+        let mut request_ = client_
+            .core
+            .get::<GetThingByIdError>("/things/{thing-id}", &["things", thing_id])?;
         request_.query("type", &type_, true)?;
-        let response_ = self.core.send(request_, &security::GET_THING_BY_ID).await?;
+        request_.extra(extra_)?;
+        client_.core.send(request_, &security::GET_THING_BY_ID).await
+    }
+
+    fn decode_(
+        response_: ::oasgen_runtime::transport::Raw,
+    ) -> Result<crate::models::Thing, Error<GetThingByIdError>> {
         match response_.status.as_u16() {
             200u16 => response_.json(),
             _ => Err(response_.unexpected()),
         }
     }
 }
+
+impl<'a> ::std::future::IntoFuture for GetThingByIdRequest<'a> {
+    type Output = Result<crate::models::Thing, Error<GetThingByIdError>>;
+
+    type IntoFuture = ::oasgen_runtime::response::BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl ::std::fmt::Debug for GetThingByIdRequest<'_> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("GetThingByIdRequest")
+            .field("thing_id", &self.thing_id)
+            .field("type_", &self.type_)
+            .field("extra_headers", &self.extra_)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The response headers the successes of [`Client::get_thing_by_id`] declare, typed (`None` when an optional one is absent), from [`GetThingByIdRequest::send_with_response`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetThingByIdHeaders {}
 
 /// The documented error responses of [`Client::get_thing_by_id`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]

@@ -2,8 +2,12 @@
 #![allow(deprecated)]
 
 pub use ::oasgen_runtime::{
-    Config, Credentials, Error, RetryPolicy, Secret, Token, TokenSource,
+    Config, Credentials, Error, Response, RetryPolicy, Secret, Token, TokenSource,
 };
+
+/// The HTTP client the generated client uses, re-exported for building one to pass
+/// as [`Config::http`] (proxies, TLS roots).
+pub use ::oasgen_runtime::reqwest;
 
 pub use ::oasgen_runtime::oauth2::{
     ClientAuthentication, ClientCredentials, ErrorCode, Scopes, TokenError,
@@ -193,18 +197,14 @@ impl Client {
     /// Sends a `GET` request to `/carts/{cartId}`. Credentials: `OAuth2` (scopes `cart.cart_read`) or `CustomerAccessToken`.
     ///
     /// Arguments:
-    /// - `cart_id`
-    pub async fn get_cart(
-        &self,
-        cart_id: &str,
-    ) -> Result<crate::models::Cart, Error<GetCartError>> {
-        let request_ = self.core.get::<GetCartError>(&["carts", cart_id])?;
-        let response_ = self.core.send(request_, &security::GET_CART).await?;
-        match response_.status.as_u16() {
-            200u16 => response_.json(),
-            401u16 => Err(response_.api_error(GetCartError::Unauthorized)),
-            403u16 => response_.api_error_json(GetCartError::Forbidden),
-            _ => Err(response_.unexpected()),
+    /// - `cart_id`: The `cartId` parameter (in the path).
+    ///
+    /// `.await` the returned [`GetCartRequest`] for the body of the success, or call its [`send_with_response`](GetCartRequest::send_with_response) for the status and headers too.
+    pub fn get_cart<'a>(&'a self, cart_id: &'a str) -> GetCartRequest<'a> {
+        GetCartRequest {
+            client_: self,
+            cart_id,
+            extra_: ::std::default::Default::default(),
         }
     }
 
@@ -213,17 +213,14 @@ impl Client {
     /// Sends a `DELETE` request to `/carts/{cartId}`. Credentials: `OAuth2` (scopes `cart.cart_manage`, `cart.cart_delete`).
     ///
     /// Arguments:
-    /// - `cart_id`
-    pub async fn delete_cart(
-        &self,
-        cart_id: &str,
-    ) -> Result<(), Error<DeleteCartError>> {
-        let request_ = self.core.delete::<DeleteCartError>(&["carts", cart_id])?;
-        let response_ = self.core.send(request_, &security::DELETE_CART).await?;
-        match response_.status.as_u16() {
-            204u16 => Ok(()),
-            403u16 => response_.api_error_json(DeleteCartError::Forbidden),
-            _ => Err(response_.unexpected()),
+    /// - `cart_id`: The `cartId` parameter (in the path).
+    ///
+    /// `.await` the returned [`DeleteCartRequest`] for the body of the success, or call its [`send_with_response`](DeleteCartRequest::send_with_response) for the status and headers too.
+    pub fn delete_cart<'a>(&'a self, cart_id: &'a str) -> DeleteCartRequest<'a> {
+        DeleteCartRequest {
+            client_: self,
+            cart_id,
+            extra_: ::std::default::Default::default(),
         }
     }
 
@@ -232,33 +229,122 @@ impl Client {
     /// Sends a `POST` request to `/carts`. Credentials: `OAuth2` (scopes `cart.cart_manage`) and `ApiKey`.
     ///
     /// Arguments:
-    /// - `body`: the request body
-    pub async fn create_cart(
-        &self,
-        body: &crate::models::Cart,
-    ) -> Result<crate::models::Cart, Error<CreateCartError>> {
-        let mut request_ = self.core.post::<CreateCartError>(&["carts"])?;
-        request_.json("application/json", body)?;
-        let response_ = self.core.send(request_, &security::CREATE_CART).await?;
-        match response_.status.as_u16() {
-            201u16 => response_.json(),
-            403u16 => response_.api_error_json(CreateCartError::Forbidden),
-            _ => Err(response_.unexpected()),
+    /// - `body`: The request body.
+    ///
+    /// `.await` the returned [`CreateCartRequest`] for the body of the success, or call its [`send_with_response`](CreateCartRequest::send_with_response) for the status and headers too.
+    pub fn create_cart<'a>(
+        &'a self,
+        body: &'a crate::models::Cart,
+    ) -> CreateCartRequest<'a> {
+        CreateCartRequest {
+            client_: self,
+            body,
+            extra_: ::std::default::Default::default(),
         }
     }
 
     /// A scheme whose only flow is not client credentials.
     ///
     /// Sends a `GET` request to `/reports`. Credentials: `Partner` (scopes `reports.read`).
-    pub async fn list_reports(&self) -> Result<Vec<String>, Error<ListReportsError>> {
-        let request_ = self.core.get::<ListReportsError>(&["reports"])?;
-        let response_ = self.core.send(request_, &security::LIST_REPORTS).await?;
+    ///
+    /// `.await` the returned [`ListReportsRequest`] for the body of the success, or call its [`send_with_response`](ListReportsRequest::send_with_response) for the status and headers too.
+    pub fn list_reports<'a>(&'a self) -> ListReportsRequest<'a> {
+        ListReportsRequest {
+            client_: self,
+            extra_: ::std::default::Default::default(),
+        }
+    }
+}
+
+/// A `GET` request to `/carts/{cartId}`, from [`Client::get_cart`]: set optional parameters and extra headers, then `.await` it (or call [`send`](GetCartRequest::send) or [`send_with_response`](GetCartRequest::send_with_response)).
+#[must_use = "a request is sent only when it is awaited or sent"]
+pub struct GetCartRequest<'a> {
+    client_: &'a Client,
+    cart_id: &'a str,
+    extra_: ::oasgen_runtime::response::ExtraHeaders,
+}
+
+impl<'a> GetCartRequest<'a> {
+    /// Adds a header to this call only (a request id, `Accept-Language`). A name or
+    /// value HTTP cannot carry fails the call with [`Error::InvalidRequest`].
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.extra_.push(name, value);
+        self
+    }
+
+    /// Sends the request and returns the decoded body of the success (what `.await` on
+    /// the request does).
+    pub async fn send(self) -> Result<crate::models::Cart, Error<GetCartError>> {
+        let response_ = self.exchange_().await?;
+        Self::decode_(response_)
+    }
+
+    /// Sends the request and returns the decoded body with the status, the typed
+    /// headers the spec declares ([`GetCartHeaders`]) and every header as received.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        ::oasgen_runtime::Response<crate::models::Cart, GetCartHeaders>,
+        Error<GetCartError>,
+    > {
+        let response_ = self.exchange_().await?;
+        let status_ = response_.status;
+        let raw_headers_ = response_.headers.clone();
+        let body_ = Self::decode_(response_)?;
+        let headers_ = GetCartHeaders {};
+        Ok(::oasgen_runtime::Response {
+            status: status_,
+            headers: headers_,
+            raw_headers: raw_headers_,
+            body: body_,
+        })
+    }
+
+    async fn exchange_(
+        self,
+    ) -> Result<::oasgen_runtime::transport::Raw, Error<GetCartError>> {
+        let Self { client_, cart_id, extra_ } = self;
+        let mut request_ = client_
+            .core
+            .get::<GetCartError>("/carts/{cartId}", &["carts", cart_id])?;
+        request_.extra(extra_)?;
+        client_.core.send(request_, &security::GET_CART).await
+    }
+
+    fn decode_(
+        response_: ::oasgen_runtime::transport::Raw,
+    ) -> Result<crate::models::Cart, Error<GetCartError>> {
         match response_.status.as_u16() {
             200u16 => response_.json(),
+            401u16 => Err(response_.api_error(GetCartError::Unauthorized)),
+            403u16 => response_.api_error_json(GetCartError::Forbidden),
             _ => Err(response_.unexpected()),
         }
     }
 }
+
+impl<'a> ::std::future::IntoFuture for GetCartRequest<'a> {
+    type Output = Result<crate::models::Cart, Error<GetCartError>>;
+
+    type IntoFuture = ::oasgen_runtime::response::BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl ::std::fmt::Debug for GetCartRequest<'_> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("GetCartRequest")
+            .field("cart_id", &self.cart_id)
+            .field("extra_headers", &self.extra_)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The response headers the successes of [`Client::get_cart`] declare, typed (`None` when an optional one is absent), from [`GetCartRequest::send_with_response`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetCartHeaders {}
 
 /// The documented error responses of [`Client::get_cart`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
@@ -273,6 +359,95 @@ pub enum GetCartError {
     Forbidden(crate::models::Error),
 }
 
+/// A `DELETE` request to `/carts/{cartId}`, from [`Client::delete_cart`]: set optional parameters and extra headers, then `.await` it (or call [`send`](DeleteCartRequest::send) or [`send_with_response`](DeleteCartRequest::send_with_response)).
+#[must_use = "a request is sent only when it is awaited or sent"]
+pub struct DeleteCartRequest<'a> {
+    client_: &'a Client,
+    cart_id: &'a str,
+    extra_: ::oasgen_runtime::response::ExtraHeaders,
+}
+
+impl<'a> DeleteCartRequest<'a> {
+    /// Adds a header to this call only (a request id, `Accept-Language`). A name or
+    /// value HTTP cannot carry fails the call with [`Error::InvalidRequest`].
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.extra_.push(name, value);
+        self
+    }
+
+    /// Sends the request and returns the decoded body of the success (what `.await` on
+    /// the request does).
+    pub async fn send(self) -> Result<(), Error<DeleteCartError>> {
+        let response_ = self.exchange_().await?;
+        Self::decode_(response_)
+    }
+
+    /// Sends the request and returns the decoded body with the status, the typed
+    /// headers the spec declares ([`DeleteCartHeaders`]) and every header as received.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        ::oasgen_runtime::Response<(), DeleteCartHeaders>,
+        Error<DeleteCartError>,
+    > {
+        let response_ = self.exchange_().await?;
+        let status_ = response_.status;
+        let raw_headers_ = response_.headers.clone();
+        let body_ = Self::decode_(response_)?;
+        let headers_ = DeleteCartHeaders {};
+        Ok(::oasgen_runtime::Response {
+            status: status_,
+            headers: headers_,
+            raw_headers: raw_headers_,
+            body: body_,
+        })
+    }
+
+    async fn exchange_(
+        self,
+    ) -> Result<::oasgen_runtime::transport::Raw, Error<DeleteCartError>> {
+        let Self { client_, cart_id, extra_ } = self;
+        let mut request_ = client_
+            .core
+            .delete::<DeleteCartError>("/carts/{cartId}", &["carts", cart_id])?;
+        request_.extra(extra_)?;
+        client_.core.send(request_, &security::DELETE_CART).await
+    }
+
+    fn decode_(
+        response_: ::oasgen_runtime::transport::Raw,
+    ) -> Result<(), Error<DeleteCartError>> {
+        match response_.status.as_u16() {
+            204u16 => Ok(()),
+            403u16 => response_.api_error_json(DeleteCartError::Forbidden),
+            _ => Err(response_.unexpected()),
+        }
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for DeleteCartRequest<'a> {
+    type Output = Result<(), Error<DeleteCartError>>;
+
+    type IntoFuture = ::oasgen_runtime::response::BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl ::std::fmt::Debug for DeleteCartRequest<'_> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DeleteCartRequest")
+            .field("cart_id", &self.cart_id)
+            .field("extra_headers", &self.extra_)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The response headers the successes of [`Client::delete_cart`] declare, typed (`None` when an optional one is absent), from [`DeleteCartRequest::send_with_response`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteCartHeaders {}
+
 /// The documented error responses of [`Client::delete_cart`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeleteCartError {
@@ -282,6 +457,94 @@ pub enum DeleteCartError {
     Forbidden(crate::models::Error),
 }
 
+/// A `POST` request to `/carts`, from [`Client::create_cart`]: set optional parameters and extra headers, then `.await` it (or call [`send`](CreateCartRequest::send) or [`send_with_response`](CreateCartRequest::send_with_response)).
+#[must_use = "a request is sent only when it is awaited or sent"]
+pub struct CreateCartRequest<'a> {
+    client_: &'a Client,
+    body: &'a crate::models::Cart,
+    extra_: ::oasgen_runtime::response::ExtraHeaders,
+}
+
+impl<'a> CreateCartRequest<'a> {
+    /// Adds a header to this call only (a request id, `Accept-Language`). A name or
+    /// value HTTP cannot carry fails the call with [`Error::InvalidRequest`].
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.extra_.push(name, value);
+        self
+    }
+
+    /// Sends the request and returns the decoded body of the success (what `.await` on
+    /// the request does).
+    pub async fn send(self) -> Result<crate::models::Cart, Error<CreateCartError>> {
+        let response_ = self.exchange_().await?;
+        Self::decode_(response_)
+    }
+
+    /// Sends the request and returns the decoded body with the status, the typed
+    /// headers the spec declares ([`CreateCartHeaders`]) and every header as received.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        ::oasgen_runtime::Response<crate::models::Cart, CreateCartHeaders>,
+        Error<CreateCartError>,
+    > {
+        let response_ = self.exchange_().await?;
+        let status_ = response_.status;
+        let raw_headers_ = response_.headers.clone();
+        let body_ = Self::decode_(response_)?;
+        let headers_ = CreateCartHeaders {};
+        Ok(::oasgen_runtime::Response {
+            status: status_,
+            headers: headers_,
+            raw_headers: raw_headers_,
+            body: body_,
+        })
+    }
+
+    async fn exchange_(
+        self,
+    ) -> Result<::oasgen_runtime::transport::Raw, Error<CreateCartError>> {
+        let Self { client_, body, extra_ } = self;
+        let mut request_ = client_.core.post::<CreateCartError>("/carts", &["carts"])?;
+        request_.json("application/json", body)?;
+        request_.extra(extra_)?;
+        client_.core.send(request_, &security::CREATE_CART).await
+    }
+
+    fn decode_(
+        response_: ::oasgen_runtime::transport::Raw,
+    ) -> Result<crate::models::Cart, Error<CreateCartError>> {
+        match response_.status.as_u16() {
+            201u16 => response_.json(),
+            403u16 => response_.api_error_json(CreateCartError::Forbidden),
+            _ => Err(response_.unexpected()),
+        }
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for CreateCartRequest<'a> {
+    type Output = Result<crate::models::Cart, Error<CreateCartError>>;
+
+    type IntoFuture = ::oasgen_runtime::response::BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl ::std::fmt::Debug for CreateCartRequest<'_> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CreateCartRequest")
+            .field("body", &self.body)
+            .field("extra_headers", &self.extra_)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The response headers the successes of [`Client::create_cart`] declare, typed (`None` when an optional one is absent), from [`CreateCartRequest::send_with_response`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateCartHeaders {}
+
 /// The documented error responses of [`Client::create_cart`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CreateCartError {
@@ -290,6 +553,92 @@ pub enum CreateCartError {
     /// Scopes are not sufficient; no example documented.
     Forbidden(crate::models::Error),
 }
+
+/// A `GET` request to `/reports`, from [`Client::list_reports`]: set optional parameters and extra headers, then `.await` it (or call [`send`](ListReportsRequest::send) or [`send_with_response`](ListReportsRequest::send_with_response)).
+#[must_use = "a request is sent only when it is awaited or sent"]
+pub struct ListReportsRequest<'a> {
+    client_: &'a Client,
+    extra_: ::oasgen_runtime::response::ExtraHeaders,
+}
+
+impl<'a> ListReportsRequest<'a> {
+    /// Adds a header to this call only (a request id, `Accept-Language`). A name or
+    /// value HTTP cannot carry fails the call with [`Error::InvalidRequest`].
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.extra_.push(name, value);
+        self
+    }
+
+    /// Sends the request and returns the decoded body of the success (what `.await` on
+    /// the request does).
+    pub async fn send(self) -> Result<Vec<String>, Error<ListReportsError>> {
+        let response_ = self.exchange_().await?;
+        Self::decode_(response_)
+    }
+
+    /// Sends the request and returns the decoded body with the status, the typed
+    /// headers the spec declares ([`ListReportsHeaders`]) and every header as received.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        ::oasgen_runtime::Response<Vec<String>, ListReportsHeaders>,
+        Error<ListReportsError>,
+    > {
+        let response_ = self.exchange_().await?;
+        let status_ = response_.status;
+        let raw_headers_ = response_.headers.clone();
+        let body_ = Self::decode_(response_)?;
+        let headers_ = ListReportsHeaders {};
+        Ok(::oasgen_runtime::Response {
+            status: status_,
+            headers: headers_,
+            raw_headers: raw_headers_,
+            body: body_,
+        })
+    }
+
+    async fn exchange_(
+        self,
+    ) -> Result<::oasgen_runtime::transport::Raw, Error<ListReportsError>> {
+        let Self { client_, extra_ } = self;
+        let mut request_ = client_
+            .core
+            .get::<ListReportsError>("/reports", &["reports"])?;
+        request_.extra(extra_)?;
+        client_.core.send(request_, &security::LIST_REPORTS).await
+    }
+
+    fn decode_(
+        response_: ::oasgen_runtime::transport::Raw,
+    ) -> Result<Vec<String>, Error<ListReportsError>> {
+        match response_.status.as_u16() {
+            200u16 => response_.json(),
+            _ => Err(response_.unexpected()),
+        }
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for ListReportsRequest<'a> {
+    type Output = Result<Vec<String>, Error<ListReportsError>>;
+
+    type IntoFuture = ::oasgen_runtime::response::BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl ::std::fmt::Debug for ListReportsRequest<'_> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ListReportsRequest")
+            .field("extra_headers", &self.extra_)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The response headers the successes of [`Client::list_reports`] declare, typed (`None` when an optional one is absent), from [`ListReportsRequest::send_with_response`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListReportsHeaders {}
 
 /// The documented error responses of [`Client::list_reports`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]

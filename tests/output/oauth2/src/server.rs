@@ -207,6 +207,7 @@ impl ::axum::response::IntoResponse for CreateCartResponse {
 /// The input of `listReports` (`GET /reports`), checked against the spec.
 #[derive(Debug)]
 pub struct ListReportsRequest {}
+
 /// The responses `listReports` documents, one variant per status.
 #[derive(Debug)]
 pub enum ListReportsResponse {

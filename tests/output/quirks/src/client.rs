@@ -2,8 +2,12 @@
 #![allow(deprecated)]
 
 pub use ::oasgen_runtime::{
-    Config, Credentials, Error, RetryPolicy, Secret, Token, TokenSource,
+    Config, Credentials, Error, Response, RetryPolicy, Secret, Token, TokenSource,
 };
+
+/// The HTTP client the generated client uses, re-exported for building one to pass
+/// as [`Config::http`] (proxies, TLS roots).
+pub use ::oasgen_runtime::reqwest;
 
 /// The security schemes of the API and, per operation, the credentials it accepts.
 pub mod security {
@@ -98,103 +102,193 @@ impl Client {
     /// Sends a `GET` request to `/shops/{tenant}/items/{itemId}`. Credentials: `Undeclared`.
     ///
     /// Arguments:
-    /// - `tenant`
-    /// - `item_id`
-    pub async fn get_item(
-        &self,
-        tenant: &str,
-        item_id: &str,
-    ) -> Result<GetItemResponse, Error<GetItemError>> {
-        let request_ = self
-            .core
-            .get::<GetItemError>(&["shops", tenant, "items", item_id])?;
-        let response_ = self.core.send(request_, &security::GET_ITEM).await?;
-        match response_.status.as_u16() {
-            200u16 => response_.json().map(GetItemResponse::Ok),
-            202u16 => response_.json().map(GetItemResponse::Accepted),
-            _ => Err(response_.unexpected()),
+    /// - `tenant`: The `tenant` parameter (in the path).
+    /// - `item_id`: The `itemId` parameter (in the path).
+    ///
+    /// `.await` the returned [`GetItemRequest`] for the body of the success, or call its [`send_with_response`](GetItemRequest::send_with_response) for the status and headers too.
+    pub fn get_item<'a>(
+        &'a self,
+        tenant: &'a str,
+        item_id: &'a str,
+    ) -> GetItemRequest<'a> {
+        GetItemRequest {
+            client_: self,
+            tenant,
+            item_id,
+            extra_: ::std::default::Default::default(),
         }
     }
 
     /// Sends a `DELETE` request to `/shops/{tenant}/items/{itemId}`. Credentials: `Undeclared`.
     ///
     /// Arguments:
-    /// - `tenant`
-    /// - `item_id`
-    pub async fn delete_item(
-        &self,
-        tenant: &str,
-        item_id: &str,
-    ) -> Result<(), Error<DeleteItemError>> {
-        let request_ = self
-            .core
-            .delete::<DeleteItemError>(&["shops", tenant, "items", item_id])?;
-        let response_ = self.core.send(request_, &security::DELETE_ITEM).await?;
-        match response_.status.as_u16() {
-            204u16 => Ok(()),
-            _ => Err(response_.unexpected()),
+    /// - `tenant`: The `tenant` parameter (in the path).
+    /// - `item_id`: The `itemId` parameter (in the path).
+    ///
+    /// `.await` the returned [`DeleteItemRequest`] for the body of the success, or call its [`send_with_response`](DeleteItemRequest::send_with_response) for the status and headers too.
+    pub fn delete_item<'a>(
+        &'a self,
+        tenant: &'a str,
+        item_id: &'a str,
+    ) -> DeleteItemRequest<'a> {
+        DeleteItemRequest {
+            client_: self,
+            tenant,
+            item_id,
+            extra_: ::std::default::Default::default(),
         }
     }
 
     /// Sends a `PUT` request to `/shops/{shop}/items/{id}`. Credentials: `Undeclared`.
     ///
     /// Arguments:
-    /// - `shop`
-    /// - `id`
-    pub async fn replace_item(
-        &self,
-        shop: &str,
-        id: &str,
-    ) -> Result<(), Error<ReplaceItemError>> {
-        let request_ = self.core.put::<ReplaceItemError>(&["shops", shop, "items", id])?;
-        let response_ = self.core.send(request_, &security::REPLACE_ITEM).await?;
-        match response_.status.as_u16() {
-            204u16 => Ok(()),
-            _ => Err(response_.unexpected()),
+    /// - `shop`: The `shop` parameter (in the path).
+    /// - `id`: The `id` parameter (in the path).
+    ///
+    /// `.await` the returned [`ReplaceItemRequest`] for the body of the success, or call its [`send_with_response`](ReplaceItemRequest::send_with_response) for the status and headers too.
+    pub fn replace_item<'a>(
+        &'a self,
+        shop: &'a str,
+        id: &'a str,
+    ) -> ReplaceItemRequest<'a> {
+        ReplaceItemRequest {
+            client_: self,
+            shop,
+            id,
+            extra_: ::std::default::Default::default(),
         }
     }
 
     /// Sends a `GET` request to `/shops/{tenant}/items/{itemId}/label`. Credentials: `Undeclared`.
     ///
     /// Arguments:
-    /// - `tenant`
-    /// - `item_id`
-    pub async fn get_label(
-        &self,
-        tenant: &str,
-        item_id: &str,
-    ) -> Result<String, Error<GetLabelError>> {
-        let request_ = self
-            .core
-            .get::<GetLabelError>(&["shops", tenant, "items", item_id, "label"])?;
-        let response_ = self.core.send(request_, &security::GET_LABEL).await?;
-        match response_.status.as_u16() {
-            200u16 => Ok(String::from_utf8_lossy(&response_.body).into_owned()),
-            _ => Err(response_.unexpected()),
+    /// - `tenant`: The `tenant` parameter (in the path).
+    /// - `item_id`: The `itemId` parameter (in the path).
+    ///
+    /// `.await` the returned [`GetLabelRequest`] for the body of the success, or call its [`send_with_response`](GetLabelRequest::send_with_response) for the status and headers too.
+    pub fn get_label<'a>(
+        &'a self,
+        tenant: &'a str,
+        item_id: &'a str,
+    ) -> GetLabelRequest<'a> {
+        GetLabelRequest {
+            client_: self,
+            tenant,
+            item_id,
+            extra_: ::std::default::Default::default(),
         }
     }
 
     /// Sends a `PUT` request to `/shops/{tenant}/items/{itemId}/label`. Credentials: `Undeclared`.
     ///
     /// Arguments:
-    /// - `tenant`
-    /// - `item_id`
-    /// - `body`: the request body
-    pub async fn put_label_image(
-        &self,
-        tenant: &str,
-        item_id: &str,
-        body: &[u8],
-    ) -> Result<(), Error<PutLabelImageError>> {
-        let mut request_ = self
+    /// - `tenant`: The `tenant` parameter (in the path).
+    /// - `item_id`: The `itemId` parameter (in the path).
+    /// - `body`: The request body.
+    ///
+    /// `.await` the returned [`PutLabelImageRequest`] for the body of the success, or call its [`send_with_response`](PutLabelImageRequest::send_with_response) for the status and headers too.
+    pub fn put_label_image<'a>(
+        &'a self,
+        tenant: &'a str,
+        item_id: &'a str,
+        body: &'a [u8],
+    ) -> PutLabelImageRequest<'a> {
+        PutLabelImageRequest {
+            client_: self,
+            tenant,
+            item_id,
+            body,
+            extra_: ::std::default::Default::default(),
+        }
+    }
+}
+
+/// A `GET` request to `/shops/{tenant}/items/{itemId}`, from [`Client::get_item`]: set optional parameters and extra headers, then `.await` it (or call [`send`](GetItemRequest::send) or [`send_with_response`](GetItemRequest::send_with_response)).
+#[must_use = "a request is sent only when it is awaited or sent"]
+pub struct GetItemRequest<'a> {
+    client_: &'a Client,
+    tenant: &'a str,
+    item_id: &'a str,
+    extra_: ::oasgen_runtime::response::ExtraHeaders,
+}
+
+impl<'a> GetItemRequest<'a> {
+    /// Adds a header to this call only (a request id, `Accept-Language`). A name or
+    /// value HTTP cannot carry fails the call with [`Error::InvalidRequest`].
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.extra_.push(name, value);
+        self
+    }
+
+    /// Sends the request and returns the decoded body of the success (what `.await` on
+    /// the request does).
+    pub async fn send(self) -> Result<GetItemResponse, Error<GetItemError>> {
+        let response_ = self.exchange_().await?;
+        Self::decode_(response_)
+    }
+
+    /// Sends the request and returns the decoded body with the status, the typed
+    /// headers the spec declares ([`GetItemHeaders`]) and every header as received.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        ::oasgen_runtime::Response<GetItemResponse, GetItemHeaders>,
+        Error<GetItemError>,
+    > {
+        let response_ = self.exchange_().await?;
+        let status_ = response_.status;
+        let raw_headers_ = response_.headers.clone();
+        let body_ = Self::decode_(response_)?;
+        let headers_ = GetItemHeaders {};
+        Ok(::oasgen_runtime::Response {
+            status: status_,
+            headers: headers_,
+            raw_headers: raw_headers_,
+            body: body_,
+        })
+    }
+
+    async fn exchange_(
+        self,
+    ) -> Result<::oasgen_runtime::transport::Raw, Error<GetItemError>> {
+        let Self { client_, tenant, item_id, extra_ } = self;
+        let mut request_ = client_
             .core
-            .put::<PutLabelImageError>(&["shops", tenant, "items", item_id, "label"])?;
-        request_.raw("image/png", body);
-        let response_ = self.core.send(request_, &security::PUT_LABEL_IMAGE).await?;
+            .get::<
+                GetItemError,
+            >("/shops/{tenant}/items/{itemId}", &["shops", tenant, "items", item_id])?;
+        request_.extra(extra_)?;
+        client_.core.send(request_, &security::GET_ITEM).await
+    }
+
+    fn decode_(
+        response_: ::oasgen_runtime::transport::Raw,
+    ) -> Result<GetItemResponse, Error<GetItemError>> {
         match response_.status.as_u16() {
-            204u16 => Ok(()),
+            200u16 => response_.json().map(GetItemResponse::Ok),
+            202u16 => response_.json().map(GetItemResponse::Accepted),
             _ => Err(response_.unexpected()),
         }
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for GetItemRequest<'a> {
+    type Output = Result<GetItemResponse, Error<GetItemError>>;
+
+    type IntoFuture = ::oasgen_runtime::response::BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl ::std::fmt::Debug for GetItemRequest<'_> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("GetItemRequest")
+            .field("tenant", &self.tenant)
+            .field("item_id", &self.item_id)
+            .field("extra_headers", &self.extra_)
+            .finish_non_exhaustive()
     }
 }
 
@@ -211,18 +305,403 @@ pub enum GetItemResponse {
     Accepted(crate::models::Job),
 }
 
+/// The response headers the successes of [`Client::get_item`] declare, typed (`None` when an optional one is absent), from [`GetItemRequest::send_with_response`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetItemHeaders {}
+
 /// The documented error responses of [`Client::get_item`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetItemError {}
+
+/// A `DELETE` request to `/shops/{tenant}/items/{itemId}`, from [`Client::delete_item`]: set optional parameters and extra headers, then `.await` it (or call [`send`](DeleteItemRequest::send) or [`send_with_response`](DeleteItemRequest::send_with_response)).
+#[must_use = "a request is sent only when it is awaited or sent"]
+pub struct DeleteItemRequest<'a> {
+    client_: &'a Client,
+    tenant: &'a str,
+    item_id: &'a str,
+    extra_: ::oasgen_runtime::response::ExtraHeaders,
+}
+
+impl<'a> DeleteItemRequest<'a> {
+    /// Adds a header to this call only (a request id, `Accept-Language`). A name or
+    /// value HTTP cannot carry fails the call with [`Error::InvalidRequest`].
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.extra_.push(name, value);
+        self
+    }
+
+    /// Sends the request and returns the decoded body of the success (what `.await` on
+    /// the request does).
+    pub async fn send(self) -> Result<(), Error<DeleteItemError>> {
+        let response_ = self.exchange_().await?;
+        Self::decode_(response_)
+    }
+
+    /// Sends the request and returns the decoded body with the status, the typed
+    /// headers the spec declares ([`DeleteItemHeaders`]) and every header as received.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        ::oasgen_runtime::Response<(), DeleteItemHeaders>,
+        Error<DeleteItemError>,
+    > {
+        let response_ = self.exchange_().await?;
+        let status_ = response_.status;
+        let raw_headers_ = response_.headers.clone();
+        let body_ = Self::decode_(response_)?;
+        let headers_ = DeleteItemHeaders {};
+        Ok(::oasgen_runtime::Response {
+            status: status_,
+            headers: headers_,
+            raw_headers: raw_headers_,
+            body: body_,
+        })
+    }
+
+    async fn exchange_(
+        self,
+    ) -> Result<::oasgen_runtime::transport::Raw, Error<DeleteItemError>> {
+        let Self { client_, tenant, item_id, extra_ } = self;
+        let mut request_ = client_
+            .core
+            .delete::<
+                DeleteItemError,
+            >("/shops/{tenant}/items/{itemId}", &["shops", tenant, "items", item_id])?;
+        request_.extra(extra_)?;
+        client_.core.send(request_, &security::DELETE_ITEM).await
+    }
+
+    fn decode_(
+        response_: ::oasgen_runtime::transport::Raw,
+    ) -> Result<(), Error<DeleteItemError>> {
+        match response_.status.as_u16() {
+            204u16 => Ok(()),
+            _ => Err(response_.unexpected()),
+        }
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for DeleteItemRequest<'a> {
+    type Output = Result<(), Error<DeleteItemError>>;
+
+    type IntoFuture = ::oasgen_runtime::response::BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl ::std::fmt::Debug for DeleteItemRequest<'_> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DeleteItemRequest")
+            .field("tenant", &self.tenant)
+            .field("item_id", &self.item_id)
+            .field("extra_headers", &self.extra_)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The response headers the successes of [`Client::delete_item`] declare, typed (`None` when an optional one is absent), from [`DeleteItemRequest::send_with_response`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteItemHeaders {}
+
 /// The documented error responses of [`Client::delete_item`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeleteItemError {}
+
+/// A `PUT` request to `/shops/{shop}/items/{id}`, from [`Client::replace_item`]: set optional parameters and extra headers, then `.await` it (or call [`send`](ReplaceItemRequest::send) or [`send_with_response`](ReplaceItemRequest::send_with_response)).
+#[must_use = "a request is sent only when it is awaited or sent"]
+pub struct ReplaceItemRequest<'a> {
+    client_: &'a Client,
+    shop: &'a str,
+    id: &'a str,
+    extra_: ::oasgen_runtime::response::ExtraHeaders,
+}
+
+impl<'a> ReplaceItemRequest<'a> {
+    /// Adds a header to this call only (a request id, `Accept-Language`). A name or
+    /// value HTTP cannot carry fails the call with [`Error::InvalidRequest`].
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.extra_.push(name, value);
+        self
+    }
+
+    /// Sends the request and returns the decoded body of the success (what `.await` on
+    /// the request does).
+    pub async fn send(self) -> Result<(), Error<ReplaceItemError>> {
+        let response_ = self.exchange_().await?;
+        Self::decode_(response_)
+    }
+
+    /// Sends the request and returns the decoded body with the status, the typed
+    /// headers the spec declares ([`ReplaceItemHeaders`]) and every header as received.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        ::oasgen_runtime::Response<(), ReplaceItemHeaders>,
+        Error<ReplaceItemError>,
+    > {
+        let response_ = self.exchange_().await?;
+        let status_ = response_.status;
+        let raw_headers_ = response_.headers.clone();
+        let body_ = Self::decode_(response_)?;
+        let headers_ = ReplaceItemHeaders {};
+        Ok(::oasgen_runtime::Response {
+            status: status_,
+            headers: headers_,
+            raw_headers: raw_headers_,
+            body: body_,
+        })
+    }
+
+    async fn exchange_(
+        self,
+    ) -> Result<::oasgen_runtime::transport::Raw, Error<ReplaceItemError>> {
+        let Self { client_, shop, id, extra_ } = self;
+        let mut request_ = client_
+            .core
+            .put::<
+                ReplaceItemError,
+            >("/shops/{shop}/items/{id}", &["shops", shop, "items", id])?;
+        request_.extra(extra_)?;
+        client_.core.send(request_, &security::REPLACE_ITEM).await
+    }
+
+    fn decode_(
+        response_: ::oasgen_runtime::transport::Raw,
+    ) -> Result<(), Error<ReplaceItemError>> {
+        match response_.status.as_u16() {
+            204u16 => Ok(()),
+            _ => Err(response_.unexpected()),
+        }
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for ReplaceItemRequest<'a> {
+    type Output = Result<(), Error<ReplaceItemError>>;
+
+    type IntoFuture = ::oasgen_runtime::response::BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl ::std::fmt::Debug for ReplaceItemRequest<'_> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ReplaceItemRequest")
+            .field("shop", &self.shop)
+            .field("id", &self.id)
+            .field("extra_headers", &self.extra_)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The response headers the successes of [`Client::replace_item`] declare, typed (`None` when an optional one is absent), from [`ReplaceItemRequest::send_with_response`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReplaceItemHeaders {}
+
 /// The documented error responses of [`Client::replace_item`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ReplaceItemError {}
+
+/// A `GET` request to `/shops/{tenant}/items/{itemId}/label`, from [`Client::get_label`]: set optional parameters and extra headers, then `.await` it (or call [`send`](GetLabelRequest::send) or [`send_with_response`](GetLabelRequest::send_with_response)).
+#[must_use = "a request is sent only when it is awaited or sent"]
+pub struct GetLabelRequest<'a> {
+    client_: &'a Client,
+    tenant: &'a str,
+    item_id: &'a str,
+    extra_: ::oasgen_runtime::response::ExtraHeaders,
+}
+
+impl<'a> GetLabelRequest<'a> {
+    /// Adds a header to this call only (a request id, `Accept-Language`). A name or
+    /// value HTTP cannot carry fails the call with [`Error::InvalidRequest`].
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.extra_.push(name, value);
+        self
+    }
+
+    /// Sends the request and returns the decoded body of the success (what `.await` on
+    /// the request does).
+    pub async fn send(self) -> Result<String, Error<GetLabelError>> {
+        let response_ = self.exchange_().await?;
+        Self::decode_(response_)
+    }
+
+    /// Sends the request and returns the decoded body with the status, the typed
+    /// headers the spec declares ([`GetLabelHeaders`]) and every header as received.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        ::oasgen_runtime::Response<String, GetLabelHeaders>,
+        Error<GetLabelError>,
+    > {
+        let response_ = self.exchange_().await?;
+        let status_ = response_.status;
+        let raw_headers_ = response_.headers.clone();
+        let body_ = Self::decode_(response_)?;
+        let headers_ = GetLabelHeaders {};
+        Ok(::oasgen_runtime::Response {
+            status: status_,
+            headers: headers_,
+            raw_headers: raw_headers_,
+            body: body_,
+        })
+    }
+
+    async fn exchange_(
+        self,
+    ) -> Result<::oasgen_runtime::transport::Raw, Error<GetLabelError>> {
+        let Self { client_, tenant, item_id, extra_ } = self;
+        let mut request_ = client_
+            .core
+            .get::<
+                GetLabelError,
+            >(
+                "/shops/{tenant}/items/{itemId}/label",
+                &["shops", tenant, "items", item_id, "label"],
+            )?;
+        request_.extra(extra_)?;
+        client_.core.send(request_, &security::GET_LABEL).await
+    }
+
+    fn decode_(
+        response_: ::oasgen_runtime::transport::Raw,
+    ) -> Result<String, Error<GetLabelError>> {
+        match response_.status.as_u16() {
+            200u16 => Ok(String::from_utf8_lossy(&response_.body).into_owned()),
+            _ => Err(response_.unexpected()),
+        }
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for GetLabelRequest<'a> {
+    type Output = Result<String, Error<GetLabelError>>;
+
+    type IntoFuture = ::oasgen_runtime::response::BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl ::std::fmt::Debug for GetLabelRequest<'_> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("GetLabelRequest")
+            .field("tenant", &self.tenant)
+            .field("item_id", &self.item_id)
+            .field("extra_headers", &self.extra_)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The response headers the successes of [`Client::get_label`] declare, typed (`None` when an optional one is absent), from [`GetLabelRequest::send_with_response`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetLabelHeaders {}
+
 /// The documented error responses of [`Client::get_label`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetLabelError {}
+
+/// A `PUT` request to `/shops/{tenant}/items/{itemId}/label`, from [`Client::put_label_image`]: set optional parameters and extra headers, then `.await` it (or call [`send`](PutLabelImageRequest::send) or [`send_with_response`](PutLabelImageRequest::send_with_response)).
+#[must_use = "a request is sent only when it is awaited or sent"]
+pub struct PutLabelImageRequest<'a> {
+    client_: &'a Client,
+    tenant: &'a str,
+    item_id: &'a str,
+    body: &'a [u8],
+    extra_: ::oasgen_runtime::response::ExtraHeaders,
+}
+
+impl<'a> PutLabelImageRequest<'a> {
+    /// Adds a header to this call only (a request id, `Accept-Language`). A name or
+    /// value HTTP cannot carry fails the call with [`Error::InvalidRequest`].
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.extra_.push(name, value);
+        self
+    }
+
+    /// Sends the request and returns the decoded body of the success (what `.await` on
+    /// the request does).
+    pub async fn send(self) -> Result<(), Error<PutLabelImageError>> {
+        let response_ = self.exchange_().await?;
+        Self::decode_(response_)
+    }
+
+    /// Sends the request and returns the decoded body with the status, the typed
+    /// headers the spec declares ([`PutLabelImageHeaders`]) and every header as received.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        ::oasgen_runtime::Response<(), PutLabelImageHeaders>,
+        Error<PutLabelImageError>,
+    > {
+        let response_ = self.exchange_().await?;
+        let status_ = response_.status;
+        let raw_headers_ = response_.headers.clone();
+        let body_ = Self::decode_(response_)?;
+        let headers_ = PutLabelImageHeaders {};
+        Ok(::oasgen_runtime::Response {
+            status: status_,
+            headers: headers_,
+            raw_headers: raw_headers_,
+            body: body_,
+        })
+    }
+
+    async fn exchange_(
+        self,
+    ) -> Result<::oasgen_runtime::transport::Raw, Error<PutLabelImageError>> {
+        let Self { client_, tenant, item_id, body, extra_ } = self;
+        let mut request_ = client_
+            .core
+            .put::<
+                PutLabelImageError,
+            >(
+                "/shops/{tenant}/items/{itemId}/label",
+                &["shops", tenant, "items", item_id, "label"],
+            )?;
+        request_.raw("image/png", body);
+        request_.extra(extra_)?;
+        client_.core.send(request_, &security::PUT_LABEL_IMAGE).await
+    }
+
+    fn decode_(
+        response_: ::oasgen_runtime::transport::Raw,
+    ) -> Result<(), Error<PutLabelImageError>> {
+        match response_.status.as_u16() {
+            204u16 => Ok(()),
+            _ => Err(response_.unexpected()),
+        }
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for PutLabelImageRequest<'a> {
+    type Output = Result<(), Error<PutLabelImageError>>;
+
+    type IntoFuture = ::oasgen_runtime::response::BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl ::std::fmt::Debug for PutLabelImageRequest<'_> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PutLabelImageRequest")
+            .field("tenant", &self.tenant)
+            .field("item_id", &self.item_id)
+            .field("body", &self.body)
+            .field("extra_headers", &self.extra_)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The response headers the successes of [`Client::put_label_image`] declare, typed (`None` when an optional one is absent), from [`PutLabelImageRequest::send_with_response`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PutLabelImageHeaders {}
+
 /// The documented error responses of [`Client::put_label_image`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PutLabelImageError {}
