@@ -1517,13 +1517,13 @@ impl<'a> LogoutRequest<'a> {
         let response_ = self.exchange_().await?;
         let status_ = response_.status;
         let raw_headers_ = response_.headers.clone();
-        let body_ = Self::decode_(response_)?;
+        Self::decode_(response_)?;
         let headers_ = LogoutHeaders {};
         Ok(::oasgen_runtime::Response {
             status: status_,
             headers: headers_,
             raw_headers: raw_headers_,
-            body: body_,
+            body: (),
         })
     }
 
@@ -2295,13 +2295,13 @@ impl<'a> UpdateCustomerProfileRequest<'a> {
         let response_ = self.exchange_().await?;
         let status_ = response_.status;
         let raw_headers_ = response_.headers.clone();
-        let body_ = Self::decode_(response_)?;
+        Self::decode_(response_)?;
         let headers_ = UpdateCustomerProfileHeaders {};
         Ok(::oasgen_runtime::Response {
             status: status_,
             headers: headers_,
             raw_headers: raw_headers_,
-            body: body_,
+            body: (),
         })
     }
 
@@ -2415,13 +2415,13 @@ impl<'a> AssignAccountRequest<'a> {
         let response_ = self.exchange_().await?;
         let status_ = response_.status;
         let raw_headers_ = response_.headers.clone();
-        let body_ = Self::decode_(response_)?;
+        Self::decode_(response_)?;
         let headers_ = AssignAccountHeaders {};
         Ok(::oasgen_runtime::Response {
             status: status_,
             headers: headers_,
             raw_headers: raw_headers_,
-            body: body_,
+            body: (),
         })
     }
 
@@ -2889,13 +2889,13 @@ impl<'a> DeleteAddressRequest<'a> {
         let response_ = self.exchange_().await?;
         let status_ = response_.status;
         let raw_headers_ = response_.headers.clone();
-        let body_ = Self::decode_(response_)?;
+        Self::decode_(response_)?;
         let headers_ = DeleteAddressHeaders {};
         Ok(::oasgen_runtime::Response {
             status: status_,
             headers: headers_,
             raw_headers: raw_headers_,
-            body: body_,
+            body: (),
         })
     }
 
@@ -3010,13 +3010,13 @@ impl<'a> UpdateAddressRequest<'a> {
         let response_ = self.exchange_().await?;
         let status_ = response_.status;
         let raw_headers_ = response_.headers.clone();
-        let body_ = Self::decode_(response_)?;
+        Self::decode_(response_)?;
         let headers_ = UpdateAddressHeaders {};
         Ok(::oasgen_runtime::Response {
             status: status_,
             headers: headers_,
             raw_headers: raw_headers_,
-            body: body_,
+            body: (),
         })
     }
 
@@ -3133,13 +3133,13 @@ impl<'a> AddAddressTagsRequest<'a> {
         let response_ = self.exchange_().await?;
         let status_ = response_.status;
         let raw_headers_ = response_.headers.clone();
-        let body_ = Self::decode_(response_)?;
+        Self::decode_(response_)?;
         let headers_ = AddAddressTagsHeaders {};
         Ok(::oasgen_runtime::Response {
             status: status_,
             headers: headers_,
             raw_headers: raw_headers_,
-            body: body_,
+            body: (),
         })
     }
 
@@ -3256,13 +3256,13 @@ impl<'a> DeleteAddressTagsRequest<'a> {
         let response_ = self.exchange_().await?;
         let status_ = response_.status;
         let raw_headers_ = response_.headers.clone();
-        let body_ = Self::decode_(response_)?;
+        Self::decode_(response_)?;
         let headers_ = DeleteAddressTagsHeaders {};
         Ok(::oasgen_runtime::Response {
             status: status_,
             headers: headers_,
             raw_headers: raw_headers_,
-            body: body_,
+            body: (),
         })
     }
 
@@ -3490,13 +3490,13 @@ impl<'a> ResendActivationLinkRequest<'a> {
         let response_ = self.exchange_().await?;
         let status_ = response_.status;
         let raw_headers_ = response_.headers.clone();
-        let body_ = Self::decode_(response_)?;
+        Self::decode_(response_)?;
         let headers_ = ResendActivationLinkHeaders {};
         Ok(::oasgen_runtime::Response {
             status: status_,
             headers: headers_,
             raw_headers: raw_headers_,
-            body: body_,
+            body: (),
         })
     }
 
@@ -3607,13 +3607,13 @@ impl<'a> RequestEmailChangeRequest<'a> {
         let response_ = self.exchange_().await?;
         let status_ = response_.status;
         let raw_headers_ = response_.headers.clone();
-        let body_ = Self::decode_(response_)?;
+        Self::decode_(response_)?;
         let headers_ = RequestEmailChangeHeaders {};
         Ok(::oasgen_runtime::Response {
             status: status_,
             headers: headers_,
             raw_headers: raw_headers_,
-            body: body_,
+            body: (),
         })
     }
 
@@ -3731,13 +3731,13 @@ impl<'a> ConfirmEmailChangeRequest<'a> {
         let response_ = self.exchange_().await?;
         let status_ = response_.status;
         let raw_headers_ = response_.headers.clone();
-        let body_ = Self::decode_(response_)?;
+        Self::decode_(response_)?;
         let headers_ = ConfirmEmailChangeHeaders {};
         Ok(::oasgen_runtime::Response {
             status: status_,
             headers: headers_,
             raw_headers: raw_headers_,
-            body: body_,
+            body: (),
         })
     }
 
@@ -3864,13 +3864,13 @@ impl<'a> RequestPasswordResetRequest<'a> {
         let response_ = self.exchange_().await?;
         let status_ = response_.status;
         let raw_headers_ = response_.headers.clone();
-        let body_ = Self::decode_(response_)?;
+        Self::decode_(response_)?;
         let headers_ = RequestPasswordResetHeaders {};
         Ok(::oasgen_runtime::Response {
             status: status_,
             headers: headers_,
             raw_headers: raw_headers_,
-            body: body_,
+            body: (),
         })
     }
 
@@ -3988,13 +3988,13 @@ impl<'a> ResetPasswordRequest<'a> {
         let response_ = self.exchange_().await?;
         let status_ = response_.status;
         let raw_headers_ = response_.headers.clone();
-        let body_ = Self::decode_(response_)?;
+        Self::decode_(response_)?;
         let headers_ = ResetPasswordHeaders {};
         Ok(::oasgen_runtime::Response {
             status: status_,
             headers: headers_,
             raw_headers: raw_headers_,
-            body: body_,
+            body: (),
         })
     }
 
@@ -4112,13 +4112,13 @@ impl<'a> ChangePasswordRequest<'a> {
         let response_ = self.exchange_().await?;
         let status_ = response_.status;
         let raw_headers_ = response_.headers.clone();
-        let body_ = Self::decode_(response_)?;
+        Self::decode_(response_)?;
         let headers_ = ChangePasswordHeaders {};
         Ok(::oasgen_runtime::Response {
             status: status_,
             headers: headers_,
             raw_headers: raw_headers_,
-            body: body_,
+            body: (),
         })
     }
 

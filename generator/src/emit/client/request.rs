@@ -93,6 +93,15 @@ fn emit_methods(api: &Api, op: &Operation) -> TokenStream {
     let setters = setters(api, op);
     let exchange = emit_exchange(op);
     let decode = emit_match(op);
+    // A unit body is not bound (clippy's `let_unit_value`).
+    let (decoded, body) = if success.to_string() == quote!(()).to_string() {
+        (quote!(Self::decode_(response_)?;), quote!(()))
+    } else {
+        (
+            quote!(let body_ = Self::decode_(response_)?;),
+            quote!(body_),
+        )
+    };
     let with_response_docs = outer_lines(vec![
         " Sends the request and returns the decoded body with the status, the typed".to_string(),
         format!(" headers the spec declares ([`{headers}`]) and every header as received."),
@@ -122,13 +131,13 @@ fn emit_methods(api: &Api, op: &Operation) -> TokenStream {
                 let response_ = self.exchange_().await?;
                 let status_ = response_.status;
                 let raw_headers_ = response_.headers.clone();
-                let body_ = Self::decode_(response_)?;
+                #decoded
                 let headers_ = #headers_init;
                 Ok(::oasgen_runtime::Response {
                     status: status_,
                     headers: headers_,
                     raw_headers: raw_headers_,
-                    body: body_,
+                    body: #body,
                 })
             }
 

@@ -393,13 +393,13 @@ impl<'a> DeleteCartRequest<'a> {
         let response_ = self.exchange_().await?;
         let status_ = response_.status;
         let raw_headers_ = response_.headers.clone();
-        let body_ = Self::decode_(response_)?;
+        Self::decode_(response_)?;
         let headers_ = DeleteCartHeaders {};
         Ok(::oasgen_runtime::Response {
             status: status_,
             headers: headers_,
             raw_headers: raw_headers_,
-            body: body_,
+            body: (),
         })
     }
 

@@ -348,13 +348,13 @@ impl<'a> DeleteItemRequest<'a> {
         let response_ = self.exchange_().await?;
         let status_ = response_.status;
         let raw_headers_ = response_.headers.clone();
-        let body_ = Self::decode_(response_)?;
+        Self::decode_(response_)?;
         let headers_ = DeleteItemHeaders {};
         Ok(::oasgen_runtime::Response {
             status: status_,
             headers: headers_,
             raw_headers: raw_headers_,
-            body: body_,
+            body: (),
         })
     }
 
@@ -444,13 +444,13 @@ impl<'a> ReplaceItemRequest<'a> {
         let response_ = self.exchange_().await?;
         let status_ = response_.status;
         let raw_headers_ = response_.headers.clone();
-        let body_ = Self::decode_(response_)?;
+        Self::decode_(response_)?;
         let headers_ = ReplaceItemHeaders {};
         Ok(::oasgen_runtime::Response {
             status: status_,
             headers: headers_,
             raw_headers: raw_headers_,
-            body: body_,
+            body: (),
         })
     }
 
@@ -640,13 +640,13 @@ impl<'a> PutLabelImageRequest<'a> {
         let response_ = self.exchange_().await?;
         let status_ = response_.status;
         let raw_headers_ = response_.headers.clone();
-        let body_ = Self::decode_(response_)?;
+        Self::decode_(response_)?;
         let headers_ = PutLabelImageHeaders {};
         Ok(::oasgen_runtime::Response {
             status: status_,
             headers: headers_,
             raw_headers: raw_headers_,
-            body: body_,
+            body: (),
         })
     }
 
