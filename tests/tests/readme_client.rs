@@ -42,8 +42,13 @@ async fn sign_in(
     let token = login.access_token.ok_or("no customer token")?;
     credentials.set_token("CustomerAccessToken", Token::new(token));
 
-    // Every operation that accepts the customer token now sends it.
-    Ok(Some(client.get_customer_profile(tenant).await?))
+    // Every operation that accepts the customer token now sends it. `expand` is optional: a
+    // setter of the request.
+    let profile = client
+        .get_customer_profile(tenant)
+        .expand("addresses")
+        .await?;
+    Ok(Some(profile))
 }
 
 /// The ```` ```rust ```` blocks of the README.
@@ -75,6 +80,7 @@ fn readme_blocks_are_compiled() {
     let sources = [
         include_str!("readme_client.rs"),
         include_str!("readme_client_credentials.rs"),
+        include_str!("readme_paging.rs"),
         include_str!("readme_server.rs"),
         include_str!("server_scopes.rs"),
     ];
@@ -84,7 +90,7 @@ fn readme_blocks_are_compiled() {
         assert!(
             sources.iter().any(|s| s.contains(&block)),
             "this README block is in none of tests/tests/readme_client.rs, \
-             readme_client_credentials.rs, readme_server.rs and server_scopes.rs, so nothing \
+             readme_client_credentials.rs, readme_paging.rs, readme_server.rs and server_scopes.rs, so nothing \
              compiles it:
 {block}"
         );
