@@ -3,7 +3,8 @@
 //! With feature `client`: the one [`Error`] type of generated methods, [`Credentials`] (tokens
 //! per security scheme, refreshed from a [`TokenSource`] in single flight, never printed), OAuth2
 //! client credentials ([`ClientCredentials`]: tokens fetched from the token endpoint the spec
-//! declares), and the transport policy ([`Config`], [`RetryPolicy`]). Items marked `#[doc(hidden)]` exist for
+//! declares), the transport policy ([`Config`], [`RetryPolicy`]), and what a call returns beside
+//! its body ([`Response`]: status, typed and raw headers). Items marked `#[doc(hidden)]` exist for
 //! generated code only.
 
 #![deny(missing_docs)]

@@ -936,6 +936,58 @@ mod tests {
         api.operations[0].responses[0].headers.clone()
     }
 
+    /// An `Authorization` header parameter is kept (secret, with a warning at its place) only
+    /// when no security scheme of the operation sends that header.
+    #[test]
+    fn an_authorization_parameter_is_kept_when_no_scheme_sends_it() {
+        let spec = |security: &str| {
+            format!(
+                r##"
+openapi: 3.0.3
+info: {{title: t, version: "1"}}
+paths:
+  /uploads:
+    post:
+      security: {security}
+      parameters:
+        - {{name: Authorization, in: header, required: true, schema: {{type: string}}}}
+      responses:
+        "204": {{description: ok}}
+components:
+  securitySchemes:
+    Bearer: {{type: http, scheme: bearer}}
+    Key: {{type: apiKey, in: header, name: X-Key}}
+"##
+            )
+        };
+        let lowered = |security: &str| {
+            let text = spec(security);
+            let loaded = crate::load::load("t.yaml", &text).expect("loads");
+            crate::lower::lower("t.yaml", &loaded).expect("lowers")
+        };
+        for security in ["[]", "[{Key: []}]"] {
+            let api = lowered(security);
+            let params = &api.operations[0].params;
+            assert_eq!(params.len(), 1, "{security}");
+            assert!(params[0].secret && params[0].required, "{security}");
+            let warning = api.warnings.iter().find(|w| w.contains("Authorization"));
+            let warning = warning.expect("a warning");
+            assert!(
+                warning.starts_with("#/paths/~1uploads/post/parameters/0 (line ")
+                    && warning.contains("kept as a secret parameter"),
+                "{warning}"
+            );
+        }
+        let api = lowered("[{Bearer: []}]");
+        assert!(api.operations[0].params.is_empty());
+        assert!(
+            api.warnings.iter().any(|w| w
+                .contains("ignored, as OpenAPI specifies: the security scheme `Bearer` sends it")),
+            "{:?}",
+            api.warnings
+        );
+    }
+
     #[test]
     fn response_headers_are_typed_in_order_and_content_type_is_left_out() {
         let spec = r##"
