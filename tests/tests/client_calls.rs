@@ -257,9 +257,12 @@ async fn an_endless_body_is_read_only_up_to_the_limit() {
     );
 }
 
-/// Spans as a subscriber of our own records them: name and fields.
+/// A span's name and fields, as recorded.
+type Span = (String, BTreeMap<String, String>);
+
+/// Spans as a subscriber of our own records them.
 #[derive(Clone, Default)]
-struct Spans(Arc<Mutex<Vec<(String, BTreeMap<String, String>)>>>);
+struct Spans(Arc<Mutex<Vec<Span>>>);
 
 struct Fields<'a>(&'a mut BTreeMap<String, String>);
 
