@@ -80,6 +80,25 @@ async fn many_required_arguments_and_parameters_named_like_builder_methods() {
     assert_eq!(got.header("accept-language"), Some("fr"));
 }
 
+/// `Config.http` is built with the reqwest the crate re-exports, without a dependency of its own.
+#[tokio::test]
+async fn config_http_is_built_from_the_reexported_reqwest() {
+    use fixture_calls::client::reqwest;
+    let server = Recorder::start().await;
+    let http = reqwest::Client::builder()
+        .user_agent("my-agent/1")
+        .build()
+        .unwrap();
+    let config = Config {
+        http: Some(http),
+        ..quick_config()
+    };
+    let c = client(&server.base_url, config);
+    server.push(Reply::json(200, json!({"id": "a-1"})));
+    c.get_address("acme", "a-1").await.unwrap();
+    assert_eq!(server.take()[0].header("user-agent"), Some("my-agent/1"));
+}
+
 #[tokio::test]
 async fn an_invalid_extra_header_fails_before_sending() {
     let server = Recorder::start().await;
