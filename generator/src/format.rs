@@ -115,7 +115,12 @@ impl Text {
             self.closed = match depth {
                 // A doc or other comment line ends no item, whatever its last character.
                 _ if body.starts_with("//") => false,
-                0 => body == "}" || body.ends_with(';') || body.starts_with("#!["),
+                0 => {
+                    body == "}"
+                        || body.ends_with(';')
+                        || body.ends_with("{}")
+                        || body.starts_with("#![")
+                }
                 4 if self.in_block => body == "}" || body.ends_with(';') || body.ends_with("{}"),
                 _ => false,
             };
@@ -157,8 +162,9 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         let ok = render_items(items(usize::MAX, usize::MAX), "// h").unwrap();
-        let expected: String = (0..200).map(|i| format!("fn f{i}() {{}}\n")).collect();
-        assert_eq!(ok, format!("// h\n{expected}"));
+        // An item that ends in `{}` is closed: the next one is set apart.
+        let expected: Vec<String> = (0..200).map(|i| format!("fn f{i}() {{}}\n")).collect();
+        assert_eq!(ok, format!("// h\n{}", expected.join("\n")));
         for (fn_at, struct_at, first) in [(37, 150, "parentheses"), (150, 37, "identifier")] {
             let Err(Error::Internal { message }) = render_items(items(fn_at, struct_at), "") else {
                 panic!("broken items rendered");

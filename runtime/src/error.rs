@@ -41,6 +41,32 @@ pub enum Error<E = std::convert::Infallible> {
     UnexpectedStatus(Box<ResponseParts<()>>),
     /// The body of a documented status does not match its schema.
     Decode(Box<DecodeError>),
+    /// A response header the spec declares is missing (when every response of the status must
+    /// carry it) or does not parse as its type.
+    ResponseHeader(Box<HeaderError>),
+    /// The response body is longer than [`Config::max_response_body`](crate::Config); reading
+    /// stopped at the limit.
+    BodyTooLarge {
+        /// Status of the response.
+        status: StatusCode,
+        /// The limit, in bytes.
+        limit: u64,
+    },
+}
+
+/// A declared response header that is missing or not of its type.
+#[derive(Debug)]
+pub struct HeaderError {
+    /// Status of the response.
+    pub status: StatusCode,
+    /// Headers of the response.
+    pub headers: HeaderMap,
+    /// The header's name as the spec writes it.
+    pub name: &'static str,
+    /// The value as received (lossily decoded), if the header was there.
+    pub value: Option<String>,
+    /// Why it is not of its type.
+    pub reason: String,
 }
 
 /// A body that does not match its schema.
@@ -105,6 +131,8 @@ impl<E> Error<E> {
             Error::Api(p) => Some(p.status),
             Error::UnexpectedStatus(p) => Some(p.status),
             Error::Decode(d) => Some(d.status),
+            Error::ResponseHeader(h) => Some(h.status),
+            Error::BodyTooLarge { status, .. } => Some(*status),
             Error::Timeout(e) | Error::Transport(e) => e.status(),
             _ => None,
         }
@@ -126,6 +154,7 @@ impl<E> Error<E> {
             Error::Api(p) => Some(&p.headers),
             Error::UnexpectedStatus(p) => Some(&p.headers),
             Error::Decode(d) => Some(&d.headers),
+            Error::ResponseHeader(h) => Some(&h.headers),
             _ => None,
         }
     }
@@ -166,6 +195,8 @@ impl<E> Error<E> {
             Error::Transport(e) => Error::Transport(e),
             Error::UnexpectedStatus(p) => Error::UnexpectedStatus(p),
             Error::Decode(d) => Error::Decode(d),
+            Error::ResponseHeader(h) => Error::ResponseHeader(h),
+            Error::BodyTooLarge { status, limit } => Error::BodyTooLarge { status, limit },
             Error::Api(p) => Error::UnexpectedStatus(Box::new(ResponseParts {
                 method: p.method,
                 path: p.path,
@@ -236,6 +267,23 @@ impl<E: fmt::Debug> fmt::Display for Error<E> {
                 d.json_path,
                 d.source,
                 d.raw.len()
+            ),
+            Error::ResponseHeader(h) => match &h.value {
+                Some(value) => write!(
+                    f,
+                    "the {} response's header `{}` (`{value}`) does not match its schema: {}",
+                    h.status, h.name, h.reason
+                ),
+                None => write!(
+                    f,
+                    "the {} response lacks the header `{}`, which the spec requires",
+                    h.status, h.name
+                ),
+            },
+            Error::BodyTooLarge { status, limit } => write!(
+                f,
+                "the {status} response's body is longer than the limit of {limit} bytes \
+                 (`Config::max_response_body`); reading stopped there"
             ),
         }
     }
@@ -380,6 +428,12 @@ impl<E: fmt::Debug> fmt::Debug for Error<E> {
             Error::Api(p) => f.debug_tuple("Api").field(p).finish(),
             Error::UnexpectedStatus(p) => f.debug_tuple("UnexpectedStatus").field(p).finish(),
             Error::Decode(d) => f.debug_tuple("Decode").field(d).finish(),
+            Error::ResponseHeader(h) => f.debug_tuple("ResponseHeader").field(h).finish(),
+            Error::BodyTooLarge { status, limit } => f
+                .debug_struct("BodyTooLarge")
+                .field("status", status)
+                .field("limit", limit)
+                .finish(),
         }
     }
 }

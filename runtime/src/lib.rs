@@ -3,7 +3,8 @@
 //! With feature `client`: the one [`Error`] type of generated methods, [`Credentials`] (tokens
 //! per security scheme, refreshed from a [`TokenSource`] in single flight, never printed), OAuth2
 //! client credentials ([`ClientCredentials`]: tokens fetched from the token endpoint the spec
-//! declares), and the transport policy ([`Config`], [`RetryPolicy`]). Items marked `#[doc(hidden)]` exist for
+//! declares), the transport policy ([`Config`], [`RetryPolicy`]), and what a call returns beside
+//! its body ([`Response`]: status, typed and raw headers). Items marked `#[doc(hidden)]` exist for
 //! generated code only.
 
 #![deny(missing_docs)]
@@ -15,6 +16,8 @@ pub mod error;
 pub mod form;
 #[cfg(feature = "client")]
 pub mod oauth2;
+#[cfg(feature = "client")]
+pub mod response;
 mod secret;
 #[cfg(feature = "server")]
 pub mod server;
@@ -26,13 +29,19 @@ pub use auth::{
     Credentials, Flow, FlowKind, Requirement, Scheme, SchemeKind, Security, Token, TokenSource,
 };
 #[cfg(feature = "client")]
-pub use error::{BoxError, DecodeError, Error, ResponseParts};
+pub use error::{BoxError, DecodeError, Error, HeaderError, ResponseParts};
 pub use form::File;
 #[cfg(feature = "client")]
 pub use oauth2::{ClientAuthentication, ClientCredentials, Scopes, TokenError};
+/// The HTTP client generated clients use, for building one to pass as [`Config::http`]
+/// (proxies, TLS roots) without depending on it separately.
+#[cfg(feature = "client")]
+pub use reqwest;
+#[cfg(feature = "client")]
+pub use response::Response;
 pub use secret::Secret;
 #[cfg(feature = "client")]
-pub use transport::{ClientCore, Config, RetryPolicy};
-#[cfg(feature = "client")]
 #[doc(hidden)]
-pub use {reqwest, serde_json};
+pub use serde_json;
+#[cfg(feature = "client")]
+pub use transport::{ClientCore, Config, RetryPolicy};

@@ -5,6 +5,7 @@ use crate::auth::{Chosen, Credentials, FlowKind, Scheme, SchemeKind, Security};
 use crate::error::{from_reqwest, DecodeError, Error, ResponseParts};
 use crate::form::{File, Form, Parts};
 use crate::oauth2::{self, ClientCredentials};
+use crate::response::ExtraHeaders;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, COOKIE, RETRY_AFTER};
 use reqwest::{Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
@@ -90,8 +91,13 @@ pub struct Config {
     /// `User-Agent`; by default the generated crate's name and version.
     pub user_agent: Option<String>,
     /// A preconfigured reqwest client (proxies, TLS roots); it then owns the timeouts and
-    /// User-Agent, and the fields above that configure those are ignored.
+    /// User-Agent, and the fields above that configure those are ignored. The generated crate
+    /// re-exports reqwest (`client::reqwest`), so building one needs no dependency of its own.
     pub http: Option<reqwest::Client>,
+    /// The longest response body read, in bytes (16 MiB by default). The body is read as it
+    /// arrives and reading stops at the limit, so a broken or hostile server cannot exhaust
+    /// memory; a longer body fails the call with [`Error::BodyTooLarge`].
+    pub max_response_body: u64,
 }
 
 impl Default for Config {
@@ -103,6 +109,7 @@ impl Default for Config {
             refresh_on_unauthorized: true,
             user_agent: None,
             http: None,
+            max_response_body: 16 * 1024 * 1024,
         }
     }
 }
@@ -115,6 +122,7 @@ pub struct ClientCore {
     credentials: Credentials,
     retry: RetryPolicy,
     refresh_on_unauthorized: bool,
+    max_response_body: u64,
 }
 
 /// A request as a generated method builds it, before credentials are added. `E` is the
@@ -122,6 +130,8 @@ pub struct ClientCore {
 #[doc(hidden)]
 pub struct Prepared<E> {
     pub method: Method,
+    /// The path template as the spec writes it (`/customer/{tenant}/me`), for the span.
+    pub template: &'static str,
     pub url: Url,
     pub headers: HeaderMap,
     pub body: Option<Body>,
@@ -158,6 +168,25 @@ impl<E> Prepared<E> {
         value: &T,
     ) -> Result<(), Error<E>> {
         header(&mut self.headers, name, value)
+    }
+
+    /// Sets a header parameter that holds a credential (`Authorization` declared as a
+    /// parameter): as [`Prepared::header`], marked sensitive so that it is never logged.
+    pub fn secret_header<T: Serialize + ?Sized>(
+        &mut self,
+        name: &'static str,
+        value: &T,
+    ) -> Result<(), Error<E>> {
+        header(&mut self.headers, name, value)?;
+        if let Some(v) = self.headers.get_mut(name) {
+            v.set_sensitive(true);
+        }
+        Ok(())
+    }
+
+    /// Appends the extra headers the caller added to this call.
+    pub fn extra(&mut self, extra: ExtraHeaders) -> Result<(), Error<E>> {
+        extra.apply(&mut self.headers)
     }
 
     /// Sets a cookie parameter. `None` sets nothing.
@@ -261,6 +290,7 @@ impl ClientCore {
             credentials,
             retry: config.retry,
             refresh_on_unauthorized: config.refresh_on_unauthorized,
+            max_response_body: config.max_response_body,
         })
     }
 
@@ -324,11 +354,17 @@ impl ClientCore {
     }
 
     /// A `method` request to the base URL followed by `segments` (see [`ClientCore::url`]),
-    /// without parameters or body yet.
+    /// without parameters or body yet; `template` is the spec's path.
     #[doc(hidden)]
-    pub fn request<E>(&self, method: Method, segments: &[&str]) -> Result<Prepared<E>, Error<E>> {
+    pub fn request<E>(
+        &self,
+        method: Method,
+        template: &'static str,
+        segments: &[&str],
+    ) -> Result<Prepared<E>, Error<E>> {
         Ok(Prepared {
             method,
+            template,
             url: path_url(&self.base_url, segments)?,
             headers: HeaderMap::new(),
             body: None,
@@ -338,55 +374,114 @@ impl ClientCore {
 
     /// A `GET` request (see [`ClientCore::request`]).
     #[doc(hidden)]
-    pub fn get<E>(&self, segments: &[&str]) -> Result<Prepared<E>, Error<E>> {
-        self.request(Method::GET, segments)
+    pub fn get<E>(
+        &self,
+        template: &'static str,
+        segments: &[&str],
+    ) -> Result<Prepared<E>, Error<E>> {
+        self.request(Method::GET, template, segments)
     }
 
     /// A `PUT` request (see [`ClientCore::request`]).
     #[doc(hidden)]
-    pub fn put<E>(&self, segments: &[&str]) -> Result<Prepared<E>, Error<E>> {
-        self.request(Method::PUT, segments)
+    pub fn put<E>(
+        &self,
+        template: &'static str,
+        segments: &[&str],
+    ) -> Result<Prepared<E>, Error<E>> {
+        self.request(Method::PUT, template, segments)
     }
 
     /// A `POST` request (see [`ClientCore::request`]).
     #[doc(hidden)]
-    pub fn post<E>(&self, segments: &[&str]) -> Result<Prepared<E>, Error<E>> {
-        self.request(Method::POST, segments)
+    pub fn post<E>(
+        &self,
+        template: &'static str,
+        segments: &[&str],
+    ) -> Result<Prepared<E>, Error<E>> {
+        self.request(Method::POST, template, segments)
     }
 
     /// A `DELETE` request (see [`ClientCore::request`]).
     #[doc(hidden)]
-    pub fn delete<E>(&self, segments: &[&str]) -> Result<Prepared<E>, Error<E>> {
-        self.request(Method::DELETE, segments)
+    pub fn delete<E>(
+        &self,
+        template: &'static str,
+        segments: &[&str],
+    ) -> Result<Prepared<E>, Error<E>> {
+        self.request(Method::DELETE, template, segments)
     }
 
     /// A `OPTIONS` request (see [`ClientCore::request`]).
     #[doc(hidden)]
-    pub fn options<E>(&self, segments: &[&str]) -> Result<Prepared<E>, Error<E>> {
-        self.request(Method::OPTIONS, segments)
+    pub fn options<E>(
+        &self,
+        template: &'static str,
+        segments: &[&str],
+    ) -> Result<Prepared<E>, Error<E>> {
+        self.request(Method::OPTIONS, template, segments)
     }
 
     /// A `HEAD` request (see [`ClientCore::request`]).
     #[doc(hidden)]
-    pub fn head<E>(&self, segments: &[&str]) -> Result<Prepared<E>, Error<E>> {
-        self.request(Method::HEAD, segments)
+    pub fn head<E>(
+        &self,
+        template: &'static str,
+        segments: &[&str],
+    ) -> Result<Prepared<E>, Error<E>> {
+        self.request(Method::HEAD, template, segments)
     }
 
     /// A `PATCH` request (see [`ClientCore::request`]).
     #[doc(hidden)]
-    pub fn patch<E>(&self, segments: &[&str]) -> Result<Prepared<E>, Error<E>> {
-        self.request(Method::PATCH, segments)
+    pub fn patch<E>(
+        &self,
+        template: &'static str,
+        segments: &[&str],
+    ) -> Result<Prepared<E>, Error<E>> {
+        self.request(Method::PATCH, template, segments)
     }
 
     /// A `TRACE` request (see [`ClientCore::request`]).
     #[doc(hidden)]
-    pub fn trace<E>(&self, segments: &[&str]) -> Result<Prepared<E>, Error<E>> {
-        self.request(Method::TRACE, segments)
+    pub fn trace<E>(
+        &self,
+        template: &'static str,
+        segments: &[&str],
+    ) -> Result<Prepared<E>, Error<E>> {
+        self.request(Method::TRACE, template, segments)
     }
 
-    /// Sends `req` with credentials for `security`, applying the retry and 401 policies.
+    /// Sends `req` with credentials for `security`, applying the retry and 401 policies, and
+    /// reads the response body up to [`Config::max_response_body`]. With feature `tracing`,
+    /// the call is a span (`oasgen.call`: operation, method, path template, status).
     #[doc(hidden)]
     pub async fn send<E>(&self, req: Prepared<E>, security: &Security) -> Result<Raw, Error<E>> {
+        #[cfg(feature = "tracing")]
+        {
+            use tracing::Instrument;
+            let span = tracing::info_span!(
+                "oasgen.call",
+                operation = security.operation,
+                method = req.method.as_str(),
+                path = req.template,
+                status = tracing::field::Empty,
+            );
+            let result = self.exchange(req, security).instrument(span.clone()).await;
+            let status = match &result {
+                Ok(raw) => Some(raw.status),
+                Err(e) => e.status(),
+            };
+            if let Some(status) = status {
+                span.record("status", status.as_u16());
+            }
+            result
+        }
+        #[cfg(not(feature = "tracing"))]
+        self.exchange(req, security).await
+    }
+
+    async fn exchange<E>(&self, req: Prepared<E>, security: &Security) -> Result<Raw, Error<E>> {
         let idempotent = !matches!(req.method, Method::POST | Method::PATCH);
         let mut refreshed = false;
         let mut retries = 0;
@@ -409,7 +504,7 @@ impl ClientCore {
                     let retryable = idempotent && self.retry.statuses.contains(&status);
                     match self.retry_wait(retryable, retries, Some(resp.headers())) {
                         Some(wait) => wait,
-                        None => return read(&req.method, resp).await,
+                        None => return read(&req.method, resp, self.max_response_body).await,
                     }
                 }
                 Err(e) => match self.retry_wait(idempotent && e.is_connect(), retries, None) {
@@ -497,12 +592,31 @@ fn multipart<E>(parts: &[(&'static str, File)]) -> Result<reqwest::multipart::Fo
     Ok(form)
 }
 
-async fn read<E>(method: &Method, mut resp: reqwest::Response) -> Result<Raw, Error<E>> {
+/// Reads a response, its body chunk by chunk up to `limit` bytes.
+async fn read<E>(
+    method: &Method,
+    mut resp: reqwest::Response,
+    limit: u64,
+) -> Result<Raw, Error<E>> {
     let status = resp.status();
     let path = resp.url().path().to_string();
+    let too_large = || Error::BodyTooLarge { status, limit };
+    if resp.content_length().is_some_and(|n| n > limit) {
+        return Err(too_large());
+    }
     let headers = std::mem::take(resp.headers_mut());
-    // Reuses the buffer when the body arrived in one piece.
-    let body = Vec::from(resp.bytes().await.map_err(from_reqwest)?);
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(from_reqwest)? {
+        if (body.len() + chunk.len()) as u64 > limit {
+            return Err(too_large());
+        }
+        if body.is_empty() {
+            // Reuses the buffer when the body arrives in one piece.
+            body = Vec::from(chunk);
+        } else {
+            body.extend_from_slice(&chunk);
+        }
+    }
     Ok(Raw {
         method: method.clone(),
         path,

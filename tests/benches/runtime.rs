@@ -585,7 +585,7 @@ impl Clients {
     async fn call(&self, side: Side, post: bool) -> Result<(), BoxError> {
         match (side, post) {
             (Side::Generated, false) => {
-                let c = self.generated.get_customer_profile(TENANT, None).await?;
+                let c = self.generated.get_customer_profile(TENANT).await?;
                 std::hint::black_box(c);
             }
             (Side::Generated, true) => {

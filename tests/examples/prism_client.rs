@@ -166,12 +166,8 @@ async fn main() {
     check!("anonymousLogin", c.anonymous_login(t, "storefront-client"));
     check!(
         "refreshAnonymousToken",
-        c.refresh_anonymous_token(
-            t,
-            "storefront-client",
-            Some("7FnviYrxvQWYdzUVBVTvXeNAA4Jy1HPe"),
-            None
-        )
+        c.refresh_anonymous_token(t, "storefront-client")
+            .refresh_token("7FnviYrxvQWYdzUVBVTvXeNAA4Jy1HPe")
     );
     let signup = json!({"email": "example@customer.com", "password": "password123",
         "customerDetails": {"firstName": "John", "lastName": "Doe"}, "customerAddress": address});
@@ -180,32 +176,25 @@ async fn main() {
     check!("logout", c.logout(t, "aYR3Lu3rpsQ9ODhBIR83b3txTr5K"));
     check!(
         "refreshCustomerToken",
-        c.refresh_customer_token(
-            t,
-            "94tKQ2Tsvlf9dYbmyccA7X1Rqe54B6dH",
-            Some("53ac81fd0cce8b26b36f3492")
-        )
+        c.refresh_customer_token(t, "94tKQ2Tsvlf9dYbmyccA7X1Rqe54B6dH")
+            .legal_entity_id("53ac81fd0cce8b26b36f3492")
     );
     check!("validateToken", c.validate_token(t));
     let social = json!({"email": "example@customer.com", "name": "John Doe", "provider": "google"});
     check!(
         "socialLogin",
-        c.social_login(
-            t,
-            "auth-code",
-            "https://shop.example.com/callback",
-            Some("verifier"),
-            Some("6d4d4d5e-04b9-40c5-9074-4df1405c6081"),
-            Some(&model(social))
-        )
+        c.social_login(t, "auth-code", "https://shop.example.com/callback")
+            .code_verifier("verifier")
+            .session_id("6d4d4d5e-04b9-40c5-9074-4df1405c6081")
+            .body(&model(social))
     );
     check!(
         "getCustomerProfile",
-        c.get_customer_profile(t, Some("addresses,mixin:*"))
+        c.get_customer_profile(t).expand("addresses,mixin:*")
     );
     check!(
         "deleteCustomerProfile",
-        c.delete_customer_profile(t, Some("mail-token"))
+        c.delete_customer_profile(t).token("mail-token")
     );
     check!(
         "updateCustomerProfile",
@@ -242,41 +231,30 @@ async fn main() {
         "newEmail": "example@emporix.com", "syncContactEmail": true});
     check!(
         "requestEmailChange",
-        c.request_email_change(t, Some(&model(change)))
+        c.request_email_change(t).body(&model(change))
     );
     check!(
         "confirmEmailChange",
-        c.confirm_email_change(
-            t,
-            Some(&model(json!({"token": "beExUmshJC5gnuXk1kET5dCLyQ"})))
-        )
+        c.confirm_email_change(t)
+            .body(&model(json!({"token": "beExUmshJC5gnuXk1kET5dCLyQ"})))
     );
     check!(
         "requestPasswordReset",
-        c.request_password_reset(
-            t,
-            Some(&model(
-                json!({"email": "example@customer.com", "site": "main"})
-            ))
-        )
+        c.request_password_reset(t).body(&model(
+            json!({"email": "example@customer.com", "site": "main"})
+        ))
     );
     check!(
         "resetPassword",
-        c.reset_password(
-            t,
-            Some(&model(
-                json!({"token": "beExUmshJC5gnuXk1kET5dCLyQ", "password": "P@ssw0rd123"})
-            ))
-        )
+        c.reset_password(t).body(&model(
+            json!({"token": "beExUmshJC5gnuXk1kET5dCLyQ", "password": "P@ssw0rd123"})
+        ))
     );
     check!(
         "changePassword",
-        c.change_password(
-            t,
-            Some(&model(
-                json!({"currentPassword": "password123", "newPassword": "P@ssw0rd123"})
-            ))
-        )
+        c.change_password(t).body(&model(
+            json!({"currentPassword": "password123", "newPassword": "P@ssw0rd123"})
+        ))
     );
     let failed = total - passed;
     std::process::exit(if failed == 0 { 0 } else { 1 });

@@ -65,6 +65,26 @@ fn reports_match_goldens() {
     );
 }
 
+/// Optional parameters are setters of the client's request builder, never positional: adding
+/// them (and an optional body) to an operation is additive for client users and implementors.
+#[test]
+fn an_optional_parameter_is_additive() {
+    let case = oasgen_tests::package_dir().join("fixtures/apidiff/optional-param-added");
+    let report =
+        oasgen::apidiff::report(&generate(&case, "old.yaml"), &generate(&case, "new.yaml"));
+    assert!(!report.is_breaking(), "{report}");
+    let what: Vec<&str> = report.changes.iter().map(|c| c.what.as_str()).collect();
+    assert_eq!(
+        what,
+        [
+            "optional parameter `accept_language` added (`Option<&str>`)",
+            "optional parameter `expand` added (`Option<bool>`)",
+            "optional request body added (`Option<&Tag>`)",
+        ],
+        "{report}"
+    );
+}
+
 #[test]
 fn the_same_crate_has_no_api_change() {
     let case = &cases()[0];

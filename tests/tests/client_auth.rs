@@ -70,7 +70,7 @@ async fn each_operation_gets_a_token_of_a_scheme_it_accepts() {
     let client = server.client_with(creds.clone(), quick_config());
 
     // getCustomerProfile accepts either scheme: with only the anonymous token, that is sent.
-    client.get_customer_profile(TENANT, None).await.unwrap();
+    client.get_customer_profile(TENANT).await.unwrap();
     // validateToken accepts only the customer token: nothing is sent.
     let err = client.validate_token(TENANT).await.unwrap_err();
     match &err {
@@ -86,7 +86,7 @@ async fn each_operation_gets_a_token_of_a_scheme_it_accepts() {
     assert!(err.to_string().contains("CustomerAccessToken"), "{err}");
     // With both, the first alternative of the spec (the customer token) wins.
     creds.set_token(CUSTOMER, Token::new(CUSTOMER_TOKEN));
-    client.get_customer_profile(TENANT, None).await.unwrap();
+    client.get_customer_profile(TENANT).await.unwrap();
     // anonymousLogin needs no credentials and sends none.
     client.anonymous_login(TENANT, "c").await.unwrap();
 
@@ -112,7 +112,7 @@ async fn concurrent_calls_with_an_expired_token_refresh_once() {
     let tasks: Vec<_> = (0..100)
         .map(|_| {
             let c = client.clone();
-            tokio::spawn(async move { c.get_customer_profile(TENANT, None).await })
+            tokio::spawn(async move { c.get_customer_profile(TENANT).await })
         })
         .collect();
     for t in tasks {
@@ -143,7 +143,7 @@ async fn a_401_refreshes_once_and_retries_once() {
         json!({"fault": {"faultstring": "Invalid token"}}),
     ));
     server.push(Reply::json(200, json!({"id": "c1"})));
-    let got = client.get_customer_profile(TENANT, None).await.unwrap();
+    let got = client.get_customer_profile(TENANT).await.unwrap();
     assert_eq!(got.id.as_deref(), Some("c1"));
     let r = server.take();
     assert_eq!(r.len(), 2);
@@ -156,7 +156,7 @@ async fn a_401_refreshes_once_and_retries_once() {
         401,
         json!({"fault": {"faultstring": "Invalid token"}}),
     ));
-    let err = client.get_customer_profile(TENANT, None).await.unwrap_err();
+    let err = client.get_customer_profile(TENANT).await.unwrap_err();
     assert!(
         matches!(
             err.api_error(),

@@ -120,7 +120,8 @@ fn case(c: &Client, op: &str) -> (Expect, Call) {
                 .query("tenant=acme&refresh_token=rt-1&client_id=client-1"),
             Box::pin(async move {
                 outcome(
-                    c.refresh_anonymous_token(TENANT, "client-1", Some("rt-1"), None)
+                    c.refresh_anonymous_token(TENANT, "client-1")
+                        .refresh_token("rt-1")
                         .await,
                 )
             }),
@@ -149,7 +150,11 @@ fn case(c: &Client, op: &str) -> (Expect, Call) {
             expect("GET", "/customer/acme/refreshauthtoken", anon)
                 .query("refreshToken=rt-2&legalEntityId=le-1"),
             Box::pin(async move {
-                outcome(c.refresh_customer_token(TENANT, "rt-2", Some("le-1")).await)
+                outcome(
+                    c.refresh_customer_token(TENANT, "rt-2")
+                        .legal_entity_id("le-1")
+                        .await,
+                )
             }),
         ),
         "validateToken" => (
@@ -167,14 +172,11 @@ fn case(c: &Client, op: &str) -> (Expect, Call) {
                     .header("session-id", "sess-1")
                     .json(body),
                 Box::pin(async move {
-                    let r = c.social_login(
-                        TENANT,
-                        "c-1",
-                        "https://shop.example/cb",
-                        Some("v-1"),
-                        Some("sess-1"),
-                        Some(&m),
-                    );
+                    let r = c
+                        .social_login(TENANT, "c-1", "https://shop.example/cb")
+                        .code_verifier("v-1")
+                        .session_id("sess-1")
+                        .body(&m);
                     outcome(r.await)
                 }),
             )
@@ -183,14 +185,15 @@ fn case(c: &Client, op: &str) -> (Expect, Call) {
             expect("GET", "/customer/acme/me", cust).query("expand=addresses%2Cmixin%3A*"),
             Box::pin(async move {
                 outcome(
-                    c.get_customer_profile(TENANT, Some("addresses,mixin:*"))
+                    c.get_customer_profile(TENANT)
+                        .expand("addresses,mixin:*")
                         .await,
                 )
             }),
         ),
         "deleteCustomerProfile" => (
             expect("DELETE", "/customer/acme/me", cust).query("token=t-1"),
-            Box::pin(async move { outcome(c.delete_customer_profile(TENANT, Some("t-1")).await) }),
+            Box::pin(async move { outcome(c.delete_customer_profile(TENANT).token("t-1").await) }),
         ),
         "updateCustomerProfile" => {
             let body = json!({"firstName": "Jane", "preferredCurrency": "EUR"});
@@ -274,7 +277,7 @@ fn case(c: &Client, op: &str) -> (Expect, Call) {
                     cust,
                 )
                 .json(body),
-                Box::pin(async move { outcome(c.request_email_change(TENANT, Some(&m)).await) }),
+                Box::pin(async move { outcome(c.request_email_change(TENANT).body(&m).await) }),
             )
         }
         "confirmEmailChange" => {
@@ -287,7 +290,7 @@ fn case(c: &Client, op: &str) -> (Expect, Call) {
                     anon,
                 )
                 .json(body),
-                Box::pin(async move { outcome(c.confirm_email_change(TENANT, Some(&m)).await) }),
+                Box::pin(async move { outcome(c.confirm_email_change(TENANT).body(&m).await) }),
             )
         }
         "requestPasswordReset" => {
@@ -295,7 +298,7 @@ fn case(c: &Client, op: &str) -> (Expect, Call) {
             let m: models::PasswordResetRequestDto = model(&body);
             (
                 expect("POST", "/customer/acme/password/reset", anon).json(body),
-                Box::pin(async move { outcome(c.request_password_reset(TENANT, Some(&m)).await) }),
+                Box::pin(async move { outcome(c.request_password_reset(TENANT).body(&m).await) }),
             )
         }
         "resetPassword" => {
@@ -303,7 +306,7 @@ fn case(c: &Client, op: &str) -> (Expect, Call) {
             let m: models::PasswordUpdate = model(&body);
             (
                 expect("POST", "/customer/acme/password/reset/update", anon).json(body),
-                Box::pin(async move { outcome(c.reset_password(TENANT, Some(&m)).await) }),
+                Box::pin(async move { outcome(c.reset_password(TENANT).body(&m).await) }),
             )
         }
         "changePassword" => {
@@ -311,7 +314,7 @@ fn case(c: &Client, op: &str) -> (Expect, Call) {
             let m: models::PasswordChangeDto = model(&body);
             (
                 expect("POST", "/customer/acme/password/change", cust).json(body),
-                Box::pin(async move { outcome(c.change_password(TENANT, Some(&m)).await) }),
+                Box::pin(async move { outcome(c.change_password(TENANT).body(&m).await) }),
             )
         }
         other => panic!("no wire case for operation `{other}`: add one"),
@@ -437,7 +440,7 @@ async fn decoded_values_carry_the_fields_sent() {
     let profile = json!({"id": "13869000", "firstName": "John", "b2b": {"legalEntities": [{"id": "D1"}]},
         "addresses": [{"id": "a1", "isDefault": true}], "mixins": {"x": 1}});
     server.push(Reply::json(200, profile.clone()));
-    let got = client.get_customer_profile(TENANT, None).await.unwrap();
+    let got = client.get_customer_profile(TENANT).await.unwrap();
     assert_eq!(serde_json::to_value(&got).unwrap(), profile);
     let recorded = server.take();
     assert_eq!(recorded[0].query, None, "None parameters are not sent");

@@ -43,8 +43,13 @@ async fn sign_in(
     let token = login.access_token.ok_or("no customer token")?;
     credentials.set_token("CustomerAccessToken", Token::new(token));
 
-    // Every operation that accepts the customer token now sends it.
-    Ok(Some(client.get_customer_profile(tenant, None).await?))
+    // Every operation that accepts the customer token now sends it. `expand` is optional: a
+    // setter of the request.
+    let profile = client
+        .get_customer_profile(tenant)
+        .expand("addresses")
+        .await?;
+    Ok(Some(profile))
 }
 
 /// The ```` ```rust ```` blocks of the README.
@@ -76,6 +81,7 @@ fn readme_blocks_are_compiled() {
     let sources = [
         include_str!("readme_client.rs"),
         include_str!("readme_client_credentials.rs"),
+        include_str!("readme_paging.rs"),
         include_str!("readme_server.rs"),
         include_str!("server_scopes.rs"),
         include_str!("readme_production.rs"),
@@ -87,7 +93,7 @@ fn readme_blocks_are_compiled() {
         assert!(
             sources.iter().any(|s| s.contains(&block)),
             "this README block is in none of tests/tests/readme_client.rs, \
-             readme_client_credentials.rs, readme_server.rs, server_scopes.rs, \
+             readme_client_credentials.rs, readme_paging.rs, readme_server.rs, server_scopes.rs, \
              readme_production.rs and forms.rs, so nothing compiles it:
 {block}"
         );

@@ -229,10 +229,10 @@ async fn the_server_example_serves() {
     assert_eq!(anonymous.scope.as_deref(), Some("tenant=shop"));
 
     credentials.set_token("AnonymousAccessToken", Token::new("anonymous-token"));
-    let refused = client.get_customer_profile("shop", None).await.unwrap_err();
+    let refused = client.get_customer_profile("shop").await.unwrap_err();
     assert_eq!(refused.status().map(|s| s.as_u16()), Some(403));
     credentials.set_token("CustomerAccessToken", Token::new("customer-token"));
-    let profile = client.get_customer_profile("shop", None).await.unwrap();
+    let profile = client.get_customer_profile("shop").await.unwrap();
     assert_eq!(profile.id.as_deref(), Some("c-1"));
     server.abort();
 }

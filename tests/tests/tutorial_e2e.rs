@@ -57,7 +57,8 @@ async fn the_generated_client_walks_the_tutorial() {
 
     // 2. Refreshing an anonymous token keeps the session.
     let refreshed = client
-        .refresh_anonymous_token(TENANT, "storefront", anon.refresh_token.as_deref(), None)
+        .refresh_anonymous_token(TENANT, "storefront")
+        .refresh_token(anon.refresh_token.as_deref().expect("a refresh token"))
         .await
         .unwrap();
     assert_eq!(refreshed.session_id.as_deref(), Some(session.as_str()));
@@ -106,11 +107,12 @@ async fn the_generated_client_walks_the_tutorial() {
     // 6. Refreshing a customer token; a refresh token works once.
     let refresh = login.refresh_token.clone().unwrap();
     let renewed = client
-        .refresh_customer_token(TENANT, &refresh, Some("53ac81fd0cce8b26b36f3492"))
+        .refresh_customer_token(TENANT, &refresh)
+        .legal_entity_id("53ac81fd0cce8b26b36f3492")
         .await
         .unwrap();
     let renewed_access = renewed.access_token.clone().unwrap();
-    let again = client.refresh_customer_token(TENANT, &refresh, None).await;
+    let again = client.refresh_customer_token(TENANT, &refresh).await;
     assert_eq!(again.unwrap_err().status().map(|s| s.as_u16()), Some(401));
     creds.set_token(CUSTOMER, Token::new(renewed_access.clone()));
     steps += 1;
@@ -132,14 +134,9 @@ async fn the_generated_client_walks_the_tutorial() {
         ..Default::default()
     };
     let social = client
-        .social_login(
-            TENANT,
-            "code-1",
-            "https://shop/cb",
-            None,
-            Some(&session),
-            Some(&social_body),
-        )
+        .social_login(TENANT, "code-1", "https://shop/cb")
+        .session_id(&session)
+        .body(&social_body)
         .await
         .unwrap();
     assert!(social.access_token.is_some());
@@ -148,7 +145,8 @@ async fn the_generated_client_walks_the_tutorial() {
 
     // 9. Retrieving the profile, with addresses expanded.
     let profile = client
-        .get_customer_profile(TENANT, Some("addresses,mixin:*"))
+        .get_customer_profile(TENANT)
+        .expand("addresses,mixin:*")
         .await
         .unwrap();
     assert_eq!(profile.id.as_deref(), Some(customer_id.as_str()));
@@ -170,7 +168,7 @@ async fn the_generated_client_walks_the_tutorial() {
         )
         .await
         .unwrap();
-    let profile = client.get_customer_profile(TENANT, None).await.unwrap();
+    let profile = client.get_customer_profile(TENANT).await.unwrap();
     assert_eq!(profile.preferred_currency.as_deref(), Some("EUR"));
     assert_eq!(profile.first_name.as_deref(), Some("John"));
     assert_eq!(profile.metadata.and_then(|m| m.version), Some(2));
@@ -222,7 +220,8 @@ async fn the_generated_client_walks_the_tutorial() {
         site: Some("main".into()),
     };
     client
-        .request_password_reset(TENANT, Some(&reset))
+        .request_password_reset(TENANT)
+        .body(&reset)
         .await
         .unwrap();
     let mail = service
@@ -232,8 +231,8 @@ async fn the_generated_client_walks_the_tutorial() {
         token: mail.token.clone(),
         password: "P@ssw0rd123".into(),
     };
-    client.reset_password(TENANT, Some(&update)).await.unwrap();
-    let reused = client.reset_password(TENANT, Some(&update)).await;
+    client.reset_password(TENANT).body(&update).await.unwrap();
+    let reused = client.reset_password(TENANT).body(&update).await;
     assert_eq!(reused.unwrap_err().status().map(|s| s.as_u16()), Some(403));
     let login = client
         .login(TENANT, &login_body("example@customer.com", "P@ssw0rd123"))
@@ -247,8 +246,8 @@ async fn the_generated_client_walks_the_tutorial() {
         current_password: "P@ssw0rd123".into(),
         new_password: "N3wPassword".into(),
     };
-    client.change_password(TENANT, Some(&change)).await.unwrap();
-    let again = client.change_password(TENANT, Some(&change)).await;
+    client.change_password(TENANT).body(&change).await.unwrap();
+    let again = client.change_password(TENANT).body(&change).await;
     assert_eq!(again.unwrap_err().status().map(|s| s.as_u16()), Some(403));
     steps += 1;
 
@@ -260,7 +259,8 @@ async fn the_generated_client_walks_the_tutorial() {
         sync_contact_email: Some(true),
     };
     client
-        .request_email_change(TENANT, Some(&request))
+        .request_email_change(TENANT)
+        .body(&request)
         .await
         .unwrap();
     let mail = service
@@ -270,12 +270,13 @@ async fn the_generated_client_walks_the_tutorial() {
         token: Some(mail.token.clone()),
     };
     client
-        .confirm_email_change(TENANT, Some(&confirm))
+        .confirm_email_change(TENANT)
+        .body(&confirm)
         .await
         .unwrap();
     let info = client.validate_token(TENANT).await.unwrap();
     assert_eq!(info.email.as_deref(), Some("example@emporix.com"));
-    let profile = client.get_customer_profile(TENANT, None).await.unwrap();
+    let profile = client.get_customer_profile(TENANT).await.unwrap();
     assert_eq!(
         profile.contact_email.as_deref(),
         Some("example@emporix.com")
@@ -300,13 +301,14 @@ async fn the_generated_client_walks_the_tutorial() {
     steps += 1;
 
     // 16. Deleting the profile: confirmation mail (202), then deletion with its token (204).
-    let first = client.delete_customer_profile(TENANT, None).await.unwrap();
+    let first = client.delete_customer_profile(TENANT).await.unwrap();
     assert_eq!(first, DeleteCustomerProfileResponse::Accepted);
     let mail = service
         .last_mail("example@emporix.com", MailKind::ProfileDeletion)
         .unwrap();
     let second = client
-        .delete_customer_profile(TENANT, Some(&mail.token))
+        .delete_customer_profile(TENANT)
+        .token(&mail.token)
         .await
         .unwrap();
     assert_eq!(second, DeleteCustomerProfileResponse::NoContent);

@@ -462,7 +462,13 @@ fn diff_param(
         Pair::Added(p) => {
             let req = if p.required() { "required" } else { "optional" };
             let what = format!("{req} {label} added (`{}`)", p.shown());
-            if client && p.client.is_some() {
+            if client && p.client.is_some() && !p.required() {
+                out.additive(
+                    subject,
+                    &what,
+                    &format!("the request of `Client::{op}` gains a setter"),
+                );
+            } else if client && p.client.is_some() {
                 let http = if p.required() {
                     ", and HTTP callers that omit it are rejected"
                 } else {

@@ -4,9 +4,11 @@
 //! [`Surface::from_files`] reads the public surface of a generated crate from its files
 //! (parsed with `syn`; only public items and signatures, never function bodies):
 //! model types (structs with their fields, enums with their variants, type aliases), the
-//! operations (the async methods of `Client` and the methods of the server trait `Api`, with
+//! operations (the methods of `Client` and the methods of the server trait `Api`, with
 //! the per-operation types their signatures name: `<Op>Request`, `<Op>Response`, `<Op>Error`,
-//! `<Op>Body`), other public types, traits, functions and re-exports. [`diff`] compares two
+//! `<Op>Body`, `<Op>Headers`; a client method returns its request builder,
+//! `client::<Op>Request`, whose setters are the optional parameters and whose `send` gives
+//! the output), other public types, traits, functions and re-exports. [`diff`] compares two
 //! surfaces; [`report`] does both for two sets of files and never fails: an old tree that is
 //! missing or does not parse gives a report that says there is no previous API.
 //! [`report_for_dir`] is what `oasgen` and `cargo xtask codegen` call, before they write.
@@ -28,8 +30,8 @@
 //! | operation removed | breaking | its client method and `Api` method are gone |
 //! | operation added | breaking | server implementors must implement the new required `Api` method (additive for client users) |
 //! | operation added, `Api` method with a default body | additive | |
-//! | parameter added, required or optional | breaking | the client method takes a new positional argument; a required one also breaks HTTP callers |
-//! | parameter added, server only | additive if optional | the router fills the new `<Op>Request` field |
+//! | parameter added, required | breaking | the client method takes a new positional argument, and HTTP callers that omit it are rejected |
+//! | parameter added, optional | additive | the client's request builder gains a setter; the router fills the new `<Op>Request` field |
 //! | parameter removed, retyped, made required or optional | breaking | the argument's Rust type changes |
 //! | client arguments reordered, return type changed | breaking | |
 //! | `Api` method arguments changed (credentials now required or no longer) | breaking | implementors must change the method |

@@ -158,6 +158,10 @@ struct Module<'a> {
     reexports: BTreeSet<String>,
     client_ops: Vec<(String, &'a syn::Signature, bool)>,
     server_ops: Vec<(String, &'a syn::Signature, bool)>,
+    /// Non-async public methods of `Client`: operations when they return a request builder.
+    client_candidates: Vec<(String, &'a syn::Signature, bool)>,
+    /// The public methods of each type's inherent impls (the request builders'), by type.
+    methods: BTreeMap<String, Vec<&'a syn::Signature>>,
 }
 
 impl Surface {
@@ -304,6 +308,15 @@ fn read_module<'a>(name: &str, file: &'a syn::File) -> Module<'a> {
             _ => {}
         }
     }
+    for (name, sig, deprecated) in std::mem::take(&mut m.client_candidates) {
+        let builder = builder_of(sig);
+        if builder.is_some_and(|b| m.types.contains_key(&b) && m.methods.contains_key(&b)) {
+            m.client_ops.push((name, sig, deprecated));
+        } else {
+            m.functions
+                .insert(format!("Client::{name}"), signature(sig));
+        }
+    }
     for name in defaults {
         if let Some(TypeDef {
             shape: Shape::Struct { default, .. },
@@ -377,23 +390,38 @@ fn read_impl<'a>(i: &'a syn::ItemImpl, m: &mut Module<'a>, defaults: &mut BTreeS
         }
         return;
     }
+    let public = i.items.iter().filter_map(|it| match it {
+        syn::ImplItem::Fn(f) if is_pub(&f.vis) => Some(f),
+        _ => None,
+    });
     if self_ty != "Client" {
+        m.methods
+            .entry(self_ty)
+            .or_default()
+            .extend(public.map(|f| &f.sig));
         return;
     }
-    for it in &i.items {
-        let syn::ImplItem::Fn(f) = it else { continue };
-        if !is_pub(&f.vis) {
-            continue;
-        }
+    for f in public {
         let name = f.sig.ident.to_string();
+        let deprecated = has_attr(&f.attrs, "deprecated");
         if f.sig.asyncness.is_some() {
-            let deprecated = has_attr(&f.attrs, "deprecated");
             m.client_ops.push((name, &f.sig, deprecated));
         } else {
-            m.functions
-                .insert(format!("Client::{name}"), signature(&f.sig));
+            m.client_candidates.push((name, &f.sig, deprecated));
         }
     }
+}
+
+/// The type a method returns when it is a plain path ending in `Request` (a request builder).
+fn builder_of(sig: &syn::Signature) -> Option<String> {
+    let syn::ReturnType::Type(_, t) = &sig.output else {
+        return None;
+    };
+    let syn::Type::Path(p) = t.as_ref() else {
+        return None;
+    };
+    let name = p.path.segments.last()?.ident.to_string();
+    name.ends_with("Request").then_some(name)
 }
 
 fn use_leaves(tree: &syn::UseTree, out: &mut BTreeSet<String>) {
@@ -485,7 +513,20 @@ fn add_client(op: &mut Operation, sig: &syn::Signature, deprecated: bool, m: &mu
             op.types.insert(format!("{}::{name}", m.name), def);
         }
     }
-    for (name, def) in take_owned(&sig.output.to_token_stream(), m) {
+    // A method returning a request builder: its setters are the optional parameters, what
+    // `send` returns is the operation's output, and the other types its methods name (the
+    // typed headers of `send_with_response`) belong to the operation.
+    let methods = builder_of(sig)
+        .and_then(|b| m.methods.remove(&b))
+        .unwrap_or_default();
+    let send = methods.iter().find(|s| s.ident == "send").copied();
+    if send.is_some() {
+        for (name, def) in take_owned(&sig.output.to_token_stream(), m) {
+            op.types.insert(format!("{}::{name}", m.name), def);
+        }
+    }
+    let output_sig = send.unwrap_or(sig);
+    for (name, def) in take_owned(&output_sig.output.to_token_stream(), m) {
         match def.shape {
             Shape::Enum { variants, .. } => {
                 add_responses(op, &format!("{}::{name}", m.name), variants, true)
@@ -495,9 +536,21 @@ fn add_client(op: &mut Operation, sig: &syn::Signature, deprecated: bool, m: &mu
             }
         }
     }
+    for method in &methods {
+        let name = method.ident.to_string();
+        if method.asyncness.is_some() {
+            for (name, def) in take_owned(&method.output.to_token_stream(), m) {
+                op.types.insert(format!("{}::{name}", m.name), def);
+            }
+        } else if name != "header" {
+            if let Some((_, t)) = method.inputs.iter().nth(1).and_then(arg) {
+                op.params.entry(name).or_default().client = Some(format!("Option<{t}>"));
+            }
+        }
+    }
     op.client = Some(ClientMethod {
         args,
-        output: output(&sig.output),
+        output: output(&output_sig.output),
         deprecated,
     });
 }

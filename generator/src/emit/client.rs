@@ -1,11 +1,13 @@
 //! `client.rs`: the async client (feature `client`).
 //!
-//! One `Client` struct wrapping the runtime's `ClientCore`, one async method per operation
-//! (`operation.rs`), per-operation result types (`response.rs`) and the security table
-//! (`security.rs`). Arguments are positional: path parameters, required query/header/cookie
-//! parameters, a required body, then optional parameters and an optional body as `Option`s.
+//! One `Client` struct wrapping the runtime's `ClientCore`, one method per operation
+//! (`operation.rs`) returning the operation's request builder (`request.rs`), per-operation
+//! result and header types (`response.rs`) and the security table (`security.rs`). Required
+//! parameters are positional (path parameters in URL order, then the other required ones, then
+//! a required body); optional ones are setters of the builder.
 
 mod operation;
+mod request;
 mod response;
 mod security;
 
@@ -57,18 +59,16 @@ pub fn emit(api: &Api, item: Item) -> TokenStream {
                     pub use ::oasgen_runtime::FlowKind;
                 }
             });
-            // A method takes each required parameter as an argument, as many as the spec has;
-            // a response enum holds its success body by value, as the models' unions do.
+            // Response enums hold bodies of any size, as the server's do.
             quote! {
-            #![allow(
-                deprecated,
-                clippy::too_many_arguments,
-                clippy::large_enum_variant
-            )]
+            #![allow(deprecated, clippy::large_enum_variant)]
 
             pub use ::oasgen_runtime::{
-                Config, Credentials, Error, RetryPolicy, Secret, Token, TokenSource,
+                Config, Credentials, Error, Response, RetryPolicy, Secret, Token, TokenSource,
             };
+            /// The HTTP client the generated client uses, re-exported for building one to pass
+            /// as [`Config::http`] (proxies, TLS roots).
+            pub use ::oasgen_runtime::reqwest;
             #oauth2
             }
         }
@@ -84,8 +84,9 @@ pub fn emit(api: &Api, item: Item) -> TokenStream {
         Item::OperationTypes(i) => {
             let op = &api.operations[i];
             let body = operation::emit_body_enum(api, op);
+            let builder = request::emit_builder(api, op);
             let results = response::emit_types(api, op);
-            quote!(#body #results)
+            quote!(#body #builder #results)
         }
     }
 }

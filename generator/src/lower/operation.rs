@@ -129,13 +129,16 @@ impl Lowerer<'_> {
                 };
                 let (fn_name, type_stem) = names[&op_ptr].clone();
                 let method = parse_method(method);
-                let mut params = self.lower_params(
-                    &item.parameters,
-                    &op.parameters,
-                    &type_stem,
-                    &op_ptr,
-                    &item_ptr,
-                );
+                let requirements = op.security.as_ref().or(self.doc.security.as_ref());
+                let security = self.lower_security(requirements, schemes, &op_ptr);
+                let sources = ParamSources {
+                    item: &item.parameters,
+                    op: &op.parameters,
+                    item_ptr: &item_ptr,
+                    op_ptr: &op_ptr,
+                    authorization_by: authorization_scheme(&security, schemes),
+                };
+                let mut params = self.lower_params(&sources, &type_stem);
                 self.add_missing_path_params(path, item, &mut params, &type_stem, &op_ptr);
                 let path_segments = self.path_segments(path, &params, &op_ptr);
                 let body = op.request_body.as_ref().and_then(|b| {
@@ -146,8 +149,6 @@ impl Lowerer<'_> {
                     &type_stem,
                     &push_pointer(&op_ptr, "responses"),
                 );
-                let requirements = op.security.as_ref().or(self.doc.security.as_ref());
-                let security = self.lower_security(requirements, schemes, &op_ptr);
                 out.push(ir::Operation {
                     operation_id,
                     fn_name,
@@ -224,6 +225,50 @@ impl Lowerer<'_> {
         }
     }
 
+    /// What becomes of a header parameter OpenAPI says to ignore (`Accept`, `Content-Type`,
+    /// `Authorization`): `Some(false)` when it is dropped, `Some(true)` when it is an
+    /// `Authorization` kept as a secret parameter because no security scheme of the operation
+    /// sends that header (a real-world pattern: `security: []` beside a required
+    /// `Authorization` parameter, which would otherwise make the operation uncallable), `None`
+    /// for any other parameter. Both outcomes are warned about at the parameter's place.
+    fn header_credential(
+        &mut self,
+        location: ParamLocation,
+        name: &str,
+        sources: &ParamSources<'_>,
+        ptr: &str,
+    ) -> Option<bool> {
+        let lower = name.to_ascii_lowercase();
+        if location != ParamLocation::Header
+            || !["accept", "content-type", "authorization"].contains(&lower.as_str())
+        {
+            return None;
+        }
+        if lower != "authorization" {
+            self.warn(
+                ptr,
+                format!("header parameter `{name}` is ignored, as OpenAPI specifies"),
+            );
+            return Some(false);
+        }
+        match &sources.authorization_by {
+            Some(scheme) => {
+                let message = format!(
+                    "header parameter `{name}` is ignored, as OpenAPI specifies: the security scheme `{scheme}` sends it"
+                );
+                self.warn(ptr, message);
+                Some(false)
+            }
+            None => {
+                let message = format!(
+                    "header parameter `{name}` is kept as a secret parameter (OpenAPI says to ignore it): no security scheme of the operation sends it, so the client takes it as an argument and the server passes it on"
+                );
+                self.warn(ptr, message);
+                Some(true)
+            }
+        }
+    }
+
     fn resolve_param(&mut self, p: &ReferenceOr<Parameter>, ptr: &str) -> Option<Parameter> {
         match p {
             ReferenceOr::Item(p) => Some(p.clone()),
@@ -244,20 +289,16 @@ impl Lowerer<'_> {
         }
     }
 
-    fn lower_params(
-        &mut self,
-        item_params: &[ReferenceOr<Parameter>],
-        op_params: &[ReferenceOr<Parameter>],
-        stem: &str,
-        op_ptr: &str,
-        item_ptr: &str,
-    ) -> Vec<ir::Parameter> {
+    fn lower_params(&mut self, sources: &ParamSources<'_>, stem: &str) -> Vec<ir::Parameter> {
         // Path-item parameters first; an operation parameter with the same name and location
         // replaces one (OpenAPI 3.0, Path Item Object).
         // Each with its pointer and the component it comes from, if it is a `$ref`.
         let mut merged: Vec<(Parameter, String, Option<String>)> = Vec::new();
-        let sources = [(item_params, item_ptr), (op_params, op_ptr)];
-        for (params, base) in sources {
+        let lists = [
+            (sources.item, sources.item_ptr),
+            (sources.op, sources.op_ptr),
+        ];
+        for (params, base) in lists {
             for (i, p) in params.iter().enumerate() {
                 let ptr = push_pointer(&push_pointer(base, "parameters"), &i.to_string());
                 let reference = match p {
@@ -278,24 +319,13 @@ impl Lowerer<'_> {
                 }
             }
         }
-        let mut scope = naming::Scope::with_reserved(&["body"]);
+        let mut scope = naming::Scope::with_reserved(RESERVED_PARAM_NAMES);
         let mut out = Vec::new();
         for (p, ptr, reference) in merged {
             let location = location_of(&p);
             let data = p.parameter_data_ref();
-            // OpenAPI 3.0: header parameters named Accept, Content-Type or Authorization
-            // "SHALL be ignored"; security schemes carry credentials.
-            if location == ParamLocation::Header
-                && ["accept", "content-type", "authorization"]
-                    .contains(&data.name.to_ascii_lowercase().as_str())
-            {
-                self.warn(
-                    &ptr,
-                    format!(
-                        "header parameter `{}` is ignored, as OpenAPI specifies",
-                        data.name
-                    ),
-                );
+            let credential = self.header_credential(location, &data.name, sources, &ptr);
+            if credential == Some(false) {
                 continue;
             }
             // A shared parameter is one type, named after its component.
@@ -329,7 +359,7 @@ impl Lowerer<'_> {
                 ident: scope.claim(&naming::snake_name(&data.name, "param")),
                 location,
                 required: data.required || location == ParamLocation::Path,
-                secret: naming::is_secret_name(&data.name),
+                secret: credential == Some(true) || naming::is_secret_name(&data.name),
                 docs: ir::Docs {
                     title: None,
                     description: data.description.clone().filter(|d| !d.trim().is_empty()),
@@ -498,7 +528,16 @@ impl Lowerer<'_> {
                 })
             });
             let mut lowered = match sibling {
-                Some(p) => self.lower_params(&[], std::slice::from_ref(p), stem, op_ptr, op_ptr),
+                Some(p) => {
+                    let sources = ParamSources {
+                        item: &[],
+                        op: std::slice::from_ref(p),
+                        item_ptr: op_ptr,
+                        op_ptr,
+                        authorization_by: None,
+                    };
+                    self.lower_params(&sources, stem)
+                }
                 None => Vec::new(),
             };
             let mut param = lowered.pop().unwrap_or_else(|| ir::Parameter {
@@ -517,7 +556,7 @@ impl Lowerer<'_> {
             let taken: Vec<&str> = params
                 .iter()
                 .map(|p| p.ident.as_str())
-                .chain(["body"])
+                .chain(RESERVED_PARAM_NAMES.iter().copied())
                 .collect();
             param.ident =
                 naming::Scope::with_reserved(&taken).claim(&naming::snake_name(&name, "param"));
@@ -802,6 +841,36 @@ impl Lowerer<'_> {
     }
 }
 
+/// Parameter names the client's request builders claim as method names (`body` is also the
+/// argument of a request body).
+const RESERVED_PARAM_NAMES: &[&str] = &["body", "header", "send", "send_with_response"];
+
+/// Where an operation's parameters come from, and what lowering them needs to know.
+struct ParamSources<'a> {
+    /// The path item's parameters.
+    item: &'a [ReferenceOr<Parameter>],
+    /// The operation's own parameters.
+    op: &'a [ReferenceOr<Parameter>],
+    item_ptr: &'a str,
+    op_ptr: &'a str,
+    /// A security scheme of the operation that sends `Authorization`, if any.
+    authorization_by: Option<String>,
+}
+
+/// The first scheme of `security` that sends the `Authorization` header, by name.
+fn authorization_scheme(security: &ir::Security, schemes: &[ir::SecurityScheme]) -> Option<String> {
+    security.alternatives.iter().flatten().find_map(|r| {
+        let scheme = &schemes[r.scheme];
+        let sends = match &scheme.kind {
+            ir::SchemeKind::Bearer | ir::SchemeKind::Basic => true,
+            ir::SchemeKind::ApiKey { location, name } => {
+                *location == ParamLocation::Header && name.eq_ignore_ascii_case("authorization")
+            }
+        };
+        sends.then(|| scheme.name.clone())
+    })
+}
+
 /// The flows of an OAuth2 scheme, in the order OpenAPI lists them.
 fn oauth_flows(flows: &openapiv3::OAuth2Flows) -> Vec<ir::OAuthFlow> {
     let scopes = |s: &indexmap::IndexMap<String, String>| {
@@ -947,6 +1016,58 @@ mod tests {
         let loaded = crate::load::load("t.yaml", spec).expect("loads");
         let api = crate::lower::lower("t.yaml", &loaded).expect("lowers");
         api.operations[0].responses[0].headers.clone()
+    }
+
+    /// An `Authorization` header parameter is kept (secret, with a warning at its place) only
+    /// when no security scheme of the operation sends that header.
+    #[test]
+    fn an_authorization_parameter_is_kept_when_no_scheme_sends_it() {
+        let spec = |security: &str| {
+            format!(
+                r##"
+openapi: 3.0.3
+info: {{title: t, version: "1"}}
+paths:
+  /uploads:
+    post:
+      security: {security}
+      parameters:
+        - {{name: Authorization, in: header, required: true, schema: {{type: string}}}}
+      responses:
+        "204": {{description: ok}}
+components:
+  securitySchemes:
+    Bearer: {{type: http, scheme: bearer}}
+    Key: {{type: apiKey, in: header, name: X-Key}}
+"##
+            )
+        };
+        let lowered = |security: &str| {
+            let text = spec(security);
+            let loaded = crate::load::load("t.yaml", &text).expect("loads");
+            crate::lower::lower("t.yaml", &loaded).expect("lowers")
+        };
+        for security in ["[]", "[{Key: []}]"] {
+            let api = lowered(security);
+            let params = &api.operations[0].params;
+            assert_eq!(params.len(), 1, "{security}");
+            assert!(params[0].secret && params[0].required, "{security}");
+            let warning = api.warnings.iter().find(|w| w.contains("Authorization"));
+            let warning = warning.expect("a warning");
+            assert!(
+                warning.starts_with("#/paths/~1uploads/post/parameters/0 (line ")
+                    && warning.contains("kept as a secret parameter"),
+                "{warning}"
+            );
+        }
+        let api = lowered("[{Bearer: []}]");
+        assert!(api.operations[0].params.is_empty());
+        assert!(
+            api.warnings.iter().any(|w| w
+                .contains("ignored, as OpenAPI specifies: the security scheme `Bearer` sends it")),
+            "{:?}",
+            api.warnings
+        );
     }
 
     #[test]

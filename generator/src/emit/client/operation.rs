@@ -1,11 +1,14 @@
-//! One async method per operation, with positional arguments.
+//! One method per operation: it takes the required parameters positionally and returns the
+//! operation's request builder (`request.rs`).
 //!
-//! Locals of generated methods end in `_` (`url_`, `response_`): parameter names never do
-//! unless they are escaped keywords, so the two cannot collide.
+//! Arguments come in a fixed order: path parameters as the URL template has them, then the
+//! required query, header and cookie parameters in spec order, then a required body. Optional
+//! parameters and an optional body are never positional: each is a setter of the builder, so
+//! adding one to the spec only adds a method.
 
 use super::plain_doc;
-use super::response::{emit_match, error_ident, success_type};
-use super::security::{accepted_text, operation_const};
+use super::request::builder_ident;
+use super::security::accepted_text;
 use crate::emit::docs::doc_attrs;
 use crate::emit::types::{ident, type_tokens, Scope};
 use crate::ir::{
@@ -15,80 +18,131 @@ use crate::naming;
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-/// What an argument of a generated method carries.
-enum Arg<'a> {
+/// What an argument (or a setter of the builder) carries.
+#[derive(Clone, Copy)]
+pub enum Arg<'a> {
     Param(&'a Parameter),
     Body,
 }
 
-/// Arguments in signature order: path parameters, required other parameters, a required
-/// body, optional parameters, an optional body.
-fn args(op: &Operation) -> Vec<Arg<'_>> {
-    let path = op
-        .params
-        .iter()
-        .filter(|p| p.location == ParamLocation::Path);
+/// Clippy's `too_many_arguments` fires above this many arguments, `self` included.
+const CLIPPY_MAX_ARGS: usize = 7;
+
+/// The positional arguments: path parameters in URL-template order, required other
+/// parameters in spec order, a required body.
+pub fn required_args(op: &Operation) -> Vec<Arg<'_>> {
+    let path = op.path_segments.iter().filter_map(|s| match s {
+        PathSegment::Param(i) => Some(&op.params[*i]),
+        PathSegment::Literal(_) => None,
+    });
     let required = op
         .params
         .iter()
         .filter(|p| p.location != ParamLocation::Path && p.required);
-    let optional = op.params.iter().filter(|p| !p.required);
-    let body_required = op.body.as_ref().map(|b| b.required);
     let mut out: Vec<Arg> = path.chain(required).map(Arg::Param).collect();
-    if body_required == Some(true) {
-        out.push(Arg::Body);
-    }
-    out.extend(optional.map(Arg::Param));
-    if body_required == Some(false) {
+    if op.body.as_ref().is_some_and(|b| b.required) {
         out.push(Arg::Body);
     }
     out
 }
 
-/// How a value of `ty` is passed: strings as `&str`, bytes as `&[u8]`, numbers and booleans
-/// by value, anything else by reference.
-fn arg_type(api: &Api, ty: &TypeExpr, required: bool) -> TokenStream {
-    let base = match ty {
-        TypeExpr::String => quote!(&str),
-        TypeExpr::Bytes => quote!(&[u8]),
+/// The builder's setters: optional parameters in spec order, then an optional body.
+pub fn optional_args(op: &Operation) -> Vec<Arg<'_>> {
+    let mut out: Vec<Arg> = op
+        .params
+        .iter()
+        .filter(|p| !p.required)
+        .map(Arg::Param)
+        .collect();
+    if op.body.as_ref().is_some_and(|b| !b.required) {
+        out.push(Arg::Body);
+    }
+    out
+}
+
+impl Arg<'_> {
+    /// The argument's (and the builder field's) name.
+    pub fn ident(&self) -> Ident {
+        match self {
+            Arg::Param(p) => ident(&p.ident),
+            Arg::Body => format_ident!("body"),
+        }
+    }
+
+    /// How the value is passed, borrowed for `'a`: strings as `&'a str`, bytes as `&'a [u8]`,
+    /// numbers and booleans by value, anything else by reference.
+    pub fn ty(&self, api: &Api, op: &Operation) -> TokenStream {
+        match self {
+            Arg::Param(p) => value_type(api, &p.ty),
+            Arg::Body => {
+                let body = op.body.as_ref().expect("called for operations with a body");
+                match body.contents.as_slice() {
+                    [one] => value_type(api, &one.ty),
+                    _ => {
+                        let name = body_enum_ident(op);
+                        quote!(&'a #name)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The documentation of the parameter, every paragraph of it.
+    pub fn docs(&self, op: &Operation) -> Vec<String> {
+        match self {
+            Arg::Param(p) => {
+                let mut out: Vec<String> = Vec::new();
+                out.extend(p.docs.title.clone());
+                out.extend(p.docs.description.clone());
+                if out.is_empty() {
+                    out.push(format!("The `{}` parameter ({}).", p.name, where_(p)));
+                }
+                if p.secret {
+                    out.push("A secret: the request's `Debug` does not show it.".to_string());
+                }
+                out
+            }
+            Arg::Body => {
+                let body = op.body.as_ref().expect("called for operations with a body");
+                let mut out = vec!["The request body.".to_string()];
+                out.extend(body.docs.title.clone());
+                out.extend(body.docs.description.clone());
+                out
+            }
+        }
+    }
+}
+
+fn where_(p: &Parameter) -> &'static str {
+    match p.location {
+        ParamLocation::Path => "in the path",
+        ParamLocation::Query => "in the query",
+        ParamLocation::Header => "a header",
+        ParamLocation::Cookie => "a cookie",
+    }
+}
+
+fn value_type(api: &Api, ty: &TypeExpr) -> TokenStream {
+    match ty {
+        TypeExpr::String => quote!(&'a str),
+        TypeExpr::Bytes => quote!(&'a [u8]),
         TypeExpr::Bool | TypeExpr::I32 | TypeExpr::I64 | TypeExpr::F64 => {
             type_tokens(api, ty, Scope::Crate)
         }
         _ => {
             let t = type_tokens(api, ty, Scope::Crate);
-            quote!(&#t)
+            quote!(&'a #t)
         }
-    };
-    if required {
-        base
-    } else {
-        quote!(Option<#base>)
     }
 }
 
 /// `<Op>Body`, the enum of media types, when the body accepts several.
-fn body_enum_ident(op: &Operation) -> Ident {
+pub(super) fn body_enum_ident(op: &Operation) -> Ident {
     format_ident!("{}Body", op.type_stem)
 }
 
 fn media_variant(c: &BodyContent) -> Ident {
     ident(&naming::type_name(&c.media_type, "Body"))
-}
-
-fn body_arg_type(api: &Api, op: &Operation) -> TokenStream {
-    let body = op.body.as_ref().expect("called for operations with a body");
-    let base = match body.contents.as_slice() {
-        [one] => arg_type(api, &one.ty, true),
-        _ => {
-            let name = body_enum_ident(op);
-            quote!(&#name)
-        }
-    };
-    if body.required {
-        base
-    } else {
-        quote!(Option<#base>)
-    }
 }
 
 /// The body enum of an operation whose body has several media types.
@@ -128,7 +182,7 @@ fn encode_body(api: &Api, c: &BodyContent, value: &TokenStream) -> TokenStream {
 }
 
 /// Sets the body, if any, on `request_`.
-fn emit_body(api: &Api, op: &Operation) -> TokenStream {
+pub(super) fn emit_body(api: &Api, op: &Operation) -> TokenStream {
     let Some(body) = &op.body else {
         return quote!();
     };
@@ -156,7 +210,7 @@ fn emit_body(api: &Api, op: &Operation) -> TokenStream {
 }
 
 /// The path as segments, each one expression of type `&str`.
-fn path_segments(op: &Operation) -> Vec<TokenStream> {
+pub(super) fn path_segments(op: &Operation) -> Vec<TokenStream> {
     // Pieces of the current segment: literal text or a parameter.
     let mut segments: Vec<Vec<TokenStream>> = vec![Vec::new()];
     for seg in &op.path_segments {
@@ -201,7 +255,7 @@ fn path_segments(op: &Operation) -> Vec<TokenStream> {
 }
 
 /// Query, header and cookie parameters, set on `request_`.
-fn emit_params(op: &Operation) -> TokenStream {
+pub(super) fn emit_params(op: &Operation) -> TokenStream {
     let sets = op.params.iter().map(|p| {
         let id = ident(&p.ident);
         let name = &p.name;
@@ -211,6 +265,7 @@ fn emit_params(op: &Operation) -> TokenStream {
                 let explode = p.explode;
                 quote!(request_.query(#name, &#id, #explode)?;)
             }
+            ParamLocation::Header if p.secret => quote!(request_.secret_header(#name, &#id)?;),
             ParamLocation::Header => quote!(request_.header(#name, &#id)?;),
             ParamLocation::Cookie => quote!(request_.cookie(#name, &#id)?;),
         }
@@ -218,6 +273,8 @@ fn emit_params(op: &Operation) -> TokenStream {
     quote!(#(#sets)*)
 }
 
+/// The method's docs: the spec's, where the request goes, the arguments with their full
+/// docs (paragraphs kept as lines of the list item), and the setters of the builder.
 fn method_docs(api: &Api, op: &Operation) -> TokenStream {
     let mut paragraphs: Vec<String> = Vec::new();
     paragraphs.extend(op.docs.title.clone());
@@ -229,68 +286,77 @@ fn method_docs(api: &Api, op: &Operation) -> TokenStream {
         accepted_text(api, op)
     ));
     let mut lines = vec!["Arguments:".to_string()];
-    for arg in args(op) {
-        let line = match arg {
-            Arg::Param(p) => {
-                let text = p.docs.description.as_deref().or(p.docs.title.as_deref());
-                // The first paragraph, on one line.
-                let first = text
-                    .and_then(|t| t.split("\n\n").next())
-                    .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
-                    .unwrap_or_default();
-                let deprecated = if p.deprecated { " (deprecated)" } else { "" };
-                if first.is_empty() {
-                    format!("- `{}`{deprecated}", p.ident)
-                } else {
-                    format!("- `{}`: {first}{deprecated}", p.ident)
-                }
-            }
-            Arg::Body => "- `body`: the request body".to_string(),
+    for arg in required_args(op) {
+        let name = arg.ident().to_string();
+        let deprecated = match arg {
+            Arg::Param(p) if p.deprecated => " (deprecated)",
+            _ => "",
         };
-        lines.push(line);
+        // Paragraphs become lines of the item: a blank line would end the list.
+        let lines_of: Vec<String> = arg
+            .docs(op)
+            .iter()
+            .flat_map(|p| {
+                p.lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let text = lines_of.join("\n");
+        lines.push(format!("- `{name}`{deprecated}: {text}"));
     }
     if lines.len() > 1 {
         paragraphs.push(lines.join("\n"));
     }
-    doc_attrs(&paragraphs)
+    let builder = builder_ident(op);
+    let optional: Vec<String> = optional_args(op)
+        .iter()
+        .map(|a| format!("`{}`", a.ident()))
+        .collect();
+    if !optional.is_empty() {
+        paragraphs.push(format!(
+            "Optional, set on the returned request: {}.",
+            optional.join(", ")
+        ));
+    }
+    let mut docs = doc_attrs(&paragraphs);
+    docs.extend(plain_doc(""));
+    docs.extend(plain_doc(&format!(
+        "`.await` the returned [`{builder}`] for the body of the success, or call its \
+         [`send_with_response`]({builder}::send_with_response) for the status and headers too."
+    )));
+    docs
 }
 
-/// `pub async fn <op>(&self, ...) -> Result<Success, Error<<Op>Error>>`.
+/// `pub fn <op>(&self, ...) -> <Op>Request<'_>`.
 pub fn emit_method(api: &Api, op: &Operation) -> TokenStream {
     let docs = method_docs(api, op);
     let name = ident(&op.fn_name);
-    let err = error_ident(op);
-    let success = success_type(api, op);
-    let sig_args = args(op).into_iter().map(|a| match a {
-        Arg::Param(p) => {
-            let id = ident(&p.ident);
-            let ty = arg_type(api, &p.ty, p.required);
-            quote!(#id: #ty)
-        }
-        Arg::Body => {
-            let ty = body_arg_type(api, op);
-            quote!(body: #ty)
-        }
+    let builder = builder_ident(op);
+    let required = required_args(op);
+    let sig_args = required.iter().map(|a| {
+        let id = a.ident();
+        let ty = a.ty(api, op);
+        quote!(#id: #ty)
     });
-    let segments = path_segments(op);
-    let params = emit_params(op);
-    let body = emit_body(api, op);
-    let method = format_ident!("{}", op.method.as_str().to_ascii_lowercase());
-    let security = operation_const(op);
+    let set = required.iter().map(Arg::ident);
+    let unset = optional_args(op).into_iter().map(|a| a.ident());
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
-    let decode = emit_match(op);
-    let request_mut = (!params.is_empty() || !body.is_empty()).then(|| quote!(mut));
+    let allow = (required.len() + 1 > CLIPPY_MAX_ARGS)
+        .then(|| quote!(#[allow(clippy::too_many_arguments)]));
     quote! {
         #docs
         #deprecated
-        pub async fn #name(&self, #(#sig_args),*)
-            -> Result<#success, Error<#err>>
-        {
-            let #request_mut request_ = self.core.#method::<#err>(&[#(#segments),*])?;
-            #params
-            #body
-            let response_ = self.core.send(request_, &security::#security).await?;
-            #decode
+        #allow
+        pub fn #name<'a>(&'a self, #(#sig_args),*) -> #builder<'a> {
+            #builder {
+                client_: self,
+                #(#set,)*
+                #(#unset: None,)*
+                extra_: ::std::default::Default::default(),
+            }
         }
     }
 }

@@ -7,7 +7,9 @@
 use super::plain_doc;
 use crate::emit::docs::doc_attrs;
 use crate::emit::types::{ident, type_tokens, Scope};
-use crate::ir::{Api, BodyContent, BodyEncoding, Operation, Response, StatusSpec, TypeExpr};
+use crate::ir::{
+    Api, BodyContent, BodyEncoding, Operation, Response, ResponseHeader, StatusSpec, TypeExpr,
+};
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
@@ -95,12 +97,89 @@ pub fn emit_types(api: &Api, op: &Operation) -> TokenStream {
         "The documented error responses of [`Client::{fn_name}`], carried by [`Error::Api`] \
          with the status, headers and raw body."
     ));
+    let headers = emit_headers(api, op);
     quote! {
         #success
+        #headers
         #docs
         #[derive(Debug, Clone, PartialEq)]
         pub enum #name { #(#variants,)* }
     }
+}
+
+/// `<Op>Headers`.
+pub fn headers_ident(op: &Operation) -> Ident {
+    format_ident!("{}Headers", op.type_stem)
+}
+
+/// The headers the successes declare, each once (by its Rust name, first declaration first),
+/// and whether its field is the plain value: when every success requires it and its type has
+/// a `Default` (the struct derives one). Any other is an `Option`.
+fn header_fields(op: &Operation) -> Vec<(&ResponseHeader, bool)> {
+    let oks = successes(op);
+    let mut out: Vec<&ResponseHeader> = Vec::new();
+    for h in oks.iter().flat_map(|r| &r.headers) {
+        if !out.iter().any(|o| o.ident == h.ident) {
+            out.push(h);
+        }
+    }
+    let plain = |h: &ResponseHeader| {
+        let everywhere = oks
+            .iter()
+            .all(|r| r.headers.iter().any(|x| x.ident == h.ident && x.required));
+        let defaults = matches!(
+            h.ty,
+            TypeExpr::Bool | TypeExpr::I32 | TypeExpr::I64 | TypeExpr::F64 | TypeExpr::String
+        );
+        everywhere && defaults
+    };
+    out.into_iter().map(|h| (h, plain(h))).collect()
+}
+
+/// The struct of the typed headers the successes declare (empty when they declare none, so
+/// that a header the spec adds later only adds a field).
+fn emit_headers(api: &Api, op: &Operation) -> TokenStream {
+    let name = headers_ident(op);
+    let fields = header_fields(op).into_iter().map(|(h, plain)| {
+        let id = ident(&h.ident);
+        let ty = type_tokens(api, &h.ty, Scope::Crate);
+        let ty = if plain { ty } else { quote!(Option<#ty>) };
+        let mut paragraphs = vec![format!("`{}`.", h.name)];
+        paragraphs.extend(h.docs.description.clone());
+        let docs = doc_attrs(&paragraphs);
+        let deprecated = h.deprecated.then(|| quote!(#[deprecated]));
+        quote!(#docs #deprecated pub #id: #ty)
+    });
+    let docs = plain_doc(&format!(
+        "The response headers the successes of [`Client::{}`] declare, typed (`None` when an \
+         optional one is absent), from [`{}::send_with_response`].",
+        op.fn_name,
+        super::request::builder_ident(op)
+    ));
+    quote! {
+        #docs
+        #[derive(Debug, Clone, Default, PartialEq)]
+        pub struct #name { #(#fields,)* }
+    }
+}
+
+/// The expression that reads the typed headers from `status_` and `raw_headers_`.
+pub fn headers_init(op: &Operation) -> TokenStream {
+    let name = headers_ident(op);
+    let err = error_ident(op);
+    let fields = header_fields(op).into_iter().map(|(h, plain)| {
+        let id = ident(&h.ident);
+        let wire = &h.name;
+        let read = if plain {
+            quote!(required_header)
+        } else {
+            quote!(optional_header)
+        };
+        quote! {
+            #id: ::oasgen_runtime::response::#read::<_, #err>(status_, &raw_headers_, #wire)?
+        }
+    });
+    quote!(#name { #(#fields,)* })
 }
 
 /// Whether the body of a response is decoded from JSON (else it is taken as text or bytes).

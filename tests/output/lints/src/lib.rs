@@ -10,14 +10,17 @@
 //!
 //! - `client` (default): `client::Client`, an async reqwest client with one method per
 //!   operation. Build it with a base URL and `client::Credentials`, the store of the
-//!   tokens the operations need. A method returns the documented response for the
-//!   status that came back, or a `client::Error`.
+//!   tokens the operations need. A method takes the required parameters and returns a
+//!   request: set optional ones on it, then `.await` it for the documented response of
+//!   the status that came back, or a `client::Error`.
 //! - `server`: `server::Api`, a trait with one method per operation, and
 //!   `server::router`, which serves an implementation with axum after checking
 //!   credentials (through `server::Authenticator`), parameters and bodies against the
 //!   spec.
 //! - `mock` (with `server`): `mock::Mock`, an implementation of `server::Api` that
 //!   answers every operation from the spec's examples, for an offline stand-in.
+//! - `tracing` (with `client`): a `tracing` span per call (`oasgen.call`, with the
+//!   operation, method, path template and status).
 //!
 //! # Operations
 //!

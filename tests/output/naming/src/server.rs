@@ -18,6 +18,7 @@ use ::std::sync::Arc;
 /// credential was sent for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SecurityScheme {}
+
 /// Resolves credentials to principals. The router calls it before any method that
 /// needs credentials; a request whose credentials it rejects gets `401`.
 pub trait Authenticator: Send + Sync + 'static {

@@ -154,6 +154,7 @@ pub struct Open {
 /// `Closed` (`#/components/schemas/Closed` in the spec).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Closed {}
+
 /// `Old` (`#/components/schemas/Old` in the spec).
 #[deprecated]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]

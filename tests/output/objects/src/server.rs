@@ -14,6 +14,7 @@ use ::std::sync::Arc;
 /// credential was sent for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SecurityScheme {}
+
 /// Resolves credentials to principals. The router calls it before any method that
 /// needs credentials; a request whose credentials it rejects gets `401`.
 pub trait Authenticator: Send + Sync + 'static {
@@ -33,6 +34,7 @@ pub trait Authenticator: Send + Sync + 'static {
 /// and body against the spec when a method runs, and the response types admit only
 /// the statuses and bodies the spec documents.
 pub trait Api: Authenticator {}
+
 /// The router for `service` with the default [`Config`](::oasgen_runtime::server::Config).
 pub fn router<S: Api>(service: ::std::sync::Arc<S>) -> ::axum::Router {
     router_with(service, ::oasgen_runtime::server::Config::default())
