@@ -135,8 +135,10 @@ impl Lowerer<'_> {
                     &type_stem,
                     &op_ptr,
                     &item_ptr,
+                    0,
                 );
-                self.add_missing_path_params(path, item, &mut params, &type_stem, &op_ptr);
+                let at = (item_ptr.as_str(), op_ptr.as_str());
+                self.add_missing_path_params(path, item, &mut params, &type_stem, at);
                 let path_segments = self.path_segments(path, &params, &op_ptr);
                 let body = op.request_body.as_ref().and_then(|b| {
                     self.lower_body(b, &type_stem, &push_pointer(&op_ptr, "requestBody"))
@@ -251,6 +253,7 @@ impl Lowerer<'_> {
         stem: &str,
         op_ptr: &str,
         item_ptr: &str,
+        first: usize,
     ) -> Vec<ir::Parameter> {
         // Path-item parameters first; an operation parameter with the same name and location
         // replaces one (OpenAPI 3.0, Path Item Object).
@@ -259,6 +262,7 @@ impl Lowerer<'_> {
         let sources = [(item_params, item_ptr), (op_params, op_ptr)];
         for (params, base) in sources {
             for (i, p) in params.iter().enumerate() {
+                let i = first + i;
                 let ptr = push_pointer(&push_pointer(base, "parameters"), &i.to_string());
                 let reference = match p {
                     ReferenceOr::Reference { reference } => Some(reference.clone()),
@@ -471,14 +475,16 @@ impl Lowerer<'_> {
     }
 
     /// Declares the template variables an operation forgot to declare (a real-world quirk):
-    /// with the declaration a sibling operation of the same path gives, or as a string.
+    /// with the declaration a sibling operation of the same path gives, or as a string. The
+    /// sibling's parameter is lowered at its own pointer, so that its schema is its own (types
+    /// are keyed by pointer). `at` is the pointers of the path item and of the operation.
     fn add_missing_path_params(
         &mut self,
         path: &str,
         item: &openapiv3::PathItem,
         params: &mut Vec<ir::Parameter>,
         stem: &str,
-        op_ptr: &str,
+        (item_ptr, op_ptr): (&str, &str),
     ) {
         for name in template_names(path) {
             if params
@@ -487,18 +493,19 @@ impl Lowerer<'_> {
             {
                 continue;
             }
-            let sibling = item.iter().find_map(|(_, op)| {
-                op.parameters.iter().find(|p| match p {
+            let sibling = item.iter().find_map(|(method, op)| {
+                let found = op.parameters.iter().position(|p| match p {
                     ReferenceOr::Item(p) => {
                         location_of(p) == ParamLocation::Path && p.parameter_data_ref().name == name
                     }
                     ReferenceOr::Reference { reference } => self
                         .resolve_raw(reference)
                         .is_some_and(|raw| raw["in"] == "path" && raw["name"] == name.as_str()),
-                })
+                });
+                found.map(|i| (push_pointer(item_ptr, method), &op.parameters[i..=i], i))
             });
-            let mut lowered = match sibling {
-                Some(p) => self.lower_params(&[], std::slice::from_ref(p), stem, op_ptr, op_ptr),
+            let mut lowered = match &sibling {
+                Some((ptr, p, i)) => self.lower_params(&[], p, stem, ptr, ptr, *i),
                 None => Vec::new(),
             };
             let mut param = lowered.pop().unwrap_or_else(|| ir::Parameter {
