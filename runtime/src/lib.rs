@@ -12,6 +12,7 @@
 pub mod auth;
 #[cfg(feature = "client")]
 pub mod error;
+pub mod format;
 #[cfg(feature = "client")]
 pub mod oauth2;
 mod secret;

@@ -130,6 +130,7 @@ fn view(kind: &SchemaKind) -> View<'_> {
                 min_items: a.min_items.map(|n| n as u64),
                 max_items: a.max_items.map(|n| n as u64),
                 format: None,
+                items: None,
             };
             if !a.properties.is_empty() {
                 v.properties = Some(&a.properties);
@@ -144,6 +145,12 @@ fn view(kind: &SchemaKind) -> View<'_> {
         }
     }
     v.constraints.format = v.format.clone();
+    if let Some(ReferenceOr::Item(items)) = v.items {
+        let c = view(&items.schema_kind).constraints;
+        if !c.is_empty() || c.format.is_some() || c.items.is_some() {
+            v.constraints.items = Some(Box::new(c));
+        }
+    }
     v
 }
 
@@ -500,6 +507,7 @@ impl Lowerer<'_> {
                     TypeKind::Struct(ir::Struct {
                         fields: Vec::new(),
                         additional: None,
+                        closed: true,
                     }),
                 ),
             };
@@ -564,7 +572,17 @@ impl Lowerer<'_> {
                 );
             }
         }
-        self.types[id.0].kind = TypeKind::Struct(ir::Struct { fields, additional });
+        // Under `allOf`, a member's `false` refuses the other members' properties too (JSON
+        // Schema reads each member alone); the server refuses only what no member declares.
+        let closed = matches!(
+            parts.additional,
+            Some((AdditionalProperties::Any(false), ..))
+        );
+        self.types[id.0].kind = TypeKind::Struct(ir::Struct {
+            fields,
+            additional,
+            closed,
+        });
         TypeExpr::Named(id)
     }
 
