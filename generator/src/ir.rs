@@ -131,6 +131,9 @@ pub struct StringEnum {
     pub variants: Vec<EnumVariant>,
     /// Spec `default`, if it is one of the values.
     pub default: Option<String>,
+    /// `null` is one of the values: only then does `nullable: true` let the server take `null`
+    /// (the `enum` still applies to it, as OpenAPI 3.0.3 clarifies).
+    pub lists_null: bool,
 }
 
 /// One value of a string enum.

@@ -1,7 +1,7 @@
 //! What the generated router checks of a request beyond types and required members, through
 //! the mock of `fixtures/validation.yaml`: closed objects (`additionalProperties: false`),
 //! constraints on array items, string formats, and a path parameter borrowed from a sibling
-//! operation, read with its own type.
+//! operation, read with its own type; where `null` is taken.
 
 use fixture_validation::{mock::Mock, server::router};
 use serde_json::{json, Value};
@@ -56,11 +56,11 @@ async fn a_conforming_body_is_accepted() {
 
 #[tokio::test]
 async fn members_a_closed_object_does_not_declare_are_refused() {
-    let (status, body) = create(json!({"name": "lamp", "colour": "red"})).await;
+    let (status, body) = create(json!({"name": "lamp", "size": 3})).await;
     assert_eq!(status, 400);
     assert_eq!(
         problems(&body),
-        [("colour".into(), "unexpected_member".into())]
+        [("size".into(), "unexpected_member".into())]
     );
     let nested = json!({"name": "lamp", "window": {"from": "2024-01-01", "to": "x"}});
     let (status, body) = create(nested).await;
@@ -150,5 +150,24 @@ async fn a_borrowed_path_parameter_keeps_its_own_type() {
     assert_eq!(
         problems(&body),
         [("thingId".into(), "invalid_format".into())]
+    );
+}
+
+#[tokio::test]
+async fn null_is_taken_where_the_schema_allows_it() {
+    let thing = json!({
+        "name": "lamp",
+        "note": null,
+        "shade": null,
+        "groups": ["a", 1, null, {"x": 1}]
+    });
+    assert_eq!(create(thing).await.0, 204);
+    // `colour` is nullable, but its enum does not list `null`.
+    let (status, body) = create(json!({"name": "lamp", "colour": null})).await;
+    assert_eq!(status, 400);
+    assert_eq!(problems(&body), [("colour".into(), "invalid_type".into())]);
+    assert_eq!(
+        create(json!({"name": "lamp", "colour": "red"})).await.0,
+        204
     );
 }

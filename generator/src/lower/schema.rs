@@ -467,6 +467,20 @@ impl Lowerer<'_> {
                 return self.ref_expr(reference, &member_ptr);
             }
         }
+        // Members that only annotate, none saying `type: object`, and nothing object-like beside
+        // them (`allOf: [{}]`): no constraint on the value at all, so any value, `null` too.
+        let says_object = |m: &ReferenceOr<Schema>| match m {
+            ReferenceOr::Item(s) => view(&s.schema_kind).typ == Some("object"),
+            ReferenceOr::Reference { .. } => true,
+        };
+        if structural.is_empty()
+            && !own_properties
+            && v.additional.is_none()
+            && v.typ.is_none()
+            && !v.all_of.iter().any(says_object)
+        {
+            return TypeExpr::Json;
+        }
         let mut parts = ObjectParts::default();
         for (i, member) in v.all_of.iter().enumerate() {
             let member_ptr = push_pointer(&push_pointer(ptr, "allOf"), &i.to_string());
@@ -631,7 +645,11 @@ impl Lowerer<'_> {
             hint,
             ptr,
             slot,
-            TypeKind::Enum(ir::StringEnum { variants, default }),
+            TypeKind::Enum(ir::StringEnum {
+                variants,
+                default,
+                lists_null: v.enumeration.iter().any(Value::is_null),
+            }),
         )
     }
 

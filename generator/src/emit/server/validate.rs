@@ -324,7 +324,11 @@ fn check_struct(api: &Api, s: &Struct) -> TokenStream {
     let required = s.fields.iter().filter(|f| f.required).map(|f| &f.json_name);
     let fields = s.fields.iter().map(|f| {
         let name = &f.json_name;
-        let nullable = f.nullable;
+        // OpenAPI 3.0 refuses `null` only where a `type` is written: an untyped member takes it.
+        // An `enum` applies to `null` too: a nullable enum takes it only if it lists it.
+        let enum_refuses_null = matches!(&f.ty, TypeExpr::Named(id)
+            if matches!(&api.ty(*id).kind, TypeKind::Enum(e) if !e.lists_null));
+        let nullable = (f.nullable && !enum_refuses_null) || f.ty == TypeExpr::Json;
         let check = check_fn(api, &f.ty, Some(&f.constraints));
         quote!((#name, #nullable, #check))
     });

@@ -33,7 +33,7 @@ impl Api for Mock {
     async fn get_thing(&self, _request: GetThingRequest) -> GetThingResponse {
         GetThingResponse::Ok(
             ::oasgen_runtime::server::sample(
-                "{\"name\":\"string\",\"tags\":[\"string\"],\"links\":[\"https://example.com\"],\"createdAt\":\"2024-01-01T00:00:00Z\",\"owner\":\"user@example.com\",\"window\":{\"from\":\"2024-01-01\"}}",
+                "{\"name\":\"string\",\"tags\":[\"string\"],\"links\":[\"https://example.com\"],\"createdAt\":\"2024-01-01T00:00:00Z\",\"owner\":\"user@example.com\",\"window\":{\"from\":\"2024-01-01\"},\"colour\":\"red\",\"shade\":\"dark\",\"note\":{},\"groups\":[{}]}",
             ),
         )
     }

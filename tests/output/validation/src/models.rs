@@ -23,6 +23,22 @@ pub struct Thing {
     /// See [`Window`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub window: Option<Window>,
+    /// `colour`.
+    ///
+    /// See [`ThingColour`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub colour: Option<ThingColour>,
+    /// `shade`.
+    ///
+    /// See [`ThingShade`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shade: Option<ThingShade>,
+    /// Anything at all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<::serde_json::Value>,
+    /// `groups`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Vec<::serde_json::Value>>,
 }
 
 /// `Window` (`#/components/schemas/Window` in the spec).
@@ -31,4 +47,106 @@ pub struct Window {
     /// `from`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
+}
+
+/// `ThingColour` (`#/components/schemas/Thing/properties/colour` in the spec).
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub enum ThingColour {
+    /// `red`
+    #[serde(rename = "red")]
+    Red,
+    /// `green`
+    #[serde(rename = "green")]
+    Green,
+    /// A value this version of the spec does not know; kept as received.
+    #[serde(untagged)]
+    Other(String),
+}
+
+impl ThingColour {
+    /// The value as it appears in JSON.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Red => "red",
+            Self::Green => "green",
+            Self::Other(value) => value.as_str(),
+        }
+    }
+}
+
+impl ::std::fmt::Display for ThingColour {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for ThingColour {
+    fn from(value: &str) -> Self {
+        match value {
+            "red" => Self::Red,
+            "green" => Self::Green,
+            other => Self::Other(other.to_string()),
+        }
+    }
+}
+
+/// `ThingShade` (`#/components/schemas/Thing/properties/shade` in the spec).
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub enum ThingShade {
+    /// `dark`
+    #[serde(rename = "dark")]
+    Dark,
+    /// `light`
+    #[serde(rename = "light")]
+    Light,
+    /// A value this version of the spec does not know; kept as received.
+    #[serde(untagged)]
+    Other(String),
+}
+
+impl ThingShade {
+    /// The value as it appears in JSON.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Dark => "dark",
+            Self::Light => "light",
+            Self::Other(value) => value.as_str(),
+        }
+    }
+}
+
+impl ::std::fmt::Display for ThingShade {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for ThingShade {
+    fn from(value: &str) -> Self {
+        match value {
+            "dark" => Self::Dark,
+            "light" => Self::Light,
+            other => Self::Other(other.to_string()),
+        }
+    }
 }

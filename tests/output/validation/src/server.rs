@@ -327,12 +327,33 @@ fn check_thing(
                 },
             ),
             ("window", false, check_window),
+            ("colour", false, check_thing_colour),
+            ("shade", true, check_thing_shade),
+            ("note", true, rt::any),
+            (
+                "groups",
+                false,
+                |v, at, errors| {
+                    rt::array(v, at, errors);
+                },
+            ),
         ],
     );
     rt::no_other_members(
         o,
         at,
-        &["name", "tags", "links", "createdAt", "owner", "window"],
+        &[
+            "name",
+            "tags",
+            "links",
+            "createdAt",
+            "owner",
+            "window",
+            "colour",
+            "shade",
+            "note",
+            "groups",
+        ],
         errors,
     );
 }
@@ -363,6 +384,24 @@ fn check_window(
         ],
     );
     rt::no_other_members(o, at, &["from"], errors);
+}
+
+/// Checks a value of `ThingColour`.
+fn check_thing_colour(
+    v: &::serde_json::Value,
+    at: &rt::At<'_>,
+    errors: &mut Vec<rt::FieldError>,
+) {
+    rt::one_of(v, at, &["red", "green"], errors);
+}
+
+/// Checks a value of `ThingShade`.
+fn check_thing_shade(
+    v: &::serde_json::Value,
+    at: &rt::At<'_>,
+    errors: &mut Vec<rt::FieldError>,
+) {
+    rt::one_of(v, at, &["dark", "light"], errors);
 }
 
 fn check_tenant_param(
