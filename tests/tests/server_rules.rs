@@ -1,7 +1,8 @@
 //! What the generated router checks of a request beyond types and required members, through
 //! the mock of `fixtures/validation.yaml`: closed objects (`additionalProperties: false`),
 //! constraints on array items, string formats, and a path parameter borrowed from a sibling
-//! operation, read with its own type; where `null` is taken.
+//! operation, read with its own type; where `null` is taken. And the mock's one memory: what
+//! it deleted.
 
 use fixture_validation::{mock::Mock, server::router};
 use serde_json::{json, Value};
@@ -170,4 +171,44 @@ async fn null_is_taken_where_the_schema_allows_it() {
         create(json!({"name": "lamp", "colour": "red"})).await.0,
         204
     );
+}
+
+#[tokio::test]
+async fn the_mock_answers_404_for_what_it_deleted_until_a_creation() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let app = router(std::sync::Arc::new(Mock::new()));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let http = reqwest::Client::new();
+    let one = format!("{base}/shops/acme/things/3fa85f64-5717-4562-b3fc-2c963f66afa6");
+    let other = format!("{base}/shops/acme/things/00000000-0000-0000-0000-000000000000");
+    let status = |r: reqwest::Response| r.status().as_u16();
+    assert_eq!(status(http.get(&one).send().await.unwrap()), 200);
+    assert_eq!(status(http.delete(&one).send().await.unwrap()), 204);
+    let gone = http.get(&one).send().await.unwrap();
+    assert_eq!(gone.status(), 404);
+    assert_eq!(
+        gone.json::<Value>().await.unwrap(),
+        json!({"message": "no such thing"})
+    );
+    assert_eq!(status(http.delete(&one).send().await.unwrap()), 404);
+    // Only that path: the query does not matter, another thing is still there.
+    assert_eq!(
+        status(
+            http.get(format!("{one}?verbose=true"))
+                .send()
+                .await
+                .unwrap()
+        ),
+        404
+    );
+    assert_eq!(status(http.get(&other).send().await.unwrap()), 200);
+    let created = http
+        .post(format!("{base}/shops/acme/things"))
+        .json(&json!({"name": "lamp"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(status(created), 204);
+    assert_eq!(status(http.get(&one).send().await.unwrap()), 200);
 }

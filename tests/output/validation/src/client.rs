@@ -88,6 +88,7 @@ impl Client {
         let response_ = self.core.send(request_, &security::GET_THING).await?;
         match response_.status.as_u16() {
             200u16 => response_.json(),
+            404u16 => response_.api_error_json(GetThingError::NotFound),
             _ => Err(response_.unexpected()),
         }
     }
@@ -111,6 +112,7 @@ impl Client {
         let response_ = self.core.send(request_, &security::DELETE_THING).await?;
         match response_.status.as_u16() {
             204u16 => Ok(()),
+            404u16 => response_.api_error_json(DeleteThingError::NotFound),
             _ => Err(response_.unexpected()),
         }
     }
@@ -139,10 +141,22 @@ impl Client {
 
 /// The documented error responses of [`Client::get_thing`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
-pub enum GetThingError {}
+pub enum GetThingError {
+    /// Status `404`.
+    ///
+    /// No such thing.
+    NotFound(crate::models::NotFound),
+}
+
 /// The documented error responses of [`Client::delete_thing`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
-pub enum DeleteThingError {}
+pub enum DeleteThingError {
+    /// Status `404`.
+    ///
+    /// No such thing.
+    NotFound(crate::models::NotFound),
+}
+
 /// The documented error responses of [`Client::create_thing`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CreateThingError {}

@@ -30,7 +30,15 @@ impl Authenticator for Mock {
 
 impl Api for Mock {
     /// Answers `getThing` from the spec.
-    async fn get_thing(&self, _request: GetThingRequest) -> GetThingResponse {
+    async fn get_thing(&self, request: GetThingRequest) -> GetThingResponse {
+        let path = ::std::format!(
+            "/shops/{}/things/{}", request.tenant, request.thing_id
+        );
+        if self.is_deleted(&path) {
+            return GetThingResponse::NotFound(
+                ::oasgen_runtime::server::sample("{\"message\":\"no such thing\"}"),
+            );
+        }
         GetThingResponse::Ok(
             ::oasgen_runtime::server::sample(
                 "{\"name\":\"string\",\"tags\":[\"string\"],\"links\":[\"https://example.com\"],\"createdAt\":\"2024-01-01T00:00:00Z\",\"owner\":\"user@example.com\",\"window\":{\"from\":\"2024-01-01\"},\"colour\":\"red\",\"shade\":\"dark\",\"note\":{},\"groups\":[{}]}",
@@ -39,12 +47,22 @@ impl Api for Mock {
     }
 
     /// Answers `deleteThing` from the spec.
-    async fn delete_thing(&self, _request: DeleteThingRequest) -> DeleteThingResponse {
+    async fn delete_thing(&self, request: DeleteThingRequest) -> DeleteThingResponse {
+        let path = ::std::format!(
+            "/shops/{}/things/{}", request.tenant, request.thing_id
+        );
+        if self.is_deleted(&path) {
+            return DeleteThingResponse::NotFound(
+                ::oasgen_runtime::server::sample("{\"message\":\"no such thing\"}"),
+            );
+        }
+        self.deleted(path);
         DeleteThingResponse::NoContent
     }
 
     /// Answers `createThing` from the spec.
     async fn create_thing(&self, _request: CreateThingRequest) -> CreateThingResponse {
+        self.created();
         CreateThingResponse::NoContent
     }
 }

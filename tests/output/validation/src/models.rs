@@ -150,3 +150,10 @@ impl From<&str> for ThingShade {
         }
     }
 }
+
+/// `NotFound` (`#/components/responses/NotFound/content/application~1json/schema` in the spec).
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct NotFound {
+    /// `message`.
+    pub message: String,
+}

@@ -74,12 +74,17 @@ pub enum GetThingResponse {
     ///
     /// The thing.
     Ok(crate::models::Thing),
+    /// `404`.
+    ///
+    /// No such thing.
+    NotFound(crate::models::NotFound),
 }
 
 impl ::axum::response::IntoResponse for GetThingResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
             Self::Ok(body) => rt::json(200, "application/json", body),
+            Self::NotFound(body) => rt::json(404, "application/json", body),
         }
     }
 }
@@ -102,12 +107,17 @@ pub enum DeleteThingResponse {
     ///
     /// Deleted.
     NoContent,
+    /// `404`.
+    ///
+    /// No such thing.
+    NotFound(crate::models::NotFound),
 }
 
 impl ::axum::response::IntoResponse for DeleteThingResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
             Self::NoContent => rt::empty(204),
+            Self::NotFound(body) => rt::json(404, "application/json", body),
         }
     }
 }
