@@ -116,7 +116,7 @@ fn emit_method(api: &Api, op: &Operation) -> TokenStream {
             "the spec documents no response this mock can build"
         )),
     };
-    let succeeds = chosen.is_some_and(|r| is_success(&r));
+    let succeeds = chosen.is_some_and(is_success);
     let (memory, reads_request) = match memory(api, op, &response, succeeds) {
         Some((tokens, reads)) => (Some(tokens), reads),
         None => (None, false),
