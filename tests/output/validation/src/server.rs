@@ -65,6 +65,8 @@ pub struct GetThingRequest {
     pub verbose: Option<bool>,
     /// `thingId` (Path parameter).
     pub thing_id: String,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `getThing` documents, one variant per status.
@@ -98,6 +100,8 @@ pub struct DeleteThingRequest {
     pub since: Option<String>,
     /// `thingId` (Path parameter).
     pub thing_id: String,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `deleteThing` documents, one variant per status.
@@ -129,6 +133,8 @@ pub struct CreateThingRequest {
     pub tenant: String,
     /// The request body.
     pub body: crate::models::Thing,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
 }
 
 /// The responses `createThing` documents, one variant per status.
@@ -245,6 +251,7 @@ fn get_thing_request(input: &mut rt::Input) -> Option<GetThingRequest> {
         tenant: tenant?,
         verbose,
         thing_id: thing_id?,
+        raw: input.raw(),
     })
 }
 
@@ -256,6 +263,7 @@ fn delete_thing_request(input: &mut rt::Input) -> Option<DeleteThingRequest> {
         tenant: tenant?,
         since,
         thing_id: thing_id?,
+        raw: input.raw(),
     })
 }
 
@@ -265,6 +273,7 @@ fn create_thing_request(input: &mut rt::Input) -> Option<CreateThingRequest> {
     Some(CreateThingRequest {
         tenant: tenant?,
         body: body?,
+        raw: input.raw(),
     })
 }
 
