@@ -13,8 +13,8 @@ use std::sync::{Arc, Mutex};
 ///
 /// It remembers one thing: the paths it answered a successful `DELETE` for. Until a `POST`
 /// succeeds (its answer, a sample, may name the deleted resource again), a request to such a
-/// path is answered with the operation's documented `404` when it documents one. Clones share
-/// that memory.
+/// path, or under it, is answered with the operation's documented `404` when it documents one.
+/// Clones share that memory.
 #[derive(Debug, Clone, Default)]
 pub struct Mock {
     tokens: Option<Vec<String>>,
@@ -57,10 +57,14 @@ impl Mock {
         self.memory().insert(path);
     }
 
-    /// Whether the resource at `path` was deleted.
+    /// Whether the resource at `path`, or one it is under (`/a/1` for `/a/1/items`), was
+    /// deleted.
     #[doc(hidden)]
     pub fn is_deleted(&self, path: &str) -> bool {
-        self.memory().contains(path)
+        self.memory().iter().any(|d| {
+            path.strip_prefix(d.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        })
     }
 
     /// Forgets every deletion: a creation succeeded.
@@ -108,6 +112,7 @@ mod tests {
         let clone = mock.clone();
         mock.deleted("/things/1".into());
         assert!(clone.is_deleted("/things/1") && !clone.is_deleted("/things/2"));
+        assert!(clone.is_deleted("/things/1/parts") && !clone.is_deleted("/things/10"));
         clone.created();
         assert!(!mock.is_deleted("/things/1"));
     }
