@@ -59,11 +59,13 @@ impl Api for Mock {
         _principal: String,
         _request: SignupRequest,
     ) -> SignupResponse {
+        self.created();
         SignupResponse::Created(::oasgen_runtime::server::sample("{\"id\":\"string\"}"))
     }
 
     /// Answers `login` from the spec.
     async fn login(&self, _principal: String, _request: LoginRequest) -> LoginResponse {
+        self.created();
         LoginResponse::Ok(
             ::oasgen_runtime::server::sample(
                 "{\"access_token\":\"aYR3Lu3rpsQ9ODhBIR83b3txTr5K\",\"saas_token\":\"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMzg2OTAwMCIsImV4cCI6MTY0MDQ0NDAzMn0.lvxFOeCOk-DWi3kqwJwR8eKal3ON2rr53e9I6Pha5rI\",\"expires_in\":2591999,\"refresh_token\":\"94tKQ2Tsvlf9dYbmyccA7X1Rqe54B6dH\",\"refresh_token_expires_in\":86399,\"token_type\":\"Bearer\",\"session_id\":\"45c9726e-77c8-4bd0-b29d-61ab56f59726\",\"initialPassword\":false}",
@@ -112,6 +114,7 @@ impl Api for Mock {
         _principal: String,
         _request: SocialLoginRequest,
     ) -> SocialLoginResponse {
+        self.created();
         SocialLoginResponse::Ok(
             ::oasgen_runtime::server::sample(
                 "{\"social_access_token\":\"eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9...\",\"social_id_token\":\"eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9...\",\"refresh_token\":\"94tKQ2Tsvlf9dYbmyccA7X1Rqe54B6dH\",\"refresh_token_expires_in\":\"86399\",\"session_idle_time\":3600,\"token_type\":\"Bearer\",\"access_token\":\"aYR3Lu3rpsQ9ODhBIR83b3txTr5K\",\"saas_token\":\"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMzg2OTAwMCIsImV4cCI6MTY0MDQ0NDAzMn0.lvxFOeCOk-DWi3kqwJwR8eKal3ON2rr53e9I6Pha5rI\",\"expires_in\":\"2591999\",\"scope\":\"tenant={tenant}\"}",
@@ -136,8 +139,10 @@ impl Api for Mock {
     async fn delete_customer_profile(
         &self,
         _principal: String,
-        _request: DeleteCustomerProfileRequest,
+        request: DeleteCustomerProfileRequest,
     ) -> DeleteCustomerProfileResponse {
+        let path = ::std::format!("/customer/{}/me", request.tenant);
+        self.deleted(path);
         DeleteCustomerProfileResponse::Accepted
     }
 
@@ -156,6 +161,7 @@ impl Api for Mock {
         _principal: String,
         _request: AssignAccountRequest,
     ) -> AssignAccountResponse {
+        self.created();
         AssignAccountResponse::Created
     }
 
@@ -178,6 +184,7 @@ impl Api for Mock {
         _principal: String,
         _request: AddAddressRequest,
     ) -> AddAddressResponse {
+        self.created();
         AddAddressResponse::Created(
             ::oasgen_runtime::server::sample("{\"id\":\"b05c20e034\"}"),
         )
@@ -187,8 +194,18 @@ impl Api for Mock {
     async fn get_address(
         &self,
         _principal: String,
-        _request: GetAddressRequest,
+        request: GetAddressRequest,
     ) -> GetAddressResponse {
+        let path = ::std::format!(
+            "/customer/{}/me/addresses/{}", request.tenant, request.address_id
+        );
+        if self.is_deleted(&path) {
+            return GetAddressResponse::NotFound(
+                ::oasgen_runtime::server::sample(
+                    "{\"status\":100,\"type\":\"string\",\"message\":\"string\",\"moreInfo\":\"string\",\"details\":[{\"field\":\"string\",\"type\":\"string\",\"message\":\"string\",\"moreInfo\":\"string\"}]}",
+                ),
+            );
+        }
         GetAddressResponse::Ok(
             ::oasgen_runtime::server::sample(
                 "{\"contactName\":\"John Doe\",\"companyName\":\"Emporix\",\"street\":\"Platz der Republik\",\"streetNumber\":\"1\",\"streetAppendix\":\"\",\"extraLine1\":\"\",\"extraLine2\":\"\",\"extraLine3\":\"\",\"extraLine4\":\"\",\"zipCode\":\"11011\",\"city\":\"Berlin\",\"country\":\"DE\",\"state\":\"Berlin\",\"contactPhone\":\"123456789\",\"tags\":[\"BILLING\",\"SHIPPING\"],\"id\":\"b05c20e034\",\"isDefault\":true}",
@@ -200,8 +217,19 @@ impl Api for Mock {
     async fn delete_address(
         &self,
         _principal: String,
-        _request: DeleteAddressRequest,
+        request: DeleteAddressRequest,
     ) -> DeleteAddressResponse {
+        let path = ::std::format!(
+            "/customer/{}/me/addresses/{}", request.tenant, request.address_id
+        );
+        if self.is_deleted(&path) {
+            return DeleteAddressResponse::NotFound(
+                ::oasgen_runtime::server::sample(
+                    "{\"status\":100,\"type\":\"string\",\"message\":\"string\",\"moreInfo\":\"string\",\"details\":[{\"field\":\"string\",\"type\":\"string\",\"message\":\"string\",\"moreInfo\":\"string\"}]}",
+                ),
+            );
+        }
+        self.deleted(path);
         DeleteAddressResponse::NoContent
     }
 
@@ -209,8 +237,18 @@ impl Api for Mock {
     async fn update_address(
         &self,
         _principal: String,
-        _request: UpdateAddressRequest,
+        request: UpdateAddressRequest,
     ) -> UpdateAddressResponse {
+        let path = ::std::format!(
+            "/customer/{}/me/addresses/{}", request.tenant, request.address_id
+        );
+        if self.is_deleted(&path) {
+            return UpdateAddressResponse::NotFound(
+                ::oasgen_runtime::server::sample(
+                    "{\"status\":100,\"type\":\"string\",\"message\":\"string\",\"moreInfo\":\"string\",\"details\":[{\"field\":\"string\",\"type\":\"string\",\"message\":\"string\",\"moreInfo\":\"string\"}]}",
+                ),
+            );
+        }
         UpdateAddressResponse::Ok
     }
 
@@ -220,6 +258,7 @@ impl Api for Mock {
         _principal: String,
         _request: AddAddressTagsRequest,
     ) -> AddAddressTagsResponse {
+        self.created();
         AddAddressTagsResponse::NoContent
     }
 
@@ -227,8 +266,19 @@ impl Api for Mock {
     async fn delete_address_tags(
         &self,
         _principal: String,
-        _request: DeleteAddressTagsRequest,
+        request: DeleteAddressTagsRequest,
     ) -> DeleteAddressTagsResponse {
+        let path = ::std::format!(
+            "/customer/{}/me/addresses/{}/tags", request.tenant, request.address_id
+        );
+        if self.is_deleted(&path) {
+            return DeleteAddressTagsResponse::NotFound(
+                ::oasgen_runtime::server::sample(
+                    "{\"status\":100,\"type\":\"string\",\"message\":\"string\",\"moreInfo\":\"string\",\"details\":[{\"field\":\"string\",\"type\":\"string\",\"message\":\"string\",\"moreInfo\":\"string\"}]}",
+                ),
+            );
+        }
+        self.deleted(path);
         DeleteAddressTagsResponse::NoContent
     }
 
@@ -251,6 +301,7 @@ impl Api for Mock {
         _principal: String,
         _request: ResendActivationLinkRequest,
     ) -> ResendActivationLinkResponse {
+        self.created();
         ResendActivationLinkResponse::Accepted
     }
 
@@ -260,6 +311,7 @@ impl Api for Mock {
         _principal: String,
         _request: RequestEmailChangeRequest,
     ) -> RequestEmailChangeResponse {
+        self.created();
         RequestEmailChangeResponse::NoContent
     }
 
@@ -269,6 +321,7 @@ impl Api for Mock {
         _principal: String,
         _request: ConfirmEmailChangeRequest,
     ) -> ConfirmEmailChangeResponse {
+        self.created();
         ConfirmEmailChangeResponse::NoContent
     }
 
@@ -278,6 +331,7 @@ impl Api for Mock {
         _principal: String,
         _request: RequestPasswordResetRequest,
     ) -> RequestPasswordResetResponse {
+        self.created();
         RequestPasswordResetResponse::NoContent
     }
 
@@ -287,6 +341,7 @@ impl Api for Mock {
         _principal: String,
         _request: ResetPasswordRequest,
     ) -> ResetPasswordResponse {
+        self.created();
         ResetPasswordResponse::NoContent
     }
 
@@ -296,6 +351,7 @@ impl Api for Mock {
         _principal: String,
         _request: ChangePasswordRequest,
     ) -> ChangePasswordResponse {
+        self.created();
         ChangePasswordResponse::NoContent
     }
 }

@@ -134,6 +134,9 @@ pub struct Struct {
     pub fields: Vec<Field>,
     /// `additionalProperties`: extra keys are collected into a map of this value type.
     pub additional: Option<TypeExpr>,
+    /// `additionalProperties: false`: the server refuses a member that is not a field (the
+    /// model still ignores one, so that a client reads a newer server's answers).
+    pub closed: bool,
 }
 
 /// One property of an object.
@@ -174,6 +177,9 @@ pub struct StringEnum {
     pub variants: Vec<EnumVariant>,
     /// Spec `default`, if it is one of the values.
     pub default: Option<String>,
+    /// `null` is one of the values: only then does `nullable: true` let the server take `null`
+    /// (the `enum` still applies to it, as OpenAPI 3.0.3 clarifies).
+    pub lists_null: bool,
 }
 
 /// One value of a string enum.
@@ -253,6 +259,9 @@ pub struct Constraints {
     pub max_items: Option<u64>,
     /// `format` as written (`email`, `date-time`, ...).
     pub format: Option<String>,
+    /// Of an array, the constraints of its items, when `items` is written in place (a
+    /// referenced item schema is a named type).
+    pub items: Option<Box<Constraints>>,
 }
 
 impl Constraints {

@@ -14,6 +14,7 @@ pub mod auth;
 #[cfg(feature = "client")]
 pub mod error;
 pub mod form;
+pub mod format;
 #[cfg(feature = "client")]
 pub mod oauth2;
 #[cfg(feature = "client")]

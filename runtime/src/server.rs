@@ -1108,7 +1108,7 @@ pub struct Rules {
     pub min_items: Option<u64>,
     /// `maxItems`.
     pub max_items: Option<u64>,
-    /// `format` (only `email` is checked).
+    /// `format` (those [`crate::format`] checks).
     pub format: Option<&'static str>,
 }
 
@@ -1169,7 +1169,7 @@ impl Rules {
         self
     }
 
-    /// With `format` (only `email` is checked).
+    /// With `format` (those [`crate::format`] checks).
     pub const fn format(mut self, format: &'static str) -> Self {
         self.format = Some(format);
         self
@@ -1226,6 +1226,24 @@ pub fn members(
                 check(v, &at, errors);
             }
         }
+    }
+}
+
+/// Checks that `o` has no member but the `known` ones (`additionalProperties: false`).
+#[doc(hidden)]
+pub fn no_other_members(
+    o: &Map<String, Value>,
+    at: &At<'_>,
+    known: &[&str],
+    errors: &mut Vec<FieldError>,
+) {
+    for name in o.keys().filter(|k| !known.contains(&k.as_str())) {
+        let at = member(at, name).to_string();
+        errors.push(FieldError::new(
+            &at,
+            "unexpected_member",
+            "is not allowed here",
+        ));
     }
 }
 
@@ -1426,12 +1444,12 @@ fn string_rules(s: &str, at: &At<'_>, rules: &Rules, errors: &mut Vec<FieldError
     if let Some(p) = &rules.pattern {
         pattern_rule(s, at, p, errors);
     }
-    if rules.format == Some("email") && !is_email(s) {
-        errors.push(FieldError::new(
-            &at.to_string(),
-            "invalid_format",
-            "must be an email address",
-        ));
+    if let Some(format) = rules.format.filter(|f| !crate::format::conforms(f, s)) {
+        let message = match format {
+            "email" => "must be an email address".to_string(),
+            _ => format!("must be a valid {format}"),
+        };
+        errors.push(FieldError::new(&at.to_string(), "invalid_format", message));
     }
 }
 
@@ -1465,18 +1483,6 @@ fn number_rules(x: f64, at: &At<'_>, rules: &Rules, errors: &mut Vec<FieldError>
             "out_of_range",
             "the number is out of range",
         ));
-    }
-}
-
-/// A plain `local@domain` address: what the reference service can store and send mail to.
-fn is_email(s: &str) -> bool {
-    match s.rsplit_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && !domain.is_empty()
-                && !s.chars().any(|c| c.is_whitespace() || c.is_control())
-        }
-        None => false,
     }
 }
 

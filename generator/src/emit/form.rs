@@ -24,6 +24,7 @@ pub fn emit_form(api: &Api, def: &TypeDef, form: &Form, scope: Scope) -> TokenSt
     let as_struct = Struct {
         fields: form.fields.iter().map(|f| f.field.clone()).collect(),
         additional: None,
+        closed: false,
     };
     let has_secret = as_struct.fields.iter().any(|f| f.secret);
     let debug = (!has_secret).then(|| quote!(Debug,));

@@ -5,11 +5,18 @@
 //! type, else a value built from the type) and the headers it declares (`ResponseHeader::sample`,
 //! chosen the same way; an optional one without a sample is not sent). When no such body or
 //! required header could be built, it answers the first documented response it can.
+//!
+//! The mock remembers the paths it answered a successful `DELETE` for (`Mock::deleted`): a
+//! later request to such a path answers the operation's documented `404`, if it documents one,
+//! until a `POST` succeeds (its sample may name the resource again).
 
 use super::docs::doc_attrs;
 use super::server::{header_fields, is_secret, principal, request_name, response_name, Principal};
 use super::types::ident;
-use crate::ir::{Api, BodyEncoding, Operation, Response, ResponseHeader, StatusSpec};
+use crate::ir::{
+    Api, BodyEncoding, Method, Operation, PathSegment, Response, ResponseHeader, StatusSpec,
+    TypeExpr, TypeKind,
+};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -32,7 +39,7 @@ pub fn emit(api: &Api, item: Item) -> TokenStream {
     match item {
         Item::Head => emit_head(api),
         Item::Api => {
-            let methods = api.operations.iter().map(emit_method);
+            let methods = api.operations.iter().map(|op| emit_method(api, op));
             quote! {
                 impl Api for Mock {
                     #(#methods)*
@@ -91,7 +98,7 @@ fn emit_head(api: &Api) -> TokenStream {
 }
 
 /// One method of `impl Api for Mock`.
-fn emit_method(op: &Operation) -> TokenStream {
+fn emit_method(api: &Api, op: &Operation) -> TokenStream {
     let name = ident(&op.fn_name);
     let request = request_name(op);
     let response = response_name(op);
@@ -101,40 +108,133 @@ fn emit_method(op: &Operation) -> TokenStream {
         Principal::Required => Some(quote!(_principal: String,)),
     };
     let docs = doc_attrs(&[format!("Answers `{}` from the spec.", op.operation_id)]);
-    let answer = match answer(op) {
+    let chosen = answer(op);
+    let answer = match chosen {
         Some(r) => emit_answer(&response, r),
         // Nothing documented can be built: the warning at generation said so.
         None => quote!(::std::panic!(
             "the spec documents no response this mock can build"
         )),
     };
+    let succeeds = chosen.is_some_and(is_success);
+    let (memory, reads_request) = match memory(api, op, &response, succeeds) {
+        Some((tokens, reads)) => (Some(tokens), reads),
+        None => (None, false),
+    };
+    let arg = if reads_request {
+        quote!(request)
+    } else {
+        quote!(_request)
+    };
     quote! {
         #docs
-        async fn #name(&self, #principal _request: #request) -> #response {
+        async fn #name(&self, #principal #arg: #request) -> #response {
+            #memory
             #answer
         }
     }
 }
 
-/// The response the mock answers: the first success it has a body for, else the first other
-/// response it has one for.
-fn answer(op: &Operation) -> Option<&Response> {
-    let success = |r: &&Response| match r.status {
+/// What the method does with the mock's memory of deleted paths before it answers: looks the
+/// path up when the operation documents a `404`, remembers it after a successful `DELETE`,
+/// forgets all after a successful `POST`; and whether that reads the request. `None` when
+/// nothing (a path without parameters, or one whose parameters are not scalars).
+fn memory(
+    api: &Api,
+    op: &Operation,
+    response: &proc_macro2::Ident,
+    succeeds: bool,
+) -> Option<(TokenStream, bool)> {
+    if op.method == Method::Post && succeeds {
+        return Some((quote!(self.created();), false));
+    }
+    let path = concrete_path(api, op)?;
+    let not_found = op
+        .responses
+        .iter()
+        .filter(|r| r.status == StatusSpec::Code(404) && buildable(r))
+        .map(|r| emit_answer(response, r))
+        .next();
+    let lookup = not_found.map(|answer| {
+        quote! {
+            if self.is_deleted(&path) {
+                return #answer;
+            }
+        }
+    });
+    let remember = (op.method == Method::Delete && succeeds).then(|| quote!(self.deleted(path);));
+    if lookup.is_none() && remember.is_none() {
+        return None;
+    }
+    let tokens = quote! {
+        let path = #path;
+        #lookup
+        #remember
+    };
+    Some((tokens, true))
+}
+
+/// `format!` of the request's path with its parameters' values, if the path has parameters and
+/// each is a scalar (what a path holds in practice).
+fn concrete_path(api: &Api, op: &Operation) -> Option<TokenStream> {
+    let mut template = String::new();
+    let mut args = Vec::new();
+    for segment in &op.path_segments {
+        match segment {
+            PathSegment::Literal(text) => {
+                template.push_str(&text.replace('{', "{{").replace('}', "}}"))
+            }
+            PathSegment::Param(i) => {
+                let p = &op.params[*i];
+                if !displays(api, &p.ty) {
+                    return None;
+                }
+                template.push_str("{}");
+                let field = ident(&p.ident);
+                args.push(quote!(request.#field));
+            }
+        }
+    }
+    (!args.is_empty()).then(|| quote!(::std::format!(#template, #(#args),*)))
+}
+
+/// Whether a value of `ty` implements `Display` as the path shows it.
+fn displays(api: &Api, ty: &TypeExpr) -> bool {
+    match ty {
+        TypeExpr::Bool | TypeExpr::I32 | TypeExpr::I64 | TypeExpr::F64 | TypeExpr::String => true,
+        TypeExpr::Named(id) => match &api.ty(*id).kind {
+            TypeKind::Enum(_) => true,
+            TypeKind::Alias(e) => displays(api, e),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+fn is_success(r: &Response) -> bool {
+    match r.status {
         StatusSpec::Code(c) => (200..300).contains(&c),
         StatusSpec::Range(x) => x == 2,
         StatusSpec::Default => false,
-    };
-    let buildable = |r: &&Response| {
-        r.body
-            .as_ref()
-            .is_none_or(|b| b.encoding != BodyEncoding::Json || b.sample.is_some())
-            && r.headers.iter().all(|h| !h.required || h.sample.is_some())
-    };
-    let mut rest = op.responses.iter().filter(buildable);
+    }
+}
+
+/// Whether the mock can build `r`: a JSON body needs a sample, a required header too.
+fn buildable(r: &Response) -> bool {
+    r.body
+        .as_ref()
+        .is_none_or(|b| b.encoding != BodyEncoding::Json || b.sample.is_some())
+        && r.headers.iter().all(|h| !h.required || h.sample.is_some())
+}
+
+/// The response the mock answers: the first success it has a body for, else the first other
+/// response it has one for.
+fn answer(op: &Operation) -> Option<&Response> {
+    let mut rest = op.responses.iter().filter(|r| buildable(r));
     op.responses
         .iter()
-        .filter(buildable)
-        .find(success)
+        .filter(|r| buildable(r))
+        .find(|r| is_success(r))
         .or_else(|| rest.next())
 }
 

@@ -137,9 +137,11 @@ impl Lowerer<'_> {
                     item_ptr: &item_ptr,
                     op_ptr: &op_ptr,
                     authorization_by: authorization_scheme(&security, schemes),
+                    first: 0,
                 };
                 let mut params = self.lower_params(&sources, &type_stem);
-                self.add_missing_path_params(path, item, &mut params, &type_stem, &op_ptr);
+                let at = (item_ptr.as_str(), op_ptr.as_str());
+                self.add_missing_path_params(path, item, &mut params, &type_stem, at);
                 let path_segments = self.path_segments(path, &params, &op_ptr);
                 let body = op.request_body.as_ref().and_then(|b| {
                     self.lower_body(b, &type_stem, &push_pointer(&op_ptr, "requestBody"))
@@ -300,6 +302,7 @@ impl Lowerer<'_> {
         ];
         for (params, base) in lists {
             for (i, p) in params.iter().enumerate() {
+                let i = sources.first + i;
                 let ptr = push_pointer(&push_pointer(base, "parameters"), &i.to_string());
                 let reference = match p {
                     ReferenceOr::Reference { reference } => Some(reference.clone()),
@@ -501,14 +504,16 @@ impl Lowerer<'_> {
     }
 
     /// Declares the template variables an operation forgot to declare (a real-world quirk):
-    /// with the declaration a sibling operation of the same path gives, or as a string.
+    /// with the declaration a sibling operation of the same path gives, or as a string. The
+    /// sibling's parameter is lowered at its own pointer, so that its schema is its own (types
+    /// are keyed by pointer). `at` is the pointers of the path item and of the operation.
     fn add_missing_path_params(
         &mut self,
         path: &str,
         item: &openapiv3::PathItem,
         params: &mut Vec<ir::Parameter>,
         stem: &str,
-        op_ptr: &str,
+        (item_ptr, op_ptr): (&str, &str),
     ) {
         for name in template_names(path) {
             if params
@@ -517,24 +522,26 @@ impl Lowerer<'_> {
             {
                 continue;
             }
-            let sibling = item.iter().find_map(|(_, op)| {
-                op.parameters.iter().find(|p| match p {
+            let sibling = item.iter().find_map(|(method, op)| {
+                let found = op.parameters.iter().position(|p| match p {
                     ReferenceOr::Item(p) => {
                         location_of(p) == ParamLocation::Path && p.parameter_data_ref().name == name
                     }
                     ReferenceOr::Reference { reference } => self
                         .resolve_raw(reference)
                         .is_some_and(|raw| raw["in"] == "path" && raw["name"] == name.as_str()),
-                })
+                });
+                found.map(|i| (push_pointer(item_ptr, method), &op.parameters[i..=i], i))
             });
-            let mut lowered = match sibling {
-                Some(p) => {
+            let mut lowered = match &sibling {
+                Some((ptr, p, i)) => {
                     let sources = ParamSources {
                         item: &[],
-                        op: std::slice::from_ref(p),
-                        item_ptr: op_ptr,
-                        op_ptr,
+                        op: p,
+                        item_ptr: ptr,
+                        op_ptr: ptr,
                         authorization_by: None,
+                        first: *i,
                     };
                     self.lower_params(&sources, stem)
                 }
@@ -855,6 +862,9 @@ struct ParamSources<'a> {
     op_ptr: &'a str,
     /// A security scheme of the operation that sends `Authorization`, if any.
     authorization_by: Option<String>,
+    /// The index of `op`'s first parameter in its list (a parameter borrowed alone from a
+    /// sibling operation keeps its pointer).
+    first: usize,
 }
 
 /// The first scheme of `security` that sends the `Authorization` header, by name.

@@ -130,6 +130,7 @@ fn view(kind: &SchemaKind) -> View<'_> {
                 min_items: a.min_items.map(|n| n as u64),
                 max_items: a.max_items.map(|n| n as u64),
                 format: None,
+                items: None,
             };
             if !a.properties.is_empty() {
                 v.properties = Some(&a.properties);
@@ -144,6 +145,12 @@ fn view(kind: &SchemaKind) -> View<'_> {
         }
     }
     v.constraints.format = v.format.clone();
+    if let Some(ReferenceOr::Item(items)) = v.items {
+        let c = view(&items.schema_kind).constraints;
+        if !c.is_empty() || c.format.is_some() || c.items.is_some() {
+            v.constraints.items = Some(Box::new(c));
+        }
+    }
     v
 }
 
@@ -460,6 +467,20 @@ impl Lowerer<'_> {
                 return self.ref_expr(reference, &member_ptr);
             }
         }
+        // Members that only annotate, none saying `type: object`, and nothing object-like beside
+        // them (`allOf: [{}]`): no constraint on the value at all, so any value, `null` too.
+        let says_object = |m: &ReferenceOr<Schema>| match m {
+            ReferenceOr::Item(s) => view(&s.schema_kind).typ == Some("object"),
+            ReferenceOr::Reference { .. } => true,
+        };
+        if structural.is_empty()
+            && !own_properties
+            && v.additional.is_none()
+            && v.typ.is_none()
+            && !v.all_of.iter().any(says_object)
+        {
+            return TypeExpr::Json;
+        }
         let mut parts = ObjectParts::default();
         for (i, member) in v.all_of.iter().enumerate() {
             let member_ptr = push_pointer(&push_pointer(ptr, "allOf"), &i.to_string());
@@ -500,6 +521,7 @@ impl Lowerer<'_> {
                     TypeKind::Struct(ir::Struct {
                         fields: Vec::new(),
                         additional: None,
+                        closed: true,
                     }),
                 ),
             };
@@ -564,7 +586,17 @@ impl Lowerer<'_> {
                 );
             }
         }
-        self.types[id.0].kind = TypeKind::Struct(ir::Struct { fields, additional });
+        // Under `allOf`, a member's `false` refuses the other members' properties too (JSON
+        // Schema reads each member alone); the server refuses only what no member declares.
+        let closed = matches!(
+            parts.additional,
+            Some((AdditionalProperties::Any(false), ..))
+        );
+        self.types[id.0].kind = TypeKind::Struct(ir::Struct {
+            fields,
+            additional,
+            closed,
+        });
         TypeExpr::Named(id)
     }
 
@@ -613,7 +645,11 @@ impl Lowerer<'_> {
             hint,
             ptr,
             slot,
-            TypeKind::Enum(ir::StringEnum { variants, default }),
+            TypeKind::Enum(ir::StringEnum {
+                variants,
+                default,
+                lists_null: v.enumeration.iter().any(Value::is_null),
+            }),
         )
     }
 

@@ -2,16 +2,24 @@
 //! crate implements its `Authenticator` and `Api` for it; this is the part every crate shares.
 
 use super::Credential;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 
 /// An implementation of a generated crate's `server::Api` that answers every operation from
 /// the spec's examples (the methods are in the generated `mock` module). Its `Authenticator`
 /// accepts any non-empty credential for every scheme, or only the tokens given to
 /// [`Mock::accept_tokens`], and grants every scope, or only those given to
 /// [`Mock::grant_scopes`]; the principal is the credential itself.
+///
+/// It remembers one thing: the paths it answered a successful `DELETE` for. Until a `POST`
+/// succeeds (its answer, a sample, may name the deleted resource again), a request to such a
+/// path, or under it, is answered with the operation's documented `404` when it documents one.
+/// Clones share that memory.
 #[derive(Debug, Clone, Default)]
 pub struct Mock {
     tokens: Option<Vec<String>>,
     scopes: Option<Vec<String>>,
+    deleted: Arc<Mutex<HashSet<String>>>,
 }
 
 impl Mock {
@@ -43,6 +51,33 @@ impl Mock {
         accepted.then(|| token.to_string())
     }
 
+    /// Remembers that the resource at `path` (with its parameters' values) was deleted.
+    #[doc(hidden)]
+    pub fn deleted(&self, path: String) {
+        self.memory().insert(path);
+    }
+
+    /// Whether the resource at `path`, or one it is under (`/a/1` for `/a/1/items`), was
+    /// deleted.
+    #[doc(hidden)]
+    pub fn is_deleted(&self, path: &str) -> bool {
+        self.memory().iter().any(|d| {
+            path.strip_prefix(d.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        })
+    }
+
+    /// Forgets every deletion: a creation succeeded.
+    #[doc(hidden)]
+    pub fn created(&self) {
+        self.memory().clear();
+    }
+
+    fn memory(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
+        // A set of strings is valid whatever a panicking holder did.
+        self.deleted.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Whether `scope` is granted.
     #[doc(hidden)]
     pub fn grants(&self, scope: &str) -> bool {
@@ -69,5 +104,16 @@ mod tests {
             Some("good".into())
         );
         assert!(strict.grants("a.read") && !strict.grants("a.write"));
+    }
+
+    #[test]
+    fn remembers_deletions_until_a_creation() {
+        let mock = Mock::new();
+        let clone = mock.clone();
+        mock.deleted("/things/1".into());
+        assert!(clone.is_deleted("/things/1") && !clone.is_deleted("/things/2"));
+        assert!(clone.is_deleted("/things/1/parts") && !clone.is_deleted("/things/10"));
+        clone.created();
+        assert!(!mock.is_deleted("/things/1"));
     }
 }

@@ -224,7 +224,7 @@ fn simple_check(
     if body.is_empty() {
         return Some(Simple::Runtime("any"));
     }
-    if constraints.and_then(rules_static).is_some() {
+    if constraints.is_some_and(has_rules) {
         return None;
     }
     match ty {
@@ -244,8 +244,9 @@ fn simple_check(
 /// the problems of one that fails to decode.
 ///
 /// Not so for anything with constraints, string enums (serde keeps unknown values), unions
-/// (serde picks the first alternative that decodes, the checks ask whether any passes) and
-/// additional properties (serde buffers them), nor for a struct with a member that is both
+/// (serde picks the first alternative that decodes, the checks ask whether any passes),
+/// additional properties (serde buffers them) and closed objects (serde ignores unknown
+/// members), nor for a struct with a member that is both
 /// required and nullable (serde takes a missing `Option` member for `None`).
 pub fn strict_decode_suffices(api: &Api, ty: &TypeExpr) -> bool {
     suffices(api, ty, &mut BTreeSet::new())
@@ -263,6 +264,7 @@ fn suffices(api: &Api, ty: &TypeExpr, visiting: &mut BTreeSet<TypeId>) -> bool {
             match &api.ty(*id).kind {
                 TypeKind::Struct(s) => {
                     s.additional.is_none()
+                        && !s.closed
                         && s.fields.iter().all(|f| {
                             let serde_misses =
                                 f.required && f.nullable || has_rules(&f.constraints);
@@ -359,7 +361,11 @@ fn check_struct(api: &Api, s: &Struct) -> TokenStream {
     let required = s.fields.iter().filter(|f| f.required).map(|f| &f.json_name);
     let fields = s.fields.iter().map(|f| {
         let name = &f.json_name;
-        let nullable = f.nullable;
+        // OpenAPI 3.0 refuses `null` only where a `type` is written: an untyped member takes it.
+        // An `enum` applies to `null` too: a nullable enum takes it only if it lists it.
+        let enum_refuses_null = matches!(&f.ty, TypeExpr::Named(id)
+            if matches!(&api.ty(*id).kind, TypeKind::Enum(e) if !e.lists_null));
+        let nullable = (f.nullable && !enum_refuses_null) || f.ty == TypeExpr::Json;
         let check = check_fn(api, &f.ty, Some(&f.constraints));
         quote!((#name, #nullable, #check))
     });
@@ -378,7 +384,11 @@ fn check_struct(api: &Api, s: &Struct) -> TokenStream {
             }
         })
     });
-    if s.fields.is_empty() && additional.as_ref().is_none_or(Option::is_none) {
+    let closed = s.closed.then(|| {
+        let known = s.fields.iter().map(|f| &f.json_name);
+        quote!(rt::no_other_members(o, at, &[#(#known),*], errors);)
+    });
+    if s.fields.is_empty() && !s.closed && additional.as_ref().is_none_or(Option::is_none) {
         return quote!(rt::object(v, at, &[#(#required),*], errors););
     }
     quote! {
@@ -388,6 +398,7 @@ fn check_struct(api: &Api, s: &Struct) -> TokenStream {
             return;
         };
         #members
+        #closed
         #additional
     }
 }
@@ -425,6 +436,7 @@ fn check_union(api: &Api, u: &Union) -> TokenStream {
 
 /// The checks for a value of type `ty` with `constraints`; empty when anything is accepted.
 pub fn check_expr(api: &Api, ty: &TypeExpr, constraints: Option<&Constraints>) -> TokenStream {
+    let item_constraints = constraints.and_then(|c| c.items.as_deref());
     let shape = match ty {
         TypeExpr::Bool => quote!(rt::boolean(v, at, errors);),
         TypeExpr::I32 => quote!(rt::integer(v, at, true, errors);),
@@ -433,10 +445,10 @@ pub fn check_expr(api: &Api, ty: &TypeExpr, constraints: Option<&Constraints>) -
         TypeExpr::String => quote!(rt::string(v, at, errors);),
         TypeExpr::Bytes | TypeExpr::Json => quote!(),
         TypeExpr::JsonObject => quote!(rt::object(v, at, &[], errors);),
-        TypeExpr::Array(inner) => match check_expr(api, inner, None) {
+        TypeExpr::Array(inner) => match check_expr(api, inner, item_constraints) {
             any if any.is_empty() => quote!(rt::array(v, at, errors);),
             body => {
-                let check = as_check_fn(api, inner, None, body);
+                let check = as_check_fn(api, inner, item_constraints, body);
                 quote!(rt::items(v, at, errors, #check);)
             }
         },
@@ -475,19 +487,26 @@ fn as_check_fn(
     }
 }
 
-/// Whether `c` has anything the server checks (of formats, only `email`).
+/// Whether `c` has anything the server checks, of the value or of its items.
 fn has_rules(c: &Constraints) -> bool {
-    !c.is_empty() || checks_email(c)
+    own_rules(c) || c.items.as_deref().is_some_and(has_rules)
 }
 
-/// Whether the server checks the format of a value with constraints `c`: only `email` it does.
-fn checks_email(c: &Constraints) -> bool {
-    c.format.as_deref() == Some("email")
+/// Whether `c` has anything the server checks of the value itself.
+fn own_rules(c: &Constraints) -> bool {
+    !c.is_empty() || checked_format(c).is_some()
+}
+
+/// The format of a value with constraints `c`, if the runtime checks it.
+fn checked_format(c: &Constraints) -> Option<&str> {
+    c.format
+        .as_deref()
+        .filter(|f| oasgen_runtime::format::is_checked(f))
 }
 
 /// A `static` with the constraints and the call that checks them, if any apply.
 fn rules_static(c: &Constraints) -> Option<TokenStream> {
-    if !has_rules(c) {
+    if !own_rules(c) {
         return None;
     }
     let count = |name: &str, x: Option<u64>| {
@@ -511,7 +530,7 @@ fn rules_static(c: &Constraints) -> Option<TokenStream> {
     let maximum = bound("maximum", c.maximum);
     let min_items = count("min_items", c.min_items);
     let max_items = count("max_items", c.max_items);
-    let format = checks_email(c).then(|| quote!(.format("email")));
+    let format = checked_format(c).map(|f| quote!(.format(#f)));
     Some(quote! {
         static RULES: rt::Rules = rt::Rules::NONE
             #min_length #max_length #pattern #minimum #maximum #min_items #max_items #format;
@@ -551,6 +570,10 @@ components:
     OtherFormat:
       type: object
       properties:
+        secret: { type: string, format: password }
+    DateTime:
+      type: object
+      properties:
         at: { type: string, format: date-time }
     RequiredNullable:
       type: object
@@ -588,6 +611,7 @@ components:
         for name in [
             "Constrained",
             "Email",
+            "DateTime",
             "RequiredNullable",
             "Color",
             "WithEnum",

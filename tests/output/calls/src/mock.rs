@@ -33,8 +33,14 @@ impl Api for Mock {
     async fn get_address(
         &self,
         _principal: String,
-        _request: GetAddressRequest,
+        request: GetAddressRequest,
     ) -> GetAddressResponse {
+        let path = ::std::format!(
+            "/{}/addresses/{}", request.tenant, request.address_id
+        );
+        if self.is_deleted(&path) {
+            return GetAddressResponse::NotFound;
+        }
         GetAddressResponse::Ok {
             body: ::oasgen_runtime::server::sample(
                 "{\"id\":\"a-1\",\"city\":\"Berlin\"}",
@@ -64,6 +70,7 @@ impl Api for Mock {
         _principal: String,
         _request: AddAddressRequest,
     ) -> AddAddressResponse {
+        self.created();
         AddAddressResponse::Created {
             location: ::oasgen_runtime::server::sample("\"/acme/addresses/a-1\""),
         }
@@ -74,6 +81,7 @@ impl Api for Mock {
         &self,
         _request: UploadDocumentRequest,
     ) -> UploadDocumentResponse {
+        self.created();
         UploadDocumentResponse::NoContent
     }
 

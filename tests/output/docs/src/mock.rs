@@ -33,8 +33,14 @@ impl Api for Mock {
     async fn get_note(
         &self,
         _principal: Option<String>,
-        _request: GetNoteRequest,
+        request: GetNoteRequest,
     ) -> GetNoteResponse {
+        let path = ::std::format!(
+            "/tenants/{}/notes|{}", request.tenant, request.note_id
+        );
+        if self.is_deleted(&path) {
+            return GetNoteResponse::NotFound;
+        }
         GetNoteResponse::Ok(
             ::oasgen_runtime::server::sample(
                 "{\"id\":\"string\",\"body\":\"string\",\"tags\":[\"string\"]}",
@@ -48,6 +54,7 @@ impl Api for Mock {
         _principal: String,
         _request: CreateNoteRequest,
     ) -> CreateNoteResponse {
+        self.created();
         CreateNoteResponse::Created
     }
 }

@@ -31,6 +31,7 @@ impl Authenticator for Mock {
 impl Api for Mock {
     /// Answers `uploadMedia` from the spec.
     async fn upload_media(&self, _request: UploadMediaRequest) -> UploadMediaResponse {
+        self.created();
         UploadMediaResponse::Created(
             ::oasgen_runtime::server::sample(
                 "{\"id\":\"string\",\"title\":\"string\",\"size\":0}",
@@ -43,6 +44,7 @@ impl Api for Mock {
         &self,
         _request: RequestTokenRequest,
     ) -> RequestTokenResponse {
+        self.created();
         RequestTokenResponse::Ok(
             ::oasgen_runtime::server::sample("{\"access_token\":\"string\"}"),
         )
@@ -53,16 +55,19 @@ impl Api for Mock {
         &self,
         _request: RefreshTokenRequest,
     ) -> RefreshTokenResponse {
+        self.created();
         RefreshTokenResponse::NoContent
     }
 
     /// Answers `search` from the spec.
     async fn search(&self, _request: SearchRequest) -> SearchResponse {
+        self.created();
         SearchResponse::NoContent
     }
 
     /// Answers `rawUpload` from the spec.
     async fn raw_upload(&self, _request: RawUploadRequest) -> RawUploadResponse {
+        self.created();
         RawUploadResponse::NoContent
     }
 }

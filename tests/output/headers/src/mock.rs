@@ -42,6 +42,7 @@ impl Api for Mock {
 
     /// Answers `createItem` from the spec.
     async fn create_item(&self, _request: CreateItemRequest) -> CreateItemResponse {
+        self.created();
         CreateItemResponse::Created {
             body: ::oasgen_runtime::server::sample(
                 "{\"id\":\"string\",\"name\":\"string\"}",
@@ -52,7 +53,11 @@ impl Api for Mock {
     }
 
     /// Answers `getItem` from the spec.
-    async fn get_item(&self, _request: GetItemRequest) -> GetItemResponse {
+    async fn get_item(&self, request: GetItemRequest) -> GetItemResponse {
+        let path = ::std::format!("/items/{}", request.id);
+        if self.is_deleted(&path) {
+            return GetItemResponse::NotFound;
+        }
         GetItemResponse::Ok(
             ::oasgen_runtime::server::sample("{\"id\":\"string\",\"name\":\"string\"}"),
         )
@@ -60,6 +65,7 @@ impl Api for Mock {
 
     /// Answers `openSession` from the spec.
     async fn open_session(&self, _request: OpenSessionRequest) -> OpenSessionResponse {
+        self.created();
         OpenSessionResponse::NoContent {
             x_session_token: ::oasgen_runtime::Secret::new(
                 ::oasgen_runtime::server::sample::<String>("\"s3cr3t\""),

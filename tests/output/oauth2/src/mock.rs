@@ -52,8 +52,10 @@ impl Api for Mock {
     async fn delete_cart(
         &self,
         _principal: String,
-        _request: DeleteCartRequest,
+        request: DeleteCartRequest,
     ) -> DeleteCartResponse {
+        let path = ::std::format!("/carts/{}", request.cart_id);
+        self.deleted(path);
         DeleteCartResponse::NoContent
     }
 
@@ -63,6 +65,7 @@ impl Api for Mock {
         _principal: String,
         _request: CreateCartRequest,
     ) -> CreateCartResponse {
+        self.created();
         CreateCartResponse::Created(
             ::oasgen_runtime::server::sample(
                 "{\"id\":\"string\",\"items\":[\"string\"]}",

@@ -44,8 +44,10 @@ impl Api for Mock {
     async fn delete_item(
         &self,
         _principal: String,
-        _request: DeleteItemRequest,
+        request: DeleteItemRequest,
     ) -> DeleteItemResponse {
+        let path = ::std::format!("/shops/{}/items/{}", request.tenant, request.item_id);
+        self.deleted(path);
         DeleteItemResponse::NoContent
     }
 

@@ -31,6 +31,7 @@ impl Authenticator for Mock {
 impl Api for Mock {
     /// Answers `createThing` from the spec.
     async fn create_thing(&self, _request: CreateThingRequest) -> CreateThingResponse {
+        self.created();
         CreateThingResponse::Created
     }
 

@@ -38,20 +38,33 @@ impl Api for Mock {
 
     /// Answers `createNote` from the spec.
     async fn create_note(&self, _request: CreateNoteRequest) -> CreateNoteResponse {
+        self.created();
         CreateNoteResponse::Created(
             ::oasgen_runtime::server::sample("{\"id\":\"string\",\"text\":\"string\"}"),
         )
     }
 
     /// Answers `getNote` from the spec.
-    async fn get_note(&self, _request: GetNoteRequest) -> GetNoteResponse {
+    async fn get_note(&self, request: GetNoteRequest) -> GetNoteResponse {
+        let path = ::std::format!("/notes/{}", request.note_id);
+        if self.is_deleted(&path) {
+            return GetNoteResponse::NotFound(
+                ::oasgen_runtime::server::sample("{\"message\":\"string\"}"),
+            );
+        }
         GetNoteResponse::Ok(
             ::oasgen_runtime::server::sample("{\"id\":\"string\",\"text\":\"string\"}"),
         )
     }
 
     /// Answers `replaceNote` from the spec.
-    async fn replace_note(&self, _request: ReplaceNoteRequest) -> ReplaceNoteResponse {
+    async fn replace_note(&self, request: ReplaceNoteRequest) -> ReplaceNoteResponse {
+        let path = ::std::format!("/notes/{}", request.note_id);
+        if self.is_deleted(&path) {
+            return ReplaceNoteResponse::NotFound(
+                ::oasgen_runtime::server::sample("{\"message\":\"string\"}"),
+            );
+        }
         ReplaceNoteResponse::NoContent
     }
 
