@@ -186,6 +186,28 @@ impl<'a> Lowerer<'a> {
         self.raw.pointer(pointer)
     }
 
+    /// The component a `$ref` at `ptr` points to (a `what`: `parameter`, `header`, ...), or
+    /// `None` after reporting why there is none: not valid as a `what`, or nothing there.
+    fn resolve_or_report<T: Component>(
+        &mut self,
+        reference: &str,
+        ptr: &str,
+        what: &str,
+    ) -> Option<T> {
+        match self.resolve::<T>(reference) {
+            Some(Ok(item)) => Some(item.into_owned()),
+            Some(Err(e)) => {
+                self.problem(reference, format!("not a valid {what}: {e}"));
+                None
+            }
+            None => {
+                let message = format!("$ref `{reference}` points to nothing in this document");
+                self.problem(ptr, message);
+                None
+            }
+        }
+    }
+
     /// What a local `$ref` points to, typed: borrowed from the typed document when it names a
     /// component of `T`'s section (typed once, at load), else read from the raw document.
     /// `None` if it points to nothing.

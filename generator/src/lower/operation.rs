@@ -274,20 +274,9 @@ impl Lowerer<'_> {
     fn resolve_param(&mut self, p: &ReferenceOr<Parameter>, ptr: &str) -> Option<Parameter> {
         match p {
             ReferenceOr::Item(p) => Some(p.clone()),
-            ReferenceOr::Reference { reference } => match self.resolve::<Parameter>(reference) {
-                Some(Ok(p)) => Some(p.into_owned()),
-                Some(Err(e)) => {
-                    self.problem(reference, format!("not a valid parameter: {e}"));
-                    None
-                }
-                None => {
-                    self.problem(
-                        ptr,
-                        format!("$ref `{reference}` points to nothing in this document"),
-                    );
-                    None
-                }
-            },
+            ReferenceOr::Reference { reference } => {
+                self.resolve_or_report(reference, ptr, "parameter")
+            }
         }
     }
 
@@ -458,22 +447,12 @@ impl Lowerer<'_> {
             let (header, hptr, hint) = match h {
                 ReferenceOr::Item(h) => (h.clone(), hptr, super::schema::extend(hint, name)),
                 ReferenceOr::Reference { reference } => {
-                    match self.resolve::<openapiv3::Header>(reference) {
-                        Some(Ok(h)) => {
-                            (h.into_owned(), reference.clone(), component_hint(reference))
-                        }
-                        Some(Err(e)) => {
-                            self.problem(reference, format!("not a valid header: {e}"));
-                            continue;
-                        }
-                        None => {
-                            self.problem(
-                                &hptr,
-                                format!("$ref `{reference}` points to nothing in this document"),
-                            );
-                            continue;
-                        }
-                    }
+                    let Some(h) =
+                        self.resolve_or_report::<openapiv3::Header>(reference, &hptr, "header")
+                    else {
+                        continue;
+                    };
+                    (h, reference.clone(), component_hint(reference))
                 }
             };
             let (ty, schema) = self.lower_param_schema(&header.format, &hint, &hptr);
@@ -642,20 +621,10 @@ impl Lowerer<'_> {
                 ptr.to_string(),
                 vec![stem.to_string(), "Body".to_string()],
             ),
-            ReferenceOr::Reference { reference } => match self.resolve::<RequestBody>(reference) {
-                Some(Ok(b)) => (b.into_owned(), reference.clone(), component_hint(reference)),
-                Some(Err(e)) => {
-                    self.problem(reference, format!("not a valid request body: {e}"));
-                    return None;
-                }
-                None => {
-                    self.problem(
-                        ptr,
-                        format!("$ref `{reference}` points to nothing in this document"),
-                    );
-                    return None;
-                }
-            },
+            ReferenceOr::Reference { reference } => {
+                let b = self.resolve_or_report::<RequestBody>(reference, ptr, "request body")?;
+                (b, reference.clone(), component_hint(reference))
+            }
         };
         let mut contents = Vec::new();
         for (media, m) in &body.content {
@@ -743,24 +712,13 @@ impl Lowerer<'_> {
         for (status, r, rptr) in entries {
             let (response, rptr, shared) = match r {
                 ReferenceOr::Item(r) => (r.clone(), rptr, None),
-                ReferenceOr::Reference { reference } => match self.resolve::<Response>(reference) {
-                    Some(Ok(resp)) => (
-                        resp.into_owned(),
-                        reference.clone(),
-                        Some(component_hint(reference)),
-                    ),
-                    Some(Err(e)) => {
-                        self.problem(reference, format!("not a valid response: {e}"));
+                ReferenceOr::Reference { reference } => {
+                    let Some(r) = self.resolve_or_report::<Response>(reference, &rptr, "response")
+                    else {
                         continue;
-                    }
-                    None => {
-                        self.problem(
-                            &rptr,
-                            format!("$ref `{reference}` points to nothing in this document"),
-                        );
-                        continue;
-                    }
-                },
+                    };
+                    (r, reference.clone(), Some(component_hint(reference)))
+                }
             };
             let ident = scope.claim(&match status {
                 StatusSpec::Code(c) => naming::status_name(c),
