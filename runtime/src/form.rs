@@ -87,11 +87,7 @@ impl Parts {
             Ok(json) => json,
             Err(e) => return self.fail(name, e),
         };
-        let texts: Vec<String> = match json {
-            serde_json::Value::Null => Vec::new(),
-            serde_json::Value::Array(items) => items.into_iter().map(text_of).collect(),
-            other => vec![text_of(other)],
-        };
+        let texts = texts(&json);
         if explode {
             for t in texts {
                 self.parts.push((name, File::new(t)));
@@ -143,11 +139,20 @@ impl Parts {
     }
 }
 
-/// A scalar as form text: a string as is, anything else as its JSON text.
-fn text_of(value: serde_json::Value) -> String {
-    match value {
-        serde_json::Value::String(s) => s,
+/// A parameter's or text field's value as the texts the `simple` and `form` styles join or
+/// repeat: a scalar is one (a string as is, anything else as its JSON text), an array one per
+/// item, an object a name and a value per member, `null` none.
+pub(crate) fn texts(value: &serde_json::Value) -> Vec<String> {
+    use serde_json::Value;
+    let text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
         other => other.to_string(),
+    };
+    match value {
+        Value::Null => Vec::new(),
+        Value::Array(items) => items.iter().map(text).collect(),
+        Value::Object(map) => map.iter().flat_map(|(k, v)| [k.clone(), text(v)]).collect(),
+        other => vec![text(other)],
     }
 }
 

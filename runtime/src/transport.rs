@@ -666,19 +666,7 @@ fn path_url<E>(base: &Url, segments: &[&str]) -> Result<Url, Error<E>> {
 fn param_values<T: Serialize + ?Sized, E>(name: &str, value: &T) -> Result<Vec<String>, Error<E>> {
     let json = serde_json::to_value(value)
         .map_err(|e| Error::InvalidRequest(format!("parameter `{name}`: {e}")))?;
-    let scalar = |v: &serde_json::Value| match v {
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    Ok(match &json {
-        serde_json::Value::Null => Vec::new(),
-        serde_json::Value::Array(items) => items.iter().map(scalar).collect(),
-        serde_json::Value::Object(map) => map
-            .iter()
-            .flat_map(|(k, v)| [k.clone(), scalar(v)])
-            .collect(),
-        other => vec![scalar(other)],
-    })
+    Ok(crate::form::texts(&json))
 }
 
 /// Appends a query parameter in the `form` style: repeated keys when `explode`, else one
