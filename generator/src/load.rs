@@ -235,61 +235,12 @@ fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
 /// it is a best effort, and answers `None` rather than a wrong line when it gets lost.
 pub struct SourceMap<'t> {
     text: &'t str,
-    /// The text's lines, read on the first location asked for.
-    lines: std::sync::OnceLock<Vec<Line>>,
-}
-
-/// One line of the text, as [`SourceMap::find_token`] walks them.
-struct Line {
-    /// Its first byte.
-    start: usize,
-    /// Its indentation; `None` for a blank or comment line.
-    indent: Option<isize>,
-    /// The next line that is not blank and not indented deeper (the end of its block).
-    next: usize,
-}
-
-/// The lines of `text`, each with the end of its block: one pass, so that finding a key
-/// steps over whole blocks instead of their lines.
-fn lines(text: &str) -> Vec<Line> {
-    let mut out: Vec<Line> = Vec::new();
-    // Lines whose block is still open, by rising indentation.
-    let mut open: Vec<usize> = Vec::new();
-    let mut start = 0;
-    for line in text.split_inclusive('\n') {
-        let content = line.trim_end_matches(['\n', '\r']);
-        let trimmed = content.trim_start();
-        let indent = (!trimmed.is_empty() && !trimmed.starts_with('#'))
-            .then(|| (content.len() - trimmed.len()) as isize);
-        let i = out.len();
-        if let Some(d) = indent {
-            while let Some(&j) = open.last().filter(|&&j| out[j].indent >= Some(d)) {
-                out[j].next = i;
-                open.pop();
-            }
-            open.push(i);
-        }
-        out.push(Line {
-            start,
-            indent,
-            next: usize::MAX,
-        });
-        start += line.len();
-    }
-    let n = out.len();
-    for line in &mut out {
-        line.next = line.next.min(n);
-    }
-    out
 }
 
 impl<'t> SourceMap<'t> {
     /// Borrows `text`; lines are found only when a location is asked for.
     pub fn new(text: &'t str) -> Self {
-        Self {
-            text,
-            lines: std::sync::OnceLock::new(),
-        }
+        Self { text }
     }
 
     /// The location of `pointer` (`#/a/b`).
@@ -301,26 +252,33 @@ impl<'t> SourceMap<'t> {
     }
 
     fn line_of(&self, pointer: &str) -> Option<usize> {
-        let lines = self.lines.get_or_init(|| lines(self.text));
-        // Where the search stands: the line of the key found last, and its indentation.
-        let mut at = 0usize;
+        let tokens: Vec<String> = pointer
+            .trim_start_matches('#')
+            .split('/')
+            .skip(1)
+            .map(crate::error::unescape_token)
+            .collect();
+        // Where the search stands: line number, the byte where that line starts, and the
+        // indentation of the key found there.
+        let mut at = (0usize, 0usize);
         let mut indent: isize = -1;
-        for token in pointer.trim_start_matches('#').split('/').skip(1) {
-            let token = crate::error::unescape_token(token);
-            (at, indent) = self.find_token(lines, &token, at, indent)?;
+        for token in &tokens {
+            let (found, found_indent) = self.find_token(token, at, indent)?;
+            at = found;
+            indent = found_indent;
         }
-        Some(at + 1)
+        Some(at.0 + 1)
     }
 
     /// Finds `token` as a key (or, for a number, a list item) below the block at `indent`,
-    /// from line `from`: its line and the key's indentation.
+    /// from line `from.0`, which starts at byte `from.1`: its line, that line's start, and the
+    /// key's indentation.
     fn find_token(
         &self,
-        lines: &[Line],
         token: &str,
-        from: usize,
+        from: (usize, usize),
         indent: isize,
-    ) -> Option<(usize, isize)> {
+    ) -> Option<((usize, usize), isize)> {
         let index: Option<usize> = token.parse().ok();
         let keys = [
             format!("{token}:"),
@@ -329,48 +287,41 @@ impl<'t> SourceMap<'t> {
         ];
         let mut seen_items = 0usize;
         let mut child_indent: Option<isize> = None;
-        let mut i = from;
-        while i < lines.len() {
-            let line = &lines[i];
-            let Some(ind) = line.indent else {
-                i += 1;
+        let mut start = from.1;
+        for (i, line) in self.text[from.1..].split_inclusive('\n').enumerate() {
+            let (i, line_start) = (from.0 + i, start);
+            start += line.len();
+            let text = line.trim_end_matches(['\n', '\r']);
+            let trimmed = text.trim_start();
+            if trimmed.is_empty() || trimmed.starts_with('#') {
                 continue;
-            };
-            if i > from && ind <= indent {
+            }
+            let ind = (text.len() - trimmed.len()) as isize;
+            if i > from.0 && ind <= indent {
                 return None; // left the block
             }
-            if i == from && indent >= 0 {
-                i += 1;
+            if i == from.0 && indent >= 0 {
                 continue;
             }
             let ci = *child_indent.get_or_insert(ind);
-            // Lines below this one and deeper are never a key of this block: step over them.
-            let after = if ind >= ci { line.next } else { i + 1 };
-            let end = lines.get(i + 1).map_or(self.text.len(), |l| l.start);
-            let trimmed = self.text[line.start..end]
-                .trim_end_matches(['\n', '\r'])
-                .trim_start();
             if ind != ci && !(trimmed.starts_with("- ") && ind + 2 == ci) {
-                i = after;
                 continue;
             }
             // A number is an item's index in a list, or a key in a map (`'200':`).
             if let Some(n) = index {
                 if trimmed.starts_with("- ") || trimmed == "-" {
                     if seen_items == n {
-                        return Some((i, ind + 1));
+                        return Some(((i, line_start), ind + 1));
                     }
                     seen_items += 1;
-                    i = after;
                     continue;
                 }
             }
             let key = trimmed.trim_start_matches("- ");
             if keys.iter().any(|k| key.starts_with(k.as_str())) {
                 let key_indent = ind + (trimmed.len() - key.len()) as isize;
-                return Some((i, key_indent));
+                return Some(((i, line_start), key_indent));
             }
-            i = after;
         }
         None
     }
