@@ -1,7 +1,7 @@
 //! The shape of a call (issue 15), on the golden crate of `tests/fixtures/calls.yaml`: the exact
 //! request a builder sends (path parameters in URL order, optional parameters set by name,
 //! extra headers, an `Authorization` header parameter), the declared response headers read back
-//! typed, the response body limit, and the `tracing` span of a call.
+//! typed, and the response body limit. The `tracing` span of a call is in `client_tracing.rs`.
 
 mod client_support;
 
@@ -9,8 +9,7 @@ use client_support::{quick_config, Recorder, Reply};
 use fixture_calls::client::{Client, Config, Credentials, Error, Token};
 use fixture_calls::models::Address;
 use serde_json::json;
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// A client of the fixture for `base_url`, with a bearer token and retries off.
 fn client(base_url: &str, config: Config) -> Client {
@@ -274,72 +273,4 @@ async fn an_endless_body_is_read_only_up_to_the_limit() {
         matches!(err, Error::BodyTooLarge { limit: 8192, .. }),
         "{err:?}"
     );
-}
-
-/// A span's name and fields, as recorded.
-type Span = (String, BTreeMap<String, String>);
-
-/// Spans as a subscriber of our own records them.
-#[derive(Clone, Default)]
-struct Spans(Arc<Mutex<Vec<Span>>>);
-
-struct Fields<'a>(&'a mut BTreeMap<String, String>);
-
-impl tracing::field::Visit for Fields<'_> {
-    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
-        self.0.insert(field.name().to_string(), value.to_string());
-    }
-    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-        self.0
-            .insert(field.name().to_string(), format!("{value:?}"));
-    }
-}
-
-impl tracing::Subscriber for Spans {
-    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
-        true
-    }
-    fn new_span(&self, attrs: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-        let mut spans = self.0.lock().unwrap();
-        let mut fields = BTreeMap::new();
-        attrs.record(&mut Fields(&mut fields));
-        spans.push((attrs.metadata().name().to_string(), fields));
-        tracing::span::Id::from_u64(spans.len() as u64)
-    }
-    fn record(&self, id: &tracing::span::Id, values: &tracing::span::Record<'_>) {
-        let mut spans = self.0.lock().unwrap();
-        let (_, fields) = &mut spans[id.into_u64() as usize - 1];
-        values.record(&mut Fields(fields));
-    }
-    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
-    fn event(&self, _: &tracing::Event<'_>) {}
-    fn enter(&self, _: &tracing::span::Id) {}
-    fn exit(&self, _: &tracing::span::Id) {}
-}
-
-#[tokio::test]
-async fn each_call_is_a_span_with_operation_method_path_and_status() {
-    let spans = Spans::default();
-    let _guard = tracing::subscriber::set_default(spans.clone());
-    let server = Recorder::start().await;
-    let c = client(&server.base_url, quick_config());
-    server.push(Reply::empty(404));
-    let err = c.get_address("acme", "a-1").await.unwrap_err();
-    assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
-    let recorded = spans.0.lock().unwrap().clone();
-    let calls: Vec<&BTreeMap<String, String>> = recorded
-        .iter()
-        .filter(|(name, _)| name == "oasgen.call")
-        .map(|(_, fields)| fields)
-        .collect();
-    let expected: BTreeMap<String, String> = [
-        ("operation", "getAddress"),
-        ("method", "GET"),
-        ("path", "/{tenant}/addresses/{addressId}"),
-        ("status", "404"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
-    assert_eq!(calls, [&expected]);
 }
