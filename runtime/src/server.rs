@@ -23,6 +23,7 @@ mod mock;
 mod raw;
 mod respond;
 mod serve;
+mod stream;
 mod strict;
 
 use crate::form::File;
@@ -32,6 +33,10 @@ pub use raw::RawRequest;
 #[doc(hidden)]
 pub use respond::ResponseHeaders;
 pub use serve::{serve, Serve};
+#[doc(hidden)]
+pub use stream::{byte_stream, json_events, text_events};
+pub use stream::{ByteStream, EventStream};
+pub use crate::sse::Event;
 
 /// Settings of a generated router.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
