@@ -2,19 +2,79 @@
 //! of `tests/fixtures/streams.yaml`: server-sent events reach the client one by one while the
 //! handler's stream is still open, each one's data typed; text events and bytes come from the
 //! mock; an error status is typed as `send` types it; a byte stream longer than the client's
-//! body limit is read whole as a stream, where the buffered form refuses it.
+//! body limit is read whole as a stream, where the buffered form refuses it. The README's
+//! streaming examples are the first two blocks (`readme_client.rs` checks).
 
-use fixture_streams::client::{Client, Config, Credentials, Error, Event};
-use fixture_streams::models::{ChatEvent, ChatEventKind, Problem, SendChatMessageBody};
+// README: "Streamed responses", the client.
+use fixture_streams::client::{Client, Error, SendChatMessageError};
+use fixture_streams::models::{ChatEventKind, SendChatMessageBody};
+
+/// Prints the agent's answer as it arrives, delta by delta, until its `done` event; returns it.
+async fn print_answer(
+    client: &Client,
+    chat: &str,
+) -> Result<String, Error<SendChatMessageError>> {
+    let body = SendChatMessageBody {
+        text: "Where is my order?".into(),
+    };
+    let mut events = client.send_chat_message(chat, &body).send_stream().await?;
+    let mut answer = String::new();
+    while let Some(event) = events.next().await {
+        let data = event?.data;
+        if data.kind == ChatEventKind::Done {
+            break;
+        }
+        let delta = data.text.unwrap_or_default();
+        print!("{delta}");
+        answer.push_str(&delta);
+    }
+    Ok(answer)
+}
+
+/// Writes a document to `out` chunk by chunk, however much larger than
+/// `Config::max_response_body` it is; returns its length.
+async fn save_document(
+    client: &Client,
+    id: &str,
+    out: &mut impl std::io::Write,
+) -> Result<usize, Box<dyn std::error::Error>> {
+    let mut document = client.download_document(id).send_stream().await?;
+    let mut length = 0;
+    while let Some(chunk) = document.next().await {
+        let chunk = chunk?;
+        out.write_all(&chunk)?;
+        length += chunk.len();
+    }
+    Ok(length)
+}
+
+// README: "Streamed responses", the server.
+use fixture_streams::models::ChatEvent;
+use fixture_streams::server::{Event, EventStream, SendChatMessageResponse};
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// Answers with the events a producer task sends on `answer`, each as it comes, and a comment
+/// line every 15 seconds while none does (so that proxies keep the connection open).
+fn stream_answer(answer: mpsc::UnboundedReceiver<Event<ChatEvent>>) -> SendChatMessageResponse {
+    let events = futures_util::stream::unfold(answer, |mut answer| async move {
+        answer.recv().await.map(|event| (event, answer))
+    });
+    let events = EventStream::from_events(events).keep_alive(Duration::from_secs(15));
+    SendChatMessageResponse::OkStream(events)
+}
+
+use fixture_streams::client::Config;
+use fixture_streams::client::Credentials;
+use fixture_streams::models::{ChatEventKind::Delta, Problem};
 use fixture_streams::server::{
     router, Api, Authenticator, ByteStream, DownloadDocumentRequest, DownloadDocumentResponse,
-    DownloadExportRequest, DownloadExportResponse, EventStream, SecurityScheme,
-    SendChatMessageRequest, SendChatMessageResponse, WatchImportRequest, WatchImportResponse,
+    DownloadExportRequest, DownloadExportResponse, SecurityScheme, SendChatMessageRequest,
+    WatchImportRequest, WatchImportResponse,
 };
-use fixture_streams::{client::SendChatMessageError, mock::Mock};
+use fixture_streams::mock::Mock;
 use oasgen_runtime::server::Credential;
 use std::sync::{Arc, Mutex};
-use tokio::sync::mpsc;
 
 /// A chat whose answer the test writes event by event through a channel; a document of
 /// `DOCUMENT_CHUNKS` chunks of `CHUNK` bytes.
@@ -46,13 +106,7 @@ impl Api for Chat {
                  : a comment\r\ndata: {\"kind\":\"done\"}\r\n\r\n"
                     .into(),
             ),
-            _ => {
-                let answer = self.answer.lock().unwrap().take().expect("one chat");
-                let events = futures_util::stream::unfold(answer, |mut answer| async move {
-                    answer.recv().await.map(|event| (event, answer))
-                });
-                SendChatMessageResponse::OkStream(EventStream::from_events(events))
-            }
+            _ => stream_answer(self.answer.lock().unwrap().take().expect("one chat")),
         }
     }
 
@@ -121,7 +175,7 @@ async fn each_event_arrives_while_the_handler_still_streams() {
         kind: ChatEventKind::Done,
         text: None,
     };
-    let retry = std::time::Duration::from_millis(2500);
+    let retry = Duration::from_millis(2500);
     tx.send(Event::new(done.clone()).event("done").retry(retry))
         .unwrap();
     let second = events.next().await.unwrap().unwrap();
@@ -204,8 +258,9 @@ async fn the_mock_streams_its_example_events_and_bytes() {
     while let Some(event) = chat.next().await {
         kinds.push(event.unwrap().data.kind);
     }
-    use ChatEventKind::{Delta, Done};
-    assert_eq!(kinds, [Delta, Delta, Done]);
+    assert_eq!(kinds, [Delta, Delta, ChatEventKind::Done]);
+    // The README's example reads the same answer.
+    assert_eq!(print_answer(&client, "c1").await.unwrap(), "Hello, world");
 
     let mut document = client.download_document("d1").send_stream().await.unwrap();
     assert_eq!(document.headers()["content-type"], "application/pdf");
@@ -234,6 +289,11 @@ async fn a_byte_stream_longer_than_the_body_limit_is_read_as_a_stream() {
     // Whole, the document is refused at the limit.
     let err = client.download_document("d1").await.unwrap_err();
     assert!(matches!(err, Error::BodyTooLarge { .. }), "{err}");
+
+    // The README's example writes it all.
+    let mut out = Vec::new();
+    let length = save_document(&client, "d1", &mut out).await.unwrap();
+    assert_eq!((length, out.len()), (CHUNK * DOCUMENT_CHUNKS, length));
 
     // As a stream, every byte arrives, in order, and no chunk is kept.
     let mut document = client.download_document("d1").send_stream().await.unwrap();
