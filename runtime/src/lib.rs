@@ -45,9 +45,9 @@ pub use reqwest;
 #[cfg(feature = "client")]
 pub use response::Response;
 pub use secret::Secret;
-pub use sse::Event;
 #[cfg(feature = "client")]
 #[doc(hidden)]
 pub use serde_json;
+pub use sse::Event;
 #[cfg(feature = "client")]
 pub use transport::{ClientCore, Config, RetryPolicy};

@@ -28,6 +28,7 @@ mod strict;
 
 use crate::form::File;
 
+pub use crate::sse::Event;
 pub use mock::Mock;
 pub use raw::RawRequest;
 #[doc(hidden)]
@@ -36,7 +37,6 @@ pub use serve::{serve, Serve};
 #[doc(hidden)]
 pub use stream::{byte_stream, json_events, text_events};
 pub use stream::{ByteStream, EventStream};
-pub use crate::sse::Event;
 
 /// Settings of a generated router.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

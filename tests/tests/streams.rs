@@ -10,10 +10,7 @@ use fixture_streams::client::{Client, Error, SendChatMessageError};
 use fixture_streams::models::{ChatEventKind, SendChatMessageBody};
 
 /// Prints the agent's answer as it arrives, delta by delta, until its `done` event; returns it.
-async fn print_answer(
-    client: &Client,
-    chat: &str,
-) -> Result<String, Error<SendChatMessageError>> {
+async fn print_answer(client: &Client, chat: &str) -> Result<String, Error<SendChatMessageError>> {
     let body = SendChatMessageBody {
         text: "Where is my order?".into(),
     };
@@ -66,13 +63,13 @@ fn stream_answer(answer: mpsc::UnboundedReceiver<Event<ChatEvent>>) -> SendChatM
 
 use fixture_streams::client::Config;
 use fixture_streams::client::Credentials;
+use fixture_streams::mock::Mock;
 use fixture_streams::models::{ChatEventKind::Delta, Problem};
 use fixture_streams::server::{
     router, Api, Authenticator, ByteStream, DownloadDocumentRequest, DownloadDocumentResponse,
     DownloadExportRequest, DownloadExportResponse, SecurityScheme, SendChatMessageRequest,
     WatchImportRequest, WatchImportResponse,
 };
-use fixture_streams::mock::Mock;
 use oasgen_runtime::server::Credential;
 use std::sync::{Arc, Mutex};
 
@@ -170,7 +167,8 @@ async fn each_event_arrives_while_the_handler_still_streams() {
     assert_eq!(first.id.as_deref(), Some("1"));
     assert_eq!(first.event, None);
 
-    tx.send(Event::new(delta("lo")).event("delta\r\nx")).unwrap();
+    tx.send(Event::new(delta("lo")).event("delta\r\nx"))
+        .unwrap();
     let done = ChatEvent {
         kind: ChatEventKind::Done,
         text: None,
@@ -189,7 +187,10 @@ async fn each_event_arrives_while_the_handler_still_streams() {
     assert_eq!((third.retry, events.retry()), (Some(retry), Some(retry)));
     assert_eq!(events.last_event_id(), Some("1"));
     drop(tx);
-    assert!(events.next().await.is_none(), "the stream ends with the handler's");
+    assert!(
+        events.next().await.is_none(),
+        "the stream ends with the handler's"
+    );
 }
 
 #[tokio::test]

@@ -193,7 +193,9 @@ pub(crate) fn stream_ident(r: &Response) -> Ident {
 }
 
 fn buffered_body(api: &Api, r: &Response) -> Option<TokenStream> {
-    r.body.as_ref().map(|b| type_tokens(api, &b.ty, Scope::Crate))
+    r.body
+        .as_ref()
+        .map(|b| type_tokens(api, &b.ty, Scope::Crate))
 }
 
 /// The `…Stream` variant of a response whose body streams: the events or chunks as a stream.
