@@ -483,8 +483,32 @@ pub struct BodyContent {
     /// else the schema's `example`.
     pub example: Option<serde_json::Value>,
     /// For a JSON response body, a value of its type for the mock to answer with: the example
-    /// if it conforms, else one built from the type (see `lower/sample.rs`).
+    /// if it conforms, else one built from the type (see `lower/sample.rs`). For an event
+    /// stream, an array: the data of each event the mock sends.
     pub sample: Option<serde_json::Value>,
+    /// For a `text/event-stream` response: the type of each event's data (the schema's, or
+    /// `String` without one). `ty` stays `String`, the whole stream as text.
+    pub events: Option<TypeExpr>,
+}
+
+/// How a response body can be read as it arrives.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum BodyStream<'a> {
+    /// Server-sent events, each one's data of this type.
+    Events(&'a TypeExpr),
+    /// Binary chunks.
+    Bytes,
+}
+
+impl BodyContent {
+    /// How this body streams, if it does: an event stream, or any body read as bytes.
+    pub fn stream(&self) -> Option<BodyStream<'_>> {
+        match (&self.events, &self.ty) {
+            (Some(data), _) => Some(BodyStream::Events(data)),
+            (None, TypeExpr::Bytes) => Some(BodyStream::Bytes),
+            _ => None,
+        }
+    }
 }
 
 /// A request body.

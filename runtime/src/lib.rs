@@ -4,7 +4,8 @@
 //! per security scheme, refreshed from a [`TokenSource`] in single flight, never printed), OAuth2
 //! client credentials ([`ClientCredentials`]: tokens fetched from the token endpoint the spec
 //! declares), the transport policy ([`Config`], [`RetryPolicy`]), and what a call returns beside
-//! its body ([`Response`]: status, typed and raw headers). Items marked `#[doc(hidden)]` exist for
+//! its body ([`Response`]: status, typed and raw headers), and bodies read as they arrive
+//! ([`stream`]: server-sent [`Event`]s, binary chunks). Items marked `#[doc(hidden)]` exist for
 //! generated code only.
 
 #![deny(missing_docs)]
@@ -22,6 +23,9 @@ pub mod response;
 mod secret;
 #[cfg(feature = "server")]
 pub mod server;
+pub mod sse;
+#[cfg(feature = "client")]
+pub mod stream;
 #[cfg(feature = "client")]
 pub mod transport;
 
@@ -44,5 +48,6 @@ pub use secret::Secret;
 #[cfg(feature = "client")]
 #[doc(hidden)]
 pub use serde_json;
+pub use sse::Event;
 #[cfg(feature = "client")]
 pub use transport::{ClientCore, Config, RetryPolicy};

@@ -23,15 +23,20 @@ mod mock;
 mod raw;
 mod respond;
 mod serve;
+mod stream;
 mod strict;
 
 use crate::form::File;
 
+pub use crate::sse::Event;
 pub use mock::Mock;
 pub use raw::RawRequest;
 #[doc(hidden)]
 pub use respond::ResponseHeaders;
 pub use serve::{serve, Serve};
+#[doc(hidden)]
+pub use stream::{byte_stream, json_events, text_events};
+pub use stream::{ByteStream, EventStream};
 
 /// Settings of a generated router.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -246,6 +246,26 @@ impl<E> Prepared<E> {
     }
 }
 
+/// How a call reads its response body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    /// Whole, within the total timeout.
+    Whole,
+    /// As it arrives, without a total timeout.
+    Stream,
+}
+
+/// The response of [`ClientCore::send_stream`]: the body still to be read, or read whole
+/// (a status the caller does not stream).
+#[doc(hidden)]
+#[derive(Debug)]
+pub enum Streamed {
+    /// Head received; the body is read as it arrives.
+    Open(crate::stream::Open),
+    /// Read whole.
+    Read(Raw),
+}
+
 /// A response as received, for a generated method to type.
 #[doc(hidden)]
 #[derive(Debug)]
@@ -280,6 +300,9 @@ impl ClientCore {
             None => reqwest::Client::builder()
                 .timeout(config.timeout)
                 .connect_timeout(config.connect_timeout)
+                // The total timeout bounds a whole call; a streamed one has none, and this
+                // bounds each wait for its next chunk instead (and the wait for its head).
+                .read_timeout(config.timeout)
                 .user_agent(config.user_agent.as_deref().unwrap_or(default_user_agent))
                 .build()
                 .map_err(Error::Transport)?,
@@ -457,6 +480,46 @@ impl ClientCore {
     /// the call is a span (`oasgen.call`: operation, method, path template, status).
     #[doc(hidden)]
     pub async fn send<E>(&self, req: Prepared<E>, security: &Security) -> Result<Raw, Error<E>> {
+        let method = req.method.clone();
+        let response = self.traced(req, security, Reading::Whole).await?;
+        read(&method, response, self.max_response_body).await
+    }
+
+    /// Sends `req` as [`ClientCore::send`] does; when the status is one `streams` accepts, the
+    /// body is left to be read as it arrives ([`Streamed::Open`]), else it is read whole. The
+    /// request has no total timeout: `Config::timeout` bounds each read instead.
+    #[doc(hidden)]
+    pub async fn send_stream<E>(
+        &self,
+        req: Prepared<E>,
+        security: &Security,
+        streams: fn(u16) -> bool,
+    ) -> Result<Streamed, Error<E>> {
+        let method = req.method.clone();
+        let response = self.traced(req, security, Reading::Stream).await?;
+        let status = response.status();
+        if !streams(status.as_u16()) {
+            return read(&method, response, self.max_response_body)
+                .await
+                .map(Streamed::Read);
+        }
+        Ok(Streamed::Open(crate::stream::Open {
+            method,
+            path: response.url().path().to_string(),
+            status,
+            headers: response.headers().clone(),
+            response,
+            limit: self.max_response_body,
+        }))
+    }
+
+    /// [`ClientCore::exchange`], in a span with feature `tracing`.
+    async fn traced<E>(
+        &self,
+        req: Prepared<E>,
+        security: &Security,
+        reading: Reading,
+    ) -> Result<reqwest::Response, Error<E>> {
         #[cfg(feature = "tracing")]
         {
             use tracing::Instrument;
@@ -467,9 +530,12 @@ impl ClientCore {
                 path = req.template,
                 status = tracing::field::Empty,
             );
-            let result = self.exchange(req, security).instrument(span.clone()).await;
+            let result = self
+                .exchange(req, security, reading)
+                .instrument(span.clone())
+                .await;
             let status = match &result {
-                Ok(raw) => Some(raw.status),
+                Ok(response) => Some(response.status()),
                 Err(e) => e.status(),
             };
             if let Some(status) = status {
@@ -478,16 +544,29 @@ impl ClientCore {
             result
         }
         #[cfg(not(feature = "tracing"))]
-        self.exchange(req, security).await
+        self.exchange(req, security, reading).await
     }
 
-    async fn exchange<E>(&self, req: Prepared<E>, security: &Security) -> Result<Raw, Error<E>> {
+    /// Sends `req` until a response is final (after retries and a 401 refresh); its body is
+    /// not read yet.
+    async fn exchange<E>(
+        &self,
+        req: Prepared<E>,
+        security: &Security,
+        reading: Reading,
+    ) -> Result<reqwest::Response, Error<E>> {
         let idempotent = !matches!(req.method, Method::POST | Method::PATCH);
         let mut refreshed = false;
         let mut retries = 0;
         loop {
             let chosen = self.credentials.choose(security).await?;
-            let request = self.build(&req, &chosen)?;
+            let mut request = self.build(&req, &chosen)?;
+            if reading == Reading::Stream {
+                // A stream may last as long as the server sends: no total timeout (the
+                // client's read timeout still bounds each wait). `sleep` takes the longest
+                // duration as "never".
+                *request.timeout_mut() = Some(Duration::MAX);
+            }
             let wait = match self.http.execute(request).await {
                 Ok(resp) => {
                     let status = resp.status();
@@ -504,7 +583,7 @@ impl ClientCore {
                     let retryable = idempotent && self.retry.statuses.contains(&status);
                     match self.retry_wait(retryable, retries, Some(resp.headers())) {
                         Some(wait) => wait,
-                        None => return read(&req.method, resp, self.max_response_body).await,
+                        None => return Ok(resp),
                     }
                 }
                 Err(e) => match self.retry_wait(idempotent && e.is_connect(), retries, None) {
@@ -764,6 +843,15 @@ fn raw_body(content_type: &'static str, value: impl AsRef<[u8]>) -> (&'static st
     (content_type, value.as_ref().to_vec())
 }
 
+/// Decodes JSON, or names the JSON path where decoding failed (`.` for the value itself).
+pub(crate) fn json_at<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, (String, serde_json::Error)> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(&mut de)
+        .map_err(|e| (e.path().to_string(), e.into_inner()))
+        // Characters after the value are refused, as `serde_json::from_slice` does.
+        .and_then(|value| de.end().map(|()| value).map_err(|e| (".".into(), e)))
+}
+
 impl Raw {
     /// The body as text, lossily.
     fn text(&self) -> String {
@@ -773,12 +861,7 @@ impl Raw {
     /// Decodes a JSON body, or fails with [`Error::Decode`] keeping the raw text and naming
     /// the JSON path where decoding failed.
     pub fn json<T: DeserializeOwned, E>(&self) -> Result<T, Error<E>> {
-        let mut de = serde_json::Deserializer::from_slice(&self.body);
-        let value = serde_path_to_error::deserialize(&mut de)
-            .map_err(|e| (e.path().to_string(), e.into_inner()))
-            // Characters after the value are refused, as `serde_json::from_slice` does.
-            .and_then(|value| de.end().map(|()| value).map_err(|e| (".".into(), e)));
-        value.map_err(|(json_path, source)| {
+        json_at(&self.body).map_err(|(json_path, source)| {
             Error::Decode(Box::new(DecodeError {
                 method: self.method.clone(),
                 path: self.path.clone(),

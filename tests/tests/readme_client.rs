@@ -1,6 +1,7 @@
 //! The README's client example, compiled and run: it signs a customer in on the in-process
 //! reference service. Every ```` ```rust ```` block of README.md appears verbatim in this file,
-//! `readme_client_credentials.rs`, `readme_server.rs`, `server_scopes.rs` or `forms.rs`
+//! `readme_client_credentials.rs`, `readme_server.rs`, `server_scopes.rs`, `forms.rs` or
+//! `streams.rs`
 //! (`readme_blocks_are_compiled` checks),
 //! so the README shows code that builds.
 
@@ -86,6 +87,7 @@ fn readme_blocks_are_compiled() {
         include_str!("server_scopes.rs"),
         include_str!("readme_production.rs"),
         include_str!("forms.rs"),
+        include_str!("streams.rs"),
     ];
     let blocks = readme_blocks();
     assert!(blocks.len() >= 2, "the README lost its examples");
@@ -94,7 +96,7 @@ fn readme_blocks_are_compiled() {
             sources.iter().any(|s| s.contains(&block)),
             "this README block is in none of tests/tests/readme_client.rs, \
              readme_client_credentials.rs, readme_paging.rs, readme_server.rs, server_scopes.rs, \
-             readme_production.rs and forms.rs, so nothing compiles it:
+             readme_production.rs, forms.rs and streams.rs, so nothing compiles it:
 {block}"
         );
     }

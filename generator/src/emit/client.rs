@@ -59,6 +59,16 @@ pub fn emit(api: &Api, item: Item) -> TokenStream {
                     pub use ::oasgen_runtime::FlowKind;
                 }
             });
+            let streams = api
+                .operations
+                .iter()
+                .any(|op| response::stream_of(op).is_some())
+                .then(|| {
+                    quote! {
+                        pub use ::oasgen_runtime::stream::{ByteStream, EventStream};
+                        pub use ::oasgen_runtime::Event;
+                    }
+                });
             // Response enums hold bodies of any size, as the server's do.
             quote! {
             #![allow(deprecated, clippy::large_enum_variant)]
@@ -70,6 +80,7 @@ pub fn emit(api: &Api, item: Item) -> TokenStream {
             /// as [`Config::http`] (proxies, TLS roots).
             pub use ::oasgen_runtime::reqwest;
             #oauth2
+            #streams
             }
         }
         Item::Security => security::emit_security(api),

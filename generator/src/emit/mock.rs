@@ -6,18 +6,23 @@
 //! chosen the same way; an optional one without a sample is not sent). When no such body or
 //! required header could be built, it answers the first documented response it can.
 //!
+//! A body that streams is sent as a stream: an event stream's sample events (the example read
+//! as a list of events, or as one), a binary body's example bytes.
+//!
 //! The mock remembers the paths it answered a successful `DELETE` for (`Mock::deleted`): a
 //! later request to such a path answers the operation's documented `404`, if it documents one,
 //! until a `POST` succeeds (its sample may name the resource again).
 
 use super::docs::doc_attrs;
-use super::server::{header_fields, is_secret, principal, request_name, response_name, Principal};
+use super::server::{
+    header_fields, is_secret, principal, request_name, response_name, stream_ident, Principal,
+};
 use super::types::ident;
 use crate::ir::{
-    Api, BodyEncoding, Method, Operation, PathSegment, Response, ResponseHeader, StatusSpec,
-    TypeExpr, TypeKind,
+    Api, BodyContent, BodyEncoding, BodyStream, Method, Operation, PathSegment, Response,
+    ResponseHeader, StatusSpec, TypeExpr, TypeKind,
 };
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 
 /// An item of `mock.rs`.
@@ -238,9 +243,35 @@ fn answer(op: &Operation) -> Option<&Response> {
         .or_else(|| rest.next())
 }
 
-/// `Response::Variant(...)` for `r`.
+/// The variant of a body that streams, and the stream of its sample: the sample's events, or
+/// the example's bytes (a string example as its UTF-8, else none).
+fn stream_answer(r: &Response, b: &BodyContent) -> Option<(Ident, TokenStream)> {
+    let body = match b.stream()? {
+        BodyStream::Events(_) => {
+            let events = b.sample.clone().unwrap_or_default();
+            let text = events.to_string();
+            quote! {
+                ::oasgen_runtime::server::EventStream::iter(
+                    ::oasgen_runtime::server::sample::<::std::vec::Vec<_>>(#text),
+                )
+            }
+        }
+        BodyStream::Bytes => {
+            let text = b.example.as_ref().and_then(|e| e.as_str()).unwrap_or("");
+            let bytes = Literal::byte_string(text.as_bytes());
+            quote!(::oasgen_runtime::server::ByteStream::once(&#bytes[..]))
+        }
+    };
+    Some((stream_ident(r), body))
+}
+
+/// `Response::Variant(...)` for `r`; the `…Stream` variant when its body streams.
 fn emit_answer(response: &proc_macro2::Ident, r: &Response) -> TokenStream {
-    let variant = ident(&r.ident);
+    let stream = r.body.as_ref().and_then(|b| stream_answer(r, b));
+    let variant = match &stream {
+        Some((name, _)) => name.clone(),
+        None => ident(&r.ident),
+    };
     let status = match r.status {
         StatusSpec::Code(_) => None,
         StatusSpec::Range(x) => {
@@ -249,22 +280,10 @@ fn emit_answer(response: &proc_macro2::Ident, r: &Response) -> TokenStream {
         }
         StatusSpec::Default => Some(quote!(::axum::http::StatusCode::OK)),
     };
-    let body = r.body.as_ref().map(|b| match (&b.sample, b.encoding) {
-        (Some(sample), _) => {
-            let text = sample.to_string();
-            quote!(::oasgen_runtime::server::sample(#text))
-        }
-        (None, BodyEncoding::Text) => {
-            let text = b
-                .example
-                .as_ref()
-                .and_then(|e| e.as_str())
-                .unwrap_or("")
-                .to_string();
-            quote!(#text.into())
-        }
-        (None, _) => quote!(::std::default::Default::default()),
-    });
+    let body = match stream {
+        Some((_, stream)) => Some(stream),
+        None => r.body.as_ref().map(whole_body),
+    };
     if !r.headers.is_empty() {
         let status = status.map(|s| quote!(status: #s,));
         let body = body.map(|b| quote!(body: #b,));
@@ -279,6 +298,26 @@ fn emit_answer(response: &proc_macro2::Ident, r: &Response) -> TokenStream {
         (Some(s), None) => quote!(#response::#variant(#s)),
         (None, Some(b)) => quote!(#response::#variant(#b)),
         (Some(s), Some(b)) => quote!(#response::#variant(#s, #b)),
+    }
+}
+
+/// The body sent whole: the sample, a text example, or the type's default.
+fn whole_body(b: &BodyContent) -> TokenStream {
+    match (&b.sample, b.encoding) {
+        (Some(sample), _) => {
+            let text = sample.to_string();
+            quote!(::oasgen_runtime::server::sample(#text))
+        }
+        (None, BodyEncoding::Text) => {
+            let text = b
+                .example
+                .as_ref()
+                .and_then(|e| e.as_str())
+                .unwrap_or("")
+                .to_string();
+            quote!(#text.into())
+        }
+        (None, _) => quote!(::std::default::Default::default()),
     }
 }
 

@@ -640,6 +640,7 @@ impl Lowerer<'_> {
                         ty,
                         example,
                         sample: None,
+                        events: None,
                     }
                 }
                 _ => self.lower_content(media, m, &hint, &media_ptr),
@@ -686,6 +687,24 @@ impl Lowerer<'_> {
             ty,
             example,
             sample: None,
+            events: None,
+        }
+    }
+
+    /// The type of each event's data of a `text/event-stream` response: the schema's (a
+    /// binary or absent one gives `String`, the text).
+    fn event_data(
+        &mut self,
+        content: &openapiv3::MediaType,
+        hint: &[String],
+        ptr: &str,
+    ) -> TypeExpr {
+        let Some(schema) = &content.schema else {
+            return TypeExpr::String;
+        };
+        match self.lower_schema_ref(schema, hint, &push_pointer(ptr, "schema")) {
+            TypeExpr::Bytes => TypeExpr::String,
+            ty => ty,
         }
     }
 
@@ -741,7 +760,11 @@ impl Lowerer<'_> {
                 .or_else(|| response.content.first());
             let body = chosen.map(|(media, m)| {
                 let media_ptr = push_pointer(&push_pointer(&rptr, "content"), media);
-                self.lower_content(media, m, &hint, &media_ptr)
+                let mut body = self.lower_content(media, m, &hint, &media_ptr);
+                if is_event_stream(media) {
+                    body.events = Some(self.event_data(m, &hint, &media_ptr));
+                }
+                body
             });
             let headers = self.lower_response_headers(&response.headers, &hint, &rptr);
             out.push(ir::Response {
@@ -808,7 +831,13 @@ impl Lowerer<'_> {
 
 /// Parameter names the client's request builders claim as method names (`body` is also the
 /// argument of a request body).
-const RESERVED_PARAM_NAMES: &[&str] = &["body", "header", "send", "send_with_response"];
+const RESERVED_PARAM_NAMES: &[&str] = &[
+    "body",
+    "header",
+    "send",
+    "send_stream",
+    "send_with_response",
+];
 
 /// Where an operation's parameters come from, and what lowering them needs to know.
 struct ParamSources<'a> {
@@ -953,6 +982,12 @@ fn template_names(path: &str) -> Vec<String> {
         rest = &rest[open + close + 1..];
     }
     out
+}
+
+/// Whether a media type is `text/event-stream` (server-sent events).
+fn is_event_stream(media: &str) -> bool {
+    let essence = media.split(';').next().unwrap_or("").trim();
+    essence.eq_ignore_ascii_case("text/event-stream")
 }
 
 /// How a media type is encoded.

@@ -42,6 +42,18 @@ pub(super) fn fill(api: &mut Api, source: &SourceMap<'_>) {
             let Some(body) = &response.body else {
                 continue;
             };
+            if let Some(data) = &body.events {
+                match events(api, data, &body.example) {
+                    Some(events) => bodies.push((o, r, events)),
+                    None => warnings.push(format!(
+                        "{}: no value of the type of the `{}` response's events can be built \
+                         (its constraints cannot all be met); the mock sends no events",
+                        source.locate(&op.pointer),
+                        response.ident
+                    )),
+                }
+                continue;
+            }
             if !matches!(body.encoding, ir::BodyEncoding::Json) {
                 continue;
             }
@@ -169,6 +181,33 @@ fn struct_of<'a>(api: &'a Api, ty: &TypeExpr) -> Option<&'a ir::Struct> {
         },
         _ => None,
     }
+}
+
+/// The data of the events the mock sends for an event stream whose data is of type `data`, as
+/// an array: the example's, read as a list of events (an array, when the type is not one
+/// itself), as event-stream text (a string with `data:` lines), or as one event; each item a
+/// value of the type, else one built from it.
+fn events(api: &Api, data: &TypeExpr, example: &Option<Value>) -> Option<Value> {
+    let none = Constraints::default();
+    let items: Vec<Option<Value>> = match example {
+        Some(Value::Array(items)) if !matches!(data, TypeExpr::Array(_)) => {
+            items.iter().cloned().map(Some).collect()
+        }
+        Some(Value::String(text)) if text.contains("data:") => {
+            let events = oasgen_runtime::sse::parse(text).into_iter().map(|e| e.data);
+            match data {
+                TypeExpr::String => events.map(|d| Some(Value::String(d))).collect(),
+                _ => events.map(|d| serde_json::from_str(&d).ok()).collect(),
+            }
+        }
+        other => vec![other.clone()],
+    };
+    let items = if items.is_empty() { vec![None] } else { items };
+    let built: Option<Vec<Value>> = items
+        .iter()
+        .map(|item| sample(api, data, &none, item))
+        .collect();
+    built.map(Value::Array)
 }
 
 /// The documented `example` if it is a value of `ty` (with `c`), else one built from `ty`.

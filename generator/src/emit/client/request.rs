@@ -11,10 +11,14 @@
 
 use super::operation::{emit_body, emit_params, optional_args, path_segments, required_args, Arg};
 use super::plain_doc;
-use super::response::{emit_match, error_ident, headers_ident, headers_init, success_type};
+use super::response::{
+    emit_match, error_ident, headers_ident, headers_init, status_matches, stream_of, success_type,
+    Arms,
+};
 use super::security::operation_const;
 use crate::emit::docs::{code_span, doc_attrs, outer_lines};
-use crate::ir::{Api, Operation};
+use crate::emit::types::{type_tokens, Scope};
+use crate::ir::{Api, BodyStream, Operation, TypeExpr};
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
@@ -34,6 +38,13 @@ pub fn emit_builder(api: &Api, op: &Operation) -> TokenStream {
         code_span(&op.path),
         op.fn_name
     ));
+    let stream_docs = stream_of(op).map(|_| {
+        let mut docs = plain_doc("");
+        docs.extend(plain_doc(&format!(
+            "Its success streams: [`send_stream`]({name}::send_stream) reads it as it arrives."
+        )));
+        docs
+    });
     let fields = required_args(op).into_iter().map(|a| {
         let id = a.ident();
         let ty = a.ty(api, op);
@@ -49,6 +60,7 @@ pub fn emit_builder(api: &Api, op: &Operation) -> TokenStream {
     let debug = emit_debug(op);
     quote! {
         #docs
+        #stream_docs
         #[must_use = "a request is sent only when it is awaited or sent"]
         pub struct #name<'a> {
             client_: &'a Client,
@@ -92,7 +104,9 @@ fn emit_methods(api: &Api, op: &Operation) -> TokenStream {
     let headers_init = headers_init(op);
     let setters = setters(api, op);
     let exchange = emit_exchange(api, op);
-    let decode = emit_match(op);
+    let streaming = stream_of(op).is_some();
+    let decode = emit_match(op, if streaming { Arms::Success } else { Arms::All });
+    let stream = emit_stream(api, op);
     // A unit body is not bound (clippy's `let_unit_value`).
     let (decoded, body) = if success.to_string() == quote!(()).to_string() {
         (quote!(Self::decode_(response_)?;), quote!(()))
@@ -141,6 +155,8 @@ fn emit_methods(api: &Api, op: &Operation) -> TokenStream {
                 })
             }
 
+            #stream
+
             #exchange
 
             fn decode_(
@@ -152,7 +168,62 @@ fn emit_methods(api: &Api, op: &Operation) -> TokenStream {
     }
 }
 
-/// `exchange_`: the request built from the builder's fields and sent.
+/// For an operation whose one success streams: `send_stream`, and `refuse_`, the error
+/// arms `decode_` and `send_stream` share.
+fn emit_stream(api: &Api, op: &Operation) -> Option<TokenStream> {
+    let (success, stream) = stream_of(op)?;
+    let err = error_ident(op);
+    let security = operation_const(op);
+    let streams = status_matches(success);
+    let refuse = emit_match(op, Arms::Errors);
+    let (ty, open, docs) = match stream {
+        BodyStream::Events(data) => {
+            let data_ty = type_tokens(api, data, Scope::Crate);
+            let open = match data {
+                TypeExpr::String => quote!(open_.text_events()),
+                _ => quote!(open_.json_events()),
+            };
+            let ty = quote!(::oasgen_runtime::stream::EventStream<#data_ty, #err>);
+            let docs = quote! {
+                /// Sends the request and returns the success's server-sent events as they
+                /// arrive, each one's data decoded, without holding the whole body (`send`
+                /// returns it whole, as text). An error status is read and typed as `send`
+                /// types it.
+            };
+            (ty, open, docs)
+        }
+        BodyStream::Bytes => {
+            let ty = quote!(::oasgen_runtime::stream::ByteStream<#err>);
+            let docs = quote! {
+                /// Sends the request and returns the success's body as it arrives, chunk by
+                /// chunk, without holding it whole (`send` returns it whole); its length is
+                /// not bounded by `Config::max_response_body`. An error status is read and
+                /// typed as `send` types it.
+            };
+            (ty, quote!(open_.bytes()), docs)
+        }
+    };
+    Some(quote! {
+        #docs
+        pub async fn send_stream(self) -> Result<#ty, Error<#err>> {
+            let (client_, request_) = self.prepare_()?;
+            let streams_ = |status_: u16| #streams;
+            let response_ = client_.core.send_stream(request_, &security::#security, streams_);
+            match response_.await? {
+                ::oasgen_runtime::transport::Streamed::Open(open_) => Ok(#open),
+                ::oasgen_runtime::transport::Streamed::Read(response_) => Self::refuse_(response_),
+            }
+        }
+
+        /// The error of a response that is not the success.
+        fn refuse_<S>(response_: ::oasgen_runtime::transport::Raw) -> Result<S, Error<#err>> {
+            #refuse
+        }
+    })
+}
+
+/// `exchange_`: the request built from the builder's fields and sent. For an operation that
+/// streams, building is `prepare_`, which `send_stream` calls too.
 fn emit_exchange(api: &Api, op: &Operation) -> TokenStream {
     let err = error_ident(op);
     let fields = required_args(op)
@@ -165,16 +236,36 @@ fn emit_exchange(api: &Api, op: &Operation) -> TokenStream {
     let method = format_ident!("{}", op.method.as_str().to_ascii_lowercase());
     let template = &op.path;
     let security = operation_const(op);
+    let build = quote! {
+        let Self { client_, #(#fields,)* extra_ } = self;
+        let mut request_ = client_.core.#method::<#err>(#template, &[#(#segments),*])?;
+        #params
+        #body
+        request_.extra(extra_)?;
+    };
+    if stream_of(op).is_none() {
+        return quote! {
+            async fn exchange_(
+                self,
+            ) -> Result<::oasgen_runtime::transport::Raw, Error<#err>> {
+                #build
+                client_.core.send(request_, &security::#security).await
+            }
+        };
+    }
     quote! {
         async fn exchange_(
             self,
         ) -> Result<::oasgen_runtime::transport::Raw, Error<#err>> {
-            let Self { client_, #(#fields,)* extra_ } = self;
-            let mut request_ = client_.core.#method::<#err>(#template, &[#(#segments),*])?;
-            #params
-            #body
-            request_.extra(extra_)?;
+            let (client_, request_) = self.prepare_()?;
             client_.core.send(request_, &security::#security).await
+        }
+
+        fn prepare_(
+            self,
+        ) -> Result<(&'a Client, ::oasgen_runtime::transport::Prepared<#err>), Error<#err>> {
+            #build
+            Ok((client_, request_))
         }
     }
 }

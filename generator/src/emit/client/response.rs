@@ -8,7 +8,8 @@ use super::plain_doc;
 use crate::emit::docs::doc_attrs;
 use crate::emit::types::{ident, type_tokens, Scope};
 use crate::ir::{
-    Api, BodyContent, BodyEncoding, Operation, Response, ResponseHeader, StatusSpec, TypeExpr,
+    Api, BodyContent, BodyEncoding, BodyStream, Operation, Response, ResponseHeader, StatusSpec,
+    TypeExpr,
 };
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
@@ -257,29 +258,72 @@ fn arm(op: &Operation, r: &Response, several_oks: bool) -> TokenStream {
     quote!(#pat => #result,)
 }
 
+/// Which responses a `match` of [`emit_match`] decodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arms {
+    /// All of them.
+    All,
+    /// The success; any other status is left to `refuse_`.
+    Success,
+    /// The errors (and undocumented statuses), for `refuse_`.
+    Errors,
+}
+
+/// The success of an operation whose body streams, if that is its one success.
+pub fn stream_of(op: &Operation) -> Option<(&Response, BodyStream<'_>)> {
+    match successes(op).as_slice() {
+        [one] => one.body.as_ref()?.stream().map(|s| (*one, s)),
+        _ => None,
+    }
+}
+
+/// The condition that `status_` (a `u16`) is one `r` documents.
+pub fn status_matches(r: &Response) -> TokenStream {
+    let pat = pattern(r.status);
+    quote!(matches!(status_, #pat))
+}
+
 /// `match response_.status.as_u16() { ... }`: exact codes first, then ranges, then `default`
 /// or the undocumented-status arm.
-pub fn emit_match(op: &Operation) -> TokenStream {
+pub fn emit_match(op: &Operation, arms: Arms) -> TokenStream {
     let several_oks = successes(op).len() > 1;
     let rank = |r: &&Response| match r.status {
         StatusSpec::Code(_) => 0,
         StatusSpec::Range(_) => 1,
         StatusSpec::Default => 2,
     };
-    let mut ordered: Vec<&Response> = op.responses.iter().collect();
-    ordered.sort_by_key(rank);
-    let arms = ordered.iter().map(|r| arm(op, r, several_oks));
-    let fallback = (!op.responses.iter().any(|r| r.status == StatusSpec::Default))
-        .then(|| quote!(_ => Err(response_.unexpected()),));
-    let uses_status = op
+    let mut ordered: Vec<&Response> = op
         .responses
         .iter()
-        .any(|r| r.status.is_success() && matches!(r.status, StatusSpec::Range(_)));
+        .filter(|r| match arms {
+            Arms::All => true,
+            Arms::Success => r.status.is_success(),
+            Arms::Errors => !r.status.is_success(),
+        })
+        .collect();
+    ordered.sort_by_key(rank);
+    let arms_tokens = ordered.iter().map(|r| arm(op, r, several_oks));
+    let fallback = match arms {
+        Arms::Success => Some(quote!(Self::refuse_(response_))),
+        _ => (!ordered.iter().any(|r| r.status == StatusSpec::Default))
+            .then(|| quote!(Err(response_.unexpected()))),
+    };
+    // Only the variants of a success enum carry a ranged status.
+    let uses_status = several_oks
+        && ordered
+            .iter()
+            .any(|r| r.status.is_success() && matches!(r.status, StatusSpec::Range(_)));
     let status_binding = uses_status.then(|| quote!(let status_ = response_.status.as_u16();));
+    if ordered.is_empty() {
+        // Clippy's `match_single_binding`: the fallback alone (there is one: no arm is
+        // `default`).
+        return quote!(#fallback);
+    }
+    let fallback = fallback.map(|e| quote!(_ => #e,));
     quote! {
         #status_binding
         match response_.status.as_u16() {
-            #(#arms)*
+            #(#arms_tokens)*
             #fallback
         }
     }

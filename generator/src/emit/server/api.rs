@@ -1,10 +1,11 @@
 //! The `Api` trait and, per operation, its request struct and response enum.
 
 use super::{operation_docs, principal, Principal};
-use crate::emit::docs::doc_attrs;
+use crate::emit::docs::{doc_attrs, outer_lines};
 use crate::emit::types::{ident, type_tokens, Scope};
 use crate::ir::{
-    Api, BodyEncoding, Operation, Parameter, Response, ResponseHeader, StatusSpec, TypeExpr,
+    Api, BodyEncoding, BodyStream, Operation, Parameter, Response, ResponseHeader, StatusSpec,
+    TypeExpr,
 };
 use crate::naming;
 use proc_macro2::{Ident, Literal, TokenStream};
@@ -159,8 +160,16 @@ fn emit_request(api: &Api, op: &Operation) -> TokenStream {
 
 fn emit_response(api: &Api, op: &Operation) -> TokenStream {
     let name = response_name(op);
-    let variants = op.responses.iter().map(|r| response_variant(api, r));
-    let arms = op.responses.iter().map(response_arm);
+    let variants = op.responses.iter().map(|r| {
+        let stream = stream_variant(api, r);
+        let buffered = response_variant(api, r, &ident(&r.ident), buffered_body(api, r));
+        quote!(#buffered #stream)
+    });
+    let arms = op.responses.iter().map(|r| {
+        let stream = stream_arm(r);
+        let buffered = response_arm(r, &ident(&r.ident), buffered_response(r));
+        quote!(#buffered #stream)
+    });
     let docs = doc_attrs(&[format!(
         "The responses `{}` documents, one variant per status.",
         op.operation_id
@@ -178,23 +187,55 @@ fn emit_response(api: &Api, op: &Operation) -> TokenStream {
     }
 }
 
-fn response_variant(api: &Api, r: &Response) -> TokenStream {
-    let name = ident(&r.ident);
+/// The name of the variant that streams the body of `r`: `<Variant>Stream`.
+pub(crate) fn stream_ident(r: &Response) -> Ident {
+    format_ident!("{}Stream", r.ident)
+}
+
+fn buffered_body(api: &Api, r: &Response) -> Option<TokenStream> {
+    r.body
+        .as_ref()
+        .map(|b| type_tokens(api, &b.ty, Scope::Crate))
+}
+
+/// The `…Stream` variant of a response whose body streams: the events or chunks as a stream.
+fn stream_variant(api: &Api, r: &Response) -> Option<TokenStream> {
+    let body = match r.body.as_ref()?.stream()? {
+        BodyStream::Events(data) => {
+            let data = type_tokens(api, data, Scope::Crate);
+            quote!(::oasgen_runtime::server::EventStream<#data>)
+        }
+        BodyStream::Bytes => quote!(::oasgen_runtime::server::ByteStream),
+    };
+    Some(response_variant(api, r, &stream_ident(r), Some(body)))
+}
+
+fn response_variant(
+    api: &Api,
+    r: &Response,
+    name: &Ident,
+    body: Option<TokenStream>,
+) -> TokenStream {
     let mut paragraphs = vec![match r.status {
         StatusSpec::Code(c) => format!("`{c}`."),
         StatusSpec::Range(x) => format!("`{x}XX`: any status in the range, given here."),
         StatusSpec::Default => "`default`: any status not documented otherwise.".to_string(),
     }];
     paragraphs.extend(r.docs.description.clone());
-    let docs = doc_attrs(&paragraphs);
+    let mut docs = doc_attrs(&paragraphs);
+    if *name != r.ident {
+        docs.extend(outer_lines(vec![
+            String::new(),
+            format!(
+                " The body sent as the stream yields it, where [`Self::{}`] sends it whole.",
+                r.ident
+            ),
+        ]));
+    }
     let status =
         (!matches!(r.status, StatusSpec::Code(_))).then(|| quote!(::axum::http::StatusCode));
-    let body = r
-        .body
-        .as_ref()
-        .map(|b| type_tokens(api, &b.ty, Scope::Crate));
     if !r.headers.is_empty() {
-        return header_variant(api, r, docs, status, body);
+        return header_variant(api, r, name, docs, status, body);
     }
     match (status, body) {
         (None, None) => quote!(#docs #name,),
@@ -209,11 +250,11 @@ fn response_variant(api: &Api, r: &Response) -> TokenStream {
 fn header_variant(
     api: &Api,
     r: &Response,
+    name: &Ident,
     docs: TokenStream,
     status: Option<TokenStream>,
     body: Option<TokenStream>,
 ) -> TokenStream {
-    let name = ident(&r.ident);
     let status = status.map(|s| quote!(#[doc = " The status."] status: #s,));
     let body = body.map(|b| quote!(#[doc = " The body."] body: #b,));
     let headers = r.headers.iter().zip(header_fields(r)).map(|(h, field)| {
@@ -261,21 +302,10 @@ pub(crate) fn is_secret(h: &ResponseHeader) -> bool {
     h.secret && h.ty == TypeExpr::String
 }
 
-fn response_arm(r: &Response) -> TokenStream {
-    let name = ident(&r.ident);
-    let (pattern, status) = match (r.status, &r.body) {
-        (StatusSpec::Code(c), body) => {
-            let c = Literal::u16_unsuffixed(c);
-            let pattern = match body {
-                None => quote!(Self::#name),
-                Some(_) => quote!(Self::#name(body)),
-            };
-            (pattern, quote!(#c))
-        }
-        (_, None) => (quote!(Self::#name(status)), quote!(status.as_u16())),
-        (_, Some(_)) => (quote!(Self::#name(status, body)), quote!(status.as_u16())),
-    };
-    let response = match &r.body {
+/// The response that sends the body of `r` whole (`body` bound).
+fn buffered_response(r: &Response) -> TokenStream {
+    let status = arm_status(r);
+    match &r.body {
         None => quote!(rt::empty(#status)),
         Some(b) => {
             let media = &b.media_type;
@@ -286,6 +316,40 @@ fn response_arm(r: &Response) -> TokenStream {
                 }
             }
         }
+    }
+}
+
+/// The arm of the `…Stream` variant of `r`, if its body streams.
+fn stream_arm(r: &Response) -> Option<TokenStream> {
+    let b = r.body.as_ref()?;
+    let status = arm_status(r);
+    let media = &b.media_type;
+    let response = match b.stream()? {
+        BodyStream::Events(TypeExpr::String) => quote!(rt::text_events(#status, body)),
+        BodyStream::Events(_) => quote!(rt::json_events(#status, body)),
+        BodyStream::Bytes => quote!(rt::byte_stream(#status, #media, body)),
+    };
+    Some(response_arm(r, &stream_ident(r), response))
+}
+
+/// The status code of an arm: the documented one, or the variant's `status`.
+fn arm_status(r: &Response) -> TokenStream {
+    match r.status {
+        StatusSpec::Code(c) => {
+            let c = Literal::u16_unsuffixed(c);
+            quote!(#c)
+        }
+        _ => quote!(status.as_u16()),
+    }
+}
+
+/// The arm of variant `name` of `r`, answering `response` (which reads `status` and `body`).
+fn response_arm(r: &Response, name: &Ident, response: TokenStream) -> TokenStream {
+    let pattern = match (r.status, &r.body) {
+        (StatusSpec::Code(_), None) => quote!(Self::#name),
+        (StatusSpec::Code(_), Some(_)) => quote!(Self::#name(body)),
+        (_, None) => quote!(Self::#name(status)),
+        (_, Some(_)) => quote!(Self::#name(status, body)),
     };
     if r.headers.is_empty() {
         return quote!(#pattern => #response,);

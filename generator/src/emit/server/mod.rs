@@ -11,7 +11,7 @@ mod validate;
 
 use crate::emit::docs::doc_attrs;
 use crate::ir::{Api, Operation, Security, TypeId};
-pub(crate) use api::{header_fields, is_secret, request_name, response_name};
+pub(crate) use api::{header_fields, is_secret, request_name, response_name, stream_ident};
 use proc_macro2::TokenStream;
 use quote::quote;
 use validate::InputChecks;
@@ -102,6 +102,17 @@ fn emit_head(api: &Api) -> TokenStream {
             use ::axum::routing::{MethodFilter, MethodRouter};
         }
     });
+    let streams = api
+        .operations
+        .iter()
+        .flat_map(|op| &op.responses)
+        .any(|r| r.body.as_ref().is_some_and(|b| b.stream().is_some()))
+        .then(|| {
+            quote! {
+                /// What the `…Stream` variants of response enums hold.
+                pub use ::oasgen_runtime::server::{ByteStream, Event, EventStream};
+            }
+        });
     quote! {
         //! The server side: implement [`Api`] (and its [`Authenticator`]) and serve [`router`].
         //!
@@ -117,6 +128,7 @@ fn emit_head(api: &Api) -> TokenStream {
         // What handlers and routes name; generated items are never named like these either.
         #handlers
         use ::std::sync::Arc;
+        #streams
     }
 }
 
