@@ -72,6 +72,10 @@ pub struct TypeDef {
     pub deprecated: bool,
     /// What it is.
     pub kind: TypeKind,
+    /// Of an alias, the constraints its own schema adds to the aliased type (`Code: {type:
+    /// string, pattern: ...}`, a named array with `maxItems`): the server checks them wherever
+    /// the alias stands, and the mock's samples meet them. Empty for other kinds.
+    pub constraints: Constraints,
     /// Whether the type implements `Default` (computed after lowering).
     pub has_default: bool,
 }
@@ -137,6 +141,10 @@ pub struct Struct {
     /// `additionalProperties: false`: the server refuses a member that is not a field (the
     /// model still ignores one, so that a client reads a newer server's answers).
     pub closed: bool,
+    /// Names `required` lists that no property declares (`required: [email]` beside a property
+    /// `emails`): the model has no field for them, but the server requires the members, as JSON
+    /// Schema does, and the mock's samples carry them.
+    pub undeclared_required: Vec<String>,
 }
 
 /// One property of an object.
@@ -259,8 +267,11 @@ pub struct Constraints {
     pub max_items: Option<u64>,
     /// `format` as written (`email`, `date-time`, ...).
     pub format: Option<String>,
-    /// Of an array, the constraints of its items, when `items` is written in place (a
-    /// referenced item schema is a named type).
+    /// `uniqueItems: true`.
+    pub unique_items: bool,
+    /// Of an array, the constraints of its items; of a map, those of its values: when the
+    /// `items` or `additionalProperties` schema is written in place (a referenced one is a named
+    /// type).
     pub items: Option<Box<Constraints>>,
 }
 
@@ -274,6 +285,7 @@ impl Constraints {
             && self.maximum.is_none()
             && self.min_items.is_none()
             && self.max_items.is_none()
+            && !self.unique_items
     }
 }
 

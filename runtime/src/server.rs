@@ -1113,6 +1113,8 @@ pub struct Rules {
     pub min_items: Option<u64>,
     /// `maxItems`.
     pub max_items: Option<u64>,
+    /// `uniqueItems: true`.
+    pub unique_items: bool,
     /// `format` (those [`crate::format`] checks).
     pub format: Option<&'static str>,
 }
@@ -1128,6 +1130,7 @@ impl Rules {
         maximum: None,
         min_items: None,
         max_items: None,
+        unique_items: false,
         format: None,
     };
 
@@ -1171,6 +1174,12 @@ impl Rules {
     /// With `maxItems`.
     pub const fn max_items(mut self, n: u64) -> Self {
         self.max_items = Some(n);
+        self
+    }
+
+    /// With `uniqueItems: true`.
+    pub const fn unique_items(mut self) -> Self {
+        self.unique_items = true;
         self
     }
 
@@ -1431,8 +1440,44 @@ pub fn rules(v: &Value, at: &At<'_>, rules: &Rules, errors: &mut Vec<FieldError>
                     "too many items",
                 ));
             }
+            if rules.unique_items && !all_distinct(a) {
+                errors.push(FieldError::new(
+                    &at.to_string(),
+                    "duplicate_items",
+                    "items must be unique",
+                ));
+            }
         }
         _ => {}
+    }
+}
+
+/// Whether no two items are equal as JSON values (`1` and `1.0` are one number, as JSON
+/// Schema says; object members compare whatever their order). Quadratic, but the body limit
+/// bounds it and only arrays marked `uniqueItems` pay.
+fn all_distinct(items: &[Value]) -> bool {
+    items
+        .iter()
+        .enumerate()
+        .all(|(i, a)| items[..i].iter().all(|b| !json_equal(a, b)))
+}
+
+/// JSON Schema's equality of two instances.
+fn json_equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => match (x.as_i64(), y.as_i64()) {
+            (Some(x), Some(y)) => x == y,
+            _ => x.as_f64() == y.as_f64(),
+        },
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| json_equal(x, y))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
+        }
+        _ => a == b,
     }
 }
 

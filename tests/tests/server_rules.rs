@@ -1,8 +1,9 @@
 //! What the generated router checks of a request beyond types and required members, through
 //! the mock of `fixtures/validation.yaml`: closed objects (`additionalProperties: false`),
 //! constraints on array items, string formats, and a path parameter borrowed from a sibling
-//! operation, read with its own type; where `null` is taken. And the mock's one memory: what
-//! it deleted.
+//! operation, read with its own type; where `null` is taken; the constraints of aliases, map
+//! values and named arrays, and `required` names no property declares. And the mock's one
+//! memory: what it deleted.
 
 use fixture_validation::{mock::Mock, server::router};
 use serde_json::{json, Value};
@@ -170,6 +171,81 @@ async fn null_is_taken_where_the_schema_allows_it() {
     assert_eq!(
         create(json!({"name": "lamp", "colour": "red"})).await.0,
         204
+    );
+}
+
+#[tokio::test]
+async fn an_alias_keeps_the_constraints_of_its_schema() {
+    // `Code` is `{type: string, pattern: ^[A-Z]{3}$}`: `code` names it by `$ref`, `currency`
+    // through `allOf`.
+    let good = json!({"name": "lamp", "code": "EUR", "currency": "USD"});
+    assert_eq!(create(good).await.0, 204);
+    let (status, body) = create(json!({"name": "lamp", "code": "eur", "currency": "EURO"})).await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        problems(&body),
+        [
+            ("code".into(), "pattern_mismatch".into()),
+            ("currency".into(), "pattern_mismatch".into())
+        ]
+    );
+    // The mock's sample meets them: "ABC", not "string".
+    let path = "/shops/acme/things/3fa85f64-5717-4562-b3fc-2c963f66afa6";
+    let (status, body) = send(reqwest::Method::GET, path, None).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        (&body["code"], &body["currency"]),
+        (&json!("ABC"), &json!("ABC"))
+    );
+}
+
+#[tokio::test]
+async fn map_values_and_named_arrays_keep_their_constraints() {
+    let (status, body) = create(json!({"name": "lamp", "labels": {"a": "ok", "b": "long"}})).await;
+    assert_eq!(status, 400);
+    assert_eq!(problems(&body), [("labels.b".into(), "too_long".into())]);
+    // `Sizes`: `maxItems: 2`, `uniqueItems: true` (`1` and `1.0` are one number, as JSON Schema
+    // says, but these are strings).
+    assert_eq!(
+        create(json!({"name": "lamp", "sizes": ["S", "M"]})).await.0,
+        204
+    );
+    let (_, body) = create(json!({"name": "lamp", "sizes": ["S", "M", "L"]})).await;
+    assert_eq!(problems(&body), [("sizes".into(), "too_many_items".into())]);
+    let (_, body) = create(json!({"name": "lamp", "sizes": ["S", "S"]})).await;
+    assert_eq!(
+        problems(&body),
+        [("sizes".into(), "duplicate_items".into())]
+    );
+}
+
+#[tokio::test]
+async fn a_required_name_no_property_declares_is_still_required() {
+    // `contact` requires `email` but declares only `emails`.
+    let (status, body) = create(json!({"name": "lamp", "contact": {"emails": ["a@b.c"]}})).await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        problems(&body),
+        [("contact.email".into(), "missing_value".into())]
+    );
+    let contact = json!({"emails": [], "email": "a@b.c"});
+    assert_eq!(
+        create(json!({"name": "lamp", "contact": contact})).await.0,
+        204
+    );
+}
+
+#[tokio::test]
+async fn untyped_schemas_take_what_json_schema_gives_them() {
+    // Items `{type: string, allOf: [{}]}` are strings; `meta` has `properties` but no `type`,
+    // so `null` is one of its values.
+    let thing = json!({"name": "lamp", "groupIds": ["a", "b"], "meta": null});
+    assert_eq!(create(thing).await.0, 204);
+    let (status, body) = create(json!({"name": "lamp", "groupIds": [{}]})).await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        problems(&body),
+        [("groupIds[0]".into(), "invalid_type".into())]
     );
 }
 

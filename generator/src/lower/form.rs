@@ -145,7 +145,7 @@ impl Lowerer<'_> {
         enc_ptr: &str,
     ) -> ir::FormField {
         let content_type = enc.and_then(|e| e.content_type.clone());
-        let binary_format = matches!(field.constraints.format.as_deref(), Some("binary" | "byte"));
+        let binary_format = matches!(self.format_of(&field), Some("binary" | "byte"));
         let multipart = encoding == BodyEncoding::Multipart;
         let part = match &field.ty {
             _ if !multipart => self.text_or_json(&field.ty),
@@ -212,6 +212,20 @@ impl Lowerer<'_> {
     }
 
     /// Whether `ty` is a string, through aliases.
+    /// The `format` of a field: written in place, or on the schema of the alias it names (a
+    /// `$ref` place has no constraints of its own).
+    fn format_of<'f>(&'f self, field: &'f ir::Field) -> Option<&'f str> {
+        let mut ty = &field.ty;
+        let mut format = field.constraints.format.as_deref();
+        while let (None, TypeExpr::Named(id)) = (format, ty) {
+            let def = &self.types[id.0];
+            let TypeKind::Alias(e) = &def.kind else { break };
+            format = def.constraints.format.as_deref();
+            ty = e;
+        }
+        format
+    }
+
     fn is_string(&self, ty: &TypeExpr) -> bool {
         match ty {
             TypeExpr::String => true,

@@ -131,6 +131,7 @@ impl<'a> Lowerer<'a> {
             docs: ir::Docs::default(),
             deprecated: false,
             kind: ir::TypeKind::Alias(TypeExpr::Json),
+            constraints: ir::Constraints::default(),
             has_default: false,
         });
         self.hints.push(hint);

@@ -326,10 +326,15 @@ impl Lowerer<'_> {
                 None => (vec![stem.to_string(), data.name.clone()], ptr.clone()),
             };
             let (ty, schema) = self.lower_param_schema(&data.format, &hint, &schema_ptr);
-            let constraints = schema
-                .as_ref()
-                .map(super::schema::constraints_of)
-                .unwrap_or_default();
+            // A `$ref`'d schema's constraints are its named type's, checked wherever it is used.
+            let referenced = matches!(
+                &data.format,
+                ParameterSchemaOrContent::Schema(ReferenceOr::Reference { .. })
+            );
+            let constraints = match &schema {
+                Some(schema) if !referenced => super::schema::constraints_of(schema),
+                _ => ir::Constraints::default(),
+            };
             let explode = match &p {
                 Parameter::Query { parameter_data, .. }
                 | Parameter::Cookie { parameter_data, .. } => {

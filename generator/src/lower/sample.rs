@@ -235,18 +235,20 @@ fn conforms(api: &Api, ty: &TypeExpr, c: &Constraints, v: &Value, depth: usize) 
             let n = items.len() as u64;
             c.min_items.is_none_or(|min| n >= min)
                 && c.max_items.is_none_or(|max| n <= max)
+                && (!c.unique_items || distinct(items))
                 && items.iter().all(|i| {
                     let c = c.items.as_deref().cloned().unwrap_or_default();
                     conforms(api, item, &c, i, depth + 1)
                 })
         }),
         TypeExpr::Map(value) => v.as_object().is_some_and(|m| {
-            m.values()
-                .all(|i| conforms(api, value, &Constraints::default(), i, depth + 1))
+            let c = c.items.as_deref().cloned().unwrap_or_default();
+            m.values().all(|i| conforms(api, value, &c, i, depth + 1))
         }),
         TypeExpr::Named(id) => match &api.ty(*id).kind {
             TypeKind::Struct(s) => v.as_object().is_some_and(|m| {
-                s.fields.iter().all(|f| field_conforms(api, f, m, depth))
+                s.undeclared_required.iter().all(|r| m.contains_key(r))
+                    && s.fields.iter().all(|f| field_conforms(api, f, m, depth))
                     && s.additional.as_ref().is_none_or(|extra| {
                         m.iter()
                             .filter(|(k, _)| !s.fields.iter().any(|f| &f.json_name == *k))
@@ -269,7 +271,10 @@ fn conforms(api: &Api, ty: &TypeExpr, c: &Constraints, v: &Value, depth: usize) 
                     tagged(x) && conforms(api, &x.ty, &Constraints::default(), v, depth + 1)
                 })
             }
-            TypeKind::Alias(e) | TypeKind::Newtype(e) => conforms(api, e, c, v, depth + 1),
+            TypeKind::Alias(e) | TypeKind::Newtype(e) => {
+                let c = with_alias(c, &api.ty(*id).constraints);
+                conforms(api, e, &c, v, depth + 1)
+            }
             // Forms are request bodies only, never a JSON sample.
             TypeKind::Form(_) => false,
         },
@@ -332,11 +337,12 @@ fn build(api: &Api, ty: &TypeExpr, c: &Constraints, depth: usize) -> Option<Valu
             let items = (0..n)
                 .map(|_| build(api, item, &of_items, depth + 1))
                 .collect::<Option<Vec<_>>>();
-            // An array that may be empty is still one when its items cannot be built.
+            // An array that may be empty is still one when its items cannot be built (or
+            // cannot be built different from each other, under `uniqueItems`).
             match items {
-                Some(items) => Some(Value::Array(items)),
-                None if c.min_items.unwrap_or(0) == 0 => Some(json!([])),
-                None => None,
+                Some(items) if !c.unique_items || distinct(&items) => Some(Value::Array(items)),
+                _ if c.min_items.unwrap_or(0) == 0 => Some(json!([])),
+                _ => None,
             }
         }
         TypeExpr::Named(id) => match &api.ty(*id).kind {
@@ -354,6 +360,14 @@ fn build(api: &Api, ty: &TypeExpr, c: &Constraints, depth: usize) -> Option<Valu
                         None => {}
                     }
                 }
+                // A required member no property declares takes any value; a closed object
+                // refuses it, so none can be built.
+                for r in &s.undeclared_required {
+                    if s.closed {
+                        return None;
+                    }
+                    m.entry(r.clone()).or_insert(Value::Null);
+                }
                 Some(Value::Object(m))
             }
             TypeKind::Enum(e) => e.variants.first().map(|x| json!(x.value)),
@@ -366,10 +380,38 @@ fn build(api: &Api, ty: &TypeExpr, c: &Constraints, depth: usize) -> Option<Valu
                 }
                 Some(v)
             }),
-            TypeKind::Alias(e) | TypeKind::Newtype(e) => build(api, e, c, depth + 1),
+            TypeKind::Alias(e) | TypeKind::Newtype(e) => {
+                let c = with_alias(c, &api.ty(*id).constraints);
+                build(api, e, &c, depth + 1)
+            }
             TypeKind::Form(_) => None,
         },
     }
+}
+
+/// The constraints where an alias stands (`c`) with those of the alias's own schema added: a
+/// bound written in both places keeps the place's.
+fn with_alias(c: &Constraints, alias: &Constraints) -> Constraints {
+    Constraints {
+        min_length: c.min_length.or(alias.min_length),
+        max_length: c.max_length.or(alias.max_length),
+        pattern: c.pattern.clone().or_else(|| alias.pattern.clone()),
+        minimum: c.minimum.or(alias.minimum),
+        maximum: c.maximum.or(alias.maximum),
+        min_items: c.min_items.or(alias.min_items),
+        max_items: c.max_items.or(alias.max_items),
+        format: c.format.clone().or_else(|| alias.format.clone()),
+        unique_items: c.unique_items || alias.unique_items,
+        items: c.items.clone().or_else(|| alias.items.clone()),
+    }
+}
+
+/// Whether no two items are equal.
+fn distinct(items: &[Value]) -> bool {
+    items
+        .iter()
+        .enumerate()
+        .all(|(i, a)| !items[..i].contains(a))
 }
 
 /// A number within `c`'s bounds: the lower bound (just above it when exclusive), else the

@@ -113,6 +113,7 @@ fn view(kind: &SchemaKind) -> View<'_> {
             v.items = a.items.as_ref();
             v.constraints.min_items = a.min_items.map(|n| n as u64);
             v.constraints.max_items = a.max_items.map(|n| n as u64);
+            v.constraints.unique_items = a.unique_items;
         }
         SchemaKind::OneOf { one_of } => v.one_of = one_of,
         SchemaKind::AllOf { all_of } => v.all_of = all_of,
@@ -130,6 +131,7 @@ fn view(kind: &SchemaKind) -> View<'_> {
                 min_items: a.min_items.map(|n| n as u64),
                 max_items: a.max_items.map(|n| n as u64),
                 format: None,
+                unique_items: a.unique_items.unwrap_or(false),
                 items: None,
             };
             if !a.properties.is_empty() {
@@ -145,8 +147,22 @@ fn view(kind: &SchemaKind) -> View<'_> {
         }
     }
     v.constraints.format = v.format.clone();
-    if let Some(ReferenceOr::Item(items)) = v.items {
-        let c = view(&items.schema_kind).constraints;
+    // The items of an array, or the values of a map (an object with only
+    // `additionalProperties`, which lowers to one).
+    let inner = match (v.items, v.additional) {
+        (Some(ReferenceOr::Item(items)), _) => Some(&items.schema_kind),
+        (None, Some(AdditionalProperties::Schema(s)))
+            if v.properties.is_none_or(|p| p.is_empty()) =>
+        {
+            match s.as_ref() {
+                ReferenceOr::Item(values) => Some(&values.schema_kind),
+                ReferenceOr::Reference { .. } => None,
+            }
+        }
+        _ => None,
+    };
+    if let Some(inner) = inner {
+        let c = view(inner).constraints;
         if !c.is_empty() || c.format.is_some() || c.items.is_some() {
             v.constraints.items = Some(Box::new(c));
         }
@@ -238,6 +254,7 @@ impl Lowerer<'_> {
         let expr = self.lower_schema(&schema, &root, reference, Some(id));
         if expr != TypeExpr::Named(id) {
             self.types[id.0].kind = TypeKind::Alias(expr);
+            self.types[id.0].constraints = constraints_of(&schema);
             self.types[id.0].docs = docs_of(&schema);
             self.types[id.0].deprecated = schema.schema_data.deprecated;
         }
@@ -476,10 +493,19 @@ impl Lowerer<'_> {
         if structural.is_empty()
             && !own_properties
             && v.additional.is_none()
-            && v.typ.is_none()
             && !v.all_of.iter().any(says_object)
         {
-            return TypeExpr::Json;
+            // Beside a type of its own (`{type: string, allOf: [{}]}`) the members add nothing
+            // either: the schema is what it says without them.
+            match v.typ {
+                None => return TypeExpr::Json,
+                Some("object") => {}
+                Some(_) => {
+                    let mut own = view(&schema.schema_kind);
+                    own.all_of = &[];
+                    return self.lower_view(schema, &own, hint, ptr, slot);
+                }
+            }
         }
         let mut parts = ObjectParts::default();
         for (i, member) in v.all_of.iter().enumerate() {
@@ -522,6 +548,7 @@ impl Lowerer<'_> {
                         fields: Vec::new(),
                         additional: None,
                         closed: true,
+                        undeclared_required: Vec::new(),
                     }),
                 ),
             };
@@ -578,12 +605,14 @@ impl Lowerer<'_> {
                 ty,
             });
         }
+        let mut undeclared_required = Vec::new();
         for r in &parts.required {
-            if !parts.properties.contains_key(r) {
+            if !parts.properties.contains_key(r) && !undeclared_required.contains(r) {
                 self.warn(
                     ptr,
-                    format!("`required` names `{r}`, which is not a property; ignored"),
+                    format!("`required` names `{r}`, which is not a property; the server requires the member, the model has no field for it"),
                 );
+                undeclared_required.push(r.clone());
             }
         }
         // Under `allOf`, a member's `false` refuses the other members' properties too (JSON
@@ -596,6 +625,7 @@ impl Lowerer<'_> {
             fields,
             additional,
             closed,
+            undeclared_required,
         });
         TypeExpr::Named(id)
     }
@@ -609,7 +639,11 @@ impl Lowerer<'_> {
             ReferenceOr::Reference { reference } => reference,
         };
         match self.resolve::<Schema>(reference) {
-            Some(Ok(s)) => PropertyFacts::of(&s, ir::Docs::default()),
+            // The target's constraints are its named type's, checked wherever it is used.
+            Some(Ok(s)) => PropertyFacts {
+                constraints: Constraints::default(),
+                ..PropertyFacts::of(&s, ir::Docs::default())
+            },
             _ => PropertyFacts::default(),
         }
     }
@@ -759,6 +793,18 @@ impl Lowerer<'_> {
     }
 }
 
+/// A schema with `properties` or `additionalProperties` but no `type` and no composition: it
+/// lowers to an object, but constrains only objects, so `null` is one of its values.
+fn untyped_object(kind: &SchemaKind) -> bool {
+    let v = view(kind);
+    v.typ.is_none()
+        && (v.properties.is_some_and(|p| !p.is_empty()) || v.additional.is_some())
+        && v.enumeration.is_empty()
+        && v.one_of.is_empty()
+        && v.any_of.is_empty()
+        && v.all_of.is_empty()
+}
+
 /// A schema that only documents (description, title, `type: object`) and adds no structure.
 fn annotation_only(schema: &Schema) -> bool {
     let v = view(&schema.schema_kind);
@@ -819,7 +865,9 @@ impl PropertyFacts {
         PropertyFacts {
             read_only: data.read_only,
             write_only: data.write_only,
-            nullable: data.nullable,
+            // OpenAPI 3.0 refuses `null` only where a `type` is written: a schema that
+            // describes an object's members without saying `type: object` takes it.
+            nullable: data.nullable || untyped_object(&schema.schema_kind),
             deprecated: data.deprecated,
             default: data.default.clone(),
             constraints: view(&schema.schema_kind).constraints,

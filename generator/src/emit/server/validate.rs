@@ -265,13 +265,16 @@ fn suffices(api: &Api, ty: &TypeExpr, visiting: &mut BTreeSet<TypeId>) -> bool {
                 TypeKind::Struct(s) => {
                     s.additional.is_none()
                         && !s.closed
+                        && s.undeclared_required.is_empty()
                         && s.fields.iter().all(|f| {
                             let serde_misses =
                                 f.required && f.nullable || has_rules(&f.constraints);
                             !serde_misses && suffices(api, &f.ty, visiting)
                         })
                 }
-                TypeKind::Alias(e) | TypeKind::Newtype(e) => suffices(api, e, visiting),
+                TypeKind::Alias(e) | TypeKind::Newtype(e) => {
+                    !has_rules(&api.ty(*id).constraints) && suffices(api, e, visiting)
+                }
                 TypeKind::Enum(_) | TypeKind::Union(_) | TypeKind::Form(_) => false,
             }
         }
@@ -335,7 +338,7 @@ pub fn emit_check_fn(api: &Api, id: TypeId) -> TokenStream {
             quote!(rt::one_of(v, at, &[#(#values),*], errors);)
         }
         TypeKind::Union(u) => check_union(api, u),
-        TypeKind::Alias(e) | TypeKind::Newtype(e) => check_expr(api, e, None),
+        TypeKind::Alias(e) | TypeKind::Newtype(e) => check_expr(api, e, Some(&def.constraints)),
         // Never reachable: see `collect`.
         TypeKind::Form(_) => quote!(),
     };
@@ -358,7 +361,12 @@ pub fn emit_check_fn(api: &Api, id: TypeId) -> TokenStream {
 }
 
 fn check_struct(api: &Api, s: &Struct) -> TokenStream {
-    let required = s.fields.iter().filter(|f| f.required).map(|f| &f.json_name);
+    let required = s
+        .fields
+        .iter()
+        .filter(|f| f.required)
+        .map(|f| &f.json_name)
+        .chain(&s.undeclared_required);
     let fields = s.fields.iter().map(|f| {
         let name = &f.json_name;
         // OpenAPI 3.0 refuses `null` only where a `type` is written: an untyped member takes it.
@@ -452,10 +460,10 @@ pub fn check_expr(api: &Api, ty: &TypeExpr, constraints: Option<&Constraints>) -
                 quote!(rt::items(v, at, errors, #check);)
             }
         },
-        TypeExpr::Map(inner) => match check_expr(api, inner, None) {
+        TypeExpr::Map(inner) => match check_expr(api, inner, item_constraints) {
             any if any.is_empty() => quote!(rt::object(v, at, &[], errors);),
             body => {
-                let check = as_check_fn(api, inner, None, body);
+                let check = as_check_fn(api, inner, item_constraints, body);
                 quote!(rt::values(v, at, errors, #check);)
             }
         },
@@ -530,10 +538,12 @@ fn rules_static(c: &Constraints) -> Option<TokenStream> {
     let maximum = bound("maximum", c.maximum);
     let min_items = count("min_items", c.min_items);
     let max_items = count("max_items", c.max_items);
+    let unique_items = c.unique_items.then(|| quote!(.unique_items()));
     let format = checked_format(c).map(|f| quote!(.format(#f)));
     Some(quote! {
         static RULES: rt::Rules = rt::Rules::NONE
-            #min_length #max_length #pattern #minimum #maximum #min_items #max_items #format;
+            #min_length #max_length #pattern #minimum #maximum #min_items #max_items
+            #unique_items #format;
         rt::rules(v, at, &RULES, errors);
     })
 }

@@ -36,7 +36,9 @@ impl Api for Mock {
         _request: GetItemRequest,
     ) -> GetItemResponse {
         GetItemResponse::Ok(
-            ::oasgen_runtime::server::sample("{\"id\":\"string\",\"name\":\"string\"}"),
+            ::oasgen_runtime::server::sample(
+                "{\"id\":\"string\",\"name\":\"string\",\"sku\":null}",
+            ),
         )
     }
 

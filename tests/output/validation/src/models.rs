@@ -39,7 +39,44 @@ pub struct Thing {
     /// `groups`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub groups: Option<Vec<::serde_json::Value>>,
+    /// `groupIds`.
+    #[serde(rename = "groupIds", default, skip_serializing_if = "Option::is_none")]
+    pub group_ids: Option<Vec<String>>,
+    /// `code`.
+    ///
+    /// See [`Code`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<Code>,
+    /// `currency`.
+    ///
+    /// See [`Code`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<Code>,
+    /// `labels`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<::std::collections::BTreeMap<String, String>>,
+    /// `sizes`.
+    ///
+    /// See [`Sizes`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sizes: Option<Sizes>,
+    /// `contact`.
+    ///
+    /// See [`ThingContact`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<ThingContact>,
+    /// `meta`.
+    ///
+    /// See [`ThingMeta`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<ThingMeta>,
 }
+
+/// `Code` (`#/components/schemas/Code` in the spec).
+pub type Code = String;
+
+/// `Sizes` (`#/components/schemas/Sizes` in the spec).
+pub type Sizes = Vec<String>;
 
 /// `Window` (`#/components/schemas/Window` in the spec).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -149,6 +186,22 @@ impl From<&str> for ThingShade {
             other => Self::Other(other.to_string()),
         }
     }
+}
+
+/// `ThingContact` (`#/components/schemas/Thing/properties/contact` in the spec).
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ThingContact {
+    /// `emails`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emails: Option<Vec<String>>,
+}
+
+/// `ThingMeta` (`#/components/schemas/Thing/properties/meta` in the spec).
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ThingMeta {
+    /// `version`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<i64>,
 }
 
 /// `NotFound` (`#/components/responses/NotFound/content/application~1json/schema` in the spec).

@@ -358,6 +358,34 @@ fn check_thing(
                     rt::array(v, at, errors);
                 },
             ),
+            (
+                "groupIds",
+                false,
+                |v, at, errors| {
+                    rt::items(v, at, errors, rt::check_string);
+                },
+            ),
+            ("code", false, check_code),
+            ("currency", false, check_code),
+            (
+                "labels",
+                false,
+                |v, at, errors| {
+                    rt::values(
+                        v,
+                        at,
+                        errors,
+                        |v, at, errors| {
+                            rt::string(v, at, errors);
+                            static RULES: rt::Rules = rt::Rules::NONE.max_length(3);
+                            rt::rules(v, at, &RULES, errors);
+                        },
+                    );
+                },
+            ),
+            ("sizes", false, check_sizes),
+            ("contact", false, check_thing_contact),
+            ("meta", true, check_thing_meta),
         ],
     );
     rt::no_other_members(
@@ -374,9 +402,38 @@ fn check_thing(
             "shade",
             "note",
             "groups",
+            "groupIds",
+            "code",
+            "currency",
+            "labels",
+            "sizes",
+            "contact",
+            "meta",
         ],
         errors,
     );
+}
+
+/// Checks a value of `Code`.
+fn check_code(
+    v: &::serde_json::Value,
+    at: &rt::At<'_>,
+    errors: &mut Vec<rt::FieldError>,
+) {
+    rt::string(v, at, errors);
+    static RULES: rt::Rules = rt::Rules::NONE.pattern("^[A-Z]{3}$");
+    rt::rules(v, at, &RULES, errors);
+}
+
+/// Checks a value of `Sizes`.
+fn check_sizes(
+    v: &::serde_json::Value,
+    at: &rt::At<'_>,
+    errors: &mut Vec<rt::FieldError>,
+) {
+    rt::items(v, at, errors, rt::check_string);
+    static RULES: rt::Rules = rt::Rules::NONE.max_items(2).unique_items();
+    rt::rules(v, at, &RULES, errors);
 }
 
 /// Checks a value of `Window`.
@@ -423,6 +480,43 @@ fn check_thing_shade(
     errors: &mut Vec<rt::FieldError>,
 ) {
     rt::one_of(v, at, &["dark", "light"], errors);
+}
+
+/// Checks a value of `ThingContact`.
+fn check_thing_contact(
+    v: &::serde_json::Value,
+    at: &rt::At<'_>,
+    errors: &mut Vec<rt::FieldError>,
+) {
+    let Some(o) = rt::object(v, at, &["email"], errors) else {
+        return;
+    };
+    rt::members(
+        o,
+        at,
+        errors,
+        &[
+            (
+                "emails",
+                false,
+                |v, at, errors| {
+                    rt::items(v, at, errors, rt::check_string);
+                },
+            ),
+        ],
+    );
+}
+
+/// Checks a value of `ThingMeta`.
+fn check_thing_meta(
+    v: &::serde_json::Value,
+    at: &rt::At<'_>,
+    errors: &mut Vec<rt::FieldError>,
+) {
+    let Some(o) = rt::object(v, at, &[], errors) else {
+        return;
+    };
+    rt::members(o, at, errors, &[("version", false, rt::check_i64)]);
 }
 
 fn check_tenant_param(
