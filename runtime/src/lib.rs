@@ -28,6 +28,7 @@ pub mod sse;
 pub mod stream;
 #[cfg(feature = "client")]
 pub mod transport;
+pub mod unique;
 
 #[cfg(feature = "client")]
 pub use auth::{

@@ -1440,7 +1440,7 @@ pub fn rules(v: &Value, at: &At<'_>, rules: &Rules, errors: &mut Vec<FieldError>
                     "too many items",
                 ));
             }
-            if rules.unique_items && !all_distinct(a) {
+            if rules.unique_items && !crate::unique::all_distinct(a) {
                 errors.push(FieldError::new(
                     &at.to_string(),
                     "duplicate_items",
@@ -1449,35 +1449,6 @@ pub fn rules(v: &Value, at: &At<'_>, rules: &Rules, errors: &mut Vec<FieldError>
             }
         }
         _ => {}
-    }
-}
-
-/// Whether no two items are equal as JSON values (`1` and `1.0` are one number, as JSON
-/// Schema says; object members compare whatever their order). Quadratic, but the body limit
-/// bounds it and only arrays marked `uniqueItems` pay.
-fn all_distinct(items: &[Value]) -> bool {
-    items
-        .iter()
-        .enumerate()
-        .all(|(i, a)| items[..i].iter().all(|b| !json_equal(a, b)))
-}
-
-/// JSON Schema's equality of two instances.
-fn json_equal(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => match (x.as_i64(), y.as_i64()) {
-            (Some(x), Some(y)) => x == y,
-            _ => x.as_f64() == y.as_f64(),
-        },
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| json_equal(x, y))
-        }
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
-        }
-        _ => a == b,
     }
 }
 

@@ -235,7 +235,7 @@ fn conforms(api: &Api, ty: &TypeExpr, c: &Constraints, v: &Value, depth: usize) 
             let n = items.len() as u64;
             c.min_items.is_none_or(|min| n >= min)
                 && c.max_items.is_none_or(|max| n <= max)
-                && (!c.unique_items || distinct(items))
+                && (!c.unique_items || oasgen_runtime::unique::all_distinct(items))
                 && items.iter().all(|i| {
                     let c = c.items.as_deref().cloned().unwrap_or_default();
                     conforms(api, item, &c, i, depth + 1)
@@ -340,7 +340,9 @@ fn build(api: &Api, ty: &TypeExpr, c: &Constraints, depth: usize) -> Option<Valu
             // An array that may be empty is still one when its items cannot be built (or
             // cannot be built different from each other, under `uniqueItems`).
             match items {
-                Some(items) if !c.unique_items || distinct(&items) => Some(Value::Array(items)),
+                Some(items) if !c.unique_items || oasgen_runtime::unique::all_distinct(&items) => {
+                    Some(Value::Array(items))
+                }
                 _ if c.min_items.unwrap_or(0) == 0 => Some(json!([])),
                 _ => None,
             }
@@ -404,14 +406,6 @@ fn with_alias(c: &Constraints, alias: &Constraints) -> Constraints {
         unique_items: c.unique_items || alias.unique_items,
         items: c.items.clone().or_else(|| alias.items.clone()),
     }
-}
-
-/// Whether no two items are equal.
-fn distinct(items: &[Value]) -> bool {
-    items
-        .iter()
-        .enumerate()
-        .all(|(i, a)| !items[..i].contains(a))
 }
 
 /// A number within `c`'s bounds: the lower bound (just above it when exclusive), else the
