@@ -1776,125 +1776,126 @@ impl ::axum::response::IntoResponse for ChangePasswordResponse {
 }
 
 /// The router for `service` with the default [`Config`](::oasgen_runtime::server::Config).
-pub fn router<S: Api>(service: ::std::sync::Arc<S>) -> ::axum::Router {
+pub fn router<S: Api>(service: Arc<S>) -> ::axum::Router {
     router_with(service, ::oasgen_runtime::server::Config::default())
 }
 
 /// The router for `service`: one route per path of the spec. It is an ordinary
 /// `axum::Router`, so it can be nested into an app and wrapped in tower middleware.
 pub fn router_with<S: Api>(
-    service: ::std::sync::Arc<S>,
+    service: Arc<S>,
     config: ::oasgen_runtime::server::Config,
 ) -> ::axum::Router {
-    ::axum::Router::<Arc<S>>::new()
+    ::axum::Router::<rt::Shared<S>>::new()
         .route(
             "/customerlogin/auth/anonymous/login",
-            MethodRouter::<Arc<S>>::new()
+            MethodRouter::<rt::Shared<S>>::new()
                 .on(MethodFilter::GET, handle_anonymous_login::<S>),
         )
         .route(
             "/customerlogin/auth/anonymous/refresh",
-            MethodRouter::<Arc<S>>::new()
+            MethodRouter::<rt::Shared<S>>::new()
                 .on(MethodFilter::GET, handle_refresh_anonymous_token::<S>),
         )
         .route(
             "/customer/{tenant}/signup",
-            MethodRouter::<Arc<S>>::new().on(MethodFilter::POST, handle_signup::<S>),
+            MethodRouter::<rt::Shared<S>>::new()
+                .on(MethodFilter::POST, handle_signup::<S>),
         )
         .route(
             "/customer/{tenant}/login",
-            MethodRouter::<Arc<S>>::new().on(MethodFilter::POST, handle_login::<S>),
+            MethodRouter::<rt::Shared<S>>::new()
+                .on(MethodFilter::POST, handle_login::<S>),
         )
         .route(
             "/customer/{tenant}/logout",
-            MethodRouter::<Arc<S>>::new().on(MethodFilter::GET, handle_logout::<S>),
+            MethodRouter::<rt::Shared<S>>::new()
+                .on(MethodFilter::GET, handle_logout::<S>),
         )
         .route(
             "/customer/{tenant}/refreshauthtoken",
-            MethodRouter::<Arc<S>>::new()
+            MethodRouter::<rt::Shared<S>>::new()
                 .on(MethodFilter::GET, handle_refresh_customer_token::<S>),
         )
         .route(
             "/customer/{tenant}/validateauthtoken",
-            MethodRouter::<Arc<S>>::new()
+            MethodRouter::<rt::Shared<S>>::new()
                 .on(MethodFilter::GET, handle_validate_token::<S>),
         )
         .route(
             "/customer/{tenant}/socialLogin",
-            MethodRouter::<Arc<S>>::new()
+            MethodRouter::<rt::Shared<S>>::new()
                 .on(MethodFilter::POST, handle_social_login::<S>),
         )
         .route(
             "/customer/{tenant}/me",
-            MethodRouter::<Arc<S>>::new()
+            MethodRouter::<rt::Shared<S>>::new()
                 .on(MethodFilter::GET, handle_get_customer_profile::<S>)
                 .on(MethodFilter::DELETE, handle_delete_customer_profile::<S>)
                 .on(MethodFilter::PATCH, handle_update_customer_profile::<S>),
         )
         .route(
             "/customer/{tenant}/me/accounts/internal",
-            MethodRouter::<Arc<S>>::new()
+            MethodRouter::<rt::Shared<S>>::new()
                 .on(MethodFilter::POST, handle_assign_account::<S>),
         )
         .route(
             "/customer/{tenant}/me/addresses",
-            MethodRouter::<Arc<S>>::new()
+            MethodRouter::<rt::Shared<S>>::new()
                 .on(MethodFilter::GET, handle_list_addresses::<S>)
                 .on(MethodFilter::POST, handle_add_address::<S>),
         )
         .route(
             "/customer/{tenant}/me/addresses/{addressId}",
-            MethodRouter::<Arc<S>>::new()
+            MethodRouter::<rt::Shared<S>>::new()
                 .on(MethodFilter::GET, handle_get_address::<S>)
                 .on(MethodFilter::DELETE, handle_delete_address::<S>)
                 .on(MethodFilter::PATCH, handle_update_address::<S>),
         )
         .route(
             "/customer/{tenant}/me/addresses/{addressId}/tags",
-            MethodRouter::<Arc<S>>::new()
+            MethodRouter::<rt::Shared<S>>::new()
                 .on(MethodFilter::POST, handle_add_address_tags::<S>)
                 .on(MethodFilter::DELETE, handle_delete_address_tags::<S>),
         )
         .route(
             "/customer/{tenant}/signup/optin/{token}",
-            MethodRouter::<Arc<S>>::new()
+            MethodRouter::<rt::Shared<S>>::new()
                 .on(MethodFilter::GET, handle_confirm_opt_in::<S>),
         )
         .route(
             "/customer/{tenant}/signup/optin/refresh_token",
-            MethodRouter::<Arc<S>>::new()
+            MethodRouter::<rt::Shared<S>>::new()
                 .on(MethodFilter::POST, handle_resend_activation_link::<S>),
         )
         .route(
             "/customer/{tenant}/me/accounts/internal/email/change",
-            MethodRouter::<Arc<S>>::new()
+            MethodRouter::<rt::Shared<S>>::new()
                 .on(MethodFilter::POST, handle_request_email_change::<S>),
         )
         .route(
             "/customer/{tenant}/me/accounts/internal/email/change/confirm",
-            MethodRouter::<Arc<S>>::new()
+            MethodRouter::<rt::Shared<S>>::new()
                 .on(MethodFilter::POST, handle_confirm_email_change::<S>),
         )
         .route(
             "/customer/{tenant}/password/reset",
-            MethodRouter::<Arc<S>>::new()
+            MethodRouter::<rt::Shared<S>>::new()
                 .on(MethodFilter::POST, handle_request_password_reset::<S>),
         )
         .route(
             "/customer/{tenant}/password/reset/update",
-            MethodRouter::<Arc<S>>::new()
+            MethodRouter::<rt::Shared<S>>::new()
                 .on(MethodFilter::POST, handle_reset_password::<S>),
         )
         .route(
             "/customer/{tenant}/password/change",
-            MethodRouter::<Arc<S>>::new()
+            MethodRouter::<rt::Shared<S>>::new()
                 .on(MethodFilter::POST, handle_change_password::<S>),
         )
         .method_not_allowed_fallback(rt::method_not_allowed)
         .fallback(rt::not_found)
-        .layer(::axum::extract::DefaultBodyLimit::max(config.body_limit))
-        .layer(::axum::Extension(config))
-        .with_state(service)
+        .with_state(rt::Shared { service, config })
 }
 
 /// How `anonymous_login` is served.
@@ -1908,11 +1909,17 @@ const ANONYMOUS_LOGIN: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Oper
 };
 
 async fn handle_anonymous_login<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<AnonymousLoginResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
-    let request = rt::read(&ANONYMOUS_LOGIN, parts, body, anonymous_login_request)
+    let request = rt::read(
+            &ANONYMOUS_LOGIN,
+            &config,
+            parts,
+            body,
+            anonymous_login_request,
+        )
         .await?;
     Ok(service.anonymous_login(request).await)
 }
@@ -1928,12 +1935,13 @@ const REFRESH_ANONYMOUS_TOKEN: rt::Operation<SecurityScheme, rt::NoPrincipal> = 
 };
 
 async fn handle_refresh_anonymous_token<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<RefreshAnonymousTokenResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let request = rt::read(
             &REFRESH_ANONYMOUS_TOKEN,
+            &config,
             parts,
             body,
             refresh_anonymous_token_request,
@@ -1956,12 +1964,12 @@ const SIGNUP: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operati
 };
 
 async fn handle_signup<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<SignupResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(&*service, &parts, &SIGNUP).await?;
-    let request = rt::read(&SIGNUP, parts, body, signup_request).await?;
+    let request = rt::read(&SIGNUP, &config, parts, body, signup_request).await?;
     Ok(service.signup(principal, request).await)
 }
 
@@ -1979,12 +1987,12 @@ const LOGIN: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operatio
 };
 
 async fn handle_login<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<LoginResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(&*service, &parts, &LOGIN).await?;
-    let request = rt::read(&LOGIN, parts, body, login_request).await?;
+    let request = rt::read(&LOGIN, &config, parts, body, login_request).await?;
     Ok(service.login(principal, request).await)
 }
 
@@ -1999,12 +2007,12 @@ const LOGOUT: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operati
 };
 
 async fn handle_logout<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<LogoutResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(&*service, &parts, &LOGOUT).await?;
-    let request = rt::read(&LOGOUT, parts, body, logout_request).await?;
+    let request = rt::read(&LOGOUT, &config, parts, body, logout_request).await?;
     Ok(service.logout(principal, request).await)
 }
 
@@ -2019,13 +2027,14 @@ const REFRESH_CUSTOMER_TOKEN: rt::Operation<SecurityScheme, rt::RequiredPrincipa
 };
 
 async fn handle_refresh_customer_token<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<RefreshCustomerTokenResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(&*service, &parts, &REFRESH_CUSTOMER_TOKEN).await?;
     let request = rt::read(
             &REFRESH_CUSTOMER_TOKEN,
+            &config,
             parts,
             body,
             refresh_customer_token_request,
@@ -2045,12 +2054,13 @@ const VALIDATE_TOKEN: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt:
 };
 
 async fn handle_validate_token<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<ValidateTokenResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(&*service, &parts, &VALIDATE_TOKEN).await?;
-    let request = rt::read(&VALIDATE_TOKEN, parts, body, validate_token_request).await?;
+    let request = rt::read(&VALIDATE_TOKEN, &config, parts, body, validate_token_request)
+        .await?;
     Ok(service.validate_token(principal, request).await)
 }
 
@@ -2068,12 +2078,13 @@ const SOCIAL_LOGIN: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::O
 };
 
 async fn handle_social_login<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<SocialLoginResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(&*service, &parts, &SOCIAL_LOGIN).await?;
-    let request = rt::read(&SOCIAL_LOGIN, parts, body, social_login_request).await?;
+    let request = rt::read(&SOCIAL_LOGIN, &config, parts, body, social_login_request)
+        .await?;
     Ok(service.social_login(principal, request).await)
 }
 
@@ -2091,13 +2102,14 @@ const GET_CUSTOMER_PROFILE: rt::Operation<SecurityScheme, rt::RequiredPrincipal>
 };
 
 async fn handle_get_customer_profile<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<GetCustomerProfileResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(&*service, &parts, &GET_CUSTOMER_PROFILE).await?;
     let request = rt::read(
             &GET_CUSTOMER_PROFILE,
+            &config,
             parts,
             body,
             get_customer_profile_request,
@@ -2117,13 +2129,14 @@ const DELETE_CUSTOMER_PROFILE: rt::Operation<SecurityScheme, rt::RequiredPrincip
 };
 
 async fn handle_delete_customer_profile<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<DeleteCustomerProfileResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(&*service, &parts, &DELETE_CUSTOMER_PROFILE).await?;
     let request = rt::read(
             &DELETE_CUSTOMER_PROFILE,
+            &config,
             parts,
             body,
             delete_customer_profile_request,
@@ -2149,13 +2162,14 @@ const UPDATE_CUSTOMER_PROFILE: rt::Operation<SecurityScheme, rt::RequiredPrincip
 };
 
 async fn handle_update_customer_profile<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<UpdateCustomerProfileResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(&*service, &parts, &UPDATE_CUSTOMER_PROFILE).await?;
     let request = rt::read(
             &UPDATE_CUSTOMER_PROFILE,
+            &config,
             parts,
             body,
             update_customer_profile_request,
@@ -2178,12 +2192,13 @@ const ASSIGN_ACCOUNT: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt:
 };
 
 async fn handle_assign_account<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<AssignAccountResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(&*service, &parts, &ASSIGN_ACCOUNT).await?;
-    let request = rt::read(&ASSIGN_ACCOUNT, parts, body, assign_account_request).await?;
+    let request = rt::read(&ASSIGN_ACCOUNT, &config, parts, body, assign_account_request)
+        .await?;
     Ok(service.assign_account(principal, request).await)
 }
 
@@ -2198,12 +2213,13 @@ const LIST_ADDRESSES: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt:
 };
 
 async fn handle_list_addresses<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<ListAddressesResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(&*service, &parts, &LIST_ADDRESSES).await?;
-    let request = rt::read(&LIST_ADDRESSES, parts, body, list_addresses_request).await?;
+    let request = rt::read(&LIST_ADDRESSES, &config, parts, body, list_addresses_request)
+        .await?;
     Ok(service.list_addresses(principal, request).await)
 }
 
@@ -2221,12 +2237,13 @@ const ADD_ADDRESS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Op
 };
 
 async fn handle_add_address<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<AddAddressResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(&*service, &parts, &ADD_ADDRESS).await?;
-    let request = rt::read(&ADD_ADDRESS, parts, body, add_address_request).await?;
+    let request = rt::read(&ADD_ADDRESS, &config, parts, body, add_address_request)
+        .await?;
     Ok(service.add_address(principal, request).await)
 }
 
@@ -2241,12 +2258,13 @@ const GET_ADDRESS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Op
 };
 
 async fn handle_get_address<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<GetAddressResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(&*service, &parts, &GET_ADDRESS).await?;
-    let request = rt::read(&GET_ADDRESS, parts, body, get_address_request).await?;
+    let request = rt::read(&GET_ADDRESS, &config, parts, body, get_address_request)
+        .await?;
     Ok(service.get_address(principal, request).await)
 }
 
@@ -2261,12 +2279,13 @@ const DELETE_ADDRESS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt:
 };
 
 async fn handle_delete_address<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<DeleteAddressResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(&*service, &parts, &DELETE_ADDRESS).await?;
-    let request = rt::read(&DELETE_ADDRESS, parts, body, delete_address_request).await?;
+    let request = rt::read(&DELETE_ADDRESS, &config, parts, body, delete_address_request)
+        .await?;
     Ok(service.delete_address(principal, request).await)
 }
 
@@ -2284,12 +2303,13 @@ const UPDATE_ADDRESS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt:
 };
 
 async fn handle_update_address<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<UpdateAddressResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(&*service, &parts, &UPDATE_ADDRESS).await?;
-    let request = rt::read(&UPDATE_ADDRESS, parts, body, update_address_request).await?;
+    let request = rt::read(&UPDATE_ADDRESS, &config, parts, body, update_address_request)
+        .await?;
     Ok(service.update_address(principal, request).await)
 }
 
@@ -2304,12 +2324,18 @@ const ADD_ADDRESS_TAGS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = r
 };
 
 async fn handle_add_address_tags<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<AddAddressTagsResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(&*service, &parts, &ADD_ADDRESS_TAGS).await?;
-    let request = rt::read(&ADD_ADDRESS_TAGS, parts, body, add_address_tags_request)
+    let request = rt::read(
+            &ADD_ADDRESS_TAGS,
+            &config,
+            parts,
+            body,
+            add_address_tags_request,
+        )
         .await?;
     Ok(service.add_address_tags(principal, request).await)
 }
@@ -2325,13 +2351,14 @@ const DELETE_ADDRESS_TAGS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> 
 };
 
 async fn handle_delete_address_tags<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<DeleteAddressTagsResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(&*service, &parts, &DELETE_ADDRESS_TAGS).await?;
     let request = rt::read(
             &DELETE_ADDRESS_TAGS,
+            &config,
             parts,
             body,
             delete_address_tags_request,
@@ -2351,12 +2378,13 @@ const CONFIRM_OPT_IN: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt:
 };
 
 async fn handle_confirm_opt_in<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<ConfirmOptInResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(&*service, &parts, &CONFIRM_OPT_IN).await?;
-    let request = rt::read(&CONFIRM_OPT_IN, parts, body, confirm_opt_in_request).await?;
+    let request = rt::read(&CONFIRM_OPT_IN, &config, parts, body, confirm_opt_in_request)
+        .await?;
     Ok(service.confirm_opt_in(principal, request).await)
 }
 
@@ -2374,13 +2402,14 @@ const RESEND_ACTIVATION_LINK: rt::Operation<SecurityScheme, rt::RequiredPrincipa
 };
 
 async fn handle_resend_activation_link<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<ResendActivationLinkResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(&*service, &parts, &RESEND_ACTIVATION_LINK).await?;
     let request = rt::read(
             &RESEND_ACTIVATION_LINK,
+            &config,
             parts,
             body,
             resend_activation_link_request,
@@ -2403,13 +2432,14 @@ const REQUEST_EMAIL_CHANGE: rt::Operation<SecurityScheme, rt::RequiredPrincipal>
 };
 
 async fn handle_request_email_change<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<RequestEmailChangeResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(&*service, &parts, &REQUEST_EMAIL_CHANGE).await?;
     let request = rt::read(
             &REQUEST_EMAIL_CHANGE,
+            &config,
             parts,
             body,
             request_email_change_request,
@@ -2432,13 +2462,14 @@ const CONFIRM_EMAIL_CHANGE: rt::Operation<SecurityScheme, rt::RequiredPrincipal>
 };
 
 async fn handle_confirm_email_change<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<ConfirmEmailChangeResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(&*service, &parts, &CONFIRM_EMAIL_CHANGE).await?;
     let request = rt::read(
             &CONFIRM_EMAIL_CHANGE,
+            &config,
             parts,
             body,
             confirm_email_change_request,
@@ -2461,13 +2492,14 @@ const REQUEST_PASSWORD_RESET: rt::Operation<SecurityScheme, rt::RequiredPrincipa
 };
 
 async fn handle_request_password_reset<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<RequestPasswordResetResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(&*service, &parts, &REQUEST_PASSWORD_RESET).await?;
     let request = rt::read(
             &REQUEST_PASSWORD_RESET,
+            &config,
             parts,
             body,
             request_password_reset_request,
@@ -2490,12 +2522,13 @@ const RESET_PASSWORD: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt:
 };
 
 async fn handle_reset_password<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<ResetPasswordResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(&*service, &parts, &RESET_PASSWORD).await?;
-    let request = rt::read(&RESET_PASSWORD, parts, body, reset_password_request).await?;
+    let request = rt::read(&RESET_PASSWORD, &config, parts, body, reset_password_request)
+        .await?;
     Ok(service.reset_password(principal, request).await)
 }
 
@@ -2513,12 +2546,18 @@ const CHANGE_PASSWORD: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt
 };
 
 async fn handle_change_password<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<ChangePasswordResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(&*service, &parts, &CHANGE_PASSWORD).await?;
-    let request = rt::read(&CHANGE_PASSWORD, parts, body, change_password_request)
+    let request = rt::read(
+            &CHANGE_PASSWORD,
+            &config,
+            parts,
+            body,
+            change_password_request,
+        )
         .await?;
     Ok(service.change_password(principal, request).await)
 }

@@ -6,17 +6,21 @@
 //! or, for a missing or rejected credential, a gateway `fault` body with status 401.
 
 use axum::body::{Body, Bytes};
-use axum::extract::{FromRequestParts, Path, Request};
+use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::RequestExt;
-use http_body_util::{BodyExt, Collected};
+use http_body_util::{BodyExt, Collected, Limited};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::fmt;
-use std::sync::OnceLock;
+use std::future::Future;
+use std::pin::pin;
+use std::sync::{Arc, OnceLock};
+use std::task::{Context, Poll, Waker};
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 mod form;
 mod mock;
@@ -55,6 +59,25 @@ impl Default for Config {
             body_limit: 64 * 1024,
             form_parts: 100,
             part_limit: 64 * 1024,
+        }
+    }
+}
+
+/// What the handlers of a generated router share: the service and the router's settings.
+#[doc(hidden)]
+pub struct Shared<S> {
+    /// The implementation of the crate's `Api`.
+    pub service: Arc<S>,
+    /// The router's settings.
+    pub config: Config,
+}
+
+// Not derived: that would ask `S: Clone`, and only the `Arc` is cloned.
+impl<S> Clone for Shared<S> {
+    fn clone(&self) -> Self {
+        Shared {
+            service: Arc::clone(&self.service),
+            config: self.config,
         }
     }
 }
@@ -516,24 +539,52 @@ impl PrincipalRule for RequiredPrincipal {
 
 /// Reads the parameters and body of a request to `op` and checks them: the request `build`
 /// makes of them, or the answer that refuses it.
+///
+/// Not an `async fn`: the future holds only what reading the body needs, not the request's
+/// head as well (every byte of a request's future is allocated and copied per request).
 #[doc(hidden)]
-pub async fn read<Scheme, P, T>(
-    op: &Operation<Scheme, P>,
-    parts: Parts,
+pub fn read<'a, Scheme, P, T: 'a>(
+    op: &'a Operation<Scheme, P>,
+    config: &'a Config,
+    mut parts: Parts,
     body: Body,
     build: fn(&mut Input) -> Option<T>,
-) -> Result<T, Refused> {
-    let input = match &op.body {
-        Some(rules) => Input::with_body(parts, body, op.path_params, rules).await,
-        None => Ok(Input::new(parts, op.path_params).await),
+) -> impl Future<Output = Result<T, Refused>> + 'a {
+    let path = match op.path_params {
+        true => path_params(&mut parts),
+        false => Ok(Vec::new()),
     };
-    input
-        .and_then(|input| input.finish(build))
-        .map_err(|rejection| match &op.bad_request {
-            // The documented body for bad requests; other refusals (`413`, `415`) stay standard.
-            Some(shape) if rejection.status == 400 => Refused::Documented(shape.answer(&rejection)),
-            _ => Refused::Rejection(rejection),
-        })
+    let mut input = Input::new(parts, path);
+    async move {
+        let body = match &op.body {
+            Some(rules) => input.read_body(body, rules, config).await,
+            None => Ok(()),
+        };
+        body.and_then(|()| input.finish(build))
+            .map_err(|rejection| match &op.bad_request {
+                // The documented body for bad requests; other refusals (`413`, `415`) stay
+                // standard.
+                Some(shape) if rejection.status == 400 => {
+                    Refused::Documented(shape.answer(&rejection))
+                }
+                _ => Refused::Rejection(rejection),
+            })
+    }
+}
+
+/// The path parameters the router matched, by name, in path order. axum's `Path` extractor
+/// reads them from the request's extensions without waiting, so its future is polled once,
+/// here: awaited, it would make every request's future hold the request twice (each byte of
+/// that future is allocated and copied per request).
+fn path_params(parts: &mut Parts) -> Result<Vec<(String, String)>, FieldError> {
+    let extract = Path::<Vec<(String, String)>>::from_request_parts(parts, &());
+    let mut cx = Context::from_waker(Waker::noop());
+    let message = match pin!(extract).poll(&mut cx) {
+        Poll::Ready(Ok(Path(path))) => return Ok(path),
+        Poll::Ready(Err(e)) => e.body_text(),
+        Poll::Pending => "the path parameters could not be read".to_string(),
+    };
+    Err(FieldError::new("path", "invalid_value", message))
 }
 
 /// A body of the generated mock: JSON the generator checked against the type `T` reads.
@@ -611,7 +662,7 @@ pub struct Input {
     malformed: Option<Box<Rejection>>,
 }
 
-/// A request body as read by [`Input::with_body`]: a JSON body is kept as bytes until its
+/// A request body as read by [`Input::read_body`]: a JSON body is kept as bytes until its
 /// type is known, the others are values already.
 #[derive(Debug)]
 enum Payload {
@@ -624,76 +675,60 @@ enum Payload {
 }
 
 impl Input {
-    /// Collects the path parameters when the route has any (or the reason they could not be
-    /// read), the query and the headers.
-    pub(crate) async fn new(mut parts: Parts, path: bool) -> Self {
-        Input::from_parts(&mut parts, path).await
-    }
-
-    /// Like [`Input::new`], and reads the body, checking in order: the size limit (`413`),
-    /// presence (an empty body is none, or a `400` when it is required), the media type against
-    /// the accepted ones (`415`), and syntax (`400`). A problem with the body refuses the request at
-    /// once, except that the syntax of a JSON body is checked as it is decoded, and a syntax
-    /// error refuses the request in [`Input::finish`], with the same answer.
-    pub(crate) async fn with_body(
-        parts: Parts,
-        body: Body,
-        path: bool,
-        rules: &BodyRules,
-    ) -> Result<Self, Rejection> {
-        // The body limit travels in the extensions: applied here, so that they stay with the
-        // rest of the request for the handler.
-        let request = Request::from_parts(parts, body).with_limited_body();
-        let (mut parts, body) = request.into_parts();
-        // Read before the extensions move into the raw request.
-        let config = parts
-            .extensions
-            .get::<Config>()
-            .copied()
-            .unwrap_or_default();
-        let mut input = Input::from_parts(&mut parts, path).await;
-        let bytes = body.collect().await.map(Collected::to_bytes);
-        let headers = &input.raw.headers;
-        input.body = match read_body(headers, bytes, rules.accepted, rules.required)? {
-            Some(Payload::Multipart(bytes)) => Some(Payload::Form(
-                form::multipart(headers, bytes, &config).await?,
-            )),
-            Some(Payload::Form(parts)) if parts.len() > config.form_parts => {
-                return Err(form::too_many_parts(&config))
-            }
-            other => other,
-        };
-        Ok(input)
-    }
-
-    /// The request as it arrived, taken out; the generated request builders call it last.
-    pub fn raw(&mut self) -> RawRequest {
-        std::mem::take(&mut self.raw)
-    }
-
-    /// Takes the path parameters, the query and the rest of the request out of `parts`.
-    async fn from_parts(parts: &mut Parts, path: bool) -> Self {
+    /// The request's parameters: the path's (or the reason they could not be read), the
+    /// query's, and the headers, with the rest of the request, kept as its raw form.
+    pub(crate) fn new(parts: Parts, path: Result<Vec<(String, String)>, FieldError>) -> Self {
         let mut input = Input::default();
-        if path {
-            match Path::<Vec<(String, String)>>::from_request_parts(parts, &()).await {
-                Ok(Path(path)) => input.path = path,
-                Err(e) => {
-                    let e = FieldError::new("path", "invalid_value", e.body_text());
-                    input.errors.push(e);
-                }
-            }
+        match path {
+            Ok(path) => input.path = path,
+            Err(e) => input.errors.push(e),
         }
         if let Some(q) = parts.uri.query() {
             input.query = form_urlencoded::parse(q.as_bytes()).into_owned().collect();
         }
         input.raw = RawRequest {
-            method: std::mem::take(&mut parts.method),
-            uri: std::mem::take(&mut parts.uri),
+            method: parts.method,
+            uri: parts.uri,
             version: parts.version,
-            headers: std::mem::take(&mut parts.headers),
-            extensions: std::mem::take(&mut parts.extensions),
+            headers: parts.headers,
+            extensions: parts.extensions,
         };
         input
+    }
+
+    /// Reads the body, checking in order: the size limit (`413`), presence (an empty body is
+    /// none, or a `400` when it is required), the media type against the accepted ones (`415`),
+    /// and syntax (`400`). A problem with the body refuses the request at once, except that the
+    /// syntax of a JSON body is checked as it is decoded, and a syntax error refuses the request
+    /// in [`Input::finish`], with the same answer.
+    pub(crate) async fn read_body(
+        &mut self,
+        body: Body,
+        rules: &BodyRules,
+        config: &Config,
+    ) -> Result<(), Rejection> {
+        let bytes = Limited::new(body, config.body_limit)
+            .collect()
+            .await
+            .map(Collected::to_bytes);
+        let headers = &self.raw.headers;
+        self.body = match read_body(headers, bytes, rules.accepted, rules.required)? {
+            // Boxed: the parser's state is kilobytes, which every request's future would
+            // otherwise hold.
+            Some(Payload::Multipart(bytes)) => Some(Payload::Form(
+                Box::pin(form::multipart(headers, bytes, config)).await?,
+            )),
+            Some(Payload::Form(parts)) if parts.len() > config.form_parts => {
+                return Err(form::too_many_parts(config))
+            }
+            other => other,
+        };
+        Ok(())
+    }
+
+    /// The request as it arrived, taken out; the generated request builders call it last.
+    pub fn raw(&mut self) -> RawRequest {
+        std::mem::take(&mut self.raw)
     }
 
     /// A path parameter, read as `kind`, checked and decoded.
@@ -973,7 +1008,7 @@ pub enum Encoding {
 /// [`Input::typed_body`]).
 fn read_body(
     headers: &HeaderMap,
-    body: Result<Bytes, axum::Error>,
+    body: Result<Bytes, BoxError>,
     accepted: &[(&str, Encoding)],
     required: bool,
 ) -> Result<Option<Payload>, Rejection> {
@@ -1008,10 +1043,10 @@ fn read_body(
     decode_body(bytes, encoding).map(Some)
 }
 
-/// Whether reading a body failed on the limit `with_limited_body` set (the error is nested
-/// in the body's error type).
-fn over_limit(e: &axum::Error) -> bool {
-    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+/// Whether reading a body failed on the limit [`Config::body_limit`] (the error may be nested
+/// in the body's own error type).
+fn over_limit(e: &BoxError) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&**e);
     while let Some(e) = cause {
         if e.is::<http_body_util::LengthLimitError>() {
             return true;
@@ -1024,7 +1059,7 @@ fn over_limit(e: &axum::Error) -> bool {
 fn decode_body(bytes: Bytes, encoding: Encoding) -> Result<Payload, Rejection> {
     let value = match encoding {
         Encoding::Json => return Ok(Payload::Json(bytes)),
-        // Parsed with its boundary once read (`Input::with_body`).
+        // Parsed with its boundary once read (`Input::read_body`).
         Encoding::Multipart => return Ok(Payload::Multipart(bytes)),
         Encoding::Form => form_value(&bytes),
         Encoding::FormFields => return Ok(Payload::Form(form::urlencoded(&bytes))),
@@ -1619,20 +1654,13 @@ mod tests {
         assert_eq!(errors[1].field, "body");
     }
 
-    /// Polls a future that never waits (the extractors `Input` uses do not).
-    fn ready<F: std::future::Future>(f: F) -> F::Output {
-        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-        match std::pin::pin!(f).poll(&mut cx) {
-            std::task::Poll::Ready(v) => v,
-            std::task::Poll::Pending => panic!("the future waited"),
-        }
-    }
-
     #[test]
     fn query_parameters_are_typed() {
-        let request = Request::builder().uri("/?n=12&b=maybe&t=a,b").body(());
+        let request = axum::http::Request::builder()
+            .uri("/?n=12&b=maybe&t=a,b")
+            .body(());
         let (parts, ()) = request.unwrap().into_parts();
-        let mut input = ready(Input::new(parts, false));
+        let mut input = Input::new(parts, Ok(Vec::new()));
         assert_eq!(input.query("n", Kind::Integer, true, any), Some(12));
         assert_eq!(
             input.query_array("t", Kind::String, false, true, any),

@@ -26,28 +26,26 @@ pub fn emit_router(api: &Api, routes: &Routes) -> TokenStream {
         let filters = ops.iter().map(|op| ident(op.method.as_str()));
         let handlers = ops.iter().map(|op| handler_name(op));
         quote! {
-            .route(#path, MethodRouter::<Arc<S>>::new() #(.on(MethodFilter::#filters, #handlers::<S>))*)
+            .route(#path, MethodRouter::<rt::Shared<S>>::new() #(.on(MethodFilter::#filters, #handlers::<S>))*)
         }
     });
     quote! {
         /// The router for `service` with the default [`Config`](::oasgen_runtime::server::Config).
-        pub fn router<S: Api>(service: ::std::sync::Arc<S>) -> ::axum::Router {
+        pub fn router<S: Api>(service: Arc<S>) -> ::axum::Router {
             router_with(service, ::oasgen_runtime::server::Config::default())
         }
 
         /// The router for `service`: one route per path of the spec. It is an ordinary
         /// `axum::Router`, so it can be nested into an app and wrapped in tower middleware.
         pub fn router_with<S: Api>(
-            service: ::std::sync::Arc<S>,
+            service: Arc<S>,
             config: ::oasgen_runtime::server::Config,
         ) -> ::axum::Router {
-            ::axum::Router::<Arc<S>>::new()
+            ::axum::Router::<rt::Shared<S>>::new()
                 #(#routes)*
                 .method_not_allowed_fallback(rt::method_not_allowed)
                 .fallback(rt::not_found)
-                .layer(::axum::extract::DefaultBodyLimit::max(config.body_limit))
-                .layer(::axum::Extension(config))
-                .with_state(service)
+                .with_state(rt::Shared { service, config })
         }
     }
 }
@@ -168,12 +166,12 @@ pub fn emit_handler(api: &Api, op: &Operation) -> TokenStream {
         };
 
         async fn #name<S: Api>(
-            State(service): State<Arc<S>>,
+            State(rt::Shared { service, config }): State<rt::Shared<S>>,
             request: Request,
         ) -> Result<#response, rt::Refused> {
             let (parts, body) = request.into_parts();
             #auth
-            let request = rt::read(&#descriptor, parts, body, #build).await?;
+            let request = rt::read(&#descriptor, &config, parts, body, #build).await?;
             Ok(service.#method(#principal request).await)
         }
     }

@@ -310,42 +310,41 @@ impl ::axum::response::IntoResponse for SearchCriteriaResponse {
 }
 
 /// The router for `service` with the default [`Config`](::oasgen_runtime::server::Config).
-pub fn router<S: Api>(service: ::std::sync::Arc<S>) -> ::axum::Router {
+pub fn router<S: Api>(service: Arc<S>) -> ::axum::Router {
     router_with(service, ::oasgen_runtime::server::Config::default())
 }
 
 /// The router for `service`: one route per path of the spec. It is an ordinary
 /// `axum::Router`, so it can be nested into an app and wrapped in tower middleware.
 pub fn router_with<S: Api>(
-    service: ::std::sync::Arc<S>,
+    service: Arc<S>,
     config: ::oasgen_runtime::server::Config,
 ) -> ::axum::Router {
-    ::axum::Router::<Arc<S>>::new()
+    ::axum::Router::<rt::Shared<S>>::new()
         .route(
             "/{tenant}/addresses/{addressId}",
-            MethodRouter::<Arc<S>>::new().on(MethodFilter::GET, handle_get_address::<S>),
+            MethodRouter::<rt::Shared<S>>::new()
+                .on(MethodFilter::GET, handle_get_address::<S>),
         )
         .route(
             "/{tenant}/addresses",
-            MethodRouter::<Arc<S>>::new()
+            MethodRouter::<rt::Shared<S>>::new()
                 .on(MethodFilter::GET, handle_list_addresses::<S>)
                 .on(MethodFilter::POST, handle_add_address::<S>),
         )
         .route(
             "/uploads",
-            MethodRouter::<Arc<S>>::new()
+            MethodRouter::<rt::Shared<S>>::new()
                 .on(MethodFilter::POST, handle_upload_document::<S>),
         )
         .route(
             "/{tenant}/sites/{site}/criteria",
-            MethodRouter::<Arc<S>>::new()
+            MethodRouter::<rt::Shared<S>>::new()
                 .on(MethodFilter::GET, handle_search_criteria::<S>),
         )
         .method_not_allowed_fallback(rt::method_not_allowed)
         .fallback(rt::not_found)
-        .layer(::axum::extract::DefaultBodyLimit::max(config.body_limit))
-        .layer(::axum::Extension(config))
-        .with_state(service)
+        .with_state(rt::Shared { service, config })
 }
 
 /// How `get_address` is served.
@@ -359,12 +358,13 @@ const GET_ADDRESS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Op
 };
 
 async fn handle_get_address<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<GetAddressResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(&*service, &parts, &GET_ADDRESS).await?;
-    let request = rt::read(&GET_ADDRESS, parts, body, get_address_request).await?;
+    let request = rt::read(&GET_ADDRESS, &config, parts, body, get_address_request)
+        .await?;
     Ok(service.get_address(principal, request).await)
 }
 
@@ -379,12 +379,13 @@ const LIST_ADDRESSES: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt:
 };
 
 async fn handle_list_addresses<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<ListAddressesResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(&*service, &parts, &LIST_ADDRESSES).await?;
-    let request = rt::read(&LIST_ADDRESSES, parts, body, list_addresses_request).await?;
+    let request = rt::read(&LIST_ADDRESSES, &config, parts, body, list_addresses_request)
+        .await?;
     Ok(service.list_addresses(principal, request).await)
 }
 
@@ -402,12 +403,13 @@ const ADD_ADDRESS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Op
 };
 
 async fn handle_add_address<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<AddAddressResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(&*service, &parts, &ADD_ADDRESS).await?;
-    let request = rt::read(&ADD_ADDRESS, parts, body, add_address_request).await?;
+    let request = rt::read(&ADD_ADDRESS, &config, parts, body, add_address_request)
+        .await?;
     Ok(service.add_address(principal, request).await)
 }
 
@@ -425,11 +427,17 @@ const UPLOAD_DOCUMENT: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Oper
 };
 
 async fn handle_upload_document<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<UploadDocumentResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
-    let request = rt::read(&UPLOAD_DOCUMENT, parts, body, upload_document_request)
+    let request = rt::read(
+            &UPLOAD_DOCUMENT,
+            &config,
+            parts,
+            body,
+            upload_document_request,
+        )
         .await?;
     Ok(service.upload_document(request).await)
 }
@@ -445,12 +453,18 @@ const SEARCH_CRITERIA: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt
 };
 
 async fn handle_search_criteria<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<SearchCriteriaResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(&*service, &parts, &SEARCH_CRITERIA).await?;
-    let request = rt::read(&SEARCH_CRITERIA, parts, body, search_criteria_request)
+    let request = rt::read(
+            &SEARCH_CRITERIA,
+            &config,
+            parts,
+            body,
+            search_criteria_request,
+        )
         .await?;
     Ok(service.search_criteria(principal, request).await)
 }

@@ -72,26 +72,25 @@ impl ::axum::response::IntoResponse for AddPetResponse {
 }
 
 /// The router for `service` with the default [`Config`](::oasgen_runtime::server::Config).
-pub fn router<S: Api>(service: ::std::sync::Arc<S>) -> ::axum::Router {
+pub fn router<S: Api>(service: Arc<S>) -> ::axum::Router {
     router_with(service, ::oasgen_runtime::server::Config::default())
 }
 
 /// The router for `service`: one route per path of the spec. It is an ordinary
 /// `axum::Router`, so it can be nested into an app and wrapped in tower middleware.
 pub fn router_with<S: Api>(
-    service: ::std::sync::Arc<S>,
+    service: Arc<S>,
     config: ::oasgen_runtime::server::Config,
 ) -> ::axum::Router {
-    ::axum::Router::<Arc<S>>::new()
+    ::axum::Router::<rt::Shared<S>>::new()
         .route(
             "/pets",
-            MethodRouter::<Arc<S>>::new().on(MethodFilter::POST, handle_add_pet::<S>),
+            MethodRouter::<rt::Shared<S>>::new()
+                .on(MethodFilter::POST, handle_add_pet::<S>),
         )
         .method_not_allowed_fallback(rt::method_not_allowed)
         .fallback(rt::not_found)
-        .layer(::axum::extract::DefaultBodyLimit::max(config.body_limit))
-        .layer(::axum::Extension(config))
-        .with_state(service)
+        .with_state(rt::Shared { service, config })
 }
 
 /// How `add_pet` is served.
@@ -108,11 +107,11 @@ const ADD_PET: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation {
 };
 
 async fn handle_add_pet<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<AddPetResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
-    let request = rt::read(&ADD_PET, parts, body, add_pet_request).await?;
+    let request = rt::read(&ADD_PET, &config, parts, body, add_pet_request).await?;
     Ok(service.add_pet(request).await)
 }
 

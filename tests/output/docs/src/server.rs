@@ -134,30 +134,30 @@ impl ::axum::response::IntoResponse for CreateNoteResponse {
 }
 
 /// The router for `service` with the default [`Config`](::oasgen_runtime::server::Config).
-pub fn router<S: Api>(service: ::std::sync::Arc<S>) -> ::axum::Router {
+pub fn router<S: Api>(service: Arc<S>) -> ::axum::Router {
     router_with(service, ::oasgen_runtime::server::Config::default())
 }
 
 /// The router for `service`: one route per path of the spec. It is an ordinary
 /// `axum::Router`, so it can be nested into an app and wrapped in tower middleware.
 pub fn router_with<S: Api>(
-    service: ::std::sync::Arc<S>,
+    service: Arc<S>,
     config: ::oasgen_runtime::server::Config,
 ) -> ::axum::Router {
-    ::axum::Router::<Arc<S>>::new()
+    ::axum::Router::<rt::Shared<S>>::new()
         .route(
             "/tenants/{tenant}/notes|{noteId}",
-            MethodRouter::<Arc<S>>::new().on(MethodFilter::GET, handle_get_note::<S>),
+            MethodRouter::<rt::Shared<S>>::new()
+                .on(MethodFilter::GET, handle_get_note::<S>),
         )
         .route(
             "/tenants/{tenant}/notes",
-            MethodRouter::<Arc<S>>::new().on(MethodFilter::POST, handle_create_note::<S>),
+            MethodRouter::<rt::Shared<S>>::new()
+                .on(MethodFilter::POST, handle_create_note::<S>),
         )
         .method_not_allowed_fallback(rt::method_not_allowed)
         .fallback(rt::not_found)
-        .layer(::axum::extract::DefaultBodyLimit::max(config.body_limit))
-        .layer(::axum::Extension(config))
-        .with_state(service)
+        .with_state(rt::Shared { service, config })
 }
 
 /// How `get_note` is served.
@@ -171,12 +171,12 @@ const GET_NOTE: rt::Operation<SecurityScheme, rt::OptionalPrincipal> = rt::Opera
 };
 
 async fn handle_get_note<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<GetNoteResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(&*service, &parts, &GET_NOTE).await?;
-    let request = rt::read(&GET_NOTE, parts, body, get_note_request).await?;
+    let request = rt::read(&GET_NOTE, &config, parts, body, get_note_request).await?;
     Ok(service.get_note(principal, request).await)
 }
 
@@ -199,12 +199,13 @@ const CREATE_NOTE: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Op
 };
 
 async fn handle_create_note<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<CreateNoteResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(&*service, &parts, &CREATE_NOTE).await?;
-    let request = rt::read(&CREATE_NOTE, parts, body, create_note_request).await?;
+    let request = rt::read(&CREATE_NOTE, &config, parts, body, create_note_request)
+        .await?;
     Ok(service.create_note(principal, request).await)
 }
 

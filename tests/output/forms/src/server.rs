@@ -217,45 +217,45 @@ impl ::axum::response::IntoResponse for RawUploadResponse {
 }
 
 /// The router for `service` with the default [`Config`](::oasgen_runtime::server::Config).
-pub fn router<S: Api>(service: ::std::sync::Arc<S>) -> ::axum::Router {
+pub fn router<S: Api>(service: Arc<S>) -> ::axum::Router {
     router_with(service, ::oasgen_runtime::server::Config::default())
 }
 
 /// The router for `service`: one route per path of the spec. It is an ordinary
 /// `axum::Router`, so it can be nested into an app and wrapped in tower middleware.
 pub fn router_with<S: Api>(
-    service: ::std::sync::Arc<S>,
+    service: Arc<S>,
     config: ::oasgen_runtime::server::Config,
 ) -> ::axum::Router {
-    ::axum::Router::<Arc<S>>::new()
+    ::axum::Router::<rt::Shared<S>>::new()
         .route(
             "/media/{folder}",
-            MethodRouter::<Arc<S>>::new()
+            MethodRouter::<rt::Shared<S>>::new()
                 .on(MethodFilter::POST, handle_upload_media::<S>),
         )
         .route(
             "/oauth/token",
-            MethodRouter::<Arc<S>>::new()
+            MethodRouter::<rt::Shared<S>>::new()
                 .on(MethodFilter::POST, handle_request_token::<S>),
         )
         .route(
             "/oauth/token/refresh",
-            MethodRouter::<Arc<S>>::new()
+            MethodRouter::<rt::Shared<S>>::new()
                 .on(MethodFilter::POST, handle_refresh_token::<S>),
         )
         .route(
             "/search",
-            MethodRouter::<Arc<S>>::new().on(MethodFilter::POST, handle_search::<S>),
+            MethodRouter::<rt::Shared<S>>::new()
+                .on(MethodFilter::POST, handle_search::<S>),
         )
         .route(
             "/raw-upload",
-            MethodRouter::<Arc<S>>::new().on(MethodFilter::POST, handle_raw_upload::<S>),
+            MethodRouter::<rt::Shared<S>>::new()
+                .on(MethodFilter::POST, handle_raw_upload::<S>),
         )
         .method_not_allowed_fallback(rt::method_not_allowed)
         .fallback(rt::not_found)
-        .layer(::axum::extract::DefaultBodyLimit::max(config.body_limit))
-        .layer(::axum::Extension(config))
-        .with_state(service)
+        .with_state(rt::Shared { service, config })
 }
 
 /// How `upload_media` is served.
@@ -272,11 +272,12 @@ const UPLOAD_MEDIA: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operati
 };
 
 async fn handle_upload_media<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<UploadMediaResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
-    let request = rt::read(&UPLOAD_MEDIA, parts, body, upload_media_request).await?;
+    let request = rt::read(&UPLOAD_MEDIA, &config, parts, body, upload_media_request)
+        .await?;
     Ok(service.upload_media(request).await)
 }
 
@@ -294,11 +295,12 @@ const REQUEST_TOKEN: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operat
 };
 
 async fn handle_request_token<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<RequestTokenResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
-    let request = rt::read(&REQUEST_TOKEN, parts, body, request_token_request).await?;
+    let request = rt::read(&REQUEST_TOKEN, &config, parts, body, request_token_request)
+        .await?;
     Ok(service.request_token(request).await)
 }
 
@@ -316,11 +318,12 @@ const REFRESH_TOKEN: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operat
 };
 
 async fn handle_refresh_token<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<RefreshTokenResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
-    let request = rt::read(&REFRESH_TOKEN, parts, body, refresh_token_request).await?;
+    let request = rt::read(&REFRESH_TOKEN, &config, parts, body, refresh_token_request)
+        .await?;
     Ok(service.refresh_token(request).await)
 }
 
@@ -338,11 +341,11 @@ const SEARCH: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation {
 };
 
 async fn handle_search<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<SearchResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
-    let request = rt::read(&SEARCH, parts, body, search_request).await?;
+    let request = rt::read(&SEARCH, &config, parts, body, search_request).await?;
     Ok(service.search(request).await)
 }
 
@@ -360,11 +363,11 @@ const RAW_UPLOAD: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation
 };
 
 async fn handle_raw_upload<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<RawUploadResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
-    let request = rt::read(&RAW_UPLOAD, parts, body, raw_upload_request).await?;
+    let request = rt::read(&RAW_UPLOAD, &config, parts, body, raw_upload_request).await?;
     Ok(service.raw_upload(request).await)
 }
 

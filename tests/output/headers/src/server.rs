@@ -234,37 +234,36 @@ impl ::axum::response::IntoResponse for OpenSessionResponse {
 }
 
 /// The router for `service` with the default [`Config`](::oasgen_runtime::server::Config).
-pub fn router<S: Api>(service: ::std::sync::Arc<S>) -> ::axum::Router {
+pub fn router<S: Api>(service: Arc<S>) -> ::axum::Router {
     router_with(service, ::oasgen_runtime::server::Config::default())
 }
 
 /// The router for `service`: one route per path of the spec. It is an ordinary
 /// `axum::Router`, so it can be nested into an app and wrapped in tower middleware.
 pub fn router_with<S: Api>(
-    service: ::std::sync::Arc<S>,
+    service: Arc<S>,
     config: ::oasgen_runtime::server::Config,
 ) -> ::axum::Router {
-    ::axum::Router::<Arc<S>>::new()
+    ::axum::Router::<rt::Shared<S>>::new()
         .route(
             "/items",
-            MethodRouter::<Arc<S>>::new()
+            MethodRouter::<rt::Shared<S>>::new()
                 .on(MethodFilter::GET, handle_list_items::<S>)
                 .on(MethodFilter::POST, handle_create_item::<S>),
         )
         .route(
             "/items/{id}",
-            MethodRouter::<Arc<S>>::new().on(MethodFilter::GET, handle_get_item::<S>),
+            MethodRouter::<rt::Shared<S>>::new()
+                .on(MethodFilter::GET, handle_get_item::<S>),
         )
         .route(
             "/sessions",
-            MethodRouter::<Arc<S>>::new()
+            MethodRouter::<rt::Shared<S>>::new()
                 .on(MethodFilter::POST, handle_open_session::<S>),
         )
         .method_not_allowed_fallback(rt::method_not_allowed)
         .fallback(rt::not_found)
-        .layer(::axum::extract::DefaultBodyLimit::max(config.body_limit))
-        .layer(::axum::Extension(config))
-        .with_state(service)
+        .with_state(rt::Shared { service, config })
 }
 
 /// How `list_items` is served.
@@ -278,11 +277,11 @@ const LIST_ITEMS: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation
 };
 
 async fn handle_list_items<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<ListItemsResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
-    let request = rt::read(&LIST_ITEMS, parts, body, list_items_request).await?;
+    let request = rt::read(&LIST_ITEMS, &config, parts, body, list_items_request).await?;
     Ok(service.list_items(request).await)
 }
 
@@ -300,11 +299,12 @@ const CREATE_ITEM: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operatio
 };
 
 async fn handle_create_item<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<CreateItemResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
-    let request = rt::read(&CREATE_ITEM, parts, body, create_item_request).await?;
+    let request = rt::read(&CREATE_ITEM, &config, parts, body, create_item_request)
+        .await?;
     Ok(service.create_item(request).await)
 }
 
@@ -319,11 +319,11 @@ const GET_ITEM: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation {
 };
 
 async fn handle_get_item<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<GetItemResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
-    let request = rt::read(&GET_ITEM, parts, body, get_item_request).await?;
+    let request = rt::read(&GET_ITEM, &config, parts, body, get_item_request).await?;
     Ok(service.get_item(request).await)
 }
 
@@ -338,11 +338,12 @@ const OPEN_SESSION: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operati
 };
 
 async fn handle_open_session<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<OpenSessionResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
-    let request = rt::read(&OPEN_SESSION, parts, body, open_session_request).await?;
+    let request = rt::read(&OPEN_SESSION, &config, parts, body, open_session_request)
+        .await?;
     Ok(service.open_session(request).await)
 }
 

@@ -155,34 +155,35 @@ impl ::axum::response::IntoResponse for SearchResponse {
 }
 
 /// The router for `service` with the default [`Config`](::oasgen_runtime::server::Config).
-pub fn router<S: Api>(service: ::std::sync::Arc<S>) -> ::axum::Router {
+pub fn router<S: Api>(service: Arc<S>) -> ::axum::Router {
     router_with(service, ::oasgen_runtime::server::Config::default())
 }
 
 /// The router for `service`: one route per path of the spec. It is an ordinary
 /// `axum::Router`, so it can be nested into an app and wrapped in tower middleware.
 pub fn router_with<S: Api>(
-    service: ::std::sync::Arc<S>,
+    service: Arc<S>,
     config: ::oasgen_runtime::server::Config,
 ) -> ::axum::Router {
-    ::axum::Router::<Arc<S>>::new()
+    ::axum::Router::<rt::Shared<S>>::new()
         .route(
             "/notes",
-            MethodRouter::<Arc<S>>::new().on(MethodFilter::POST, handle_create_note::<S>),
+            MethodRouter::<rt::Shared<S>>::new()
+                .on(MethodFilter::POST, handle_create_note::<S>),
         )
         .route(
             "/uploads",
-            MethodRouter::<Arc<S>>::new().on(MethodFilter::POST, handle_upload::<S>),
+            MethodRouter::<rt::Shared<S>>::new()
+                .on(MethodFilter::POST, handle_upload::<S>),
         )
         .route(
             "/search/{tenant}/{catalog}",
-            MethodRouter::<Arc<S>>::new().on(MethodFilter::GET, handle_search::<S>),
+            MethodRouter::<rt::Shared<S>>::new()
+                .on(MethodFilter::GET, handle_search::<S>),
         )
         .method_not_allowed_fallback(rt::method_not_allowed)
         .fallback(rt::not_found)
-        .layer(::axum::extract::DefaultBodyLimit::max(config.body_limit))
-        .layer(::axum::Extension(config))
-        .with_state(service)
+        .with_state(rt::Shared { service, config })
 }
 
 /// How `create_note` is served.
@@ -199,11 +200,12 @@ const CREATE_NOTE: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operatio
 };
 
 async fn handle_create_note<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<CreateNoteResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
-    let request = rt::read(&CREATE_NOTE, parts, body, create_note_request).await?;
+    let request = rt::read(&CREATE_NOTE, &config, parts, body, create_note_request)
+        .await?;
     Ok(service.create_note(request).await)
 }
 
@@ -221,11 +223,11 @@ const UPLOAD: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation {
 };
 
 async fn handle_upload<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<UploadResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
-    let request = rt::read(&UPLOAD, parts, body, upload_request).await?;
+    let request = rt::read(&UPLOAD, &config, parts, body, upload_request).await?;
     Ok(service.upload(request).await)
 }
 
@@ -240,11 +242,11 @@ const SEARCH: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation {
 };
 
 async fn handle_search<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<SearchResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
-    let request = rt::read(&SEARCH, parts, body, search_request).await?;
+    let request = rt::read(&SEARCH, &config, parts, body, search_request).await?;
     Ok(service.search(request).await)
 }
 

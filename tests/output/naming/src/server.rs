@@ -76,27 +76,25 @@ impl ::axum::response::IntoResponse for GetThingByIdResponse {
 }
 
 /// The router for `service` with the default [`Config`](::oasgen_runtime::server::Config).
-pub fn router<S: Api>(service: ::std::sync::Arc<S>) -> ::axum::Router {
+pub fn router<S: Api>(service: Arc<S>) -> ::axum::Router {
     router_with(service, ::oasgen_runtime::server::Config::default())
 }
 
 /// The router for `service`: one route per path of the spec. It is an ordinary
 /// `axum::Router`, so it can be nested into an app and wrapped in tower middleware.
 pub fn router_with<S: Api>(
-    service: ::std::sync::Arc<S>,
+    service: Arc<S>,
     config: ::oasgen_runtime::server::Config,
 ) -> ::axum::Router {
-    ::axum::Router::<Arc<S>>::new()
+    ::axum::Router::<rt::Shared<S>>::new()
         .route(
             "/things/{thing-id}",
-            MethodRouter::<Arc<S>>::new()
+            MethodRouter::<rt::Shared<S>>::new()
                 .on(MethodFilter::GET, handle_get_thing_by_id::<S>),
         )
         .method_not_allowed_fallback(rt::method_not_allowed)
         .fallback(rt::not_found)
-        .layer(::axum::extract::DefaultBodyLimit::max(config.body_limit))
-        .layer(::axum::Extension(config))
-        .with_state(service)
+        .with_state(rt::Shared { service, config })
 }
 
 /// How `get_thing_by_id` is served.
@@ -110,11 +108,17 @@ const GET_THING_BY_ID: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Oper
 };
 
 async fn handle_get_thing_by_id<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<GetThingByIdResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
-    let request = rt::read(&GET_THING_BY_ID, parts, body, get_thing_by_id_request)
+    let request = rt::read(
+            &GET_THING_BY_ID,
+            &config,
+            parts,
+            body,
+            get_thing_by_id_request,
+        )
         .await?;
     Ok(service.get_thing_by_id(request).await)
 }

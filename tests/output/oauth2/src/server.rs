@@ -235,36 +235,36 @@ impl ::axum::response::IntoResponse for ListReportsResponse {
 }
 
 /// The router for `service` with the default [`Config`](::oasgen_runtime::server::Config).
-pub fn router<S: Api>(service: ::std::sync::Arc<S>) -> ::axum::Router {
+pub fn router<S: Api>(service: Arc<S>) -> ::axum::Router {
     router_with(service, ::oasgen_runtime::server::Config::default())
 }
 
 /// The router for `service`: one route per path of the spec. It is an ordinary
 /// `axum::Router`, so it can be nested into an app and wrapped in tower middleware.
 pub fn router_with<S: Api>(
-    service: ::std::sync::Arc<S>,
+    service: Arc<S>,
     config: ::oasgen_runtime::server::Config,
 ) -> ::axum::Router {
-    ::axum::Router::<Arc<S>>::new()
+    ::axum::Router::<rt::Shared<S>>::new()
         .route(
             "/carts/{cartId}",
-            MethodRouter::<Arc<S>>::new()
+            MethodRouter::<rt::Shared<S>>::new()
                 .on(MethodFilter::GET, handle_get_cart::<S>)
                 .on(MethodFilter::DELETE, handle_delete_cart::<S>),
         )
         .route(
             "/carts",
-            MethodRouter::<Arc<S>>::new().on(MethodFilter::POST, handle_create_cart::<S>),
+            MethodRouter::<rt::Shared<S>>::new()
+                .on(MethodFilter::POST, handle_create_cart::<S>),
         )
         .route(
             "/reports",
-            MethodRouter::<Arc<S>>::new().on(MethodFilter::GET, handle_list_reports::<S>),
+            MethodRouter::<rt::Shared<S>>::new()
+                .on(MethodFilter::GET, handle_list_reports::<S>),
         )
         .method_not_allowed_fallback(rt::method_not_allowed)
         .fallback(rt::not_found)
-        .layer(::axum::extract::DefaultBodyLimit::max(config.body_limit))
-        .layer(::axum::Extension(config))
-        .with_state(service)
+        .with_state(rt::Shared { service, config })
 }
 
 /// How `get_cart` is served.
@@ -283,12 +283,12 @@ const GET_CART: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Opera
 };
 
 async fn handle_get_cart<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<GetCartResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(&*service, &parts, &GET_CART).await?;
-    let request = rt::read(&GET_CART, parts, body, get_cart_request).await?;
+    let request = rt::read(&GET_CART, &config, parts, body, get_cart_request).await?;
     Ok(service.get_cart(principal, request).await)
 }
 
@@ -310,12 +310,13 @@ const DELETE_CART: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Op
 };
 
 async fn handle_delete_cart<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<DeleteCartResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(&*service, &parts, &DELETE_CART).await?;
-    let request = rt::read(&DELETE_CART, parts, body, delete_cart_request).await?;
+    let request = rt::read(&DELETE_CART, &config, parts, body, delete_cart_request)
+        .await?;
     Ok(service.delete_cart(principal, request).await)
 }
 
@@ -338,12 +339,13 @@ const CREATE_CART: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Op
 };
 
 async fn handle_create_cart<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<CreateCartResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(&*service, &parts, &CREATE_CART).await?;
-    let request = rt::read(&CREATE_CART, parts, body, create_cart_request).await?;
+    let request = rt::read(&CREATE_CART, &config, parts, body, create_cart_request)
+        .await?;
     Ok(service.create_cart(principal, request).await)
 }
 
@@ -360,12 +362,13 @@ const LIST_REPORTS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::O
 };
 
 async fn handle_list_reports<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<ListReportsResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(&*service, &parts, &LIST_REPORTS).await?;
-    let request = rt::read(&LIST_REPORTS, parts, body, list_reports_request).await?;
+    let request = rt::read(&LIST_REPORTS, &config, parts, body, list_reports_request)
+        .await?;
     Ok(service.list_reports(principal, request).await)
 }
 

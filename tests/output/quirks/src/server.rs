@@ -227,35 +227,33 @@ impl ::axum::response::IntoResponse for PutLabelImageResponse {
 }
 
 /// The router for `service` with the default [`Config`](::oasgen_runtime::server::Config).
-pub fn router<S: Api>(service: ::std::sync::Arc<S>) -> ::axum::Router {
+pub fn router<S: Api>(service: Arc<S>) -> ::axum::Router {
     router_with(service, ::oasgen_runtime::server::Config::default())
 }
 
 /// The router for `service`: one route per path of the spec. It is an ordinary
 /// `axum::Router`, so it can be nested into an app and wrapped in tower middleware.
 pub fn router_with<S: Api>(
-    service: ::std::sync::Arc<S>,
+    service: Arc<S>,
     config: ::oasgen_runtime::server::Config,
 ) -> ::axum::Router {
-    ::axum::Router::<Arc<S>>::new()
+    ::axum::Router::<rt::Shared<S>>::new()
         .route(
             "/shops/{tenant}/items/{itemId}",
-            MethodRouter::<Arc<S>>::new()
+            MethodRouter::<rt::Shared<S>>::new()
                 .on(MethodFilter::GET, handle_get_item::<S>)
                 .on(MethodFilter::DELETE, handle_delete_item::<S>)
                 .on(MethodFilter::PUT, handle_replace_item::<S>),
         )
         .route(
             "/shops/{tenant}/items/{itemId}/label",
-            MethodRouter::<Arc<S>>::new()
+            MethodRouter::<rt::Shared<S>>::new()
                 .on(MethodFilter::GET, handle_get_label::<S>)
                 .on(MethodFilter::PUT, handle_put_label_image::<S>),
         )
         .method_not_allowed_fallback(rt::method_not_allowed)
         .fallback(rt::not_found)
-        .layer(::axum::extract::DefaultBodyLimit::max(config.body_limit))
-        .layer(::axum::Extension(config))
-        .with_state(service)
+        .with_state(rt::Shared { service, config })
 }
 
 /// How `get_item` is served.
@@ -269,12 +267,12 @@ const GET_ITEM: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Opera
 };
 
 async fn handle_get_item<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<GetItemResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(&*service, &parts, &GET_ITEM).await?;
-    let request = rt::read(&GET_ITEM, parts, body, get_item_request).await?;
+    let request = rt::read(&GET_ITEM, &config, parts, body, get_item_request).await?;
     Ok(service.get_item(principal, request).await)
 }
 
@@ -289,12 +287,13 @@ const DELETE_ITEM: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Op
 };
 
 async fn handle_delete_item<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<DeleteItemResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(&*service, &parts, &DELETE_ITEM).await?;
-    let request = rt::read(&DELETE_ITEM, parts, body, delete_item_request).await?;
+    let request = rt::read(&DELETE_ITEM, &config, parts, body, delete_item_request)
+        .await?;
     Ok(service.delete_item(principal, request).await)
 }
 
@@ -309,12 +308,13 @@ const REPLACE_ITEM: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::O
 };
 
 async fn handle_replace_item<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<ReplaceItemResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(&*service, &parts, &REPLACE_ITEM).await?;
-    let request = rt::read(&REPLACE_ITEM, parts, body, replace_item_request).await?;
+    let request = rt::read(&REPLACE_ITEM, &config, parts, body, replace_item_request)
+        .await?;
     Ok(service.replace_item(principal, request).await)
 }
 
@@ -329,12 +329,12 @@ const GET_LABEL: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Oper
 };
 
 async fn handle_get_label<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<GetLabelResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(&*service, &parts, &GET_LABEL).await?;
-    let request = rt::read(&GET_LABEL, parts, body, get_label_request).await?;
+    let request = rt::read(&GET_LABEL, &config, parts, body, get_label_request).await?;
     Ok(service.get_label(principal, request).await)
 }
 
@@ -352,12 +352,18 @@ const PUT_LABEL_IMAGE: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt
 };
 
 async fn handle_put_label_image<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<PutLabelImageResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
     let principal = authenticate(&*service, &parts, &PUT_LABEL_IMAGE).await?;
-    let request = rt::read(&PUT_LABEL_IMAGE, parts, body, put_label_image_request)
+    let request = rt::read(
+            &PUT_LABEL_IMAGE,
+            &config,
+            parts,
+            body,
+            put_label_image_request,
+        )
         .await?;
     Ok(service.put_label_image(principal, request).await)
 }

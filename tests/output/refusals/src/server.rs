@@ -190,39 +190,39 @@ impl ::axum::response::IntoResponse for PlainResponse {
 }
 
 /// The router for `service` with the default [`Config`](::oasgen_runtime::server::Config).
-pub fn router<S: Api>(service: ::std::sync::Arc<S>) -> ::axum::Router {
+pub fn router<S: Api>(service: Arc<S>) -> ::axum::Router {
     router_with(service, ::oasgen_runtime::server::Config::default())
 }
 
 /// The router for `service`: one route per path of the spec. It is an ordinary
 /// `axum::Router`, so it can be nested into an app and wrapped in tower middleware.
 pub fn router_with<S: Api>(
-    service: ::std::sync::Arc<S>,
+    service: Arc<S>,
     config: ::oasgen_runtime::server::Config,
 ) -> ::axum::Router {
-    ::axum::Router::<Arc<S>>::new()
+    ::axum::Router::<rt::Shared<S>>::new()
         .route(
             "/things",
-            MethodRouter::<Arc<S>>::new()
+            MethodRouter::<rt::Shared<S>>::new()
                 .on(MethodFilter::POST, handle_create_thing::<S>),
         )
         .route(
             "/things/{id}",
-            MethodRouter::<Arc<S>>::new().on(MethodFilter::GET, handle_get_thing::<S>),
+            MethodRouter::<rt::Shared<S>>::new()
+                .on(MethodFilter::GET, handle_get_thing::<S>),
         )
         .route(
             "/legacy",
-            MethodRouter::<Arc<S>>::new().on(MethodFilter::GET, handle_legacy::<S>),
+            MethodRouter::<rt::Shared<S>>::new()
+                .on(MethodFilter::GET, handle_legacy::<S>),
         )
         .route(
             "/plain",
-            MethodRouter::<Arc<S>>::new().on(MethodFilter::GET, handle_plain::<S>),
+            MethodRouter::<rt::Shared<S>>::new().on(MethodFilter::GET, handle_plain::<S>),
         )
         .method_not_allowed_fallback(rt::method_not_allowed)
         .fallback(rt::not_found)
-        .layer(::axum::extract::DefaultBodyLimit::max(config.body_limit))
-        .layer(::axum::Extension(config))
-        .with_state(service)
+        .with_state(rt::Shared { service, config })
 }
 
 /// How `create_thing` is served.
@@ -247,11 +247,12 @@ const CREATE_THING: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operati
 };
 
 async fn handle_create_thing<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<CreateThingResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
-    let request = rt::read(&CREATE_THING, parts, body, create_thing_request).await?;
+    let request = rt::read(&CREATE_THING, &config, parts, body, create_thing_request)
+        .await?;
     Ok(service.create_thing(request).await)
 }
 
@@ -266,11 +267,11 @@ const GET_THING: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation 
 };
 
 async fn handle_get_thing<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<GetThingResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
-    let request = rt::read(&GET_THING, parts, body, get_thing_request).await?;
+    let request = rt::read(&GET_THING, &config, parts, body, get_thing_request).await?;
     Ok(service.get_thing(request).await)
 }
 
@@ -288,11 +289,11 @@ const LEGACY: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation {
 };
 
 async fn handle_legacy<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<LegacyResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
-    let request = rt::read(&LEGACY, parts, body, legacy_request).await?;
+    let request = rt::read(&LEGACY, &config, parts, body, legacy_request).await?;
     Ok(service.legacy(request).await)
 }
 
@@ -310,11 +311,11 @@ const PLAIN: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation {
 };
 
 async fn handle_plain<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<PlainResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
-    let request = rt::read(&PLAIN, parts, body, plain_request).await?;
+    let request = rt::read(&PLAIN, &config, parts, body, plain_request).await?;
     Ok(service.plain(request).await)
 }
 

@@ -241,38 +241,37 @@ impl ::axum::response::IntoResponse for ListTagsResponse {
 }
 
 /// The router for `service` with the default [`Config`](::oasgen_runtime::server::Config).
-pub fn router<S: Api>(service: ::std::sync::Arc<S>) -> ::axum::Router {
+pub fn router<S: Api>(service: Arc<S>) -> ::axum::Router {
     router_with(service, ::oasgen_runtime::server::Config::default())
 }
 
 /// The router for `service`: one route per path of the spec. It is an ordinary
 /// `axum::Router`, so it can be nested into an app and wrapped in tower middleware.
 pub fn router_with<S: Api>(
-    service: ::std::sync::Arc<S>,
+    service: Arc<S>,
     config: ::oasgen_runtime::server::Config,
 ) -> ::axum::Router {
-    ::axum::Router::<Arc<S>>::new()
+    ::axum::Router::<rt::Shared<S>>::new()
         .route(
             "/notes",
-            MethodRouter::<Arc<S>>::new()
+            MethodRouter::<rt::Shared<S>>::new()
                 .on(MethodFilter::GET, handle_list_notes::<S>)
                 .on(MethodFilter::POST, handle_create_note::<S>),
         )
         .route(
             "/notes/{noteId}",
-            MethodRouter::<Arc<S>>::new()
+            MethodRouter::<rt::Shared<S>>::new()
                 .on(MethodFilter::GET, handle_get_note::<S>)
                 .on(MethodFilter::PUT, handle_replace_note::<S>),
         )
         .route(
             "/tags",
-            MethodRouter::<Arc<S>>::new().on(MethodFilter::GET, handle_list_tags::<S>),
+            MethodRouter::<rt::Shared<S>>::new()
+                .on(MethodFilter::GET, handle_list_tags::<S>),
         )
         .method_not_allowed_fallback(rt::method_not_allowed)
         .fallback(rt::not_found)
-        .layer(::axum::extract::DefaultBodyLimit::max(config.body_limit))
-        .layer(::axum::Extension(config))
-        .with_state(service)
+        .with_state(rt::Shared { service, config })
 }
 
 /// How `list_notes` is served.
@@ -286,11 +285,11 @@ const LIST_NOTES: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation
 };
 
 async fn handle_list_notes<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<ListNotesResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
-    let request = rt::read(&LIST_NOTES, parts, body, list_notes_request).await?;
+    let request = rt::read(&LIST_NOTES, &config, parts, body, list_notes_request).await?;
     Ok(service.list_notes(request).await)
 }
 
@@ -308,11 +307,12 @@ const CREATE_NOTE: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operatio
 };
 
 async fn handle_create_note<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<CreateNoteResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
-    let request = rt::read(&CREATE_NOTE, parts, body, create_note_request).await?;
+    let request = rt::read(&CREATE_NOTE, &config, parts, body, create_note_request)
+        .await?;
     Ok(service.create_note(request).await)
 }
 
@@ -327,11 +327,11 @@ const GET_NOTE: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation {
 };
 
 async fn handle_get_note<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<GetNoteResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
-    let request = rt::read(&GET_NOTE, parts, body, get_note_request).await?;
+    let request = rt::read(&GET_NOTE, &config, parts, body, get_note_request).await?;
     Ok(service.get_note(request).await)
 }
 
@@ -349,11 +349,12 @@ const REPLACE_NOTE: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operati
 };
 
 async fn handle_replace_note<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<ReplaceNoteResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
-    let request = rt::read(&REPLACE_NOTE, parts, body, replace_note_request).await?;
+    let request = rt::read(&REPLACE_NOTE, &config, parts, body, replace_note_request)
+        .await?;
     Ok(service.replace_note(request).await)
 }
 
@@ -368,11 +369,11 @@ const LIST_TAGS: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation 
 };
 
 async fn handle_list_tags<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<ListTagsResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
-    let request = rt::read(&LIST_TAGS, parts, body, list_tags_request).await?;
+    let request = rt::read(&LIST_TAGS, &config, parts, body, list_tags_request).await?;
     Ok(service.list_tags(request).await)
 }
 

@@ -243,41 +243,40 @@ impl ::axum::response::IntoResponse for DownloadExportResponse {
 }
 
 /// The router for `service` with the default [`Config`](::oasgen_runtime::server::Config).
-pub fn router<S: Api>(service: ::std::sync::Arc<S>) -> ::axum::Router {
+pub fn router<S: Api>(service: Arc<S>) -> ::axum::Router {
     router_with(service, ::oasgen_runtime::server::Config::default())
 }
 
 /// The router for `service`: one route per path of the spec. It is an ordinary
 /// `axum::Router`, so it can be nested into an app and wrapped in tower middleware.
 pub fn router_with<S: Api>(
-    service: ::std::sync::Arc<S>,
+    service: Arc<S>,
     config: ::oasgen_runtime::server::Config,
 ) -> ::axum::Router {
-    ::axum::Router::<Arc<S>>::new()
+    ::axum::Router::<rt::Shared<S>>::new()
         .route(
             "/chats/{chatId}/messages",
-            MethodRouter::<Arc<S>>::new()
+            MethodRouter::<rt::Shared<S>>::new()
                 .on(MethodFilter::POST, handle_send_chat_message::<S>),
         )
         .route(
             "/imports/{importId}/progress",
-            MethodRouter::<Arc<S>>::new().on(MethodFilter::GET, handle_watch_import::<S>),
+            MethodRouter::<rt::Shared<S>>::new()
+                .on(MethodFilter::GET, handle_watch_import::<S>),
         )
         .route(
             "/documents/{documentId}",
-            MethodRouter::<Arc<S>>::new()
+            MethodRouter::<rt::Shared<S>>::new()
                 .on(MethodFilter::GET, handle_download_document::<S>),
         )
         .route(
             "/exports/latest",
-            MethodRouter::<Arc<S>>::new()
+            MethodRouter::<rt::Shared<S>>::new()
                 .on(MethodFilter::GET, handle_download_export::<S>),
         )
         .method_not_allowed_fallback(rt::method_not_allowed)
         .fallback(rt::not_found)
-        .layer(::axum::extract::DefaultBodyLimit::max(config.body_limit))
-        .layer(::axum::Extension(config))
-        .with_state(service)
+        .with_state(rt::Shared { service, config })
 }
 
 /// How `send_chat_message` is served.
@@ -294,11 +293,17 @@ const SEND_CHAT_MESSAGE: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Op
 };
 
 async fn handle_send_chat_message<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<SendChatMessageResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
-    let request = rt::read(&SEND_CHAT_MESSAGE, parts, body, send_chat_message_request)
+    let request = rt::read(
+            &SEND_CHAT_MESSAGE,
+            &config,
+            parts,
+            body,
+            send_chat_message_request,
+        )
         .await?;
     Ok(service.send_chat_message(request).await)
 }
@@ -314,11 +319,12 @@ const WATCH_IMPORT: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operati
 };
 
 async fn handle_watch_import<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<WatchImportResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
-    let request = rt::read(&WATCH_IMPORT, parts, body, watch_import_request).await?;
+    let request = rt::read(&WATCH_IMPORT, &config, parts, body, watch_import_request)
+        .await?;
     Ok(service.watch_import(request).await)
 }
 
@@ -333,11 +339,17 @@ const DOWNLOAD_DOCUMENT: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Op
 };
 
 async fn handle_download_document<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<DownloadDocumentResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
-    let request = rt::read(&DOWNLOAD_DOCUMENT, parts, body, download_document_request)
+    let request = rt::read(
+            &DOWNLOAD_DOCUMENT,
+            &config,
+            parts,
+            body,
+            download_document_request,
+        )
         .await?;
     Ok(service.download_document(request).await)
 }
@@ -353,11 +365,17 @@ const DOWNLOAD_EXPORT: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Oper
 };
 
 async fn handle_download_export<S: Api>(
-    State(service): State<Arc<S>>,
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
     request: Request,
 ) -> Result<DownloadExportResponse, rt::Refused> {
     let (parts, body) = request.into_parts();
-    let request = rt::read(&DOWNLOAD_EXPORT, parts, body, download_export_request)
+    let request = rt::read(
+            &DOWNLOAD_EXPORT,
+            &config,
+            parts,
+            body,
+            download_export_request,
+        )
         .await?;
     Ok(service.download_export(request).await)
 }
