@@ -141,10 +141,6 @@ pub struct Struct {
     /// `additionalProperties: false`: the server refuses a member that is not a field (the
     /// model still ignores one, so that a client reads a newer server's answers).
     pub closed: bool,
-    /// Names `required` lists that no property declares (`required: [email]` beside a property
-    /// `emails`): the model has no field for them, but the server requires the members, as JSON
-    /// Schema does, and the mock's samples carry them.
-    pub undeclared_required: Vec<String>,
 }
 
 /// One property of an object.

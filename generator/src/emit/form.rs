@@ -25,7 +25,6 @@ pub fn emit_form(api: &Api, def: &TypeDef, form: &Form, scope: Scope) -> TokenSt
         fields: form.fields.iter().map(|f| f.field.clone()).collect(),
         additional: None,
         closed: false,
-        undeclared_required: Vec::new(),
     };
     let has_secret = as_struct.fields.iter().any(|f| f.secret);
     let debug = (!has_secret).then(|| quote!(Debug,));

@@ -247,8 +247,7 @@ fn conforms(api: &Api, ty: &TypeExpr, c: &Constraints, v: &Value, depth: usize) 
         }),
         TypeExpr::Named(id) => match &api.ty(*id).kind {
             TypeKind::Struct(s) => v.as_object().is_some_and(|m| {
-                s.undeclared_required.iter().all(|r| m.contains_key(r))
-                    && s.fields.iter().all(|f| field_conforms(api, f, m, depth))
+                s.fields.iter().all(|f| field_conforms(api, f, m, depth))
                     && s.additional.as_ref().is_none_or(|extra| {
                         m.iter()
                             .filter(|(k, _)| !s.fields.iter().any(|f| &f.json_name == *k))
@@ -361,14 +360,6 @@ fn build(api: &Api, ty: &TypeExpr, c: &Constraints, depth: usize) -> Option<Valu
                         None if f.required => return None,
                         None => {}
                     }
-                }
-                // A required member no property declares takes any value; a closed object
-                // refuses it, so none can be built.
-                for r in &s.undeclared_required {
-                    if s.closed {
-                        return None;
-                    }
-                    m.entry(r.clone()).or_insert(Value::Null);
                 }
                 Some(Value::Object(m))
             }

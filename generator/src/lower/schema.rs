@@ -548,7 +548,6 @@ impl Lowerer<'_> {
                         fields: Vec::new(),
                         additional: None,
                         closed: true,
-                        undeclared_required: Vec::new(),
                     }),
                 ),
             };
@@ -570,10 +569,23 @@ impl Lowerer<'_> {
         for i in order {
             idents[i] = scope.claim(&snake[i]);
         }
+        // A member `required` names that no property declares (`required: [email]` beside a
+        // property `emails`): JSON Schema requires it, with any value. It gets a field of any
+        // JSON value, so that a server can send it and a client can read it.
+        let mut undeclared: Vec<(String, String)> = Vec::new();
+        for r in &parts.required {
+            if !parts.properties.contains_key(r) && !undeclared.iter().any(|(name, _)| name == r) {
+                self.warn(
+                    ptr,
+                    format!("`required` names `{r}`, which is not a property; the model has a field of any JSON value for it"),
+                );
+                undeclared.push((r.clone(), scope.claim(&naming::snake_name(r, "field"))));
+            }
+        }
         if additional.is_some() {
             scope.claim("additional_properties");
         }
-        let mut fields = Vec::with_capacity(parts.properties.len());
+        let mut fields = Vec::with_capacity(parts.properties.len() + undeclared.len());
         for ((name, (prop, prop_ptr, prop_hint)), ident) in parts.properties.iter().zip(idents) {
             let field_hint = extend(prop_hint, name);
             let ty = self.lower_schema_ref(prop, &field_hint, prop_ptr);
@@ -605,15 +617,28 @@ impl Lowerer<'_> {
                 ty,
             });
         }
-        let mut undeclared_required = Vec::new();
-        for r in &parts.required {
-            if !parts.properties.contains_key(r) && !undeclared_required.contains(r) {
-                self.warn(
-                    ptr,
-                    format!("`required` names `{r}`, which is not a property; the server requires the member, the model has no field for it"),
-                );
-                undeclared_required.push(r.clone());
-            }
+        for (name, ident) in undeclared {
+            let description = format!(
+                "`required` in the spec, which declares no property `{name}`: any JSON value."
+            );
+            fields.push(ir::Field {
+                json_name: name,
+                ident,
+                ty: TypeExpr::Json,
+                required: true,
+                nullable: false,
+                docs: ir::Docs {
+                    title: None,
+                    description: Some(description),
+                },
+                deprecated: false,
+                read_only: false,
+                write_only: false,
+                default: None,
+                constraints: Constraints::default(),
+                secret: false,
+                boxed: false,
+            });
         }
         // Under `allOf`, a member's `false` refuses the other members' properties too (JSON
         // Schema reads each member alone); the server refuses only what no member declares.
@@ -625,7 +650,6 @@ impl Lowerer<'_> {
             fields,
             additional,
             closed,
-            undeclared_required,
         });
         TypeExpr::Named(id)
     }

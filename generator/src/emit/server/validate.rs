@@ -265,7 +265,6 @@ fn suffices(api: &Api, ty: &TypeExpr, visiting: &mut BTreeSet<TypeId>) -> bool {
                 TypeKind::Struct(s) => {
                     s.additional.is_none()
                         && !s.closed
-                        && s.undeclared_required.is_empty()
                         && s.fields.iter().all(|f| {
                             let serde_misses =
                                 f.required && f.nullable || has_rules(&f.constraints);
@@ -361,12 +360,7 @@ pub fn emit_check_fn(api: &Api, id: TypeId) -> TokenStream {
 }
 
 fn check_struct(api: &Api, s: &Struct) -> TokenStream {
-    let required = s
-        .fields
-        .iter()
-        .filter(|f| f.required)
-        .map(|f| &f.json_name)
-        .chain(&s.undeclared_required);
+    let required = s.fields.iter().filter(|f| f.required).map(|f| &f.json_name);
     let fields = s.fields.iter().map(|f| {
         let name = &f.json_name;
         // OpenAPI 3.0 refuses `null` only where a `type` is written: an untyped member takes it.

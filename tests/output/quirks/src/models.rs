@@ -25,6 +25,8 @@ pub struct Item {
     /// See [`LocalizedName`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<LocalizedName>,
+    /// `required` in the spec, which declares no property `sku`: any JSON value.
+    pub sku: ::serde_json::Value,
 }
 
 /// `Job` (`#/components/schemas/Job` in the spec).

@@ -194,6 +194,8 @@ pub struct ThingContact {
     /// `emails`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub emails: Option<Vec<String>>,
+    /// `required` in the spec, which declares no property `email`: any JSON value.
+    pub email: ::serde_json::Value,
 }
 
 /// `ThingMeta` (`#/components/schemas/Thing/properties/meta` in the spec).

@@ -503,6 +503,7 @@ fn check_thing_contact(
                     rt::items(v, at, errors, rt::check_string);
                 },
             ),
+            ("email", true, rt::any),
         ],
     );
 }
