@@ -361,6 +361,10 @@ pub struct Operation {
     /// The body the server answers a request it refuses as bad (`400`) with, when the spec
     /// documents one the router's standard body does not fit (see `lower/sample.rs`).
     pub bad_request: Option<ErrorShape>,
+    /// The body the router answers `404` with when a request names this operation's path with
+    /// an empty path parameter that axum does not route (an empty last segment, so its fallback
+    /// answers), when the spec documents one the standard body does not fit.
+    pub not_found: Option<ErrorShape>,
 }
 
 /// A documented error body, and where the router writes what it found wrong into it.

@@ -6,7 +6,7 @@
 //! or, for a missing or rejected credential, a gateway `fault` body with status 401.
 
 use axum::body::{Body, Bytes};
-use axum::extract::{FromRequestParts, Path};
+use axum::extract::{FromRequestParts, Path, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -296,6 +296,53 @@ impl IntoResponse for Rejection {
 /// `404` for paths no operation matches (the router's fallback).
 pub async fn not_found() -> Rejection {
     Rejection::not_found()
+}
+
+/// An operation's path as the router's fallback sees it: axum routes no empty last segment, so
+/// a request that leaves a path parameter there empty (`/carts/c1/items/`) reaches the
+/// fallback, which answers it as the operation answers for a resource that is not there.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct EmptyParameterRoute {
+    /// The operation's method, upper case.
+    pub method: &'static str,
+    /// Its path template (`/carts/{cartId}/items`).
+    pub template: &'static str,
+    /// The body it documents for `404`.
+    pub not_found: ErrorShape,
+}
+
+/// `404` for a request no route takes: in the body the operation documents when the request
+/// names one of `routes` with an empty path parameter, else the standard one.
+#[doc(hidden)]
+pub async fn not_found_in(routes: &[EmptyParameterRoute], request: Request) -> Response {
+    let rejection = Rejection::not_found();
+    let path = request.uri().path();
+    let method = request.method().as_str();
+    match routes
+        .iter()
+        .find(|r| r.method == method && with_empty_parameter(r.template, path))
+    {
+        Some(route) => route.not_found.answer(&rejection),
+        None => rejection.into_response(),
+    }
+}
+
+/// Whether `path` is `template` with some of its path parameters (whole segments) empty.
+fn with_empty_parameter(template: &str, path: &str) -> bool {
+    let is_parameter = |t: &str| {
+        t.len() > 2 && t.starts_with('{') && t.ends_with('}') && t.matches('{').count() == 1
+    };
+    let mut path = path.split('/');
+    let mut empty = false;
+    for t in template.split('/') {
+        match path.next() {
+            Some(p) if is_parameter(t) => empty |= p.is_empty(),
+            Some(p) if p == t => {}
+            _ => return false,
+        }
+    }
+    path.next().is_none() && empty
 }
 
 /// `405` for known paths with another method (the router's method fallback; axum adds `Allow`).
@@ -1545,6 +1592,20 @@ fn number_rules(x: f64, at: &At<'_>, rules: &Rules, errors: &mut Vec<FieldError>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_empty_path_parameter_names_its_route() {
+        let t = "/carts/{cartId}/items/{itemId}";
+        assert!(with_empty_parameter(t, "/carts//items/7"));
+        assert!(with_empty_parameter(t, "/carts/1/items/"));
+        // Every parameter given: axum routes it, the fallback never sees it.
+        assert!(!with_empty_parameter(t, "/carts/1/items/7"));
+        assert!(!with_empty_parameter(t, "/carts//other/7"));
+        assert!(!with_empty_parameter(t, "/carts//items"));
+        assert!(!with_empty_parameter(t, "/carts//items/7/x"));
+        // A segment that only holds a parameter beside text must match as written.
+        assert!(!with_empty_parameter("/notes|{noteId}/x", "/notes|/x"));
+    }
 
     #[test]
     fn bearer_tokens_are_found_and_redacted() {

@@ -76,3 +76,40 @@ async fn a_range_with_other_names_and_a_non_object_body() {
     let body = refused(http.get(format!("{base}/plain?flag=maybe"))).await;
     assert_eq!(body, json!("refused"));
 }
+
+#[tokio::test]
+async fn an_empty_path_parameter_gets_the_documented_not_found() {
+    let base = serve().await;
+    let http = reqwest::Client::new();
+    // axum routes an empty segment inside the path (`id` is "", which its schema allows)...
+    let response = http
+        .delete(format!("{base}/things//parts/p1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+    // ...but not an empty last one: the fallback answers, in the documented body.
+    for path in ["/things/t1/parts/", "/things//parts/"] {
+        let response = http.delete(format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(response.status(), 404, "{path}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["code"], 404, "{path}: {body}");
+        assert_eq!(body["status"], "Not Found", "{path}: {body}");
+        assert_eq!(body["message"], "No operation matches the request path.");
+    }
+    // Another method, or a path of no operation: the standard body.
+    let others = [
+        (reqwest::Method::GET, "/things/t1/parts/"),
+        (reqwest::Method::DELETE, "/nothing/here/"),
+    ];
+    for (method, path) in others {
+        let response = http
+            .request(method, format!("{base}{path}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 404, "{path}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["type"], "not_found", "{path}: {body}");
+    }
+}

@@ -170,6 +170,7 @@ impl Lowerer<'_> {
                     security,
                     pointer: op_ptr,
                     bad_request: None,
+                    not_found: None,
                 });
             }
         }

@@ -81,35 +81,83 @@ pub(super) fn fill(api: &mut Api, source: &SourceMap<'_>) {
     let shapes: Vec<_> = api
         .operations
         .iter()
-        .map(|op| bad_request(api, op))
+        .map(|op| {
+            let bad_request = refusal_shape(api, op, &BAD_REQUEST);
+            let not_found = refusal_shape(api, op, &NOT_FOUND);
+            (bad_request, not_found)
+        })
         .collect();
-    for (op, shape) in api.operations.iter_mut().zip(shapes) {
-        op.bad_request = shape;
+    for (op, (bad_request, not_found)) in api.operations.iter_mut().zip(shapes) {
+        op.bad_request = bad_request;
+        op.not_found = not_found;
     }
 }
 
-/// What each [`RefusalPart`] looks like in a refusal of a bad request, as the runtime's
-/// `server::Rejection` writes it (`tests/tests/refusals.rs` checks the two agree).
-fn refusal_part(part: RefusalPart) -> Value {
+/// A refusal the router sends itself, as the runtime's `server::Rejection` writes it
+/// (`tests/tests/refusals.rs` checks the two agree), and the documented responses that take
+/// its place, most fitting first.
+struct Refusal {
+    status: u16,
+    reason: &'static str,
+    kind: &'static str,
+    message: &'static str,
+    /// Whether it lists what was wrong (`details`).
+    details: bool,
+    documented: [ir::StatusSpec; 3],
+}
+
+/// A bad request: a `400`, else a `4XX`, else the `default` response.
+const BAD_REQUEST: Refusal = Refusal {
+    status: 400,
+    reason: "Bad Request",
+    kind: "validation_failure",
+    message: "The request does not match the API specification.",
+    details: true,
+    documented: [
+        ir::StatusSpec::Code(400),
+        ir::StatusSpec::Range(4),
+        ir::StatusSpec::Default,
+    ],
+};
+
+/// No resource at the path: a `404`, else a `4XX`, else the `default` response.
+const NOT_FOUND: Refusal = Refusal {
+    status: 404,
+    reason: "Not Found",
+    kind: "not_found",
+    message: "No operation matches the request path.",
+    details: false,
+    documented: [
+        ir::StatusSpec::Code(404),
+        ir::StatusSpec::Range(4),
+        ir::StatusSpec::Default,
+    ],
+};
+
+/// What each [`RefusalPart`] looks like in `refusal`.
+fn refusal_part(part: RefusalPart, refusal: &Refusal) -> Value {
     let detail =
         json!({"field": "body", "type": "missing_value", "message": "a required value is missing"});
     match part {
-        RefusalPart::Code => json!(400),
-        RefusalPart::Reason => json!("Bad Request"),
-        RefusalPart::Kind => json!("validation_failure"),
-        RefusalPart::Message => json!("The request does not match the API specification."),
-        RefusalPart::Details => json!([detail]),
-        RefusalPart::DetailTexts => json!(["body: a required value is missing"]),
+        RefusalPart::Code => json!(refusal.status),
+        RefusalPart::Reason => json!(refusal.reason),
+        RefusalPart::Kind => json!(refusal.kind),
+        RefusalPart::Message => json!(refusal.message),
+        RefusalPart::Details if refusal.details => json!([detail]),
+        RefusalPart::DetailTexts if refusal.details => {
+            json!(["body: a required value is missing"])
+        }
+        RefusalPart::Details | RefusalPart::DetailTexts => json!([]),
     }
 }
 
-/// The router's standard body for a bad request.
-fn standard_refusal() -> Value {
+/// The router's standard body for `refusal`.
+fn standard_refusal(refusal: &Refusal) -> Value {
     json!({
-        "status": refusal_part(RefusalPart::Code),
-        "type": refusal_part(RefusalPart::Kind),
-        "message": refusal_part(RefusalPart::Message),
-        "details": refusal_part(RefusalPart::Details),
+        "status": refusal_part(RefusalPart::Code, refusal),
+        "type": refusal_part(RefusalPart::Kind, refusal),
+        "message": refusal_part(RefusalPart::Message, refusal),
+        "details": refusal_part(RefusalPart::Details, refusal),
     })
 }
 
@@ -133,20 +181,20 @@ fn parts_for(name: &str) -> &'static [RefusalPart] {
     }
 }
 
-/// The body to answer bad requests to `op` with, when the spec documents a `400` (else a
-/// `4XX`, else a `default`) JSON body that the router's standard body does not fit: the
-/// documented sample, with each field whose name and type take a part of the refusal
-/// (`status` as a number or as its reason phrase, `message`, `details` as objects or texts)
-/// filled with it per request.
-fn bad_request(api: &Api, op: &ir::Operation) -> Option<ErrorShape> {
-    use ir::StatusSpec::{Code, Default, Range};
-    let documented = [Code(400), Range(4), Default]
+/// The body to answer `refusal` to `op` with, when the spec documents a JSON body for it (see
+/// [`Refusal::documented`]) that the router's standard body does not fit: the documented
+/// sample, with each field whose name and type take a part of the refusal (`status` as a
+/// number or as its reason phrase, `message`, `details` as objects or texts) filled with it
+/// per request.
+fn refusal_shape(api: &Api, op: &ir::Operation, refusal: &Refusal) -> Option<ErrorShape> {
+    let documented = refusal
+        .documented
         .iter()
         .find_map(|s| op.responses.iter().find(|r| r.status == *s))?;
     let body = documented.body.as_ref()?;
     let none = Constraints::default();
     if !matches!(body.encoding, ir::BodyEncoding::Json)
-        || conforms(api, &body.ty, &none, &standard_refusal(), 0)
+        || conforms(api, &body.ty, &none, &standard_refusal(refusal), 0)
     {
         return None;
     }
@@ -154,11 +202,17 @@ fn bad_request(api: &Api, op: &ir::Operation) -> Option<ErrorShape> {
     let mut fields = Vec::new();
     if let (Some(s), Some(m)) = (struct_of(api, &body.ty), template.as_object_mut()) {
         for f in s.fields.iter().filter(|f| !f.write_only) {
-            let fits = parts_for(&f.json_name)
-                .iter()
-                .find(|part| conforms(api, &f.ty, &f.constraints, &refusal_part(**part), 1));
+            let fits = parts_for(&f.json_name).iter().find(|part| {
+                conforms(
+                    api,
+                    &f.ty,
+                    &f.constraints,
+                    &refusal_part(**part, refusal),
+                    1,
+                )
+            });
             if let Some(part) = fits {
-                m.insert(f.json_name.clone(), refusal_part(*part));
+                m.insert(f.json_name.clone(), refusal_part(*part, refusal));
                 fields.push((f.json_name.clone(), *part));
             }
         }

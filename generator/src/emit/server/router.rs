@@ -5,8 +5,8 @@ use super::validate::{strict_decode_suffices, InputChecks};
 use super::{principal, Principal};
 use crate::emit::types::{ident, type_tokens, Scope};
 use crate::ir::{
-    Api, BodyEncoding, FormField, Operation, ParamLocation, Parameter, PartKind, RefusalPart,
-    StatusSpec, TypeExpr, TypeKind,
+    Api, BodyEncoding, ErrorShape, FormField, Operation, ParamLocation, Parameter, PartKind,
+    RefusalPart, StatusSpec, TypeExpr, TypeKind,
 };
 use heck::ToShoutySnakeCase;
 use proc_macro2::{Ident, TokenStream};
@@ -22,13 +22,42 @@ pub fn emit_router(api: &Api, routes: &Routes) -> TokenStream {
             None => paths.push((route, vec![op])),
         }
     }
-    let routes = paths.iter().map(|(path, ops)| {
+    let registrations = paths.iter().map(|(path, ops)| {
         let filters = ops.iter().map(|op| ident(op.method.as_str()));
         let handlers = ops.iter().map(|op| handler_name(op));
         quote! {
             .route(#path, MethodRouter::<rt::Shared<S>>::new() #(.on(MethodFilter::#filters, #handlers::<S>))*)
         }
     });
+    // Requests that leave a path parameter empty reach the fallback when axum does not route
+    // them (an empty last segment): it answers them in the 404 body their operation documents.
+    let empty_parameter_routes: Vec<TokenStream> = api
+        .operations
+        .iter()
+        .enumerate()
+        .filter_map(|(i, op)| {
+            let shape = error_shape(op.not_found.as_ref()?);
+            let route = routes.route_of(api, i).path.as_str();
+            route.contains('{').then(|| {
+                let method = op.method.as_str().to_ascii_uppercase();
+                quote!(rt::EmptyParameterRoute { method: #method, template: #route, not_found: #shape })
+            })
+        })
+        .collect();
+    let (fallback, not_found) = if empty_parameter_routes.is_empty() {
+        (quote!(rt::not_found), None)
+    } else {
+        let table = quote! {
+            /// The operations whose `404` body the router's fallback sends for a request that
+            /// leaves one of their path parameters empty.
+            const EMPTY_PARAMETER_ROUTES: &[rt::EmptyParameterRoute] = &[#(#empty_parameter_routes),*];
+
+            async fn not_found(request: Request) -> ::axum::response::Response {
+                rt::not_found_in(EMPTY_PARAMETER_ROUTES, request).await
+            }
+        };
+        (quote!(not_found), Some(table))
+    };
     quote! {
         /// The router for `service` with the default [`Config`](::oasgen_runtime::server::Config).
         pub fn router<S: Api>(service: Arc<S>) -> ::axum::Router {
@@ -42,11 +71,13 @@ pub fn emit_router(api: &Api, routes: &Routes) -> TokenStream {
             config: ::oasgen_runtime::server::Config,
         ) -> ::axum::Router {
             ::axum::Router::<rt::Shared<S>>::new()
-                #(#routes)*
+                #(#registrations)*
                 .method_not_allowed_fallback(rt::method_not_allowed)
-                .fallback(rt::not_found)
+                .fallback(#fallback)
                 .with_state(rt::Shared { service, config })
         }
+
+        #not_found
     }
 }
 
@@ -198,9 +229,17 @@ fn forbidden_body(op: &Operation) -> TokenStream {
 /// The documented body bad requests to `op` are answered with, when the standard one does
 /// not fit it.
 fn bad_request_shape(op: &Operation) -> TokenStream {
-    let Some(shape) = &op.bad_request else {
-        return quote!(None);
-    };
+    match &op.bad_request {
+        Some(shape) => {
+            let shape = error_shape(shape);
+            quote!(Some(#shape))
+        }
+        None => quote!(None),
+    }
+}
+
+/// A documented error body as the runtime's `ErrorShape`.
+fn error_shape(shape: &ErrorShape) -> TokenStream {
     let template = shape.template.to_string();
     let fields = shape.fields.iter().map(|(name, part)| {
         let part = match part {
@@ -213,7 +252,7 @@ fn bad_request_shape(op: &Operation) -> TokenStream {
         };
         quote!((#name, rt::Part::#part))
     });
-    quote!(Some(rt::ErrorShape { template: #template, fields: &[#(#fields),*] }))
+    quote!(rt::ErrorShape { template: #template, fields: &[#(#fields),*] })
 }
 
 /// The request builder of one operation: reads, checks and decodes each input, and hands over

@@ -21,6 +21,11 @@ pub mod security {
         operation: "getThing",
         alternatives: &[],
     };
+    /// What `delete_part` accepts. No credentials are needed.
+    pub const DELETE_PART: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
+        operation: "deletePart",
+        alternatives: &[],
+    };
     /// What `legacy` accepts. No credentials are needed.
     pub const LEGACY: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
         operation: "legacy",
@@ -105,6 +110,26 @@ impl Client {
         GetThingRequest {
             client_: self,
             id,
+            extra_: ::std::default::Default::default(),
+        }
+    }
+
+    /// Sends a `DELETE` request to `/things/{id}/parts/{partId}`. No credentials are needed.
+    ///
+    /// Arguments:
+    /// - `id`: The `id` parameter (in the path).
+    /// - `part_id`: The `partId` parameter (in the path).
+    ///
+    /// `.await` the returned [`DeletePartRequest`] for the body of the success, or call its [`send_with_response`](DeletePartRequest::send_with_response) for the status and headers too.
+    pub fn delete_part<'a>(
+        &'a self,
+        id: &'a str,
+        part_id: &'a str,
+    ) -> DeletePartRequest<'a> {
+        DeletePartRequest {
+            client_: self,
+            id,
+            part_id,
             extra_: ::std::default::Default::default(),
         }
     }
@@ -328,6 +353,108 @@ pub enum GetThingError {
     ///
     /// Bad id.
     BadRequest(crate::models::StandardError),
+}
+
+/// A `DELETE` request to `/things/{id}/parts/{partId}`, from [`Client::delete_part`]: set optional parameters and extra headers, then `.await` it (or call [`send`](DeletePartRequest::send) or [`send_with_response`](DeletePartRequest::send_with_response)).
+#[must_use = "a request is sent only when it is awaited or sent"]
+pub struct DeletePartRequest<'a> {
+    client_: &'a Client,
+    id: &'a str,
+    part_id: &'a str,
+    extra_: ::oasgen_runtime::response::ExtraHeaders,
+}
+
+impl<'a> DeletePartRequest<'a> {
+    /// Adds a header to this call only (a request id, `Accept-Language`). A name or
+    /// value HTTP cannot carry fails the call with [`Error::InvalidRequest`].
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.extra_.push(name, value);
+        self
+    }
+
+    /// Sends the request and returns the decoded body of the success (what `.await` on
+    /// the request does).
+    pub async fn send(self) -> Result<(), Error<DeletePartError>> {
+        let response_ = self.exchange_().await?;
+        Self::decode_(response_)
+    }
+
+    /// Sends the request and returns the decoded body with the status, the typed
+    /// headers the spec declares ([`DeletePartHeaders`]) and every header as received.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        ::oasgen_runtime::Response<(), DeletePartHeaders>,
+        Error<DeletePartError>,
+    > {
+        let response_ = self.exchange_().await?;
+        let status_ = response_.status;
+        let raw_headers_ = response_.headers.clone();
+        Self::decode_(response_)?;
+        let headers_ = DeletePartHeaders {};
+        Ok(::oasgen_runtime::Response {
+            status: status_,
+            headers: headers_,
+            raw_headers: raw_headers_,
+            body: (),
+        })
+    }
+
+    async fn exchange_(
+        self,
+    ) -> Result<::oasgen_runtime::transport::Raw, Error<DeletePartError>> {
+        let Self { client_, id, part_id, extra_ } = self;
+        let mut request_ = client_
+            .core
+            .delete::<
+                DeletePartError,
+            >("/things/{id}/parts/{partId}", &["things", id, "parts", part_id])?;
+        request_.extra(extra_)?;
+        client_.core.send(request_, &security::DELETE_PART).await
+    }
+
+    fn decode_(
+        response_: ::oasgen_runtime::transport::Raw,
+    ) -> Result<(), Error<DeletePartError>> {
+        match response_.status.as_u16() {
+            204u16 => Ok(()),
+            404u16 => response_.api_error_json(DeletePartError::NotFound),
+            _ => Err(response_.unexpected()),
+        }
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for DeletePartRequest<'a> {
+    type Output = Result<(), Error<DeletePartError>>;
+
+    type IntoFuture = ::oasgen_runtime::response::BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl ::std::fmt::Debug for DeletePartRequest<'_> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DeletePartRequest")
+            .field("id", &self.id)
+            .field("part_id", &self.part_id)
+            .field("extra_headers", &self.extra_)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The response headers the successes of [`Client::delete_part`] declare, typed (`None` when an optional one is absent), from [`DeletePartRequest::send_with_response`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeletePartHeaders {}
+
+/// The documented error responses of [`Client::delete_part`], carried by [`Error::Api`] with the status, headers and raw body.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DeletePartError {
+    /// Status `404`.
+    ///
+    /// No such part.
+    NotFound(crate::models::VendorError),
 }
 
 /// A `GET` request to `/legacy`, from [`Client::legacy`]: set optional parameters and extra headers, then `.await` it (or call [`send`](LegacyRequest::send) or [`send_with_response`](LegacyRequest::send_with_response)).

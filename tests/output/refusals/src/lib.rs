@@ -5,7 +5,7 @@
 //!
 //! # Cargo features
 //!
-//! Generated from the OpenAPI spec: 6 types, 4 operations.
+//! Generated from the OpenAPI spec: 6 types, 5 operations.
 //! The `models` module is always available; the rest is behind features:
 //!
 //! - `client` (default): `client::Client`, an async reqwest client with one method per
@@ -28,6 +28,7 @@
 //! | --- | --- | --- | --- | --- |
 //! | `POST` | `/things` | [`Client::create_thing`] | [`Api::create_thing`] | none |
 //! | `GET` | `/things/{id}` | [`Client::get_thing`] | [`Api::get_thing`] | none |
+//! | `DELETE` | `/things/{id}/parts/{partId}` | [`Client::delete_part`] | [`Api::delete_part`] | none |
 //! | `GET` | `/legacy` | [`Client::legacy`] | [`Api::legacy`] | none |
 //! | `GET` | `/plain` | [`Client::plain`] | [`Api::plain`] | none |
 //!
@@ -35,6 +36,7 @@
     feature = "client",
     doc = " [`Client::create_thing`]: client::Client::create_thing",
     doc = " [`Client::get_thing`]: client::Client::get_thing",
+    doc = " [`Client::delete_part`]: client::Client::delete_part",
     doc = " [`Client::legacy`]: client::Client::legacy",
     doc = " [`Client::plain`]: client::Client::plain"
 )]
@@ -42,6 +44,7 @@
     not(feature = "client"),
     doc = " [`Client::create_thing`]: #cargo-features",
     doc = " [`Client::get_thing`]: #cargo-features",
+    doc = " [`Client::delete_part`]: #cargo-features",
     doc = " [`Client::legacy`]: #cargo-features",
     doc = " [`Client::plain`]: #cargo-features"
 )]
@@ -49,6 +52,7 @@
     feature = "server",
     doc = " [`Api::create_thing`]: server::Api::create_thing",
     doc = " [`Api::get_thing`]: server::Api::get_thing",
+    doc = " [`Api::delete_part`]: server::Api::delete_part",
     doc = " [`Api::legacy`]: server::Api::legacy",
     doc = " [`Api::plain`]: server::Api::plain"
 )]
@@ -56,6 +60,7 @@
     not(feature = "server"),
     doc = " [`Api::create_thing`]: #cargo-features",
     doc = " [`Api::get_thing`]: #cargo-features",
+    doc = " [`Api::delete_part`]: #cargo-features",
     doc = " [`Api::legacy`]: #cargo-features",
     doc = " [`Api::plain`]: #cargo-features"
 )]

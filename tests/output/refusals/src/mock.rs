@@ -40,6 +40,20 @@ impl Api for Mock {
         GetThingResponse::NoContent
     }
 
+    /// Answers `deletePart` from the spec.
+    async fn delete_part(&self, request: DeletePartRequest) -> DeletePartResponse {
+        let path = ::std::format!("/things/{}/parts/{}", request.id, request.part_id);
+        if self.is_deleted(&path) {
+            return DeletePartResponse::NotFound(
+                ::oasgen_runtime::server::sample(
+                    "{\"code\":0,\"status\":\"string\",\"message\":\"string\",\"details\":[\"string\"],\"resourceId\":\"string\"}",
+                ),
+            );
+        }
+        self.deleted(path);
+        DeletePartResponse::NoContent
+    }
+
     /// Answers `legacy` from the spec.
     async fn legacy(&self, _request: LegacyRequest) -> LegacyResponse {
         LegacyResponse::NoContent

@@ -50,6 +50,12 @@ pub trait Api: Authenticator {
         request: GetThingRequest,
     ) -> impl ::std::future::Future<Output = GetThingResponse> + Send;
 
+    /// Handles `DELETE` requests to `/things/{id}/parts/{partId}`.
+    fn delete_part(
+        &self,
+        request: DeletePartRequest,
+    ) -> impl ::std::future::Future<Output = DeletePartResponse> + Send;
+
     /// Handles `GET` requests to `/legacy`.
     fn legacy(
         &self,
@@ -121,6 +127,39 @@ impl ::axum::response::IntoResponse for GetThingResponse {
         match self {
             Self::NoContent => rt::empty(204),
             Self::BadRequest(body) => rt::json(400, "application/json", body),
+        }
+    }
+}
+
+/// The input of `deletePart` (`DELETE /things/{id}/parts/{partId}`), checked against the spec.
+#[derive(Debug)]
+pub struct DeletePartRequest {
+    /// `id` (Path parameter).
+    pub id: String,
+    /// `partId` (Path parameter).
+    pub part_id: String,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
+}
+
+/// The responses `deletePart` documents, one variant per status.
+#[derive(Debug)]
+pub enum DeletePartResponse {
+    /// `204`.
+    ///
+    /// Deleted.
+    NoContent,
+    /// `404`.
+    ///
+    /// No such part.
+    NotFound(crate::models::VendorError),
+}
+
+impl ::axum::response::IntoResponse for DeletePartResponse {
+    fn into_response(self) -> ::axum::response::Response {
+        match self {
+            Self::NoContent => rt::empty(204),
+            Self::NotFound(body) => rt::json(404, "application/json", body),
         }
     }
 }
@@ -212,6 +251,11 @@ pub fn router_with<S: Api>(
                 .on(MethodFilter::GET, handle_get_thing::<S>),
         )
         .route(
+            "/things/{id}/parts/{partId}",
+            MethodRouter::<rt::Shared<S>>::new()
+                .on(MethodFilter::DELETE, handle_delete_part::<S>),
+        )
+        .route(
             "/legacy",
             MethodRouter::<rt::Shared<S>>::new()
                 .on(MethodFilter::GET, handle_legacy::<S>),
@@ -221,8 +265,30 @@ pub fn router_with<S: Api>(
             MethodRouter::<rt::Shared<S>>::new().on(MethodFilter::GET, handle_plain::<S>),
         )
         .method_not_allowed_fallback(rt::method_not_allowed)
-        .fallback(rt::not_found)
+        .fallback(not_found)
         .with_state(rt::Shared { service, config })
+}
+
+/// The operations whose `404` body the router's fallback sends for a request that
+/// leaves one of their path parameters empty.
+const EMPTY_PARAMETER_ROUTES: &[rt::EmptyParameterRoute] = &[
+    rt::EmptyParameterRoute {
+        method: "DELETE",
+        template: "/things/{id}/parts/{partId}",
+        not_found: rt::ErrorShape {
+            template: "{\"code\":404,\"status\":\"Not Found\",\"message\":\"No operation matches the request path.\",\"details\":[],\"resourceId\":\"string\"}",
+            fields: &[
+                ("code", rt::Part::Code),
+                ("status", rt::Part::Reason),
+                ("message", rt::Part::Message),
+                ("details", rt::Part::Details),
+            ],
+        },
+    },
+];
+
+async fn not_found(request: Request) -> ::axum::response::Response {
+    rt::not_found_in(EMPTY_PARAMETER_ROUTES, request).await
 }
 
 /// How `create_thing` is served.
@@ -273,6 +339,26 @@ async fn handle_get_thing<S: Api>(
     let (parts, body) = request.into_parts();
     let request = rt::read(&GET_THING, &config, parts, body, get_thing_request).await?;
     Ok(service.get_thing(request).await)
+}
+
+/// How `delete_part` is served.
+const DELETE_PART: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation {
+    security: &[],
+    principal: rt::NoPrincipal,
+    path_params: true,
+    body: None,
+    forbidden: None,
+    bad_request: None,
+};
+
+async fn handle_delete_part<S: Api>(
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
+    request: Request,
+) -> Result<DeletePartResponse, rt::Refused> {
+    let (parts, body) = request.into_parts();
+    let request = rt::read(&DELETE_PART, &config, parts, body, delete_part_request)
+        .await?;
+    Ok(service.delete_part(request).await)
 }
 
 /// How `legacy` is served.
@@ -331,6 +417,16 @@ fn get_thing_request(input: &mut rt::Input) -> Option<GetThingRequest> {
     let id = input.path("id", rt::Kind::String, check_id_param);
     Some(GetThingRequest {
         id: id?,
+        raw: input.raw(),
+    })
+}
+
+fn delete_part_request(input: &mut rt::Input) -> Option<DeletePartRequest> {
+    let id = input.path("id", rt::Kind::String, rt::check_string);
+    let part_id = input.path("partId", rt::Kind::String, rt::check_string);
+    Some(DeletePartRequest {
+        id: id?,
+        part_id: part_id?,
         raw: input.raw(),
     })
 }
