@@ -265,6 +265,11 @@ pub struct Constraints {
     pub format: Option<String>,
     /// `uniqueItems: true`.
     pub unique_items: bool,
+    /// An `allOf` member that only annotates says `type: object` (`allOf: [$ref, {type:
+    /// object, description: ...}]`): JSON Schema admits only the object values of the type.
+    /// The mock sends only those (a field whose type has none is left out); the router, liberal
+    /// in what it accepts, does not check it (`is_empty` leaves it out).
+    pub object_only: bool,
     /// Of an array, the constraints of its items; of a map, those of its values: when the
     /// `items` or `additionalProperties` schema is written in place (a referenced one is a named
     /// type).

@@ -116,3 +116,22 @@ async fn paths_that_differ_only_in_parameter_names_are_one_route() {
         .unwrap();
     assert_ne!(get.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn an_annotating_all_of_member_narrows_what_the_mock_sends() {
+    use fixture_quirks::server::{Api, GetItemRequest, GetItemResponse};
+    // `Item.name` is `allOf: [LocalizedName, {type: object, description}]`: of LocalizedName's
+    // two alternatives (a string, a map), JSON Schema admits only the map. (Called directly:
+    // the route's path parameter has a pattern that no value passes, by design of the fixture.)
+    let request = GetItemRequest {
+        tenant: "acme".into(),
+        item_id: "i1".into(),
+        raw: Default::default(),
+    };
+    let mock = fixture_quirks::mock::Mock::new();
+    let GetItemResponse::Ok(item) = mock.get_item("t".into(), request).await else {
+        panic!("the mock answers its first success");
+    };
+    let item = serde_json::to_value(item).unwrap();
+    assert!(item["name"].is_object(), "{item}");
+}

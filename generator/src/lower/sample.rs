@@ -272,7 +272,7 @@ fn sample(api: &Api, ty: &TypeExpr, c: &Constraints, example: &Option<Value>) ->
 
 /// Whether `v` is a value of `ty` (with `c`, the constraints of where it stands).
 fn conforms(api: &Api, ty: &TypeExpr, c: &Constraints, v: &Value, depth: usize) -> bool {
-    if depth > MAX_DEPTH * 4 {
+    if depth > MAX_DEPTH * 4 || (c.object_only && !v.is_object()) {
         return false;
     }
     match ty {
@@ -367,6 +367,12 @@ fn string_ok(c: &Constraints, s: &str) -> bool {
 
 /// A value of `ty` (with `c`, the constraints of where it stands), if one can be built.
 fn build(api: &Api, ty: &TypeExpr, c: &Constraints, depth: usize) -> Option<Value> {
+    let value = build_value(api, ty, c, depth)?;
+    (!c.object_only || value.is_object()).then_some(value)
+}
+
+/// [`build`], before the object-only check of `c` (see [`Constraints::object_only`]).
+fn build_value(api: &Api, ty: &TypeExpr, c: &Constraints, depth: usize) -> Option<Value> {
     if depth > MAX_DEPTH {
         return None;
     }
@@ -419,7 +425,8 @@ fn build(api: &Api, ty: &TypeExpr, c: &Constraints, depth: usize) -> Option<Valu
             }
             TypeKind::Enum(e) => e.variants.first().map(|x| json!(x.value)),
             TypeKind::Union(u) => u.variants.iter().find_map(|x| {
-                let mut v = build(api, &x.ty, &Constraints::default(), depth + 1)?;
+                let mut v = build(api, &x.ty, &Constraints::default(), depth + 1)
+                    .filter(|v| !c.object_only || v.is_object())?;
                 if let (Some(d), Some(tag), Some(m)) =
                     (&u.discriminator, x.tags.first(), v.as_object_mut())
                 {
@@ -449,6 +456,7 @@ fn with_alias(c: &Constraints, alias: &Constraints) -> Constraints {
         max_items: c.max_items.or(alias.max_items),
         format: c.format.clone().or_else(|| alias.format.clone()),
         unique_items: c.unique_items || alias.unique_items,
+        object_only: c.object_only || alias.object_only,
         items: c.items.clone().or_else(|| alias.items.clone()),
     }
 }

@@ -116,7 +116,13 @@ fn view(kind: &SchemaKind) -> View<'_> {
             v.constraints.unique_items = a.unique_items;
         }
         SchemaKind::OneOf { one_of } => v.one_of = one_of,
-        SchemaKind::AllOf { all_of } => v.all_of = all_of,
+        SchemaKind::AllOf { all_of } => {
+            v.all_of = all_of;
+            v.constraints.object_only = all_of.iter().any(|m| {
+                matches!(m, ReferenceOr::Item(s)
+                    if annotation_only(s) && view(&s.schema_kind).typ == Some("object"))
+            });
+        }
         SchemaKind::AnyOf { any_of } => v.any_of = any_of,
         SchemaKind::Not { .. } => {}
         SchemaKind::Any(a) => {
@@ -132,6 +138,7 @@ fn view(kind: &SchemaKind) -> View<'_> {
                 max_items: a.max_items.map(|n| n as u64),
                 format: None,
                 unique_items: a.unique_items.unwrap_or(false),
+                object_only: false,
                 items: None,
             };
             if !a.properties.is_empty() {

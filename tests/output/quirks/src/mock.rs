@@ -37,7 +37,7 @@ impl Api for Mock {
     ) -> GetItemResponse {
         GetItemResponse::Ok(
             ::oasgen_runtime::server::sample(
-                "{\"id\":\"string\",\"name\":\"string\",\"sku\":{}}",
+                "{\"id\":\"string\",\"name\":{},\"sku\":{}}",
             ),
         )
     }
