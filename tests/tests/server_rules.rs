@@ -299,3 +299,25 @@ async fn the_mock_answers_404_for_what_it_deleted_until_a_creation() {
     assert_eq!(status(created), 204);
     assert_eq!(status(http.get(&one).send().await.unwrap()), 200);
 }
+
+#[tokio::test]
+async fn a_property_two_all_of_members_declare_must_fit_both() {
+    // `LineFee.price` is `Price` (net and gross required) in one member and an object adding
+    // `currency` in the other.
+    let fee = json!({"price": {"net": 1.0, "currency": "EUR"}});
+    let (status, body) = create(json!({"name": "lamp", "fee": fee})).await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        problems(&body),
+        [("fee.price.gross".into(), "missing_value".into())]
+    );
+    let fee = json!({"price": {"net": 1.0, "gross": 1.19, "currency": "EUR"}});
+    assert_eq!(create(json!({"name": "lamp", "fee": fee})).await.0, 204);
+    // The model has every member of both.
+    let price = fixture_validation::models::LineFeePrice {
+        net: 1.0,
+        gross: 1.19,
+        currency: Some("EUR".into()),
+    };
+    assert_eq!(serde_json::to_value(&price).unwrap()["gross"], 1.19);
+}

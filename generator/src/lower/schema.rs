@@ -183,8 +183,9 @@ type PropertySource = (ReferenceOr<Box<Schema>>, String, Vec<String>);
 /// Properties gathered from a schema and everything it `allOf`-includes.
 #[derive(Default)]
 struct ObjectParts {
-    /// Property name -> (schema, pointer, hint path of the schema that declares it).
-    properties: IndexMap<String, PropertySource>,
+    /// Property name -> each declaration of it (schema, pointer, hint path of the schema that
+    /// declares it), in order: `allOf` members may declare a property again.
+    properties: IndexMap<String, Vec<PropertySource>>,
     required: Vec<String>,
     additional: Option<(AdditionalProperties, String, Vec<String>)>,
     /// Members that are not objects, kept to report.
@@ -301,7 +302,16 @@ impl Lowerer<'_> {
         slot: Option<TypeId>,
     ) -> TypeExpr {
         if !v.all_of.is_empty() {
-            return self.lower_all_of(schema, v, hint, ptr, slot);
+            let members: Vec<(ReferenceOr<Schema>, String)> = v
+                .all_of
+                .iter()
+                .enumerate()
+                .map(|(i, m)| {
+                    let member_ptr = push_pointer(&push_pointer(ptr, "allOf"), &i.to_string());
+                    (m.clone(), member_ptr)
+                })
+                .collect();
+            return self.lower_all_of(schema, v, &members, hint, ptr, slot);
         }
         let (alternatives, keyword) = if !v.one_of.is_empty() {
             (v.one_of, "oneOf")
@@ -398,10 +408,12 @@ impl Lowerer<'_> {
             let props_ptr = push_pointer(ptr, "properties");
             for (name, prop) in props {
                 let prop_ptr = push_pointer(&props_ptr, name);
-                // A later definition (a subtype in `allOf`) refines an earlier one in place.
-                parts
-                    .properties
-                    .insert(name.clone(), (prop.clone(), prop_ptr, hint.to_vec()));
+                // A later declaration (a subtype in `allOf`) adds to an earlier one: the value
+                // must fit both (see `property_type`).
+                let sources = parts.properties.entry(name.clone()).or_default();
+                if !sources.iter().any(|(earlier, ..)| earlier == prop) {
+                    sources.push((prop.clone(), prop_ptr, hint.to_vec()));
+                }
             }
         }
         for r in v.required {
@@ -457,21 +469,19 @@ impl Lowerer<'_> {
             let inner_ptr = push_pointer(&push_pointer(&ptr, "allOf"), &i.to_string());
             self.collect_all_of_member(inner, &hint, &inner_ptr, parts, depth + 1);
         }
-        let objectish = v.properties.is_some()
-            || v.additional.is_some()
-            || matches!(v.typ, Some("object"))
-            || (v.typ.is_none() && v.one_of.is_empty() && v.any_of.is_empty() && v.items.is_none());
-        if !objectish || !v.one_of.is_empty() || !v.any_of.is_empty() {
+        if !objectish(&v) {
             parts.unmergeable.push(ptr.clone());
             return;
         }
         self.collect_own(&v, &hint, &ptr, parts);
     }
 
+    /// The type of `schema`, whose view `v` has `allOf` `members` (each with its pointer).
     fn lower_all_of(
         &mut self,
         schema: &Schema,
         v: &View<'_>,
+        members: &[(ReferenceOr<Schema>, String)],
         hint: &[String],
         ptr: &str,
         slot: Option<TypeId>,
@@ -479,16 +489,13 @@ impl Lowerer<'_> {
         // `allOf: [$ref]` (often with a description beside it, or with a member that only
         // annotates, like `{type: object, description: ...}`) is the referenced type itself.
         let own_properties = v.properties.is_some_and(|p| !p.is_empty());
-        let structural: Vec<(usize, &ReferenceOr<Schema>)> = v
-            .all_of
+        let structural: Vec<&(ReferenceOr<Schema>, String)> = members
             .iter()
-            .enumerate()
-            .filter(|(_, m)| !matches!(m, ReferenceOr::Item(s) if annotation_only(s)))
+            .filter(|(m, _)| !matches!(m, ReferenceOr::Item(s) if annotation_only(s)))
             .collect();
-        if let [(i, ReferenceOr::Reference { reference })] = structural[..] {
+        if let [(ReferenceOr::Reference { reference }, member_ptr)] = structural[..] {
             if !own_properties && v.additional.is_none() {
-                let member_ptr = push_pointer(&push_pointer(ptr, "allOf"), &i.to_string());
-                return self.ref_expr(reference, &member_ptr);
+                return self.ref_expr(reference, member_ptr);
             }
         }
         // Members that only annotate, none saying `type: object`, and nothing object-like beside
@@ -500,7 +507,7 @@ impl Lowerer<'_> {
         if structural.is_empty()
             && !own_properties
             && v.additional.is_none()
-            && !v.all_of.iter().any(says_object)
+            && !members.iter().any(|(m, _)| says_object(m))
         {
             // Beside a type of its own (`{type: string, allOf: [{}]}`) the members add nothing
             // either: the schema is what it says without them.
@@ -515,9 +522,8 @@ impl Lowerer<'_> {
             }
         }
         let mut parts = ObjectParts::default();
-        for (i, member) in v.all_of.iter().enumerate() {
-            let member_ptr = push_pointer(&push_pointer(ptr, "allOf"), &i.to_string());
-            self.collect_all_of_member(member, hint, &member_ptr, &mut parts, 0);
+        for (member, member_ptr) in members {
+            self.collect_all_of_member(member, hint, member_ptr, &mut parts, 0);
         }
         self.collect_own(v, hint, ptr, &mut parts);
         if !parts.unmergeable.is_empty() {
@@ -593,18 +599,27 @@ impl Lowerer<'_> {
             scope.claim("additional_properties");
         }
         let mut fields = Vec::with_capacity(parts.properties.len() + undeclared.len());
-        for ((name, (prop, prop_ptr, prop_hint)), ident) in parts.properties.iter().zip(idents) {
+        for ((name, sources), ident) in parts.properties.iter().zip(idents) {
+            // The last declaration names the field's type and gives its facts (docs, flags).
+            let Some((prop, _, prop_hint)) = sources.last() else {
+                continue;
+            };
             let field_hint = extend(prop_hint, name);
-            let ty = self.lower_schema_ref(prop, &field_hint, prop_ptr);
+            let ty = self.property_type(sources, &field_hint);
             let PropertyFacts {
                 read_only,
                 write_only,
                 nullable,
                 deprecated,
                 default,
-                constraints,
+                mut constraints,
                 docs,
             } = self.property_facts(prop);
+            // A declaration that only annotates but says `type: object` still narrows the value.
+            constraints.object_only |= sources.iter().any(|(s, ..)| {
+                matches!(s, ReferenceOr::Item(s)
+                    if annotation_only(s) && view(&s.schema_kind).typ == Some("object"))
+            });
             let secret = ty == TypeExpr::String && naming::is_secret_name(name);
             fields.push(ir::Field {
                 json_name: name.clone(),
@@ -659,6 +674,62 @@ impl Lowerer<'_> {
             closed,
         });
         TypeExpr::Named(id)
+    }
+
+    /// The type of a property from its declarations (`allOf` members may each declare it, and
+    /// a value must fit every one): one as it is; those that only annotate add nothing to the
+    /// type; several objects merge as their `allOf` would; otherwise the last, which refines the
+    /// others (a subtype narrowing a string to an enum).
+    fn property_type(&mut self, sources: &[PropertySource], hint: &[String]) -> TypeExpr {
+        let structural: Vec<&PropertySource> = sources
+            .iter()
+            .filter(|(s, ..)| !matches!(s, ReferenceOr::Item(s) if annotation_only(s)))
+            .collect();
+        let objects = structural.len() > 1 && structural.iter().all(|(s, ..)| self.objectish(s));
+        let Some((last, last_ptr, _)) = structural.last().copied().or(sources.last()) else {
+            return TypeExpr::Json;
+        };
+        if !objects {
+            return self.lower_schema_ref(last, hint, last_ptr);
+        }
+        let members: Vec<(ReferenceOr<Schema>, String)> = structural
+            .iter()
+            .map(|(s, ptr, _)| {
+                let member = match s {
+                    ReferenceOr::Item(s) => ReferenceOr::Item((**s).clone()),
+                    ReferenceOr::Reference { reference } => ReferenceOr::Reference {
+                        reference: reference.clone(),
+                    },
+                };
+                (member, ptr.clone())
+            })
+            .collect();
+        // The merged type keeps the docs of the last declaration written in place.
+        let schema_data = structural
+            .iter()
+            .rev()
+            .find_map(|(s, ..)| match s {
+                ReferenceOr::Item(s) => Some(s.schema_data.clone()),
+                ReferenceOr::Reference { .. } => None,
+            })
+            .unwrap_or_default();
+        let merged = Schema {
+            schema_data,
+            schema_kind: SchemaKind::AllOf { all_of: Vec::new() },
+        };
+        let v = view(&merged.schema_kind);
+        self.lower_all_of(&merged, &v, &members, hint, last_ptr, None)
+    }
+
+    /// Whether a property's schema (through its `$ref`) describes an object.
+    fn objectish(&self, schema: &ReferenceOr<Box<Schema>>) -> bool {
+        match schema {
+            ReferenceOr::Item(s) => objectish(&view(&s.schema_kind)),
+            ReferenceOr::Reference { reference } => match self.resolve::<Schema>(reference) {
+                Some(Ok(s)) => objectish(&view(&s.schema_kind)),
+                _ => false,
+            },
+        }
     }
 
     /// What a property takes from its schema, or from the schema its `$ref` points to (typed
@@ -822,6 +893,19 @@ impl Lowerer<'_> {
         self.types[id.0].kind = kind;
         TypeExpr::Named(id)
     }
+}
+
+/// Whether a schema describes an object an `allOf` can merge: object-like, no alternatives.
+fn objectish(v: &View<'_>) -> bool {
+    let object_like = v.properties.is_some()
+        || v.additional.is_some()
+        || matches!(v.typ, Some("object"))
+        || (v.typ.is_none()
+            && v.one_of.is_empty()
+            && v.any_of.is_empty()
+            && v.items.is_none()
+            && v.enumeration.is_empty());
+    object_like && v.one_of.is_empty() && v.any_of.is_empty()
 }
 
 /// A schema with `properties` or `additionalProperties` but no `type` and no composition: it

@@ -70,6 +70,38 @@ pub struct Thing {
     /// See [`ThingMeta`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<ThingMeta>,
+    /// `fee`.
+    ///
+    /// See [`LineFee`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fee: Option<LineFee>,
+}
+
+/// `Fee` (`#/components/schemas/Fee` in the spec).
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct Fee {
+    /// `price`.
+    ///
+    /// See [`Price`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<Price>,
+}
+
+/// `Price` (`#/components/schemas/Price` in the spec).
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct Price {
+    /// `net`.
+    pub net: f64,
+    /// `gross`.
+    pub gross: f64,
+}
+
+/// `LineFee` (`#/components/schemas/LineFee` in the spec).
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct LineFee {
+    /// The fee's price, with its currency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<LineFeePrice>,
 }
 
 /// `Code` (`#/components/schemas/Code` in the spec).
@@ -204,6 +236,18 @@ pub struct ThingMeta {
     /// `version`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<i64>,
+}
+
+/// The fee's price, with its currency.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct LineFeePrice {
+    /// Net value.
+    pub net: f64,
+    /// `gross`.
+    pub gross: f64,
+    /// `currency`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
 }
 
 /// `NotFound` (`#/components/responses/NotFound/content/application~1json/schema` in the spec).

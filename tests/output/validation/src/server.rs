@@ -386,6 +386,7 @@ fn check_thing(
             ("sizes", false, check_sizes),
             ("contact", false, check_thing_contact),
             ("meta", true, check_thing_meta),
+            ("fee", false, check_line_fee),
         ],
     );
     rt::no_other_members(
@@ -409,9 +410,22 @@ fn check_thing(
             "sizes",
             "contact",
             "meta",
+            "fee",
         ],
         errors,
     );
+}
+
+/// Checks a value of `LineFee`.
+fn check_line_fee(
+    v: &::serde_json::Value,
+    at: &rt::At<'_>,
+    errors: &mut Vec<rt::FieldError>,
+) {
+    let Some(o) = rt::object(v, at, &[], errors) else {
+        return;
+    };
+    rt::members(o, at, errors, &[("price", false, check_line_fee_price)]);
 }
 
 /// Checks a value of `Code`.
@@ -518,6 +532,27 @@ fn check_thing_meta(
         return;
     };
     rt::members(o, at, errors, &[("version", false, rt::check_i64)]);
+}
+
+/// Checks a value of `LineFeePrice`.
+fn check_line_fee_price(
+    v: &::serde_json::Value,
+    at: &rt::At<'_>,
+    errors: &mut Vec<rt::FieldError>,
+) {
+    let Some(o) = rt::object(v, at, &["net", "gross"], errors) else {
+        return;
+    };
+    rt::members(
+        o,
+        at,
+        errors,
+        &[
+            ("net", false, rt::number),
+            ("gross", false, rt::number),
+            ("currency", false, rt::check_string),
+        ],
+    );
 }
 
 fn check_tenant_param(
