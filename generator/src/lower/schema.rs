@@ -615,11 +615,10 @@ impl Lowerer<'_> {
                 mut constraints,
                 docs,
             } = self.property_facts(prop);
-            // A declaration that only annotates but says `type: object` still narrows the value.
-            constraints.object_only |= sources.iter().any(|(s, ..)| {
-                matches!(s, ReferenceOr::Item(s)
-                    if annotation_only(s) && view(&s.schema_kind).typ == Some("object"))
-            });
+            // Declared more than once, one declaration saying object (if only to annotate): JSON
+            // Schema admits only objects, whatever type the others give the field.
+            constraints.object_only |=
+                sources.len() > 1 && sources.iter().any(|(s, ..)| self.says_object(s, 0));
             let secret = ty == TypeExpr::String && naming::is_secret_name(name);
             fields.push(ir::Field {
                 json_name: name.clone(),
@@ -719,6 +718,29 @@ impl Lowerer<'_> {
         };
         let v = view(&merged.schema_kind);
         self.lower_all_of(&merged, &v, &members, hint, last_ptr, None)
+    }
+
+    /// Whether a schema (through its `$ref`s and `allOf` members) admits only objects.
+    fn says_object<T: Borrow<Schema>>(&self, schema: &ReferenceOr<T>, depth: usize) -> bool {
+        if depth > 16 {
+            return false;
+        }
+        let resolved;
+        let schema: &Schema = match schema {
+            ReferenceOr::Item(s) => s.borrow(),
+            ReferenceOr::Reference { reference } => match self.resolve::<Schema>(reference) {
+                Some(Ok(s)) => {
+                    resolved = s;
+                    &resolved
+                }
+                _ => return false,
+            },
+        };
+        let v = view(&schema.schema_kind);
+        v.typ == Some("object")
+            || v.properties.is_some_and(|p| !p.is_empty())
+            || v.additional.is_some()
+            || v.all_of.iter().any(|m| self.says_object(m, depth + 1))
     }
 
     /// Whether a property's schema (through its `$ref`) describes an object.

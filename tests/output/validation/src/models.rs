@@ -85,6 +85,9 @@ pub struct Fee {
     /// See [`Price`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price: Option<Price>,
+    /// `notes`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<Vec<String>>,
 }
 
 /// `Price` (`#/components/schemas/Price` in the spec).
@@ -102,6 +105,9 @@ pub struct LineFee {
     /// The fee's price, with its currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price: Option<LineFeePrice>,
+    /// Notes on the fee.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<Vec<String>>,
 }
 
 /// `Code` (`#/components/schemas/Code` in the spec).

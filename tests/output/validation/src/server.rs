@@ -425,7 +425,21 @@ fn check_line_fee(
     let Some(o) = rt::object(v, at, &[], errors) else {
         return;
     };
-    rt::members(o, at, errors, &[("price", false, check_line_fee_price)]);
+    rt::members(
+        o,
+        at,
+        errors,
+        &[
+            ("price", false, check_line_fee_price),
+            (
+                "notes",
+                false,
+                |v, at, errors| {
+                    rt::items(v, at, errors, rt::check_string);
+                },
+            ),
+        ],
+    );
 }
 
 /// Checks a value of `Code`.
