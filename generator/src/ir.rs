@@ -265,11 +265,16 @@ pub struct Constraints {
     pub format: Option<String>,
     /// `uniqueItems: true`.
     pub unique_items: bool,
-    /// An `allOf` member that only annotates says `type: object` (`allOf: [$ref, {type:
-    /// object, description: ...}]`): JSON Schema admits only the object values of the type.
-    /// The mock sends only those (a field whose type has none is left out); the router, liberal
-    /// in what it accepts, does not check it (`is_empty` leaves it out).
+    /// JSON Schema admits only objects here, whatever the type says: an `allOf` member that
+    /// only annotates says `type: object` (`allOf: [$ref, {type: object, description: ...}]`),
+    /// or one of several declarations of a property is an object. The mock sends only objects
+    /// (a field whose type has none is left out); the router, liberal in what it accepts, does
+    /// not check it (`is_empty` leaves it out).
     pub object_only: bool,
+    /// No value fits: a property's declarations (`allOf` members each declaring it) name
+    /// different JSON types. The mock leaves such a field out; the router, liberal, takes what
+    /// the model reads (`is_empty` leaves it out).
+    pub no_value: bool,
     /// Of an array, the constraints of its items; of a map, those of its values: when the
     /// `items` or `additionalProperties` schema is written in place (a referenced one is a named
     /// type).

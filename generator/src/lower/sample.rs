@@ -272,7 +272,7 @@ fn sample(api: &Api, ty: &TypeExpr, c: &Constraints, example: &Option<Value>) ->
 
 /// Whether `v` is a value of `ty` (with `c`, the constraints of where it stands).
 fn conforms(api: &Api, ty: &TypeExpr, c: &Constraints, v: &Value, depth: usize) -> bool {
-    if depth > MAX_DEPTH * 4 || (c.object_only && !v.is_object()) {
+    if depth > MAX_DEPTH * 4 || c.no_value || (c.object_only && !v.is_object()) {
         return false;
     }
     match ty {
@@ -368,10 +368,11 @@ fn string_ok(c: &Constraints, s: &str) -> bool {
 /// A value of `ty` (with `c`, the constraints of where it stands), if one can be built.
 fn build(api: &Api, ty: &TypeExpr, c: &Constraints, depth: usize) -> Option<Value> {
     let value = build_value(api, ty, c, depth)?;
-    (!c.object_only || value.is_object()).then_some(value)
+    (!c.no_value && (!c.object_only || value.is_object())).then_some(value)
 }
 
-/// [`build`], before the object-only check of `c` (see [`Constraints::object_only`]).
+/// [`build`], before the checks of `c` no type expresses ([`Constraints::object_only`],
+/// [`Constraints::no_value`]).
 fn build_value(api: &Api, ty: &TypeExpr, c: &Constraints, depth: usize) -> Option<Value> {
     if depth > MAX_DEPTH {
         return None;
@@ -457,6 +458,7 @@ fn with_alias(c: &Constraints, alias: &Constraints) -> Constraints {
         format: c.format.clone().or_else(|| alias.format.clone()),
         unique_items: c.unique_items || alias.unique_items,
         object_only: c.object_only || alias.object_only,
+        no_value: c.no_value || alias.no_value,
         items: c.items.clone().or_else(|| alias.items.clone()),
     }
 }

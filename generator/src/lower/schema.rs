@@ -139,6 +139,7 @@ fn view(kind: &SchemaKind) -> View<'_> {
                 format: None,
                 unique_items: a.unique_items.unwrap_or(false),
                 object_only: false,
+                no_value: false,
                 items: None,
             };
             if !a.properties.is_empty() {
@@ -615,10 +616,17 @@ impl Lowerer<'_> {
                 mut constraints,
                 docs,
             } = self.property_facts(prop);
-            // Declared more than once, one declaration saying object (if only to annotate): JSON
-            // Schema admits only objects, whatever type the others give the field.
-            constraints.object_only |=
-                sources.len() > 1 && sources.iter().any(|(s, ..)| self.says_object(s, 0));
+            // Declared more than once: a value must fit each declaration. Those that name a JSON
+            // type (if only to annotate) narrow it to theirs; two different ones leave none.
+            if sources.len() > 1 {
+                let mut kinds: Vec<&str> = sources
+                    .iter()
+                    .filter_map(|(s, ..)| self.json_type(s, 0))
+                    .collect();
+                kinds.dedup();
+                constraints.object_only |= kinds == ["object"];
+                constraints.no_value = kinds.iter().any(|k| *k != kinds[0]);
+            }
             let secret = ty == TypeExpr::String && naming::is_secret_name(name);
             fields.push(ir::Field {
                 json_name: name.clone(),
@@ -720,10 +728,15 @@ impl Lowerer<'_> {
         self.lower_all_of(&merged, &v, &members, hint, last_ptr, None)
     }
 
-    /// Whether a schema (through its `$ref`s and `allOf` members) admits only objects.
-    fn says_object<T: Borrow<Schema>>(&self, schema: &ReferenceOr<T>, depth: usize) -> bool {
+    /// The JSON type a schema (through its `$ref`s and `allOf` members) admits, when it names
+    /// one (`integer` is a `number`).
+    fn json_type<T: Borrow<Schema>>(
+        &self,
+        schema: &ReferenceOr<T>,
+        depth: usize,
+    ) -> Option<&'static str> {
         if depth > 16 {
-            return false;
+            return None;
         }
         let resolved;
         let schema: &Schema = match schema {
@@ -733,14 +746,21 @@ impl Lowerer<'_> {
                     resolved = s;
                     &resolved
                 }
-                _ => return false,
+                _ => return None,
             },
         };
         let v = view(&schema.schema_kind);
-        v.typ == Some("object")
-            || v.properties.is_some_and(|p| !p.is_empty())
-            || v.additional.is_some()
-            || v.all_of.iter().any(|m| self.says_object(m, depth + 1))
+        match v.typ {
+            Some("object") => Some("object"),
+            Some("array") => Some("array"),
+            Some("string") => Some("string"),
+            Some("number" | "integer") => Some("number"),
+            Some("boolean") => Some("boolean"),
+            _ if v.properties.is_some_and(|p| !p.is_empty()) || v.additional.is_some() => {
+                Some("object")
+            }
+            _ => v.all_of.iter().find_map(|m| self.json_type(m, depth + 1)),
+        }
     }
 
     /// Whether a property's schema (through its `$ref`) describes an object.

@@ -88,6 +88,9 @@ pub struct Fee {
     /// `notes`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<Vec<String>>,
+    /// `extra`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Vec<String>>,
 }
 
 /// `Price` (`#/components/schemas/Price` in the spec).
@@ -108,6 +111,11 @@ pub struct LineFee {
     /// Notes on the fee.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<Vec<String>>,
+    /// `extra`.
+    ///
+    /// See [`LineFeeExtra`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<LineFeeExtra>,
 }
 
 /// `Code` (`#/components/schemas/Code` in the spec).
@@ -254,6 +262,14 @@ pub struct LineFeePrice {
     /// `currency`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
+}
+
+/// `LineFeeExtra` (`#/components/schemas/LineFee/allOf/1/properties/extra` in the spec).
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct LineFeeExtra {
+    /// `kind`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
 }
 
 /// `NotFound` (`#/components/responses/NotFound/content/application~1json/schema` in the spec).

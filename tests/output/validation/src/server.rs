@@ -438,6 +438,7 @@ fn check_line_fee(
                     rt::items(v, at, errors, rt::check_string);
                 },
             ),
+            ("extra", false, check_line_fee_extra),
         ],
     );
 }
@@ -567,6 +568,18 @@ fn check_line_fee_price(
             ("currency", false, rt::check_string),
         ],
     );
+}
+
+/// Checks a value of `LineFeeExtra`.
+fn check_line_fee_extra(
+    v: &::serde_json::Value,
+    at: &rt::At<'_>,
+    errors: &mut Vec<rt::FieldError>,
+) {
+    let Some(o) = rt::object(v, at, &[], errors) else {
+        return;
+    };
+    rt::members(o, at, errors, &[("kind", false, rt::check_string)]);
 }
 
 fn check_tenant_param(
