@@ -626,6 +626,17 @@ impl Lowerer<'_> {
                 kinds.dedup();
                 constraints.object_only |= kinds == ["object"];
                 constraints.no_value = kinds.iter().any(|k| *k != kinds[0]);
+                if constraints.no_value {
+                    let pointers: Vec<&str> = sources.iter().map(|(_, p, _)| p.as_str()).collect();
+                    self.warn(
+                        ptr,
+                        format!(
+                            "property `{name}` is declared as {} ({}); no value fits them all: the model keeps one of them, the mock leaves the member out",
+                            kinds.join(" and "),
+                            pointers.join(", ")
+                        ),
+                    );
+                }
             }
             let secret = ty == TypeExpr::String && naming::is_secret_name(name);
             fields.push(ir::Field {
