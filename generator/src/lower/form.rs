@@ -263,17 +263,6 @@ impl Lowerer<'_> {
             _ => false,
         }
     }
-
-    /// The schema behind a property or item schema, or its `$ref`.
-    fn schema_behind(&self, s: &ReferenceOr<Box<Schema>>) -> Option<Schema> {
-        match s {
-            ReferenceOr::Item(s) => Some((**s).clone()),
-            ReferenceOr::Reference { reference } => self
-                .resolve::<Schema>(reference)?
-                .ok()
-                .map(|s| s.into_owned()),
-        }
-    }
 }
 
 #[cfg(test)]

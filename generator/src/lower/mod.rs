@@ -209,6 +209,22 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// The schema behind a schema or its `$ref`; `None` if the `$ref` points to no schema.
+    fn schema_behind<'s, T: std::borrow::Borrow<openapiv3::Schema>>(
+        &self,
+        s: &'s ReferenceOr<T>,
+    ) -> Option<Cow<'s, openapiv3::Schema>>
+    where
+        'a: 's,
+    {
+        match s {
+            ReferenceOr::Item(s) => Some(Cow::Borrowed(s.borrow())),
+            ReferenceOr::Reference { reference } => {
+                self.resolve::<openapiv3::Schema>(reference)?.ok()
+            }
+        }
+    }
+
     /// What a local `$ref` points to, typed: borrowed from the typed document when it names a
     /// component of `T`'s section (typed once, at load), else read from the raw document.
     /// `None` if it points to nothing.

@@ -383,7 +383,7 @@ impl Lowerer<'_> {
         match format {
             ParameterSchemaOrContent::Schema(s) => {
                 let ty = self.lower_schema_ref(s, hint, &push_pointer(ptr, "schema"));
-                (ty, self.schema_of(s))
+                (ty, self.schema_behind(s).map(Cow::into_owned))
             }
             ParameterSchemaOrContent::Content(content) => match content.first() {
                 Some((media, m)) => {
@@ -398,17 +398,6 @@ impl Lowerer<'_> {
                 }
                 None => (TypeExpr::String, None),
             },
-        }
-    }
-
-    /// The schema behind a schema or its `$ref`.
-    fn schema_of(&self, s: &ReferenceOr<openapiv3::Schema>) -> Option<openapiv3::Schema> {
-        match s {
-            ReferenceOr::Item(s) => Some(s.clone()),
-            ReferenceOr::Reference { reference } => self
-                .resolve::<openapiv3::Schema>(reference)
-                .and_then(Result::ok)
-                .map(Cow::into_owned),
         }
     }
 
@@ -428,7 +417,7 @@ impl Lowerer<'_> {
                     .value
                     .clone(),
             });
-            first.or_else(|| self.schema_of(schema?)?.schema_data.example)
+            first.or_else(|| self.schema_behind(schema?)?.schema_data.example.clone())
         })
     }
 

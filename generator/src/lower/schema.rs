@@ -749,17 +749,7 @@ impl Lowerer<'_> {
         if depth > 16 {
             return None;
         }
-        let resolved;
-        let schema: &Schema = match schema {
-            ReferenceOr::Item(s) => s.borrow(),
-            ReferenceOr::Reference { reference } => match self.resolve::<Schema>(reference) {
-                Some(Ok(s)) => {
-                    resolved = s;
-                    &resolved
-                }
-                _ => return None,
-            },
-        };
+        let schema = self.schema_behind(schema)?;
         let v = view(&schema.schema_kind);
         match v.typ {
             Some("object") => Some("object"),
@@ -776,13 +766,8 @@ impl Lowerer<'_> {
 
     /// Whether a property's schema (through its `$ref`) describes an object.
     fn objectish(&self, schema: &ReferenceOr<Box<Schema>>) -> bool {
-        match schema {
-            ReferenceOr::Item(s) => objectish(&view(&s.schema_kind)),
-            ReferenceOr::Reference { reference } => match self.resolve::<Schema>(reference) {
-                Some(Ok(s)) => objectish(&view(&s.schema_kind)),
-                _ => false,
-            },
-        }
+        self.schema_behind(schema)
+            .is_some_and(|s| objectish(&view(&s.schema_kind)))
     }
 
     /// What a property takes from its schema, or from the schema its `$ref` points to (typed
