@@ -315,7 +315,7 @@ pub struct EmptyParameterRoute {
 /// `404` for a request no route takes: in the body the operation documents when the request
 /// names one of `routes` with an empty path parameter, else the standard one.
 #[doc(hidden)]
-pub async fn not_found_in(routes: &[EmptyParameterRoute], request: Request) -> Response {
+pub fn not_found_in(routes: &[EmptyParameterRoute], request: &Request) -> Response {
     let rejection = Rejection::not_found();
     let path = request.uri().path();
     let method = request.method().as_str();

@@ -53,7 +53,7 @@ pub fn emit_router(api: &Api, routes: &Routes) -> TokenStream {
             const EMPTY_PARAMETER_ROUTES: &[rt::EmptyParameterRoute] = &[#(#empty_parameter_routes),*];
 
             async fn not_found(request: Request) -> ::axum::response::Response {
-                rt::not_found_in(EMPTY_PARAMETER_ROUTES, request).await
+                rt::not_found_in(EMPTY_PARAMETER_ROUTES, &request)
             }
         };
         (quote!(not_found), Some(table))

@@ -288,7 +288,7 @@ const EMPTY_PARAMETER_ROUTES: &[rt::EmptyParameterRoute] = &[
 ];
 
 async fn not_found(request: Request) -> ::axum::response::Response {
-    rt::not_found_in(EMPTY_PARAMETER_ROUTES, request).await
+    rt::not_found_in(EMPTY_PARAMETER_ROUTES, &request)
 }
 
 /// How `create_thing` is served.
