@@ -1906,6 +1906,8 @@ const ANONYMOUS_LOGIN: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Oper
     body: None,
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[400],
 };
 
 async fn handle_anonymous_login<S: Api>(
@@ -1932,6 +1934,8 @@ const REFRESH_ANONYMOUS_TOKEN: rt::Operation<SecurityScheme, rt::NoPrincipal> = 
     body: None,
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[400],
 };
 
 async fn handle_refresh_anonymous_token<S: Api>(
@@ -1961,6 +1965,8 @@ const SIGNUP: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operati
     }),
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[400],
 };
 
 async fn handle_signup<S: Api>(
@@ -1984,6 +1990,8 @@ const LOGIN: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operatio
     }),
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[400],
 };
 
 async fn handle_login<S: Api>(
@@ -2004,6 +2012,8 @@ const LOGOUT: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operati
     body: None,
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[400],
 };
 
 async fn handle_logout<S: Api>(
@@ -2024,6 +2034,8 @@ const REFRESH_CUSTOMER_TOKEN: rt::Operation<SecurityScheme, rt::RequiredPrincipa
     body: None,
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[400],
 };
 
 async fn handle_refresh_customer_token<S: Api>(
@@ -2051,6 +2063,8 @@ const VALIDATE_TOKEN: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt:
     body: None,
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[400],
 };
 
 async fn handle_validate_token<S: Api>(
@@ -2075,6 +2089,8 @@ const SOCIAL_LOGIN: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::O
     }),
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[400],
 };
 
 async fn handle_social_login<S: Api>(
@@ -2099,6 +2115,8 @@ const GET_CUSTOMER_PROFILE: rt::Operation<SecurityScheme, rt::RequiredPrincipal>
     body: None,
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[400],
 };
 
 async fn handle_get_customer_profile<S: Api>(
@@ -2126,6 +2144,8 @@ const DELETE_CUSTOMER_PROFILE: rt::Operation<SecurityScheme, rt::RequiredPrincip
     body: None,
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[400],
 };
 
 async fn handle_delete_customer_profile<S: Api>(
@@ -2159,6 +2179,8 @@ const UPDATE_CUSTOMER_PROFILE: rt::Operation<SecurityScheme, rt::RequiredPrincip
     }),
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[400],
 };
 
 async fn handle_update_customer_profile<S: Api>(
@@ -2189,6 +2211,8 @@ const ASSIGN_ACCOUNT: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt:
     }),
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[400],
 };
 
 async fn handle_assign_account<S: Api>(
@@ -2210,6 +2234,8 @@ const LIST_ADDRESSES: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt:
     body: None,
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[400],
 };
 
 async fn handle_list_addresses<S: Api>(
@@ -2234,6 +2260,8 @@ const ADD_ADDRESS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Op
     }),
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[400],
 };
 
 async fn handle_add_address<S: Api>(
@@ -2255,6 +2283,8 @@ const GET_ADDRESS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Op
     body: None,
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[400, 404],
 };
 
 async fn handle_get_address<S: Api>(
@@ -2276,6 +2306,8 @@ const DELETE_ADDRESS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt:
     body: None,
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[400, 404],
 };
 
 async fn handle_delete_address<S: Api>(
@@ -2300,6 +2332,8 @@ const UPDATE_ADDRESS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt:
     }),
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[400, 404],
 };
 
 async fn handle_update_address<S: Api>(
@@ -2321,6 +2355,8 @@ const ADD_ADDRESS_TAGS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = r
     body: None,
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[400, 404],
 };
 
 async fn handle_add_address_tags<S: Api>(
@@ -2348,6 +2384,8 @@ const DELETE_ADDRESS_TAGS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> 
     body: None,
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[400, 404],
 };
 
 async fn handle_delete_address_tags<S: Api>(
@@ -2375,6 +2413,8 @@ const CONFIRM_OPT_IN: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt:
     body: None,
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[400],
 };
 
 async fn handle_confirm_opt_in<S: Api>(
@@ -2399,6 +2439,8 @@ const RESEND_ACTIVATION_LINK: rt::Operation<SecurityScheme, rt::RequiredPrincipa
     }),
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[400],
 };
 
 async fn handle_resend_activation_link<S: Api>(
@@ -2429,6 +2471,8 @@ const REQUEST_EMAIL_CHANGE: rt::Operation<SecurityScheme, rt::RequiredPrincipal>
     }),
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[400],
 };
 
 async fn handle_request_email_change<S: Api>(
@@ -2459,6 +2503,8 @@ const CONFIRM_EMAIL_CHANGE: rt::Operation<SecurityScheme, rt::RequiredPrincipal>
     }),
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[400],
 };
 
 async fn handle_confirm_email_change<S: Api>(
@@ -2489,6 +2535,8 @@ const REQUEST_PASSWORD_RESET: rt::Operation<SecurityScheme, rt::RequiredPrincipa
     }),
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[400],
 };
 
 async fn handle_request_password_reset<S: Api>(
@@ -2519,6 +2567,8 @@ const RESET_PASSWORD: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt:
     }),
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[400],
 };
 
 async fn handle_reset_password<S: Api>(
@@ -2543,6 +2593,8 @@ const CHANGE_PASSWORD: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt
     }),
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[400],
 };
 
 async fn handle_change_password<S: Api>(

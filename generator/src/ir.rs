@@ -373,7 +373,8 @@ pub struct Operation {
     pub bad_request: Option<ErrorShape>,
     /// The body the router answers `404` with when a request names this operation's path with
     /// an empty path parameter that axum does not route (an empty last segment, so its fallback
-    /// answers), when the spec documents one the standard body does not fit.
+    /// answers), or with an invalid one that the operation answers `404`, when the spec
+    /// documents one the standard body does not fit.
     pub not_found: Option<ErrorShape>,
 }
 

@@ -54,11 +54,12 @@ pub struct Config {
 }
 
 impl Default for Config {
+    /// 2 MiB bodies and parts, as a plain axum app accepts (its `DefaultBodyLimit`); 100 parts.
     fn default() -> Self {
         Config {
-            body_limit: 64 * 1024,
+            body_limit: 2 * 1024 * 1024,
             form_parts: 100,
-            part_limit: 64 * 1024,
+            part_limit: 2 * 1024 * 1024,
         }
     }
 }
@@ -276,6 +277,36 @@ impl Rejection {
         )
     }
 
+    /// `404`: a path parameter does not match the spec, so the path names no resource. What
+    /// was wrong is told in the message: the `details` of a documented `404` body may not
+    /// take it.
+    pub fn invalid_path(details: &[FieldError]) -> Self {
+        let problems: Vec<String> = details
+            .iter()
+            .map(|d| format!("{}: {}", d.field, d.message))
+            .collect();
+        let message = format!(
+            "No resource matches the request path ({}).",
+            problems.join("; ")
+        );
+        Rejection::new(StatusCode::NOT_FOUND, "not_found", message)
+    }
+
+    /// This refusal in a status the operation documents (`documented`, see
+    /// [`Operation::documented`]): a `413` or `415` it does not document is a `400` when it
+    /// documents that, a bad request all the same. A client generated from the spec then
+    /// decodes the answer as a documented response.
+    pub fn documented(self, documented: &[u16]) -> Self {
+        let has = |status: u16| documented.contains(&status);
+        match self.status {
+            413 | 415 if !has(self.status) && has(400) => Rejection {
+                status: 400,
+                ..self
+            },
+            _ => self,
+        }
+    }
+
     /// `405`: the path exists but not with this method.
     pub fn method_not_allowed() -> Self {
         Rejection::new(
@@ -451,6 +482,14 @@ pub struct Operation<Scheme: 'static, P> {
     /// The body the spec documents for its bad requests, when the standard [`Rejection`]
     /// does not fit it; `None`: the standard one.
     pub bad_request: Option<ErrorShape>,
+    /// The body the spec documents for its `404`, when the standard [`Rejection`] does not
+    /// fit it; `None`: the standard one.
+    pub not_found: Option<ErrorShape>,
+    /// Of the statuses the router refuses a request with itself (`400`, `404`, `413`, `415`),
+    /// those the spec documents for it (all of them, under `4XX` or `default`). Where the
+    /// fitting one is not documented, the router answers with a documented one that still says
+    /// what happened (see [`Rejection::documented`]).
+    pub documented: &'static [u16],
 }
 
 /// A documented error body, and which of its fields take which part of a [`Rejection`].
@@ -617,14 +656,20 @@ pub fn read<'a, Scheme, P, T: 'a>(
             Some(rules) => input.read_body(body, rules, config).await,
             None => Ok(()),
         };
-        body.and_then(|()| input.finish(build))
-            .map_err(|rejection| match &op.bad_request {
-                // The documented body for bad requests; other refusals (`413`, `415`) stay
-                // standard.
-                Some(shape) if rejection.status == 400 => {
-                    Refused::Documented(shape.answer(&rejection))
+        body.map_err(|rejection| rejection.documented(op.documented))
+            .and_then(|()| input.finish(build, op.documented))
+            .map_err(|rejection| {
+                // The documented body for bad requests and missing resources; other refusals
+                // (`413`, `415`) stay standard.
+                let shape = match rejection.status {
+                    400 => op.bad_request,
+                    404 => op.not_found,
+                    _ => None,
+                };
+                match shape {
+                    Some(shape) => Refused::Documented(shape.answer(&rejection)),
+                    None => Refused::Rejection(rejection),
                 }
-                _ => Refused::Rejection(rejection),
             })
     }
 }
@@ -717,6 +762,8 @@ pub struct Input {
     /// A JSON body that turned out not to be well-formed when it was read: this refuses the
     /// request whatever else was found. Boxed: `Input` moves through every handler's future.
     malformed: Option<Box<Rejection>>,
+    /// How many of `errors` are the path parameters'.
+    path_errors: usize,
 }
 
 /// A request body as read by [`Input::read_body`]: a JSON body is kept as bytes until its
@@ -738,7 +785,10 @@ impl Input {
         let mut input = Input::default();
         match path {
             Ok(path) => input.path = path,
-            Err(e) => input.errors.push(e),
+            Err(e) => {
+                input.errors.push(e);
+                input.path_errors = 1;
+            }
         }
         if let Some(q) = parts.uri.query() {
             input.query = form_urlencoded::parse(q.as_bytes()).into_owned().collect();
@@ -790,9 +840,13 @@ impl Input {
 
     /// A path parameter, read as `kind`, checked and decoded.
     pub fn path<T: DeserializeOwned>(&mut self, name: &str, kind: Kind, check: Check) -> Option<T> {
+        let before = self.errors.len();
         let raw = take_first(&mut self.path, name);
-        let value = self.scalar(name, raw, kind, true)?;
-        self.decode(name, name, value, check)
+        let value = self
+            .scalar(name, raw, kind, true)
+            .and_then(|value| self.decode(name, name, value, check));
+        self.path_errors += self.errors.len() - before;
+        value
     }
 
     /// A query parameter (the first value when repeated), read as `kind`, checked and decoded.
@@ -999,8 +1053,14 @@ impl Input {
     }
 
     /// The request `build` makes of the input, or a `400`: for a body that is not well-formed,
-    /// or listing every problem found.
-    pub fn finish<T>(mut self, build: fn(&mut Input) -> Option<T>) -> Result<T, Rejection> {
+    /// or listing every problem found. When all of them are in the path, and the operation
+    /// documents `404` and not `400` (`documented`, see [`Operation::documented`]), a `404`
+    /// instead: the path names no resource.
+    pub fn finish<T>(
+        mut self,
+        build: fn(&mut Input) -> Option<T>,
+        documented: &[u16],
+    ) -> Result<T, Rejection> {
         let request = build(&mut self);
         if let Some(Payload::Json(bytes)) = self.body.take() {
             // `build` left the body alone; its syntax is checked all the same.
@@ -1013,6 +1073,13 @@ impl Input {
         }
         match request {
             Some(r) if self.errors.is_empty() => Ok(r),
+            _ if self.path_errors > 0
+                && self.path_errors == self.errors.len()
+                && !documented.contains(&400)
+                && documented.contains(&404) =>
+            {
+                Err(Rejection::invalid_path(&self.errors))
+            }
             _ => Err(Rejection::validation(self.errors)),
         }
     }
@@ -1746,7 +1813,7 @@ mod tests {
             input.query::<String>("missing", Kind::String, false, any),
             None
         );
-        let err = input.finish(|_| Some(())).unwrap_err();
+        let err = input.finish(|_| Some(()), &[400]).unwrap_err();
         assert_eq!(err.status, 400);
         assert_eq!(err.details.len(), 1);
         assert_eq!(err.details[0].field, "b");

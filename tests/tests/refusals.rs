@@ -114,3 +114,47 @@ async fn an_empty_path_parameter_gets_the_documented_not_found() {
         assert_eq!(body["type"], "not_found", "{path}: {body}");
     }
 }
+
+#[tokio::test]
+async fn an_invalid_path_parameter_is_not_found_where_no_bad_request_is_documented() {
+    let base = serve().await;
+    let http = reqwest::Client::new();
+    // `deletePart` documents `404` and no `400`: a part id that breaks its pattern names no
+    // part. The documented body, with what was wrong in its message.
+    let response = http
+        .delete(format!("{base}/things/t1/parts/x"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], 404, "{body}");
+    assert_eq!(body["status"], "Not Found", "{body}");
+    assert_eq!(
+        body["message"],
+        "No resource matches the request path (partId: must match ^p[0-9]+$).",
+    );
+    // `getThing` documents `400`: a bad id stays a bad request (as
+    // `the_standard_shape_is_left_as_it_is` shows).
+    let body = refused(http.get(format!("{base}/things/toolong"))).await;
+    assert_eq!(body["details"][0]["field"], "id");
+}
+
+#[tokio::test]
+async fn an_undocumented_unsupported_media_type_is_a_documented_bad_request() {
+    let base = serve().await;
+    // `createThing` documents `400` and not `415`: a body it cannot read is a bad request, in
+    // the documented shape, so that a client generated from the spec decodes it.
+    let body = refused(
+        reqwest::Client::new()
+            .post(format!("{base}/things"))
+            .header("content-type", "application/xml")
+            .body("<name>x</name>"),
+    )
+    .await;
+    assert_eq!(body["code"], 400, "{body}");
+    assert_eq!(
+        body["message"],
+        "Content-Type application/xml is not supported; send application/json."
+    );
+}

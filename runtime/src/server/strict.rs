@@ -416,7 +416,7 @@ mod tests {
             panic!("reading a body in memory waited");
         };
         read?;
-        input.finish(build)
+        input.finish(build, &[400])
     }
 
     /// Values to put in each place: every JSON type, edge numbers, strings serde_json refuses,

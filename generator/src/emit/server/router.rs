@@ -162,6 +162,17 @@ pub fn emit_handler(api: &Api, op: &Operation) -> TokenStream {
     });
     let forbidden = forbidden_body(op);
     let bad_request = bad_request_shape(op);
+    let documented = documented_refusals(op);
+    // `rt::read` answers `404` only for bad path parameters where `400` is not documented.
+    let not_found = match op.not_found.as_ref().map(error_shape) {
+        Some(shape) if documented.contains(&404) && !documented.contains(&400) => {
+            quote!(Some(#shape))
+        }
+        _ => quote!(None),
+    };
+    let documented = documented
+        .into_iter()
+        .map(proc_macro2::Literal::u16_unsuffixed);
     let path_params = op.params.iter().any(|p| p.location == ParamLocation::Path);
     let body = match &op.body {
         Some(body) => {
@@ -194,6 +205,8 @@ pub fn emit_handler(api: &Api, op: &Operation) -> TokenStream {
             body: #body,
             forbidden: #forbidden,
             bad_request: #bad_request,
+            not_found: #not_found,
+            documented: &[#(#documented),*],
         };
 
         async fn #name<S: Api>(
@@ -224,6 +237,22 @@ fn forbidden_body(op: &Operation) -> TokenStream {
         }
         None => quote!(None),
     }
+}
+
+/// Of the statuses the router refuses a request with itself, those `op` documents (all of
+/// them, under `4XX` or `default`).
+fn documented_refusals(op: &Operation) -> Vec<u16> {
+    let documents = |code: u16| {
+        op.responses.iter().any(|r| match r.status {
+            StatusSpec::Code(c) => c == code,
+            StatusSpec::Range(4) | StatusSpec::Default => true,
+            StatusSpec::Range(_) => false,
+        })
+    };
+    [400, 404, 413, 415]
+        .into_iter()
+        .filter(|&c| documents(c))
+        .collect()
 }
 
 /// The documented body bad requests to `op` are answered with, when the standard one does

@@ -355,6 +355,8 @@ const GET_ADDRESS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Op
     body: None,
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[404],
 };
 
 async fn handle_get_address<S: Api>(
@@ -376,6 +378,8 @@ const LIST_ADDRESSES: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt:
     body: None,
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[],
 };
 
 async fn handle_list_addresses<S: Api>(
@@ -400,6 +404,8 @@ const ADD_ADDRESS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Op
     }),
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[],
 };
 
 async fn handle_add_address<S: Api>(
@@ -424,6 +430,8 @@ const UPLOAD_DOCUMENT: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Oper
     }),
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[],
 };
 
 async fn handle_upload_document<S: Api>(
@@ -450,6 +458,8 @@ const SEARCH_CRITERIA: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt
     body: None,
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[],
 };
 
 async fn handle_search_criteria<S: Api>(

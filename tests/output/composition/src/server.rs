@@ -104,6 +104,8 @@ const ADD_PET: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation {
     }),
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[],
 };
 
 async fn handle_add_pet<S: Api>(

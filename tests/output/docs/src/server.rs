@@ -168,6 +168,8 @@ const GET_NOTE: rt::Operation<SecurityScheme, rt::OptionalPrincipal> = rt::Opera
     body: None,
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[404],
 };
 
 async fn handle_get_note<S: Api>(
@@ -196,6 +198,8 @@ const CREATE_NOTE: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Op
     }),
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[],
 };
 
 async fn handle_create_note<S: Api>(

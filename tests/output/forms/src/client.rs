@@ -245,6 +245,7 @@ impl<'a> UploadMediaRequest<'a> {
         match response_.status.as_u16() {
             201u16 => response_.json(),
             400u16 => Err(response_.api_error(UploadMediaError::BadRequest)),
+            413u16 => Err(response_.api_error(UploadMediaError::PayloadTooLarge)),
             _ => Err(response_.unexpected()),
         }
     }
@@ -281,6 +282,10 @@ pub enum UploadMediaError {
     ///
     /// The form does not match the spec.
     BadRequest,
+    /// Status `413`.
+    ///
+    /// The form has too many parts, or one too large.
+    PayloadTooLarge,
 }
 
 /// A `POST` request to `/oauth/token`, from [`Client::request_token`]: set optional parameters and extra headers, then `.await` it (or call [`send`](RequestTokenRequest::send) or [`send_with_response`](RequestTokenRequest::send_with_response)).

@@ -101,6 +101,10 @@ pub enum UploadMediaResponse {
     ///
     /// The form does not match the spec.
     BadRequest,
+    /// `413`.
+    ///
+    /// The form has too many parts, or one too large.
+    PayloadTooLarge,
 }
 
 impl ::axum::response::IntoResponse for UploadMediaResponse {
@@ -108,6 +112,7 @@ impl ::axum::response::IntoResponse for UploadMediaResponse {
         match self {
             Self::Created(body) => rt::json(201, "application/json", body),
             Self::BadRequest => rt::empty(400),
+            Self::PayloadTooLarge => rt::empty(413),
         }
     }
 }
@@ -269,6 +274,8 @@ const UPLOAD_MEDIA: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operati
     }),
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[400, 413],
 };
 
 async fn handle_upload_media<S: Api>(
@@ -292,6 +299,8 @@ const REQUEST_TOKEN: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operat
     }),
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[],
 };
 
 async fn handle_request_token<S: Api>(
@@ -315,6 +324,8 @@ const REFRESH_TOKEN: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operat
     }),
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[],
 };
 
 async fn handle_refresh_token<S: Api>(
@@ -338,6 +349,8 @@ const SEARCH: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation {
     }),
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[],
 };
 
 async fn handle_search<S: Api>(
@@ -360,6 +373,8 @@ const RAW_UPLOAD: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation
     }),
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[],
 };
 
 async fn handle_raw_upload<S: Api>(

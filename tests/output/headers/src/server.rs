@@ -274,6 +274,8 @@ const LIST_ITEMS: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation
     body: None,
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[],
 };
 
 async fn handle_list_items<S: Api>(
@@ -296,6 +298,8 @@ const CREATE_ITEM: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operatio
     }),
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[400, 404, 413, 415],
 };
 
 async fn handle_create_item<S: Api>(
@@ -316,6 +320,8 @@ const GET_ITEM: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation {
     body: None,
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[404],
 };
 
 async fn handle_get_item<S: Api>(
@@ -335,6 +341,8 @@ const OPEN_SESSION: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operati
     body: None,
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[],
 };
 
 async fn handle_open_session<S: Api>(

@@ -197,6 +197,8 @@ const CREATE_NOTE: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operatio
     }),
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[],
 };
 
 async fn handle_create_note<S: Api>(
@@ -220,6 +222,8 @@ const UPLOAD: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation {
     }),
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[],
 };
 
 async fn handle_upload<S: Api>(
@@ -239,6 +243,8 @@ const SEARCH: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation {
     body: None,
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[],
 };
 
 async fn handle_search<S: Api>(

@@ -105,6 +105,8 @@ const GET_THING_BY_ID: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Oper
     body: None,
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[],
 };
 
 async fn handle_get_thing_by_id<S: Api>(

@@ -280,6 +280,8 @@ const GET_CART: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Opera
         "{\"status\":403,\"type\":\"insufficient_permissions\",\"message\":\"Given request does not have required scopes.\"}",
     ),
     bad_request: None,
+    not_found: None,
+    documented: &[],
 };
 
 async fn handle_get_cart<S: Api>(
@@ -307,6 +309,8 @@ const DELETE_CART: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Op
         "{\"status\":403,\"type\":\"insufficient_permissions\",\"message\":\"Given request does not have required scopes.\"}",
     ),
     bad_request: None,
+    not_found: None,
+    documented: &[],
 };
 
 async fn handle_delete_cart<S: Api>(
@@ -336,6 +340,8 @@ const CREATE_CART: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Op
     }),
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[],
 };
 
 async fn handle_create_cart<S: Api>(
@@ -359,6 +365,8 @@ const LIST_REPORTS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::O
     body: None,
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[],
 };
 
 async fn handle_list_reports<S: Api>(

@@ -264,6 +264,8 @@ const GET_ITEM: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Opera
     body: None,
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[],
 };
 
 async fn handle_get_item<S: Api>(
@@ -284,6 +286,8 @@ const DELETE_ITEM: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Op
     body: None,
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[],
 };
 
 async fn handle_delete_item<S: Api>(
@@ -305,6 +309,8 @@ const REPLACE_ITEM: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::O
     body: None,
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[],
 };
 
 async fn handle_replace_item<S: Api>(
@@ -326,6 +332,8 @@ const GET_LABEL: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Oper
     body: None,
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[],
 };
 
 async fn handle_get_label<S: Api>(
@@ -349,6 +357,8 @@ const PUT_LABEL_IMAGE: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt
     }),
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[],
 };
 
 async fn handle_put_label_image<S: Api>(

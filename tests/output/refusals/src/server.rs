@@ -310,6 +310,8 @@ const CREATE_THING: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operati
             ("details", rt::Part::DetailTexts),
         ],
     }),
+    not_found: None,
+    documented: &[400],
 };
 
 async fn handle_create_thing<S: Api>(
@@ -330,6 +332,8 @@ const GET_THING: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation 
     body: None,
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[400],
 };
 
 async fn handle_get_thing<S: Api>(
@@ -349,6 +353,16 @@ const DELETE_PART: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operatio
     body: None,
     forbidden: None,
     bad_request: None,
+    not_found: Some(rt::ErrorShape {
+        template: "{\"code\":404,\"status\":\"Not Found\",\"message\":\"No operation matches the request path.\",\"details\":[],\"resourceId\":\"string\"}",
+        fields: &[
+            ("code", rt::Part::Code),
+            ("status", rt::Part::Reason),
+            ("message", rt::Part::Message),
+            ("details", rt::Part::Details),
+        ],
+    }),
+    documented: &[404],
 };
 
 async fn handle_delete_part<S: Api>(
@@ -372,6 +386,8 @@ const LEGACY: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation {
         template: "{\"error\":\"The request does not match the API specification.\",\"timestamp\":\"2024-01-01T00:00:00Z\"}",
         fields: &[("error", rt::Part::Message)],
     }),
+    not_found: None,
+    documented: &[400, 404, 413, 415],
 };
 
 async fn handle_legacy<S: Api>(
@@ -394,6 +410,8 @@ const PLAIN: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation {
         template: "\"refused\"",
         fields: &[],
     }),
+    not_found: None,
+    documented: &[400],
 };
 
 async fn handle_plain<S: Api>(
@@ -423,7 +441,7 @@ fn get_thing_request(input: &mut rt::Input) -> Option<GetThingRequest> {
 
 fn delete_part_request(input: &mut rt::Input) -> Option<DeletePartRequest> {
     let id = input.path("id", rt::Kind::String, rt::check_string);
-    let part_id = input.path("partId", rt::Kind::String, rt::check_string);
+    let part_id = input.path("partId", rt::Kind::String, check_part_id_param);
     Some(DeletePartRequest {
         id: id?,
         part_id: part_id?,
@@ -481,6 +499,16 @@ fn check_id_param(
 ) {
     rt::string(v, at, errors);
     static RULES: rt::Rules = rt::Rules::NONE.max_length(3);
+    rt::rules(v, at, &RULES, errors);
+}
+
+fn check_part_id_param(
+    v: &::serde_json::Value,
+    at: &rt::At<'_>,
+    errors: &mut Vec<rt::FieldError>,
+) {
+    rt::string(v, at, errors);
+    static RULES: rt::Rules = rt::Rules::NONE.pattern("^p[0-9]+$");
     rt::rules(v, at, &RULES, errors);
 }
 

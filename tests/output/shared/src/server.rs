@@ -282,6 +282,8 @@ const LIST_NOTES: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation
     body: None,
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[],
 };
 
 async fn handle_list_notes<S: Api>(
@@ -304,6 +306,8 @@ const CREATE_NOTE: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operatio
     }),
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[],
 };
 
 async fn handle_create_note<S: Api>(
@@ -324,6 +328,8 @@ const GET_NOTE: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation {
     body: None,
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[404],
 };
 
 async fn handle_get_note<S: Api>(
@@ -346,6 +352,8 @@ const REPLACE_NOTE: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operati
     }),
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[404],
 };
 
 async fn handle_replace_note<S: Api>(
@@ -366,6 +374,8 @@ const LIST_TAGS: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation 
     body: None,
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[],
 };
 
 async fn handle_list_tags<S: Api>(

@@ -290,6 +290,8 @@ const SEND_CHAT_MESSAGE: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Op
     }),
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[404],
 };
 
 async fn handle_send_chat_message<S: Api>(
@@ -316,6 +318,8 @@ const WATCH_IMPORT: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operati
     body: None,
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[],
 };
 
 async fn handle_watch_import<S: Api>(
@@ -336,6 +340,8 @@ const DOWNLOAD_DOCUMENT: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Op
     body: None,
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[404],
 };
 
 async fn handle_download_document<S: Api>(
@@ -362,6 +368,8 @@ const DOWNLOAD_EXPORT: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Oper
     body: None,
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[],
 };
 
 async fn handle_download_export<S: Api>(

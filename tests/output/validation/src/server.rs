@@ -191,6 +191,8 @@ const GET_THING: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation 
     body: None,
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[404],
 };
 
 async fn handle_get_thing<S: Api>(
@@ -210,6 +212,8 @@ const DELETE_THING: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operati
     body: None,
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[404],
 };
 
 async fn handle_delete_thing<S: Api>(
@@ -233,6 +237,8 @@ const CREATE_THING: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operati
     }),
     forbidden: None,
     bad_request: None,
+    not_found: None,
+    documented: &[],
 };
 
 async fn handle_create_thing<S: Api>(
