@@ -293,16 +293,17 @@ impl Rejection {
     }
 
     /// This refusal in a status the operation documents (`documented`, see
-    /// [`Operation::documented`]): a `413` or `415` it does not document is a `400` when it
-    /// documents that, a bad request all the same. A client generated from the spec then
-    /// decodes the answer as a documented response.
+    /// [`Operation::documented`]) where the one that fits is not, and a documented one still
+    /// says what happened: a bad request is a `422` when the operation documents that and not
+    /// `400`; a `413` or `415` is a bad request (`400`, else `422`). Its `type` still says
+    /// which. A client generated from the spec then decodes the answer as a documented
+    /// response.
     pub fn documented(self, documented: &[u16]) -> Self {
         let has = |status: u16| documented.contains(&status);
-        match self.status {
-            413 | 415 if !has(self.status) && has(400) => Rejection {
-                status: 400,
-                ..self
-            },
+        let bad_request = [400, 422].into_iter().find(|s| has(*s));
+        match (self.status, bad_request) {
+            (status, _) if has(status) => self,
+            (400 | 413 | 415, Some(status)) => Rejection { status, ..self },
             _ => self,
         }
     }
@@ -479,14 +480,15 @@ pub struct Operation<Scheme: 'static, P> {
     /// The JSON body the spec documents for its `403`, sent when the credentials lack a
     /// scope; `None`: a standard one.
     pub forbidden: Option<&'static str>,
-    /// The body the spec documents for its bad requests, when the standard [`Rejection`]
-    /// does not fit it; `None`: the standard one.
+    /// The body the spec documents for its bad requests (`400`, else `422`), when the
+    /// standard [`Rejection`] does not fit it; `None`: the standard one.
     pub bad_request: Option<ErrorShape>,
     /// The body the spec documents for its `404`, when the standard [`Rejection`] does not
     /// fit it; `None`: the standard one.
     pub not_found: Option<ErrorShape>,
-    /// Of the statuses the router refuses a request with itself (`400`, `404`, `413`, `415`),
-    /// those the spec documents for it (all of them, under `4XX` or `default`). Where the
+    /// Of the statuses the router refuses a request with (`400`, `404`, `413`, `415`, and
+    /// `422`, which it sends for a bad request where `400` is not documented), those the spec
+    /// documents for it (all of them, under `4XX` or `default`). Where the
     /// fitting one is not documented, the router answers with a documented one that still says
     /// what happened (see [`Rejection::documented`]).
     pub documented: &'static [u16],
@@ -656,13 +658,13 @@ pub fn read<'a, Scheme, P, T: 'a>(
             Some(rules) => input.read_body(body, rules, config).await,
             None => Ok(()),
         };
-        body.map_err(|rejection| rejection.documented(op.documented))
-            .and_then(|()| input.finish(build, op.documented))
+        body.and_then(|()| input.finish(build, op.documented))
             .map_err(|rejection| {
+                let rejection = rejection.documented(op.documented);
                 // The documented body for bad requests and missing resources; other refusals
                 // (`413`, `415`) stay standard.
                 let shape = match rejection.status {
-                    400 => op.bad_request,
+                    400 | 422 => op.bad_request,
                     404 => op.not_found,
                     _ => None,
                 };

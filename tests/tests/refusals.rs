@@ -158,3 +158,18 @@ async fn an_undocumented_unsupported_media_type_is_a_documented_bad_request() {
         "Content-Type application/xml is not supported; send application/json."
     );
 }
+
+#[tokio::test]
+async fn a_bad_request_is_a_422_where_only_that_is_documented() {
+    let base = serve().await;
+    let response = reqwest::Client::new()
+        .post(format!("{base}/orders?dryRun=maybe"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["status"], 422, "{body}");
+    assert_eq!(body["type"], "validation_failure", "{body}");
+    assert_eq!(body["details"][0]["field"], "dryRun", "{body}");
+}

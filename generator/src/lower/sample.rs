@@ -103,18 +103,20 @@ struct Refusal {
     message: &'static str,
     /// Whether it lists what was wrong (`details`).
     details: bool,
-    documented: [ir::StatusSpec; 3],
+    documented: &'static [ir::StatusSpec],
 }
 
-/// A bad request: a `400`, else a `4XX`, else the `default` response.
+/// A bad request: a `400`, else a `422` (which the router then sends), else a `4XX`, else the
+/// `default` response.
 const BAD_REQUEST: Refusal = Refusal {
     status: 400,
     reason: "Bad Request",
     kind: "validation_failure",
     message: "The request does not match the API specification.",
     details: true,
-    documented: [
+    documented: &[
         ir::StatusSpec::Code(400),
+        ir::StatusSpec::Code(422),
         ir::StatusSpec::Range(4),
         ir::StatusSpec::Default,
     ],
@@ -127,7 +129,7 @@ const NOT_FOUND: Refusal = Refusal {
     kind: "not_found",
     message: "No operation matches the request path.",
     details: false,
-    documented: [
+    documented: &[
         ir::StatusSpec::Code(404),
         ir::StatusSpec::Range(4),
         ir::StatusSpec::Default,

@@ -239,8 +239,8 @@ fn forbidden_body(op: &Operation) -> TokenStream {
     }
 }
 
-/// Of the statuses the router refuses a request with itself, those `op` documents (all of
-/// them, under `4XX` or `default`).
+/// Of the statuses the router refuses a request with, those `op` documents (all of them,
+/// under `4XX` or `default`).
 fn documented_refusals(op: &Operation) -> Vec<u16> {
     let documents = |code: u16| {
         op.responses.iter().any(|r| match r.status {
@@ -249,7 +249,7 @@ fn documented_refusals(op: &Operation) -> Vec<u16> {
             StatusSpec::Range(_) => false,
         })
     };
-    [400, 404, 413, 415]
+    [400, 404, 413, 415, 422]
         .into_iter()
         .filter(|&c| documents(c))
         .collect()

@@ -299,7 +299,7 @@ const CREATE_ITEM: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operatio
     forbidden: None,
     bad_request: None,
     not_found: None,
-    documented: &[400, 404, 413, 415],
+    documented: &[400, 404, 413, 415, 422],
 };
 
 async fn handle_create_item<S: Api>(

@@ -26,6 +26,11 @@ pub mod security {
         operation: "deletePart",
         alternatives: &[],
     };
+    /// What `place_order` accepts. No credentials are needed.
+    pub const PLACE_ORDER: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
+        operation: "placeOrder",
+        alternatives: &[],
+    };
     /// What `legacy` accepts. No credentials are needed.
     pub const LEGACY: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
         operation: "legacy",
@@ -130,6 +135,19 @@ impl Client {
             client_: self,
             id,
             part_id,
+            extra_: ::std::default::Default::default(),
+        }
+    }
+
+    /// Sends a `POST` request to `/orders`. No credentials are needed.
+    ///
+    /// Optional, set on the returned request: `dry_run`.
+    ///
+    /// `.await` the returned [`PlaceOrderRequest`] for the body of the success, or call its [`send_with_response`](PlaceOrderRequest::send_with_response) for the status and headers too.
+    pub fn place_order<'a>(&'a self) -> PlaceOrderRequest<'a> {
+        PlaceOrderRequest {
+            client_: self,
+            dry_run: None,
             extra_: ::std::default::Default::default(),
         }
     }
@@ -455,6 +473,109 @@ pub enum DeletePartError {
     ///
     /// No such part.
     NotFound(crate::models::VendorError),
+}
+
+/// A `POST` request to `/orders`, from [`Client::place_order`]: set optional parameters and extra headers, then `.await` it (or call [`send`](PlaceOrderRequest::send) or [`send_with_response`](PlaceOrderRequest::send_with_response)).
+#[must_use = "a request is sent only when it is awaited or sent"]
+pub struct PlaceOrderRequest<'a> {
+    client_: &'a Client,
+    dry_run: Option<bool>,
+    extra_: ::oasgen_runtime::response::ExtraHeaders,
+}
+
+impl<'a> PlaceOrderRequest<'a> {
+    /// The `dryRun` parameter (in the query).
+    pub fn dry_run(mut self, value: bool) -> Self {
+        self.dry_run = Some(value);
+        self
+    }
+
+    /// Adds a header to this call only (a request id, `Accept-Language`). A name or
+    /// value HTTP cannot carry fails the call with [`Error::InvalidRequest`].
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.extra_.push(name, value);
+        self
+    }
+
+    /// Sends the request and returns the decoded body of the success (what `.await` on
+    /// the request does).
+    pub async fn send(self) -> Result<(), Error<PlaceOrderError>> {
+        let response_ = self.exchange_().await?;
+        Self::decode_(response_)
+    }
+
+    /// Sends the request and returns the decoded body with the status, the typed
+    /// headers the spec declares ([`PlaceOrderHeaders`]) and every header as received.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        ::oasgen_runtime::Response<(), PlaceOrderHeaders>,
+        Error<PlaceOrderError>,
+    > {
+        let response_ = self.exchange_().await?;
+        let status_ = response_.status;
+        let raw_headers_ = response_.headers.clone();
+        Self::decode_(response_)?;
+        let headers_ = PlaceOrderHeaders {};
+        Ok(::oasgen_runtime::Response {
+            status: status_,
+            headers: headers_,
+            raw_headers: raw_headers_,
+            body: (),
+        })
+    }
+
+    async fn exchange_(
+        self,
+    ) -> Result<::oasgen_runtime::transport::Raw, Error<PlaceOrderError>> {
+        let Self { client_, dry_run, extra_ } = self;
+        let mut request_ = client_.core.post::<PlaceOrderError>("/orders", &["orders"])?;
+        request_.query("dryRun", &dry_run, true)?;
+        request_.extra(extra_)?;
+        client_.core.send(request_, &security::PLACE_ORDER).await
+    }
+
+    fn decode_(
+        response_: ::oasgen_runtime::transport::Raw,
+    ) -> Result<(), Error<PlaceOrderError>> {
+        match response_.status.as_u16() {
+            201u16 => Ok(()),
+            422u16 => response_.api_error_json(PlaceOrderError::UnprocessableEntity),
+            _ => Err(response_.unexpected()),
+        }
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for PlaceOrderRequest<'a> {
+    type Output = Result<(), Error<PlaceOrderError>>;
+
+    type IntoFuture = ::oasgen_runtime::response::BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl ::std::fmt::Debug for PlaceOrderRequest<'_> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PlaceOrderRequest")
+            .field("dry_run", &self.dry_run)
+            .field("extra_headers", &self.extra_)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The response headers the successes of [`Client::place_order`] declare, typed (`None` when an optional one is absent), from [`PlaceOrderRequest::send_with_response`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PlaceOrderHeaders {}
+
+/// The documented error responses of [`Client::place_order`], carried by [`Error::Api`] with the status, headers and raw body.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PlaceOrderError {
+    /// Status `422`.
+    ///
+    /// Not an order.
+    UnprocessableEntity(crate::models::StandardError),
 }
 
 /// A `GET` request to `/legacy`, from [`Client::legacy`]: set optional parameters and extra headers, then `.await` it (or call [`send`](LegacyRequest::send) or [`send_with_response`](LegacyRequest::send_with_response)).

@@ -5,7 +5,7 @@
 //!
 //! # Cargo features
 //!
-//! Generated from the OpenAPI spec: 6 types, 5 operations.
+//! Generated from the OpenAPI spec: 6 types, 6 operations.
 //! The `models` module is always available; the rest is behind features:
 //!
 //! - `client` (default): `client::Client`, an async reqwest client with one method per
@@ -29,6 +29,7 @@
 //! | `POST` | `/things` | [`Client::create_thing`] | [`Api::create_thing`] | none |
 //! | `GET` | `/things/{id}` | [`Client::get_thing`] | [`Api::get_thing`] | none |
 //! | `DELETE` | `/things/{id}/parts/{partId}` | [`Client::delete_part`] | [`Api::delete_part`] | none |
+//! | `POST` | `/orders` | [`Client::place_order`] | [`Api::place_order`] | none |
 //! | `GET` | `/legacy` | [`Client::legacy`] | [`Api::legacy`] | none |
 //! | `GET` | `/plain` | [`Client::plain`] | [`Api::plain`] | none |
 //!
@@ -37,6 +38,7 @@
     doc = " [`Client::create_thing`]: client::Client::create_thing",
     doc = " [`Client::get_thing`]: client::Client::get_thing",
     doc = " [`Client::delete_part`]: client::Client::delete_part",
+    doc = " [`Client::place_order`]: client::Client::place_order",
     doc = " [`Client::legacy`]: client::Client::legacy",
     doc = " [`Client::plain`]: client::Client::plain"
 )]
@@ -45,6 +47,7 @@
     doc = " [`Client::create_thing`]: #cargo-features",
     doc = " [`Client::get_thing`]: #cargo-features",
     doc = " [`Client::delete_part`]: #cargo-features",
+    doc = " [`Client::place_order`]: #cargo-features",
     doc = " [`Client::legacy`]: #cargo-features",
     doc = " [`Client::plain`]: #cargo-features"
 )]
@@ -53,6 +56,7 @@
     doc = " [`Api::create_thing`]: server::Api::create_thing",
     doc = " [`Api::get_thing`]: server::Api::get_thing",
     doc = " [`Api::delete_part`]: server::Api::delete_part",
+    doc = " [`Api::place_order`]: server::Api::place_order",
     doc = " [`Api::legacy`]: server::Api::legacy",
     doc = " [`Api::plain`]: server::Api::plain"
 )]
@@ -61,6 +65,7 @@
     doc = " [`Api::create_thing`]: #cargo-features",
     doc = " [`Api::get_thing`]: #cargo-features",
     doc = " [`Api::delete_part`]: #cargo-features",
+    doc = " [`Api::place_order`]: #cargo-features",
     doc = " [`Api::legacy`]: #cargo-features",
     doc = " [`Api::plain`]: #cargo-features"
 )]

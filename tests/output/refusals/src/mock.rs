@@ -54,6 +54,12 @@ impl Api for Mock {
         DeletePartResponse::NoContent
     }
 
+    /// Answers `placeOrder` from the spec.
+    async fn place_order(&self, _request: PlaceOrderRequest) -> PlaceOrderResponse {
+        self.created();
+        PlaceOrderResponse::Created
+    }
+
     /// Answers `legacy` from the spec.
     async fn legacy(&self, _request: LegacyRequest) -> LegacyResponse {
         LegacyResponse::NoContent

@@ -56,6 +56,12 @@ pub trait Api: Authenticator {
         request: DeletePartRequest,
     ) -> impl ::std::future::Future<Output = DeletePartResponse> + Send;
 
+    /// Handles `POST` requests to `/orders`.
+    fn place_order(
+        &self,
+        request: PlaceOrderRequest,
+    ) -> impl ::std::future::Future<Output = PlaceOrderResponse> + Send;
+
     /// Handles `GET` requests to `/legacy`.
     fn legacy(
         &self,
@@ -164,6 +170,37 @@ impl ::axum::response::IntoResponse for DeletePartResponse {
     }
 }
 
+/// The input of `placeOrder` (`POST /orders`), checked against the spec.
+#[derive(Debug)]
+pub struct PlaceOrderRequest {
+    /// `dryRun` (Query parameter).
+    pub dry_run: Option<bool>,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
+}
+
+/// The responses `placeOrder` documents, one variant per status.
+#[derive(Debug)]
+pub enum PlaceOrderResponse {
+    /// `201`.
+    ///
+    /// Placed.
+    Created,
+    /// `422`.
+    ///
+    /// Not an order.
+    UnprocessableEntity(crate::models::StandardError),
+}
+
+impl ::axum::response::IntoResponse for PlaceOrderResponse {
+    fn into_response(self) -> ::axum::response::Response {
+        match self {
+            Self::Created => rt::empty(201),
+            Self::UnprocessableEntity(body) => rt::json(422, "application/json", body),
+        }
+    }
+}
+
 /// The input of `legacy` (`GET /legacy`), checked against the spec.
 #[derive(Debug)]
 pub struct LegacyRequest {
@@ -254,6 +291,11 @@ pub fn router_with<S: Api>(
             "/things/{id}/parts/{partId}",
             MethodRouter::<rt::Shared<S>>::new()
                 .on(MethodFilter::DELETE, handle_delete_part::<S>),
+        )
+        .route(
+            "/orders",
+            MethodRouter::<rt::Shared<S>>::new()
+                .on(MethodFilter::POST, handle_place_order::<S>),
         )
         .route(
             "/legacy",
@@ -375,6 +417,28 @@ async fn handle_delete_part<S: Api>(
     Ok(service.delete_part(request).await)
 }
 
+/// How `place_order` is served.
+const PLACE_ORDER: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation {
+    security: &[],
+    principal: rt::NoPrincipal,
+    path_params: false,
+    body: None,
+    forbidden: None,
+    bad_request: None,
+    not_found: None,
+    documented: &[422],
+};
+
+async fn handle_place_order<S: Api>(
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
+    request: Request,
+) -> Result<PlaceOrderResponse, rt::Refused> {
+    let (parts, body) = request.into_parts();
+    let request = rt::read(&PLACE_ORDER, &config, parts, body, place_order_request)
+        .await?;
+    Ok(service.place_order(request).await)
+}
+
 /// How `legacy` is served.
 const LEGACY: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation {
     security: &[],
@@ -387,7 +451,7 @@ const LEGACY: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation {
         fields: &[("error", rt::Part::Message)],
     }),
     not_found: None,
-    documented: &[400, 404, 413, 415],
+    documented: &[400, 404, 413, 415, 422],
 };
 
 async fn handle_legacy<S: Api>(
@@ -445,6 +509,14 @@ fn delete_part_request(input: &mut rt::Input) -> Option<DeletePartRequest> {
     Some(DeletePartRequest {
         id: id?,
         part_id: part_id?,
+        raw: input.raw(),
+    })
+}
+
+fn place_order_request(input: &mut rt::Input) -> Option<PlaceOrderRequest> {
+    let dry_run = input.query("dryRun", rt::Kind::Boolean, false, rt::boolean);
+    Some(PlaceOrderRequest {
+        dry_run,
         raw: input.raw(),
     })
 }
