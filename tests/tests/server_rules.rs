@@ -332,4 +332,10 @@ async fn a_property_two_all_of_members_declare_must_fit_both() {
     assert!(body["fee"].get("extra").is_none(), "{body}");
     let fee = json!({"notes": ["late"]});
     assert_eq!(create(json!({"name": "lamp", "fee": fee})).await.0, 204);
+    // `tax` takes `null` in its untyped declaration only: not in both, so refused.
+    let (status, body) = create(json!({"name": "lamp", "fee": {"tax": null}})).await;
+    assert_eq!(status, 400);
+    assert_eq!(problems(&body), [("fee.tax".into(), "invalid_type".into())]);
+    let fee = json!({"tax": {"net": 1.0, "gross": 1.19, "rate": 0.19}});
+    assert_eq!(create(json!({"name": "lamp", "fee": fee})).await.0, 204);
 }

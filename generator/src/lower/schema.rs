@@ -610,15 +610,19 @@ impl Lowerer<'_> {
             let PropertyFacts {
                 read_only,
                 write_only,
-                nullable,
+                mut nullable,
                 deprecated,
                 default,
                 mut constraints,
                 docs,
             } = self.property_facts(prop);
             // Declared more than once: a value must fit each declaration. Those that name a JSON
-            // type (if only to annotate) narrow it to theirs; two different ones leave none.
+            // type (if only to annotate) narrow it to theirs; two different ones leave none; `null`
+            // only if each takes it.
             if sources.len() > 1 {
+                nullable = sources
+                    .iter()
+                    .all(|(s, ..)| self.property_facts(s).nullable);
                 let mut kinds: Vec<&str> = sources
                     .iter()
                     .filter_map(|(s, ..)| self.json_type(s, 0))

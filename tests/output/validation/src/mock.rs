@@ -41,7 +41,7 @@ impl Api for Mock {
         }
         GetThingResponse::Ok(
             ::oasgen_runtime::server::sample(
-                "{\"name\":\"string\",\"tags\":[\"string\"],\"links\":[\"https://example.com\"],\"createdAt\":\"2024-01-01T00:00:00Z\",\"owner\":\"user@example.com\",\"window\":{\"from\":\"2024-01-01\"},\"colour\":\"red\",\"shade\":\"dark\",\"note\":{},\"groups\":[{}],\"groupIds\":[\"string\"],\"code\":\"ABC\",\"currency\":\"ABC\",\"labels\":{},\"sizes\":[\"string\"],\"contact\":{\"emails\":[\"string\"],\"email\":{}},\"meta\":{\"version\":0},\"fee\":{\"price\":{\"net\":0.0,\"gross\":0.0,\"currency\":\"string\"}}}",
+                "{\"name\":\"string\",\"tags\":[\"string\"],\"links\":[\"https://example.com\"],\"createdAt\":\"2024-01-01T00:00:00Z\",\"owner\":\"user@example.com\",\"window\":{\"from\":\"2024-01-01\"},\"colour\":\"red\",\"shade\":\"dark\",\"note\":{},\"groups\":[{}],\"groupIds\":[\"string\"],\"code\":\"ABC\",\"currency\":\"ABC\",\"labels\":{},\"sizes\":[\"string\"],\"contact\":{\"emails\":[\"string\"],\"email\":{}},\"meta\":{\"version\":0},\"fee\":{\"price\":{\"net\":0.0,\"gross\":0.0,\"currency\":\"string\"},\"tax\":{\"net\":0.0,\"gross\":0.0,\"rate\":0.0}}}",
             ),
         )
     }

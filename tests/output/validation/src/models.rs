@@ -91,6 +91,11 @@ pub struct Fee {
     /// `extra`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extra: Option<Vec<String>>,
+    /// `tax`.
+    ///
+    /// See [`Price`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax: Option<Price>,
 }
 
 /// `Price` (`#/components/schemas/Price` in the spec).
@@ -116,6 +121,9 @@ pub struct LineFee {
     /// See [`LineFeeExtra`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extra: Option<LineFeeExtra>,
+    /// Without a type, this declaration takes `null`; `Price` does not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax: Option<LineFeeTax>,
 }
 
 /// `Code` (`#/components/schemas/Code` in the spec).
@@ -270,6 +278,18 @@ pub struct LineFeeExtra {
     /// `kind`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
+}
+
+/// Without a type, this declaration takes `null`; `Price` does not.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct LineFeeTax {
+    /// `net`.
+    pub net: f64,
+    /// `gross`.
+    pub gross: f64,
+    /// `rate`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate: Option<f64>,
 }
 
 /// `NotFound` (`#/components/responses/NotFound/content/application~1json/schema` in the spec).

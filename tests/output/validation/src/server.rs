@@ -445,6 +445,7 @@ fn check_line_fee(
                 },
             ),
             ("extra", false, check_line_fee_extra),
+            ("tax", false, check_line_fee_tax),
         ],
     );
 }
@@ -586,6 +587,27 @@ fn check_line_fee_extra(
         return;
     };
     rt::members(o, at, errors, &[("kind", false, rt::check_string)]);
+}
+
+/// Checks a value of `LineFeeTax`.
+fn check_line_fee_tax(
+    v: &::serde_json::Value,
+    at: &rt::At<'_>,
+    errors: &mut Vec<rt::FieldError>,
+) {
+    let Some(o) = rt::object(v, at, &["net", "gross"], errors) else {
+        return;
+    };
+    rt::members(
+        o,
+        at,
+        errors,
+        &[
+            ("net", false, rt::number),
+            ("gross", false, rt::number),
+            ("rate", false, rt::number),
+        ],
+    );
 }
 
 fn check_tenant_param(
