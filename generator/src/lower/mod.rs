@@ -229,6 +229,16 @@ impl<'a> Lowerer<'a> {
     /// component of `T`'s section (typed once, at load), else read from the raw document.
     /// `None` if it points to nothing.
     fn resolve<T: Component>(&self, reference: &str) -> Option<Result<Cow<'a, T>, JsonError>> {
+        // A target that is itself a `$ref` (siblings beside it are ignored, as OpenAPI 3.0
+        // says) stands for what that points to. A cycle ends where the hops run out, at a
+        // value that is only a `$ref`: read as an empty schema.
+        let mut reference = reference;
+        for _ in 0..MAX_ALIAS_HOPS {
+            match self.resolve_raw(reference).and_then(alias_of) {
+                Some(next) if next.starts_with('#') => reference = next,
+                _ => break,
+            }
+        }
         let name = reference
             .strip_prefix("#/components/")
             .and_then(|rest| rest.strip_prefix(T::SECTION))
@@ -247,6 +257,9 @@ impl<'a> Lowerer<'a> {
         }
     }
 }
+
+/// How many `$ref`s to `$ref`s [`Lowerer::resolve`] follows.
+const MAX_ALIAS_HOPS: usize = 32;
 
 /// What a schema that is only a `$ref` (an alias, never typed) points to.
 fn alias_of(raw: &serde_json::Value) -> Option<&str> {

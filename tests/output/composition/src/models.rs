@@ -48,6 +48,24 @@ pub struct Product {
 /// Only a reference with a description.
 pub type Alias = Product;
 
+/// `BaseAgain` (`#/components/schemas/BaseAgain` in the spec).
+pub type BaseAgain = Base;
+
+/// `allOf` over a `$ref` to a `$ref`: the members of `Base` and `label`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct Labelled {
+    /// `id`.
+    pub id: String,
+    /// `createdAt`.
+    ///
+    /// Read-only: set by the server.
+    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    /// `label`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+}
+
 /// `Cat` (`#/components/schemas/Cat` in the spec).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Cat {
