@@ -294,15 +294,17 @@ impl Rejection {
 
     /// This refusal in a status the operation documents (`documented`, see
     /// [`Operation::documented`]) where the one that fits is not, and a documented one still
-    /// says what happened: a bad request is a `422` when the operation documents that and not
-    /// `400`; a `413` or `415` is a bad request (`400`, else `422`). Its `type` still says
-    /// which. A client generated from the spec then decodes the answer as a documented
-    /// response.
-    pub fn documented(self, documented: &[u16]) -> Self {
+    /// says what happened, so that a client generated from the spec decodes the answer:
+    /// - a bad request whose problems are all in the path (`in_path`) is a `404` when that is
+    ///   documented: the path names no resource;
+    /// - a bad request is a `422` when that is documented and `400` not;
+    /// - a `413` or `415` is a bad request (`400`, else `422`); its `type` still says which.
+    pub fn documented(self, documented: &[u16], in_path: bool) -> Self {
         let has = |status: u16| documented.contains(&status);
         let bad_request = [400, 422].into_iter().find(|s| has(*s));
         match (self.status, bad_request) {
             (status, _) if has(status) => self,
+            (400, _) if in_path && has(404) => Rejection::invalid_path(&self.details),
             (400 | 413 | 415, Some(status)) => Rejection { status, ..self },
             _ => self,
         }
@@ -658,9 +660,9 @@ pub fn read<'a, Scheme, P, T: 'a>(
             Some(rules) => input.read_body(body, rules, config).await,
             None => Ok(()),
         };
-        body.and_then(|()| input.finish(build, op.documented))
+        body.map_err(|rejection| rejection.documented(op.documented, false))
+            .and_then(|()| input.finish(build, op.documented))
             .map_err(|rejection| {
-                let rejection = rejection.documented(op.documented);
                 // The documented body for bad requests and missing resources; other refusals
                 // (`413`, `415`) stay standard.
                 let shape = match rejection.status {
@@ -1055,9 +1057,8 @@ impl Input {
     }
 
     /// The request `build` makes of the input, or a `400`: for a body that is not well-formed,
-    /// or listing every problem found. When all of them are in the path, and the operation
-    /// documents `404` and not `400` (`documented`, see [`Operation::documented`]), a `404`
-    /// instead: the path names no resource.
+    /// or listing every problem found; in a status the operation documents (`documented`, see
+    /// [`Rejection::documented`]).
     pub fn finish<T>(
         mut self,
         build: fn(&mut Input) -> Option<T>,
@@ -1071,18 +1072,12 @@ impl Input {
             }
         }
         if let Some(rejection) = self.malformed {
-            return Err(*rejection);
+            return Err(rejection.documented(documented, false));
         }
+        let in_path = self.path_errors > 0 && self.path_errors == self.errors.len();
         match request {
             Some(r) if self.errors.is_empty() => Ok(r),
-            _ if self.path_errors > 0
-                && self.path_errors == self.errors.len()
-                && !documented.contains(&400)
-                && documented.contains(&404) =>
-            {
-                Err(Rejection::invalid_path(&self.errors))
-            }
-            _ => Err(Rejection::validation(self.errors)),
+            _ => Err(Rejection::validation(self.errors).documented(documented, in_path)),
         }
     }
 }

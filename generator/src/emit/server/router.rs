@@ -161,16 +161,9 @@ pub fn emit_handler(api: &Api, op: &Operation) -> TokenStream {
         quote!(&[#(#requirements),*])
     });
     let forbidden = forbidden_body(op);
-    let bad_request = bad_request_shape(op);
-    let documented = documented_refusals(op);
-    // `rt::read` answers `404` only for bad path parameters where `400` is not documented.
-    let not_found = match op.not_found.as_ref().map(error_shape) {
-        Some(shape) if documented.contains(&404) && !documented.contains(&400) => {
-            quote!(Some(#shape))
-        }
-        _ => quote!(None),
-    };
-    let documented = documented
+    let bad_request = optional_shape(op.bad_request.as_ref());
+    let not_found = optional_shape(op.not_found.as_ref());
+    let documented = documented_refusals(op)
         .into_iter()
         .map(proc_macro2::Literal::u16_unsuffixed);
     let path_params = op.params.iter().any(|p| p.location == ParamLocation::Path);
@@ -255,14 +248,11 @@ fn documented_refusals(op: &Operation) -> Vec<u16> {
         .collect()
 }
 
-/// The documented body bad requests to `op` are answered with, when the standard one does
-/// not fit it.
-fn bad_request_shape(op: &Operation) -> TokenStream {
-    match &op.bad_request {
-        Some(shape) => {
-            let shape = error_shape(shape);
-            quote!(Some(#shape))
-        }
+/// A documented error body the router answers a refusal with, when the standard one does not
+/// fit it.
+fn optional_shape(shape: Option<&ErrorShape>) -> TokenStream {
+    match shape.map(error_shape) {
+        Some(shape) => quote!(Some(#shape)),
         None => quote!(None),
     }
 }

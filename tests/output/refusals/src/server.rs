@@ -450,7 +450,10 @@ const LEGACY: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation {
         template: "{\"error\":\"The request does not match the API specification.\",\"timestamp\":\"2024-01-01T00:00:00Z\"}",
         fields: &[("error", rt::Part::Message)],
     }),
-    not_found: None,
+    not_found: Some(rt::ErrorShape {
+        template: "{\"error\":\"No operation matches the request path.\",\"timestamp\":\"2024-01-01T00:00:00Z\"}",
+        fields: &[("error", rt::Part::Message)],
+    }),
     documented: &[400, 404, 413, 415, 422],
 };
 
