@@ -18,7 +18,7 @@ use indexmap::IndexMap;
 use openapiv3::{Components, ReferenceOr};
 use serde_json::Error as JsonError;
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// What a type should be called, before global name resolution.
 #[derive(Debug, Clone)]
@@ -51,6 +51,9 @@ struct Lowerer<'a> {
     forms: BTreeMap<String, TypeId>,
     problems: Vec<Problem>,
     warnings: Vec<String>,
+    /// Schemas with `additionalProperties: false` already warned about for refusing what other
+    /// `allOf` members declare (once each: many schemas may merge one).
+    closed_warned: BTreeSet<String>,
 }
 
 /// Lowers a loaded spec into the IR, or reports every problem found.
@@ -67,6 +70,7 @@ pub fn lower(file: &str, loaded: &Loaded<'_>) -> Result<ir::Api, Error> {
         forms: BTreeMap::new(),
         problems: Vec::new(),
         warnings: loaded.warnings.clone(),
+        closed_warned: BTreeSet::new(),
     };
     // Every component schema gets its slot first, in spec order, so names follow the spec and
     // references (even recursive ones) resolve before their target is lowered.

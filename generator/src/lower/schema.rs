@@ -189,6 +189,9 @@ struct ObjectParts {
     properties: IndexMap<String, Vec<PropertySource>>,
     required: Vec<String>,
     additional: Option<(AdditionalProperties, String, Vec<String>)>,
+    /// The schemas that say `additionalProperties: false` (pointer), each with the properties
+    /// it declares itself.
+    closed_by: Vec<(String, Vec<String>)>,
     /// Members that are not objects, kept to report.
     unmergeable: Vec<String>,
 }
@@ -423,6 +426,12 @@ impl Lowerer<'_> {
             }
         }
         if let Some(a) = v.additional {
+            if *a == AdditionalProperties::Any(false) {
+                let own = v.properties.map(|p| p.keys().cloned().collect());
+                parts
+                    .closed_by
+                    .push((ptr.to_string(), own.unwrap_or_default()));
+            }
             parts.additional = Some((a.clone(), ptr.to_string(), hint.to_vec()));
         }
     }
@@ -531,6 +540,27 @@ impl Lowerer<'_> {
             let list = parts.unmergeable.join(", ");
             self.warn(ptr, format!("`allOf` members that are not objects ({list}) cannot be merged; using serde_json::Value"));
             return TypeExpr::Json;
+        }
+        // JSON Schema checks each member alone: `additionalProperties: false` in one refuses
+        // what the others declare, so a strict validator takes no object that has those.
+        for (closed, own) in &parts.closed_by {
+            let refused: Vec<&str> = parts
+                .properties
+                .keys()
+                .filter(|name| !own.contains(name))
+                .map(String::as_str)
+                .collect();
+            if !refused.is_empty() && self.closed_warned.insert(closed.clone()) {
+                let more = match refused.len() {
+                    n if n > 4 => format!(" and {} more", n - 4),
+                    _ => String::new(),
+                };
+                let refused = refused[..refused.len().min(4)].join("`, `");
+                self.warn(
+                    ptr,
+                    format!("`additionalProperties: false` at {closed} refuses `{refused}`{more}, which it does not declare itself: JSON Schema checks each `allOf` member alone, so strict validators take no object with those members; the generated code merges the members, as the spec evidently means"),
+                );
+            }
         }
         self.object_from_parts(schema, parts, hint, ptr, slot)
     }

@@ -140,6 +140,17 @@ pub struct Window {
     pub from: Option<String>,
 }
 
+/// `Window`, closed, extended: JSON Schema refuses `zone` (a warning).
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ZonedWindow {
+    /// `from`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// `zone`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zone: Option<String>,
+}
+
 /// `ThingColour` (`#/components/schemas/Thing/properties/colour` in the spec).
 #[derive(
     Debug,
