@@ -57,15 +57,19 @@ impl Api for Mock {
     async fn signup(
         &self,
         _principal: String,
-        _request: SignupRequest,
+        request: SignupRequest,
     ) -> SignupResponse {
-        self.created();
+        self.created(
+            Some(::std::format!("/customer/{}/signup", request.tenant).as_str()),
+        );
         SignupResponse::Created(::oasgen_runtime::server::sample("{\"id\":\"string\"}"))
     }
 
     /// Answers `login` from the spec.
-    async fn login(&self, _principal: String, _request: LoginRequest) -> LoginResponse {
-        self.created();
+    async fn login(&self, _principal: String, request: LoginRequest) -> LoginResponse {
+        self.created(
+            Some(::std::format!("/customer/{}/login", request.tenant).as_str()),
+        );
         LoginResponse::Ok(
             ::oasgen_runtime::server::sample(
                 "{\"access_token\":\"aYR3Lu3rpsQ9ODhBIR83b3txTr5K\",\"saas_token\":\"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMzg2OTAwMCIsImV4cCI6MTY0MDQ0NDAzMn0.lvxFOeCOk-DWi3kqwJwR8eKal3ON2rr53e9I6Pha5rI\",\"expires_in\":2591999,\"refresh_token\":\"94tKQ2Tsvlf9dYbmyccA7X1Rqe54B6dH\",\"refresh_token_expires_in\":86399,\"token_type\":\"Bearer\",\"session_id\":\"45c9726e-77c8-4bd0-b29d-61ab56f59726\",\"initialPassword\":false}",
@@ -112,9 +116,11 @@ impl Api for Mock {
     async fn social_login(
         &self,
         _principal: String,
-        _request: SocialLoginRequest,
+        request: SocialLoginRequest,
     ) -> SocialLoginResponse {
-        self.created();
+        self.created(
+            Some(::std::format!("/customer/{}/socialLogin", request.tenant).as_str()),
+        );
         SocialLoginResponse::Ok(
             ::oasgen_runtime::server::sample(
                 "{\"social_access_token\":\"eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9...\",\"social_id_token\":\"eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9...\",\"refresh_token\":\"94tKQ2Tsvlf9dYbmyccA7X1Rqe54B6dH\",\"refresh_token_expires_in\":\"86399\",\"session_idle_time\":3600,\"token_type\":\"Bearer\",\"access_token\":\"aYR3Lu3rpsQ9ODhBIR83b3txTr5K\",\"saas_token\":\"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMzg2OTAwMCIsImV4cCI6MTY0MDQ0NDAzMn0.lvxFOeCOk-DWi3kqwJwR8eKal3ON2rr53e9I6Pha5rI\",\"expires_in\":\"2591999\",\"scope\":\"tenant={tenant}\"}",
@@ -159,9 +165,14 @@ impl Api for Mock {
     async fn assign_account(
         &self,
         _principal: String,
-        _request: AssignAccountRequest,
+        request: AssignAccountRequest,
     ) -> AssignAccountResponse {
-        self.created();
+        self.created(
+            Some(
+                ::std::format!("/customer/{}/me/accounts/internal", request.tenant)
+                    .as_str(),
+            ),
+        );
         AssignAccountResponse::Created
     }
 
@@ -182,9 +193,11 @@ impl Api for Mock {
     async fn add_address(
         &self,
         _principal: String,
-        _request: AddAddressRequest,
+        request: AddAddressRequest,
     ) -> AddAddressResponse {
-        self.created();
+        self.created(
+            Some(::std::format!("/customer/{}/me/addresses", request.tenant).as_str()),
+        );
         AddAddressResponse::Created(
             ::oasgen_runtime::server::sample("{\"id\":\"b05c20e034\"}"),
         )
@@ -256,9 +269,17 @@ impl Api for Mock {
     async fn add_address_tags(
         &self,
         _principal: String,
-        _request: AddAddressTagsRequest,
+        request: AddAddressTagsRequest,
     ) -> AddAddressTagsResponse {
-        self.created();
+        self.created(
+            Some(
+                ::std::format!(
+                    "/customer/{}/me/addresses/{}/tags", request.tenant, request
+                    .address_id
+                )
+                    .as_str(),
+            ),
+        );
         AddAddressTagsResponse::NoContent
     }
 
@@ -299,9 +320,14 @@ impl Api for Mock {
     async fn resend_activation_link(
         &self,
         _principal: String,
-        _request: ResendActivationLinkRequest,
+        request: ResendActivationLinkRequest,
     ) -> ResendActivationLinkResponse {
-        self.created();
+        self.created(
+            Some(
+                ::std::format!("/customer/{}/signup/optin/refresh_token", request.tenant)
+                    .as_str(),
+            ),
+        );
         ResendActivationLinkResponse::Accepted
     }
 
@@ -309,9 +335,16 @@ impl Api for Mock {
     async fn request_email_change(
         &self,
         _principal: String,
-        _request: RequestEmailChangeRequest,
+        request: RequestEmailChangeRequest,
     ) -> RequestEmailChangeResponse {
-        self.created();
+        self.created(
+            Some(
+                ::std::format!(
+                    "/customer/{}/me/accounts/internal/email/change", request.tenant
+                )
+                    .as_str(),
+            ),
+        );
         RequestEmailChangeResponse::NoContent
     }
 
@@ -319,9 +352,17 @@ impl Api for Mock {
     async fn confirm_email_change(
         &self,
         _principal: String,
-        _request: ConfirmEmailChangeRequest,
+        request: ConfirmEmailChangeRequest,
     ) -> ConfirmEmailChangeResponse {
-        self.created();
+        self.created(
+            Some(
+                ::std::format!(
+                    "/customer/{}/me/accounts/internal/email/change/confirm", request
+                    .tenant
+                )
+                    .as_str(),
+            ),
+        );
         ConfirmEmailChangeResponse::NoContent
     }
 
@@ -329,9 +370,11 @@ impl Api for Mock {
     async fn request_password_reset(
         &self,
         _principal: String,
-        _request: RequestPasswordResetRequest,
+        request: RequestPasswordResetRequest,
     ) -> RequestPasswordResetResponse {
-        self.created();
+        self.created(
+            Some(::std::format!("/customer/{}/password/reset", request.tenant).as_str()),
+        );
         RequestPasswordResetResponse::NoContent
     }
 
@@ -339,9 +382,14 @@ impl Api for Mock {
     async fn reset_password(
         &self,
         _principal: String,
-        _request: ResetPasswordRequest,
+        request: ResetPasswordRequest,
     ) -> ResetPasswordResponse {
-        self.created();
+        self.created(
+            Some(
+                ::std::format!("/customer/{}/password/reset/update", request.tenant)
+                    .as_str(),
+            ),
+        );
         ResetPasswordResponse::NoContent
     }
 
@@ -349,9 +397,11 @@ impl Api for Mock {
     async fn change_password(
         &self,
         _principal: String,
-        _request: ChangePasswordRequest,
+        request: ChangePasswordRequest,
     ) -> ChangePasswordResponse {
-        self.created();
+        self.created(
+            Some(::std::format!("/customer/{}/password/change", request.tenant).as_str()),
+        );
         ChangePasswordResponse::NoContent
     }
 }

@@ -263,7 +263,7 @@ async fn untyped_schemas_take_what_json_schema_gives_them() {
 }
 
 #[tokio::test]
-async fn the_mock_answers_404_for_what_it_deleted_until_a_creation() {
+async fn the_mock_answers_404_for_what_it_deleted_until_a_creation_there() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let app = router(std::sync::Arc::new(Mock::new()));
@@ -292,13 +292,16 @@ async fn the_mock_answers_404_for_what_it_deleted_until_a_creation() {
         404
     );
     assert_eq!(status(http.get(&other).send().await.unwrap()), 200);
-    let created = http
-        .post(format!("{base}/shops/acme/things"))
-        .json(&json!({"name": "lamp"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(status(created), 204);
+    let create = |shop: &str| {
+        http.post(format!("{base}/shops/{shop}/things"))
+            .json(&json!({"name": "lamp"}))
+            .send()
+    };
+    // A creation in another shop's collection brings nothing back here...
+    assert_eq!(status(create("other").await.unwrap()), 204);
+    assert_eq!(status(http.get(&one).send().await.unwrap()), 404);
+    // ...one in this collection may have made the thing again.
+    assert_eq!(status(create("acme").await.unwrap()), 204);
     assert_eq!(status(http.get(&one).send().await.unwrap()), 200);
 }
 

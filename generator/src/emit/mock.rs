@@ -11,7 +11,8 @@
 //!
 //! The mock remembers the paths it answered a successful `DELETE` for (`Mock::deleted`): a
 //! later request to such a path answers the operation's documented `404`, if it documents one,
-//! until a `POST` succeeds (its sample may name the resource again).
+//! until a `POST` to its collection succeeds (its sample may name the resource again); a
+//! creation elsewhere brings nothing back.
 
 use super::docs::doc_attrs;
 use super::server::{
@@ -142,8 +143,9 @@ fn emit_method(api: &Api, op: &Operation) -> TokenStream {
 
 /// What the method does with the mock's memory of deleted paths before it answers: looks the
 /// path up when the operation documents a `404`, remembers it after a successful `DELETE`,
-/// forgets all after a successful `POST`; and whether that reads the request. `None` when
-/// nothing (a path without parameters, or one whose parameters are not scalars).
+/// forgets what a successful `POST` may have created again (the resources directly under its
+/// path); and whether that reads the request. `None` when nothing (a path without parameters,
+/// or one whose parameters are not scalars, outside a `POST`).
 fn memory(
     api: &Api,
     op: &Operation,
@@ -151,7 +153,11 @@ fn memory(
     succeeds: bool,
 ) -> Option<(TokenStream, bool)> {
     if op.method == Method::Post && succeeds {
-        return Some((quote!(self.created();), false));
+        return Some(match (concrete_path(api, op), fixed_path(op)) {
+            (Some(path), _) => (quote!(self.created(Some(#path.as_str()));), true),
+            (None, Some(path)) => (quote!(self.created(Some(#path));), false),
+            (None, None) => (quote!(self.created(None);), false),
+        });
     }
     let path = concrete_path(api, op)?;
     let not_found = op
@@ -177,6 +183,17 @@ fn memory(
         #remember
     };
     Some((tokens, true))
+}
+
+/// The path of an operation whose path has no parameters.
+fn fixed_path(op: &Operation) -> Option<String> {
+    op.path_segments
+        .iter()
+        .map(|segment| match segment {
+            PathSegment::Literal(text) => Some(text.as_str()),
+            PathSegment::Param(_) => None,
+        })
+        .collect()
 }
 
 /// `format!` of the request's path with its parameters' values, if the path has parameters and

@@ -67,10 +67,20 @@ impl Mock {
         })
     }
 
-    /// Forgets every deletion: a creation succeeded.
+    /// Forgets the deletions a successful creation at `collection` (with its parameters'
+    /// values) may have undone: of the resources directly under it (`/a/1` for `/a`), and so
+    /// of what is under those. `None` (the path could not be built): every deletion.
     #[doc(hidden)]
-    pub fn created(&self) {
-        self.memory().clear();
+    pub fn created(&self, collection: Option<&str>) {
+        let mut memory = self.memory();
+        let Some(collection) = collection else {
+            memory.clear();
+            return;
+        };
+        memory.retain(|d| {
+            let child = d.strip_prefix(collection).and_then(|r| r.strip_prefix('/'));
+            !child.is_some_and(|segment| !segment.is_empty() && !segment.contains('/'))
+        });
     }
 
     fn memory(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
@@ -113,7 +123,16 @@ mod tests {
         mock.deleted("/things/1".into());
         assert!(clone.is_deleted("/things/1") && !clone.is_deleted("/things/2"));
         assert!(clone.is_deleted("/things/1/parts") && !clone.is_deleted("/things/10"));
-        clone.created();
-        assert!(!mock.is_deleted("/things/1"));
+        // A creation elsewhere, or deeper, leaves it deleted; one in its collection does not.
+        mock.deleted("/shops/a/things/1".into());
+        mock.deleted("/things/1/parts/2".into());
+        clone.created(Some("/shops/b/things"));
+        clone.created(Some("/things/1/parts/2/notes"));
+        assert!(mock.is_deleted("/shops/a/things/1") && mock.is_deleted("/things/1"));
+        clone.created(Some("/things"));
+        assert!(!mock.is_deleted("/things/1") && mock.is_deleted("/things/1/parts/2"));
+        assert!(mock.is_deleted("/shops/a/things/1/x"));
+        clone.created(None);
+        assert!(!mock.is_deleted("/shops/a/things/1"));
     }
 }

@@ -68,9 +68,9 @@ impl Api for Mock {
     async fn add_address(
         &self,
         _principal: String,
-        _request: AddAddressRequest,
+        request: AddAddressRequest,
     ) -> AddAddressResponse {
-        self.created();
+        self.created(Some(::std::format!("/{}/addresses", request.tenant).as_str()));
         AddAddressResponse::Created {
             location: ::oasgen_runtime::server::sample("\"/acme/addresses/a-1\""),
         }
@@ -81,7 +81,7 @@ impl Api for Mock {
         &self,
         _request: UploadDocumentRequest,
     ) -> UploadDocumentResponse {
-        self.created();
+        self.created(Some("/uploads"));
         UploadDocumentResponse::NoContent
     }
 

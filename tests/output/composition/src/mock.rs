@@ -31,7 +31,7 @@ impl Authenticator for Mock {
 impl Api for Mock {
     /// Answers `addPet` from the spec.
     async fn add_pet(&self, _request: AddPetRequest) -> AddPetResponse {
-        self.created();
+        self.created(Some("/pets"));
         AddPetResponse::NoContent
     }
 }

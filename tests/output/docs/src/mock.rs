@@ -52,9 +52,9 @@ impl Api for Mock {
     async fn create_note(
         &self,
         _principal: String,
-        _request: CreateNoteRequest,
+        request: CreateNoteRequest,
     ) -> CreateNoteResponse {
-        self.created();
+        self.created(Some(::std::format!("/tenants/{}/notes", request.tenant).as_str()));
         CreateNoteResponse::Created
     }
 }

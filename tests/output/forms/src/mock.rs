@@ -30,8 +30,8 @@ impl Authenticator for Mock {
 
 impl Api for Mock {
     /// Answers `uploadMedia` from the spec.
-    async fn upload_media(&self, _request: UploadMediaRequest) -> UploadMediaResponse {
-        self.created();
+    async fn upload_media(&self, request: UploadMediaRequest) -> UploadMediaResponse {
+        self.created(Some(::std::format!("/media/{}", request.folder).as_str()));
         UploadMediaResponse::Created(
             ::oasgen_runtime::server::sample(
                 "{\"id\":\"string\",\"title\":\"string\",\"size\":0}",
@@ -44,7 +44,7 @@ impl Api for Mock {
         &self,
         _request: RequestTokenRequest,
     ) -> RequestTokenResponse {
-        self.created();
+        self.created(Some("/oauth/token"));
         RequestTokenResponse::Ok(
             ::oasgen_runtime::server::sample("{\"access_token\":\"string\"}"),
         )
@@ -55,19 +55,19 @@ impl Api for Mock {
         &self,
         _request: RefreshTokenRequest,
     ) -> RefreshTokenResponse {
-        self.created();
+        self.created(Some("/oauth/token/refresh"));
         RefreshTokenResponse::NoContent
     }
 
     /// Answers `search` from the spec.
     async fn search(&self, _request: SearchRequest) -> SearchResponse {
-        self.created();
+        self.created(Some("/search"));
         SearchResponse::NoContent
     }
 
     /// Answers `rawUpload` from the spec.
     async fn raw_upload(&self, _request: RawUploadRequest) -> RawUploadResponse {
-        self.created();
+        self.created(Some("/raw-upload"));
         RawUploadResponse::NoContent
     }
 }

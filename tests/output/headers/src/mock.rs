@@ -42,7 +42,7 @@ impl Api for Mock {
 
     /// Answers `createItem` from the spec.
     async fn create_item(&self, _request: CreateItemRequest) -> CreateItemResponse {
-        self.created();
+        self.created(Some("/items"));
         CreateItemResponse::Created {
             body: ::oasgen_runtime::server::sample(
                 "{\"id\":\"string\",\"name\":\"string\"}",
@@ -65,7 +65,7 @@ impl Api for Mock {
 
     /// Answers `openSession` from the spec.
     async fn open_session(&self, _request: OpenSessionRequest) -> OpenSessionResponse {
-        self.created();
+        self.created(Some("/sessions"));
         OpenSessionResponse::NoContent {
             x_session_token: ::oasgen_runtime::Secret::new(
                 ::oasgen_runtime::server::sample::<String>("\"s3cr3t\""),

@@ -31,13 +31,13 @@ impl Authenticator for Mock {
 impl Api for Mock {
     /// Answers `createNote` from the spec.
     async fn create_note(&self, _request: CreateNoteRequest) -> CreateNoteResponse {
-        self.created();
+        self.created(Some("/notes"));
         CreateNoteResponse::NoContent
     }
 
     /// Answers `upload` from the spec.
     async fn upload(&self, _request: UploadRequest) -> UploadResponse {
-        self.created();
+        self.created(Some("/uploads"));
         UploadResponse::NoContent
     }
 

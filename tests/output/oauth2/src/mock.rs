@@ -65,7 +65,7 @@ impl Api for Mock {
         _principal: String,
         _request: CreateCartRequest,
     ) -> CreateCartResponse {
-        self.created();
+        self.created(Some("/carts"));
         CreateCartResponse::Created(
             ::oasgen_runtime::server::sample(
                 "{\"id\":\"string\",\"items\":[\"string\"]}",

@@ -31,7 +31,7 @@ impl Authenticator for Mock {
 impl Api for Mock {
     /// Answers `createThing` from the spec.
     async fn create_thing(&self, _request: CreateThingRequest) -> CreateThingResponse {
-        self.created();
+        self.created(Some("/things"));
         CreateThingResponse::Created
     }
 
@@ -56,7 +56,7 @@ impl Api for Mock {
 
     /// Answers `placeOrder` from the spec.
     async fn place_order(&self, _request: PlaceOrderRequest) -> PlaceOrderResponse {
-        self.created();
+        self.created(Some("/orders"));
         PlaceOrderResponse::Created
     }
 

@@ -38,7 +38,7 @@ impl Api for Mock {
 
     /// Answers `createNote` from the spec.
     async fn create_note(&self, _request: CreateNoteRequest) -> CreateNoteResponse {
-        self.created();
+        self.created(Some("/notes"));
         CreateNoteResponse::Created(
             ::oasgen_runtime::server::sample("{\"id\":\"string\",\"text\":\"string\"}"),
         )

@@ -32,9 +32,11 @@ impl Api for Mock {
     /// Answers `sendChatMessage` from the spec.
     async fn send_chat_message(
         &self,
-        _request: SendChatMessageRequest,
+        request: SendChatMessageRequest,
     ) -> SendChatMessageResponse {
-        self.created();
+        self.created(
+            Some(::std::format!("/chats/{}/messages", request.chat_id).as_str()),
+        );
         SendChatMessageResponse::OkStream(
             ::oasgen_runtime::server::EventStream::iter(
                 ::oasgen_runtime::server::sample::<

@@ -61,8 +61,8 @@ impl Api for Mock {
     }
 
     /// Answers `createThing` from the spec.
-    async fn create_thing(&self, _request: CreateThingRequest) -> CreateThingResponse {
-        self.created();
+    async fn create_thing(&self, request: CreateThingRequest) -> CreateThingResponse {
+        self.created(Some(::std::format!("/shops/{}/things", request.tenant).as_str()));
         CreateThingResponse::NoContent
     }
 }
