@@ -747,12 +747,25 @@ impl Lowerer<'_> {
             };
             // A shared response is one type, named after its component.
             let hint = shared.unwrap_or_else(|| vec![stem.to_string(), word]);
+            // HTTP forbids a body on `204` and `304` (and on `1XX`): a real server sends none,
+            // so none is read or sent whatever the spec documents.
+            let bodiless = match status {
+                StatusSpec::Code(code @ (204 | 304 | 100..=199)) => Some(code),
+                _ => None,
+            };
+            if let (Some(code), false) = (bodiless, response.content.is_empty()) {
+                let media: Vec<&str> = response.content.keys().map(String::as_str).collect();
+                self.warn(
+                    &push_pointer(&rptr, "content"),
+                    format!("a `{code}` response documents a body ({}), which HTTP forbids; the generated code sends and reads none", media.join(", ")),
+                );
+            }
             // Prefer JSON when a response offers several media types.
-            let chosen = response
-                .content
-                .iter()
+            let content = response.content.iter().filter(|_| bodiless.is_none());
+            let chosen = content
+                .clone()
                 .find(|(m, _)| encoding_of(m) == BodyEncoding::Json)
-                .or_else(|| response.content.first());
+                .or_else(|| content.clone().next());
             let body = chosen.map(|(media, m)| {
                 let media_ptr = push_pointer(&push_pointer(&rptr, "content"), media);
                 let mut body = self.lower_content(media, m, &hint, &media_ptr);
