@@ -747,10 +747,10 @@ impl Lowerer<'_> {
             };
             // A shared response is one type, named after its component.
             let hint = shared.unwrap_or_else(|| vec![stem.to_string(), word]);
-            // HTTP forbids a body on `204` and `304` (and on `1XX`): a real server sends none,
-            // so none is read or sent whatever the spec documents.
+            // HTTP forbids a body on `204`, `205` and `304` (and on `1XX`): a real server sends
+            // none, so none is read or sent whatever the spec documents.
             let bodiless = match status {
-                StatusSpec::Code(code @ (204 | 304 | 100..=199)) => Some(code),
+                StatusSpec::Code(code @ (204 | 205 | 304 | 100..=199)) => Some(code),
                 _ => None,
             };
             if let (Some(code), false) = (bodiless, response.content.is_empty()) {
