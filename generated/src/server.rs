@@ -1894,8 +1894,37 @@ pub fn router_with<S: Api>(
                 .on(MethodFilter::POST, handle_change_password::<S>),
         )
         .method_not_allowed_fallback(rt::method_not_allowed)
-        .fallback(rt::not_found)
+        .fallback(not_found)
         .with_state(rt::Shared { service, config })
+}
+
+/// The operations whose refusal of a missing path parameter the router's fallback
+/// sends for a request that leaves one of their path parameters empty.
+const EMPTY_PARAMETER_ROUTES: &[rt::EmptyParameterRoute] = &[
+    rt::EmptyParameterRoute {
+        method: "GET",
+        template: "/customer/{tenant}/me/addresses/{addressId}",
+        refusals: &GET_ADDRESS.refusals,
+    },
+    rt::EmptyParameterRoute {
+        method: "DELETE",
+        template: "/customer/{tenant}/me/addresses/{addressId}",
+        refusals: &DELETE_ADDRESS.refusals,
+    },
+    rt::EmptyParameterRoute {
+        method: "PATCH",
+        template: "/customer/{tenant}/me/addresses/{addressId}",
+        refusals: &UPDATE_ADDRESS.refusals,
+    },
+    rt::EmptyParameterRoute {
+        method: "GET",
+        template: "/customer/{tenant}/signup/optin/{token}",
+        refusals: &CONFIRM_OPT_IN.refusals,
+    },
+];
+
+async fn not_found(request: Request) -> ::axum::response::Response {
+    rt::not_found_in(EMPTY_PARAMETER_ROUTES, &request)
 }
 
 /// How `anonymous_login` is served.
@@ -1905,9 +1934,11 @@ const ANONYMOUS_LOGIN: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Oper
     path_params: false,
     body: None,
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[400],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[400],
+    },
 };
 
 async fn handle_anonymous_login<S: Api>(
@@ -1933,9 +1964,11 @@ const REFRESH_ANONYMOUS_TOKEN: rt::Operation<SecurityScheme, rt::NoPrincipal> = 
     path_params: false,
     body: None,
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[400],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[400],
+    },
 };
 
 async fn handle_refresh_anonymous_token<S: Api>(
@@ -1964,9 +1997,11 @@ const SIGNUP: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operati
         required: true,
     }),
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[400],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[400],
+    },
 };
 
 async fn handle_signup<S: Api>(
@@ -1989,9 +2024,11 @@ const LOGIN: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operatio
         required: true,
     }),
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[400],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[400],
+    },
 };
 
 async fn handle_login<S: Api>(
@@ -2011,9 +2048,11 @@ const LOGOUT: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operati
     path_params: true,
     body: None,
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[400],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[400],
+    },
 };
 
 async fn handle_logout<S: Api>(
@@ -2033,9 +2072,11 @@ const REFRESH_CUSTOMER_TOKEN: rt::Operation<SecurityScheme, rt::RequiredPrincipa
     path_params: true,
     body: None,
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[400],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[400],
+    },
 };
 
 async fn handle_refresh_customer_token<S: Api>(
@@ -2062,9 +2103,11 @@ const VALIDATE_TOKEN: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt:
     path_params: true,
     body: None,
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[400],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[400],
+    },
 };
 
 async fn handle_validate_token<S: Api>(
@@ -2088,9 +2131,11 @@ const SOCIAL_LOGIN: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::O
         required: false,
     }),
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[400],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[400],
+    },
 };
 
 async fn handle_social_login<S: Api>(
@@ -2114,9 +2159,11 @@ const GET_CUSTOMER_PROFILE: rt::Operation<SecurityScheme, rt::RequiredPrincipal>
     path_params: true,
     body: None,
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[400],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[400],
+    },
 };
 
 async fn handle_get_customer_profile<S: Api>(
@@ -2143,9 +2190,11 @@ const DELETE_CUSTOMER_PROFILE: rt::Operation<SecurityScheme, rt::RequiredPrincip
     path_params: true,
     body: None,
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[400],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[400],
+    },
 };
 
 async fn handle_delete_customer_profile<S: Api>(
@@ -2178,9 +2227,11 @@ const UPDATE_CUSTOMER_PROFILE: rt::Operation<SecurityScheme, rt::RequiredPrincip
         required: true,
     }),
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[400],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[400],
+    },
 };
 
 async fn handle_update_customer_profile<S: Api>(
@@ -2210,9 +2261,11 @@ const ASSIGN_ACCOUNT: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt:
         required: true,
     }),
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[400],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[400],
+    },
 };
 
 async fn handle_assign_account<S: Api>(
@@ -2233,9 +2286,11 @@ const LIST_ADDRESSES: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt:
     path_params: true,
     body: None,
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[400],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[400],
+    },
 };
 
 async fn handle_list_addresses<S: Api>(
@@ -2259,9 +2314,11 @@ const ADD_ADDRESS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Op
         required: true,
     }),
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[400],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[400],
+    },
 };
 
 async fn handle_add_address<S: Api>(
@@ -2282,9 +2339,11 @@ const GET_ADDRESS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Op
     path_params: true,
     body: None,
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[400, 404],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[400, 404],
+    },
 };
 
 async fn handle_get_address<S: Api>(
@@ -2305,9 +2364,11 @@ const DELETE_ADDRESS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt:
     path_params: true,
     body: None,
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[400, 404],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[400, 404],
+    },
 };
 
 async fn handle_delete_address<S: Api>(
@@ -2331,9 +2392,11 @@ const UPDATE_ADDRESS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt:
         required: true,
     }),
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[400, 404],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[400, 404],
+    },
 };
 
 async fn handle_update_address<S: Api>(
@@ -2354,9 +2417,11 @@ const ADD_ADDRESS_TAGS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = r
     path_params: true,
     body: None,
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[400, 404],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[400, 404],
+    },
 };
 
 async fn handle_add_address_tags<S: Api>(
@@ -2383,9 +2448,11 @@ const DELETE_ADDRESS_TAGS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> 
     path_params: true,
     body: None,
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[400, 404],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[400, 404],
+    },
 };
 
 async fn handle_delete_address_tags<S: Api>(
@@ -2412,9 +2479,11 @@ const CONFIRM_OPT_IN: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt:
     path_params: true,
     body: None,
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[400],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[400],
+    },
 };
 
 async fn handle_confirm_opt_in<S: Api>(
@@ -2438,9 +2507,11 @@ const RESEND_ACTIVATION_LINK: rt::Operation<SecurityScheme, rt::RequiredPrincipa
         required: true,
     }),
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[400],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[400],
+    },
 };
 
 async fn handle_resend_activation_link<S: Api>(
@@ -2470,9 +2541,11 @@ const REQUEST_EMAIL_CHANGE: rt::Operation<SecurityScheme, rt::RequiredPrincipal>
         required: false,
     }),
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[400],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[400],
+    },
 };
 
 async fn handle_request_email_change<S: Api>(
@@ -2502,9 +2575,11 @@ const CONFIRM_EMAIL_CHANGE: rt::Operation<SecurityScheme, rt::RequiredPrincipal>
         required: false,
     }),
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[400],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[400],
+    },
 };
 
 async fn handle_confirm_email_change<S: Api>(
@@ -2534,9 +2609,11 @@ const REQUEST_PASSWORD_RESET: rt::Operation<SecurityScheme, rt::RequiredPrincipa
         required: false,
     }),
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[400],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[400],
+    },
 };
 
 async fn handle_request_password_reset<S: Api>(
@@ -2566,9 +2643,11 @@ const RESET_PASSWORD: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt:
         required: false,
     }),
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[400],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[400],
+    },
 };
 
 async fn handle_reset_password<S: Api>(
@@ -2592,9 +2671,11 @@ const CHANGE_PASSWORD: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt
         required: false,
     }),
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[400],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[400],
+    },
 };
 
 async fn handle_change_password<S: Api>(

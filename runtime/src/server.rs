@@ -293,7 +293,7 @@ impl Rejection {
     }
 
     /// This refusal in a status the operation documents (`documented`, see
-    /// [`Operation::documented`]) where the one that fits is not, and a documented one still
+    /// [`Refusals::documented`]) where the one that fits is not, and a documented one still
     /// says what happened, so that a client generated from the spec decodes the answer:
     /// - a bad request whose problems are all in the path (`in_path`) is a `404` when that is
     ///   documented: the path names no resource;
@@ -334,7 +334,7 @@ pub async fn not_found() -> Rejection {
 
 /// An operation's path as the router's fallback sees it: axum routes no empty last segment, so
 /// a request that leaves a path parameter there empty (`/carts/c1/items/`) reaches the
-/// fallback, which answers it as the operation answers for a resource that is not there.
+/// fallback, which refuses it as the operation refuses a bad path parameter.
 #[doc(hidden)]
 #[derive(Debug, Clone, Copy)]
 pub struct EmptyParameterRoute {
@@ -342,50 +342,56 @@ pub struct EmptyParameterRoute {
     pub method: &'static str,
     /// Its path template (`/carts/{cartId}/items`).
     pub template: &'static str,
-    /// The body it documents for `404`.
-    pub not_found: ErrorShape,
+    /// How it refuses a request.
+    pub refusals: &'static Refusals,
 }
 
-/// `404` for a request no route takes: in the body the operation documents when the request
-/// names one of `routes` with an empty path parameter, else the standard one.
+/// The answer to a request no route takes: when it names one of `routes` with an empty path
+/// parameter, the operation's refusal of a missing path parameter (in a status and body it
+/// documents, see [`Rejection::documented`]); else the standard `404`.
 #[doc(hidden)]
 pub fn not_found_in(routes: &[EmptyParameterRoute], request: &Request) -> Response {
-    let rejection = Rejection::not_found();
     let path = request.uri().path();
     let method = request.method().as_str();
-    match routes
+    let found = routes
         .iter()
-        .find(|r| r.method == method && with_empty_parameter(r.template, path))
-    {
-        Some(route) => route.not_found.answer(&rejection),
-        None => rejection.into_response(),
+        .filter(|r| r.method == method)
+        .find_map(|r| Some((r, empty_parameter(r.template, path)?)));
+    match found {
+        Some((route, name)) => {
+            let rejection = Rejection::validation(vec![missing(name)]);
+            route.refusals.answer(rejection, true).into_response()
+        }
+        None => Rejection::not_found().into_response(),
     }
 }
 
-/// Whether `path` is `template` with some of its path parameters (whole segments) empty: an
-/// empty segment, or none at all (a client that joins the path may drop the empty segment with
-/// its slash: `/carts/items` for `/carts/{cartId}/items`).
-fn with_empty_parameter(template: &str, path: &str) -> bool {
+/// The first path parameter (a whole segment) of `template` that `path` leaves empty, if
+/// `path` is `template` with some parameters empty: an empty segment, or none at all (a client
+/// that joins the path may drop the empty segment with its slash: `/carts/items` for
+/// `/carts/{cartId}/items`).
+fn empty_parameter<'t>(template: &'t str, path: &str) -> Option<&'t str> {
     let template: Vec<&str> = template.split('/').collect();
     let path: Vec<&str> = path.split('/').collect();
-    matches_with_empty(&template, &path, false)
+    first_empty(&template, &path, None)
 }
 
-fn matches_with_empty(template: &[&str], path: &[&str], empty: bool) -> bool {
-    let is_parameter = |t: &str| {
-        t.len() > 2 && t.starts_with('{') && t.ends_with('}') && t.matches('{').count() == 1
+fn first_empty<'t>(template: &[&'t str], path: &[&str], empty: Option<&'t str>) -> Option<&'t str> {
+    let parameter = |t: &'t str| {
+        let name = t.strip_prefix('{')?.strip_suffix('}')?;
+        (!name.is_empty() && !name.contains(['{', '}'])).then_some(name)
     };
     match (template.split_first(), path.split_first()) {
         (None, None) => empty,
-        (Some((t, template)), path_parts) if is_parameter(t) => {
-            let given = path_parts
-                .is_some_and(|(p, path)| matches_with_empty(template, path, empty || p.is_empty()));
-            given || matches_with_empty(template, path, true)
+        (Some((t, template)), path_parts) if parameter(t).is_some() => {
+            let name = parameter(t);
+            let given = path_parts.and_then(|(p, path)| {
+                first_empty(template, path, empty.or(name.filter(|_| p.is_empty())))
+            });
+            given.or_else(|| first_empty(template, path, empty.or(name)))
         }
-        (Some((t, template)), Some((p, path))) => {
-            t == p && matches_with_empty(template, path, empty)
-        }
-        _ => false,
+        (Some((t, template)), Some((p, path))) if t == p => first_empty(template, path, empty),
+        _ => None,
     }
 }
 
@@ -482,18 +488,44 @@ pub struct Operation<Scheme: 'static, P> {
     /// The JSON body the spec documents for its `403`, sent when the credentials lack a
     /// scope; `None`: a standard one.
     pub forbidden: Option<&'static str>,
-    /// The body the spec documents for its bad requests (`400`, else `422`), when the
-    /// standard [`Rejection`] does not fit it; `None`: the standard one.
+    /// How it refuses a bad request, or one that names nothing.
+    pub refusals: Refusals,
+}
+
+/// How an operation refuses a bad request, or one that names nothing: which of the router's
+/// refusal statuses the spec documents for it, and the bodies it documents where the standard
+/// [`Rejection`] does not fit them.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct Refusals {
+    /// The body for its bad requests (`400`, else `422`); `None`: the standard one.
     pub bad_request: Option<ErrorShape>,
-    /// The body the spec documents for its `404`, when the standard [`Rejection`] does not
-    /// fit it; `None`: the standard one.
+    /// The body for its `404`; `None`: the standard one.
     pub not_found: Option<ErrorShape>,
     /// Of the statuses the router refuses a request with (`400`, `404`, `413`, `415`, and
     /// `422`, which it sends for a bad request where `400` is not documented), those the spec
-    /// documents for it (all of them, under `4XX` or `default`). Where the
-    /// fitting one is not documented, the router answers with a documented one that still says
-    /// what happened (see [`Rejection::documented`]).
+    /// documents for it (all of them, under `4XX` or `default`). Where the fitting one is not
+    /// documented, the router answers with a documented one that still says what happened
+    /// (see [`Rejection::documented`]).
     pub documented: &'static [u16],
+}
+
+impl Refusals {
+    /// `rejection` in a status the operation documents (`in_path`: its problems are all in
+    /// the path), in the body it documents for that status; other refusals (`413`, `415`)
+    /// stay standard.
+    pub fn answer(&self, rejection: Rejection, in_path: bool) -> Refused {
+        let rejection = rejection.documented(self.documented, in_path);
+        let shape = match rejection.status {
+            400 | 422 => self.bad_request,
+            404 => self.not_found,
+            _ => None,
+        };
+        match shape {
+            Some(shape) => Refused::Documented(shape.answer(&rejection)),
+            None => Refused::Rejection(rejection),
+        }
+    }
 }
 
 /// A documented error body, and which of its fields take which part of a [`Rejection`].
@@ -660,21 +692,9 @@ pub fn read<'a, Scheme, P, T: 'a>(
             Some(rules) => input.read_body(body, rules, config).await,
             None => Ok(()),
         };
-        body.map_err(|rejection| rejection.documented(op.documented, false))
-            .and_then(|()| input.finish(build, op.documented))
-            .map_err(|rejection| {
-                // The documented body for bad requests and missing resources; other refusals
-                // (`413`, `415`) stay standard.
-                let shape = match rejection.status {
-                    400 | 422 => op.bad_request,
-                    404 => op.not_found,
-                    _ => None,
-                };
-                match shape {
-                    Some(shape) => Refused::Documented(shape.answer(&rejection)),
-                    None => Refused::Rejection(rejection),
-                }
-            })
+        body.map_err(|rejection| (rejection, false))
+            .and_then(|()| input.finish(build))
+            .map_err(|(rejection, in_path)| op.refusals.answer(rejection, in_path))
     }
 }
 
@@ -1056,14 +1076,10 @@ impl Input {
         }
     }
 
-    /// The request `build` makes of the input, or a `400`: for a body that is not well-formed,
-    /// or listing every problem found; in a status the operation documents (`documented`, see
-    /// [`Rejection::documented`]).
-    pub fn finish<T>(
-        mut self,
-        build: fn(&mut Input) -> Option<T>,
-        documented: &[u16],
-    ) -> Result<T, Rejection> {
+    /// The request `build` makes of the input, or why not: a body that is not well-formed, or
+    /// every problem found; with whether the problems are all in the path (for
+    /// [`Refusals::answer`]).
+    pub fn finish<T>(mut self, build: fn(&mut Input) -> Option<T>) -> Result<T, (Rejection, bool)> {
         let request = build(&mut self);
         if let Some(Payload::Json(bytes)) = self.body.take() {
             // `build` left the body alone; its syntax is checked all the same.
@@ -1072,12 +1088,12 @@ impl Input {
             }
         }
         if let Some(rejection) = self.malformed {
-            return Err(rejection.documented(documented, false));
+            return Err((*rejection, false));
         }
         let in_path = self.path_errors > 0 && self.path_errors == self.errors.len();
         match request {
             Some(r) if self.errors.is_empty() => Ok(r),
-            _ => Err(Rejection::validation(self.errors).documented(documented, in_path)),
+            _ => Err((Rejection::validation(self.errors), in_path)),
         }
     }
 }
@@ -1670,19 +1686,19 @@ mod tests {
     #[test]
     fn an_empty_path_parameter_names_its_route() {
         let t = "/carts/{cartId}/items/{itemId}";
-        assert!(with_empty_parameter(t, "/carts//items/7"));
-        assert!(with_empty_parameter(t, "/carts/1/items/"));
+        assert_eq!(empty_parameter(t, "/carts//items/7"), Some("cartId"));
+        assert_eq!(empty_parameter(t, "/carts/1/items/"), Some("itemId"));
         // Every parameter given: axum routes it, the fallback never sees it.
-        assert!(!with_empty_parameter(t, "/carts/1/items/7"));
-        assert!(!with_empty_parameter(t, "/carts//other/7"));
+        assert_eq!(empty_parameter(t, "/carts/1/items/7"), None);
+        assert_eq!(empty_parameter(t, "/carts//other/7"), None);
         // An empty parameter may have lost its slash too.
-        assert!(with_empty_parameter(t, "/carts/items/7"));
-        assert!(with_empty_parameter(t, "/carts/items/"));
-        assert!(with_empty_parameter(t, "/carts/items"));
-        assert!(!with_empty_parameter(t, "/carts//items/7/x"));
-        assert!(!with_empty_parameter(t, "/carts/1/other/7"));
+        assert_eq!(empty_parameter(t, "/carts/items/7"), Some("cartId"));
+        assert_eq!(empty_parameter(t, "/carts/items/"), Some("cartId"));
+        assert_eq!(empty_parameter(t, "/carts/items"), Some("cartId"));
+        assert_eq!(empty_parameter(t, "/carts//items/7/x"), None);
+        assert_eq!(empty_parameter(t, "/carts/1/other/7"), None);
         // A segment that only holds a parameter beside text must match as written.
-        assert!(!with_empty_parameter("/notes|{noteId}/x", "/notes|/x"));
+        assert_eq!(empty_parameter("/notes|{noteId}/x", "/notes|/x"), None);
     }
 
     #[test]
@@ -1810,7 +1826,8 @@ mod tests {
             input.query::<String>("missing", Kind::String, false, any),
             None
         );
-        let err = input.finish(|_| Some(()), &[400]).unwrap_err();
+        let (err, in_path) = input.finish(|_| Some(())).unwrap_err();
+        assert!(!in_path);
         assert_eq!(err.status, 400);
         assert_eq!(err.details.len(), 1);
         assert_eq!(err.details[0].field, "b");

@@ -78,7 +78,7 @@ async fn a_range_with_other_names_and_a_non_object_body() {
 }
 
 #[tokio::test]
-async fn an_empty_path_parameter_gets_the_documented_not_found() {
+async fn an_empty_path_parameter_is_refused_as_a_bad_path_parameter() {
     let base = serve().await;
     let http = reqwest::Client::new();
     // axum routes an empty segment inside the path (`id` is "", which its schema allows)...
@@ -88,16 +88,28 @@ async fn an_empty_path_parameter_gets_the_documented_not_found() {
         .await
         .unwrap();
     assert_eq!(response.status(), 204);
-    // ...but not an empty last one: the fallback answers, in the documented body (also when
-    // the client dropped an empty segment with its slash).
-    for path in ["/things/t1/parts/", "/things//parts/", "/things/parts/"] {
+    // ...but not an empty last one: the fallback refuses it as the operation refuses a bad
+    // path parameter (it documents `404`, not `400`), in the documented body (also when the
+    // client dropped an empty segment with its slash).
+    let empty = [
+        ("/things/t1/parts/", "partId"),
+        ("/things//parts/", "id"),
+        ("/things/parts/", "id"),
+    ];
+    for (path, name) in empty {
         let response = http.delete(format!("{base}{path}")).send().await.unwrap();
         assert_eq!(response.status(), 404, "{path}");
         let body: Value = response.json().await.unwrap();
         assert_eq!(body["code"], 404, "{path}: {body}");
         assert_eq!(body["status"], "Not Found", "{path}: {body}");
-        assert_eq!(body["message"], "No operation matches the request path.");
+        let message =
+            format!("No resource matches the request path ({name}: a required value is missing).");
+        assert_eq!(body["message"], message);
     }
+    // `getThing` documents `400`: there, a bad request naming the parameter.
+    let body = refused(http.get(format!("{base}/things/"))).await;
+    assert_eq!(body["details"][0]["field"], "id", "{body}");
+    assert_eq!(body["details"][0]["type"], "missing_value", "{body}");
     // Another method, or a path of no operation: the standard body.
     let others = [
         (reqwest::Method::GET, "/things/t1/parts/"),

@@ -416,7 +416,7 @@ mod tests {
             panic!("reading a body in memory waited");
         };
         read?;
-        input.finish(build, &[400])
+        input.finish(build).map_err(|(rejection, _)| rejection)
     }
 
     /// Values to put in each place: every JSON type, edge numbers, strings serde_json refuses,

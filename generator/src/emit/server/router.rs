@@ -30,17 +30,24 @@ pub fn emit_router(api: &Api, routes: &Routes) -> TokenStream {
         }
     });
     // Requests that leave a path parameter empty reach the fallback when axum does not route
-    // them (an empty last segment): it answers them in the 404 body their operation documents.
+    // them (an empty last segment; an empty segment inside the path is routed, and its
+    // parameter checked): it refuses them as their operation refuses a bad path parameter,
+    // where the operation documents a status for that.
     let empty_parameter_routes: Vec<TokenStream> = api
         .operations
         .iter()
         .enumerate()
+        .filter(|(_, op)| {
+            documented_refusals(op)
+                .iter()
+                .any(|s| [400, 404, 422].contains(s))
+        })
         .filter_map(|(i, op)| {
-            let shape = error_shape(op.not_found.as_ref()?);
             let route = routes.route_of(api, i).path.as_str();
-            route.contains('{').then(|| {
+            route.ends_with('}').then(|| {
                 let method = op.method.as_str().to_ascii_uppercase();
-                quote!(rt::EmptyParameterRoute { method: #method, template: #route, not_found: #shape })
+                let descriptor = descriptor_name(op);
+                quote!(rt::EmptyParameterRoute { method: #method, template: #route, refusals: &#descriptor.refusals })
             })
         })
         .collect();
@@ -48,8 +55,8 @@ pub fn emit_router(api: &Api, routes: &Routes) -> TokenStream {
         (quote!(rt::not_found), None)
     } else {
         let table = quote! {
-            /// The operations whose `404` body the router's fallback sends for a request that
-            /// leaves one of their path parameters empty.
+            /// The operations whose refusal of a missing path parameter the router's fallback
+            /// sends for a request that leaves one of their path parameters empty.
             const EMPTY_PARAMETER_ROUTES: &[rt::EmptyParameterRoute] = &[#(#empty_parameter_routes),*];
 
             async fn not_found(request: Request) -> ::axum::response::Response {
@@ -197,9 +204,11 @@ pub fn emit_handler(api: &Api, op: &Operation) -> TokenStream {
             path_params: #path_params,
             body: #body,
             forbidden: #forbidden,
-            bad_request: #bad_request,
-            not_found: #not_found,
-            documented: &[#(#documented),*],
+            refusals: rt::Refusals {
+                bad_request: #bad_request,
+                not_found: #not_found,
+                documented: &[#(#documented),*],
+            },
         };
 
         async fn #name<S: Api>(

@@ -103,9 +103,11 @@ const ADD_PET: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation {
         required: true,
     }),
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[],
+    },
 };
 
 async fn handle_add_pet<S: Api>(

@@ -156,8 +156,22 @@ pub fn router_with<S: Api>(
                 .on(MethodFilter::POST, handle_create_note::<S>),
         )
         .method_not_allowed_fallback(rt::method_not_allowed)
-        .fallback(rt::not_found)
+        .fallback(not_found)
         .with_state(rt::Shared { service, config })
+}
+
+/// The operations whose refusal of a missing path parameter the router's fallback
+/// sends for a request that leaves one of their path parameters empty.
+const EMPTY_PARAMETER_ROUTES: &[rt::EmptyParameterRoute] = &[
+    rt::EmptyParameterRoute {
+        method: "GET",
+        template: "/tenants/{tenant}/notes|{noteId}",
+        refusals: &GET_NOTE.refusals,
+    },
+];
+
+async fn not_found(request: Request) -> ::axum::response::Response {
+    rt::not_found_in(EMPTY_PARAMETER_ROUTES, &request)
 }
 
 /// How `get_note` is served.
@@ -167,9 +181,11 @@ const GET_NOTE: rt::Operation<SecurityScheme, rt::OptionalPrincipal> = rt::Opera
     path_params: true,
     body: None,
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[404],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[404],
+    },
 };
 
 async fn handle_get_note<S: Api>(
@@ -197,9 +213,11 @@ const CREATE_NOTE: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Op
         required: true,
     }),
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[],
+    },
 };
 
 async fn handle_create_note<S: Api>(

@@ -259,8 +259,22 @@ pub fn router_with<S: Api>(
                 .on(MethodFilter::POST, handle_raw_upload::<S>),
         )
         .method_not_allowed_fallback(rt::method_not_allowed)
-        .fallback(rt::not_found)
+        .fallback(not_found)
         .with_state(rt::Shared { service, config })
+}
+
+/// The operations whose refusal of a missing path parameter the router's fallback
+/// sends for a request that leaves one of their path parameters empty.
+const EMPTY_PARAMETER_ROUTES: &[rt::EmptyParameterRoute] = &[
+    rt::EmptyParameterRoute {
+        method: "POST",
+        template: "/media/{folder}",
+        refusals: &UPLOAD_MEDIA.refusals,
+    },
+];
+
+async fn not_found(request: Request) -> ::axum::response::Response {
+    rt::not_found_in(EMPTY_PARAMETER_ROUTES, &request)
 }
 
 /// How `upload_media` is served.
@@ -273,9 +287,11 @@ const UPLOAD_MEDIA: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operati
         required: true,
     }),
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[400, 413],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[400, 413],
+    },
 };
 
 async fn handle_upload_media<S: Api>(
@@ -298,9 +314,11 @@ const REQUEST_TOKEN: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operat
         required: true,
     }),
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[],
+    },
 };
 
 async fn handle_request_token<S: Api>(
@@ -323,9 +341,11 @@ const REFRESH_TOKEN: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operat
         required: false,
     }),
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[],
+    },
 };
 
 async fn handle_refresh_token<S: Api>(
@@ -348,9 +368,11 @@ const SEARCH: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation {
         required: true,
     }),
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[],
+    },
 };
 
 async fn handle_search<S: Api>(
@@ -372,9 +394,11 @@ const RAW_UPLOAD: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation
         required: false,
     }),
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[],
+    },
 };
 
 async fn handle_raw_upload<S: Api>(

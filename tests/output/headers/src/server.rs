@@ -262,8 +262,22 @@ pub fn router_with<S: Api>(
                 .on(MethodFilter::POST, handle_open_session::<S>),
         )
         .method_not_allowed_fallback(rt::method_not_allowed)
-        .fallback(rt::not_found)
+        .fallback(not_found)
         .with_state(rt::Shared { service, config })
+}
+
+/// The operations whose refusal of a missing path parameter the router's fallback
+/// sends for a request that leaves one of their path parameters empty.
+const EMPTY_PARAMETER_ROUTES: &[rt::EmptyParameterRoute] = &[
+    rt::EmptyParameterRoute {
+        method: "GET",
+        template: "/items/{id}",
+        refusals: &GET_ITEM.refusals,
+    },
+];
+
+async fn not_found(request: Request) -> ::axum::response::Response {
+    rt::not_found_in(EMPTY_PARAMETER_ROUTES, &request)
 }
 
 /// How `list_items` is served.
@@ -273,9 +287,11 @@ const LIST_ITEMS: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation
     path_params: false,
     body: None,
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[],
+    },
 };
 
 async fn handle_list_items<S: Api>(
@@ -297,9 +313,11 @@ const CREATE_ITEM: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operatio
         required: true,
     }),
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[400, 404, 413, 415, 422],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[400, 404, 413, 415, 422],
+    },
 };
 
 async fn handle_create_item<S: Api>(
@@ -319,9 +337,11 @@ const GET_ITEM: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation {
     path_params: true,
     body: None,
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[404],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[404],
+    },
 };
 
 async fn handle_get_item<S: Api>(
@@ -340,9 +360,11 @@ const OPEN_SESSION: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operati
     path_params: false,
     body: None,
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[],
+    },
 };
 
 async fn handle_open_session<S: Api>(

@@ -104,9 +104,11 @@ const GET_THING_BY_ID: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Oper
     path_params: true,
     body: None,
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[],
+    },
 };
 
 async fn handle_get_thing_by_id<S: Api>(

@@ -279,9 +279,11 @@ const GET_CART: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Opera
     forbidden: Some(
         "{\"status\":403,\"type\":\"insufficient_permissions\",\"message\":\"Given request does not have required scopes.\"}",
     ),
-    bad_request: None,
-    not_found: None,
-    documented: &[],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[],
+    },
 };
 
 async fn handle_get_cart<S: Api>(
@@ -308,9 +310,11 @@ const DELETE_CART: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Op
     forbidden: Some(
         "{\"status\":403,\"type\":\"insufficient_permissions\",\"message\":\"Given request does not have required scopes.\"}",
     ),
-    bad_request: None,
-    not_found: None,
-    documented: &[],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[],
+    },
 };
 
 async fn handle_delete_cart<S: Api>(
@@ -339,9 +343,11 @@ const CREATE_CART: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Op
         required: true,
     }),
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[],
+    },
 };
 
 async fn handle_create_cart<S: Api>(
@@ -364,9 +370,11 @@ const LIST_REPORTS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::O
     path_params: false,
     body: None,
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[],
+    },
 };
 
 async fn handle_list_reports<S: Api>(

@@ -263,9 +263,11 @@ const GET_ITEM: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Opera
     path_params: true,
     body: None,
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[],
+    },
 };
 
 async fn handle_get_item<S: Api>(
@@ -285,9 +287,11 @@ const DELETE_ITEM: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Op
     path_params: true,
     body: None,
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[],
+    },
 };
 
 async fn handle_delete_item<S: Api>(
@@ -308,9 +312,11 @@ const REPLACE_ITEM: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::O
     path_params: true,
     body: None,
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[],
+    },
 };
 
 async fn handle_replace_item<S: Api>(
@@ -331,9 +337,11 @@ const GET_LABEL: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Oper
     path_params: true,
     body: None,
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[],
+    },
 };
 
 async fn handle_get_label<S: Api>(
@@ -356,9 +364,11 @@ const PUT_LABEL_IMAGE: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt
         required: true,
     }),
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[],
+    },
 };
 
 async fn handle_put_label_image<S: Api>(

@@ -311,21 +311,18 @@ pub fn router_with<S: Api>(
         .with_state(rt::Shared { service, config })
 }
 
-/// The operations whose `404` body the router's fallback sends for a request that
-/// leaves one of their path parameters empty.
+/// The operations whose refusal of a missing path parameter the router's fallback
+/// sends for a request that leaves one of their path parameters empty.
 const EMPTY_PARAMETER_ROUTES: &[rt::EmptyParameterRoute] = &[
+    rt::EmptyParameterRoute {
+        method: "GET",
+        template: "/things/{id}",
+        refusals: &GET_THING.refusals,
+    },
     rt::EmptyParameterRoute {
         method: "DELETE",
         template: "/things/{id}/parts/{partId}",
-        not_found: rt::ErrorShape {
-            template: "{\"code\":404,\"status\":\"Not Found\",\"message\":\"No operation matches the request path.\",\"details\":[],\"resourceId\":\"string\"}",
-            fields: &[
-                ("code", rt::Part::Code),
-                ("status", rt::Part::Reason),
-                ("message", rt::Part::Message),
-                ("details", rt::Part::Details),
-            ],
-        },
+        refusals: &DELETE_PART.refusals,
     },
 ];
 
@@ -343,17 +340,19 @@ const CREATE_THING: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operati
         required: true,
     }),
     forbidden: None,
-    bad_request: Some(rt::ErrorShape {
-        template: "{\"code\":400,\"status\":\"Bad Request\",\"message\":\"The request does not match the API specification.\",\"details\":[\"body: a required value is missing\"],\"resourceId\":\"x1\"}",
-        fields: &[
-            ("code", rt::Part::Code),
-            ("status", rt::Part::Reason),
-            ("message", rt::Part::Message),
-            ("details", rt::Part::DetailTexts),
-        ],
-    }),
-    not_found: None,
-    documented: &[400],
+    refusals: rt::Refusals {
+        bad_request: Some(rt::ErrorShape {
+            template: "{\"code\":400,\"status\":\"Bad Request\",\"message\":\"The request does not match the API specification.\",\"details\":[\"body: a required value is missing\"],\"resourceId\":\"x1\"}",
+            fields: &[
+                ("code", rt::Part::Code),
+                ("status", rt::Part::Reason),
+                ("message", rt::Part::Message),
+                ("details", rt::Part::DetailTexts),
+            ],
+        }),
+        not_found: None,
+        documented: &[400],
+    },
 };
 
 async fn handle_create_thing<S: Api>(
@@ -373,9 +372,11 @@ const GET_THING: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation 
     path_params: true,
     body: None,
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[400],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[400],
+    },
 };
 
 async fn handle_get_thing<S: Api>(
@@ -394,17 +395,19 @@ const DELETE_PART: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operatio
     path_params: true,
     body: None,
     forbidden: None,
-    bad_request: None,
-    not_found: Some(rt::ErrorShape {
-        template: "{\"code\":404,\"status\":\"Not Found\",\"message\":\"No operation matches the request path.\",\"details\":[],\"resourceId\":\"string\"}",
-        fields: &[
-            ("code", rt::Part::Code),
-            ("status", rt::Part::Reason),
-            ("message", rt::Part::Message),
-            ("details", rt::Part::Details),
-        ],
-    }),
-    documented: &[404],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: Some(rt::ErrorShape {
+            template: "{\"code\":404,\"status\":\"Not Found\",\"message\":\"No operation matches the request path.\",\"details\":[],\"resourceId\":\"string\"}",
+            fields: &[
+                ("code", rt::Part::Code),
+                ("status", rt::Part::Reason),
+                ("message", rt::Part::Message),
+                ("details", rt::Part::Details),
+            ],
+        }),
+        documented: &[404],
+    },
 };
 
 async fn handle_delete_part<S: Api>(
@@ -424,9 +427,11 @@ const PLACE_ORDER: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operatio
     path_params: false,
     body: None,
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[422],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[422],
+    },
 };
 
 async fn handle_place_order<S: Api>(
@@ -446,15 +451,17 @@ const LEGACY: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation {
     path_params: false,
     body: None,
     forbidden: None,
-    bad_request: Some(rt::ErrorShape {
-        template: "{\"error\":\"The request does not match the API specification.\",\"timestamp\":\"2024-01-01T00:00:00Z\"}",
-        fields: &[("error", rt::Part::Message)],
-    }),
-    not_found: Some(rt::ErrorShape {
-        template: "{\"error\":\"No operation matches the request path.\",\"timestamp\":\"2024-01-01T00:00:00Z\"}",
-        fields: &[("error", rt::Part::Message)],
-    }),
-    documented: &[400, 404, 413, 415, 422],
+    refusals: rt::Refusals {
+        bad_request: Some(rt::ErrorShape {
+            template: "{\"error\":\"The request does not match the API specification.\",\"timestamp\":\"2024-01-01T00:00:00Z\"}",
+            fields: &[("error", rt::Part::Message)],
+        }),
+        not_found: Some(rt::ErrorShape {
+            template: "{\"error\":\"No operation matches the request path.\",\"timestamp\":\"2024-01-01T00:00:00Z\"}",
+            fields: &[("error", rt::Part::Message)],
+        }),
+        documented: &[400, 404, 413, 415, 422],
+    },
 };
 
 async fn handle_legacy<S: Api>(
@@ -473,12 +480,14 @@ const PLAIN: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation {
     path_params: false,
     body: None,
     forbidden: None,
-    bad_request: Some(rt::ErrorShape {
-        template: "\"refused\"",
-        fields: &[],
-    }),
-    not_found: None,
-    documented: &[400],
+    refusals: rt::Refusals {
+        bad_request: Some(rt::ErrorShape {
+            template: "\"refused\"",
+            fields: &[],
+        }),
+        not_found: None,
+        documented: &[400],
+    },
 };
 
 async fn handle_plain<S: Api>(

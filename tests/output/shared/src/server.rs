@@ -270,8 +270,27 @@ pub fn router_with<S: Api>(
                 .on(MethodFilter::GET, handle_list_tags::<S>),
         )
         .method_not_allowed_fallback(rt::method_not_allowed)
-        .fallback(rt::not_found)
+        .fallback(not_found)
         .with_state(rt::Shared { service, config })
+}
+
+/// The operations whose refusal of a missing path parameter the router's fallback
+/// sends for a request that leaves one of their path parameters empty.
+const EMPTY_PARAMETER_ROUTES: &[rt::EmptyParameterRoute] = &[
+    rt::EmptyParameterRoute {
+        method: "GET",
+        template: "/notes/{noteId}",
+        refusals: &GET_NOTE.refusals,
+    },
+    rt::EmptyParameterRoute {
+        method: "PUT",
+        template: "/notes/{noteId}",
+        refusals: &REPLACE_NOTE.refusals,
+    },
+];
+
+async fn not_found(request: Request) -> ::axum::response::Response {
+    rt::not_found_in(EMPTY_PARAMETER_ROUTES, &request)
 }
 
 /// How `list_notes` is served.
@@ -281,9 +300,11 @@ const LIST_NOTES: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation
     path_params: false,
     body: None,
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[],
+    },
 };
 
 async fn handle_list_notes<S: Api>(
@@ -305,9 +326,11 @@ const CREATE_NOTE: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operatio
         required: true,
     }),
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[],
+    },
 };
 
 async fn handle_create_note<S: Api>(
@@ -327,9 +350,11 @@ const GET_NOTE: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation {
     path_params: true,
     body: None,
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[404],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[404],
+    },
 };
 
 async fn handle_get_note<S: Api>(
@@ -351,9 +376,11 @@ const REPLACE_NOTE: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operati
         required: true,
     }),
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[404],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[404],
+    },
 };
 
 async fn handle_replace_note<S: Api>(
@@ -373,9 +400,11 @@ const LIST_TAGS: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation 
     path_params: false,
     body: None,
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[],
+    },
 };
 
 async fn handle_list_tags<S: Api>(

@@ -275,8 +275,22 @@ pub fn router_with<S: Api>(
                 .on(MethodFilter::GET, handle_download_export::<S>),
         )
         .method_not_allowed_fallback(rt::method_not_allowed)
-        .fallback(rt::not_found)
+        .fallback(not_found)
         .with_state(rt::Shared { service, config })
+}
+
+/// The operations whose refusal of a missing path parameter the router's fallback
+/// sends for a request that leaves one of their path parameters empty.
+const EMPTY_PARAMETER_ROUTES: &[rt::EmptyParameterRoute] = &[
+    rt::EmptyParameterRoute {
+        method: "GET",
+        template: "/documents/{documentId}",
+        refusals: &DOWNLOAD_DOCUMENT.refusals,
+    },
+];
+
+async fn not_found(request: Request) -> ::axum::response::Response {
+    rt::not_found_in(EMPTY_PARAMETER_ROUTES, &request)
 }
 
 /// How `send_chat_message` is served.
@@ -289,9 +303,11 @@ const SEND_CHAT_MESSAGE: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Op
         required: true,
     }),
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[404],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[404],
+    },
 };
 
 async fn handle_send_chat_message<S: Api>(
@@ -317,9 +333,11 @@ const WATCH_IMPORT: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operati
     path_params: true,
     body: None,
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[],
+    },
 };
 
 async fn handle_watch_import<S: Api>(
@@ -339,9 +357,11 @@ const DOWNLOAD_DOCUMENT: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Op
     path_params: true,
     body: None,
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[404],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[404],
+    },
 };
 
 async fn handle_download_document<S: Api>(
@@ -367,9 +387,11 @@ const DOWNLOAD_EXPORT: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Oper
     path_params: false,
     body: None,
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[],
+    },
 };
 
 async fn handle_download_export<S: Api>(

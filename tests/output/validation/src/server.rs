@@ -179,8 +179,27 @@ pub fn router_with<S: Api>(
                 .on(MethodFilter::POST, handle_create_thing::<S>),
         )
         .method_not_allowed_fallback(rt::method_not_allowed)
-        .fallback(rt::not_found)
+        .fallback(not_found)
         .with_state(rt::Shared { service, config })
+}
+
+/// The operations whose refusal of a missing path parameter the router's fallback
+/// sends for a request that leaves one of their path parameters empty.
+const EMPTY_PARAMETER_ROUTES: &[rt::EmptyParameterRoute] = &[
+    rt::EmptyParameterRoute {
+        method: "GET",
+        template: "/shops/{tenant}/things/{thingId}",
+        refusals: &GET_THING.refusals,
+    },
+    rt::EmptyParameterRoute {
+        method: "DELETE",
+        template: "/shops/{tenant}/things/{thingId}",
+        refusals: &DELETE_THING.refusals,
+    },
+];
+
+async fn not_found(request: Request) -> ::axum::response::Response {
+    rt::not_found_in(EMPTY_PARAMETER_ROUTES, &request)
 }
 
 /// How `get_thing` is served.
@@ -190,9 +209,11 @@ const GET_THING: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation 
     path_params: true,
     body: None,
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[404],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[404],
+    },
 };
 
 async fn handle_get_thing<S: Api>(
@@ -211,9 +232,11 @@ const DELETE_THING: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operati
     path_params: true,
     body: None,
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[404],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[404],
+    },
 };
 
 async fn handle_delete_thing<S: Api>(
@@ -236,9 +259,11 @@ const CREATE_THING: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operati
         required: true,
     }),
     forbidden: None,
-    bad_request: None,
-    not_found: None,
-    documented: &[],
+    refusals: rt::Refusals {
+        bad_request: None,
+        not_found: None,
+        documented: &[],
+    },
 };
 
 async fn handle_create_thing<S: Api>(
