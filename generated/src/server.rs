@@ -1934,11 +1934,7 @@ const ANONYMOUS_LOGIN: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Oper
     path_params: false,
     body: None,
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[400],
-    },
+    refusals: rt::Refusals::new(&[400]),
 };
 
 async fn handle_anonymous_login<S: Api>(
@@ -1964,11 +1960,7 @@ const REFRESH_ANONYMOUS_TOKEN: rt::Operation<SecurityScheme, rt::NoPrincipal> = 
     path_params: false,
     body: None,
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[400],
-    },
+    refusals: rt::Refusals::new(&[400]),
 };
 
 async fn handle_refresh_anonymous_token<S: Api>(
@@ -1997,11 +1989,7 @@ const SIGNUP: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operati
         required: true,
     }),
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[400],
-    },
+    refusals: rt::Refusals::new(&[400]),
 };
 
 async fn handle_signup<S: Api>(
@@ -2024,11 +2012,7 @@ const LOGIN: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operatio
         required: true,
     }),
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[400],
-    },
+    refusals: rt::Refusals::new(&[400]),
 };
 
 async fn handle_login<S: Api>(
@@ -2048,11 +2032,7 @@ const LOGOUT: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Operati
     path_params: true,
     body: None,
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[400],
-    },
+    refusals: rt::Refusals::new(&[400]),
 };
 
 async fn handle_logout<S: Api>(
@@ -2072,11 +2052,7 @@ const REFRESH_CUSTOMER_TOKEN: rt::Operation<SecurityScheme, rt::RequiredPrincipa
     path_params: true,
     body: None,
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[400],
-    },
+    refusals: rt::Refusals::new(&[400]),
 };
 
 async fn handle_refresh_customer_token<S: Api>(
@@ -2103,11 +2079,7 @@ const VALIDATE_TOKEN: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt:
     path_params: true,
     body: None,
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[400],
-    },
+    refusals: rt::Refusals::new(&[400]),
 };
 
 async fn handle_validate_token<S: Api>(
@@ -2131,11 +2103,7 @@ const SOCIAL_LOGIN: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::O
         required: false,
     }),
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[400],
-    },
+    refusals: rt::Refusals::new(&[400]),
 };
 
 async fn handle_social_login<S: Api>(
@@ -2159,11 +2127,7 @@ const GET_CUSTOMER_PROFILE: rt::Operation<SecurityScheme, rt::RequiredPrincipal>
     path_params: true,
     body: None,
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[400],
-    },
+    refusals: rt::Refusals::new(&[400]),
 };
 
 async fn handle_get_customer_profile<S: Api>(
@@ -2190,11 +2154,7 @@ const DELETE_CUSTOMER_PROFILE: rt::Operation<SecurityScheme, rt::RequiredPrincip
     path_params: true,
     body: None,
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[400],
-    },
+    refusals: rt::Refusals::new(&[400]),
 };
 
 async fn handle_delete_customer_profile<S: Api>(
@@ -2227,11 +2187,7 @@ const UPDATE_CUSTOMER_PROFILE: rt::Operation<SecurityScheme, rt::RequiredPrincip
         required: true,
     }),
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[400],
-    },
+    refusals: rt::Refusals::new(&[400]),
 };
 
 async fn handle_update_customer_profile<S: Api>(
@@ -2261,11 +2217,7 @@ const ASSIGN_ACCOUNT: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt:
         required: true,
     }),
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[400],
-    },
+    refusals: rt::Refusals::new(&[400]),
 };
 
 async fn handle_assign_account<S: Api>(
@@ -2286,11 +2238,7 @@ const LIST_ADDRESSES: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt:
     path_params: true,
     body: None,
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[400],
-    },
+    refusals: rt::Refusals::new(&[400]),
 };
 
 async fn handle_list_addresses<S: Api>(
@@ -2314,11 +2262,7 @@ const ADD_ADDRESS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Op
         required: true,
     }),
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[400],
-    },
+    refusals: rt::Refusals::new(&[400]),
 };
 
 async fn handle_add_address<S: Api>(
@@ -2339,11 +2283,7 @@ const GET_ADDRESS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Op
     path_params: true,
     body: None,
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[400, 404],
-    },
+    refusals: rt::Refusals::new(&[400, 404]),
 };
 
 async fn handle_get_address<S: Api>(
@@ -2364,11 +2304,7 @@ const DELETE_ADDRESS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt:
     path_params: true,
     body: None,
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[400, 404],
-    },
+    refusals: rt::Refusals::new(&[400, 404]),
 };
 
 async fn handle_delete_address<S: Api>(
@@ -2392,11 +2328,7 @@ const UPDATE_ADDRESS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt:
         required: true,
     }),
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[400, 404],
-    },
+    refusals: rt::Refusals::new(&[400, 404]),
 };
 
 async fn handle_update_address<S: Api>(
@@ -2417,11 +2349,7 @@ const ADD_ADDRESS_TAGS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = r
     path_params: true,
     body: None,
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[400, 404],
-    },
+    refusals: rt::Refusals::new(&[400, 404]),
 };
 
 async fn handle_add_address_tags<S: Api>(
@@ -2448,11 +2376,7 @@ const DELETE_ADDRESS_TAGS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> 
     path_params: true,
     body: None,
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[400, 404],
-    },
+    refusals: rt::Refusals::new(&[400, 404]),
 };
 
 async fn handle_delete_address_tags<S: Api>(
@@ -2479,11 +2403,7 @@ const CONFIRM_OPT_IN: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt:
     path_params: true,
     body: None,
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[400],
-    },
+    refusals: rt::Refusals::new(&[400]),
 };
 
 async fn handle_confirm_opt_in<S: Api>(
@@ -2507,11 +2427,7 @@ const RESEND_ACTIVATION_LINK: rt::Operation<SecurityScheme, rt::RequiredPrincipa
         required: true,
     }),
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[400],
-    },
+    refusals: rt::Refusals::new(&[400]),
 };
 
 async fn handle_resend_activation_link<S: Api>(
@@ -2541,11 +2457,7 @@ const REQUEST_EMAIL_CHANGE: rt::Operation<SecurityScheme, rt::RequiredPrincipal>
         required: false,
     }),
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[400],
-    },
+    refusals: rt::Refusals::new(&[400]),
 };
 
 async fn handle_request_email_change<S: Api>(
@@ -2575,11 +2487,7 @@ const CONFIRM_EMAIL_CHANGE: rt::Operation<SecurityScheme, rt::RequiredPrincipal>
         required: false,
     }),
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[400],
-    },
+    refusals: rt::Refusals::new(&[400]),
 };
 
 async fn handle_confirm_email_change<S: Api>(
@@ -2609,11 +2517,7 @@ const REQUEST_PASSWORD_RESET: rt::Operation<SecurityScheme, rt::RequiredPrincipa
         required: false,
     }),
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[400],
-    },
+    refusals: rt::Refusals::new(&[400]),
 };
 
 async fn handle_request_password_reset<S: Api>(
@@ -2643,11 +2547,7 @@ const RESET_PASSWORD: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt:
         required: false,
     }),
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[400],
-    },
+    refusals: rt::Refusals::new(&[400]),
 };
 
 async fn handle_reset_password<S: Api>(
@@ -2671,11 +2571,7 @@ const CHANGE_PASSWORD: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt
         required: false,
     }),
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[400],
-    },
+    refusals: rt::Refusals::new(&[400]),
 };
 
 async fn handle_change_password<S: Api>(

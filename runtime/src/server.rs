@@ -511,6 +511,31 @@ pub struct Refusals {
 }
 
 impl Refusals {
+    /// Refusals in the standard bodies, of which the spec documents the statuses `documented`.
+    pub const fn new(documented: &'static [u16]) -> Self {
+        Refusals {
+            bad_request: None,
+            not_found: None,
+            documented,
+        }
+    }
+
+    /// The same, with the body documented for bad requests.
+    pub const fn bad_request(self, shape: ErrorShape) -> Self {
+        Refusals {
+            bad_request: Some(shape),
+            ..self
+        }
+    }
+
+    /// The same, with the body documented for `404`.
+    pub const fn not_found(self, shape: ErrorShape) -> Self {
+        Refusals {
+            not_found: Some(shape),
+            ..self
+        }
+    }
+
     /// `rejection` in a status the operation documents (`in_path`: its problems are all in
     /// the path), in the body it documents for that status; other refusals (`413`, `415`)
     /// stay standard.

@@ -168,11 +168,17 @@ pub fn emit_handler(api: &Api, op: &Operation) -> TokenStream {
         quote!(&[#(#requirements),*])
     });
     let forbidden = forbidden_body(op);
-    let bad_request = optional_shape(op.bad_request.as_ref());
-    let not_found = optional_shape(op.not_found.as_ref());
     let documented = documented_refusals(op)
         .into_iter()
         .map(proc_macro2::Literal::u16_unsuffixed);
+    let bad_request = op.bad_request.as_ref().map(|shape| {
+        let shape = error_shape(shape);
+        quote!(.bad_request(#shape))
+    });
+    let not_found = op.not_found.as_ref().map(|shape| {
+        let shape = error_shape(shape);
+        quote!(.not_found(#shape))
+    });
     let path_params = op.params.iter().any(|p| p.location == ParamLocation::Path);
     let body = match &op.body {
         Some(body) => {
@@ -204,11 +210,7 @@ pub fn emit_handler(api: &Api, op: &Operation) -> TokenStream {
             path_params: #path_params,
             body: #body,
             forbidden: #forbidden,
-            refusals: rt::Refusals {
-                bad_request: #bad_request,
-                not_found: #not_found,
-                documented: &[#(#documented),*],
-            },
+            refusals: rt::Refusals::new(&[#(#documented),*]) #bad_request #not_found,
         };
 
         async fn #name<S: Api>(
@@ -255,15 +257,6 @@ fn documented_refusals(op: &Operation) -> Vec<u16> {
         .into_iter()
         .filter(|&c| documents(c))
         .collect()
-}
-
-/// A documented error body the router answers a refusal with, when the standard one does not
-/// fit it.
-fn optional_shape(shape: Option<&ErrorShape>) -> TokenStream {
-    match shape.map(error_shape) {
-        Some(shape) => quote!(Some(#shape)),
-        None => quote!(None),
-    }
 }
 
 /// A documented error body as the runtime's `ErrorShape`.

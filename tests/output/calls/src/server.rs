@@ -368,11 +368,7 @@ const GET_ADDRESS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Op
     path_params: true,
     body: None,
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[404],
-    },
+    refusals: rt::Refusals::new(&[404]),
 };
 
 async fn handle_get_address<S: Api>(
@@ -393,11 +389,7 @@ const LIST_ADDRESSES: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt:
     path_params: true,
     body: None,
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[],
-    },
+    refusals: rt::Refusals::new(&[]),
 };
 
 async fn handle_list_addresses<S: Api>(
@@ -421,11 +413,7 @@ const ADD_ADDRESS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Op
         required: true,
     }),
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[],
-    },
+    refusals: rt::Refusals::new(&[]),
 };
 
 async fn handle_add_address<S: Api>(
@@ -449,11 +437,7 @@ const UPLOAD_DOCUMENT: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Oper
         required: false,
     }),
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[],
-    },
+    refusals: rt::Refusals::new(&[]),
 };
 
 async fn handle_upload_document<S: Api>(
@@ -479,11 +463,7 @@ const SEARCH_CRITERIA: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt
     path_params: true,
     body: None,
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[],
-    },
+    refusals: rt::Refusals::new(&[]),
 };
 
 async fn handle_search_criteria<S: Api>(

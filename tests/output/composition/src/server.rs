@@ -103,11 +103,7 @@ const ADD_PET: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation {
         required: true,
     }),
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[],
-    },
+    refusals: rt::Refusals::new(&[]),
 };
 
 async fn handle_add_pet<S: Api>(

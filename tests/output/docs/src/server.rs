@@ -181,11 +181,7 @@ const GET_NOTE: rt::Operation<SecurityScheme, rt::OptionalPrincipal> = rt::Opera
     path_params: true,
     body: None,
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[404],
-    },
+    refusals: rt::Refusals::new(&[404]),
 };
 
 async fn handle_get_note<S: Api>(
@@ -213,11 +209,7 @@ const CREATE_NOTE: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Op
         required: true,
     }),
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[],
-    },
+    refusals: rt::Refusals::new(&[]),
 };
 
 async fn handle_create_note<S: Api>(

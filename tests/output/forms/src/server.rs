@@ -287,11 +287,7 @@ const UPLOAD_MEDIA: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operati
         required: true,
     }),
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[400, 413],
-    },
+    refusals: rt::Refusals::new(&[400, 413]),
 };
 
 async fn handle_upload_media<S: Api>(
@@ -314,11 +310,7 @@ const REQUEST_TOKEN: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operat
         required: true,
     }),
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[],
-    },
+    refusals: rt::Refusals::new(&[]),
 };
 
 async fn handle_request_token<S: Api>(
@@ -341,11 +333,7 @@ const REFRESH_TOKEN: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operat
         required: false,
     }),
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[],
-    },
+    refusals: rt::Refusals::new(&[]),
 };
 
 async fn handle_refresh_token<S: Api>(
@@ -368,11 +356,7 @@ const SEARCH: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation {
         required: true,
     }),
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[],
-    },
+    refusals: rt::Refusals::new(&[]),
 };
 
 async fn handle_search<S: Api>(
@@ -394,11 +378,7 @@ const RAW_UPLOAD: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation
         required: false,
     }),
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[],
-    },
+    refusals: rt::Refusals::new(&[]),
 };
 
 async fn handle_raw_upload<S: Api>(

@@ -287,11 +287,7 @@ const LIST_ITEMS: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation
     path_params: false,
     body: None,
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[],
-    },
+    refusals: rt::Refusals::new(&[]),
 };
 
 async fn handle_list_items<S: Api>(
@@ -313,11 +309,7 @@ const CREATE_ITEM: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operatio
         required: true,
     }),
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[400, 404, 413, 415, 422],
-    },
+    refusals: rt::Refusals::new(&[400, 404, 413, 415, 422]),
 };
 
 async fn handle_create_item<S: Api>(
@@ -337,11 +329,7 @@ const GET_ITEM: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation {
     path_params: true,
     body: None,
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[404],
-    },
+    refusals: rt::Refusals::new(&[404]),
 };
 
 async fn handle_get_item<S: Api>(
@@ -360,11 +348,7 @@ const OPEN_SESSION: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operati
     path_params: false,
     body: None,
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[],
-    },
+    refusals: rt::Refusals::new(&[]),
 };
 
 async fn handle_open_session<S: Api>(

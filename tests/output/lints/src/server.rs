@@ -196,11 +196,7 @@ const CREATE_NOTE: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operatio
         required: true,
     }),
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[],
-    },
+    refusals: rt::Refusals::new(&[]),
 };
 
 async fn handle_create_note<S: Api>(
@@ -223,11 +219,7 @@ const UPLOAD: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation {
         required: false,
     }),
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[],
-    },
+    refusals: rt::Refusals::new(&[]),
 };
 
 async fn handle_upload<S: Api>(
@@ -246,11 +238,7 @@ const SEARCH: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation {
     path_params: true,
     body: None,
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[],
-    },
+    refusals: rt::Refusals::new(&[]),
 };
 
 async fn handle_search<S: Api>(

@@ -104,11 +104,7 @@ const GET_THING_BY_ID: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Oper
     path_params: true,
     body: None,
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[],
-    },
+    refusals: rt::Refusals::new(&[]),
 };
 
 async fn handle_get_thing_by_id<S: Api>(

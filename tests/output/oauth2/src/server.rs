@@ -279,11 +279,7 @@ const GET_CART: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Opera
     forbidden: Some(
         "{\"status\":403,\"type\":\"insufficient_permissions\",\"message\":\"Given request does not have required scopes.\"}",
     ),
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[],
-    },
+    refusals: rt::Refusals::new(&[]),
 };
 
 async fn handle_get_cart<S: Api>(
@@ -310,11 +306,7 @@ const DELETE_CART: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Op
     forbidden: Some(
         "{\"status\":403,\"type\":\"insufficient_permissions\",\"message\":\"Given request does not have required scopes.\"}",
     ),
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[],
-    },
+    refusals: rt::Refusals::new(&[]),
 };
 
 async fn handle_delete_cart<S: Api>(
@@ -343,11 +335,7 @@ const CREATE_CART: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Op
         required: true,
     }),
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[],
-    },
+    refusals: rt::Refusals::new(&[]),
 };
 
 async fn handle_create_cart<S: Api>(
@@ -370,11 +358,7 @@ const LIST_REPORTS: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::O
     path_params: false,
     body: None,
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[],
-    },
+    refusals: rt::Refusals::new(&[]),
 };
 
 async fn handle_list_reports<S: Api>(

@@ -263,11 +263,7 @@ const GET_ITEM: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Opera
     path_params: true,
     body: None,
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[],
-    },
+    refusals: rt::Refusals::new(&[]),
 };
 
 async fn handle_get_item<S: Api>(
@@ -287,11 +283,7 @@ const DELETE_ITEM: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Op
     path_params: true,
     body: None,
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[],
-    },
+    refusals: rt::Refusals::new(&[]),
 };
 
 async fn handle_delete_item<S: Api>(
@@ -312,11 +304,7 @@ const REPLACE_ITEM: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::O
     path_params: true,
     body: None,
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[],
-    },
+    refusals: rt::Refusals::new(&[]),
 };
 
 async fn handle_replace_item<S: Api>(
@@ -337,11 +325,7 @@ const GET_LABEL: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt::Oper
     path_params: true,
     body: None,
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[],
-    },
+    refusals: rt::Refusals::new(&[]),
 };
 
 async fn handle_get_label<S: Api>(
@@ -364,11 +348,7 @@ const PUT_LABEL_IMAGE: rt::Operation<SecurityScheme, rt::RequiredPrincipal> = rt
         required: true,
     }),
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[],
-    },
+    refusals: rt::Refusals::new(&[]),
 };
 
 async fn handle_put_label_image<S: Api>(

@@ -340,8 +340,8 @@ const CREATE_THING: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operati
         required: true,
     }),
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: Some(rt::ErrorShape {
+    refusals: rt::Refusals::new(&[400])
+        .bad_request(rt::ErrorShape {
             template: "{\"code\":400,\"status\":\"Bad Request\",\"message\":\"The request does not match the API specification.\",\"details\":[\"body: a required value is missing\"],\"resourceId\":\"x1\"}",
             fields: &[
                 ("code", rt::Part::Code),
@@ -350,9 +350,6 @@ const CREATE_THING: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operati
                 ("details", rt::Part::DetailTexts),
             ],
         }),
-        not_found: None,
-        documented: &[400],
-    },
 };
 
 async fn handle_create_thing<S: Api>(
@@ -372,11 +369,7 @@ const GET_THING: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation 
     path_params: true,
     body: None,
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[400],
-    },
+    refusals: rt::Refusals::new(&[400]),
 };
 
 async fn handle_get_thing<S: Api>(
@@ -395,9 +388,8 @@ const DELETE_PART: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operatio
     path_params: true,
     body: None,
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: Some(rt::ErrorShape {
+    refusals: rt::Refusals::new(&[404])
+        .not_found(rt::ErrorShape {
             template: "{\"code\":404,\"status\":\"Not Found\",\"message\":\"No operation matches the request path.\",\"details\":[],\"resourceId\":\"string\"}",
             fields: &[
                 ("code", rt::Part::Code),
@@ -406,8 +398,6 @@ const DELETE_PART: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operatio
                 ("details", rt::Part::Details),
             ],
         }),
-        documented: &[404],
-    },
 };
 
 async fn handle_delete_part<S: Api>(
@@ -427,11 +417,7 @@ const PLACE_ORDER: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operatio
     path_params: false,
     body: None,
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[422],
-    },
+    refusals: rt::Refusals::new(&[422]),
 };
 
 async fn handle_place_order<S: Api>(
@@ -451,17 +437,15 @@ const LEGACY: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation {
     path_params: false,
     body: None,
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: Some(rt::ErrorShape {
+    refusals: rt::Refusals::new(&[400, 404, 413, 415, 422])
+        .bad_request(rt::ErrorShape {
             template: "{\"error\":\"The request does not match the API specification.\",\"timestamp\":\"2024-01-01T00:00:00Z\"}",
             fields: &[("error", rt::Part::Message)],
-        }),
-        not_found: Some(rt::ErrorShape {
+        })
+        .not_found(rt::ErrorShape {
             template: "{\"error\":\"No operation matches the request path.\",\"timestamp\":\"2024-01-01T00:00:00Z\"}",
             fields: &[("error", rt::Part::Message)],
         }),
-        documented: &[400, 404, 413, 415, 422],
-    },
 };
 
 async fn handle_legacy<S: Api>(
@@ -480,14 +464,11 @@ const PLAIN: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation {
     path_params: false,
     body: None,
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: Some(rt::ErrorShape {
+    refusals: rt::Refusals::new(&[400])
+        .bad_request(rt::ErrorShape {
             template: "\"refused\"",
             fields: &[],
         }),
-        not_found: None,
-        documented: &[400],
-    },
 };
 
 async fn handle_plain<S: Api>(

@@ -300,11 +300,7 @@ const LIST_NOTES: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation
     path_params: false,
     body: None,
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[],
-    },
+    refusals: rt::Refusals::new(&[]),
 };
 
 async fn handle_list_notes<S: Api>(
@@ -326,11 +322,7 @@ const CREATE_NOTE: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operatio
         required: true,
     }),
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[],
-    },
+    refusals: rt::Refusals::new(&[]),
 };
 
 async fn handle_create_note<S: Api>(
@@ -350,11 +342,7 @@ const GET_NOTE: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation {
     path_params: true,
     body: None,
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[404],
-    },
+    refusals: rt::Refusals::new(&[404]),
 };
 
 async fn handle_get_note<S: Api>(
@@ -376,11 +364,7 @@ const REPLACE_NOTE: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operati
         required: true,
     }),
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[404],
-    },
+    refusals: rt::Refusals::new(&[404]),
 };
 
 async fn handle_replace_note<S: Api>(
@@ -400,11 +384,7 @@ const LIST_TAGS: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation 
     path_params: false,
     body: None,
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[],
-    },
+    refusals: rt::Refusals::new(&[]),
 };
 
 async fn handle_list_tags<S: Api>(

@@ -303,11 +303,7 @@ const SEND_CHAT_MESSAGE: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Op
         required: true,
     }),
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[404],
-    },
+    refusals: rt::Refusals::new(&[404]),
 };
 
 async fn handle_send_chat_message<S: Api>(
@@ -333,11 +329,7 @@ const WATCH_IMPORT: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operati
     path_params: true,
     body: None,
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[],
-    },
+    refusals: rt::Refusals::new(&[]),
 };
 
 async fn handle_watch_import<S: Api>(
@@ -357,11 +349,7 @@ const DOWNLOAD_DOCUMENT: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Op
     path_params: true,
     body: None,
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[404],
-    },
+    refusals: rt::Refusals::new(&[404]),
 };
 
 async fn handle_download_document<S: Api>(
@@ -387,11 +375,7 @@ const DOWNLOAD_EXPORT: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Oper
     path_params: false,
     body: None,
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[],
-    },
+    refusals: rt::Refusals::new(&[]),
 };
 
 async fn handle_download_export<S: Api>(

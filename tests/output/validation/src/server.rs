@@ -209,11 +209,7 @@ const GET_THING: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation 
     path_params: true,
     body: None,
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[404],
-    },
+    refusals: rt::Refusals::new(&[404]),
 };
 
 async fn handle_get_thing<S: Api>(
@@ -232,11 +228,7 @@ const DELETE_THING: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operati
     path_params: true,
     body: None,
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[404],
-    },
+    refusals: rt::Refusals::new(&[404]),
 };
 
 async fn handle_delete_thing<S: Api>(
@@ -259,11 +251,7 @@ const CREATE_THING: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operati
         required: true,
     }),
     forbidden: None,
-    refusals: rt::Refusals {
-        bad_request: None,
-        not_found: None,
-        documented: &[],
-    },
+    refusals: rt::Refusals::new(&[]),
 };
 
 async fn handle_create_thing<S: Api>(
