@@ -334,7 +334,7 @@ pub async fn not_found() -> Rejection {
 
 /// An operation's path as the router's fallback sees it: axum routes no empty last segment, so
 /// a request that leaves a path parameter there empty (`/carts/c1/items/`) reaches the
-/// fallback, which refuses it as the operation refuses a bad path parameter.
+/// fallback, which answers it as the operation answers for a resource that is not there.
 #[doc(hidden)]
 #[derive(Debug, Clone, Copy)]
 pub struct EmptyParameterRoute {
@@ -347,8 +347,8 @@ pub struct EmptyParameterRoute {
 }
 
 /// The answer to a request no route takes: when it names one of `routes` with an empty path
-/// parameter, the operation's refusal of a missing path parameter (in a status and body it
-/// documents, see [`Rejection::documented`]); else the standard `404`.
+/// parameter, the operation's `404` (in the body it documents), or its bad request where it
+/// documents that and not `404`; else the standard `404`.
 #[doc(hidden)]
 pub fn not_found_in(routes: &[EmptyParameterRoute], request: &Request) -> Response {
     let path = request.uri().path();
@@ -359,7 +359,15 @@ pub fn not_found_in(routes: &[EmptyParameterRoute], request: &Request) -> Respon
         .find_map(|r| Some((r, empty_parameter(r.template, path)?)));
     match found {
         Some((route, name)) => {
-            let rejection = Rejection::validation(vec![missing(name)]);
+            // The empty value may be one the parameter's schema takes: the path names no
+            // resource (`404`), unless only a bad request is documented.
+            let documented = route.refusals.documented;
+            let bad_request_only =
+                !documented.contains(&404) && [400, 422].iter().any(|s| documented.contains(s));
+            let rejection = match bad_request_only {
+                true => Rejection::validation(vec![missing(name)]),
+                false => Rejection::invalid_path(&[missing(name)]),
+            };
             route.refusals.answer(rejection, true).into_response()
         }
         None => Rejection::not_found().into_response(),

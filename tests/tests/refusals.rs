@@ -78,7 +78,7 @@ async fn a_range_with_other_names_and_a_non_object_body() {
 }
 
 #[tokio::test]
-async fn an_empty_path_parameter_is_refused_as_a_bad_path_parameter() {
+async fn an_empty_path_parameter_gets_the_documented_not_found() {
     let base = serve().await;
     let http = reqwest::Client::new();
     // axum routes an empty segment inside the path (`id` is "", which its schema allows)...
@@ -88,9 +88,9 @@ async fn an_empty_path_parameter_is_refused_as_a_bad_path_parameter() {
         .await
         .unwrap();
     assert_eq!(response.status(), 204);
-    // ...but not an empty last one: the fallback refuses it as the operation refuses a bad
-    // path parameter (it documents `404`, not `400`), in the documented body (also when the
-    // client dropped an empty segment with its slash).
+    // ...but not an empty last one: the fallback answers the operation's documented `404` (the
+    // empty value may be one the schema takes: the path names no resource), in the documented
+    // body (also when the client dropped an empty segment with its slash).
     let empty = [
         ("/things/t1/parts/", "partId"),
         ("/things//parts/", "id"),
@@ -106,7 +106,19 @@ async fn an_empty_path_parameter_is_refused_as_a_bad_path_parameter() {
             format!("No resource matches the request path ({name}: a required value is missing).");
         assert_eq!(body["message"], message);
     }
-    // `getThing` documents `400`: there, a bad request naming the parameter.
+    // `getNote` documents both: an empty note id names no note (`404`), a bad one is a bad
+    // request.
+    let response = http
+        .get(format!("{base}/things/t1/notes/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["type"], "not_found", "{body}");
+    let body = refused(http.get(format!("{base}/things/t1/notes/toolong"))).await;
+    assert_eq!(body["details"][0]["field"], "noteId", "{body}");
+    // `getThing` documents `400` and not `404`: there, a bad request naming the parameter.
     let body = refused(http.get(format!("{base}/things/"))).await;
     assert_eq!(body["details"][0]["field"], "id", "{body}");
     assert_eq!(body["details"][0]["type"], "missing_value", "{body}");

@@ -31,8 +31,8 @@ pub fn emit_router(api: &Api, routes: &Routes) -> TokenStream {
     });
     // Requests that leave a path parameter empty reach the fallback when axum does not route
     // them (an empty last segment; an empty segment inside the path is routed, and its
-    // parameter checked): it refuses them as their operation refuses a bad path parameter,
-    // where the operation documents a status for that.
+    // parameter checked): it answers them with their operation's documented `404`, or its
+    // bad request where only that is documented.
     let empty_parameter_routes: Vec<TokenStream> = api
         .operations
         .iter()
@@ -55,8 +55,8 @@ pub fn emit_router(api: &Api, routes: &Routes) -> TokenStream {
         (quote!(rt::not_found), None)
     } else {
         let table = quote! {
-            /// The operations whose refusal of a missing path parameter the router's fallback
-            /// sends for a request that leaves one of their path parameters empty.
+            /// The operations whose `404` (or bad request) the router's fallback sends for a
+            /// request that leaves one of their path parameters empty.
             const EMPTY_PARAMETER_ROUTES: &[rt::EmptyParameterRoute] = &[#(#empty_parameter_routes),*];
 
             async fn not_found(request: Request) -> ::axum::response::Response {

@@ -160,8 +160,8 @@ pub fn router_with<S: Api>(
         .with_state(rt::Shared { service, config })
 }
 
-/// The operations whose refusal of a missing path parameter the router's fallback
-/// sends for a request that leaves one of their path parameters empty.
+/// The operations whose `404` (or bad request) the router's fallback sends for a
+/// request that leaves one of their path parameters empty.
 const EMPTY_PARAMETER_ROUTES: &[rt::EmptyParameterRoute] = &[
     rt::EmptyParameterRoute {
         method: "GET",

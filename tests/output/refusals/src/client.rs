@@ -26,6 +26,11 @@ pub mod security {
         operation: "deletePart",
         alternatives: &[],
     };
+    /// What `get_note` accepts. No credentials are needed.
+    pub const GET_NOTE: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
+        operation: "getNote",
+        alternatives: &[],
+    };
     /// What `place_order` accepts. No credentials are needed.
     pub const PLACE_ORDER: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
         operation: "placeOrder",
@@ -135,6 +140,22 @@ impl Client {
             client_: self,
             id,
             part_id,
+            extra_: ::std::default::Default::default(),
+        }
+    }
+
+    /// Sends a `GET` request to `/things/{id}/notes/{noteId}`. No credentials are needed.
+    ///
+    /// Arguments:
+    /// - `id`: The `id` parameter (in the path).
+    /// - `note_id`: The `noteId` parameter (in the path).
+    ///
+    /// `.await` the returned [`GetNoteRequest`] for the body of the success, or call its [`send_with_response`](GetNoteRequest::send_with_response) for the status and headers too.
+    pub fn get_note<'a>(&'a self, id: &'a str, note_id: &'a str) -> GetNoteRequest<'a> {
+        GetNoteRequest {
+            client_: self,
+            id,
+            note_id,
             extra_: ::std::default::Default::default(),
         }
     }
@@ -473,6 +494,110 @@ pub enum DeletePartError {
     ///
     /// No such part.
     NotFound(crate::models::VendorError),
+}
+
+/// A `GET` request to `/things/{id}/notes/{noteId}`, from [`Client::get_note`]: set optional parameters and extra headers, then `.await` it (or call [`send`](GetNoteRequest::send) or [`send_with_response`](GetNoteRequest::send_with_response)).
+#[must_use = "a request is sent only when it is awaited or sent"]
+pub struct GetNoteRequest<'a> {
+    client_: &'a Client,
+    id: &'a str,
+    note_id: &'a str,
+    extra_: ::oasgen_runtime::response::ExtraHeaders,
+}
+
+impl<'a> GetNoteRequest<'a> {
+    /// Adds a header to this call only (a request id, `Accept-Language`). A name or
+    /// value HTTP cannot carry fails the call with [`Error::InvalidRequest`].
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.extra_.push(name, value);
+        self
+    }
+
+    /// Sends the request and returns the decoded body of the success (what `.await` on
+    /// the request does).
+    pub async fn send(self) -> Result<(), Error<GetNoteError>> {
+        let response_ = self.exchange_().await?;
+        Self::decode_(response_)
+    }
+
+    /// Sends the request and returns the decoded body with the status, the typed
+    /// headers the spec declares ([`GetNoteHeaders`]) and every header as received.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<::oasgen_runtime::Response<(), GetNoteHeaders>, Error<GetNoteError>> {
+        let response_ = self.exchange_().await?;
+        let status_ = response_.status;
+        let raw_headers_ = response_.headers.clone();
+        Self::decode_(response_)?;
+        let headers_ = GetNoteHeaders {};
+        Ok(::oasgen_runtime::Response {
+            status: status_,
+            headers: headers_,
+            raw_headers: raw_headers_,
+            body: (),
+        })
+    }
+
+    async fn exchange_(
+        self,
+    ) -> Result<::oasgen_runtime::transport::Raw, Error<GetNoteError>> {
+        let Self { client_, id, note_id, extra_ } = self;
+        let mut request_ = client_
+            .core
+            .get::<
+                GetNoteError,
+            >("/things/{id}/notes/{noteId}", &["things", id, "notes", note_id])?;
+        request_.extra(extra_)?;
+        client_.core.send(request_, &security::GET_NOTE).await
+    }
+
+    fn decode_(
+        response_: ::oasgen_runtime::transport::Raw,
+    ) -> Result<(), Error<GetNoteError>> {
+        match response_.status.as_u16() {
+            204u16 => Ok(()),
+            400u16 => response_.api_error_json(GetNoteError::BadRequest),
+            404u16 => response_.api_error_json(GetNoteError::NotFound),
+            _ => Err(response_.unexpected()),
+        }
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for GetNoteRequest<'a> {
+    type Output = Result<(), Error<GetNoteError>>;
+
+    type IntoFuture = ::oasgen_runtime::response::BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl ::std::fmt::Debug for GetNoteRequest<'_> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("GetNoteRequest")
+            .field("id", &self.id)
+            .field("note_id", &self.note_id)
+            .field("extra_headers", &self.extra_)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The response headers the successes of [`Client::get_note`] declare, typed (`None` when an optional one is absent), from [`GetNoteRequest::send_with_response`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetNoteHeaders {}
+
+/// The documented error responses of [`Client::get_note`], carried by [`Error::Api`] with the status, headers and raw body.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GetNoteError {
+    /// Status `400`.
+    ///
+    /// Bad id.
+    BadRequest(crate::models::StandardError),
+    /// Status `404`.
+    ///
+    /// No such note.
+    NotFound(crate::models::StandardError),
 }
 
 /// A `POST` request to `/orders`, from [`Client::place_order`]: set optional parameters and extra headers, then `.await` it (or call [`send`](PlaceOrderRequest::send) or [`send_with_response`](PlaceOrderRequest::send_with_response)).

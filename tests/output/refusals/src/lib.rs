@@ -5,7 +5,7 @@
 //!
 //! # Cargo features
 //!
-//! Generated from the OpenAPI spec: 6 types, 6 operations.
+//! Generated from the OpenAPI spec: 6 types, 7 operations.
 //! The `models` module is always available; the rest is behind features:
 //!
 //! - `client` (default): `client::Client`, an async reqwest client with one method per
@@ -29,6 +29,7 @@
 //! | `POST` | `/things` | [`Client::create_thing`] | [`Api::create_thing`] | none |
 //! | `GET` | `/things/{id}` | [`Client::get_thing`] | [`Api::get_thing`] | none |
 //! | `DELETE` | `/things/{id}/parts/{partId}` | [`Client::delete_part`] | [`Api::delete_part`] | none |
+//! | `GET` | `/things/{id}/notes/{noteId}` | [`Client::get_note`] | [`Api::get_note`] | none |
 //! | `POST` | `/orders` | [`Client::place_order`] | [`Api::place_order`] | none |
 //! | `GET` | `/legacy` | [`Client::legacy`] | [`Api::legacy`] | none |
 //! | `GET` | `/plain` | [`Client::plain`] | [`Api::plain`] | none |
@@ -38,6 +39,7 @@
     doc = " [`Client::create_thing`]: client::Client::create_thing",
     doc = " [`Client::get_thing`]: client::Client::get_thing",
     doc = " [`Client::delete_part`]: client::Client::delete_part",
+    doc = " [`Client::get_note`]: client::Client::get_note",
     doc = " [`Client::place_order`]: client::Client::place_order",
     doc = " [`Client::legacy`]: client::Client::legacy",
     doc = " [`Client::plain`]: client::Client::plain"
@@ -47,6 +49,7 @@
     doc = " [`Client::create_thing`]: #cargo-features",
     doc = " [`Client::get_thing`]: #cargo-features",
     doc = " [`Client::delete_part`]: #cargo-features",
+    doc = " [`Client::get_note`]: #cargo-features",
     doc = " [`Client::place_order`]: #cargo-features",
     doc = " [`Client::legacy`]: #cargo-features",
     doc = " [`Client::plain`]: #cargo-features"
@@ -56,6 +59,7 @@
     doc = " [`Api::create_thing`]: server::Api::create_thing",
     doc = " [`Api::get_thing`]: server::Api::get_thing",
     doc = " [`Api::delete_part`]: server::Api::delete_part",
+    doc = " [`Api::get_note`]: server::Api::get_note",
     doc = " [`Api::place_order`]: server::Api::place_order",
     doc = " [`Api::legacy`]: server::Api::legacy",
     doc = " [`Api::plain`]: server::Api::plain"
@@ -65,6 +69,7 @@
     doc = " [`Api::create_thing`]: #cargo-features",
     doc = " [`Api::get_thing`]: #cargo-features",
     doc = " [`Api::delete_part`]: #cargo-features",
+    doc = " [`Api::get_note`]: #cargo-features",
     doc = " [`Api::place_order`]: #cargo-features",
     doc = " [`Api::legacy`]: #cargo-features",
     doc = " [`Api::plain`]: #cargo-features"

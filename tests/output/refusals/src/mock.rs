@@ -54,6 +54,19 @@ impl Api for Mock {
         DeletePartResponse::NoContent
     }
 
+    /// Answers `getNote` from the spec.
+    async fn get_note(&self, request: GetNoteRequest) -> GetNoteResponse {
+        let path = ::std::format!("/things/{}/notes/{}", request.id, request.note_id);
+        if self.is_deleted(&path) {
+            return GetNoteResponse::NotFound(
+                ::oasgen_runtime::server::sample(
+                    "{\"status\":0,\"type\":\"string\",\"message\":\"string\",\"details\":[{\"field\":\"string\",\"type\":\"string\",\"message\":\"string\"}]}",
+                ),
+            );
+        }
+        GetNoteResponse::NoContent
+    }
+
     /// Answers `placeOrder` from the spec.
     async fn place_order(&self, _request: PlaceOrderRequest) -> PlaceOrderResponse {
         self.created(Some("/orders"));

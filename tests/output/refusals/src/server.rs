@@ -56,6 +56,12 @@ pub trait Api: Authenticator {
         request: DeletePartRequest,
     ) -> impl ::std::future::Future<Output = DeletePartResponse> + Send;
 
+    /// Handles `GET` requests to `/things/{id}/notes/{noteId}`.
+    fn get_note(
+        &self,
+        request: GetNoteRequest,
+    ) -> impl ::std::future::Future<Output = GetNoteResponse> + Send;
+
     /// Handles `POST` requests to `/orders`.
     fn place_order(
         &self,
@@ -165,6 +171,44 @@ impl ::axum::response::IntoResponse for DeletePartResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
             Self::NoContent => rt::empty(204),
+            Self::NotFound(body) => rt::json(404, "application/json", body),
+        }
+    }
+}
+
+/// The input of `getNote` (`GET /things/{id}/notes/{noteId}`), checked against the spec.
+#[derive(Debug)]
+pub struct GetNoteRequest {
+    /// `id` (Path parameter).
+    pub id: String,
+    /// `noteId` (Path parameter).
+    pub note_id: String,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
+}
+
+/// The responses `getNote` documents, one variant per status.
+#[derive(Debug)]
+pub enum GetNoteResponse {
+    /// `204`.
+    ///
+    /// Found.
+    NoContent,
+    /// `400`.
+    ///
+    /// Bad id.
+    BadRequest(crate::models::StandardError),
+    /// `404`.
+    ///
+    /// No such note.
+    NotFound(crate::models::StandardError),
+}
+
+impl ::axum::response::IntoResponse for GetNoteResponse {
+    fn into_response(self) -> ::axum::response::Response {
+        match self {
+            Self::NoContent => rt::empty(204),
+            Self::BadRequest(body) => rt::json(400, "application/json", body),
             Self::NotFound(body) => rt::json(404, "application/json", body),
         }
     }
@@ -293,6 +337,11 @@ pub fn router_with<S: Api>(
                 .on(MethodFilter::DELETE, handle_delete_part::<S>),
         )
         .route(
+            "/things/{id}/notes/{noteId}",
+            MethodRouter::<rt::Shared<S>>::new()
+                .on(MethodFilter::GET, handle_get_note::<S>),
+        )
+        .route(
             "/orders",
             MethodRouter::<rt::Shared<S>>::new()
                 .on(MethodFilter::POST, handle_place_order::<S>),
@@ -311,8 +360,8 @@ pub fn router_with<S: Api>(
         .with_state(rt::Shared { service, config })
 }
 
-/// The operations whose refusal of a missing path parameter the router's fallback
-/// sends for a request that leaves one of their path parameters empty.
+/// The operations whose `404` (or bad request) the router's fallback sends for a
+/// request that leaves one of their path parameters empty.
 const EMPTY_PARAMETER_ROUTES: &[rt::EmptyParameterRoute] = &[
     rt::EmptyParameterRoute {
         method: "GET",
@@ -323,6 +372,11 @@ const EMPTY_PARAMETER_ROUTES: &[rt::EmptyParameterRoute] = &[
         method: "DELETE",
         template: "/things/{id}/parts/{partId}",
         refusals: &DELETE_PART.refusals,
+    },
+    rt::EmptyParameterRoute {
+        method: "GET",
+        template: "/things/{id}/notes/{noteId}",
+        refusals: &GET_NOTE.refusals,
     },
 ];
 
@@ -408,6 +462,25 @@ async fn handle_delete_part<S: Api>(
     let request = rt::read(&DELETE_PART, &config, parts, body, delete_part_request)
         .await?;
     Ok(service.delete_part(request).await)
+}
+
+/// How `get_note` is served.
+const GET_NOTE: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation {
+    security: &[],
+    principal: rt::NoPrincipal,
+    path_params: true,
+    body: None,
+    forbidden: None,
+    refusals: rt::Refusals::new(&[400, 404]),
+};
+
+async fn handle_get_note<S: Api>(
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
+    request: Request,
+) -> Result<GetNoteResponse, rt::Refused> {
+    let (parts, body) = request.into_parts();
+    let request = rt::read(&GET_NOTE, &config, parts, body, get_note_request).await?;
+    Ok(service.get_note(request).await)
 }
 
 /// How `place_order` is served.
@@ -506,6 +579,16 @@ fn delete_part_request(input: &mut rt::Input) -> Option<DeletePartRequest> {
     })
 }
 
+fn get_note_request(input: &mut rt::Input) -> Option<GetNoteRequest> {
+    let id = input.path("id", rt::Kind::String, rt::check_string);
+    let note_id = input.path("noteId", rt::Kind::String, check_note_id_param);
+    Some(GetNoteRequest {
+        id: id?,
+        note_id: note_id?,
+        raw: input.raw(),
+    })
+}
+
 fn place_order_request(input: &mut rt::Input) -> Option<PlaceOrderRequest> {
     let dry_run = input.query("dryRun", rt::Kind::Boolean, false, rt::boolean);
     Some(PlaceOrderRequest {
@@ -574,6 +657,16 @@ fn check_part_id_param(
 ) {
     rt::string(v, at, errors);
     static RULES: rt::Rules = rt::Rules::NONE.pattern("^p[0-9]+$");
+    rt::rules(v, at, &RULES, errors);
+}
+
+fn check_note_id_param(
+    v: &::serde_json::Value,
+    at: &rt::At<'_>,
+    errors: &mut Vec<rt::FieldError>,
+) {
+    rt::string(v, at, errors);
+    static RULES: rt::Rules = rt::Rules::NONE.max_length(3);
     rt::rules(v, at, &RULES, errors);
 }
 
