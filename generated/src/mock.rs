@@ -59,17 +59,15 @@ impl Api for Mock {
         _principal: String,
         request: SignupRequest,
     ) -> SignupResponse {
-        self.created(
-            Some(::std::format!("/customer/{}/signup", request.tenant).as_str()),
-        );
+        let path = ::std::format!("/customer/{}/signup", request.tenant);
+        self.created(Some(&path));
         SignupResponse::Created(::oasgen_runtime::server::sample("{\"id\":\"string\"}"))
     }
 
     /// Answers `login` from the spec.
     async fn login(&self, _principal: String, request: LoginRequest) -> LoginResponse {
-        self.created(
-            Some(::std::format!("/customer/{}/login", request.tenant).as_str()),
-        );
+        let path = ::std::format!("/customer/{}/login", request.tenant);
+        self.created(Some(&path));
         LoginResponse::Ok(
             ::oasgen_runtime::server::sample(
                 "{\"access_token\":\"aYR3Lu3rpsQ9ODhBIR83b3txTr5K\",\"saas_token\":\"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMzg2OTAwMCIsImV4cCI6MTY0MDQ0NDAzMn0.lvxFOeCOk-DWi3kqwJwR8eKal3ON2rr53e9I6Pha5rI\",\"expires_in\":2591999,\"refresh_token\":\"94tKQ2Tsvlf9dYbmyccA7X1Rqe54B6dH\",\"refresh_token_expires_in\":86399,\"token_type\":\"Bearer\",\"session_id\":\"45c9726e-77c8-4bd0-b29d-61ab56f59726\",\"initialPassword\":false}",
@@ -118,9 +116,8 @@ impl Api for Mock {
         _principal: String,
         request: SocialLoginRequest,
     ) -> SocialLoginResponse {
-        self.created(
-            Some(::std::format!("/customer/{}/socialLogin", request.tenant).as_str()),
-        );
+        let path = ::std::format!("/customer/{}/socialLogin", request.tenant);
+        self.created(Some(&path));
         SocialLoginResponse::Ok(
             ::oasgen_runtime::server::sample(
                 "{\"social_access_token\":\"eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9...\",\"social_id_token\":\"eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9...\",\"refresh_token\":\"94tKQ2Tsvlf9dYbmyccA7X1Rqe54B6dH\",\"refresh_token_expires_in\":\"86399\",\"session_idle_time\":3600,\"token_type\":\"Bearer\",\"access_token\":\"aYR3Lu3rpsQ9ODhBIR83b3txTr5K\",\"saas_token\":\"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMzg2OTAwMCIsImV4cCI6MTY0MDQ0NDAzMn0.lvxFOeCOk-DWi3kqwJwR8eKal3ON2rr53e9I6Pha5rI\",\"expires_in\":\"2591999\",\"scope\":\"tenant={tenant}\"}",
@@ -167,12 +164,8 @@ impl Api for Mock {
         _principal: String,
         request: AssignAccountRequest,
     ) -> AssignAccountResponse {
-        self.created(
-            Some(
-                ::std::format!("/customer/{}/me/accounts/internal", request.tenant)
-                    .as_str(),
-            ),
-        );
+        let path = ::std::format!("/customer/{}/me/accounts/internal", request.tenant);
+        self.created(Some(&path));
         AssignAccountResponse::Created
     }
 
@@ -195,9 +188,8 @@ impl Api for Mock {
         _principal: String,
         request: AddAddressRequest,
     ) -> AddAddressResponse {
-        self.created(
-            Some(::std::format!("/customer/{}/me/addresses", request.tenant).as_str()),
-        );
+        let path = ::std::format!("/customer/{}/me/addresses", request.tenant);
+        self.created(Some(&path));
         AddAddressResponse::Created(
             ::oasgen_runtime::server::sample("{\"id\":\"b05c20e034\"}"),
         )
@@ -271,15 +263,17 @@ impl Api for Mock {
         _principal: String,
         request: AddAddressTagsRequest,
     ) -> AddAddressTagsResponse {
-        self.created(
-            Some(
-                ::std::format!(
-                    "/customer/{}/me/addresses/{}/tags", request.tenant, request
-                    .address_id
-                )
-                    .as_str(),
-            ),
+        let path = ::std::format!(
+            "/customer/{}/me/addresses/{}/tags", request.tenant, request.address_id
         );
+        if self.is_deleted(&path) {
+            return AddAddressTagsResponse::NotFound(
+                ::oasgen_runtime::server::sample(
+                    "{\"status\":100,\"type\":\"string\",\"message\":\"string\",\"moreInfo\":\"string\",\"details\":[{\"field\":\"string\",\"type\":\"string\",\"message\":\"string\",\"moreInfo\":\"string\"}]}",
+                ),
+            );
+        }
+        self.created(Some(&path));
         AddAddressTagsResponse::NoContent
     }
 
@@ -322,12 +316,10 @@ impl Api for Mock {
         _principal: String,
         request: ResendActivationLinkRequest,
     ) -> ResendActivationLinkResponse {
-        self.created(
-            Some(
-                ::std::format!("/customer/{}/signup/optin/refresh_token", request.tenant)
-                    .as_str(),
-            ),
+        let path = ::std::format!(
+            "/customer/{}/signup/optin/refresh_token", request.tenant
         );
+        self.created(Some(&path));
         ResendActivationLinkResponse::Accepted
     }
 
@@ -337,14 +329,10 @@ impl Api for Mock {
         _principal: String,
         request: RequestEmailChangeRequest,
     ) -> RequestEmailChangeResponse {
-        self.created(
-            Some(
-                ::std::format!(
-                    "/customer/{}/me/accounts/internal/email/change", request.tenant
-                )
-                    .as_str(),
-            ),
+        let path = ::std::format!(
+            "/customer/{}/me/accounts/internal/email/change", request.tenant
         );
+        self.created(Some(&path));
         RequestEmailChangeResponse::NoContent
     }
 
@@ -354,15 +342,10 @@ impl Api for Mock {
         _principal: String,
         request: ConfirmEmailChangeRequest,
     ) -> ConfirmEmailChangeResponse {
-        self.created(
-            Some(
-                ::std::format!(
-                    "/customer/{}/me/accounts/internal/email/change/confirm", request
-                    .tenant
-                )
-                    .as_str(),
-            ),
+        let path = ::std::format!(
+            "/customer/{}/me/accounts/internal/email/change/confirm", request.tenant
         );
+        self.created(Some(&path));
         ConfirmEmailChangeResponse::NoContent
     }
 
@@ -372,9 +355,8 @@ impl Api for Mock {
         _principal: String,
         request: RequestPasswordResetRequest,
     ) -> RequestPasswordResetResponse {
-        self.created(
-            Some(::std::format!("/customer/{}/password/reset", request.tenant).as_str()),
-        );
+        let path = ::std::format!("/customer/{}/password/reset", request.tenant);
+        self.created(Some(&path));
         RequestPasswordResetResponse::NoContent
     }
 
@@ -384,12 +366,8 @@ impl Api for Mock {
         _principal: String,
         request: ResetPasswordRequest,
     ) -> ResetPasswordResponse {
-        self.created(
-            Some(
-                ::std::format!("/customer/{}/password/reset/update", request.tenant)
-                    .as_str(),
-            ),
-        );
+        let path = ::std::format!("/customer/{}/password/reset/update", request.tenant);
+        self.created(Some(&path));
         ResetPasswordResponse::NoContent
     }
 
@@ -399,9 +377,8 @@ impl Api for Mock {
         _principal: String,
         request: ChangePasswordRequest,
     ) -> ChangePasswordResponse {
-        self.created(
-            Some(::std::format!("/customer/{}/password/change", request.tenant).as_str()),
-        );
+        let path = ::std::format!("/customer/{}/password/change", request.tenant);
+        self.created(Some(&path));
         ChangePasswordResponse::NoContent
     }
 }

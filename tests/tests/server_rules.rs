@@ -300,9 +300,13 @@ async fn the_mock_answers_404_for_what_it_deleted_until_a_creation_there() {
     // A creation in another shop's collection brings nothing back here...
     assert_eq!(status(create("other").await.unwrap()), 204);
     assert_eq!(status(http.get(&one).send().await.unwrap()), 404);
+    // ...nor can one be made under the deleted thing (`addNote` documents `404`)...
+    let note = || http.post(format!("{one}/notes")).send();
+    assert_eq!(status(note().await.unwrap()), 404);
     // ...one in this collection may have made the thing again.
     assert_eq!(status(create("acme").await.unwrap()), 204);
     assert_eq!(status(http.get(&one).send().await.unwrap()), 200);
+    assert_eq!(status(note().await.unwrap()), 201);
 }
 
 #[tokio::test]

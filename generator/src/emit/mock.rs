@@ -12,7 +12,8 @@
 //! The mock remembers the paths it answered a successful `DELETE` for (`Mock::deleted`): a
 //! later request to such a path answers the operation's documented `404`, if it documents one,
 //! until a `POST` to its collection succeeds (its sample may name the resource again); a
-//! creation elsewhere brings nothing back.
+//! creation elsewhere brings nothing back, and one under a deleted resource answers its `404`
+//! (or, documenting none, brings that resource back).
 
 use super::docs::doc_attrs;
 use super::server::{
@@ -142,24 +143,23 @@ fn emit_method(api: &Api, op: &Operation) -> TokenStream {
 }
 
 /// What the method does with the mock's memory of deleted paths before it answers: looks the
-/// path up when the operation documents a `404`, remembers it after a successful `DELETE`,
-/// forgets what a successful `POST` may have created again (the resources directly under its
-/// path); and whether that reads the request. `None` when nothing (a path without parameters,
-/// or one whose parameters are not scalars, outside a `POST`).
+/// path up when the operation documents a `404`; after a successful `DELETE`, remembers it;
+/// after a successful `POST`, forgets what that creation brings back (see `Mock::created`).
+/// And whether that reads the request. `None` when nothing (a path without parameters, or one
+/// whose parameters are not scalars, outside a `POST`).
 fn memory(
     api: &Api,
     op: &Operation,
     response: &proc_macro2::Ident,
     succeeds: bool,
 ) -> Option<(TokenStream, bool)> {
-    if op.method == Method::Post && succeeds {
-        return Some(match (concrete_path(api, op), fixed_path(op)) {
-            (Some(path), _) => (quote!(self.created(Some(#path.as_str()));), true),
-            (None, Some(path)) => (quote!(self.created(Some(#path));), false),
-            (None, None) => (quote!(self.created(None);), false),
+    let creates = op.method == Method::Post && succeeds;
+    let Some(path) = concrete_path(api, op) else {
+        return creates.then(|| match fixed_path(op) {
+            Some(path) => (quote!(self.created(Some(#path));), false),
+            None => (quote!(self.created(None);), false),
         });
-    }
-    let path = concrete_path(api, op)?;
+    };
     let not_found = op
         .responses
         .iter()
@@ -173,14 +173,18 @@ fn memory(
             }
         }
     });
-    let remember = (op.method == Method::Delete && succeeds).then(|| quote!(self.deleted(path);));
-    if lookup.is_none() && remember.is_none() {
+    let after = match op.method {
+        Method::Delete if succeeds => Some(quote!(self.deleted(path);)),
+        Method::Post if succeeds => Some(quote!(self.created(Some(&path));)),
+        _ => None,
+    };
+    if lookup.is_none() && after.is_none() {
         return None;
     }
     let tokens = quote! {
         let path = #path;
         #lookup
-        #remember
+        #after
     };
     Some((tokens, true))
 }

@@ -68,8 +68,9 @@ impl Mock {
     }
 
     /// Forgets the deletions a successful creation at `collection` (with its parameters'
-    /// values) may have undone: of the resources directly under it (`/a/1` for `/a`), and so
-    /// of what is under those. `None` (the path could not be built): every deletion.
+    /// values) undoes: of the resources directly under it (`/a/1` for `/a`), which it may have
+    /// made again, and of the resources it is under (`/a` for `/a/1/items`), which it shows
+    /// exist. `None` (the path could not be built): every deletion.
     #[doc(hidden)]
     pub fn created(&self, collection: Option<&str>) {
         let mut memory = self.memory();
@@ -79,7 +80,12 @@ impl Mock {
         };
         memory.retain(|d| {
             let child = d.strip_prefix(collection).and_then(|r| r.strip_prefix('/'));
-            !child.is_some_and(|segment| !segment.is_empty() && !segment.contains('/'))
+            let made_again =
+                child.is_some_and(|segment| !segment.is_empty() && !segment.contains('/'));
+            let above = collection
+                .strip_prefix(d.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+            !made_again && !above
         });
     }
 
@@ -123,16 +129,19 @@ mod tests {
         mock.deleted("/things/1".into());
         assert!(clone.is_deleted("/things/1") && !clone.is_deleted("/things/2"));
         assert!(clone.is_deleted("/things/1/parts") && !clone.is_deleted("/things/10"));
-        // A creation elsewhere, or deeper, leaves it deleted; one in its collection does not.
+        // A creation elsewhere leaves it deleted; one in its collection does not.
         mock.deleted("/shops/a/things/1".into());
         mock.deleted("/things/1/parts/2".into());
         clone.created(Some("/shops/b/things"));
-        clone.created(Some("/things/1/parts/2/notes"));
         assert!(mock.is_deleted("/shops/a/things/1") && mock.is_deleted("/things/1"));
         clone.created(Some("/things"));
         assert!(!mock.is_deleted("/things/1") && mock.is_deleted("/things/1/parts/2"));
         assert!(mock.is_deleted("/shops/a/things/1/x"));
-        clone.created(None);
+        // A creation under a deleted resource shows that it exists.
+        clone.created(Some("/shops/a/things/1/notes"));
         assert!(!mock.is_deleted("/shops/a/things/1"));
+        mock.deleted("/shops/a/things/2".into());
+        clone.created(None);
+        assert!(!mock.is_deleted("/shops/a/things/2") && !mock.is_deleted("/things/1/parts/2"));
     }
 }

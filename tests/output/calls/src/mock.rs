@@ -70,7 +70,8 @@ impl Api for Mock {
         _principal: String,
         request: AddAddressRequest,
     ) -> AddAddressResponse {
-        self.created(Some(::std::format!("/{}/addresses", request.tenant).as_str()));
+        let path = ::std::format!("/{}/addresses", request.tenant);
+        self.created(Some(&path));
         AddAddressResponse::Created {
             location: ::oasgen_runtime::server::sample("\"/acme/addresses/a-1\""),
         }

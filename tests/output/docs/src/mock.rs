@@ -54,7 +54,8 @@ impl Api for Mock {
         _principal: String,
         request: CreateNoteRequest,
     ) -> CreateNoteResponse {
-        self.created(Some(::std::format!("/tenants/{}/notes", request.tenant).as_str()));
+        let path = ::std::format!("/tenants/{}/notes", request.tenant);
+        self.created(Some(&path));
         CreateNoteResponse::Created
     }
 }

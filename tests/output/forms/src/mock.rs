@@ -31,7 +31,8 @@ impl Authenticator for Mock {
 impl Api for Mock {
     /// Answers `uploadMedia` from the spec.
     async fn upload_media(&self, request: UploadMediaRequest) -> UploadMediaResponse {
-        self.created(Some(::std::format!("/media/{}", request.folder).as_str()));
+        let path = ::std::format!("/media/{}", request.folder);
+        self.created(Some(&path));
         UploadMediaResponse::Created(
             ::oasgen_runtime::server::sample(
                 "{\"id\":\"string\",\"title\":\"string\",\"size\":0}",

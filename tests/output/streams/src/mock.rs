@@ -34,9 +34,13 @@ impl Api for Mock {
         &self,
         request: SendChatMessageRequest,
     ) -> SendChatMessageResponse {
-        self.created(
-            Some(::std::format!("/chats/{}/messages", request.chat_id).as_str()),
-        );
+        let path = ::std::format!("/chats/{}/messages", request.chat_id);
+        if self.is_deleted(&path) {
+            return SendChatMessageResponse::NotFound(
+                ::oasgen_runtime::server::sample("{\"message\":\"string\"}"),
+            );
+        }
+        self.created(Some(&path));
         SendChatMessageResponse::OkStream(
             ::oasgen_runtime::server::EventStream::iter(
                 ::oasgen_runtime::server::sample::<

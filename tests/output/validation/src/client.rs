@@ -21,6 +21,11 @@ pub mod security {
         operation: "deleteThing",
         alternatives: &[],
     };
+    /// What `add_note` accepts. No credentials are needed.
+    pub const ADD_NOTE: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
+        operation: "addNote",
+        alternatives: &[],
+    };
     /// What `create_thing` accepts. No credentials are needed.
     pub const CREATE_THING: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
         operation: "createThing",
@@ -115,6 +120,26 @@ impl Client {
             tenant,
             thing_id,
             since: None,
+            extra_: ::std::default::Default::default(),
+        }
+    }
+
+    /// Sends a `POST` request to `/shops/{tenant}/things/{thingId}/notes`. No credentials are needed.
+    ///
+    /// Arguments:
+    /// - `tenant`: The `tenant` parameter (in the path).
+    /// - `thing_id`: The `thingId` parameter (in the path).
+    ///
+    /// `.await` the returned [`AddNoteRequest`] for the body of the success, or call its [`send_with_response`](AddNoteRequest::send_with_response) for the status and headers too.
+    pub fn add_note<'a>(
+        &'a self,
+        tenant: &'a str,
+        thing_id: &'a str,
+    ) -> AddNoteRequest<'a> {
+        AddNoteRequest {
+            client_: self,
+            tenant,
+            thing_id,
             extra_: ::std::default::Default::default(),
         }
     }
@@ -362,6 +387,108 @@ pub struct DeleteThingHeaders {}
 /// The documented error responses of [`Client::delete_thing`], carried by [`Error::Api`] with the status, headers and raw body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeleteThingError {
+    /// Status `404`.
+    ///
+    /// No such thing.
+    NotFound(crate::models::NotFound),
+}
+
+/// A `POST` request to `/shops/{tenant}/things/{thingId}/notes`, from [`Client::add_note`]: set optional parameters and extra headers, then `.await` it (or call [`send`](AddNoteRequest::send) or [`send_with_response`](AddNoteRequest::send_with_response)).
+#[must_use = "a request is sent only when it is awaited or sent"]
+pub struct AddNoteRequest<'a> {
+    client_: &'a Client,
+    tenant: &'a str,
+    thing_id: &'a str,
+    extra_: ::oasgen_runtime::response::ExtraHeaders,
+}
+
+impl<'a> AddNoteRequest<'a> {
+    /// Adds a header to this call only (a request id, `Accept-Language`). A name or
+    /// value HTTP cannot carry fails the call with [`Error::InvalidRequest`].
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.extra_.push(name, value);
+        self
+    }
+
+    /// Sends the request and returns the decoded body of the success (what `.await` on
+    /// the request does).
+    pub async fn send(self) -> Result<(), Error<AddNoteError>> {
+        let response_ = self.exchange_().await?;
+        Self::decode_(response_)
+    }
+
+    /// Sends the request and returns the decoded body with the status, the typed
+    /// headers the spec declares ([`AddNoteHeaders`]) and every header as received.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<::oasgen_runtime::Response<(), AddNoteHeaders>, Error<AddNoteError>> {
+        let response_ = self.exchange_().await?;
+        let status_ = response_.status;
+        let raw_headers_ = response_.headers.clone();
+        Self::decode_(response_)?;
+        let headers_ = AddNoteHeaders {};
+        Ok(::oasgen_runtime::Response {
+            status: status_,
+            headers: headers_,
+            raw_headers: raw_headers_,
+            body: (),
+        })
+    }
+
+    async fn exchange_(
+        self,
+    ) -> Result<::oasgen_runtime::transport::Raw, Error<AddNoteError>> {
+        let Self { client_, tenant, thing_id, extra_ } = self;
+        let mut request_ = client_
+            .core
+            .post::<
+                AddNoteError,
+            >(
+                "/shops/{tenant}/things/{thingId}/notes",
+                &["shops", tenant, "things", thing_id, "notes"],
+            )?;
+        request_.extra(extra_)?;
+        client_.core.send(request_, &security::ADD_NOTE).await
+    }
+
+    fn decode_(
+        response_: ::oasgen_runtime::transport::Raw,
+    ) -> Result<(), Error<AddNoteError>> {
+        match response_.status.as_u16() {
+            201u16 => Ok(()),
+            404u16 => response_.api_error_json(AddNoteError::NotFound),
+            _ => Err(response_.unexpected()),
+        }
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for AddNoteRequest<'a> {
+    type Output = Result<(), Error<AddNoteError>>;
+
+    type IntoFuture = ::oasgen_runtime::response::BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl ::std::fmt::Debug for AddNoteRequest<'_> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AddNoteRequest")
+            .field("tenant", &self.tenant)
+            .field("thing_id", &self.thing_id)
+            .field("extra_headers", &self.extra_)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The response headers the successes of [`Client::add_note`] declare, typed (`None` when an optional one is absent), from [`AddNoteRequest::send_with_response`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AddNoteHeaders {}
+
+/// The documented error responses of [`Client::add_note`], carried by [`Error::Api`] with the status, headers and raw body.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AddNoteError {
     /// Status `404`.
     ///
     /// No such thing.

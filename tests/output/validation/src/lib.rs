@@ -5,7 +5,7 @@
 //!
 //! # Cargo features
 //!
-//! Generated from the OpenAPI spec: 16 types, 3 operations.
+//! Generated from the OpenAPI spec: 16 types, 4 operations.
 //! The `models` module is always available; the rest is behind features:
 //!
 //! - `client` (default): `client::Client`, an async reqwest client with one method per
@@ -28,30 +28,35 @@
 //! | --- | --- | --- | --- | --- |
 //! | `GET` | `/shops/{tenant}/things/{thingId}` | [`Client::get_thing`] | [`Api::get_thing`] | none |
 //! | `DELETE` | `/shops/{tenant}/things/{thingId}` | [`Client::delete_thing`] | [`Api::delete_thing`] | none |
+//! | `POST` | `/shops/{tenant}/things/{thingId}/notes` | [`Client::add_note`] | [`Api::add_note`] | none |
 //! | `POST` | `/shops/{tenant}/things` | [`Client::create_thing`] | [`Api::create_thing`] | none |
 //!
 #![cfg_attr(
     feature = "client",
     doc = " [`Client::get_thing`]: client::Client::get_thing",
     doc = " [`Client::delete_thing`]: client::Client::delete_thing",
+    doc = " [`Client::add_note`]: client::Client::add_note",
     doc = " [`Client::create_thing`]: client::Client::create_thing"
 )]
 #![cfg_attr(
     not(feature = "client"),
     doc = " [`Client::get_thing`]: #cargo-features",
     doc = " [`Client::delete_thing`]: #cargo-features",
+    doc = " [`Client::add_note`]: #cargo-features",
     doc = " [`Client::create_thing`]: #cargo-features"
 )]
 #![cfg_attr(
     feature = "server",
     doc = " [`Api::get_thing`]: server::Api::get_thing",
     doc = " [`Api::delete_thing`]: server::Api::delete_thing",
+    doc = " [`Api::add_note`]: server::Api::add_note",
     doc = " [`Api::create_thing`]: server::Api::create_thing"
 )]
 #![cfg_attr(
     not(feature = "server"),
     doc = " [`Api::get_thing`]: #cargo-features",
     doc = " [`Api::delete_thing`]: #cargo-features",
+    doc = " [`Api::add_note`]: #cargo-features",
     doc = " [`Api::create_thing`]: #cargo-features"
 )]
 #![cfg_attr(rustfmt, rustfmt::skip)]

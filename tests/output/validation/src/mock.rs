@@ -60,9 +60,24 @@ impl Api for Mock {
         DeleteThingResponse::NoContent
     }
 
+    /// Answers `addNote` from the spec.
+    async fn add_note(&self, request: AddNoteRequest) -> AddNoteResponse {
+        let path = ::std::format!(
+            "/shops/{}/things/{}/notes", request.tenant, request.thing_id
+        );
+        if self.is_deleted(&path) {
+            return AddNoteResponse::NotFound(
+                ::oasgen_runtime::server::sample("{\"message\":\"no such thing\"}"),
+            );
+        }
+        self.created(Some(&path));
+        AddNoteResponse::Created
+    }
+
     /// Answers `createThing` from the spec.
     async fn create_thing(&self, request: CreateThingRequest) -> CreateThingResponse {
-        self.created(Some(::std::format!("/shops/{}/things", request.tenant).as_str()));
+        let path = ::std::format!("/shops/{}/things", request.tenant);
+        self.created(Some(&path));
         CreateThingResponse::NoContent
     }
 }

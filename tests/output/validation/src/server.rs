@@ -50,6 +50,12 @@ pub trait Api: Authenticator {
         request: DeleteThingRequest,
     ) -> impl ::std::future::Future<Output = DeleteThingResponse> + Send;
 
+    /// Handles `POST` requests to `/shops/{tenant}/things/{thingId}/notes`.
+    fn add_note(
+        &self,
+        request: AddNoteRequest,
+    ) -> impl ::std::future::Future<Output = AddNoteResponse> + Send;
+
     /// Handles `POST` requests to `/shops/{tenant}/things`.
     fn create_thing(
         &self,
@@ -127,6 +133,39 @@ impl ::axum::response::IntoResponse for DeleteThingResponse {
     }
 }
 
+/// The input of `addNote` (`POST /shops/{tenant}/things/{thingId}/notes`), checked against the spec.
+#[derive(Debug)]
+pub struct AddNoteRequest {
+    /// `tenant` (Path parameter).
+    pub tenant: String,
+    /// `thingId` (Path parameter).
+    pub thing_id: String,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
+}
+
+/// The responses `addNote` documents, one variant per status.
+#[derive(Debug)]
+pub enum AddNoteResponse {
+    /// `201`.
+    ///
+    /// Added.
+    Created,
+    /// `404`.
+    ///
+    /// No such thing.
+    NotFound(crate::models::NotFound),
+}
+
+impl ::axum::response::IntoResponse for AddNoteResponse {
+    fn into_response(self) -> ::axum::response::Response {
+        match self {
+            Self::Created => rt::empty(201),
+            Self::NotFound(body) => rt::json(404, "application/json", body),
+        }
+    }
+}
+
 /// The input of `createThing` (`POST /shops/{tenant}/things`), checked against the spec.
 #[derive(Debug)]
 pub struct CreateThingRequest {
@@ -172,6 +211,11 @@ pub fn router_with<S: Api>(
             MethodRouter::<rt::Shared<S>>::new()
                 .on(MethodFilter::GET, handle_get_thing::<S>)
                 .on(MethodFilter::DELETE, handle_delete_thing::<S>),
+        )
+        .route(
+            "/shops/{tenant}/things/{thingId}/notes",
+            MethodRouter::<rt::Shared<S>>::new()
+                .on(MethodFilter::POST, handle_add_note::<S>),
         )
         .route(
             "/shops/{tenant}/things",
@@ -241,6 +285,25 @@ async fn handle_delete_thing<S: Api>(
     Ok(service.delete_thing(request).await)
 }
 
+/// How `add_note` is served.
+const ADD_NOTE: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation {
+    security: &[],
+    principal: rt::NoPrincipal,
+    path_params: true,
+    body: None,
+    forbidden: None,
+    refusals: rt::Refusals::new(&[404]),
+};
+
+async fn handle_add_note<S: Api>(
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
+    request: Request,
+) -> Result<AddNoteResponse, rt::Refused> {
+    let (parts, body) = request.into_parts();
+    let request = rt::read(&ADD_NOTE, &config, parts, body, add_note_request).await?;
+    Ok(service.add_note(request).await)
+}
+
 /// How `create_thing` is served.
 const CREATE_THING: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation {
     security: &[],
@@ -283,6 +346,16 @@ fn delete_thing_request(input: &mut rt::Input) -> Option<DeleteThingRequest> {
     Some(DeleteThingRequest {
         tenant: tenant?,
         since,
+        thing_id: thing_id?,
+        raw: input.raw(),
+    })
+}
+
+fn add_note_request(input: &mut rt::Input) -> Option<AddNoteRequest> {
+    let tenant = input.path("tenant", rt::Kind::String, rt::check_string);
+    let thing_id = input.path("thingId", rt::Kind::String, check_thing_id_param);
+    Some(AddNoteRequest {
+        tenant: tenant?,
         thing_id: thing_id?,
         raw: input.raw(),
     })
