@@ -1901,26 +1901,114 @@ pub fn router_with<S: Api>(
 /// The operations whose `404` (or bad request) the router's fallback sends for a
 /// request that leaves one of their path parameters empty.
 const EMPTY_PARAMETER_ROUTES: &[rt::EmptyParameterRoute] = &[
-    rt::EmptyParameterRoute {
-        method: "GET",
-        template: "/customer/{tenant}/me/addresses/{addressId}",
-        refusals: &GET_ADDRESS.refusals,
-    },
-    rt::EmptyParameterRoute {
-        method: "DELETE",
-        template: "/customer/{tenant}/me/addresses/{addressId}",
-        refusals: &DELETE_ADDRESS.refusals,
-    },
-    rt::EmptyParameterRoute {
-        method: "PATCH",
-        template: "/customer/{tenant}/me/addresses/{addressId}",
-        refusals: &UPDATE_ADDRESS.refusals,
-    },
-    rt::EmptyParameterRoute {
-        method: "GET",
-        template: "/customer/{tenant}/signup/optin/{token}",
-        refusals: &CONFIRM_OPT_IN.refusals,
-    },
+    rt::EmptyParameterRoute::new("POST", "/customer/{tenant}/signup", &SIGNUP.refusals),
+    rt::EmptyParameterRoute::new("POST", "/customer/{tenant}/login", &LOGIN.refusals),
+    rt::EmptyParameterRoute::new("GET", "/customer/{tenant}/logout", &LOGOUT.refusals),
+    rt::EmptyParameterRoute::new(
+        "GET",
+        "/customer/{tenant}/refreshauthtoken",
+        &REFRESH_CUSTOMER_TOKEN.refusals,
+    ),
+    rt::EmptyParameterRoute::new(
+        "GET",
+        "/customer/{tenant}/validateauthtoken",
+        &VALIDATE_TOKEN.refusals,
+    ),
+    rt::EmptyParameterRoute::new(
+        "POST",
+        "/customer/{tenant}/socialLogin",
+        &SOCIAL_LOGIN.refusals,
+    ),
+    rt::EmptyParameterRoute::new(
+        "GET",
+        "/customer/{tenant}/me",
+        &GET_CUSTOMER_PROFILE.refusals,
+    ),
+    rt::EmptyParameterRoute::new(
+        "DELETE",
+        "/customer/{tenant}/me",
+        &DELETE_CUSTOMER_PROFILE.refusals,
+    ),
+    rt::EmptyParameterRoute::new(
+        "PATCH",
+        "/customer/{tenant}/me",
+        &UPDATE_CUSTOMER_PROFILE.refusals,
+    ),
+    rt::EmptyParameterRoute::new(
+        "POST",
+        "/customer/{tenant}/me/accounts/internal",
+        &ASSIGN_ACCOUNT.refusals,
+    ),
+    rt::EmptyParameterRoute::new(
+        "GET",
+        "/customer/{tenant}/me/addresses",
+        &LIST_ADDRESSES.refusals,
+    ),
+    rt::EmptyParameterRoute::new(
+        "POST",
+        "/customer/{tenant}/me/addresses",
+        &ADD_ADDRESS.refusals,
+    ),
+    rt::EmptyParameterRoute::new(
+        "GET",
+        "/customer/{tenant}/me/addresses/{addressId}",
+        &GET_ADDRESS.refusals,
+    ),
+    rt::EmptyParameterRoute::new(
+        "DELETE",
+        "/customer/{tenant}/me/addresses/{addressId}",
+        &DELETE_ADDRESS.refusals,
+    ),
+    rt::EmptyParameterRoute::new(
+        "PATCH",
+        "/customer/{tenant}/me/addresses/{addressId}",
+        &UPDATE_ADDRESS.refusals,
+    ),
+    rt::EmptyParameterRoute::new(
+        "POST",
+        "/customer/{tenant}/me/addresses/{addressId}/tags",
+        &ADD_ADDRESS_TAGS.refusals,
+    ),
+    rt::EmptyParameterRoute::new(
+        "DELETE",
+        "/customer/{tenant}/me/addresses/{addressId}/tags",
+        &DELETE_ADDRESS_TAGS.refusals,
+    ),
+    rt::EmptyParameterRoute::new(
+        "GET",
+        "/customer/{tenant}/signup/optin/{token}",
+        &CONFIRM_OPT_IN.refusals,
+    ),
+    rt::EmptyParameterRoute::new(
+        "POST",
+        "/customer/{tenant}/signup/optin/refresh_token",
+        &RESEND_ACTIVATION_LINK.refusals,
+    ),
+    rt::EmptyParameterRoute::new(
+        "POST",
+        "/customer/{tenant}/me/accounts/internal/email/change",
+        &REQUEST_EMAIL_CHANGE.refusals,
+    ),
+    rt::EmptyParameterRoute::new(
+        "POST",
+        "/customer/{tenant}/me/accounts/internal/email/change/confirm",
+        &CONFIRM_EMAIL_CHANGE.refusals,
+    ),
+    rt::EmptyParameterRoute::new(
+        "POST",
+        "/customer/{tenant}/password/reset",
+        &REQUEST_PASSWORD_RESET.refusals,
+    ),
+    rt::EmptyParameterRoute::new(
+        "POST",
+        "/customer/{tenant}/password/reset/update",
+        &RESET_PASSWORD.refusals,
+    ),
+    rt::EmptyParameterRoute::new(
+        "POST",
+        "/customer/{tenant}/password/change",
+        &CHANGE_PASSWORD.refusals,
+    ),
 ];
 
 async fn not_found(request: Request) -> ::axum::response::Response {

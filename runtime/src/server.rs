@@ -346,6 +346,21 @@ pub struct EmptyParameterRoute {
     pub refusals: &'static Refusals,
 }
 
+impl EmptyParameterRoute {
+    /// The route of `method` (upper case) and `template`, refused as `refusals` says.
+    pub const fn new(
+        method: &'static str,
+        template: &'static str,
+        refusals: &'static Refusals,
+    ) -> Self {
+        EmptyParameterRoute {
+            method,
+            template,
+            refusals,
+        }
+    }
+}
+
 /// The answer to a request no route takes: when it names one of `routes` with an empty path
 /// parameter, the operation's `404` (in the body it documents), or its bad request where it
 /// documents that and not `404`; else the standard `404`.

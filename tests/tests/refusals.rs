@@ -118,6 +118,15 @@ async fn an_empty_path_parameter_gets_the_documented_not_found() {
     assert_eq!(body["type"], "not_found", "{body}");
     let body = refused(http.get(format!("{base}/things/t1/notes/toolong"))).await;
     assert_eq!(body["details"][0]["field"], "noteId", "{body}");
+    // An empty parameter inside the path that the client dropped with its slash.
+    let response = http
+        .post(format!("{base}/boxes/archive"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["status"], "Not Found", "{body}");
     // `getThing` documents `400` and not `404`: there, a bad request naming the parameter.
     let body = refused(http.get(format!("{base}/things/"))).await;
     assert_eq!(body["details"][0]["field"], "id", "{body}");

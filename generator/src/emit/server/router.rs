@@ -30,9 +30,10 @@ pub fn emit_router(api: &Api, routes: &Routes) -> TokenStream {
         }
     });
     // Requests that leave a path parameter empty reach the fallback when axum does not route
-    // them (an empty last segment; an empty segment inside the path is routed, and its
-    // parameter checked): it answers them with their operation's documented `404`, or its
-    // bad request where only that is documented.
+    // them (an empty last segment, or an empty segment a client dropped with its slash; an
+    // empty segment inside the path is routed, and its parameter checked): it answers them
+    // with their operation's documented `404`, or its bad request where only that is
+    // documented.
     let empty_parameter_routes: Vec<TokenStream> = api
         .operations
         .iter()
@@ -44,10 +45,10 @@ pub fn emit_router(api: &Api, routes: &Routes) -> TokenStream {
         })
         .filter_map(|(i, op)| {
             let route = routes.route_of(api, i).path.as_str();
-            route.ends_with('}').then(|| {
+            route.contains('{').then(|| {
                 let method = op.method.as_str().to_ascii_uppercase();
                 let descriptor = descriptor_name(op);
-                quote!(rt::EmptyParameterRoute { method: #method, template: #route, refusals: &#descriptor.refusals })
+                quote!(rt::EmptyParameterRoute::new(#method, #route, &#descriptor.refusals))
             })
         })
         .collect();

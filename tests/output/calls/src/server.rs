@@ -350,11 +350,11 @@ pub fn router_with<S: Api>(
 /// The operations whose `404` (or bad request) the router's fallback sends for a
 /// request that leaves one of their path parameters empty.
 const EMPTY_PARAMETER_ROUTES: &[rt::EmptyParameterRoute] = &[
-    rt::EmptyParameterRoute {
-        method: "GET",
-        template: "/{tenant}/addresses/{addressId}",
-        refusals: &GET_ADDRESS.refusals,
-    },
+    rt::EmptyParameterRoute::new(
+        "GET",
+        "/{tenant}/addresses/{addressId}",
+        &GET_ADDRESS.refusals,
+    ),
 ];
 
 async fn not_found(request: Request) -> ::axum::response::Response {

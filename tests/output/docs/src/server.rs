@@ -163,11 +163,11 @@ pub fn router_with<S: Api>(
 /// The operations whose `404` (or bad request) the router's fallback sends for a
 /// request that leaves one of their path parameters empty.
 const EMPTY_PARAMETER_ROUTES: &[rt::EmptyParameterRoute] = &[
-    rt::EmptyParameterRoute {
-        method: "GET",
-        template: "/tenants/{tenant}/notes|{noteId}",
-        refusals: &GET_NOTE.refusals,
-    },
+    rt::EmptyParameterRoute::new(
+        "GET",
+        "/tenants/{tenant}/notes|{noteId}",
+        &GET_NOTE.refusals,
+    ),
 ];
 
 async fn not_found(request: Request) -> ::axum::response::Response {

@@ -266,11 +266,7 @@ pub fn router_with<S: Api>(
 /// The operations whose `404` (or bad request) the router's fallback sends for a
 /// request that leaves one of their path parameters empty.
 const EMPTY_PARAMETER_ROUTES: &[rt::EmptyParameterRoute] = &[
-    rt::EmptyParameterRoute {
-        method: "POST",
-        template: "/media/{folder}",
-        refusals: &UPLOAD_MEDIA.refusals,
-    },
+    rt::EmptyParameterRoute::new("POST", "/media/{folder}", &UPLOAD_MEDIA.refusals),
 ];
 
 async fn not_found(request: Request) -> ::axum::response::Response {

@@ -269,11 +269,7 @@ pub fn router_with<S: Api>(
 /// The operations whose `404` (or bad request) the router's fallback sends for a
 /// request that leaves one of their path parameters empty.
 const EMPTY_PARAMETER_ROUTES: &[rt::EmptyParameterRoute] = &[
-    rt::EmptyParameterRoute {
-        method: "GET",
-        template: "/items/{id}",
-        refusals: &GET_ITEM.refusals,
-    },
+    rt::EmptyParameterRoute::new("GET", "/items/{id}", &GET_ITEM.refusals),
 ];
 
 async fn not_found(request: Request) -> ::axum::response::Response {

@@ -31,6 +31,11 @@ pub mod security {
         operation: "getNote",
         alternatives: &[],
     };
+    /// What `archive_box` accepts. No credentials are needed.
+    pub const ARCHIVE_BOX: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
+        operation: "archiveBox",
+        alternatives: &[],
+    };
     /// What `place_order` accepts. No credentials are needed.
     pub const PLACE_ORDER: ::oasgen_runtime::Security = ::oasgen_runtime::Security {
         operation: "placeOrder",
@@ -156,6 +161,20 @@ impl Client {
             client_: self,
             id,
             note_id,
+            extra_: ::std::default::Default::default(),
+        }
+    }
+
+    /// Sends a `POST` request to `/boxes/{boxId}/archive`. No credentials are needed.
+    ///
+    /// Arguments:
+    /// - `box_id`: The `boxId` parameter (in the path).
+    ///
+    /// `.await` the returned [`ArchiveBoxRequest`] for the body of the success, or call its [`send_with_response`](ArchiveBoxRequest::send_with_response) for the status and headers too.
+    pub fn archive_box<'a>(&'a self, box_id: &'a str) -> ArchiveBoxRequest<'a> {
+        ArchiveBoxRequest {
+            client_: self,
+            box_id,
             extra_: ::std::default::Default::default(),
         }
     }
@@ -598,6 +617,106 @@ pub enum GetNoteError {
     ///
     /// No such note.
     NotFound(crate::models::StandardError),
+}
+
+/// A `POST` request to `/boxes/{boxId}/archive`, from [`Client::archive_box`]: set optional parameters and extra headers, then `.await` it (or call [`send`](ArchiveBoxRequest::send) or [`send_with_response`](ArchiveBoxRequest::send_with_response)).
+#[must_use = "a request is sent only when it is awaited or sent"]
+pub struct ArchiveBoxRequest<'a> {
+    client_: &'a Client,
+    box_id: &'a str,
+    extra_: ::oasgen_runtime::response::ExtraHeaders,
+}
+
+impl<'a> ArchiveBoxRequest<'a> {
+    /// Adds a header to this call only (a request id, `Accept-Language`). A name or
+    /// value HTTP cannot carry fails the call with [`Error::InvalidRequest`].
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.extra_.push(name, value);
+        self
+    }
+
+    /// Sends the request and returns the decoded body of the success (what `.await` on
+    /// the request does).
+    pub async fn send(self) -> Result<(), Error<ArchiveBoxError>> {
+        let response_ = self.exchange_().await?;
+        Self::decode_(response_)
+    }
+
+    /// Sends the request and returns the decoded body with the status, the typed
+    /// headers the spec declares ([`ArchiveBoxHeaders`]) and every header as received.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        ::oasgen_runtime::Response<(), ArchiveBoxHeaders>,
+        Error<ArchiveBoxError>,
+    > {
+        let response_ = self.exchange_().await?;
+        let status_ = response_.status;
+        let raw_headers_ = response_.headers.clone();
+        Self::decode_(response_)?;
+        let headers_ = ArchiveBoxHeaders {};
+        Ok(::oasgen_runtime::Response {
+            status: status_,
+            headers: headers_,
+            raw_headers: raw_headers_,
+            body: (),
+        })
+    }
+
+    async fn exchange_(
+        self,
+    ) -> Result<::oasgen_runtime::transport::Raw, Error<ArchiveBoxError>> {
+        let Self { client_, box_id, extra_ } = self;
+        let mut request_ = client_
+            .core
+            .post::<
+                ArchiveBoxError,
+            >("/boxes/{boxId}/archive", &["boxes", box_id, "archive"])?;
+        request_.extra(extra_)?;
+        client_.core.send(request_, &security::ARCHIVE_BOX).await
+    }
+
+    fn decode_(
+        response_: ::oasgen_runtime::transport::Raw,
+    ) -> Result<(), Error<ArchiveBoxError>> {
+        match response_.status.as_u16() {
+            204u16 => Ok(()),
+            404u16 => response_.api_error_json(ArchiveBoxError::NotFound),
+            _ => Err(response_.unexpected()),
+        }
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for ArchiveBoxRequest<'a> {
+    type Output = Result<(), Error<ArchiveBoxError>>;
+
+    type IntoFuture = ::oasgen_runtime::response::BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl ::std::fmt::Debug for ArchiveBoxRequest<'_> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ArchiveBoxRequest")
+            .field("box_id", &self.box_id)
+            .field("extra_headers", &self.extra_)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The response headers the successes of [`Client::archive_box`] declare, typed (`None` when an optional one is absent), from [`ArchiveBoxRequest::send_with_response`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ArchiveBoxHeaders {}
+
+/// The documented error responses of [`Client::archive_box`], carried by [`Error::Api`] with the status, headers and raw body.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ArchiveBoxError {
+    /// Status `404`.
+    ///
+    /// No such box.
+    NotFound(crate::models::VendorError),
 }
 
 /// A `POST` request to `/orders`, from [`Client::place_order`]: set optional parameters and extra headers, then `.await` it (or call [`send`](PlaceOrderRequest::send) or [`send_with_response`](PlaceOrderRequest::send_with_response)).

@@ -5,7 +5,7 @@
 //!
 //! # Cargo features
 //!
-//! Generated from the OpenAPI spec: 6 types, 7 operations.
+//! Generated from the OpenAPI spec: 6 types, 8 operations.
 //! The `models` module is always available; the rest is behind features:
 //!
 //! - `client` (default): `client::Client`, an async reqwest client with one method per
@@ -30,6 +30,7 @@
 //! | `GET` | `/things/{id}` | [`Client::get_thing`] | [`Api::get_thing`] | none |
 //! | `DELETE` | `/things/{id}/parts/{partId}` | [`Client::delete_part`] | [`Api::delete_part`] | none |
 //! | `GET` | `/things/{id}/notes/{noteId}` | [`Client::get_note`] | [`Api::get_note`] | none |
+//! | `POST` | `/boxes/{boxId}/archive` | [`Client::archive_box`] | [`Api::archive_box`] | none |
 //! | `POST` | `/orders` | [`Client::place_order`] | [`Api::place_order`] | none |
 //! | `GET` | `/legacy` | [`Client::legacy`] | [`Api::legacy`] | none |
 //! | `GET` | `/plain` | [`Client::plain`] | [`Api::plain`] | none |
@@ -40,6 +41,7 @@
     doc = " [`Client::get_thing`]: client::Client::get_thing",
     doc = " [`Client::delete_part`]: client::Client::delete_part",
     doc = " [`Client::get_note`]: client::Client::get_note",
+    doc = " [`Client::archive_box`]: client::Client::archive_box",
     doc = " [`Client::place_order`]: client::Client::place_order",
     doc = " [`Client::legacy`]: client::Client::legacy",
     doc = " [`Client::plain`]: client::Client::plain"
@@ -50,6 +52,7 @@
     doc = " [`Client::get_thing`]: #cargo-features",
     doc = " [`Client::delete_part`]: #cargo-features",
     doc = " [`Client::get_note`]: #cargo-features",
+    doc = " [`Client::archive_box`]: #cargo-features",
     doc = " [`Client::place_order`]: #cargo-features",
     doc = " [`Client::legacy`]: #cargo-features",
     doc = " [`Client::plain`]: #cargo-features"
@@ -60,6 +63,7 @@
     doc = " [`Api::get_thing`]: server::Api::get_thing",
     doc = " [`Api::delete_part`]: server::Api::delete_part",
     doc = " [`Api::get_note`]: server::Api::get_note",
+    doc = " [`Api::archive_box`]: server::Api::archive_box",
     doc = " [`Api::place_order`]: server::Api::place_order",
     doc = " [`Api::legacy`]: server::Api::legacy",
     doc = " [`Api::plain`]: server::Api::plain"
@@ -70,6 +74,7 @@
     doc = " [`Api::get_thing`]: #cargo-features",
     doc = " [`Api::delete_part`]: #cargo-features",
     doc = " [`Api::get_note`]: #cargo-features",
+    doc = " [`Api::archive_box`]: #cargo-features",
     doc = " [`Api::place_order`]: #cargo-features",
     doc = " [`Api::legacy`]: #cargo-features",
     doc = " [`Api::plain`]: #cargo-features"

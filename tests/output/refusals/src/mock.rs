@@ -67,6 +67,20 @@ impl Api for Mock {
         GetNoteResponse::NoContent
     }
 
+    /// Answers `archiveBox` from the spec.
+    async fn archive_box(&self, request: ArchiveBoxRequest) -> ArchiveBoxResponse {
+        let path = ::std::format!("/boxes/{}/archive", request.box_id);
+        if self.is_deleted(&path) {
+            return ArchiveBoxResponse::NotFound(
+                ::oasgen_runtime::server::sample(
+                    "{\"code\":0,\"status\":\"string\",\"message\":\"string\",\"details\":[\"string\"],\"resourceId\":\"string\"}",
+                ),
+            );
+        }
+        self.created(Some(&path));
+        ArchiveBoxResponse::NoContent
+    }
+
     /// Answers `placeOrder` from the spec.
     async fn place_order(&self, _request: PlaceOrderRequest) -> PlaceOrderResponse {
         self.created(Some("/orders"));

@@ -62,6 +62,12 @@ pub trait Api: Authenticator {
         request: GetNoteRequest,
     ) -> impl ::std::future::Future<Output = GetNoteResponse> + Send;
 
+    /// Handles `POST` requests to `/boxes/{boxId}/archive`.
+    fn archive_box(
+        &self,
+        request: ArchiveBoxRequest,
+    ) -> impl ::std::future::Future<Output = ArchiveBoxResponse> + Send;
+
     /// Handles `POST` requests to `/orders`.
     fn place_order(
         &self,
@@ -214,6 +220,37 @@ impl ::axum::response::IntoResponse for GetNoteResponse {
     }
 }
 
+/// The input of `archiveBox` (`POST /boxes/{boxId}/archive`), checked against the spec.
+#[derive(Debug)]
+pub struct ArchiveBoxRequest {
+    /// `boxId` (Path parameter).
+    pub box_id: String,
+    /// The request as it arrived: headers, extensions tower layers set, the peer's address.
+    pub raw: ::oasgen_runtime::server::RawRequest,
+}
+
+/// The responses `archiveBox` documents, one variant per status.
+#[derive(Debug)]
+pub enum ArchiveBoxResponse {
+    /// `204`.
+    ///
+    /// Archived.
+    NoContent,
+    /// `404`.
+    ///
+    /// No such box.
+    NotFound(crate::models::VendorError),
+}
+
+impl ::axum::response::IntoResponse for ArchiveBoxResponse {
+    fn into_response(self) -> ::axum::response::Response {
+        match self {
+            Self::NoContent => rt::empty(204),
+            Self::NotFound(body) => rt::json(404, "application/json", body),
+        }
+    }
+}
+
 /// The input of `placeOrder` (`POST /orders`), checked against the spec.
 #[derive(Debug)]
 pub struct PlaceOrderRequest {
@@ -342,6 +379,11 @@ pub fn router_with<S: Api>(
                 .on(MethodFilter::GET, handle_get_note::<S>),
         )
         .route(
+            "/boxes/{boxId}/archive",
+            MethodRouter::<rt::Shared<S>>::new()
+                .on(MethodFilter::POST, handle_archive_box::<S>),
+        )
+        .route(
             "/orders",
             MethodRouter::<rt::Shared<S>>::new()
                 .on(MethodFilter::POST, handle_place_order::<S>),
@@ -363,21 +405,18 @@ pub fn router_with<S: Api>(
 /// The operations whose `404` (or bad request) the router's fallback sends for a
 /// request that leaves one of their path parameters empty.
 const EMPTY_PARAMETER_ROUTES: &[rt::EmptyParameterRoute] = &[
-    rt::EmptyParameterRoute {
-        method: "GET",
-        template: "/things/{id}",
-        refusals: &GET_THING.refusals,
-    },
-    rt::EmptyParameterRoute {
-        method: "DELETE",
-        template: "/things/{id}/parts/{partId}",
-        refusals: &DELETE_PART.refusals,
-    },
-    rt::EmptyParameterRoute {
-        method: "GET",
-        template: "/things/{id}/notes/{noteId}",
-        refusals: &GET_NOTE.refusals,
-    },
+    rt::EmptyParameterRoute::new("GET", "/things/{id}", &GET_THING.refusals),
+    rt::EmptyParameterRoute::new(
+        "DELETE",
+        "/things/{id}/parts/{partId}",
+        &DELETE_PART.refusals,
+    ),
+    rt::EmptyParameterRoute::new(
+        "GET",
+        "/things/{id}/notes/{noteId}",
+        &GET_NOTE.refusals,
+    ),
+    rt::EmptyParameterRoute::new("POST", "/boxes/{boxId}/archive", &ARCHIVE_BOX.refusals),
 ];
 
 async fn not_found(request: Request) -> ::axum::response::Response {
@@ -483,6 +522,35 @@ async fn handle_get_note<S: Api>(
     Ok(service.get_note(request).await)
 }
 
+/// How `archive_box` is served.
+const ARCHIVE_BOX: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation {
+    security: &[],
+    principal: rt::NoPrincipal,
+    path_params: true,
+    body: None,
+    forbidden: None,
+    refusals: rt::Refusals::new(&[404])
+        .not_found(rt::ErrorShape {
+            template: "{\"code\":404,\"status\":\"Not Found\",\"message\":\"No operation matches the request path.\",\"details\":[],\"resourceId\":\"string\"}",
+            fields: &[
+                ("code", rt::Part::Code),
+                ("status", rt::Part::Reason),
+                ("message", rt::Part::Message),
+                ("details", rt::Part::Details),
+            ],
+        }),
+};
+
+async fn handle_archive_box<S: Api>(
+    State(rt::Shared { service, config }): State<rt::Shared<S>>,
+    request: Request,
+) -> Result<ArchiveBoxResponse, rt::Refused> {
+    let (parts, body) = request.into_parts();
+    let request = rt::read(&ARCHIVE_BOX, &config, parts, body, archive_box_request)
+        .await?;
+    Ok(service.archive_box(request).await)
+}
+
 /// How `place_order` is served.
 const PLACE_ORDER: rt::Operation<SecurityScheme, rt::NoPrincipal> = rt::Operation {
     security: &[],
@@ -585,6 +653,14 @@ fn get_note_request(input: &mut rt::Input) -> Option<GetNoteRequest> {
     Some(GetNoteRequest {
         id: id?,
         note_id: note_id?,
+        raw: input.raw(),
+    })
+}
+
+fn archive_box_request(input: &mut rt::Input) -> Option<ArchiveBoxRequest> {
+    let box_id = input.path("boxId", rt::Kind::String, rt::check_string);
+    Some(ArchiveBoxRequest {
+        box_id: box_id?,
         raw: input.raw(),
     })
 }

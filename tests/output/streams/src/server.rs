@@ -282,11 +282,16 @@ pub fn router_with<S: Api>(
 /// The operations whose `404` (or bad request) the router's fallback sends for a
 /// request that leaves one of their path parameters empty.
 const EMPTY_PARAMETER_ROUTES: &[rt::EmptyParameterRoute] = &[
-    rt::EmptyParameterRoute {
-        method: "GET",
-        template: "/documents/{documentId}",
-        refusals: &DOWNLOAD_DOCUMENT.refusals,
-    },
+    rt::EmptyParameterRoute::new(
+        "POST",
+        "/chats/{chatId}/messages",
+        &SEND_CHAT_MESSAGE.refusals,
+    ),
+    rt::EmptyParameterRoute::new(
+        "GET",
+        "/documents/{documentId}",
+        &DOWNLOAD_DOCUMENT.refusals,
+    ),
 ];
 
 async fn not_found(request: Request) -> ::axum::response::Response {

@@ -230,16 +230,21 @@ pub fn router_with<S: Api>(
 /// The operations whose `404` (or bad request) the router's fallback sends for a
 /// request that leaves one of their path parameters empty.
 const EMPTY_PARAMETER_ROUTES: &[rt::EmptyParameterRoute] = &[
-    rt::EmptyParameterRoute {
-        method: "GET",
-        template: "/shops/{tenant}/things/{thingId}",
-        refusals: &GET_THING.refusals,
-    },
-    rt::EmptyParameterRoute {
-        method: "DELETE",
-        template: "/shops/{tenant}/things/{thingId}",
-        refusals: &DELETE_THING.refusals,
-    },
+    rt::EmptyParameterRoute::new(
+        "GET",
+        "/shops/{tenant}/things/{thingId}",
+        &GET_THING.refusals,
+    ),
+    rt::EmptyParameterRoute::new(
+        "DELETE",
+        "/shops/{tenant}/things/{thingId}",
+        &DELETE_THING.refusals,
+    ),
+    rt::EmptyParameterRoute::new(
+        "POST",
+        "/shops/{tenant}/things/{thingId}/notes",
+        &ADD_NOTE.refusals,
+    ),
 ];
 
 async fn not_found(request: Request) -> ::axum::response::Response {
