@@ -61,10 +61,7 @@ impl Mock {
     /// deleted.
     #[doc(hidden)]
     pub fn is_deleted(&self, path: &str) -> bool {
-        self.memory().iter().any(|d| {
-            path.strip_prefix(d.as_str())
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-        })
+        self.memory().iter().any(|d| at_or_under(path, d))
     }
 
     /// Forgets the deletions a successful creation at `collection` (with its parameters'
@@ -82,10 +79,7 @@ impl Mock {
             let child = d.strip_prefix(collection).and_then(|r| r.strip_prefix('/'));
             let made_again =
                 child.is_some_and(|segment| !segment.is_empty() && !segment.contains('/'));
-            let above = collection
-                .strip_prefix(d.as_str())
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
-            !made_again && !above
+            !made_again && !at_or_under(collection, d)
         });
     }
 
@@ -101,6 +95,12 @@ impl Mock {
             .as_ref()
             .is_none_or(|granted| granted.iter().any(|s| s == scope))
     }
+}
+
+/// Whether `path` is `resource`, or a path under it (`/a/1/items` under `/a/1`).
+fn at_or_under(path: &str, resource: &str) -> bool {
+    path.strip_prefix(resource)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 #[cfg(test)]
