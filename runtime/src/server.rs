@@ -292,17 +292,16 @@ impl Rejection {
         Rejection::new(StatusCode::NOT_FOUND, "not_found", message)
     }
 
-    /// This refusal in a status the operation documents (`documented`, see
-    /// [`Refusals::documented`]) where the one that fits is not, and a documented one still
-    /// says what happened, so that a client generated from the spec decodes the answer:
+    /// This refusal in a status the operation documents (see [`Refusals::documented`]) where
+    /// the one that fits is not, and a documented one still says what happened, so that a
+    /// client generated from the spec decodes the answer:
     /// - a bad request whose problems are all in the path (`in_path`) is a `404` when that is
     ///   documented: the path names no resource;
     /// - a bad request is a `422` when that is documented and `400` not;
     /// - a `413` or `415` is a bad request (`400`, else `422`); its `type` still says which.
-    pub fn documented(self, documented: &[u16], in_path: bool) -> Self {
-        let has = |status: u16| documented.contains(&status);
-        let bad_request = [400, 422].into_iter().find(|s| has(*s));
-        match (self.status, bad_request) {
+    pub fn documented(self, refusals: &Refusals, in_path: bool) -> Self {
+        let has = |status: u16| refusals.documented.contains(&status);
+        match (self.status, refusals.bad_request_status()) {
             (status, _) if has(status) => self,
             (400, _) if in_path && has(404) => Rejection::invalid_path(&self.details),
             (400 | 413 | 415, Some(status)) => Rejection { status, ..self },
@@ -376,9 +375,9 @@ pub fn not_found_in(routes: &[EmptyParameterRoute], request: &Request) -> Respon
         Some((route, name)) => {
             // The empty value may be one the parameter's schema takes: the path names no
             // resource (`404`), unless only a bad request is documented.
-            let documented = route.refusals.documented;
+            let refusals = route.refusals;
             let bad_request_only =
-                !documented.contains(&404) && [400, 422].iter().any(|s| documented.contains(s));
+                !refusals.documented.contains(&404) && refusals.bad_request_status().is_some();
             let rejection = match bad_request_only {
                 true => Rejection::validation(vec![missing(name)]),
                 false => Rejection::invalid_path(&[missing(name)]),
@@ -559,11 +558,16 @@ impl Refusals {
         }
     }
 
+    /// The status it answers a bad request with, if it documents one: `400`, else `422`.
+    fn bad_request_status(&self) -> Option<u16> {
+        [400, 422].into_iter().find(|s| self.documented.contains(s))
+    }
+
     /// `rejection` in a status the operation documents (`in_path`: its problems are all in
     /// the path), in the body it documents for that status; other refusals (`413`, `415`)
     /// stay standard.
     pub fn answer(&self, rejection: Rejection, in_path: bool) -> Refused {
-        let rejection = rejection.documented(self.documented, in_path);
+        let rejection = rejection.documented(self, in_path);
         let shape = match rejection.status {
             400 | 422 => self.bad_request,
             404 => self.not_found,

@@ -31,18 +31,12 @@ pub fn emit_router(api: &Api, routes: &Routes) -> TokenStream {
     });
     // Requests that leave a path parameter empty reach the fallback when axum does not route
     // them (an empty last segment, or an empty segment a client dropped with its slash; an
-    // empty segment inside the path is routed, and its parameter checked): it answers them
-    // with their operation's documented `404`, or its bad request where only that is
-    // documented.
+    // empty segment inside the path is routed, and its parameter checked): the runtime answers
+    // them with their operation's `404`, or its bad request where only that is documented.
     let empty_parameter_routes: Vec<TokenStream> = api
         .operations
         .iter()
         .enumerate()
-        .filter(|(_, op)| {
-            documented_refusals(op)
-                .iter()
-                .any(|s| [400, 404, 422].contains(s))
-        })
         .filter_map(|(i, op)| {
             let route = routes.route_of(api, i).path.as_str();
             route.contains('{').then(|| {

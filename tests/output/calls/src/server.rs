@@ -355,6 +355,13 @@ const EMPTY_PARAMETER_ROUTES: &[rt::EmptyParameterRoute] = &[
         "/{tenant}/addresses/{addressId}",
         &GET_ADDRESS.refusals,
     ),
+    rt::EmptyParameterRoute::new("GET", "/{tenant}/addresses", &LIST_ADDRESSES.refusals),
+    rt::EmptyParameterRoute::new("POST", "/{tenant}/addresses", &ADD_ADDRESS.refusals),
+    rt::EmptyParameterRoute::new(
+        "GET",
+        "/{tenant}/sites/{site}/criteria",
+        &SEARCH_CRITERIA.refusals,
+    ),
 ];
 
 async fn not_found(request: Request) -> ::axum::response::Response {

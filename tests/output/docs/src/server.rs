@@ -168,6 +168,11 @@ const EMPTY_PARAMETER_ROUTES: &[rt::EmptyParameterRoute] = &[
         "/tenants/{tenant}/notes|{noteId}",
         &GET_NOTE.refusals,
     ),
+    rt::EmptyParameterRoute::new(
+        "POST",
+        "/tenants/{tenant}/notes",
+        &CREATE_NOTE.refusals,
+    ),
 ];
 
 async fn not_found(request: Request) -> ::axum::response::Response {

@@ -182,8 +182,18 @@ pub fn router_with<S: Api>(
                 .on(MethodFilter::GET, handle_search::<S>),
         )
         .method_not_allowed_fallback(rt::method_not_allowed)
-        .fallback(rt::not_found)
+        .fallback(not_found)
         .with_state(rt::Shared { service, config })
+}
+
+/// The operations whose `404` (or bad request) the router's fallback sends for a
+/// request that leaves one of their path parameters empty.
+const EMPTY_PARAMETER_ROUTES: &[rt::EmptyParameterRoute] = &[
+    rt::EmptyParameterRoute::new("GET", "/search/{tenant}/{catalog}", &SEARCH.refusals),
+];
+
+async fn not_found(request: Request) -> ::axum::response::Response {
+    rt::not_found_in(EMPTY_PARAMETER_ROUTES, &request)
 }
 
 /// How `create_note` is served.

@@ -252,8 +252,42 @@ pub fn router_with<S: Api>(
                 .on(MethodFilter::PUT, handle_put_label_image::<S>),
         )
         .method_not_allowed_fallback(rt::method_not_allowed)
-        .fallback(rt::not_found)
+        .fallback(not_found)
         .with_state(rt::Shared { service, config })
+}
+
+/// The operations whose `404` (or bad request) the router's fallback sends for a
+/// request that leaves one of their path parameters empty.
+const EMPTY_PARAMETER_ROUTES: &[rt::EmptyParameterRoute] = &[
+    rt::EmptyParameterRoute::new(
+        "GET",
+        "/shops/{tenant}/items/{itemId}",
+        &GET_ITEM.refusals,
+    ),
+    rt::EmptyParameterRoute::new(
+        "DELETE",
+        "/shops/{tenant}/items/{itemId}",
+        &DELETE_ITEM.refusals,
+    ),
+    rt::EmptyParameterRoute::new(
+        "PUT",
+        "/shops/{tenant}/items/{itemId}",
+        &REPLACE_ITEM.refusals,
+    ),
+    rt::EmptyParameterRoute::new(
+        "GET",
+        "/shops/{tenant}/items/{itemId}/label",
+        &GET_LABEL.refusals,
+    ),
+    rt::EmptyParameterRoute::new(
+        "PUT",
+        "/shops/{tenant}/items/{itemId}/label",
+        &PUT_LABEL_IMAGE.refusals,
+    ),
+];
+
+async fn not_found(request: Request) -> ::axum::response::Response {
+    rt::not_found_in(EMPTY_PARAMETER_ROUTES, &request)
 }
 
 /// How `get_item` is served.

@@ -289,6 +289,11 @@ const EMPTY_PARAMETER_ROUTES: &[rt::EmptyParameterRoute] = &[
     ),
     rt::EmptyParameterRoute::new(
         "GET",
+        "/imports/{importId}/progress",
+        &WATCH_IMPORT.refusals,
+    ),
+    rt::EmptyParameterRoute::new(
+        "GET",
         "/documents/{documentId}",
         &DOWNLOAD_DOCUMENT.refusals,
     ),

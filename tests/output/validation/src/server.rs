@@ -245,6 +245,11 @@ const EMPTY_PARAMETER_ROUTES: &[rt::EmptyParameterRoute] = &[
         "/shops/{tenant}/things/{thingId}/notes",
         &ADD_NOTE.refusals,
     ),
+    rt::EmptyParameterRoute::new(
+        "POST",
+        "/shops/{tenant}/things",
+        &CREATE_THING.refusals,
+    ),
 ];
 
 async fn not_found(request: Request) -> ::axum::response::Response {
